@@ -1,0 +1,36 @@
+// Every Kubernetes object of a deployment, built from the spec alone.
+import type { ClusterSpec } from "../spec/spec";
+import { buildConfigMap, buildScriptsConfigMap } from "./configmaps";
+import { buildNamespace } from "./namespace";
+import type { KubeObject } from "./object";
+import { buildPodDisruptionBudget } from "./pdb";
+import { buildAuthSecret } from "./secret";
+import { buildClientService, buildHeadlessService } from "./services";
+import { buildStatefulSet } from "./statefulset";
+
+export { KubeObject } from "./object";
+export { buildAuthSecret } from "./secret";
+export { buildNamespace } from "./namespace";
+
+/** The objects that hold no secret, in the order they are applied. */
+export function buildRedisObjects(spec: ClusterSpec): KubeObject[] {
+    const config = buildConfigMap(spec);
+    const scripts = buildScriptsConfigMap(spec);
+    return [
+        config,
+        scripts,
+        buildHeadlessService(spec),
+        buildClientService(spec),
+        buildStatefulSet(spec, [config, scripts]),
+        buildPodDisruptionBudget(spec),
+    ];
+}
+
+/** Everything, for render and tests: the namespace when created, the Secret, then the rest. */
+export function buildAllObjects<P>(spec: ClusterSpec, password: P): KubeObject[] {
+    return [
+        ...(spec.settings.createNamespace ? [buildNamespace(spec)] : []),
+        buildAuthSecret(spec, password),
+        ...buildRedisObjects(spec),
+    ];
+}

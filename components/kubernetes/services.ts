@@ -1,0 +1,40 @@
+import { ClusterSpec, PORTS } from "../spec/spec";
+import { KubeObject, meta } from "./object";
+
+/**
+ * Stable DNS for each pod (`<pod>.<headless>.<namespace>.svc`). It publishes pods that are not
+ * ready yet: before the cluster forms no node is healthy, and nodes must still find each other.
+ */
+export function buildHeadlessService(spec: ClusterSpec): KubeObject {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: meta(spec, spec.names.headlessService, "redis"),
+        spec: {
+            clusterIP: "None",
+            publishNotReadyAddresses: true,
+            selector: spec.selectorLabels,
+            ports: [
+                { name: "redis", port: PORTS.redis, targetPort: "redis", protocol: "TCP" },
+                { name: "bus", port: PORTS.bus, targetPort: "bus", protocol: "TCP" },
+            ],
+        },
+    };
+}
+
+/** The address clients start from (cluster clients then follow the slot map to each node). */
+export function buildClientService(spec: ClusterSpec): KubeObject {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: meta(spec, spec.names.clientService, "redis"),
+        spec: {
+            type: "ClusterIP",
+            selector: spec.selectorLabels,
+            ports: [
+                { name: "redis", port: PORTS.redis, targetPort: "redis", protocol: "TCP" },
+                { name: "metrics", port: PORTS.exporter, targetPort: "metrics", protocol: "TCP" },
+            ],
+        },
+    };
+}

@@ -1,0 +1,150 @@
+// The Redis StatefulSet: one pod per Redis node, all alike; roles come from formation.
+import { ClusterSpec, PASSWORD_KEY, PATHS, PORTS } from "../spec/spec";
+import { contentDigest } from "./configmaps";
+import { KubeObject, meta } from "./object";
+import { podScheduling } from "./scheduling";
+import { privilegedInitSecurity, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
+
+const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+/** Environment every Redis container and script reads (the kubelet resolves the field refs). */
+function redisEnv(spec: ClusterSpec) {
+    return [
+        fieldEnv("POD_NAME", "metadata.name"),
+        fieldEnv("POD_NAMESPACE", "metadata.namespace"),
+        fieldEnv("POD_IP", "status.podIP"),
+        { name: "HEADLESS_SERVICE", value: spec.names.headlessService },
+        { name: "ANNOUNCE_HOSTNAME", value: `$(POD_NAME).${spec.names.headlessService}.$(POD_NAMESPACE).svc.cluster.local` },
+        { name: "TOPOLOGY", value: spec.settings.topology },
+        { name: "REDIS_PORT", value: String(PORTS.redis) },
+        { name: "CONFIG_DIR", value: PATHS.config },
+        { name: "DATA_DIR", value: PATHS.data },
+        { name: "RUN_DIR", value: PATHS.run },
+        { name: "PASSWORD_FILE", value: `${PATHS.secrets}/${PASSWORD_KEY}` },
+    ];
+}
+
+const probe = (mode: string, timing: Record<string, number>) => ({
+    exec: { command: ["sh", `${PATHS.scripts}/redis-probe.sh`, mode] },
+    timeoutSeconds: 5,
+    ...timing,
+});
+
+function redisContainer(spec: ClusterSpec) {
+    const s = spec.settings;
+    return {
+        name: "redis",
+        image: s.image,
+        imagePullPolicy: s.imagePullPolicy,
+        command: ["sh", `${PATHS.scripts}/redis-start.sh`],
+        env: redisEnv(spec),
+        ports: [
+            { name: "redis", containerPort: PORTS.redis, protocol: "TCP" },
+            { name: "bus", containerPort: PORTS.bus, protocol: "TCP" },
+        ],
+        resources: {
+            requests: { cpu: s.resources.requests.cpu, memory: s.resources.requests.memory },
+            limits: { cpu: s.resources.limits.cpu, memory: s.resources.limits.memory },
+        },
+        // Loading a large AOF can take minutes: the startup probe allows 10, then liveness takes over.
+        startupProbe: probe("startup", { periodSeconds: 10, failureThreshold: 60 }),
+        livenessProbe: probe("liveness", { periodSeconds: 10, failureThreshold: 6 }),
+        readinessProbe: probe("readiness", { periodSeconds: 5, failureThreshold: 2, successThreshold: 1 }),
+        securityContext: restrictedContainerSecurity,
+        volumeMounts: [
+            { name: "data", mountPath: PATHS.data },
+            { name: "config", mountPath: PATHS.config, readOnly: true },
+            { name: "scripts", mountPath: PATHS.scripts, readOnly: true },
+            { name: "auth", mountPath: PATHS.secrets, readOnly: true },
+            { name: "run", mountPath: PATHS.run },
+            { name: "tmp", mountPath: "/tmp" },
+        ],
+    };
+}
+
+function exporterContainer(spec: ClusterSpec) {
+    return {
+        name: "exporter",
+        image: spec.settings.monitoring.exporterImage,
+        imagePullPolicy: spec.settings.imagePullPolicy,
+        env: [
+            fieldEnv("POD_IP", "status.podIP"),
+            { name: "REDIS_ADDR", value: `redis://$(POD_IP):${PORTS.redis}` },
+            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: PASSWORD_KEY } } },
+            { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `$(POD_IP):${PORTS.exporter}` },
+        ],
+        ports: [{ name: "metrics", containerPort: PORTS.exporter, protocol: "TCP" }],
+        resources: {
+            requests: { cpu: "50m", memory: "64Mi" },
+            limits: { cpu: "200m", memory: "128Mi" },
+        },
+        readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 5 },
+        securityContext: restrictedContainerSecurity,
+    };
+}
+
+function systemInitContainer(spec: ClusterSpec) {
+    return {
+        name: "system-init",
+        image: spec.settings.image,
+        imagePullPolicy: spec.settings.imagePullPolicy,
+        command: ["sh", `${PATHS.scripts}/system-init.sh`],
+        env: [{ name: "SOMAXCONN", value: String(spec.settings.redis.tcpBacklog) }],
+        securityContext: privilegedInitSecurity,
+        volumeMounts: [{ name: "scripts", mountPath: PATHS.scripts, readOnly: true }],
+    };
+}
+
+export function buildStatefulSet(spec: ClusterSpec, configMaps: KubeObject[]): KubeObject {
+    const s = spec.settings;
+    const podLabels = { ...spec.commonLabels, "app.kubernetes.io/component": "redis" };
+    const storage = s.storage;
+    return {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: meta(spec, spec.names.statefulSet, "redis"),
+        spec: {
+            serviceName: spec.names.headlessService,
+            replicas: spec.podCount,
+            // All pods start at once: formation needs every node, and no pod depends on another's start.
+            podManagementPolicy: "Parallel",
+            updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } },
+            // Scaling in or deleting the StatefulSet never deletes data volumes.
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            selector: { matchLabels: spec.selectorLabels },
+            template: {
+                metadata: {
+                    labels: podLabels,
+                    annotations: {
+                        ...spec.annotations,
+                        "redis-cluster.llm-analytics-hub/config-digest": contentDigest(...configMaps),
+                    },
+                },
+                spec: {
+                    automountServiceAccountToken: false,
+                    enableServiceLinks: false,
+                    terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
+                    securityContext: restrictedPodSecurity,
+                    ...podScheduling(spec, spec.selectorLabels),
+                    ...(s.systemInit.enabled ? { initContainers: [systemInitContainer(spec)] } : {}),
+                    containers: [redisContainer(spec), exporterContainer(spec)],
+                    volumes: [
+                        { name: "config", configMap: { name: spec.names.config, defaultMode: 0o444 } },
+                        { name: "scripts", configMap: { name: spec.names.scripts, defaultMode: 0o555 } },
+                        { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440 } },
+                        { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+                        { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                    ],
+                },
+            },
+            volumeClaimTemplates: [{
+                metadata: { name: "data", labels: podLabels },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}),
+                    resources: { requests: { storage: storage.size } },
+                },
+            }],
+        },
+    };
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Kubernetes probes for a Redis pod.
+#   startup, liveness: Redis answers at all (a node loading its AOF answers LOADING: alive).
+#   readiness: Redis answers PONG, and a node that belongs to a formed cluster sees it healthy.
+#              A node that has never joined a cluster is ready, so pods become ready before the
+#              formation provider runs (it waits for them) instead of waiting on each other.
+set -eu
+: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${REDIS_PORT:?}"
+
+REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
+export REDISCLI_AUTH
+
+cli() {
+  timeout "${PROBE_TIMEOUT:-4}" redis-cli --no-auth-warning -h "$POD_IP" -p "$REDIS_PORT" "$@"
+}
+
+field() {
+  # field NAME: the value of NAME from INFO-style "name:value" lines on stdin
+  sed -n "s/^$1:\\([^[:space:]]*\\).*/\\1/p"
+}
+
+mode=${1:-readiness}
+reply=$(cli ping 2>&1 || true)
+case "$mode" in
+  startup|liveness)
+    case "$reply" in
+      PONG|LOADING*|MASTERDOWN*|BUSY*) exit 0 ;;
+      *) echo "redis did not answer: $reply"; exit 1 ;;
+    esac
+    ;;
+  readiness)
+    [ "$reply" = "PONG" ] || { echo "not ready: $reply"; exit 1; }
+    [ "${TOPOLOGY:-cluster}" = "cluster" ] || exit 0
+    info=$(cli cluster info)
+    known=$(printf '%s\n' "$info" | field cluster_known_nodes)
+    state=$(printf '%s\n' "$info" | field cluster_state)
+    if [ "${known:-1}" -gt 1 ] && [ "$state" != "ok" ]; then
+      echo "cluster_state is $state"
+      exit 1
+    fi
+    ;;
+  *)
+    echo "usage: redis-probe.sh startup|liveness|readiness" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Starts redis-server with the shared redis.conf plus what only this pod knows: its address, the
+# name it announces, and the password (read from the mounted Secret, never passed as an argument).
+set -eu
+
+: "${POD_IP:?POD_IP must be set}"
+: "${POD_NAME:?POD_NAME must be set}"
+: "${CONFIG_DIR:?}" "${DATA_DIR:?}" "${RUN_DIR:?}" "${PASSWORD_FILE:?}" "${TOPOLOGY:?}"
+
+password=$(cat "$PASSWORD_FILE")
+runtime_conf="$RUN_DIR/redis.conf"
+
+# Outgoing connections (cluster bus, replication) must leave from the pod's own address, or peers
+# learn a wrong one when several pods share a host's loopback range (local mode).
+case "$POD_IP" in
+  127.*) bind="$POD_IP" ;;
+  *) bind="$POD_IP 127.0.0.1" ;;
+esac
+
+umask 077
+{
+  echo "include $CONFIG_DIR/redis.conf"
+  echo "dir $DATA_DIR"
+  echo "bind $bind"
+  echo "bind-source-addr $POD_IP"
+  echo "pidfile $RUN_DIR/redis.pid"
+  echo "requirepass \"$password\""
+  echo "masterauth \"$password\""
+  if [ "$TOPOLOGY" = "cluster" ]; then
+    echo "cluster-announce-ip $POD_IP"
+    if [ -n "${ANNOUNCE_HOSTNAME:-}" ]; then
+      echo "cluster-announce-hostname $ANNOUNCE_HOSTNAME"
+    fi
+  else
+    echo "replica-announce-ip $POD_IP"
+  fi
+} > "$runtime_conf"
+
+exec redis-server "$runtime_conf"

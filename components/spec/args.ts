@@ -1,0 +1,296 @@
+// The public shape of RedisCluster's arguments. Every field is optional; the defaults are the
+// production numbers of the deployment guide this project replaces. Each doc comment is the
+// user-facing documentation: the README settings table and Pulumi.yaml are generated from them.
+// Types stay plain (no unions but `T | undefined`, no functions) so the component can be
+// described by a Pulumi package schema for other languages.
+
+/** CPU and memory, as Kubernetes quantities. */
+export interface ComputeArgs {
+    /** CPU cores, a Kubernetes quantity such as `"2"` or `"500m"`. */
+    cpu?: string;
+    /** Memory, a Kubernetes quantity such as `"8Gi"`. */
+    memory?: string;
+}
+
+export interface ResourcesArgs {
+    /** What the scheduler reserves per Redis pod. Default: `{cpu: "2", memory: "8Gi"}`. */
+    requests?: ComputeArgs;
+    /** The most a Redis pod may use; above the memory limit the kernel kills Redis. Default: `{cpu: "4", memory: "16Gi"}`. */
+    limits?: ComputeArgs;
+}
+
+export interface StorageArgs {
+    /** Size of each Redis pod's persistent volume. Default: `"100Gi"`. */
+    size?: string;
+    /** StorageClass of the volumes; an empty string uses the cluster's default class. Default: `"fast-ssd"`. */
+    storageClass?: string;
+}
+
+/** One RDB save rule: snapshot when at least `changes` keys changed within `seconds`. */
+export interface SaveRuleArgs {
+    /** Window in seconds. */
+    seconds: number;
+    /** Changed keys within the window that trigger a snapshot. */
+    changes: number;
+}
+
+/** redis.conf settings. */
+export interface RedisConfigArgs {
+    /** Memory Redis may use for data (redis.conf size units: `"6gb"`, `"512mb"`). Must leave room below the memory limit for fork copy-on-write and buffers. Default: `"6gb"`. */
+    maxmemory?: string;
+    /** What Redis evicts when it reaches maxmemory. Default: `"allkeys-lru"`. */
+    maxmemoryPolicy?: string;
+    /** I/O threads per Redis process (1 disables threaded I/O). Default: `4`. */
+    ioThreads?: number;
+    /** Also use the I/O threads for reads. Default: `true`. */
+    ioThreadsDoReads?: boolean;
+    /** Append-only file persistence. Default: `true`. */
+    appendonly?: boolean;
+    /** AOF fsync policy: `always`, `everysec` or `no`. Default: `"everysec"`. */
+    appendfsync?: string;
+    /** Rewrite the AOF when it grew by this percentage since the last rewrite. Default: `100`. */
+    autoAofRewritePercentage?: number;
+    /** Do not rewrite the AOF while it is smaller than this. Default: `"64mb"`. */
+    autoAofRewriteMinSize?: string;
+    /** RDB snapshot rules; an empty list disables RDB snapshots. Default: `[{seconds: 900, changes: 1}, {seconds: 300, changes: 10}, {seconds: 60, changes: 10000}]`. */
+    save?: SaveRuleArgs[];
+    /** Compress RDB files. Default: `true`. */
+    rdbCompression?: boolean;
+    /** Free memory in a background thread on eviction, expiry, DEL and replica flush. Default: `true`. */
+    lazyfree?: boolean;
+    /** Listen backlog of the client port. Default: `65535`. */
+    tcpBacklog?: number;
+    /** Milliseconds a node may be unreachable before the cluster fails it over. Default: `5000`. */
+    clusterNodeTimeoutMs?: number;
+    /** Most client connections per node. Default: `10000`. */
+    maxclients?: number;
+    /** Close idle client connections after this many seconds (0 never). Default: `0`. */
+    timeoutSeconds?: number;
+    /** TCP keepalive interval in seconds. Default: `300`. */
+    tcpKeepaliveSeconds?: number;
+    /** Log commands slower than this many microseconds to the slow log. Default: `10000`. */
+    slowlogLogSlowerThanUs?: number;
+    /** Entries kept in the slow log. Default: `128`. */
+    slowlogMaxLen?: number;
+    /** Replication backlog, so a replica that briefly loses its link resyncs partially. Default: `"256mb"`. */
+    replBacklogSize?: string;
+    /** Seconds a stopping master waits for its replicas to catch up before it exits. Default: `10`. */
+    shutdownTimeoutSeconds?: number;
+}
+
+export interface SchedulingArgs {
+    /** Spread Redis pods over Kubernetes nodes: `required`, `preferred` or `none`. Default: `"required"`. */
+    hostAntiAffinity?: string;
+    /** Spread Redis pods over zones (`topology.kubernetes.io/zone`): `required`, `preferred` or `none`. Default: `"preferred"`. */
+    zoneAntiAffinity?: string;
+    /** Add topology spread constraints (max skew 1) over nodes and zones, best effort. Default: `true`. */
+    topologySpread?: boolean;
+    /** Only schedule on nodes with these labels. Default: `{}`. */
+    nodeSelector?: Record<string, string>;
+    /** Tolerations, as in a pod spec (`key`, `operator`, `value`, `effect`, `tolerationSeconds`). Default: `[]`. */
+    tolerations?: TolerationArgs[];
+    /** PriorityClass of the Redis pods; empty for none. Default: `""`. */
+    priorityClassName?: string;
+}
+
+export interface TolerationArgs {
+    /** Taint key; empty with operator Exists matches every taint. */
+    key?: string;
+    /** `Equal` or `Exists`. */
+    operator?: string;
+    /** Taint value, with operator Equal. */
+    value?: string;
+    /** `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all. */
+    effect?: string;
+    /** With NoExecute: seconds the pod stays bound after the taint appears. */
+    tolerationSeconds?: number;
+}
+
+export interface SystemInitArgs {
+    /** Run a privileged init container that raises `net.core.somaxconn` and disables transparent huge pages on the node. It cannot run under the restricted Pod Security Standard, so it is off unless asked for. Default: `false`. */
+    enabled?: boolean;
+}
+
+export interface SentinelArgs {
+    /** Sentinel processes. Default: `3`. */
+    replicas?: number;
+    /** Sentinels that must agree a master is down. Default: `2`. */
+    quorum?: number;
+    /** Milliseconds without an answer before a Sentinel considers the master down. Default: `5000`. */
+    downAfterMs?: number;
+    /** Milliseconds before a failover is retried. Default: `60000`. */
+    failoverTimeoutMs?: number;
+}
+
+export interface ServiceMonitorArgs {
+    /** Create a Prometheus Operator ServiceMonitor. Default: `true`. */
+    enabled?: boolean;
+    /** Extra labels so the Prometheus instance selects it (e.g. `{release: "kube-prometheus-stack"}`). Default: `{}`. */
+    labels?: Record<string, string>;
+    /** Scrape interval. Default: `"30s"`. */
+    interval?: string;
+}
+
+export interface AlertThresholdsArgs {
+    /** Warn when used memory exceeds this percentage of maxmemory. Default: `90`. */
+    memoryPercent?: number;
+    /** Warn when a replica lags its master by more than this many seconds. Default: `30`. */
+    replicationLagSeconds?: number;
+    /** Inform when connected clients exceed this percentage of maxclients. Default: `80`. */
+    connectionsPercent?: number;
+    /** Inform when the slow log grows by more than this many entries in 5 minutes. Default: `10`. */
+    slowlogEntries?: number;
+}
+
+export interface PrometheusRuleArgs {
+    /** Create a PrometheusRule with the alerts. Default: `true`. */
+    enabled?: boolean;
+    /** Extra labels so the Prometheus instance selects it. Default: `{}`. */
+    labels?: Record<string, string>;
+    /** Alert thresholds. */
+    thresholds?: AlertThresholdsArgs;
+}
+
+export interface DashboardArgs {
+    /** Ship the Grafana dashboard in a ConfigMap. Default: `true`. */
+    enabled?: boolean;
+    /** Labels the Grafana sidecar looks for. Default: `{grafana_dashboard: "1"}`. */
+    labels?: Record<string, string>;
+}
+
+export interface MonitoringArgs {
+    /** Exporter image (redis_exporter), pinned. The exporter sidecar runs in every stack. Default: `"oliver006/redis_exporter:v1.62.0"`. */
+    exporterImage?: string;
+    /** The ServiceMonitor (needs the Prometheus Operator). */
+    serviceMonitor?: ServiceMonitorArgs;
+    /** The PrometheusRule with the alerts (needs the Prometheus Operator). */
+    prometheusRule?: PrometheusRuleArgs;
+    /** The Grafana dashboard ConfigMap. */
+    dashboard?: DashboardArgs;
+}
+
+export interface BackupScheduleArgs {
+    /** Cron schedule (5 fields, UTC). */
+    schedule?: string;
+    /** How many backups of this kind to keep. */
+    keep?: number;
+}
+
+export interface S3BackupArgs {
+    /** Upload backups to S3 (otherwise they stay on the backup volume). Default: `true`. */
+    enabled?: boolean;
+    /** Bucket name; empty generates one. Default: `""`. */
+    bucketName?: string;
+    /** Key prefix inside the bucket. Default: `"redis-cluster/"`. */
+    prefix?: string;
+    /** KMS key ARN for bucket encryption; empty uses SSE-S3. Default: `""`. */
+    kmsKeyArn?: string;
+    /** ARN of the cluster's IAM OIDC provider; when set the backup jobs use a role (IRSA), otherwise an IAM user's access key held in a Secret. Default: `""`. */
+    oidcProviderArn?: string;
+    /** Issuer URL of that OIDC provider (without `https://`). Default: `""`. */
+    oidcProviderUrl?: string;
+}
+
+export interface BackupArgs {
+    /** Run the backup CronJobs. Default: `true`. */
+    enabled?: boolean;
+    /** Hourly RDB snapshots. Default: `{schedule: "0 * * * *", keep: 3}`. */
+    hourly?: BackupScheduleArgs;
+    /** Daily full backup. Default: `{schedule: "0 2 * * *", keep: 7}`. */
+    daily?: BackupScheduleArgs;
+    /** Size of the backup volume the jobs stage files on. Default: `"200Gi"`. */
+    volumeSize?: string;
+    /** Where backups go in S3. */
+    s3?: S3BackupArgs;
+}
+
+export interface IssuerRefArgs {
+    /** Name of the cert-manager Issuer or ClusterIssuer. */
+    name: string;
+    /** `Issuer` or `ClusterIssuer`. Default: `"Issuer"`. */
+    kind?: string;
+}
+
+export interface TlsArgs {
+    /** Serve TLS on the client port, for replication and on the cluster bus; turns the plaintext port off. Default: `false`. */
+    enabled?: boolean;
+    /** cert-manager issuer that signs the certificate (one of issuerRef or secretName when enabled). */
+    issuerRef?: IssuerRefArgs;
+    /** An existing Secret with `tls.crt`, `tls.key` and `ca.crt`. Default: `""`. */
+    secretName?: string;
+}
+
+export interface NetworkPolicyArgs {
+    /** Deny by default and allow only what Redis needs. Default: `true`. */
+    enabled?: boolean;
+    /** Namespaces whose pods may reach the client port. Default: `[]`. */
+    allowedNamespaces?: string[];
+    /** Pods (by labels, any namespace listed above or this one) that may reach the client port. Default: `{}`. */
+    allowedPodLabels?: Record<string, string>;
+    /** Namespace of Prometheus, allowed to scrape the exporter. Default: `"monitoring"`. */
+    monitoringNamespace?: string;
+}
+
+export interface RestoreArgs {
+    /** Backup to load into a new deployment: a backup id (`20260101T020000Z`) or an `s3://bucket/prefix/id/` URL. Default: `""` (no restore). */
+    from?: string;
+}
+
+export interface FormationArgs {
+    /** How the formation provider reaches the pods: `direct` (their addresses are reachable) or `port-forward` (through the Kubernetes API). Default: `"direct"`. */
+    connectivity?: string;
+    /** Seconds to wait for every node to answer before formation gives up, naming the nodes that did not. Default: `600`. */
+    readyTimeoutSeconds?: number;
+}
+
+/** Arguments of the RedisCluster component. */
+export interface RedisClusterArgs {
+    /** Namespace of every object. Default: `"redis-system"`. */
+    namespace?: string;
+    /** Create the namespace (labelled for the restricted Pod Security Standard), or use an existing one. Default: `true`. */
+    createNamespace?: boolean;
+    /** Base name of the objects (StatefulSet, Services, Secret). Default: `"redis-cluster"`. */
+    name?: string;
+    /** `cluster` (sharded Redis Cluster) or `sentinel` (one master, replicas, three Sentinels). Default: `"cluster"`. */
+    topology?: string;
+    /** Masters of the cluster topology; each owns an equal share of the 16384 slots. At least 3. Default: `3`. */
+    shards?: number;
+    /** Replicas of each master (of the single master, for the sentinel topology). Default: `1`. */
+    replicasPerShard?: number;
+    /** Redis image, pinned to a version. Default: `"redis:7.2.5-alpine"`. */
+    image?: string;
+    /** Image pull policy: `IfNotPresent`, `Always` or `Never`. Default: `"IfNotPresent"`. */
+    imagePullPolicy?: string;
+    /** CPU and memory of each Redis pod. */
+    resources?: ResourcesArgs;
+    /** Persistent volume of each Redis pod. */
+    storage?: StorageArgs;
+    /** redis.conf settings. */
+    redis?: RedisConfigArgs;
+    /** Where pods may run. */
+    scheduling?: SchedulingArgs;
+    /** Labels added to every object. Default: `{}`. */
+    labels?: Record<string, string>;
+    /** Annotations added to every object. Default: `{}`. */
+    annotations?: Record<string, string>;
+    /** Seconds a stopping Redis pod gets to hand over and exit. Default: `60`. */
+    terminationGracePeriodSeconds?: number;
+    /** Length of the generated passwords. Default: `32`. */
+    passwordLength?: number;
+    /** The optional privileged node-tuning init container. */
+    systemInit?: SystemInitArgs;
+    /** Sentinel settings; only with `topology: sentinel`. */
+    sentinel?: SentinelArgs;
+    /** Metrics exporter, ServiceMonitor, PrometheusRule and dashboard. */
+    monitoring?: MonitoringArgs;
+    /** Backup CronJobs and the S3 bucket. */
+    backup?: BackupArgs;
+    /** TLS. */
+    tls?: TlsArgs;
+    /** NetworkPolicies. */
+    networkPolicy?: NetworkPolicyArgs;
+    /** Load a backup into a new deployment. */
+    restore?: RestoreArgs;
+    /** The formation provider. */
+    formation?: FormationArgs;
+}

@@ -1,0 +1,102 @@
+// Rules that relate several settings. Each returns problems phrased so that a person can act on
+// them: what is wrong, and why it matters in production.
+import type { RedisClusterArgs } from "./args";
+import type { Problem } from "./fields";
+import { parseQuantity, parseRedisSize } from "./formats";
+import type { Settings } from "./schema";
+
+/** The largest share of the memory limit maxmemory may take: the rest is for fork copy-on-write, replication and client buffers. */
+export const MAXMEMORY_SHARE_OF_LIMIT = 0.75;
+
+/**
+ * Disk a node may need, as multiples of maxmemory. The AOF grows to (1 + rewrite percentage)
+ * times the dataset before a rewrite, which writes one more copy; an RDB save keeps the last dump
+ * beside the one being written.
+ */
+export function diskNeededBytes(s: Settings): number {
+    const data = parseRedisSize(s.redis.maxmemory) ?? 0;
+    const aof = s.redis.appendonly ? data * (2 + s.redis.autoAofRewritePercentage / 100) : 0;
+    const rdb = s.redis.save.length > 0 || !s.redis.appendonly ? data * 2 : 0;
+    return aof + rdb;
+}
+
+export function crossFieldProblems(s: Settings, given: RedisClusterArgs): Problem[] {
+    const problems: Problem[] = [];
+    const add = (key: string, value: unknown, allowed: string) => problems.push({ key, value, allowed });
+
+    if (s.topology === "cluster") {
+        if (s.shards < 3) {
+            add("shards", s.shards, "at least 3 with topology \"cluster\": Redis Cluster fails a master over only when a majority of masters agree, so fewer than 3 cannot survive the loss of one (use topology \"sentinel\" for a single shard)");
+        }
+        if (given.sentinel !== undefined) {
+            add("sentinel", given.sentinel, "only with topology \"sentinel\": Sentinel fails over with REPLICAOF, which Redis refuses in cluster mode (\"ERR REPLICAOF not allowed in cluster mode\"), so the cluster topology uses the cluster's own failover");
+        }
+    } else {
+        if (given.shards !== undefined && given.shards !== 1) {
+            add("shards", given.shards, "not set (or 1) with topology \"sentinel\": it has one master that holds every key; use topology \"cluster\" to shard");
+        }
+        if (s.replicasPerShard < 1) {
+            add("replicasPerShard", s.replicasPerShard, "at least 1 with topology \"sentinel\": Sentinel needs a replica to promote");
+        }
+        const sentinel = s.sentinel ?? { replicas: 3, quorum: 2 };
+        if (sentinel.replicas < 3) {
+            add("sentinel.replicas", sentinel.replicas, "at least 3, so that a majority of Sentinels survives the loss of one and can still authorise a failover");
+        }
+        if (sentinel.quorum > sentinel.replicas || sentinel.quorum <= sentinel.replicas / 2) {
+            add("sentinel.quorum", sentinel.quorum, `more than half of sentinel.replicas (${sentinel.replicas}) and no more than it, so two partitions can never both fail over`);
+        }
+    }
+
+    for (const kind of ["cpu", "memory"] as const) {
+        const request = parseQuantity(s.resources.requests[kind]);
+        const limit = parseQuantity(s.resources.limits[kind]);
+        if (request !== undefined && limit !== undefined && request > limit) {
+            add(`resources.requests.${kind}`, s.resources.requests[kind], `at most resources.limits.${kind} (${s.resources.limits[kind]})`);
+        }
+    }
+
+    const memoryLimit = parseQuantity(s.resources.limits.memory);
+    const maxmemory = parseRedisSize(s.redis.maxmemory);
+    if (memoryLimit !== undefined && maxmemory !== undefined) {
+        const ceiling = Math.floor(memoryLimit * MAXMEMORY_SHARE_OF_LIMIT);
+        if (maxmemory === 0) {
+            add("redis.maxmemory", s.redis.maxmemory, `a limit (0 means unlimited): with a memory limit of ${s.resources.limits.memory}, unlimited Redis grows until the kernel kills it; at most ${mib(ceiling)}`);
+        } else if (maxmemory > ceiling) {
+            add("redis.maxmemory", s.redis.maxmemory, `at most ${Math.round(MAXMEMORY_SHARE_OF_LIMIT * 100)}% of resources.limits.memory (${s.resources.limits.memory}), i.e. ${mib(ceiling)}: a fork for RDB or AOF rewrite and the replication and client buffers need the rest`);
+        }
+    }
+
+    const storage = parseQuantity(s.storage.size);
+    const needed = diskNeededBytes(s);
+    if (storage !== undefined && storage < needed) {
+        add("storage.size", s.storage.size, `at least ${mib(needed)} for redis.maxmemory ${s.redis.maxmemory}: the AOF grows to ${2 + s.redis.autoAofRewritePercentage / 100}x the data around a rewrite${s.redis.save.length > 0 ? ", and an RDB save keeps two dumps" : ""}`);
+    }
+
+    const cpuLimit = parseQuantity(s.resources.limits.cpu);
+    if (cpuLimit !== undefined && s.redis.ioThreads > Math.max(1, Math.ceil(cpuLimit))) {
+        add("redis.ioThreads", s.redis.ioThreads, `at most ${Math.max(1, Math.ceil(cpuLimit))} with resources.limits.cpu ${s.resources.limits.cpu}: more threads than cores only contend`);
+    }
+
+    if (s.redis.shutdownTimeoutSeconds >= s.terminationGracePeriodSeconds) {
+        add("redis.shutdownTimeoutSeconds", s.redis.shutdownTimeoutSeconds, `less than terminationGracePeriodSeconds (${s.terminationGracePeriodSeconds}), or Kubernetes kills Redis before its shutdown save finishes`);
+    }
+
+    const tls = s.tls;
+    const sources = (tls.issuerRef ? 1 : 0) + (tls.secretName ? 1 : 0);
+    if (tls.enabled && sources !== 1) {
+        add("tls", given.tls, "exactly one of tls.issuerRef (cert-manager) or tls.secretName (an existing Secret) when tls.enabled is true");
+    }
+    if (!tls.enabled && sources > 0) {
+        add("tls.enabled", tls.enabled, "true when tls.issuerRef or tls.secretName is set (otherwise they would be ignored)");
+    }
+
+    const s3 = s.backup.s3;
+    if ((s3.oidcProviderArn === "") !== (s3.oidcProviderUrl === "")) {
+        add("backup.s3.oidcProviderUrl", s3.oidcProviderUrl, "set together with backup.s3.oidcProviderArn (both for IRSA, or neither for an IAM user)");
+    }
+    return problems;
+}
+
+function mib(bytes: number): string {
+    return `${Math.ceil(bytes / 2 ** 20)}Mi`;
+}

@@ -1,0 +1,188 @@
+// The defaults and per-field rules of RedisClusterArgs. Defaults are the production numbers of
+// the original deployment guide; the doc comments in args.ts explain each one.
+import { boolean, integer, list, object, oneOf, optionalObject, stringMap, text } from "./fields";
+import {
+    isBucketName, isCronSchedule, isDnsLabel, isDnsSubdomain, isLabelValue, isPinnedImage,
+    isPromDuration, isQualifiedName, isQuantity, parseRedisSize,
+} from "./formats";
+
+export const TOPOLOGIES = ["cluster", "sentinel"] as const;
+export const MAXMEMORY_POLICIES = [
+    "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+] as const;
+const AFFINITY = ["required", "preferred", "none"] as const;
+
+// Object names get a suffix per pod ("-12") and per revision; 40 characters keep every derived
+// name within the 63 a label value or DNS label allows.
+const MAX_NAME = 40;
+
+const labelKey = text("", "a label key (optional DNS prefix/, then up to 63 of [A-Za-z0-9-_.])", isQualifiedName);
+const labelValue = text("", "a label value (up to 63 of [A-Za-z0-9-_.], starting and ending alphanumeric)", isLabelValue);
+const annotationValue = text("", "a string");
+const labels = (def: Record<string, string> = {}) => stringMap(def, labelKey, labelValue);
+
+const cpu = (def: string) => text(def, "a Kubernetes CPU quantity such as \"2\" or \"500m\"", isQuantity, { acceptNumbers: true });
+const bytesQuantity = (def: string) =>
+    text(def, "a Kubernetes memory quantity such as \"8Gi\" or \"512Mi\"", isQuantity, { acceptNumbers: true });
+const redisSize = (def: string) =>
+    text(def, "a redis.conf size such as \"6gb\", \"512mb\" or a number of bytes", (s) => parseRedisSize(s) !== undefined);
+const cron = (def: string) => text(def, "a cron schedule of 5 fields (minute hour day month weekday) or a macro like @daily", isCronSchedule);
+const pinnedImage = (def: string) =>
+    text(def, "an image reference pinned to a version tag (not latest) or a sha256 digest", isPinnedImage);
+const dnsLabel = (def: string, max = 63) =>
+    text(def, `a lowercase RFC 1123 name of at most ${max} characters ([a-z0-9-], starting and ending alphanumeric)`,
+        (s) => isDnsLabel(s, max));
+const optionalDnsSubdomain = (def: string) =>
+    text(def, "empty, or a lowercase RFC 1123 subdomain name", (s) => s === "" || isDnsSubdomain(s));
+const ms = (def: number, min: number, max: number) => integer(def, { min, max });
+
+const compute = (cpuDef: string, memDef: string) => object({ cpu: cpu(cpuDef), memory: bytesQuantity(memDef) });
+
+const toleration = object({
+    key: text("", "a taint key", (s) => s === "" || isQualifiedName(s)),
+    operator: oneOf("Equal", ["Equal", "Exists"]),
+    value: text("", "a taint value", isLabelValue),
+    effect: text("", "empty or one of \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"",
+        (s) => ["", "NoSchedule", "PreferNoSchedule", "NoExecute"].includes(s)),
+    tolerationSeconds: integer(-1, { min: -1 }),
+});
+
+const saveRule = object({
+    seconds: integer(0, { min: 1 }),
+    changes: integer(0, { min: 1 }),
+});
+
+const backupSchedule = (schedule: string, keep: number) => object({
+    schedule: cron(schedule),
+    keep: integer(keep, { min: 1, max: 1000 }),
+});
+
+const bucketName = text("", "empty (generated) or an S3 bucket name: 3-63 of [a-z0-9.-]", (s) => s === "" || isBucketName(s));
+const arn = (what: string) => text("", `empty or ${what} ARN (arn:aws:...)`, (s) => s === "" || /^arn:aws[\w-]*:[\w-]+:/.test(s));
+
+export const settingsSchema = object({
+    namespace: dnsLabel("redis-system"),
+    createNamespace: boolean(true),
+    name: dnsLabel("redis-cluster", MAX_NAME),
+    topology: oneOf("cluster", TOPOLOGIES),
+    shards: integer(3, { min: 1, max: 256 }),
+    replicasPerShard: integer(1, { min: 0, max: 5 }),
+    image: pinnedImage("redis:7.2.5-alpine"),
+    imagePullPolicy: oneOf("IfNotPresent", ["IfNotPresent", "Always", "Never"]),
+    resources: object({
+        requests: compute("2", "8Gi"),
+        limits: compute("4", "16Gi"),
+    }),
+    storage: object({
+        size: bytesQuantity("100Gi"),
+        storageClass: optionalDnsSubdomain("fast-ssd"),
+    }),
+    redis: object({
+        maxmemory: redisSize("6gb"),
+        maxmemoryPolicy: oneOf("allkeys-lru", MAXMEMORY_POLICIES),
+        ioThreads: integer(4, { min: 1, max: 128 }),
+        ioThreadsDoReads: boolean(true),
+        appendonly: boolean(true),
+        appendfsync: oneOf("everysec", ["always", "everysec", "no"]),
+        autoAofRewritePercentage: integer(100, { min: 0, max: 10000 }),
+        autoAofRewriteMinSize: redisSize("64mb"),
+        save: list(saveRule, [
+            { seconds: 900, changes: 1 },
+            { seconds: 300, changes: 10 },
+            { seconds: 60, changes: 10000 },
+        ], { max: 16 }),
+        rdbCompression: boolean(true),
+        lazyfree: boolean(true),
+        tcpBacklog: integer(65535, { min: 1, max: 65535 }),
+        clusterNodeTimeoutMs: ms(5000, 1000, 120000),
+        maxclients: integer(10000, { min: 1, max: 1000000 }),
+        timeoutSeconds: integer(0, { min: 0 }),
+        tcpKeepaliveSeconds: integer(300, { min: 0 }),
+        slowlogLogSlowerThanUs: integer(10000, { min: -1 }),
+        slowlogMaxLen: integer(128, { min: 0 }),
+        replBacklogSize: redisSize("256mb"),
+        shutdownTimeoutSeconds: integer(10, { min: 0, max: 600 }),
+    }),
+    scheduling: object({
+        hostAntiAffinity: oneOf("required", AFFINITY),
+        zoneAntiAffinity: oneOf("preferred", AFFINITY),
+        topologySpread: boolean(true),
+        nodeSelector: labels(),
+        tolerations: list(toleration, []),
+        priorityClassName: optionalDnsSubdomain(""),
+    }),
+    labels: labels(),
+    annotations: stringMap({}, labelKey, annotationValue),
+    terminationGracePeriodSeconds: integer(60, { min: 1, max: 3600 }),
+    passwordLength: integer(32, { min: 16, max: 128 }),
+    systemInit: object({ enabled: boolean(false) }),
+    sentinel: optionalObject({
+        replicas: integer(3, { min: 1, max: 9 }),
+        quorum: integer(2, { min: 1, max: 9 }),
+        downAfterMs: ms(5000, 100, 600000),
+        failoverTimeoutMs: ms(60000, 1000, 3600000),
+    }),
+    monitoring: object({
+        exporterImage: pinnedImage("oliver006/redis_exporter:v1.62.0"),
+        serviceMonitor: object({
+            enabled: boolean(true),
+            labels: labels(),
+            interval: text("30s", "a Prometheus duration such as 30s or 1m", isPromDuration),
+        }),
+        prometheusRule: object({
+            enabled: boolean(true),
+            labels: labels(),
+            thresholds: object({
+                memoryPercent: integer(90, { min: 1, max: 100 }),
+                replicationLagSeconds: integer(30, { min: 1 }),
+                connectionsPercent: integer(80, { min: 1, max: 100 }),
+                slowlogEntries: integer(10, { min: 1 }),
+            }),
+        }),
+        dashboard: object({
+            enabled: boolean(true),
+            labels: labels({ grafana_dashboard: "1" }),
+        }),
+    }),
+    backup: object({
+        enabled: boolean(true),
+        hourly: backupSchedule("0 * * * *", 3),
+        daily: backupSchedule("0 2 * * *", 7),
+        volumeSize: bytesQuantity("200Gi"),
+        s3: object({
+            enabled: boolean(true),
+            bucketName,
+            prefix: text("redis-cluster/", "a key prefix of [A-Za-z0-9!_.*'()/-] ending in /",
+                (s) => /^[A-Za-z0-9!_.*'()\/-]*\/$/.test(s) && !s.startsWith("/")),
+            kmsKeyArn: arn("a KMS key"),
+            oidcProviderArn: arn("an IAM OIDC provider"),
+            oidcProviderUrl: text("", "empty or the issuer URL without https://", (s) => s === "" || /^[a-z0-9.-]+(\/[\w.-]+)*$/.test(s)),
+        }),
+    }),
+    tls: object({
+        enabled: boolean(false),
+        issuerRef: optionalObject({
+            name: dnsLabel(""),
+            kind: oneOf("Issuer", ["Issuer", "ClusterIssuer"]),
+        }),
+        secretName: optionalDnsSubdomain(""),
+    }),
+    networkPolicy: object({
+        enabled: boolean(true),
+        allowedNamespaces: list(dnsLabel(""), []),
+        allowedPodLabels: labels(),
+        monitoringNamespace: dnsLabel("monitoring"),
+    }),
+    restore: object({
+        from: text("", "empty, a backup id like 20260101T020000Z, or s3://bucket/prefix/<id>/",
+            (s) => s === "" || /^\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.*'()\/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
+    }),
+    formation: object({
+        connectivity: oneOf("direct", ["direct", "port-forward"]),
+        readyTimeoutSeconds: integer(600, { min: 1, max: 86400 }),
+    }),
+});
+
+/** RedisClusterArgs with every default filled in. */
+export type Settings = ReturnType<typeof settingsSchema.parse>;

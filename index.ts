@@ -1,0 +1,13 @@
+// Stack program entry point for `pulumi up`.
+import * as pulumi from "@pulumi/pulumi";
+import { deployStack } from "./program/stack";
+
+const outputs = deployStack(pulumi.runtime.allConfig(), pulumi.getProject());
+
+export const namespace = outputs.namespace;
+export const clientHost = outputs.clientHost;
+export const clientPort = outputs.clientPort;
+export const seedAddresses = outputs.seedAddresses;
+export const secretName = outputs.secretName;
+export const connectionUrl = outputs.connectionUrl;
+export const password = outputs.password;

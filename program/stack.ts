@@ -1,0 +1,32 @@
+// The stack program: config -> one RedisCluster -> outputs. Kept apart from index.ts so tests and
+// render can run it under mocks with any config.
+import * as pulumi from "@pulumi/pulumi";
+import { RedisCluster } from "../components/redis-cluster";
+import { resolveSpec } from "../components/spec/spec";
+import { argsFromConfig, PROJECT } from "./config";
+
+export interface StackOutputs {
+    namespace: pulumi.Output<string>;
+    clientHost: pulumi.Output<string>;
+    clientPort: pulumi.Output<number>;
+    seedAddresses: pulumi.Output<string[]>;
+    secretName: pulumi.Output<string>;
+    connectionUrl: pulumi.Output<string>;
+    password: pulumi.Output<string>;
+}
+
+export function deployStack(config: Record<string, string>, project = PROJECT): StackOutputs {
+    const args = argsFromConfig(config, project);
+    // Errors name the keys as they are written in the stack file.
+    resolveSpec(args, `${project}:`);
+    const cluster = new RedisCluster("redis", args);
+    return {
+        namespace: cluster.namespace,
+        clientHost: cluster.clientHost,
+        clientPort: cluster.clientPort,
+        seedAddresses: cluster.seedAddresses,
+        secretName: cluster.secretName,
+        connectionUrl: cluster.connectionUrl,
+        password: cluster.password,
+    };
+}

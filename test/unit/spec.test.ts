@@ -1,0 +1,166 @@
+import * as assert from "assert";
+import { checkArgs, resolveSpec } from "../../components/spec/spec";
+import { ConfigError } from "../../components/spec/errors";
+import type { RedisClusterArgs } from "../../components/spec/args";
+import { diskNeededBytes } from "../../components/spec/rules";
+
+describe("spec: defaults", () => {
+    const spec = resolveSpec({});
+
+    it("carries the deployment guide's production numbers", () => {
+        const s = spec.settings;
+        assert.strictEqual(s.namespace, "redis-system");
+        assert.strictEqual(s.topology, "cluster");
+        assert.strictEqual(s.shards, 3);
+        assert.strictEqual(s.replicasPerShard, 1);
+        assert.strictEqual(spec.podCount, 6);
+        assert.match(s.image, /^redis:7\.2\.\d+-alpine$/);
+        assert.deepStrictEqual(s.resources, { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4", memory: "16Gi" } });
+        assert.deepStrictEqual(s.storage, { size: "100Gi", storageClass: "fast-ssd" });
+        assert.strictEqual(s.redis.maxmemory, "6gb");
+        assert.strictEqual(s.redis.maxmemoryPolicy, "allkeys-lru");
+        assert.strictEqual(s.redis.ioThreads, 4);
+        assert.strictEqual(s.redis.appendonly, true);
+        assert.strictEqual(s.redis.appendfsync, "everysec");
+        assert.strictEqual(s.redis.autoAofRewritePercentage, 100);
+        assert.strictEqual(s.redis.autoAofRewriteMinSize, "64mb");
+        assert.deepStrictEqual(s.redis.save, [
+            { seconds: 900, changes: 1 }, { seconds: 300, changes: 10 }, { seconds: 60, changes: 10000 },
+        ]);
+        assert.strictEqual(s.redis.rdbCompression, true);
+        assert.strictEqual(s.redis.lazyfree, true);
+        assert.strictEqual(s.redis.tcpBacklog, 65535);
+        assert.strictEqual(s.scheduling.hostAntiAffinity, "required");
+        assert.strictEqual(s.scheduling.zoneAntiAffinity, "preferred");
+        assert.strictEqual(s.backup.hourly.schedule, "0 * * * *");
+        assert.strictEqual(s.backup.hourly.keep, 3);
+        assert.strictEqual(s.backup.daily.schedule, "0 2 * * *");
+        assert.strictEqual(s.backup.daily.keep, 7);
+        assert.strictEqual(s.systemInit.enabled, false);
+        assert.strictEqual(s.sentinel, undefined);
+    });
+
+    it("derives every name from the base name", () => {
+        const n = resolveSpec({ name: "cache", namespace: "team-a" }).names;
+        assert.deepStrictEqual(n, {
+            namespace: "team-a", statefulSet: "cache", headlessService: "cache-headless", clientService: "cache",
+            secret: "cache-auth", config: "cache-config", scripts: "cache-scripts", pdb: "cache", password: "cache-password",
+        });
+    });
+
+    it("counts pods for both topologies", () => {
+        assert.strictEqual(resolveSpec({ shards: 5, replicasPerShard: 2 }).podCount, 15);
+        assert.strictEqual(resolveSpec({ topology: "sentinel", replicasPerShard: 2 }).podCount, 3);
+    });
+
+    it("accepts YAML numbers where Kubernetes expects quantities", () => {
+        const s = resolveSpec({ resources: { requests: { cpu: 1 as unknown as string } } }).settings;
+        assert.strictEqual(s.resources.requests.cpu, "1");
+    });
+});
+
+// Each case: args, the key the error must name, and words the explanation must contain.
+const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][] = [
+    ["unknown top-level key (typo)", { shard: 3 }, "shard", /no such setting.*shards/],
+    ["unknown nested key", { redis: { maxmemroy: "1gb" } }, "redis.maxmemroy", /no such setting.*maxmemory/],
+    ["unknown key deep inside", { monitoring: { prometheusRule: { thresholds: { memPct: 5 } } } }, "monitoring.prometheusRule.thresholds.memPct", /no such setting/],
+    ["shards not a number", { shards: "three" }, "shards", /whole number/],
+    ["shards fractional", { shards: 3.5 }, "shards", /whole number/],
+    ["fewer than 3 shards in cluster mode", { shards: 2 }, "shards", /at least 3.*majority/],
+    ["negative replicas", { replicasPerShard: -1 }, "replicasPerShard", /from 0 to 5/],
+    ["unknown topology", { topology: "replication" }, "topology", /"cluster", "sentinel"/],
+    ["sentinel settings with cluster topology", { sentinel: { quorum: 2 } }, "sentinel", /REPLICAOF not allowed in cluster mode/],
+    ["shards with sentinel topology", { topology: "sentinel", shards: 3 }, "shards", /one master/],
+    ["sentinel topology without replicas", { topology: "sentinel", replicasPerShard: 0 }, "replicasPerShard", /replica to promote/],
+    ["sentinel quorum above sentinels", { topology: "sentinel", sentinel: { replicas: 3, quorum: 4 } }, "sentinel.quorum", /more than half/],
+    ["sentinel quorum of one of three", { topology: "sentinel", sentinel: { replicas: 3, quorum: 1 } }, "sentinel.quorum", /more than half/],
+    ["too few sentinels", { topology: "sentinel", sentinel: { replicas: 1, quorum: 1 } }, "sentinel.replicas", /at least 3/],
+    ["unpinned image", { image: "redis:latest" }, "image", /pinned/],
+    ["image without tag", { image: "redis" }, "image", /pinned/],
+    ["invalid CPU quantity", { resources: { requests: { cpu: "two" } } }, "resources.requests.cpu", /CPU quantity/],
+    ["invalid memory quantity", { resources: { limits: { memory: "16 GB" } } }, "resources.limits.memory", /memory quantity/],
+    ["request above limit", { resources: { requests: { memory: "32Gi" } } }, "resources.requests.memory", /at most resources.limits.memory/],
+    ["maxmemory too close to the memory limit", { redis: { maxmemory: "15gb" } }, "redis.maxmemory", /75%.*fork/],
+    ["maxmemory unlimited", { redis: { maxmemory: "0" } }, "redis.maxmemory", /unlimited/],
+    ["maxmemory not a redis size", { redis: { maxmemory: "6 gigs" } }, "redis.maxmemory", /redis.conf size/],
+    ["storage too small for AOF and RDB", { storage: { size: "10Gi" } }, "storage.size", /at least .*Mi.*AOF/],
+    ["storage not a quantity", { storage: { size: "lots" } }, "storage.size", /quantity/],
+    ["invalid storage class", { storage: { storageClass: "Fast_SSD" } }, "storage.storageClass", /RFC 1123/],
+    ["invalid namespace", { namespace: "Redis_System" }, "namespace", /RFC 1123/],
+    ["name too long", { name: "a".repeat(41) }, "name", /at most 40/],
+    ["unknown eviction policy", { redis: { maxmemoryPolicy: "lru" } }, "redis.maxmemoryPolicy", /allkeys-lru/],
+    ["unknown fsync policy", { redis: { appendfsync: "sometimes" } }, "redis.appendfsync", /everysec/],
+    ["save rule with zero seconds", { redis: { save: [{ seconds: 0, changes: 1 }] } }, "redis.save[0].seconds", /1 or more/],
+    ["save rules not a list", { redis: { save: "900 1" } }, "redis.save", /a list/],
+    ["io threads beyond the CPU limit", { redis: { ioThreads: 8 } }, "redis.ioThreads", /at most 4/],
+    ["node timeout too small", { redis: { clusterNodeTimeoutMs: 10 } }, "redis.clusterNodeTimeoutMs", /from 1000/],
+    ["shutdown timeout beyond the grace period", { terminationGracePeriodSeconds: 10, redis: { shutdownTimeoutSeconds: 10 } }, "redis.shutdownTimeoutSeconds", /terminationGracePeriodSeconds/],
+    ["invalid cron schedule", { backup: { daily: { schedule: "0 25 * * *" } } }, "backup.daily.schedule", /cron schedule/],
+    ["cron with 6 fields", { backup: { hourly: { schedule: "0 0 * * * *" } } }, "backup.hourly.schedule", /cron schedule/],
+    ["keep zero backups", { backup: { hourly: { keep: 0 } } }, "backup.hourly.keep", /from 1/],
+    ["invalid bucket name", { backup: { s3: { bucketName: "My_Bucket" } } }, "backup.s3.bucketName", /bucket name/],
+    ["OIDC ARN without URL", { backup: { s3: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/x" } } }, "backup.s3.oidcProviderUrl", /together/],
+    ["TLS enabled without a certificate source", { tls: { enabled: true } }, "tls", /exactly one of tls.issuerRef/],
+    ["TLS source without TLS enabled", { tls: { secretName: "redis-tls" } }, "tls.enabled", /ignored/],
+    ["invalid issuer kind", { tls: { enabled: true, issuerRef: { name: "ca", kind: "Certificate" } } }, "tls.issuerRef.kind", /ClusterIssuer/],
+    ["invalid label key", { labels: { "bad key": "x" } }, "labels.bad key (key)", /label key/],
+    ["invalid label value", { labels: { team: "has spaces" } }, "labels.team", /label value/],
+    ["invalid toleration operator", { scheduling: { tolerations: [{ key: "k", operator: "Maybe" }] } }, "scheduling.tolerations[0].operator", /Equal/],
+    ["invalid anti-affinity mode", { scheduling: { hostAntiAffinity: "always" } }, "scheduling.hostAntiAffinity", /required/],
+    ["invalid scrape interval", { monitoring: { serviceMonitor: { interval: "30 seconds" } } }, "monitoring.serviceMonitor.interval", /duration/],
+    ["threshold above 100%", { monitoring: { prometheusRule: { thresholds: { memoryPercent: 120 } } } }, "monitoring.prometheusRule.thresholds.memoryPercent", /from 1 to 100/],
+    ["invalid restore source", { restore: { from: "yesterday" } }, "restore.from", /backup id/],
+    ["unknown connectivity", { formation: { connectivity: "ssh" } }, "formation.connectivity", /port-forward/],
+    ["section of the wrong type", { resources: "big" }, "resources", /an object/],
+    ["boolean as text", { createNamespace: "yes" }, "createNamespace", /true or false/],
+    ["allowed namespace invalid", { networkPolicy: { allowedNamespaces: ["Apps"] } }, "networkPolicy.allowedNamespaces[0]", /RFC 1123/],
+];
+
+describe("spec: bad input", () => {
+    it(`covers at least 30 distinct cases (${BAD.length})`, () => {
+        assert.ok(BAD.length >= 30);
+    });
+
+    for (const [title, args, key, allowed] of BAD) {
+        it(`rejects ${title}`, () => {
+            const problems = checkArgs(args as RedisClusterArgs);
+            const match = problems.find((p) => p.key === key);
+            assert.ok(match, `expected a problem for ${key}, got ${JSON.stringify(problems)}`);
+            assert.match(match.allowed, allowed);
+            const err = (() => {
+                try {
+                    resolveSpec(args as RedisClusterArgs, "redis-cluster:");
+                    return undefined;
+                } catch (e) {
+                    return e;
+                }
+            })();
+            assert.ok(err instanceof ConfigError);
+            // The message names the key as written in a stack file, the value given and what is allowed.
+            assert.ok(err.message.includes(`redis-cluster:${key}: got ${JSON.stringify(match.value) ?? "nothing"}`), err.message);
+        });
+    }
+
+    it("lists every problem at once, not just the first", () => {
+        const problems = checkArgs({ shards: "x", image: "redis", storage: { size: "?" }, bogus: 1 } as unknown as RedisClusterArgs);
+        assert.deepStrictEqual(problems.map((p) => p.key).sort(), ["bogus", "image", "shards", "storage.size"]);
+    });
+
+    it("accepts both production and laptop-sized settings", () => {
+        assert.deepStrictEqual(checkArgs({}), []);
+        assert.deepStrictEqual(checkArgs({
+            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+            storage: { size: "1Gi", storageClass: "" },
+            redis: { maxmemory: "128mb", ioThreads: 1 },
+        }), []);
+    });
+});
+
+describe("spec: disk sizing", () => {
+    it("asks for AOF growth, rewrite and two RDB dumps", () => {
+        const s = resolveSpec({}).settings;
+        assert.strictEqual(diskNeededBytes(s), 6 * 2 ** 30 * (2 + 1 + 2));
+        const noRdb = resolveSpec({ redis: { save: [] } }).settings;
+        assert.strictEqual(diskNeededBytes(noRdb), 6 * 2 ** 30 * 3);
+    });
+});

@@ -1,0 +1,84 @@
+// npm run render -- --stack <name> [--out <dir>]
+// Renders every resource of a stack offline: the stack program runs in-process under Pulumi's
+// mocks, so the output is exactly what `pulumi up` would create. Kubernetes objects print as YAML,
+// the other resources as JSON documents (type token, name, inputs). Secrets are redacted.
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { ConfigError } from "../components/spec/errors";
+import { packageRoot } from "../components/package-files";
+import { deployStack } from "../program/stack";
+import { REDACTED, RegisteredResource, runUnderMocks } from "./pulumi-mocks";
+import { readStackConfig } from "./stack-config";
+
+export interface Rendered {
+    kubernetes: Record<string, unknown>[];
+    others: { type: string; name: string; inputs: Record<string, unknown> }[];
+}
+
+/** Renders a stack of the project in `dir` (default: this package). */
+export async function renderStack(stack: string, dir = packageRoot): Promise<Rendered> {
+    const { project, config } = readStackConfig(dir, stack);
+    const run = await runUnderMocks(() => deployStack(config, project), {
+        project,
+        stack,
+        // Generated values are unknown offline; the password is redacted anyway.
+        outputs: (type) => (type.startsWith("random:") ? { result: REDACTED } : {}),
+    });
+    return splitResources(run.resources);
+}
+
+export function splitResources(resources: RegisteredResource[]): Rendered {
+    const custom = resources.filter((r) => r.custom);
+    return {
+        kubernetes: custom.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.redactedInputs),
+        others: custom.filter((r) => !r.type.startsWith("kubernetes:"))
+            .map((r) => ({ type: r.type, name: r.name, inputs: r.redactedInputs })),
+    };
+}
+
+export function toYamlStream(rendered: Rendered): string {
+    const docs = [
+        ...rendered.kubernetes.map((o) => YAML.stringify(o, { lineWidth: 0 })),
+        ...rendered.others.map((o) => JSON.stringify(o, null, 2) + "\n"),
+    ];
+    return docs.map((d) => `---\n${d}`).join("");
+}
+
+function writeDir(rendered: Rendered, out: string): void {
+    fs.mkdirSync(out, { recursive: true });
+    rendered.kubernetes.forEach((o: any, i) => {
+        const file = `${String(i).padStart(2, "0")}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
+        fs.writeFileSync(path.join(out, file), YAML.stringify(o, { lineWidth: 0 }));
+    });
+    fs.writeFileSync(path.join(out, "resources.json"), JSON.stringify(rendered.others, null, 2) + "\n");
+}
+
+function parseArgs(argv: string[]): { stack: string; out?: string } {
+    let stack = "dev";
+    let out: string | undefined;
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === "--stack") stack = argv[++i];
+        else if (argv[i] === "--out") out = argv[++i];
+        else throw new Error(`unknown argument ${argv[i]} (usage: render --stack <name> [--out <dir>])`);
+    }
+    return { stack, out };
+}
+
+async function main(): Promise<void> {
+    const { stack, out } = parseArgs(process.argv.slice(2));
+    const rendered = await renderStack(stack, process.cwd());
+    if (out) {
+        writeDir(rendered, out);
+        console.error(`rendered ${rendered.kubernetes.length} Kubernetes objects and ${rendered.others.length} other resources to ${out}`);
+    } else {
+        process.stdout.write(toYamlStream(rendered));
+    }
+}
+
+if (require.main === module) {
+    main().catch((e) => {
+        console.error(e instanceof ConfigError ? e.message : `render failed: ${e instanceof Error ? e.message : e}`);
+        process.exit(1);
+    });
+}

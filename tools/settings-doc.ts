@@ -1,0 +1,134 @@
+// Generates the settings reference from the two sources that define a setting: the doc comments
+// of RedisClusterArgs (what it means) and the schema (its default and what is allowed). The README
+// table and Pulumi.yaml's config block are both generated here; a test keeps them current.
+//   node dist/tools/settings-doc.js --write   rewrites both files in place
+import * as fs from "fs";
+import * as path from "path";
+import * as ts from "typescript";
+import * as YAML from "yaml";
+import { packageRoot } from "../components/package-files";
+import type { Field } from "../components/spec/fields";
+import { settingsSchema } from "../components/spec/schema";
+
+export interface SettingDoc {
+    key: string;
+    doc: string;
+    /** The default as written in the doc comment ("Default: `...`"), if any. */
+    docDefault?: string;
+    allowed: string;
+    default: unknown;
+    /** An object whose keys are documented as rows of their own. */
+    isSection: boolean;
+}
+
+/** Doc comments of every property of the interfaces in args.ts, by "Interface.property". */
+function readDocComments(file: string): { docs: Map<string, string>; types: Map<string, string> } {
+    const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+    const docs = new Map<string, string>();
+    const types = new Map<string, string>();
+    source.forEachChild((node) => {
+        if (!ts.isInterfaceDeclaration(node)) return;
+        for (const member of node.members) {
+            if (!ts.isPropertySignature(member) || !member.name) continue;
+            const key = `${node.name.text}.${member.name.getText(source)}`;
+            const jsDoc = (member as any).jsDoc as ts.JSDoc[] | undefined;
+            const comment = jsDoc?.map((d) => (typeof d.comment === "string" ? d.comment : "")).join(" ") ?? "";
+            docs.set(key, comment.replace(/\s+/g, " ").trim());
+            types.set(key, member.type?.getText(source) ?? "");
+        }
+    });
+    return { docs, types };
+}
+
+export function collectSettings(): SettingDoc[] {
+    const { docs, types } = readDocComments(path.join(packageRoot, "components", "spec", "args.ts"));
+    const defaults = settingsSchema.parse(undefined, "", []) as unknown as Record<string, unknown>;
+    const rows: SettingDoc[] = [];
+    const walk = (field: Field<unknown>, iface: string, prefix: string, defs: any) => {
+        for (const [name, child] of Object.entries(field.children ?? {})) {
+            const key = prefix + name;
+            const raw = docs.get(`${iface}.${name}`);
+            if (raw === undefined) throw new Error(`setting ${key} has no doc comment in ${iface} (components/spec/args.ts)`);
+            const m = /\s*Default: `([^`]*)`[^.]*\.?\s*$/.exec(raw);
+            const childIface = (types.get(`${iface}.${name}`) ?? "").replace(/\s*\|\s*undefined/, "").trim();
+            const isSection = child.children !== undefined && !childIface.endsWith("[]");
+            rows.push({
+                key,
+                doc: m ? raw.slice(0, m.index).trim() : raw,
+                docDefault: m?.[1],
+                allowed: child.allowed,
+                default: defs?.[name],
+                isSection,
+            });
+            if (isSection) walk(child, childIface, `${key}.`, defs?.[name]);
+        }
+    };
+    walk(settingsSchema, "RedisClusterArgs", "", defaults);
+    return rows;
+}
+
+const cell = (s: string) => s.replace(/\|/g, "\\|");
+
+function showDefault(row: SettingDoc): string {
+    if (row.isSection) return "";
+    if (row.default === undefined) return "unset";
+    return "`" + JSON.stringify(row.default) + "`";
+}
+
+export function settingsTable(rows = collectSettings()): string {
+    const lines = ["| Setting | Default | Allowed | Meaning |", "|---|---|---|---|"];
+    for (const row of rows) {
+        const allowed = row.isSection ? "section" : cell(row.allowed);
+        lines.push(`| \`${row.key}\` | ${cell(showDefault(row))} | ${allowed} | ${cell(row.doc)} |`);
+    }
+    return lines.join("\n");
+}
+
+/**
+ * Pulumi.yaml's `config:` block. Pulumi's project schema can type only strings, integers,
+ * booleans and arrays, so object sections are declared with an empty value (the program fills in
+ * and validates every key inside).
+ */
+export function pulumiConfigBlock(rows = collectSettings()): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const row of rows.filter((r) => !r.key.includes("."))) {
+        const d = row.default;
+        if (typeof d === "number" || typeof d === "boolean" || typeof d === "string") {
+            const type = typeof d === "number" ? "integer" : typeof d;
+            // A project default counts as "given": one whose meaning depends on the topology
+            // would trip the sentinel topology's checks, so the component supplies it instead.
+            out[row.key] = TOPOLOGY_DEPENDENT.includes(row.key)
+                ? { type, description: `${row.doc} Default: ${JSON.stringify(d)} with topology cluster.` }
+                : { type, description: row.doc, default: d };
+        } else {
+            out[row.key] = { value: {} };
+        }
+    }
+    return out;
+}
+
+const TOPOLOGY_DEPENDENT = ["shards"];
+
+const BEGIN = "<!-- settings:begin (generated by tools/settings-doc.ts; do not edit) -->";
+const END = "<!-- settings:end -->";
+
+export function readmeWithTable(readme: string, table = settingsTable()): string {
+    const start = readme.indexOf(BEGIN);
+    const end = readme.indexOf(END);
+    if (start < 0 || end < start) throw new Error("README.md lacks the settings markers");
+    return readme.slice(0, start + BEGIN.length) + "\n" + table + "\n" + readme.slice(end);
+}
+
+export function pulumiYamlWithConfig(pulumiYaml: string, block = pulumiConfigBlock()): string {
+    const doc = YAML.parseDocument(pulumiYaml);
+    doc.set("config", doc.createNode(block));
+    return doc.toString({ lineWidth: 0 });
+}
+
+if (require.main === module && process.argv.includes("--write")) {
+    const readmePath = path.join(packageRoot, "README.md");
+    const pulumiPath = path.join(packageRoot, "Pulumi.yaml");
+    fs.writeFileSync(readmePath, readmeWithTable(fs.readFileSync(readmePath, "utf8")));
+    fs.writeFileSync(pulumiPath, pulumiYamlWithConfig(fs.readFileSync(pulumiPath, "utf8")));
+    console.log("updated README.md and Pulumi.yaml");
+}
