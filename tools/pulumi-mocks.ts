@@ -30,8 +30,17 @@ export function unwrapSecrets(value: unknown, redact: boolean): any {
     if (Array.isArray(value)) return value.map((v) => unwrapSecrets(v, redact));
     if (typeof value !== "object" || value === null) return value;
     const obj = value as Record<string, unknown>;
-    if (obj[rpc.specialSigKey] === rpc.specialSecretSig) return redact ? REDACTED : unwrapSecrets(obj.value, false);
+    if (obj[rpc.specialSigKey] === rpc.specialSecretSig) return redact ? redactLeaves(unwrapSecrets(obj.value, false)) : unwrapSecrets(obj.value, false);
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v, redact)]));
+}
+
+/** Replaces every leaf by REDACTED, keeping the shape (so a redacted Secret still validates). */
+function redactLeaves(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(redactLeaves);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactLeaves(v)]));
+    }
+    return REDACTED;
 }
 
 interface Capture { parent: string; dependencies: string[]; urn?: string }

@@ -60,7 +60,8 @@ export function collectSettings(): SettingDoc[] {
                 default: defs?.[name],
                 isSection,
             });
-            if (isSection) walk(child, childIface, `${key}.`, defs?.[name]);
+            // An optional section (sentinel) is unset by default; its keys still have defaults.
+            if (isSection) walk(child, childIface, `${key}.`, defs?.[name] ?? child.parse({}, "", []));
         }
     };
     walk(settingsSchema, "RedisClusterArgs", "", defaults);

@@ -1,0 +1,76 @@
+// What the kubelet does to a container spec before it runs, as pure functions: resolve the
+// environment (literal values, field refs, Secret and ConfigMap refs, $(VAR) expansion) and map
+// each mount path to a directory on this machine. Local mode and the integration tests run the
+// rendered containers through these, so the scripts see what they would see in a pod.
+
+export interface PodIdentity {
+    name: string;
+    namespace: string;
+    ip: string;
+}
+
+export interface EnvSources {
+    secrets: Record<string, Record<string, string>>;
+    configMaps: Record<string, Record<string, string>>;
+}
+
+interface EnvVar {
+    name: string;
+    value?: string;
+    valueFrom?: {
+        fieldRef?: { fieldPath: string };
+        secretKeyRef?: { name: string; key: string };
+        configMapKeyRef?: { name: string; key: string };
+    };
+}
+
+const FIELDS: Record<string, (p: PodIdentity) => string> = {
+    "metadata.name": (p) => p.name,
+    "metadata.namespace": (p) => p.namespace,
+    "status.podIP": (p) => p.ip,
+};
+
+/** The container's environment as the kubelet would set it. Unknown references are errors, not blanks. */
+export function resolveEnv(env: EnvVar[], pod: PodIdentity, sources: EnvSources): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const v of env) {
+        out[v.name] = resolveOne(v, pod, sources, out);
+    }
+    return out;
+}
+
+function resolveOne(v: EnvVar, pod: PodIdentity, sources: EnvSources, earlier: Record<string, string>): string {
+    if (v.value !== undefined) {
+        // $(NAME) expands variables defined earlier in the list; $$ escapes, unknown names stay as written.
+        return v.value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name) =>
+            m === "$$" ? "$" : name in earlier ? earlier[name] : m);
+    }
+    const from = v.valueFrom ?? {};
+    if (from.fieldRef) {
+        const field = FIELDS[from.fieldRef.fieldPath];
+        if (!field) throw new Error(`env ${v.name}: unsupported fieldRef ${from.fieldRef.fieldPath}`);
+        return field(pod);
+    }
+    const ref = from.secretKeyRef ?? from.configMapKeyRef;
+    const store = from.secretKeyRef ? sources.secrets : sources.configMaps;
+    if (ref) {
+        const value = store[ref.name]?.[ref.key];
+        if (value === undefined) throw new Error(`env ${v.name}: ${ref.name}/${ref.key} does not exist`);
+        return value;
+    }
+    throw new Error(`env ${v.name}: no value or supported valueFrom`);
+}
+
+/**
+ * Rewrites every environment value that names a mount path (or a path below one) to the local
+ * directory standing in for that mount.
+ */
+export function mapMountPaths(env: Record<string, string>, mounts: Record<string, string>): Record<string, string> {
+    const sorted = Object.keys(mounts).sort((a, b) => b.length - a.length);
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(env)) {
+        const mount = sorted.find((m) => v === m || v.startsWith(m + "/"));
+        out[k] = mount ? mounts[mount] + v.slice(mount.length) : v;
+    }
+    return out;
+}

@@ -1,0 +1,118 @@
+// The rendered redis.conf and container scripts, run for real: Debian's redis-server started by
+// the pod's own start script, probed by its own probe script.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import Redis from "ioredis";
+import { buildAllObjects } from "../../components/kubernetes";
+import { packageRoot } from "../../components/package-files";
+import { REDIS_SCRIPTS } from "../../components/redis/scripts";
+import { resolveSpec } from "../../components/spec/spec";
+import { argsFromConfig } from "../../program/config";
+import { readStackConfig } from "../../tools/stack-config";
+import { LocalPod, startRedisPod } from "../support/redis-pod";
+import { requireTool } from "../support/tools";
+
+const PASSWORD = "IntegrationPw4c8e1b7d9f2a6c3e5b8d0f1a";
+
+async function waitForPong(ip: string, timeoutMs = 15000): Promise<Redis> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const client = new Redis({ host: ip, port: 6379, password: PASSWORD, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        try {
+            await client.connect();
+            if ((await client.ping()) === "PONG") return client;
+        } catch (e) {
+            client.disconnect();
+            if (Date.now() > deadline) throw new Error(`redis on ${ip} did not answer: ${e}`);
+            await new Promise((r) => setTimeout(r, 100));
+        }
+    }
+}
+
+describe("container scripts", () => {
+    it("pass shellcheck as POSIX sh (they run under busybox)", () => {
+        const shellcheck = requireTool("shellcheck");
+        const files = REDIS_SCRIPTS.map((s) => `${packageRoot}/components/redis/scripts/${s}`);
+        const r = spawnSync(shellcheck, ["-s", "sh", ...files], { encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+});
+
+describe("a rendered Redis pod, run for real", function () {
+    this.timeout(60000);
+    const spec = resolveSpec(argsFromConfig(readStackConfig(packageRoot, "dev").config));
+    const objects = buildAllObjects(spec, PASSWORD);
+    const pods: LocalPod[] = [];
+    const clients: Redis[] = [];
+
+    before(() => {
+        requireTool("redis-server");
+        requireTool("redis-cli");
+    });
+
+    after(async () => {
+        clients.forEach((c) => c.disconnect());
+        await Promise.all(pods.map((p) => p.stop()));
+        pods.forEach((p) => fs.rmSync(p.root, { recursive: true, force: true }));
+    });
+
+    it("starts with the rendered configuration and requires the password", async () => {
+        pods.push(startRedisPod(objects, 0, "127.0.2.1", PASSWORD));
+        const client = await waitForPong("127.0.2.1");
+        clients.push(client);
+        const get = async (k: string) => ((await client.config("GET", k)) as string[])[1];
+        assert.strictEqual(await get("maxmemory"), String(128 * 2 ** 20));
+        assert.strictEqual(await get("maxmemory-policy"), "allkeys-lru");
+        assert.strictEqual(await get("cluster-enabled"), "yes");
+        assert.strictEqual(await get("appendonly"), "yes");
+        assert.strictEqual(await get("appendfsync"), "everysec");
+        assert.strictEqual(await get("save"), "900 1 300 10 60 10000");
+        assert.strictEqual(await get("dir"), fs.realpathSync(`${pods[0].root}/data`));
+        assert.strictEqual(await get("cluster-announce-hostname"),
+            "redis-cluster-0.redis-cluster-headless.redis-system.svc.cluster.local");
+
+        // What any client meets: no password, or a wrong one, is refused with Redis's own errors.
+        const cli = (auth?: string) => spawnSync("redis-cli", ["-h", "127.0.2.1", "ping"], {
+            encoding: "utf8", env: { ...process.env, ...(auth ? { REDISCLI_AUTH: auth } : {}) },
+        });
+        assert.match(cli().stdout + cli().stderr, /NOAUTH Authentication required/);
+        const wrong = cli("wrong-password");
+        assert.match(wrong.stdout + wrong.stderr, /WRONGPASS/);
+    });
+
+    it("keeps the password off the command line", () => {
+        const cmdline = fs.readFileSync(`/proc/${pods[0].process.pid}/cmdline`, "utf8");
+        assert.ok(!cmdline.includes(PASSWORD));
+        const child = spawnSync("pgrep", ["-a", "-P", String(pods[0].process.pid)], { encoding: "utf8" }).stdout;
+        assert.ok(!child.includes(PASSWORD), child);
+    });
+
+    it("is live and ready while it has not joined a cluster, so formation is not blocked", () => {
+        assert.strictEqual(pods[0].runScript("redis-probe.sh", "startup").status, 0);
+        assert.strictEqual(pods[0].runScript("redis-probe.sh", "liveness").status, 0);
+        const ready = pods[0].runScript("redis-probe.sh", "readiness");
+        assert.strictEqual(ready.status, 0, ready.stdout);
+    });
+
+    it("turns unready once it belongs to a cluster that is not ok, and live all the same", async () => {
+        pods.push(startRedisPod(objects, 1, "127.0.2.2", PASSWORD));
+        clients.push(await waitForPong("127.0.2.2"));
+        await clients[0].call("CLUSTER", "MEET", "127.0.2.2", "6379");
+        const deadline = Date.now() + 10000;
+        while (!String(await clients[0].call("CLUSTER", "INFO")).includes("cluster_known_nodes:2")) {
+            assert.ok(Date.now() < deadline, "nodes never met");
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        const ready = pods[0].runScript("redis-probe.sh", "readiness");
+        assert.strictEqual(ready.status, 1);
+        assert.match(ready.stdout, /cluster_state is fail/);
+        assert.strictEqual(pods[0].runScript("redis-probe.sh", "liveness").status, 0);
+    });
+
+    it("fails liveness when Redis is gone", async () => {
+        await pods[1].stop();
+        const live = pods[1].runScript("redis-probe.sh", "liveness");
+        assert.strictEqual(live.status, 1, live.stdout);
+    });
+});

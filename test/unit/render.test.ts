@@ -1,0 +1,81 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { packageRoot } from "../../components/package-files";
+import { REDACTED } from "../../tools/pulumi-mocks";
+import { toYamlStream } from "../../tools/render";
+import { renderedStack } from "../support/render-stacks";
+
+const renderCli = path.join(packageRoot, "dist", "tools", "render.js");
+
+function renderIn(dir: string, ...args: string[]) {
+    return spawnSync(process.execPath, [renderCli, ...args], { cwd: dir, encoding: "utf8" });
+}
+
+/** A scratch project: this project's Pulumi.yaml and one stack file. */
+function scratchProject(stackYaml: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+    fs.copyFileSync(path.join(packageRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "Pulumi.typo.yaml"), stackYaml);
+    return dir;
+}
+
+describe("render", function () {
+    this.timeout(60000);
+
+    it("matches the reviewed prod snapshot (update with `npm run snapshot` and review the diff)", async () => {
+        const snapshot = fs.readFileSync(path.join(packageRoot, "test", "snapshots", "prod.yaml"), "utf8");
+        assert.strictEqual(toYamlStream(await renderedStack("prod")), snapshot);
+    });
+
+    it("redacts the password and shows the generated-password resource with its inputs", async () => {
+        const rendered = await renderedStack("prod");
+        const secret = rendered.kubernetes.find((o: any) => o.kind === "Secret") as any;
+        assert.deepStrictEqual(secret.stringData, { password: REDACTED });
+        assert.deepStrictEqual(rendered.others, [{
+            type: "random:index/randomPassword:RandomPassword", name: "redis-password", inputs: { length: 32, special: false },
+        }]);
+    });
+
+    it("prints parseable YAML from the command line and writes a directory with --out", () => {
+        const out = renderIn(packageRoot, "--stack", "dev");
+        assert.strictEqual(out.status, 0, out.stderr);
+        const docs = YAML.parseAllDocuments(out.stdout).map((d) => d.toJS());
+        const kinds = docs.map((d) => d.kind ?? d.type);
+        assert.ok(kinds.includes("StatefulSet") && kinds.includes("random:index/randomPassword:RandomPassword"), kinds.join(","));
+        const sts = docs.find((d) => d.kind === "StatefulSet");
+        assert.strictEqual(sts.spec.replicas, 6);
+
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-out-"));
+        const written = renderIn(packageRoot, "--stack", "dev", "--out", dir);
+        assert.strictEqual(written.status, 0, written.stderr);
+        const files = fs.readdirSync(dir);
+        assert.ok(files.includes("resources.json"));
+        assert.ok(files.some((f) => f.endsWith("statefulset-redis-cluster.yaml")), files.join(","));
+    });
+
+    it("exits non-zero with every problem, naming the stack keys, when a stack file has typos", () => {
+        const dir = scratchProject([
+            "config:",
+            "  redis-cluster:shardz: 4",
+            "  redis-cluster:redis:",
+            "    maxmemroy: 1gb",
+            "  redis-cluster:storage:",
+            "    size: 1Gi",
+        ].join("\n"));
+        const out = renderIn(dir, "--stack", "typo");
+        assert.notStrictEqual(out.status, 0);
+        assert.match(out.stderr, /redis-cluster:shardz: got 4; no such setting/);
+        assert.match(out.stderr, /redis-cluster:redis\.maxmemroy: got "1gb"; no such setting; known keys here: .*maxmemory/);
+        assert.strictEqual(out.stdout, "");
+    });
+
+    it("names the stacks that exist when asked for one that does not", () => {
+        const out = renderIn(packageRoot, "--stack", "staging");
+        assert.notStrictEqual(out.status, 0);
+        assert.match(out.stderr, /no stack "staging".*dev, prod/);
+    });
+});
