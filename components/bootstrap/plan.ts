@@ -119,6 +119,7 @@ function naturalCompare(a: string, b: string): number {
  * the replicas can avoid their masters' class iff n + (R-1)m <= R*S for every class, and otherwise the
  * excess is exactly the number of unavoidable violations. Picking the smallest increase of that excess
  * (a separable convex cost) is optimal for hosts; zones come second and only then the even spread.
+ * Assumes each host sits in one zone (a Kubernetes node label), so hosts and zones partition the pods.
  */
 function pickMasters(sorted: NodeInfo[], shards: number, replicas: number, zoneAware: boolean): NodeInfo[] {
     if (replicas === 0) return [...sorted];

@@ -1,0 +1,264 @@
+// Turns a set of Redis nodes into a healthy cluster of the requested shape, or adopts the cluster
+// they already form. Every step is idempotent, so a run interrupted anywhere is finished by the
+// next. It never flushes, resets or reassigns a node that holds data.
+import type Redis from "ioredis";
+import { formatRanges, NodeInfo, planCluster, Shape, SlotRange, SLOT_COUNT } from "./plan";
+import { connectAll, inspect, Log, NodeAddress, NodeState, waitFor } from "./operations";
+import { isFailed, isReplica } from "./topology";
+
+export interface FormationNode extends NodeAddress {
+    /** Kubernetes node the pod runs on ("" when unknown). */
+    host: string;
+    zone: string;
+}
+
+export interface FormationOptions {
+    password: string;
+    readyTimeoutMs: number;
+    /** Bound on each convergence wait after the nodes answered. */
+    convergeTimeoutMs?: number;
+    log?: Log;
+}
+
+export interface ShardState {
+    master: string;
+    masterId: string;
+    replicas: string[];
+    replicaIds: string[];
+    slots: string;
+}
+
+export interface FormationResult {
+    nodeIds: Record<string, string>;
+    shards: ShardState[];
+    /** Commands that changed something (0 when an existing healthy cluster was adopted). */
+    changes: number;
+}
+
+export class FormationError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "FormationError";
+    }
+}
+
+export async function formCluster(nodes: FormationNode[], shape: Shape, opts: FormationOptions): Promise<FormationResult> {
+    const log = opts.log ?? (() => undefined);
+    const converge = opts.convergeTimeoutMs ?? 60000;
+    log(`waiting for ${nodes.length} Redis nodes to answer`);
+    const clients = await connectAll(nodes, opts.password, opts.readyTimeoutMs);
+    try {
+        let changes = 0;
+        const client = (n: NodeAddress) => clients.get(n.name)!;
+        const states = await inspectAll(nodes, clients);
+
+        refuseStrangersWithData(states);
+        changes += await assignSlots(nodes, shape, states, client, log);
+        changes += await meetAll(nodes, states, client, log);
+        await waitForAgreement(nodes, clients, converge, log);
+        changes += await forgetReplaced(nodes, clients, log);
+        changes += await attachReplicas(nodes, shape, clients, log);
+        await waitForHealth(nodes, clients, converge, log);
+        const result = describe(nodes, await inspectAll(nodes, clients));
+        log(`cluster ok: ${result.shards.map((s) => `${s.master} [${s.slots}] <- ${s.replicas.join(", ") || "no replica"}`).join("; ")}`);
+        return { ...result, changes };
+    } finally {
+        for (const c of clients.values()) c.disconnect();
+    }
+}
+
+async function inspectAll(nodes: NodeAddress[], clients: Map<string, Redis>): Promise<NodeState[]> {
+    return Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
+}
+
+/**
+ * A node that holds keys but has joined no cluster came from elsewhere (another deployment, a
+ * hand-made test): forming around it would orphan or overwrite its keys. Never wipe it.
+ */
+function refuseStrangersWithData(states: NodeState[]): void {
+    const strangers = states.filter((s) => s.view.length === 1 && s.keys > 0);
+    if (strangers.length > 0) {
+        throw new FormationError(`refusing to form: ${strangers.map((s) => `${s.node.name} holds ${s.keys} keys`).join(", ")} ` +
+            "but is not part of this cluster. Joining it would lose or overwrite those keys; move or delete them yourself " +
+            "(or point the deployment at empty volumes) and run again.");
+    }
+}
+
+/** Slot owners as the nodes report them, merged over every node's view. */
+function slotOwners(states: NodeState[]): Map<number, string> {
+    const owners = new Map<number, string>();
+    for (const s of states) {
+        for (const v of s.view.filter((x) => !isFailed(x) || x.id === s.id)) {
+            for (const r of v.slots) for (let slot = r.start; slot <= r.end; slot++) owners.set(slot, v.id);
+        }
+    }
+    return owners;
+}
+
+/**
+ * Fresh nodes get the planned slot ranges. When some slots are already owned (an interrupted
+ * run, or an existing cluster), only ranges nobody owns go to planned masters that own nothing
+ * and hold no data; anything else is a conflict to explain, not to guess at.
+ */
+async function assignSlots(nodes: FormationNode[], shape: Shape, states: NodeState[], client: (n: NodeAddress) => Redis, log: Log): Promise<number> {
+    const owners = slotOwners(states);
+    if (owners.size === SLOT_COUNT) return 0;
+    const plan = planCluster(nodes.map(toNodeInfo), shape);
+    plan.warnings.forEach((w) => log(`placement warning: ${w}`));
+    let changes = 0;
+    for (const [i, shard] of plan.shards.entries()) {
+        const state = states.find((s) => s.node.name === shard.master)!;
+        const mine = shard.slots.every((r) => rangeOwnedBy(owners, r, state.id));
+        if (mine) continue;
+        const taken = shard.slots.some((r) => rangeOwnedBy(owners, r, undefined, true));
+        if (taken || state.myself.slots.length > 0 || state.keys > 0 || isReplica(state.myself)) {
+            throw new FormationError(`cannot complete slot coverage: ${owners.size} of ${SLOT_COUNT} slots are owned, and the plan gives ` +
+                `${formatRanges(shard.slots)} to ${shard.master}, which ${taken ? "overlaps slots another node owns" : "already has a role or data"}. ` +
+                "Inspect with `redis-cli --cluster check` and fix the slot map by hand before running again.");
+        }
+        log(`assigning slots ${formatRanges(shard.slots)} to ${shard.master}`);
+        for (const r of shard.slots) await client(state.node).call("CLUSTER", "ADDSLOTSRANGE", r.start, r.end);
+        if (state.configEpoch === 0 && state.view.length === 1) {
+            // Distinct epochs so that no two masters start in a config-epoch collision.
+            await client(state.node).call("CLUSTER", "SET-CONFIG-EPOCH", i + 1).catch(() => undefined);
+        }
+        changes++;
+    }
+    return changes;
+}
+
+function rangeOwnedBy(owners: Map<number, string>, r: SlotRange, id: string | undefined, any = false): boolean {
+    for (let slot = r.start; slot <= r.end; slot++) {
+        const owner = owners.get(slot);
+        if (any ? owner !== undefined : owner !== id) return any ? true : false;
+    }
+    return !any;
+}
+
+/** Every node meets the anchor (the first node owning slots); meeting twice is harmless. */
+async function meetAll(nodes: FormationNode[], states: NodeState[], client: (n: NodeAddress) => Redis, log: Log): Promise<number> {
+    const fresh = await Promise.all(states.map((s) => inspect(s.node, client(s.node))));
+    const anchor = fresh.find((s) => s.myself.slots.length > 0) ?? fresh[0];
+    const strangers = fresh.filter((s) => s !== anchor && !anchor.view.some((v) => v.id === s.id));
+    if (strangers.length === 0) return 0;
+    log(`introducing ${strangers.map((s) => s.node.name).join(", ")} to the cluster through ${anchor.node.name}`);
+    for (const s of strangers) await client(s.node).call("CLUSTER", "MEET", anchor.node.ip, anchor.node.port);
+    void nodes;
+    return strangers.length;
+}
+
+/** Every node knows every other and all report the same slot owner for every slot. */
+async function waitForAgreement(nodes: NodeAddress[], clients: Map<string, Redis>, timeoutMs: number, log: Log): Promise<void> {
+    log("waiting for the nodes to agree on the slot map");
+    await waitFor("every node to know every other node and agree on the slot map", timeoutMs, async () => {
+        const states = await inspectAll(nodes, clients);
+        const ids = new Set(states.map((s) => s.id));
+        const complete = states.every((s) => [...ids].every((id) => s.view.some((v) => v.id === id && !v.flags.includes("handshake"))));
+        const signature = (s: NodeState) => s.view.filter((v) => ids.has(v.id) && v.slots.length > 0)
+            .map((v) => `${v.id}:${formatRanges(v.slots)}`).sort().join("|");
+        const sigs = new Set(states.map(signature));
+        return complete && sigs.size === 1 ? true : undefined;
+    });
+}
+
+/**
+ * A node that came back with an empty volume has a new id at an old address; the old id stays
+ * in every node's table as failed. Forget it, or the cluster keeps counting a master that is gone.
+ */
+async function forgetReplaced(nodes: NodeAddress[], clients: Map<string, Redis>, log: Log): Promise<number> {
+    const states = await inspectAll(nodes, clients);
+    const live = new Map(states.map((s) => [s.myself.address, s.id]));
+    const stale = new Set<string>();
+    for (const s of states) {
+        for (const v of s.view) {
+            if (isFailed(v) && live.has(v.address) && live.get(v.address) !== v.id && v.slots.length === 0) stale.add(v.id);
+        }
+    }
+    for (const id of stale) {
+        log(`forgetting node ${id.slice(0, 8)}, replaced by a new node at the same address`);
+        await Promise.all(states.map((s) => clients.get(s.node.name)!.call("CLUSTER", "FORGET", id).catch(() => undefined)));
+    }
+    return stale.size;
+}
+
+/**
+ * Nodes without slots become replicas. Replicas already following a live master stay; the others
+ * go to the masters with the fewest replicas, on another host (and zone) where possible.
+ */
+async function attachReplicas(nodes: FormationNode[], shape: Shape, clients: Map<string, Redis>, log: Log): Promise<number> {
+    const states = await inspectAll(nodes, clients);
+    const byId = new Map(states.map((s) => [s.id, s]));
+    const masters = states.filter((s) => s.myself.slots.length > 0);
+    const followers = new Map<string, string[]>(masters.map((m) => [m.id, []]));
+    const free: NodeState[] = [];
+    for (const s of states.filter((x) => x.myself.slots.length === 0)) {
+        const master = s.myself.masterId;
+        if (isReplica(s.myself) && master && followers.has(master)) followers.get(master)!.push(s.id);
+        else free.push(s);
+    }
+    const planned = freshPlan(nodes, shape, states);
+    let changes = 0;
+    for (const s of free) {
+        const target = planned.get(s.node.name) && followers.has(planned.get(s.node.name)!)
+            ? planned.get(s.node.name)!
+            : chooseMaster(s, masters, followers, nodes);
+        log(`${s.node.name} replicates ${byId.get(target)!.node.name}`);
+        await clients.get(s.node.name)!.call("CLUSTER", "REPLICATE", target);
+        followers.get(target)!.push(s.id);
+        changes++;
+    }
+    return changes;
+}
+
+/** On a fresh formation, follow the planner's placement (master id by replica name). */
+function freshPlan(nodes: FormationNode[], shape: Shape, states: NodeState[]): Map<string, string> {
+    const out = new Map<string, string>();
+    if (states.some((s) => isReplica(s.myself)) || nodes.length !== shape.shards * (1 + shape.replicasPerShard)) return out;
+    const plan = planCluster(nodes.map(toNodeInfo), shape);
+    const idOf = (name: string) => states.find((s) => s.node.name === name)!.id;
+    for (const shard of plan.shards) for (const r of shard.replicas) out.set(r, idOf(shard.master));
+    return out;
+}
+
+function chooseMaster(replica: NodeState, masters: NodeState[], followers: Map<string, string[]>, nodes: FormationNode[]): string {
+    const place = (name: string) => nodes.find((n) => n.name === name)!;
+    const me = place(replica.node.name);
+    const score = (m: NodeState) => {
+        const p = place(m.node.name);
+        const sameHost = me.host !== "" && p.host === me.host ? 2 : 0;
+        const sameZone = me.zone !== "" && p.zone === me.zone ? 1 : 0;
+        return followers.get(m.id)!.length * 10 + sameHost + sameZone;
+    };
+    return [...masters].sort((a, b) => score(a) - score(b) || a.node.name.localeCompare(b.node.name))[0].id;
+}
+
+async function waitForHealth(nodes: NodeAddress[], clients: Map<string, Redis>, timeoutMs: number, log: Log): Promise<void> {
+    log("waiting for cluster_state:ok on every node and every replica's link");
+    await waitFor("cluster_state:ok on every node with every replica's master link up", timeoutMs, async () => {
+        const states = await inspectAll(nodes, clients);
+        const ok = states.every((s) => s.clusterState === "ok" && (!isReplica(s.myself) || s.masterLinkUp));
+        return ok ? true : undefined;
+    });
+}
+
+function describe(nodes: NodeAddress[], states: NodeState[]): Omit<FormationResult, "changes"> {
+    const nameOf = new Map(states.map((s) => [s.id, s.node.name]));
+    const shards = states.filter((s) => s.myself.slots.length > 0)
+        .sort((a, b) => a.myself.slots[0].start - b.myself.slots[0].start)
+        .map((m) => {
+            const replicas = states.filter((s) => s.myself.masterId === m.id);
+            return {
+                master: m.node.name,
+                masterId: m.id,
+                replicas: replicas.map((r) => r.node.name),
+                replicaIds: replicas.map((r) => r.id),
+                slots: formatRanges(m.myself.slots),
+            };
+        });
+    void nodes;
+    return { nodeIds: Object.fromEntries([...nameOf].map(([id, name]) => [name, id])), shards };
+}
+
+function toNodeInfo(n: FormationNode): NodeInfo {
+    return { id: n.name, address: `${n.ip}:${n.port}`, host: n.host || n.name, zone: n.zone };
+}

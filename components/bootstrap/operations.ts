@@ -1,0 +1,115 @@
+// Talking to Redis nodes with ioredis: connect, inspect, and the cluster commands formation
+// uses. Every wait is bounded and names what it waited for.
+import Redis from "ioredis";
+import { ClusterNodeView, parseClusterNodes, parseInfo } from "./topology";
+
+export interface NodeAddress {
+    /** Stable name (the pod name). */
+    name: string;
+    /** IP address (CLUSTER MEET takes IPs only). */
+    ip: string;
+    port: number;
+}
+
+export interface NodeState {
+    node: NodeAddress;
+    id: string;
+    /** Nodes this node knows, itself included. */
+    view: ClusterNodeView[];
+    myself: ClusterNodeView;
+    keys: number;
+    clusterState: string;
+    configEpoch: number;
+    masterLinkUp: boolean;
+}
+
+export type Log = (line: string) => void;
+
+export function connect(node: NodeAddress, password: string, timeoutMs = 5000): Redis {
+    return new Redis({
+        host: node.ip,
+        port: node.port,
+        password,
+        lazyConnect: true,
+        connectTimeout: timeoutMs,
+        commandTimeout: timeoutMs,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+    });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Calls `check` until it returns a value or the deadline passes; then throws describing `what`. */
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, intervalMs = 50): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    for (;;) {
+        try {
+            const v = await check();
+            if (v !== undefined) return v;
+        } catch (e) {
+            last = e instanceof Error ? e.message : String(e);
+        }
+        if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
+        await sleep(intervalMs);
+    }
+}
+
+/** Opens one authenticated connection per node, waiting until each answers PING. */
+export async function connectAll(nodes: NodeAddress[], password: string, timeoutMs: number): Promise<Map<string, Redis>> {
+    const clients = new Map<string, Redis>();
+    const failures = new Map<string, string>();
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all(nodes.map(async (node) => {
+        for (;;) {
+            const client = connect(node, password);
+            client.on("error", () => undefined);
+            try {
+                await client.connect();
+                if ((await client.ping()) === "PONG") {
+                    clients.set(node.name, client);
+                    return;
+                }
+            } catch (e) {
+                failures.set(node.name, e instanceof Error ? e.message : String(e));
+            }
+            client.disconnect();
+            if (Date.now() > deadline) return;
+            await sleep(200);
+        }
+    }));
+    if (clients.size < nodes.length) {
+        for (const c of clients.values()) c.disconnect();
+        const missing = nodes.filter((n) => !clients.has(n.name))
+            .map((n) => `${n.name} (${n.ip}:${n.port}: ${failures.get(n.name) ?? "no answer"})`);
+        throw new Error(`${missing.length} of ${nodes.length} Redis nodes did not answer an authenticated PING within ${Math.round(timeoutMs / 1000)} s: ${missing.join("; ")}`);
+    }
+    return clients;
+}
+
+export async function inspect(node: NodeAddress, client: Redis): Promise<NodeState> {
+    const [nodesText, infoText, clusterInfoText] = await Promise.all([
+        client.call("CLUSTER", "NODES") as Promise<string>,
+        client.info() as Promise<string>,
+        client.call("CLUSTER", "INFO") as Promise<string>,
+    ]);
+    const view = parseClusterNodes(nodesText);
+    const myself = view.find((n) => n.flags.includes("myself"));
+    if (!myself) throw new Error(`${node.name}: CLUSTER NODES has no "myself" line`);
+    const info = parseInfo(infoText);
+    const cinfo = parseInfo(clusterInfoText);
+    const keys = Object.entries(info).filter(([k]) => /^db\d+$/.test(k))
+        .reduce((sum, [, v]) => sum + Number(/keys=(\d+)/.exec(v)?.[1] ?? 0), 0);
+    return {
+        node,
+        id: myself.id,
+        view,
+        myself,
+        keys,
+        clusterState: cinfo.cluster_state ?? "unknown",
+        configEpoch: Number(cinfo.cluster_my_epoch ?? 0),
+        masterLinkUp: info.master_link_status === "up",
+    };
+}

@@ -1,0 +1,11 @@
+// Runs formation in a separate process, so a test can kill it with SIGKILL at a step boundary.
+// argv[2]: JSON {nodes, shape, password}
+import { formCluster } from "../../components/bootstrap/formation";
+
+const { nodes, shape, password } = JSON.parse(process.argv[2]);
+formCluster(nodes, shape, { password, readyTimeoutMs: 10000, log: (l) => console.log(l) })
+    .then(() => console.log("FORMED"))
+    .catch((e) => {
+        console.log(`FAILED ${e.message}`);
+        process.exit(1);
+    });
