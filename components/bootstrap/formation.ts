@@ -54,12 +54,12 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
 
         refuseStrangersWithData(states);
         changes += await assignSlots(nodes, shape, states, client, log);
-        changes += await meetAll(nodes, states, client, log);
+        changes += await meetAll(states, client, log);
         await waitForAgreement(nodes, clients, converge, log);
         changes += await forgetReplaced(nodes, clients, log);
         changes += await attachReplicas(nodes, shape, clients, log);
         await waitForHealth(nodes, clients, converge, log);
-        const result = describe(nodes, await inspectAll(nodes, clients));
+        const result = describe(await inspectAll(nodes, clients));
         log(`cluster ok: ${result.shards.map((s) => `${s.master} [${s.slots}] <- ${s.replicas.join(", ") || "no replica"}`).join("; ")}`);
         return { ...result, changes };
     } finally {
@@ -108,9 +108,9 @@ async function assignSlots(nodes: FormationNode[], shape: Shape, states: NodeSta
     let changes = 0;
     for (const [i, shard] of plan.shards.entries()) {
         const state = states.find((s) => s.node.name === shard.master)!;
-        const mine = shard.slots.every((r) => rangeOwnedBy(owners, r, state.id));
+        const mine = shard.slots.every((r) => everySlot(r, (slot) => owners.get(slot) === state.id));
         if (mine) continue;
-        const taken = shard.slots.some((r) => rangeOwnedBy(owners, r, undefined, true));
+        const taken = shard.slots.some((r) => !everySlot(r, (slot) => !owners.has(slot)));
         if (taken || state.myself.slots.length > 0 || state.keys > 0 || isReplica(state.myself)) {
             throw new FormationError(`cannot complete slot coverage: ${owners.size} of ${SLOT_COUNT} slots are owned, and the plan gives ` +
                 `${formatRanges(shard.slots)} to ${shard.master}, which ${taken ? "overlaps slots another node owns" : "already has a role or data"}. ` +
@@ -127,23 +127,19 @@ async function assignSlots(nodes: FormationNode[], shape: Shape, states: NodeSta
     return changes;
 }
 
-function rangeOwnedBy(owners: Map<number, string>, r: SlotRange, id: string | undefined, any = false): boolean {
-    for (let slot = r.start; slot <= r.end; slot++) {
-        const owner = owners.get(slot);
-        if (any ? owner !== undefined : owner !== id) return any ? true : false;
-    }
-    return !any;
+function everySlot(r: SlotRange, test: (slot: number) => boolean): boolean {
+    for (let slot = r.start; slot <= r.end; slot++) if (!test(slot)) return false;
+    return true;
 }
 
 /** Every node meets the anchor (the first node owning slots); meeting twice is harmless. */
-async function meetAll(nodes: FormationNode[], states: NodeState[], client: (n: NodeAddress) => Redis, log: Log): Promise<number> {
+async function meetAll(states: NodeState[], client: (n: NodeAddress) => Redis, log: Log): Promise<number> {
     const fresh = await Promise.all(states.map((s) => inspect(s.node, client(s.node))));
     const anchor = fresh.find((s) => s.myself.slots.length > 0) ?? fresh[0];
     const strangers = fresh.filter((s) => s !== anchor && !anchor.view.some((v) => v.id === s.id));
     if (strangers.length === 0) return 0;
     log(`introducing ${strangers.map((s) => s.node.name).join(", ")} to the cluster through ${anchor.node.name}`);
     for (const s of strangers) await client(s.node).call("CLUSTER", "MEET", anchor.node.ip, anchor.node.port);
-    void nodes;
     return strangers.length;
 }
 
@@ -241,7 +237,7 @@ async function waitForHealth(nodes: NodeAddress[], clients: Map<string, Redis>, 
     });
 }
 
-function describe(nodes: NodeAddress[], states: NodeState[]): Omit<FormationResult, "changes"> {
+function describe(states: NodeState[]): Omit<FormationResult, "changes"> {
     const nameOf = new Map(states.map((s) => [s.id, s.node.name]));
     const shards = states.filter((s) => s.myself.slots.length > 0)
         .sort((a, b) => a.myself.slots[0].start - b.myself.slots[0].start)
@@ -255,7 +251,6 @@ function describe(nodes: NodeAddress[], states: NodeState[]): Omit<FormationResu
                 slots: formatRanges(m.myself.slots),
             };
         });
-    void nodes;
     return { nodeIds: Object.fromEntries([...nameOf].map(([id, name]) => [name, id])), shards };
 }
 

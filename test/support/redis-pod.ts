@@ -14,6 +14,8 @@ export interface LocalPod {
     root: string;
     env: Record<string, string>;
     process: ChildProcess;
+    /** What the containers printed so far. */
+    output(): string;
     /** Runs a script of the scripts ConfigMap with the pod's environment. */
     runScript(script: string, ...args: string[]): { status: number | null; stdout: string };
     stop(): Promise<void>;
@@ -52,6 +54,7 @@ export function startRedisPod(objects: KubeObject[], ordinal: number, ip: string
 
     return {
         name, ip, root, env, process: proc,
+        output: () => log,
         runScript(script, ...args) {
             const r = spawnSync("sh", [path.join(mounts["/scripts"], script), ...args], { env: { ...process.env, ...env }, encoding: "utf8" });
             return { status: r.status, stdout: r.stdout + r.stderr };
@@ -62,7 +65,6 @@ export function startRedisPod(objects: KubeObject[], ordinal: number, ip: string
             proc.kill("SIGTERM");
             await Promise.race([exited, new Promise((r) => setTimeout(r, 15000))]);
             if (proc.exitCode === null) proc.kill("SIGKILL");
-            void log;
         },
     };
 }
