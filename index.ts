@@ -11,3 +11,4 @@ export const seedAddresses = outputs.seedAddresses;
 export const secretName = outputs.secretName;
 export const connectionUrl = outputs.connectionUrl;
 export const password = outputs.password;
+export const shardLayout = outputs.shardLayout;

@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ClusterFormation } from "./bootstrap/provider";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
 import { connectionInfo } from "./outputs";
 import type { RedisClusterArgs } from "./spec/args";
@@ -25,6 +26,10 @@ export class RedisCluster extends pulumi.ComponentResource {
     public readonly password: pulumi.Output<string>;
     /** `redis://:<password>@<clientHost>:<port>` (secret). */
     public readonly connectionUrl: pulumi.Output<string>;
+    /** Redis node id of each pod, as formation found or made it. */
+    public readonly nodeIds: pulumi.Output<Record<string, string>>;
+    /** Each shard's master, replicas and slot ranges. */
+    public readonly shardLayout: ClusterFormation["shardLayout"];
     /** The validated settings with defaults, as plain data. */
     public readonly spec: ClusterSpec;
 
@@ -48,9 +53,21 @@ export class RedisCluster extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(`${name}-secret`,
             buildAuthSecret(spec, secretPassword) as k8s.core.v1.SecretArgs,
             { parent: this, dependsOn: nsDeps });
-        createObjects(name, buildRedisObjects(spec), this, [...nsDeps, secret]);
+        const workloads = createObjects(name, buildRedisObjects(spec), this, [...nsDeps, secret]);
 
         const info = connectionInfo(spec);
+        const formation = new ClusterFormation(`${name}-formation`, {
+            nodes: info.podHosts.map((address, i) => ({
+                name: `${spec.names.statefulSet}-${i}`, address, port: info.clientPort, host: "", zone: "",
+            })),
+            shards: spec.settings.shards,
+            replicasPerShard: spec.settings.replicasPerShard,
+            password: secretPassword,
+            connectivity: spec.settings.formation.connectivity,
+            readyTimeoutSeconds: spec.settings.formation.readyTimeoutSeconds,
+        }, { parent: this, dependsOn: workloads });
+        this.nodeIds = formation.nodeIds;
+        this.shardLayout = formation.shardLayout;
         this.namespace = namespace ? namespace.metadata.name : pulumi.output(spec.names.namespace);
         this.clientHost = pulumi.output(info.clientHost);
         this.clientPort = pulumi.output(info.clientPort);
@@ -67,6 +84,8 @@ export class RedisCluster extends pulumi.ComponentResource {
             secretName: this.secretName,
             password: this.password,
             connectionUrl: this.connectionUrl,
+            nodeIds: this.nodeIds,
+            shardLayout: this.shardLayout,
         });
     }
 }

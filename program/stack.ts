@@ -13,6 +13,7 @@ export interface StackOutputs {
     secretName: pulumi.Output<string>;
     connectionUrl: pulumi.Output<string>;
     password: pulumi.Output<string>;
+    shardLayout: RedisCluster["shardLayout"];
 }
 
 export function deployStack(config: Record<string, string>, project = PROJECT): StackOutputs {
@@ -28,5 +29,6 @@ export function deployStack(config: Record<string, string>, project = PROJECT): 
         secretName: cluster.secretName,
         connectionUrl: cluster.connectionUrl,
         password: cluster.password,
+        shardLayout: cluster.shardLayout,
     };
 }

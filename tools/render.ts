@@ -33,8 +33,14 @@ export function splitResources(resources: RegisteredResource[]): Rendered {
     return {
         kubernetes: custom.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.redactedInputs),
         others: custom.filter((r) => !r.type.startsWith("kubernetes:"))
-            .map((r) => ({ type: r.type, name: r.name, inputs: r.redactedInputs })),
+            .map((r) => ({ type: r.type, name: r.name, inputs: withoutProviderCode(r.redactedInputs) })),
     };
+}
+
+/** A dynamic resource carries its provider as serialized JavaScript; the type token says enough. */
+function withoutProviderCode(inputs: Record<string, unknown>): Record<string, unknown> {
+    const { __provider, ...rest } = inputs;
+    return __provider === undefined ? inputs : { ...rest, __provider: "[serialized dynamic provider]" };
 }
 
 export function toYamlStream(rendered: Rendered): string {

@@ -59,7 +59,7 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         changes += await forgetReplaced(nodes, clients, log);
         changes += await attachReplicas(nodes, shape, clients, log);
         await waitForHealth(nodes, clients, converge, log);
-        const result = describe(await inspectAll(nodes, clients));
+        const result = describeCluster(await inspectAll(nodes, clients));
         log(`cluster ok: ${result.shards.map((s) => `${s.master} [${s.slots}] <- ${s.replicas.join(", ") || "no replica"}`).join("; ")}`);
         return { ...result, changes };
     } finally {
@@ -237,7 +237,8 @@ async function waitForHealth(nodes: NodeAddress[], clients: Map<string, Redis>, 
     });
 }
 
-function describe(states: NodeState[]): Omit<FormationResult, "changes"> {
+/** The cluster as the nodes report it: shards in slot order, with their replicas. */
+export function describeCluster(states: NodeState[]): Omit<FormationResult, "changes"> {
     const nameOf = new Map(states.map((s) => [s.id, s.node.name]));
     const shards = states.filter((s) => s.myself.slots.length > 0)
         .sort((a, b) => a.myself.slots[0].start - b.myself.slots[0].start)

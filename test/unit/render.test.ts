@@ -35,9 +35,14 @@ describe("render", function () {
         const rendered = await renderedStack("prod");
         const secret = rendered.kubernetes.find((o: any) => o.kind === "Secret") as any;
         assert.deepStrictEqual(secret.stringData, { password: REDACTED });
-        assert.deepStrictEqual(rendered.others, [{
-            type: "random:index/randomPassword:RandomPassword", name: "redis-password", inputs: { length: 32, special: false },
-        }]);
+        assert.deepStrictEqual(rendered.others.map((o) => `${o.type} ${o.name}`), [
+            "random:index/randomPassword:RandomPassword redis-password",
+            "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation redis-formation",
+        ]);
+        assert.deepStrictEqual(rendered.others[0].inputs, { length: 32, special: false });
+        const formation = rendered.others[1].inputs as any;
+        assert.strictEqual(formation.password, REDACTED);
+        assert.deepStrictEqual([formation.shards, formation.replicasPerShard, formation.nodes.length], [3, 1, 6]);
     });
 
     it("prints parseable YAML from the command line and writes a directory with --out", () => {

@@ -41,6 +41,7 @@ describe("component wiring under Pulumi mocks", function () {
             "kubernetes:core/v1:Service redis-service-redis-cluster",
             "kubernetes:core/v1:Service redis-service-redis-cluster-headless",
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster",
+            "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation redis-formation",
             "random:index/randomPassword:RandomPassword redis-password",
             "redis-cluster:index:RedisCluster redis",
         ]);
@@ -66,6 +67,10 @@ describe("component wiring under Pulumi mocks", function () {
             assert.ok(sts.dependencies.includes(byName(run.resources, dep).urn), `StatefulSet does not wait for ${dep}`);
         }
         assert.ok(secret.dependencies.includes(ns.urn));
+        const formation = byName(run.resources, "redis-formation");
+        for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:") && x !== ns && x !== secret)) {
+            assert.ok(formation.dependencies.includes(r.urn), `formation does not wait for ${r.name}`);
+        }
     });
 
     it("generates an alphanumeric password of the configured length", () => {
@@ -82,16 +87,16 @@ describe("component wiring under Pulumi mocks", function () {
         }
         for (const [key, out] of Object.entries(outputs).filter(([k]) => !["password", "connectionUrl"].includes(k))) {
             const o = await resolveOutput(out);
-            assert.ok(!JSON.stringify(o.value).includes(PASSWORD), `${key} leaks the password`);
+            assert.ok(!String(JSON.stringify(o.value)).includes(PASSWORD), `${key} leaks the password`);
         }
     });
 
-    it("puts the password in no object but the Secret, where it is marked secret", () => {
+    it("gives the password to the Secret and the formation resource only, marked secret in both", () => {
         for (const r of run.resources) {
             const text = JSON.stringify(r.inputs);
-            if (r.name === "redis-secret") {
+            if (r.name === "redis-secret" || r.name === "redis-formation") {
                 assert.ok(text.includes(PASSWORD));
-                assert.ok(!JSON.stringify(r.redactedInputs).includes(PASSWORD), "the Secret's password is not marked secret");
+                assert.ok(!JSON.stringify(r.redactedInputs).includes(PASSWORD), `${r.name}'s password is not marked secret`);
             } else {
                 assert.ok(!text.includes(PASSWORD), `${r.type} ${r.name} contains the password`);
             }

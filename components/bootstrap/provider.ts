@@ -1,0 +1,70 @@
+// The dynamic provider Pulumi serializes into the state. Its methods capture no live object: each
+// loads the runtime by the package's own name, resolved from the program's directory (the
+// provider host's working directory), which finds it in a consumer's node_modules and, through
+// package self-reference, in this repository. Pulumi replaces a dynamic resource whose provider
+// code changed; for this one that is harmless, because create adopts the cluster it finds.
+import * as pulumi from "@pulumi/pulumi";
+
+function load(subpath: string): any {
+    const { createRequire } = require("module");
+    const programRequire = createRequire(require("path").join(process.cwd(), "package.json"));
+    return programRequire(`@llm-analytics-hub/redis-cluster/${subpath}`);
+}
+
+export const formationProvider: pulumi.dynamic.ResourceProvider = {
+    async check(_olds, news) {
+        const runtime = load("formation-runtime");
+        const failures = runtime.checkInputs(news).map((reason: string) => ({ property: reason.split(":")[0], reason }));
+        return { inputs: news, failures };
+    },
+    async diff(_id, olds, news) {
+        const { describeChange } = load("formation-change");
+        const change = describeChange(olds, news);
+        if (change.kind !== "none") console.log(`redis-cluster formation (plan): ${change.summary}`);
+        // Nothing here is ever a replacement: re-forming would throw the data away.
+        return { changes: change.kind !== "none", replaces: [], deleteBeforeReplace: false };
+    },
+    async create(inputs) {
+        const runtime = load("formation-runtime");
+        const outs = await runtime.create(inputs);
+        return { id: `redis-cluster-${Object.values(outs.nodeIds as Record<string, string>).sort()[0].slice(0, 12)}`, outs };
+    },
+    async read(id, props) {
+        const runtime = load("formation-runtime");
+        return { id, props: await runtime.read(props) };
+    },
+    async update(_id, olds, news) {
+        const runtime = load("formation-runtime");
+        return { outs: await runtime.update(olds, news) };
+    },
+    async delete() {
+        // Deleting the resource leaves the nodes, their data and their cluster as they are.
+    },
+};
+
+export interface ClusterFormationArgs {
+    nodes: pulumi.Input<pulumi.Input<{ name: string; address: string; port: number; host: string; zone: string }>[]>;
+    shards: pulumi.Input<number>;
+    replicasPerShard: pulumi.Input<number>;
+    password: pulumi.Input<string>;
+    connectivity: pulumi.Input<string>;
+    readyTimeoutSeconds: pulumi.Input<number>;
+}
+
+/** The formed cluster: node ids, slot ranges per shard and which replica follows which master. */
+export class ClusterFormation extends pulumi.dynamic.Resource {
+    // `declare`: a class field would overwrite, after super(), the outputs Pulumi has just set.
+    declare public readonly nodeIds: pulumi.Output<Record<string, string>>;
+    declare public readonly shardLayout: pulumi.Output<{ master: string; masterId: string; replicas: string[]; replicaIds: string[]; slots: string }[]>;
+    declare public readonly replicasByMaster: pulumi.Output<Record<string, string[]>>;
+
+    constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {
+        super(formationProvider, name, {
+            ...args,
+            password: pulumi.secret(args.password),
+            nodeIds: undefined,
+            shardLayout: undefined,
+            replicasByMaster: undefined,
+        }, { ...opts, additionalSecretOutputs: ["password"] }, "redis-cluster", "ClusterFormation");
+    }
+}

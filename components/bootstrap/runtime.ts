@@ -1,0 +1,113 @@
+// The formation provider's work, loaded inside the dynamic provider process. Kept out of the
+// serialized provider object so that the closure Pulumi stores holds no live objects.
+import { promises as dns } from "dns";
+import { describeChange, NodeInput, ShapeInput } from "./change";
+import { describeCluster, FormationError, FormationNode, FormationResult, formCluster } from "./formation";
+import { connectAll, inspect } from "./operations";
+import { isFailed } from "./topology";
+
+export interface FormationInputs extends ShapeInput {
+    nodes: NodeInput[];
+    password: string;
+    connectivity: string;
+    readyTimeoutSeconds: number;
+}
+
+export interface FormationOutputs extends FormationInputs {
+    nodeIds: Record<string, string>;
+    shardLayout: FormationResult["shards"];
+    /** Master pod name to its replicas' pod names. */
+    replicasByMaster: Record<string, string[]>;
+}
+
+const log = (line: string) => console.log(`redis-cluster formation: ${line}`);
+
+export function checkInputs(news: FormationInputs): string[] {
+    const failures: string[] = [];
+    const expected = news.shards * (1 + news.replicasPerShard);
+    if (news.nodes.length !== expected) failures.push(`nodes: ${news.nodes.length} given, the shape needs ${expected}`);
+    if (!["direct", "port-forward"].includes(news.connectivity)) failures.push(`connectivity: "${news.connectivity}" is not direct or port-forward`);
+    if (!news.password) failures.push("password: empty");
+    return failures;
+}
+
+async function resolveNodes(nodes: NodeInput[]): Promise<FormationNode[]> {
+    return Promise.all(nodes.map(async (n) => ({
+        name: n.name,
+        ip: /^\d+\.\d+\.\d+\.\d+$/.test(n.address) ? n.address : (await dns.lookup(n.address, { family: 4 })).address,
+        port: n.port,
+        host: n.host,
+        zone: n.zone,
+    })));
+}
+
+function withTopology(inputs: FormationInputs, result: Omit<FormationResult, "changes">): FormationOutputs {
+    return {
+        ...inputs,
+        nodeIds: result.nodeIds,
+        shardLayout: result.shards,
+        replicasByMaster: Object.fromEntries(result.shards.map((s) => [s.master, s.replicas])),
+    };
+}
+
+export async function create(inputs: FormationInputs): Promise<FormationOutputs> {
+    requireDirect(inputs);
+    const nodes = await resolveNodes(inputs.nodes);
+    const result = await formCluster(nodes, inputs, { password: inputs.password, readyTimeoutMs: inputs.readyTimeoutSeconds * 1000, log });
+    return withTopology(inputs, result);
+}
+
+export async function update(olds: FormationOutputs, news: FormationInputs): Promise<FormationOutputs> {
+    const change = describeChange(olds, news);
+    log(change.summary);
+    if (change.kind === "shards") {
+        throw new FormationError(`${change.summary}, which this version does not do; keep shards at ${olds.shards}`);
+    }
+    requireDirect(news);
+    await forgetDeparted(olds, news);
+    return create(news);
+}
+
+/** Nodes removed from the shape: forget them everywhere once they are gone (their pods are deleted first). */
+async function forgetDeparted(olds: FormationOutputs, news: FormationInputs): Promise<void> {
+    const staying = new Set(news.nodes.map((n) => n.name));
+    const departed = Object.entries(olds.nodeIds ?? {}).filter(([name]) => !staying.has(name)).map(([, id]) => id);
+    if (departed.length === 0) return;
+    const nodes = await resolveNodes(news.nodes);
+    const clients = await connectAll(nodes, news.password, news.readyTimeoutSeconds * 1000);
+    try {
+        for (const node of nodes) {
+            const state = await inspect(node, clients.get(node.name)!);
+            for (const id of departed) {
+                const view = state.view.find((v) => v.id === id);
+                if (!view) continue;
+                if (view.slots.length > 0) {
+                    throw new FormationError(`node ${id.slice(0, 8)} leaves the shape but still owns slots; fail it over to a staying replica first`);
+                }
+                if (!isFailed(view)) log(`node ${id.slice(0, 8)} is still running; forgetting it anyway (its pod is leaving)`);
+                await clients.get(node.name)!.call("CLUSTER", "FORGET", id).catch(() => undefined);
+            }
+        }
+    } finally {
+        for (const c of clients.values()) c.disconnect();
+    }
+}
+
+/** The topology as the nodes report it now (for `pulumi refresh`). */
+export async function read(props: FormationOutputs): Promise<FormationOutputs> {
+    requireDirect(props);
+    const nodes = await resolveNodes(props.nodes);
+    const clients = await connectAll(nodes, props.password, props.readyTimeoutSeconds * 1000);
+    try {
+        const states = await Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
+        return withTopology(props, describeCluster(states));
+    } finally {
+        for (const c of clients.values()) c.disconnect();
+    }
+}
+
+function requireDirect(inputs: FormationInputs): void {
+    if (inputs.connectivity !== "direct") {
+        throw new FormationError(`connectivity "${inputs.connectivity}" is not available in this version; use "direct" from a machine that reaches the pod addresses`);
+    }
+}
