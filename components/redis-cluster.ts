@@ -65,6 +65,7 @@ export class RedisCluster extends pulumi.ComponentResource {
             password: secretPassword,
             connectivity: spec.settings.formation.connectivity,
             readyTimeoutSeconds: spec.settings.formation.readyTimeoutSeconds,
+            clusterNodeTimeoutMs: spec.settings.redis.clusterNodeTimeoutMs,
         }, { parent: this, dependsOn: workloads });
         this.nodeIds = formation.nodeIds;
         this.shardLayout = formation.shardLayout;

@@ -17,8 +17,18 @@ export interface FormationOptions {
     readyTimeoutMs: number;
     /** Bound on each convergence wait after the nodes answered. */
     convergeTimeoutMs?: number;
+    /** The deployment's cluster-node-timeout, restored on every node when formation ends. */
+    nodeTimeoutMs?: number;
     log?: Log;
 }
+
+/**
+ * Node timeout while slots are first assigned. A master whose cluster turns ok waits one node
+ * timeout (at most 5 s) since it last saw itself in a minority, which every node alone does:
+ * that guards a master returning from a partition with stale slots, and guards nothing while a
+ * cluster of empty nodes is being formed.
+ */
+export const FORMATION_NODE_TIMEOUT_MS = 500;
 
 export interface ShardState {
     master: string;
@@ -53,18 +63,37 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         const states = await inspectAll(nodes, clients);
 
         refuseStrangersWithData(states);
+        const forming = slotOwners(states).size < SLOT_COUNT;
+        if (forming) {
+            log(`shortening cluster-node-timeout to ${FORMATION_NODE_TIMEOUT_MS} ms while slots are assigned`);
+            await setNodeTimeout(clients, FORMATION_NODE_TIMEOUT_MS);
+        }
         changes += await assignSlots(nodes, shape, states, client, log);
         changes += await meetAll(states, client, log);
         await waitForAgreement(nodes, clients, converge, log);
         changes += await forgetReplaced(nodes, clients, log);
         changes += await attachReplicas(nodes, shape, clients, log);
         await waitForHealth(nodes, clients, converge, log);
+        if (opts.nodeTimeoutMs !== undefined) changes += await setNodeTimeout(clients, opts.nodeTimeoutMs, forming ? undefined : log);
         const result = describeCluster(await inspectAll(nodes, clients));
         log(`cluster ok: ${result.shards.map((s) => `${s.master} [${s.slots}] <- ${s.replicas.join(", ") || "no replica"}`).join("; ")}`);
         return { ...result, changes };
     } finally {
         for (const c of clients.values()) c.disconnect();
     }
+}
+
+/** Sets cluster-node-timeout where it differs; returns how many nodes changed. */
+async function setNodeTimeout(clients: Map<string, Redis>, ms: number, log?: Log): Promise<number> {
+    let changed = 0;
+    await Promise.all([...clients.entries()].map(async ([name, c]) => {
+        const [, current] = (await c.config("GET", "cluster-node-timeout")) as string[];
+        if (Number(current) === ms) return;
+        log?.(`${name}: cluster-node-timeout ${current} -> ${ms} ms`);
+        await c.config("SET", "cluster-node-timeout", String(ms));
+        changed++;
+    }));
+    return changed;
 }
 
 async function inspectAll(nodes: NodeAddress[], clients: Map<string, Redis>): Promise<NodeState[]> {
@@ -132,15 +161,19 @@ function everySlot(r: SlotRange, test: (slot: number) => boolean): boolean {
     return true;
 }
 
-/** Every node meets the anchor (the first node owning slots); meeting twice is harmless. */
+/**
+ * Every node meets every node it does not know yet. Meeting only one anchor would leave the rest
+ * to gossip, which takes seconds; direct handshakes converge within a few cluster-cron ticks.
+ * Meeting a known node is never sent, so an adopted cluster sees no command.
+ */
 async function meetAll(states: NodeState[], client: (n: NodeAddress) => Redis, log: Log): Promise<number> {
     const fresh = await Promise.all(states.map((s) => inspect(s.node, client(s.node))));
-    const anchor = fresh.find((s) => s.myself.slots.length > 0) ?? fresh[0];
-    const strangers = fresh.filter((s) => s !== anchor && !anchor.view.some((v) => v.id === s.id));
-    if (strangers.length === 0) return 0;
-    log(`introducing ${strangers.map((s) => s.node.name).join(", ")} to the cluster through ${anchor.node.name}`);
-    for (const s of strangers) await client(s.node).call("CLUSTER", "MEET", anchor.node.ip, anchor.node.port);
-    return strangers.length;
+    const meets = fresh.flatMap((a) => fresh.filter((b) => b !== a && !a.view.some((v) => v.id === b.id)).map((b) => [a, b] as const));
+    if (meets.length === 0) return 0;
+    const strangers = new Set(meets.map(([a]) => a.node.name));
+    log(`introducing ${[...strangers].join(", ")} to each other (${meets.length} meetings)`);
+    await Promise.all(meets.map(([a, b]) => client(a.node).call("CLUSTER", "MEET", b.node.ip, b.node.port)));
+    return meets.length;
 }
 
 /** Every node knows every other and all report the same slot owner for every slot. */

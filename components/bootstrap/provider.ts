@@ -49,6 +49,8 @@ export interface ClusterFormationArgs {
     password: pulumi.Input<string>;
     connectivity: pulumi.Input<string>;
     readyTimeoutSeconds: pulumi.Input<number>;
+    /** The deployment's cluster-node-timeout; formation shortens it while it assigns slots, then restores it. */
+    clusterNodeTimeoutMs: pulumi.Input<number>;
 }
 
 /** The formed cluster: node ids, slot ranges per shard and which replica follows which master. */

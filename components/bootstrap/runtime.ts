@@ -11,6 +11,7 @@ export interface FormationInputs extends ShapeInput {
     password: string;
     connectivity: string;
     readyTimeoutSeconds: number;
+    clusterNodeTimeoutMs: number;
 }
 
 export interface FormationOutputs extends FormationInputs {
@@ -53,7 +54,9 @@ function withTopology(inputs: FormationInputs, result: Omit<FormationResult, "ch
 export async function create(inputs: FormationInputs): Promise<FormationOutputs> {
     requireDirect(inputs);
     const nodes = await resolveNodes(inputs.nodes);
-    const result = await formCluster(nodes, inputs, { password: inputs.password, readyTimeoutMs: inputs.readyTimeoutSeconds * 1000, log });
+    const result = await formCluster(nodes, inputs, {
+        password: inputs.password, readyTimeoutMs: inputs.readyTimeoutSeconds * 1000, nodeTimeoutMs: inputs.clusterNodeTimeoutMs, log,
+    });
     return withTopology(inputs, result);
 }
 

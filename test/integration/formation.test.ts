@@ -10,7 +10,7 @@ import { packageRoot } from "../../components/package-files";
 import { resolveSpec } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
-import { LocalPod, startRedisPod } from "../support/redis-pod";
+import { LocalPod, startRedisPod } from "../../local/redis-pod";
 import { requireTool } from "../support/tools";
 
 // ioredis's own slot function (a dependency of ioredis, without type declarations).
@@ -73,7 +73,13 @@ describe("formation against real Redis nodes", function () {
     this.timeout(120000);
     const pods: LocalPod[] = [];
     const log: string[] = [];
-    const opts = { password: PASSWORD, readyTimeoutMs: 15000, log: (l: string) => log.push(l) };
+    const opts = { password: PASSWORD, readyTimeoutMs: 15000, nodeTimeoutMs: 5000, log: (l: string) => log.push(l) };
+    const nodeTimeouts = async () => Promise.all(nodes.map(async (_, i) => {
+        const c = await admin(i);
+        const [, v] = (await c.config("GET", "cluster-node-timeout")) as string[];
+        c.disconnect();
+        return Number(v);
+    }));
 
     before(async () => {
         requireTool("redis-server");
@@ -100,6 +106,9 @@ describe("formation against real Redis nodes", function () {
             assert.notStrictEqual(m.zone, r.zone, `${shard.replicas[0]} shares a zone with its master`);
         }
         assert.ok(log.some((l) => l.startsWith("assigning slots")) && log.some((l) => l.startsWith("cluster ok")));
+        // Shortened while forming, the deployment's node timeout is back on every node.
+        assert.ok(log.some((l) => l.startsWith("shortening cluster-node-timeout")));
+        assert.deepStrictEqual(await nodeTimeouts(), [5000, 5000, 5000, 5000, 5000, 5000]);
 
         const cluster = new Redis.Cluster([{ host: ip(0), port: 6379 }], { redisOptions: { password: PASSWORD } });
         const keys = Array.from({ length: 10000 }, (_, i) => `key:${i}`);
@@ -166,7 +175,7 @@ describe("formation against real Redis nodes", function () {
         c.disconnect();
     });
 
-    for (const boundary of ["assigning slots", "introducing", "waiting for the nodes to agree", "replicates", "waiting for cluster_state:ok"]) {
+    for (const boundary of ["shortening cluster-node-timeout", "assigning slots", "introducing", "waiting for the nodes to agree", "replicates", "waiting for cluster_state:ok"]) {
         it(`finishes on a rerun after being killed at "${boundary}"`, async () => {
             await resetAll();
             const child = spawn(process.execPath, [path.join(packageRoot, "dist", "test", "support", "form-child.js"),
@@ -184,6 +193,7 @@ describe("formation against real Redis nodes", function () {
             });
             assert.ok(killed, `formation never reached "${boundary}"`);
             const result = await formCluster(nodes, SHAPE, opts);
+            assert.deepStrictEqual(await nodeTimeouts(), [5000, 5000, 5000, 5000, 5000, 5000]);
             assert.strictEqual(result.shards.length, 3);
             assert.ok(result.shards.every((s) => s.replicas.length === 1), JSON.stringify(result.shards));
             const check = clusterCheck();

@@ -10,7 +10,7 @@ import { REDIS_SCRIPTS } from "../../components/redis/scripts";
 import { resolveSpec } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
-import { LocalPod, startRedisPod } from "../support/redis-pod";
+import { LocalPod, startRedisPod } from "../../local/redis-pod";
 import { requireTool } from "../support/tools";
 
 const PASSWORD = "IntegrationPw4c8e1b7d9f2a6c3e5b8d0f1a";

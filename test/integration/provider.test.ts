@@ -8,7 +8,7 @@ import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/spec/spec";
 import { deployStack } from "../../program/stack";
 import { runUnderMocks } from "../../tools/pulumi-mocks";
-import { LocalPod, startRedisPod } from "../support/redis-pod";
+import { LocalPod, startRedisPod } from "../../local/redis-pod";
 import { requireTool } from "../support/tools";
 
 const requireFromString: (code: string) => any = require("require-from-string");

@@ -3,7 +3,7 @@
 import { formCluster } from "../../components/bootstrap/formation";
 
 const { nodes, shape, password } = JSON.parse(process.argv[2]);
-formCluster(nodes, shape, { password, readyTimeoutMs: 10000, log: (l) => console.log(l) })
+formCluster(nodes, shape, { password, readyTimeoutMs: 10000, nodeTimeoutMs: 5000, log: (l) => console.log(l) })
     .then(() => console.log("FORMED"))
     .catch((e) => {
         console.log(`FAILED ${e.message}`);

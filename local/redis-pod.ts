@@ -1,12 +1,12 @@
-// Runs one rendered Redis pod's containers as local processes (a small slice of what local mode
-// does): ConfigMaps and the Secret become files, the environment is resolved as the kubelet
-// would, and the container's own command runs with Debian's redis-server on PATH.
+// Runs one rendered Redis pod's redis container as a local process (the seed of local mode):
+// ConfigMaps and the Secret become files, the environment is resolved as the kubelet would, and
+// the container's own command runs with Debian's redis-server on PATH.
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { KubeObject } from "../../components/kubernetes/object";
-import { mapMountPaths, resolveEnv } from "../../local/kubelet";
+import type { KubeObject } from "../components/kubernetes/object";
+import { mapMountPaths, resolveEnv } from "./kubelet";
 
 export interface LocalPod {
     name: string;
