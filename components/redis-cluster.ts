@@ -66,6 +66,8 @@ export class RedisCluster extends pulumi.ComponentResource {
             connectivity: spec.settings.formation.connectivity,
             readyTimeoutSeconds: spec.settings.formation.readyTimeoutSeconds,
             clusterNodeTimeoutMs: spec.settings.redis.clusterNodeTimeoutMs,
+            namespace: spec.names.namespace,
+            podSelector: Object.entries(spec.selectorLabels).map(([k, v]) => `${k}=${v}`).join(","),
         }, { parent: this, dependsOn: workloads });
         this.nodeIds = formation.nodeIds;
         this.shardLayout = formation.shardLayout;

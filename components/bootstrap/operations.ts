@@ -6,9 +6,11 @@ import { ClusterNodeView, parseClusterNodes, parseInfo } from "./topology";
 export interface NodeAddress {
     /** Stable name (the pod name). */
     name: string;
-    /** IP address (CLUSTER MEET takes IPs only). */
+    /** IP address other nodes reach it at (CLUSTER MEET takes IPs only). */
     ip: string;
     port: number;
+    /** Where this process reaches it, when not at ip:port (a local port-forward). */
+    connect?: { host: string; port: number };
 }
 
 export interface NodeState {
@@ -27,8 +29,8 @@ export type Log = (line: string) => void;
 
 export function connect(node: NodeAddress, password: string, timeoutMs = 5000): Redis {
     return new Redis({
-        host: node.ip,
-        port: node.port,
+        host: node.connect?.host ?? node.ip,
+        port: node.connect?.port ?? node.port,
         password,
         lazyConnect: true,
         connectTimeout: timeoutMs,

@@ -51,6 +51,9 @@ export interface ClusterFormationArgs {
     readyTimeoutSeconds: pulumi.Input<number>;
     /** The deployment's cluster-node-timeout; formation shortens it while it assigns slots, then restores it. */
     clusterNodeTimeoutMs: pulumi.Input<number>;
+    /** For port-forward connectivity: the pods' namespace and label selector. */
+    namespace: pulumi.Input<string>;
+    podSelector: pulumi.Input<string>;
 }
 
 /** The formed cluster: node ids, slot ranges per shard and which replica follows which master. */

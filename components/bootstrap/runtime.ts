@@ -1,6 +1,7 @@
 // The formation provider's work, loaded inside the dynamic provider process. Kept out of the
 // serialized provider object so that the closure Pulumi stores holds no live objects.
 import { promises as dns } from "dns";
+import type Redis from "ioredis";
 import { describeChange, NodeInput, ShapeInput } from "./change";
 import { describeCluster, FormationError, FormationNode, FormationResult, formCluster } from "./formation";
 import { connectAll, inspect } from "./operations";
@@ -12,6 +13,9 @@ export interface FormationInputs extends ShapeInput {
     connectivity: string;
     readyTimeoutSeconds: number;
     clusterNodeTimeoutMs: number;
+    /** For port-forward: where to find the pods. */
+    namespace: string;
+    podSelector: string;
 }
 
 export interface FormationOutputs extends FormationInputs {
@@ -30,6 +34,29 @@ export function checkInputs(news: FormationInputs): string[] {
     if (!["direct", "port-forward"].includes(news.connectivity)) failures.push(`connectivity: "${news.connectivity}" is not direct or port-forward`);
     if (!news.password) failures.push("password: empty");
     return failures;
+}
+
+interface Reach {
+    nodes: FormationNode[];
+    close(): Promise<void>;
+}
+
+/** The nodes as this process reaches them: directly, or through port-forwards it opens. */
+async function reach(inputs: FormationInputs): Promise<Reach> {
+    if (inputs.connectivity === "port-forward") {
+        const { forwardToPods } = require("./kube-access");
+        return forwardToPods(inputs.namespace, inputs.podSelector, inputs.nodes);
+    }
+    return { nodes: await resolveNodes(inputs.nodes), close: async () => undefined };
+}
+
+async function withNodes<T>(inputs: FormationInputs, work: (nodes: FormationNode[]) => Promise<T>): Promise<T> {
+    const r = await reach(inputs);
+    try {
+        return await work(r.nodes);
+    } finally {
+        await r.close();
+    }
 }
 
 async function resolveNodes(nodes: NodeInput[]): Promise<FormationNode[]> {
@@ -52,11 +79,9 @@ function withTopology(inputs: FormationInputs, result: Omit<FormationResult, "ch
 }
 
 export async function create(inputs: FormationInputs): Promise<FormationOutputs> {
-    requireDirect(inputs);
-    const nodes = await resolveNodes(inputs.nodes);
-    const result = await formCluster(nodes, inputs, {
+    const result = await withNodes(inputs, (nodes) => formCluster(nodes, inputs, {
         password: inputs.password, readyTimeoutMs: inputs.readyTimeoutSeconds * 1000, nodeTimeoutMs: inputs.clusterNodeTimeoutMs, log,
-    });
+    }));
     return withTopology(inputs, result);
 }
 
@@ -66,7 +91,6 @@ export async function update(olds: FormationOutputs, news: FormationInputs): Pro
     if (change.kind === "shards") {
         throw new FormationError(`${change.summary}, which this version does not do; keep shards at ${olds.shards}`);
     }
-    requireDirect(news);
     await forgetDeparted(olds, news);
     return create(news);
 }
@@ -76,9 +100,7 @@ async function forgetDeparted(olds: FormationOutputs, news: FormationInputs): Pr
     const staying = new Set(news.nodes.map((n) => n.name));
     const departed = Object.entries(olds.nodeIds ?? {}).filter(([name]) => !staying.has(name)).map(([, id]) => id);
     if (departed.length === 0) return;
-    const nodes = await resolveNodes(news.nodes);
-    const clients = await connectAll(nodes, news.password, news.readyTimeoutSeconds * 1000);
-    try {
+    await withClients(news, async (nodes, clients) => {
         for (const node of nodes) {
             const state = await inspect(node, clients.get(node.name)!);
             for (const id of departed) {
@@ -91,26 +113,24 @@ async function forgetDeparted(olds: FormationOutputs, news: FormationInputs): Pr
                 await clients.get(node.name)!.call("CLUSTER", "FORGET", id).catch(() => undefined);
             }
         }
-    } finally {
-        for (const c of clients.values()) c.disconnect();
-    }
+    });
 }
 
 /** The topology as the nodes report it now (for `pulumi refresh`). */
 export async function read(props: FormationOutputs): Promise<FormationOutputs> {
-    requireDirect(props);
-    const nodes = await resolveNodes(props.nodes);
-    const clients = await connectAll(nodes, props.password, props.readyTimeoutSeconds * 1000);
-    try {
+    return withClients(props, async (nodes, clients) => {
         const states = await Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
         return withTopology(props, describeCluster(states));
-    } finally {
-        for (const c of clients.values()) c.disconnect();
-    }
+    });
 }
 
-function requireDirect(inputs: FormationInputs): void {
-    if (inputs.connectivity !== "direct") {
-        throw new FormationError(`connectivity "${inputs.connectivity}" is not available in this version; use "direct" from a machine that reaches the pod addresses`);
-    }
+async function withClients<T>(inputs: FormationInputs, work: (nodes: FormationNode[], clients: Map<string, Redis>) => Promise<T>): Promise<T> {
+    return withNodes(inputs, async (nodes) => {
+        const clients = await connectAll(nodes, inputs.password, inputs.readyTimeoutSeconds * 1000);
+        try {
+            return await work(nodes, clients);
+        } finally {
+            for (const c of clients.values()) c.disconnect();
+        }
+    });
 }

@@ -1,0 +1,71 @@
+// `port-forward` connectivity: from the machine running `pulumi up`, discover the Redis pods
+// through the Kubernetes API (their IPs, for CLUSTER MEET; their nodes and zones, for placement)
+// and reach each one through a port-forward, as `kubectl port-forward` does.
+import * as net from "net";
+import type { NodeInput } from "./change";
+import type { FormationNode } from "./formation";
+
+export const ZONE_LABEL = "topology.kubernetes.io/zone";
+
+export interface PodFacts {
+    name: string;
+    ip: string;
+    nodeName: string;
+    phase: string;
+}
+
+/** Pure: the formation nodes for the wanted pods, or an error naming what is missing. */
+export function nodesFromPods(wanted: NodeInput[], pods: PodFacts[], zones: Record<string, string>): FormationNode[] {
+    const missing = wanted.filter((w) => !pods.some((p) => p.name === w.name && p.ip));
+    if (missing.length > 0) {
+        throw new Error(`pods without an IP yet (not scheduled or not running): ${missing.map((m) => m.name).join(", ")}`);
+    }
+    return wanted.map((w) => {
+        const pod = pods.find((p) => p.name === w.name)!;
+        return { name: w.name, ip: pod.ip, port: w.port, host: pod.nodeName, zone: zones[pod.nodeName] ?? "" };
+    });
+}
+
+export interface ForwardedCluster {
+    nodes: FormationNode[];
+    close(): Promise<void>;
+}
+
+/** Discovers the pods and opens one local listener per pod, each forwarding to the pod's Redis port. */
+export async function forwardToPods(namespace: string, labelSelector: string, wanted: NodeInput[]): Promise<ForwardedCluster> {
+    const k8s = await import("@kubernetes/client-node");
+    const kc = new k8s.KubeConfig();
+    kc.loadFromDefault();
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const list = await core.listNamespacedPod({ namespace, labelSelector });
+    const pods: PodFacts[] = list.items.map((p) => ({
+        name: p.metadata?.name ?? "", ip: p.status?.podIP ?? "", nodeName: p.spec?.nodeName ?? "", phase: p.status?.phase ?? "",
+    }));
+    const zones: Record<string, string> = {};
+    for (const nodeName of new Set(pods.map((p) => p.nodeName).filter(Boolean))) {
+        const node = await core.readNode({ name: nodeName });
+        zones[nodeName] = node.metadata?.labels?.[ZONE_LABEL] ?? "";
+    }
+    const nodes = nodesFromPods(wanted, pods, zones);
+    const forward = new k8s.PortForward(kc);
+    const servers: net.Server[] = [];
+    for (const node of nodes) {
+        const server = net.createServer((socket) => {
+            forward.portForward(namespace, node.name, [node.port], socket, null, socket)
+                .then((ws: any) => {
+                    socket.on("close", () => ws.close?.());
+                    ws.on?.("close", () => socket.destroy());
+                })
+                .catch(() => socket.destroy());
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        servers.push(server);
+        node.connect = { host: "127.0.0.1", port: (server.address() as net.AddressInfo).port };
+    }
+    return {
+        nodes,
+        close: async () => {
+            await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+        },
+    };
+}

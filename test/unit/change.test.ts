@@ -1,0 +1,31 @@
+import * as assert from "assert";
+import { describeChange, NodeInput } from "../../components/bootstrap/change";
+
+const nodes = (n: number, address = (i: number) => `10.0.0.${i}`): NodeInput[] =>
+    Array.from({ length: n }, (_, i) => ({ name: `redis-cluster-${i}`, address: address(i), port: 6379, host: "", zone: "" }));
+
+describe("formation change description (the preview line)", () => {
+    it("sees no change when nothing changed", () => {
+        assert.strictEqual(describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1 }, { nodes: nodes(6), shards: 3, replicasPerShard: 1 }).kind, "none");
+    });
+
+    it("calls new pod addresses an address change, not a re-formation", () => {
+        const c = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1 },
+            { nodes: nodes(6, (i) => (i === 2 ? "10.0.9.9" : `10.0.0.${i}`)), shards: 3, replicasPerShard: 1 });
+        assert.strictEqual(c.kind, "addresses");
+        assert.match(c.summary, /redis-cluster-2: the same cluster is adopted/);
+    });
+
+    it("names the nodes that join or leave on a replica change", () => {
+        const up = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1 }, { nodes: nodes(9), shards: 3, replicasPerShard: 2 });
+        assert.strictEqual(up.kind, "replicas");
+        assert.match(up.summary, /redis-cluster-6, redis-cluster-7, redis-cluster-8 join as replicas; no slot moves/);
+        const down = describeChange({ nodes: nodes(9), shards: 3, replicasPerShard: 2 }, { nodes: nodes(6), shards: 3, replicasPerShard: 1 });
+        assert.match(down.summary, /redis-cluster-6, redis-cluster-7, redis-cluster-8 leave the cluster/);
+    });
+
+    it("flags a shard count change as resharding", () => {
+        const c = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1 }, { nodes: nodes(8), shards: 4, replicasPerShard: 1 });
+        assert.strictEqual(c.kind, "shards");
+    });
+});
