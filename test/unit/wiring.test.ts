@@ -73,6 +73,14 @@ describe("component wiring under Pulumi mocks", function () {
         }
     });
 
+    it("serializes the formation provider into the resource (serialization errors surface here)", () => {
+        const code = byName(run.resources, "redis-formation").inputs.__provider;
+        assert.strictEqual(typeof code, "string");
+        assert.match(code as string, /exports\.handler/);
+        assert.match(code as string, /formation-runtime/);
+        assert.ok(!(code as string).includes(PASSWORD));
+    });
+
     it("generates an alphanumeric password of the configured length", () => {
         const pw = byName(run.resources, "redis-password");
         assert.deepStrictEqual(pw.inputs, { length: 32, special: false });
