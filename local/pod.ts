@@ -1,0 +1,136 @@
+// One rendered pod as local processes: its volumes become directories (ConfigMaps and the Secret
+// as files), each container's environment is resolved as the kubelet would, and its command runs
+// with a local binary standing in for the image. The image map is the only translation.
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { KubeObject } from "../components/kubernetes/object";
+import { mapMountPaths, resolveEnv } from "./kubelet";
+
+/** Container image -> local entrypoint; undefined keeps the container's own command. */
+const IMAGE_ENTRYPOINTS: [RegExp, string[] | undefined][] = [
+    [/^redis:/, undefined],
+    [/^oliver006\/redis_exporter:/, ["prometheus-redis-exporter"]],
+];
+
+export interface ProbePlan { argv: string[]; periodSeconds: number; failureThreshold: number }
+
+export interface ContainerPlan {
+    name: string;
+    argv: string[];
+    env: Record<string, string>;
+    probes: { startup?: ProbePlan; liveness?: ProbePlan; readiness?: ProbePlan };
+    preStop?: string[];
+}
+
+export interface PodPlan {
+    name: string;
+    ordinal: number;
+    ip: string;
+    root: string;
+    terminationGracePeriodSeconds: number;
+    initContainers: ContainerPlan[];
+    containers: ContainerPlan[];
+}
+
+function statefulSet(objects: KubeObject[]): any {
+    const sts = objects.find((o) => o.kind === "StatefulSet");
+    if (!sts) throw new Error("the rendered objects hold no StatefulSet");
+    return sts;
+}
+
+/** Pure: what would run for pod `ordinal` at `ip`, with its volumes under `root`. */
+export function planPod(objects: KubeObject[], ordinal: number, ip: string, root: string, password: string): PodPlan {
+    const sts = statefulSet(objects);
+    const spec = sts.spec.template.spec;
+    const name = `${sts.metadata.name}-${ordinal}`;
+    const secrets: Record<string, Record<string, string>> = {};
+    for (const s of objects.filter((o) => o.kind === "Secret") as any[]) {
+        secrets[s.metadata.name] = Object.fromEntries(Object.keys(s.stringData ?? {}).map((k) => [k, password]));
+    }
+    const planContainer = (c: any): ContainerPlan => {
+        const mounts: Record<string, string> = {};
+        for (const m of c.volumeMounts ?? []) mounts[m.mountPath] = path.join(root, m.name);
+        const env = mapMountPaths(resolveEnv(c.env ?? [], { name, namespace: sts.metadata.namespace, ip }, { secrets, configMaps: {} }), mounts);
+        const local = (argv: string[]) => argv.map((a) => mapMountPaths({ a }, mounts).a);
+        const entry = IMAGE_ENTRYPOINTS.find(([re]) => re.test(c.image));
+        if (!entry) throw new Error(`container ${c.name}: no local binary for image ${c.image}`);
+        const argv = c.command ? local([...c.command, ...(c.args ?? [])]) : [...(entry[1] ?? []), ...(c.args ?? [])];
+        const probe = (p: any): ProbePlan | undefined => p?.exec ? {
+            argv: local(p.exec.command), periodSeconds: p.periodSeconds ?? 10, failureThreshold: p.failureThreshold ?? 3,
+        } : undefined;
+        return {
+            name: c.name,
+            argv,
+            env,
+            probes: { startup: probe(c.startupProbe), liveness: probe(c.livenessProbe), readiness: probe(c.readinessProbe) },
+            preStop: c.lifecycle?.preStop?.exec ? local(c.lifecycle.preStop.exec.command) : undefined,
+        };
+    };
+    return {
+        name, ordinal, ip, root,
+        terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30,
+        initContainers: (spec.initContainers ?? []).map(planContainer),
+        containers: spec.containers.map(planContainer),
+    };
+}
+
+/** Writes the pod's volumes: ConfigMap and Secret files (read-only), empty directories for the rest. */
+export function materializeVolumes(objects: KubeObject[], plan: PodPlan, password: string): void {
+    const spec = statefulSet(objects).spec.template.spec;
+    for (const vol of [...spec.volumes, { name: "data" }]) {
+        const dir = path.join(plan.root, vol.name);
+        const files: Record<string, string> | undefined = vol.configMap
+            ? (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === vol.configMap.name) as any)?.data
+            : vol.secret ? Object.fromEntries(Object.keys((objects.find((o) => o.kind === "Secret" && o.metadata.name === vol.secret.secretName) as any)?.stringData ?? {}).map((k) => [k, password])) : undefined;
+        if (files) fs.rmSync(dir, { recursive: true, force: true });
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        for (const [file, content] of Object.entries(files ?? {})) fs.writeFileSync(path.join(dir, file), content, { mode: 0o600 });
+    }
+}
+
+export function runToCompletion(c: ContainerPlan): { status: number | null; output: string } {
+    const r = spawnSync(c.argv[0], c.argv.slice(1), { env: { ...process.env, ...c.env }, encoding: "utf8" });
+    return { status: r.status, output: (r.stdout ?? "") + (r.stderr ?? "") + (r.error ? String(r.error) : "") };
+}
+
+/** Starts a long-running container; detached ones outlive this process and log to a file. */
+export function startContainer(c: ContainerPlan, logFile?: string): ChildProcess {
+    const out = logFile ? fs.openSync(logFile, "a") : "pipe";
+    const child = spawn(c.argv[0], c.argv.slice(1), {
+        env: { ...process.env, ...c.env },
+        detached: Boolean(logFile),
+        stdio: ["ignore", out, out],
+    });
+    if (logFile) {
+        child.unref();
+        fs.closeSync(out as number);
+    }
+    return child;
+}
+
+export function runProbe(c: ContainerPlan, kind: "startup" | "liveness" | "readiness"): { ok: boolean; output: string } | undefined {
+    const p = c.probes[kind];
+    if (!p) return undefined;
+    const r = runToCompletion({ ...c, argv: p.argv });
+    return { ok: r.status === 0, output: r.output.trim() };
+}
+
+export const isAlive = (pid: number): boolean => {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+};
+
+/** SIGTERM, then SIGKILL after `graceMs`; done only when the process is gone. */
+export async function stopProcess(pid: number, graceMs: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (!isAlive(pid)) return;
+    process.kill(pid, signal);
+    const deadline = Date.now() + graceMs;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (isAlive(pid)) process.kill(pid, "SIGKILL");
+    while (isAlive(pid)) await new Promise((r) => setTimeout(r, 20));
+}
