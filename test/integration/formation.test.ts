@@ -11,7 +11,7 @@ import { resolveSpec } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { LocalPod, startRedisPod } from "../../local/redis-pod";
-import { requireTool } from "../support/tools";
+import { requireTool } from "../../local/tools";
 
 // ioredis's own slot function (a dependency of ioredis, without type declarations).
 const keySlot: (key: string) => number = require("cluster-key-slot");

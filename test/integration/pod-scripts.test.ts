@@ -11,7 +11,7 @@ import { resolveSpec } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { LocalPod, startRedisPod } from "../../local/redis-pod";
-import { requireTool } from "../support/tools";
+import { requireTool } from "../../local/tools";
 
 const PASSWORD = "IntegrationPw4c8e1b7d9f2a6c3e5b8d0f1a";
 

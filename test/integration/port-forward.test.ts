@@ -10,7 +10,7 @@ import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/spec/spec";
 import { LocalPod, startRedisPod } from "../../local/redis-pod";
 import { FakeKubeApi, kubeconfigFor, startFakeKubeApi } from "../support/fake-kube-api";
-import { requireTool } from "../support/tools";
+import { requireTool } from "../../local/tools";
 
 const PASSWORD = "ForwardPw1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e";
 const ip = (i: number) => `127.0.7.${i + 1}`;

@@ -9,7 +9,7 @@ import { resolveSpec } from "../../components/spec/spec";
 import { deployStack } from "../../program/stack";
 import { runUnderMocks } from "../../tools/pulumi-mocks";
 import { LocalPod, startRedisPod } from "../../local/redis-pod";
-import { requireTool } from "../support/tools";
+import { requireTool } from "../../local/tools";
 
 const requireFromString: (code: string) => any = require("require-from-string");
 const PASSWORD = "ProviderPw3e5a7c9e1b3d5f7a9c1e3b5d7f9a";

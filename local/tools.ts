@@ -1,4 +1,4 @@
-// Locates the real tools the integration tests drive, or fails with the command that installs them.
+// Locates the real tools local mode and the tests drive, or fails with the command that installs them.
 import { spawnSync } from "child_process";
 
 const APT: Record<string, string> = {

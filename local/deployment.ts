@@ -1,0 +1,169 @@
+// Local mode's operations on a whole deployment: up (start or update), status, down. Pods run
+// detached, so the deployment outlives the command; state.json remembers their pids.
+import * as fs from "fs";
+import * as path from "path";
+import { formationProvider } from "../components/bootstrap/provider";
+import type { KubeObject } from "../components/kubernetes/object";
+import { PORTS } from "../components/spec/spec";
+import { renderStack } from "../tools/render";
+import { isAlive, materializeVolumes, planPod, PodPlan, runProbe, runToCompletion, startContainer, stopProcess } from "./pod";
+import { LocalPodState, LocalState, loadState, passwordFile, podAddress, saveState, stateDir } from "./state";
+import { requireTool } from "./tools";
+
+const FORMATION_TYPE = "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation";
+const progress = (line: string) => process.stderr.write(`local: ${line}\n`);
+
+export interface UpResult {
+    stack: string;
+    topology: string;
+    seeds: string[];
+    user: string | null;
+    passwordFile: string;
+    tls: boolean;
+    pods: { name: string; address: string; pids: Record<string, number> }[];
+}
+
+interface Rendered {
+    objects: KubeObject[];
+    formationInputs: Record<string, any>;
+    replicas: number;
+    topology: string;
+}
+
+async function render(stack: string): Promise<Rendered> {
+    const r = await renderStack(stack, process.cwd());
+    const objects = r.kubernetes as KubeObject[];
+    const sts = objects.find((o) => o.kind === "StatefulSet") as any;
+    const formation = r.others.find((o) => o.type === FORMATION_TYPE);
+    if (!sts || !formation) throw new Error(`stack ${stack} renders no StatefulSet or formation resource`);
+    const topology = (sts.spec.template.spec.containers[0].env as any[]).find((e) => e.name === "TOPOLOGY")?.value ?? "cluster";
+    return { objects, formationInputs: formation.inputs, replicas: sts.spec.replicas, topology };
+}
+
+function podPlan(r: Rendered, dir: string, ordinal: number, password: string): PodPlan {
+    return planPod(r.objects, ordinal, podAddress(ordinal), path.join(dir, "pods", `pod-${ordinal}`), password);
+}
+
+async function startPod(r: Rendered, plan: PodPlan, password: string): Promise<LocalPodState> {
+    materializeVolumes(r.objects, plan, password);
+    for (const init of plan.initContainers) {
+        const result = runToCompletion(init);
+        if (result.status !== 0) throw new Error(`${plan.name}: init container ${init.name} failed: ${result.output}`);
+    }
+    const pids: Record<string, number> = {};
+    for (const c of plan.containers) {
+        const child = startContainer(c, path.join(plan.root, `${c.name}.log`));
+        pids[c.name] = child.pid!;
+    }
+    progress(`started ${plan.name} on ${plan.ip} (${Object.entries(pids).map(([c, p]) => `${c} ${p}`).join(", ")})`);
+    return { name: plan.name, ordinal: plan.ordinal, address: plan.ip, root: plan.root, pids };
+}
+
+async function waitForProbe(plan: PodPlan, kind: "startup" | "readiness", timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const results = plan.containers.map((c) => runProbe(c, kind)).filter((r) => r !== undefined);
+        if (results.every((r) => r!.ok)) return;
+        if (Date.now() > deadline) throw new Error(`${plan.name}: ${kind} probe still failing: ${results.map((r) => r!.output).join("; ")}`);
+        await new Promise((r) => setTimeout(r, 200));
+    }
+}
+
+/** Starts the stack's pods (or applies its current config to a running deployment) and forms the cluster. */
+export async function up(stack: string): Promise<UpResult> {
+    requireTool("redis-server");
+    requireTool("prometheus-redis-exporter");
+    const r = await render(stack);
+    const dir = stateDir(stack);
+    const pwFile = passwordFile(dir);
+    const password = fs.readFileSync(pwFile, "utf8");
+    const state: LocalState = loadState(dir) ?? { stack, topology: r.topology, pods: [] };
+
+    const plans = Array.from({ length: r.replicas }, (_, i) => podPlan(r, dir, i, password));
+    const running = new Map(state.pods.filter((p) => Object.values(p.pids).every(isAlive)).map((p) => [p.ordinal, p]));
+    const pods: LocalPodState[] = [];
+    for (const plan of plans) pods.push(running.get(plan.ordinal) ?? await startPod(r, plan, password));
+    for (const extra of state.pods.filter((p) => p.ordinal >= r.replicas)) {
+        progress(`stopping ${extra.name}: the stack now has ${r.replicas} pods`);
+        await stopPod(extra, 30000);
+    }
+    state.pods = pods;
+    saveState(dir, state);
+    await Promise.all(plans.map((p) => waitForProbe(p, "startup", 60000)));
+
+    // The formation provider, as Pulumi would call it, with local addresses for the pods.
+    const inputs = {
+        ...r.formationInputs,
+        password,
+        nodes: plans.map((p) => ({ name: p.name, address: p.ip, port: PORTS.redis, host: "", zone: "" })),
+    };
+    delete (inputs as any).__provider;
+    const checked = await formationProvider.check!({}, inputs);
+    if (checked.failures?.length) throw new Error(`formation inputs: ${checked.failures.map((f) => f.reason).join("; ")}`);
+    if (state.formation) {
+        const updated = await formationProvider.update!(state.formation.id, { ...state.formation.outs, password }, inputs);
+        state.formation = { id: state.formation.id, outs: withoutPassword(updated.outs ?? {}) };
+    } else {
+        const created = await formationProvider.create(inputs);
+        state.formation = { id: created.id, outs: withoutPassword(created.outs ?? {}) };
+    }
+    saveState(dir, state);
+    await Promise.all(plans.map((p) => waitForProbe(p, "readiness", 60000)));
+    return {
+        stack,
+        topology: r.topology,
+        seeds: pods.map((p) => `${p.address}:${PORTS.redis}`),
+        user: null,
+        passwordFile: pwFile,
+        tls: false,
+        pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
+    };
+}
+
+function withoutPassword(outs: Record<string, unknown>): Record<string, unknown> {
+    const { password: _password, ...rest } = outs;
+    return rest;
+}
+
+async function stopPod(pod: LocalPodState, graceMs: number): Promise<void> {
+    await Promise.all(Object.values(pod.pids).map((pid) => stopProcess(pid, graceMs)));
+}
+
+export interface PodStatus {
+    name: string;
+    address: string;
+    containers: Record<string, { pid: number; running: boolean }>;
+    probes: Record<string, { ok: boolean; output: string }>;
+}
+
+/** Health of every pod: its processes and the result of each probe, run now. */
+export async function status(stack: string): Promise<{ stack: string; healthy: boolean; pods: PodStatus[] }> {
+    const dir = stateDir(stack);
+    const state = loadState(dir);
+    if (!state) throw new Error(`no local deployment of stack ${stack} (run: npm run local -- up --stack ${stack})`);
+    const r = await render(stack);
+    const password = fs.readFileSync(passwordFile(dir), "utf8");
+    const pods = state.pods.map((p) => {
+        const plan = podPlan(r, dir, p.ordinal, password);
+        const probes: PodStatus["probes"] = {};
+        for (const c of plan.containers) {
+            for (const kind of ["startup", "liveness", "readiness"] as const) {
+                const result = runProbe(c, kind);
+                if (result) probes[`${c.name}/${kind}`] = result;
+            }
+        }
+        const containers = Object.fromEntries(Object.entries(p.pids).map(([c, pid]) => [c, { pid, running: isAlive(pid) }]));
+        return { name: p.name, address: p.address, containers, probes };
+    });
+    const healthy = pods.every((p) => Object.values(p.containers).every((c) => c.running) && Object.values(p.probes).every((x) => x.ok));
+    return { stack, healthy, pods };
+}
+
+/** Stops every process of the deployment (as Kubernetes would: SIGTERM, then SIGKILL after the grace period) and removes its state. */
+export async function down(stack: string): Promise<{ stopped: number }> {
+    const dir = stateDir(stack);
+    const state = loadState(dir);
+    if (state) await Promise.all(state.pods.map((p) => stopPod(p, 60000)));
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { stopped: state?.pods.reduce((n, p) => n + Object.keys(p.pids).length, 0) ?? 0 };
+}
