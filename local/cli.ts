@@ -1,14 +1,21 @@
-// npm run local -- up|status|down [--stack <name>]
+// npm run local -- up|status|down|pod ... [--stack <name>]
 // Runs a stack's rendered pods as local processes, each on its own loopback address.
 import { ConfigError } from "../components/spec/errors";
-import { down, status, up } from "./deployment";
+import { down, PodAction, podAction, status, up } from "./deployment";
+
+const USAGE = "usage: npm run local -- up|status|down [--stack <name>]\n" +
+    "       npm run local -- pod stop|kill|start|wipe <pod-name> [--address 127.0.0.x] [--stack <name>]";
 
 async function main(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
     let stack = "dev";
+    let address: string | undefined;
+    const positional: string[] = [];
     for (let i = 0; i < rest.length; i++) {
         if (rest[i] === "--stack") stack = rest[++i];
-        else throw new Error(`unknown argument ${rest[i]}`);
+        else if (rest[i] === "--address") address = rest[++i];
+        else if (rest[i].startsWith("--")) throw new Error(`unknown argument ${rest[i]}`);
+        else positional.push(rest[i]);
     }
     switch (command) {
         case "up":
@@ -22,8 +29,14 @@ async function main(argv: string[]): Promise<number> {
         case "down":
             console.log(JSON.stringify({ stack, ...(await down(stack)) }));
             return 0;
+        case "pod": {
+            const [action, name] = positional;
+            if (!["stop", "kill", "start", "wipe"].includes(action) || !name) throw new Error(USAGE);
+            console.log(JSON.stringify(await podAction(stack, name, action as PodAction, { address })));
+            return 0;
+        }
         default:
-            throw new Error("usage: npm run local -- up|status|down [--stack <name>]");
+            throw new Error(USAGE);
     }
 }
 

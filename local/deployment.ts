@@ -40,8 +40,8 @@ async function render(stack: string): Promise<Rendered> {
     return { objects, formationInputs: formation.inputs, replicas: sts.spec.replicas, topology };
 }
 
-function podPlan(r: Rendered, dir: string, ordinal: number, password: string): PodPlan {
-    return planPod(r.objects, ordinal, podAddress(ordinal), path.join(dir, "pods", `pod-${ordinal}`), password);
+function podPlan(r: Rendered, dir: string, ordinal: number, password: string, address = podAddress(ordinal)): PodPlan {
+    return planPod(r.objects, ordinal, address, path.join(dir, "pods", `pod-${ordinal}`), password);
 }
 
 async function startPod(r: Rendered, plan: PodPlan, password: string): Promise<LocalPodState> {
@@ -79,13 +79,14 @@ export async function up(stack: string): Promise<UpResult> {
     const password = fs.readFileSync(pwFile, "utf8");
     const state: LocalState = loadState(dir) ?? { stack, topology: r.topology, pods: [] };
 
-    const plans = Array.from({ length: r.replicas }, (_, i) => podPlan(r, dir, i, password));
-    const running = new Map(state.pods.filter((p) => Object.values(p.pids).every(isAlive)).map((p) => [p.ordinal, p]));
+    const known = new Map(state.pods.map((p) => [p.ordinal, p]));
+    const plans = Array.from({ length: r.replicas }, (_, i) => podPlan(r, dir, i, password, known.get(i)?.address));
+    const running = new Map(state.pods.filter((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive)).map((p) => [p.ordinal, p]));
     const pods: LocalPodState[] = [];
     for (const plan of plans) pods.push(running.get(plan.ordinal) ?? await startPod(r, plan, password));
     for (const extra of state.pods.filter((p) => p.ordinal >= r.replicas)) {
         progress(`stopping ${extra.name}: the stack now has ${r.replicas} pods`);
-        await stopPod(extra, 30000);
+        await stopPod(extra, 30000, podPlan(r, dir, extra.ordinal, password, extra.address));
     }
     state.pods = pods;
     saveState(dir, state);
@@ -125,8 +126,58 @@ function withoutPassword(outs: Record<string, unknown>): Record<string, unknown>
     return rest;
 }
 
-async function stopPod(pod: LocalPodState, graceMs: number): Promise<void> {
-    await Promise.all(Object.values(pod.pids).map((pid) => stopProcess(pid, graceMs)));
+/**
+ * Stops a pod as the kubelet does: each container's preStop hook runs first, then SIGTERM, then
+ * SIGKILL when the grace period (which the hooks count against) runs out.
+ */
+async function stopPod(pod: LocalPodState, graceMs: number, plan?: PodPlan): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    for (const c of plan?.containers ?? []) {
+        if (c.preStop && pod.pids[c.name] && isAlive(pod.pids[c.name])) {
+            const hook = runToCompletion({ ...c, argv: c.preStop });
+            progress(`${pod.name}/${c.name} preStop: ${hook.output.trim() || `exit ${hook.status}`}`);
+        }
+    }
+    await Promise.all(Object.values(pod.pids).map((pid) => stopProcess(pid, Math.max(0, deadline - Date.now()))));
+}
+
+export type PodAction = "stop" | "kill" | "start" | "wipe";
+
+/**
+ * What tests and users do to one pod: stop it gracefully (preStop, SIGTERM) or kill it (SIGKILL),
+ * start it again (on a new address, as a rescheduled pod gets a new IP), or wipe its data volume.
+ */
+export async function podAction(stack: string, name: string, action: PodAction, opts: { address?: string } = {}): Promise<LocalPodState> {
+    const dir = stateDir(stack);
+    const state = loadState(dir);
+    const pod = state?.pods.find((p) => p.name === name);
+    if (!state || !pod) throw new Error(`no pod ${name} in the local deployment of ${stack}`);
+    const r = await render(stack);
+    const password = fs.readFileSync(passwordFile(dir), "utf8");
+    const plan = podPlan(r, dir, pod.ordinal, password, opts.address ?? pod.address);
+    const running = Object.values(pod.pids).some(isAlive);
+    switch (action) {
+        case "stop":
+            await stopPod(pod, plan.terminationGracePeriodSeconds * 1000, plan);
+            pod.pids = {};
+            break;
+        case "kill":
+            await Promise.all(Object.values(pod.pids).map((pid) => stopProcess(pid, 0, "SIGKILL")));
+            pod.pids = {};
+            break;
+        case "wipe":
+            if (running) throw new Error(`${name} is running; stop it before wiping its volume`);
+            fs.rmSync(path.join(plan.root, "data"), { recursive: true, force: true });
+            break;
+        case "start": {
+            if (running) throw new Error(`${name} is already running`);
+            Object.assign(pod, await startPod(r, plan, password));
+            await waitForProbe(plan, "startup", 60000);
+            break;
+        }
+    }
+    saveState(dir, state);
+    return pod;
 }
 
 export interface PodStatus {
@@ -163,7 +214,11 @@ export async function status(stack: string): Promise<{ stack: string; healthy: b
 export async function down(stack: string): Promise<{ stopped: number }> {
     const dir = stateDir(stack);
     const state = loadState(dir);
-    if (state) await Promise.all(state.pods.map((p) => stopPod(p, 60000)));
+    if (state) {
+        const r = await render(stack);
+        const password = fs.readFileSync(passwordFile(dir), "utf8");
+        await Promise.all(state.pods.map((p) => stopPod(p, 60000, podPlan(r, dir, p.ordinal, password, p.address))));
+    }
     fs.rmSync(dir, { recursive: true, force: true });
     return { stopped: state?.pods.reduce((n, p) => n + Object.keys(p.pids).length, 0) ?? 0 };
 }

@@ -21,7 +21,14 @@ function redisEnv(spec: ClusterSpec) {
         { name: "DATA_DIR", value: PATHS.data },
         { name: "RUN_DIR", value: PATHS.run },
         { name: "PASSWORD_FILE", value: `${PATHS.secrets}/${PASSWORD_KEY}` },
+        // The handover must leave Redis its shutdown timeout and a margin within the grace period.
+        { name: "HANDOVER_TIMEOUT_SECONDS", value: String(handoverTimeoutSeconds(spec)) },
     ];
+}
+
+export function handoverTimeoutSeconds(spec: ClusterSpec): number {
+    const s = spec.settings;
+    return Math.max(1, s.terminationGracePeriodSeconds - s.redis.shutdownTimeoutSeconds - 5);
 }
 
 const probe = (mode: string, timing: Record<string, number>) => ({
@@ -50,6 +57,8 @@ function redisContainer(spec: ClusterSpec) {
         startupProbe: probe("startup", { periodSeconds: 10, failureThreshold: 60 }),
         livenessProbe: probe("liveness", { periodSeconds: 10, failureThreshold: 6 }),
         readinessProbe: probe("readiness", { periodSeconds: 5, failureThreshold: 2, successThreshold: 1 }),
+        // A stopping master hands its slots to a replica first (planned failover, no node timeout).
+        lifecycle: { preStop: { exec: { command: ["sh", `${PATHS.scripts}/redis-prestop.sh`] } } },
         securityContext: restrictedContainerSecurity,
         volumeMounts: [
             { name: "data", mountPath: PATHS.data },
