@@ -1,14 +1,25 @@
-// npm run bench [-- --quick]: runs the benchmarks, prints tables, writes JSON under bench/results/.
+// npm run bench [-- --quick] [-- --only=formation|failover]: runs the benchmarks, prints tables,
+// writes JSON under bench/results/.
+import { benchFailover, printFailover, VARIANTS } from "./failover";
 import { benchFormation, printFormation } from "./formation";
 import { writeResult } from "./stats";
 
 async function main(): Promise<void> {
     const quick = process.argv.includes("--quick");
+    const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
     const runs = quick ? 3 : 5;
-    const formation = [];
-    for (const nodes of quick ? [6] : [6, 30]) formation.push(await benchFormation(nodes, runs));
-    printFormation(formation);
-    console.log(`\nwrote ${writeResult("formation", { quick, formation })}`);
+    if (!only || only === "formation") {
+        const formation = [];
+        for (const nodes of quick ? [6] : [6, 30]) formation.push(await benchFormation(nodes, runs));
+        printFormation(formation);
+        console.log(`\nwrote ${writeResult("formation", { quick, formation })}`);
+    }
+    if (!only || only === "failover") {
+        const failover = [];
+        for (const [i, variant] of VARIANTS.entries()) failover.push(...await benchFailover(variant, runs, 20 + i));
+        printFailover(failover);
+        console.log(`\nwrote ${writeResult("failover", { quick, failover })}`);
+    }
 }
 
 main().catch((e) => {

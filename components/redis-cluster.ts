@@ -107,6 +107,9 @@ const KINDS: Record<string, Constructor> = {
     "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
 };
 
+/** Objects of CRDs (the Prometheus Operator's) become generic custom resources. */
+const isCustomResource = (obj: KubeObject) => obj.apiVersion.startsWith("monitoring.coreos.com/");
+
 /**
  * One Pulumi resource per object. Workloads wait for everything else of the batch (their
  * ConfigMaps and Services) so pods never start against missing configuration.
@@ -114,7 +117,7 @@ const KINDS: Record<string, Constructor> = {
 function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.CustomResource[] {
     const created: pulumi.CustomResource[] = [];
     for (const obj of objects) {
-        const ctor = KINDS[`${obj.apiVersion}/${obj.kind}`];
+        const ctor = KINDS[`${obj.apiVersion}/${obj.kind}`] ?? (isCustomResource(obj) ? k8s.apiextensions.CustomResource : undefined);
         if (!ctor) throw new Error(`no Pulumi resource type for ${obj.apiVersion} ${obj.kind}`);
         const isWorkload = obj.kind === "StatefulSet";
         const resourceName = `${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`;

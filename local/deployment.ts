@@ -135,7 +135,7 @@ async function stopPod(pod: LocalPodState, graceMs: number, plan?: PodPlan): Pro
     for (const c of plan?.containers ?? []) {
         if (c.preStop && pod.pids[c.name] && isAlive(pod.pids[c.name])) {
             const hook = runToCompletion({ ...c, argv: c.preStop });
-            progress(`${pod.name}/${c.name} preStop: ${hook.output.trim() || `exit ${hook.status}`}`);
+            progress(`${pod.name}/${c.name} preStop: ${hook.output.trim().replace(/\n/g, "; ") || `exit ${hook.status}`}`);
         }
     }
     await Promise.all(Object.values(pod.pids).map((pid) => stopProcess(pid, Math.max(0, deadline - Date.now()))));

@@ -1,5 +1,6 @@
 // Every Kubernetes object of a deployment, built from the spec alone.
 import type { ClusterSpec } from "../spec/spec";
+import { buildMonitoringObjects } from "../monitoring/objects";
 import { buildConfigMap, buildScriptsConfigMap } from "./configmaps";
 import { buildNamespace } from "./namespace";
 import type { KubeObject } from "./object";
@@ -23,6 +24,7 @@ export function buildRedisObjects(spec: ClusterSpec): KubeObject[] {
         buildClientService(spec),
         buildStatefulSet(spec, [config, scripts]),
         buildPodDisruptionBudget(spec),
+        ...buildMonitoringObjects(spec),
     ];
 }
 

@@ -142,6 +142,15 @@ export interface AlertThresholdsArgs {
     slowlogEntries?: number;
 }
 
+export interface AlertForArgs {
+    /** How long a critical condition must hold before it fires. Default: `"1m"`. */
+    critical?: string;
+    /** How long a warning condition must hold. Default: `"5m"`. */
+    warning?: string;
+    /** How long an info condition must hold. Default: `"15m"`. */
+    info?: string;
+}
+
 export interface PrometheusRuleArgs {
     /** Create a PrometheusRule with the alerts. Default: `true`. */
     enabled?: boolean;
@@ -149,6 +158,10 @@ export interface PrometheusRuleArgs {
     labels?: Record<string, string>;
     /** Alert thresholds. */
     thresholds?: AlertThresholdsArgs;
+    /** The `for` of the alerts, by severity. */
+    forDurations?: AlertForArgs;
+    /** Where the runbooks live; each alert links to its section. Default: `"https://github.com/llm-analytics-hub/redis-cluster/blob/main/docs/runbooks.md"`. */
+    runbookBaseUrl?: string;
 }
 
 export interface DashboardArgs {

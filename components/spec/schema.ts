@@ -35,6 +35,7 @@ const dnsLabel = (def: string, max = 63) =>
         (s) => isDnsLabel(s, max));
 const optionalDnsSubdomain = (def: string) =>
     text(def, "empty, or a lowercase RFC 1123 subdomain name", (s) => s === "" || isDnsSubdomain(s));
+const promDuration = (def: string) => text(def, "a Prometheus duration such as 30s, 1m or 1h30m", isPromDuration);
 const ms = (def: number, min: number, max: number) => integer(def, { min, max });
 
 const compute = (cpuDef: string, memDef: string) => object({ cpu: cpu(cpuDef), memory: bytesQuantity(memDef) });
@@ -128,7 +129,7 @@ export const settingsSchema = object({
         serviceMonitor: object({
             enabled: boolean(true),
             labels: labels(),
-            interval: text("30s", "a Prometheus duration such as 30s or 1m", isPromDuration),
+            interval: promDuration("30s"),
         }),
         prometheusRule: object({
             enabled: boolean(true),
@@ -139,6 +140,13 @@ export const settingsSchema = object({
                 connectionsPercent: integer(80, { min: 1, max: 100 }),
                 slowlogEntries: integer(10, { min: 1 }),
             }),
+            forDurations: object({
+                critical: promDuration("1m"),
+                warning: promDuration("5m"),
+                info: promDuration("15m"),
+            }),
+            runbookBaseUrl: text("https://github.com/llm-analytics-hub/redis-cluster/blob/main/docs/runbooks.md",
+                "an http(s) URL without a fragment", (s) => /^https?:\/\/[^\s#]+$/.test(s)),
         }),
         dashboard: object({
             enabled: boolean(true),

@@ -2,7 +2,10 @@
 // validators) and closes their gap: they accept unknown fields, and a misspelled field is exactly
 // the mistake that Kubernetes would silently drop. The validator runs on a proxy that records
 // which properties it reads; a property the schema never reads is one the schema does not know.
+import * as path from "path";
+import { pathToFileURL } from "url";
 import type { KubeObject } from "../../components/kubernetes/object";
+import { packageRoot } from "../../components/package-files";
 
 const GROUPS: Record<string, string> = {
     "": "Core",
@@ -13,8 +16,19 @@ const GROUPS: Record<string, string> = {
     "rbac.authorization.k8s.io": "Rbac",
 };
 
+/** Prometheus Operator CRDs: their package does not export its schemas, so they load by file. */
+function crdSchemaModule(group: string, version: string, kind: string): string | undefined {
+    if (group !== "monitoring.coreos.com") return undefined;
+    const v = version[0].toUpperCase() + version.slice(1);
+    const file = path.join(packageRoot, "node_modules", "@kubernetes-models", "prometheus-operator", "_schemas",
+        `ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoring${v}${kind}.js`);
+    return pathToFileURL(file).href;
+}
+
 function schemaModule(apiVersion: string, kind: string): string {
     const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+    const crd = crdSchemaModule(group, version, kind);
+    if (crd) return crd;
     const g = GROUPS[group];
     if (!g) throw new Error(`no schema known for API group "${group}" (${kind})`);
     const v = version[0].toUpperCase() + version.slice(1);

@@ -1,0 +1,86 @@
+// The alert rules, as plain data (what a PrometheusRule's spec.groups holds). Every alert has a
+// `for`, a severity, a summary and a description that carry the values, and a runbook link.
+// Expressions are scoped to this deployment's namespace, where Prometheus puts the target's.
+import type { ClusterSpec } from "../spec/spec";
+
+export interface AlertRule {
+    alert: string;
+    expr: string;
+    for: string;
+    labels: { severity: "critical" | "warning" | "info" };
+    annotations: { summary: string; description: string; runbook_url: string };
+}
+
+export interface RuleGroup {
+    name: string;
+    rules: AlertRule[];
+}
+
+export const SEVERITIES = ["critical", "warning", "info"] as const;
+
+/** The anchor of an alert's section in docs/runbooks.md. */
+export const runbookAnchor = (alert: string): string => alert.toLowerCase();
+
+export function buildAlertRules(spec: ClusterSpec): RuleGroup[] {
+    const m = spec.settings.monitoring.prometheusRule;
+    const t = m.thresholds;
+    const sel = `namespace="${spec.names.namespace}"`;
+    const rule = (alert: string, severity: AlertRule["labels"]["severity"], expr: string, summary: string, description: string): AlertRule => ({
+        alert,
+        expr,
+        for: m.forDurations[severity],
+        labels: { severity },
+        annotations: { summary, description, runbook_url: `${m.runbookBaseUrl}#${runbookAnchor(alert)}` },
+    });
+    return [{
+        name: `${spec.names.statefulSet}.rules`,
+        rules: [
+            // Redis down with its exporter up, or the whole pod (the scrape target) gone.
+            rule("RedisDown", "critical", `(redis_up{${sel}} == 0) or (up{${sel},service="${spec.names.clientService}"} == 0)`,
+                "Redis on {{ $labels.instance }} is down",
+                "{{ $labels.instance }} does not answer: Redis or its whole pod is down (value {{ $value }})."),
+            rule("RedisClusterStateNotOk", "critical", `redis_cluster_state{${sel}} == 0`,
+                "Redis Cluster state is not ok on {{ $labels.instance }}",
+                "{{ $labels.instance }} reports cluster_state:fail: some slots have no reachable master, and the cluster refuses commands for them."),
+            rule("RedisClusterSlotsNotOk", "critical", `redis_cluster_slots_ok{${sel}} < 16384`,
+                "Only {{ $value }} of 16384 slots are ok on {{ $labels.instance }}",
+                "{{ $labels.instance }} sees {{ $value }} slots served by a healthy master; the rest are unassigned, failing or suspected failing."),
+            rule("RedisMasterWithoutReplica", "critical",
+                `(redis_connected_slaves{${sel}} == 0) and on (instance) (redis_instance_info{${sel},role="master"} == 1)`,
+                "Master {{ $labels.instance }} has no replica",
+                "Master {{ $labels.instance }} has {{ $value }} connected replicas: losing it now loses its slots' data and availability."),
+            rule("RedisMemoryHigh", "warning",
+                `(redis_memory_used_bytes{${sel}} / redis_memory_max_bytes{${sel}} * 100 > ${t.memoryPercent}) and (redis_memory_max_bytes{${sel}} > 0)`,
+                "Redis on {{ $labels.instance }} uses {{ $value | humanize }}% of maxmemory",
+                `Used memory is above ${t.memoryPercent}% of maxmemory on {{ $labels.instance }}; evictions or OOM errors follow.`),
+            rule("RedisEvictingKeys", "warning", `increase(redis_evicted_keys_total{${sel}}[5m]) > 0`,
+                "Redis on {{ $labels.instance }} is evicting keys",
+                "{{ $value | humanize }} keys were evicted in 5 minutes on {{ $labels.instance }}: the data does not fit maxmemory."),
+            rule("RedisReplicationBroken", "warning", `redis_master_link_up{${sel}} == 0`,
+                "Replica {{ $labels.instance }} lost its master link",
+                "Replica {{ $labels.instance }} is not connected to its master (master_link_status down)."),
+            rule("RedisReplicationLag", "warning", `redis_connected_slave_lag_seconds{${sel}} > ${t.replicationLagSeconds}`,
+                "A replica of {{ $labels.instance }} lags {{ $value }} s",
+                `Replica {{ $labels.slave_ip }} of {{ $labels.instance }} last acknowledged {{ $value }} s ago (threshold ${t.replicationLagSeconds} s).`),
+            rule("RedisRejectedConnections", "warning", `increase(redis_rejected_connections_total{${sel}}[5m]) > 0`,
+                "Redis on {{ $labels.instance }} rejected connections",
+                "{{ $value | humanize }} connections were rejected in 5 minutes on {{ $labels.instance }} (maxclients reached)."),
+            rule("RedisPersistenceFailed", "warning",
+                `(redis_rdb_last_bgsave_status{${sel}} == 0) or (redis_aof_last_bgrewrite_status{${sel}} == 0)`,
+                "The last RDB save or AOF rewrite failed on {{ $labels.instance }}",
+                "{{ $labels.instance }}: the last background save or AOF rewrite failed; check disk space and the Redis log."),
+            rule("RedisSlowlogGrowing", "info", `increase(redis_slowlog_last_id{${sel}}[5m]) > ${t.slowlogEntries}`,
+                "The slow log grows on {{ $labels.instance }}",
+                `{{ $value | humanize }} commands slower than the slowlog threshold in 5 minutes on {{ $labels.instance }} (threshold ${t.slowlogEntries}).`),
+            rule("RedisConnectionsNearLimit", "info",
+                `redis_connected_clients{${sel}} / redis_config_maxclients{${sel}} * 100 > ${t.connectionsPercent}`,
+                "Redis on {{ $labels.instance }} uses {{ $value | humanize }}% of maxclients",
+                `Connected clients are above ${t.connectionsPercent}% of maxclients on {{ $labels.instance }}.`),
+        ],
+    }];
+}
+
+/** Metric names an expression reads (for checking them against what the exporter serves). */
+export function metricNames(expr: string): string[] {
+    return [...new Set(expr.match(/\bredis_[a-z0-9_]+/g) ?? [])];
+}
