@@ -7,6 +7,7 @@ import type { KubeObject } from "../components/kubernetes/object";
 import { PORTS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";
 import { isAlive, materializeVolumes, planPod, PodPlan, runProbe, runToCompletion, startContainer, stopProcess } from "./pod";
+import { publishNames } from "./dns";
 import { LocalPodState, LocalState, loadState, passwordFile, podAddress, saveState, stateDir } from "./state";
 import { requireTool } from "./tools";
 
@@ -25,19 +26,44 @@ export interface UpResult {
 
 interface Rendered {
     objects: KubeObject[];
+    /** The headless Service's DNS domain of the pods. */
+    podDomain: string;
     formationInputs: Record<string, any>;
     replicas: number;
     topology: string;
 }
 
-async function render(stack: string): Promise<Rendered> {
+// The Pulumi runtime that render runs under is process-global: renders must not overlap, and a
+// stack file that did not change need not be rendered twice.
+const renders = new Map<string, Promise<Rendered>>();
+let renderQueue: Promise<unknown> = Promise.resolve();
+
+function render(stack: string): Promise<Rendered> {
+    const files = ["Pulumi.yaml", `Pulumi.${stack}.yaml`].map((f) => path.join(process.cwd(), f));
+    const key = `${stack}:${files.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)).join(":")}`;
+    if (!renders.has(key)) {
+        const next = renderQueue.then(() => renderOnce(stack));
+        renderQueue = next.catch(() => undefined);
+        renders.set(key, next);
+        next.catch(() => renders.delete(key));
+    }
+    return renders.get(key)!;
+}
+
+async function renderOnce(stack: string): Promise<Rendered> {
     const r = await renderStack(stack, process.cwd());
     const objects = r.kubernetes as KubeObject[];
     const sts = objects.find((o) => o.kind === "StatefulSet") as any;
     const formation = r.others.find((o) => o.type === FORMATION_TYPE);
     if (!sts || !formation) throw new Error(`stack ${stack} renders no StatefulSet or formation resource`);
     const topology = (sts.spec.template.spec.containers[0].env as any[]).find((e) => e.name === "TOPOLOGY")?.value ?? "cluster";
-    return { objects, formationInputs: formation.inputs, replicas: sts.spec.replicas, topology };
+    const podDomain = `${sts.spec.serviceName}.${sts.metadata.namespace}.svc.cluster.local`;
+    return { objects, podDomain, formationInputs: formation.inputs, replicas: sts.spec.replicas, topology };
+}
+
+/** What the headless Service's DNS would answer now: running pods by name. */
+function publishPods(dir: string, r: Rendered, pods: LocalPodState[]): void {
+    publishNames(dir, pods.filter((p) => Object.keys(p.pids).length > 0).map((p) => ({ address: p.address, name: `${p.name}.${r.podDomain}` })));
 }
 
 function podPlan(r: Rendered, dir: string, ordinal: number, password: string, address = podAddress(ordinal)): PodPlan {
@@ -90,6 +116,7 @@ export async function up(stack: string): Promise<UpResult> {
     }
     state.pods = pods;
     saveState(dir, state);
+    publishPods(dir, r, pods);
     await Promise.all(plans.map((p) => waitForProbe(p, "startup", 60000)));
 
     // The formation provider, as Pulumi would call it, with local addresses for the pods.
@@ -176,7 +203,11 @@ export async function podAction(stack: string, name: string, action: PodAction, 
             break;
         }
     }
-    saveState(dir, state);
+    // Actions on different pods may run at once: merge this pod into the state as it is now.
+    const fresh = loadState(dir)!;
+    Object.assign(fresh.pods.find((p) => p.name === name)!, pod);
+    saveState(dir, fresh);
+    publishPods(dir, r, fresh.pods);
     return pod;
 }
 
@@ -219,6 +250,7 @@ export async function down(stack: string): Promise<{ stopped: number }> {
         const password = fs.readFileSync(passwordFile(dir), "utf8");
         await Promise.all(state.pods.map((p) => stopPod(p, 60000, podPlan(r, dir, p.ordinal, password, p.address))));
     }
+    publishNames(dir, []);
     fs.rmSync(dir, { recursive: true, force: true });
     return { stopped: state?.pods.reduce((n, p) => n + Object.keys(p.pids).length, 0) ?? 0 };
 }

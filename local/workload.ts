@@ -29,7 +29,7 @@ export class Workload {
     private next = 0;
     private lastRefresh = 0;
 
-    constructor(private readonly seeds: Address[], private readonly password: string, private readonly opts: { concurrency?: number; prefix?: string } = {}) {}
+    constructor(private seeds: Address[], private readonly password: string, private readonly opts: { concurrency?: number; prefix?: string } = {}) {}
 
     private conn(addr: string): Redis {
         let c = this.conns.get(addr);
@@ -41,6 +41,13 @@ export class Workload {
             c.connect().catch(() => undefined);
         }
         return c;
+    }
+
+    /** Points the workload at new seed addresses (every pod moved), dropping old connections. */
+    retarget(seeds: Address[]): void {
+        this.close();
+        this.conns.clear();
+        this.seeds = seeds;
     }
 
     /** Reads the slot map from the first node that answers. */
@@ -106,6 +113,8 @@ export class Workload {
         const lost = new Set<string>();
         const deadline = Date.now() + timeoutMs;
         while (pending.size > 0 && Date.now() < deadline) {
+            // Failed commands reject without touching the network: give new connections a turn.
+            await new Promise((r) => setTimeout(r, 50));
             await this.refresh();
             for (const [key, value] of [...pending]) {
                 try {

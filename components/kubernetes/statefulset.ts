@@ -14,6 +14,7 @@ function redisEnv(spec: ClusterSpec) {
         fieldEnv("POD_NAMESPACE", "metadata.namespace"),
         fieldEnv("POD_IP", "status.podIP"),
         { name: "HEADLESS_SERVICE", value: spec.names.headlessService },
+        { name: "STATEFULSET_NAME", value: spec.names.statefulSet },
         { name: "ANNOUNCE_HOSTNAME", value: `$(POD_NAME).${spec.names.headlessService}.$(POD_NAMESPACE).svc.cluster.local` },
         { name: "TOPOLOGY", value: spec.settings.topology },
         { name: "REDIS_PORT", value: String(PORTS.redis) },

@@ -36,4 +36,9 @@ umask 077
   fi
 } > "$runtime_conf"
 
+if [ "$TOPOLOGY" = "cluster" ]; then
+  # Finds peers again by their DNS names if a restart left them all at new addresses.
+  sh "$(dirname "$0")/redis-rejoin.sh" &
+fi
+
 exec redis-server "$runtime_conf"

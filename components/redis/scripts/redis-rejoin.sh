@@ -1,0 +1,58 @@
+#!/bin/sh
+# Started in the background by redis-start.sh. A node that restarts keeps its cluster identity in
+# nodes.conf, but if every pod restarted at once, every peer there may have a new IP and nobody can
+# reach anybody. Peers keep stable DNS names (<statefulset>-<n>.<headless service>), published
+# even before they are ready; this loop resolves them and CLUSTER MEETs each address it does not
+# reach yet, until the cluster is ok. A node that never joined a cluster is formation's business.
+set -u
+: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${REDIS_PORT:?}" "${STATEFULSET_NAME:?}" "${HEADLESS_SERVICE:?}" "${POD_NAMESPACE:?}"
+
+REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
+export REDISCLI_AUTH
+domain="${HEADLESS_SERVICE}.${POD_NAMESPACE}.svc.${CLUSTER_DOMAIN:-cluster.local}"
+
+cli() {
+  timeout 5 redis-cli --no-auth-warning -h "$POD_IP" -p "$REDIS_PORT" "$@"
+}
+
+resolve() {
+  getent hosts "$1" 2>/dev/null | awk '{print $1; exit}'
+}
+
+field() {
+  printf '%s\n' "$1" | sed -n "s/^$2:\\([^[:space:]]*\\).*/\\1/p"
+}
+
+deadline=$(( $(date +%s) + ${REJOIN_WINDOW_SECONDS:-900} ))
+healthy=0
+while [ "$(date +%s)" -lt "$deadline" ]; do
+  sleep 1
+  info=$(cli cluster info 2>/dev/null) || continue
+  known=$(field "$info" cluster_known_nodes)
+  [ "${known:-1}" -gt 1 ] || exit 0
+  if [ "$(field "$info" cluster_state)" = "ok" ]; then
+    healthy=$((healthy + 1))
+    [ "$healthy" -ge 5 ] && exit 0
+    continue
+  fi
+  healthy=0
+  nodes=$(cli cluster nodes 2>/dev/null) || continue
+  # StatefulSet ordinals are contiguous: walk them until two names in a row do not resolve.
+  n=0
+  misses=0
+  while [ "$misses" -lt 2 ]; do
+    ip=$(resolve "${STATEFULSET_NAME}-${n}.${domain}")
+    n=$((n + 1))
+    if [ -z "$ip" ]; then
+      misses=$((misses + 1))
+      continue
+    fi
+    misses=0
+    [ "$ip" = "$POD_IP" ] && continue
+    if printf '%s\n' "$nodes" | awk -v a="${ip}:${REDIS_PORT}@" 'index($2, a) == 1 && $8 == "connected" {found = 1} END {exit !found}'; then
+      continue
+    fi
+    echo "rejoin: meeting ${STATEFULSET_NAME}-$((n - 1)) at $ip"
+    cli cluster meet "$ip" "$REDIS_PORT" >/dev/null 2>&1
+  done
+done
