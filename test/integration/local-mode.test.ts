@@ -101,6 +101,15 @@ describe("local mode (dev stack)", function () {
         assert.strictEqual(r.status, 0, r.stderr);
         for (const p of up.pods) for (const pid of Object.values(p.pids) as number[]) assert.ok(!isAlive(pid), `${p.name} pid ${pid} still runs`);
         assert.ok(!fs.existsSync(path.join(stateRoot, "dev")));
+        // Nor any helper the containers started (the rejoin and watchdog loops): nothing runs from the pods' files.
+        const leftovers = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
+            try {
+                return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(stateRoot);
+            } catch {
+                return false;
+            }
+        });
+        assert.deepStrictEqual(leftovers, []);
         up = undefined;
     });
 });

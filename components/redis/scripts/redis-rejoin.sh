@@ -7,6 +7,7 @@
 set -u
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${REDIS_PORT:?}" "${STATEFULSET_NAME:?}" "${HEADLESS_SERVICE:?}" "${POD_NAMESPACE:?}"
 
+redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
 export REDISCLI_AUTH
 domain="${HEADLESS_SERVICE}.${POD_NAMESPACE}.svc.${CLUSTER_DOMAIN:-cluster.local}"
@@ -25,7 +26,7 @@ field() {
 
 deadline=$(( $(date +%s) + ${REJOIN_WINDOW_SECONDS:-900} ))
 healthy=0
-while [ "$(date +%s)" -lt "$deadline" ]; do
+while [ "$(date +%s)" -lt "$deadline" ] && kill -0 "$redis_pid" 2>/dev/null; do
   sleep 1
   info=$(cli cluster info 2>/dev/null) || continue
   known=$(field "$info" cluster_known_nodes)

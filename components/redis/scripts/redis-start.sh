@@ -37,8 +37,11 @@ umask 077
 } > "$runtime_conf"
 
 if [ "$TOPOLOGY" = "cluster" ]; then
+  scripts=$(dirname "$0")
   # Finds peers again by their DNS names if a restart left them all at new addresses.
-  sh "$(dirname "$0")/redis-rejoin.sh" &
+  sh "$scripts/redis-rejoin.sh" &
+  # Fails over at once when this replica's master process is gone.
+  sh "$scripts/redis-watchdog.sh" &
 fi
 
 exec redis-server "$runtime_conf"

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Runs beside redis-server for the pod's lifetime (started in the background by redis-start.sh).
+# A replica whose master process is gone -- the master's address refuses connections, which a
+# network partition never does -- need not wait out the node timeout: after a few refusals in a
+# row it asks for a forced failover, which the other masters still have to vote for. A master
+# that is only unreachable (timeouts) is left to the cluster's own failure detection.
+set -u
+: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${REDIS_PORT:?}"
+
+redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
+REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
+export REDISCLI_AUTH
+
+field() {
+  printf '%s\n' "$1" | sed -n "s/^$2:\\([^[:space:]]*\\).*/\\1/p"
+}
+
+refused=0
+while kill -0 "$redis_pid" 2>/dev/null; do
+  sleep "${WATCHDOG_INTERVAL_SECONDS:-0.5}"
+  repl=$(timeout 2 redis-cli --no-auth-warning -h "$POD_IP" -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r') || continue
+  if [ "$(field "$repl" role)" != "slave" ] || [ "$(field "$repl" master_link_status)" != "down" ]; then
+    refused=0
+    continue
+  fi
+  host=$(field "$repl" master_host)
+  port=$(field "$repl" master_port)
+  case "$(timeout 2 redis-cli --no-auth-warning -h "$host" -p "$port" ping 2>&1)" in
+    *"Connection refused"*) refused=$((refused + 1)) ;;
+    *) refused=0 ;;
+  esac
+  if [ "$refused" -ge "${WATCHDOG_REFUSALS:-3}" ]; then
+    echo "watchdog: master $host:$port refuses connections; asking for a forced failover"
+    timeout 2 redis-cli --no-auth-warning -h "$POD_IP" -p "$REDIS_PORT" cluster failover force >/dev/null 2>&1
+    refused=0
+    # Give the election time before asking again.
+    sleep 5
+  fi
+done
