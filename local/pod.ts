@@ -125,12 +125,22 @@ export const isAlive = (pid: number): boolean => {
     }
 };
 
-/** SIGTERM, then SIGKILL after `graceMs`; done only when the process is gone. */
+/**
+ * SIGTERM, then SIGKILL after `graceMs`; done only when the process is gone. Like a container
+ * runtime, it then kills whatever else the container started (a detached container is its own
+ * process group).
+ */
 export async function stopProcess(pid: number, graceMs: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    if (!isAlive(pid)) return;
-    process.kill(pid, signal);
-    const deadline = Date.now() + graceMs;
-    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (isAlive(pid)) process.kill(pid, "SIGKILL");
-    while (isAlive(pid)) await new Promise((r) => setTimeout(r, 20));
+    if (isAlive(pid)) {
+        process.kill(pid, signal);
+        const deadline = Date.now() + graceMs;
+        while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        if (isAlive(pid)) process.kill(pid, "SIGKILL");
+        while (isAlive(pid)) await new Promise((r) => setTimeout(r, 20));
+    }
+    try {
+        process.kill(-pid, "SIGKILL");
+    } catch {
+        // no such process group: nothing else ran, or the process was not a container of its own
+    }
 }
