@@ -1,5 +1,6 @@
 // Local mode's operations on a whole deployment: up (start or update), status, down. Pods run
 // detached, so the deployment outlives the command; state.json remembers their pids.
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { formationProvider } from "../components/bootstrap/provider";
@@ -8,6 +9,7 @@ import { PORTS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";
 import { isAlive, materializeVolumes, planPod, PodPlan, runProbe, runToCompletion, startContainer, stopProcess } from "./pod";
 import { publishNames } from "./dns";
+import type { ContainerTrack } from "./probe-schedule";
 import { LocalPodState, LocalState, loadState, passwordFile, podAddress, saveState, stateDir } from "./state";
 import { requireTool } from "./tools";
 
@@ -59,6 +61,25 @@ async function renderOnce(stack: string): Promise<Rendered> {
     const topology = (sts.spec.template.spec.containers[0].env as any[]).find((e) => e.name === "TOPOLOGY")?.value ?? "cluster";
     const podDomain = `${sts.spec.serviceName}.${sts.metadata.namespace}.svc.cluster.local`;
     return { objects, podDomain, formationInputs: formation.inputs, replicas: sts.spec.replicas, topology };
+}
+
+/** Starts the per-deployment kubelet stand-in (probes on schedule, restarts), detached. */
+function startKubelet(stack: string, dir: string): number {
+    const log = fs.openSync(path.join(dir, "kubelet.log"), "a");
+    const child = spawn(process.execPath, [path.join(__dirname, "kubelet-daemon.js"), stack], {
+        cwd: process.cwd(), detached: true, stdio: ["ignore", log, log], env: process.env,
+    });
+    child.unref();
+    fs.closeSync(log);
+    return child.pid!;
+}
+
+/** For the kubelet: the plan of any pod of the stack, from one render. */
+export async function renderPodPlans(stack: string): Promise<(ordinal: number, address: string) => PodPlan> {
+    const r = await render(stack);
+    const dir = stateDir(stack);
+    const password = fs.readFileSync(passwordFile(dir), "utf8");
+    return (ordinal, address) => podPlan(r, dir, ordinal, password, address);
 }
 
 /** What the headless Service's DNS would answer now: running pods by name. */
@@ -135,6 +156,7 @@ export async function up(stack: string): Promise<UpResult> {
         const created = await formationProvider.create(inputs);
         state.formation = { id: created.id, outs: withoutPassword(created.outs ?? {}) };
     }
+    if (!state.kubeletPid || !isAlive(state.kubeletPid)) state.kubeletPid = startKubelet(stack, dir);
     saveState(dir, state);
     await Promise.all(plans.map((p) => waitForProbe(p, "readiness", 60000)));
     return {
@@ -185,13 +207,15 @@ export async function podAction(stack: string, name: string, action: PodAction, 
     const running = Object.values(pod.pids).some(isAlive);
     switch (action) {
         case "stop":
-            await stopPod(pod, plan.terminationGracePeriodSeconds * 1000, plan);
+        case "kill": {
+            // Marked stopped before the processes go, so the kubelet does not restart them.
+            const stopping = { ...pod, pids: { ...pod.pids } };
             pod.pids = {};
+            saveMerged(dir, pod);
+            if (action === "stop") await stopPod(stopping, plan.terminationGracePeriodSeconds * 1000, plan);
+            else await Promise.all(Object.values(stopping.pids).map((pid) => stopProcess(pid, 0, "SIGKILL")));
             break;
-        case "kill":
-            await Promise.all(Object.values(pod.pids).map((pid) => stopProcess(pid, 0, "SIGKILL")));
-            pod.pids = {};
-            break;
+        }
         case "wipe":
             if (running) throw new Error(`${name} is running; stop it before wiping its volume`);
             fs.rmSync(path.join(plan.root, "data"), { recursive: true, force: true });
@@ -203,19 +227,26 @@ export async function podAction(stack: string, name: string, action: PodAction, 
             break;
         }
     }
-    // Actions on different pods may run at once: merge this pod into the state as it is now.
-    const fresh = loadState(dir)!;
-    Object.assign(fresh.pods.find((p) => p.name === name)!, pod);
-    saveState(dir, fresh);
-    publishPods(dir, r, fresh.pods);
+    publishPods(dir, r, saveMerged(dir, pod).pods);
     return pod;
+}
+
+/** Actions on different pods may run at once: merge one pod into the state as it is now. */
+function saveMerged(dir: string, pod: LocalPodState): LocalState {
+    const fresh = loadState(dir)!;
+    Object.assign(fresh.pods.find((p) => p.name === pod.name)!, pod);
+    saveState(dir, fresh);
+    return fresh;
 }
 
 export interface PodStatus {
     name: string;
     address: string;
-    containers: Record<string, { pid: number; running: boolean }>;
+    containers: Record<string, { pid: number; running: boolean; restarts: number }>;
+    /** Probe results run now. */
     probes: Record<string, { ok: boolean; output: string }>;
+    /** The kubelet's latest scheduled results, with when they ran. */
+    scheduled: Record<string, { ok: boolean; at: string; output: string }>;
 }
 
 /** Health of every pod: its processes and the result of each probe, run now. */
@@ -225,6 +256,8 @@ export async function status(stack: string): Promise<{ stack: string; healthy: b
     if (!state) throw new Error(`no local deployment of stack ${stack} (run: npm run local -- up --stack ${stack})`);
     const r = await render(stack);
     const password = fs.readFileSync(passwordFile(dir), "utf8");
+    const probesFile = path.join(dir, "probes.json");
+    const kubelet: Record<string, ContainerTrack> = fs.existsSync(probesFile) ? JSON.parse(fs.readFileSync(probesFile, "utf8")) : {};
     const pods = state.pods.map((p) => {
         const plan = podPlan(r, dir, p.ordinal, password);
         const probes: PodStatus["probes"] = {};
@@ -234,8 +267,15 @@ export async function status(stack: string): Promise<{ stack: string; healthy: b
                 if (result) probes[`${c.name}/${kind}`] = result;
             }
         }
-        const containers = Object.fromEntries(Object.entries(p.pids).map(([c, pid]) => [c, { pid, running: isAlive(pid) }]));
-        return { name: p.name, address: p.address, containers, probes };
+        const containers = Object.fromEntries(Object.entries(p.pids).map(([c, pid]) =>
+            [c, { pid, running: isAlive(pid), restarts: kubelet[`${p.name}/${c}`]?.restarts ?? 0 }]));
+        const scheduled: PodStatus["scheduled"] = {};
+        for (const c of Object.keys(p.pids)) {
+            for (const [kind, t] of Object.entries(kubelet[`${p.name}/${c}`]?.probes ?? {})) {
+                if (t?.last) scheduled[`${c}/${kind}`] = { ok: t.last.ok, at: new Date(t.last.at).toISOString(), output: t.last.output };
+            }
+        }
+        return { name: p.name, address: p.address, containers, probes, scheduled };
     });
     const healthy = pods.every((p) => Object.values(p.containers).every((c) => c.running) && Object.values(p.probes).every((x) => x.ok));
     return { stack, healthy, pods };
@@ -245,6 +285,7 @@ export async function status(stack: string): Promise<{ stack: string; healthy: b
 export async function down(stack: string): Promise<{ stopped: number }> {
     const dir = stateDir(stack);
     const state = loadState(dir);
+    if (state?.kubeletPid) await stopProcess(state.kubeletPid, 5000);
     if (state) {
         const r = await render(stack);
         const password = fs.readFileSync(passwordFile(dir), "utf8");

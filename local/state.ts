@@ -17,6 +17,8 @@ export interface LocalState {
     stack: string;
     topology: string;
     pods: LocalPodState[];
+    /** The local kubelet (probes on schedule, restarts). */
+    kubeletPid?: number;
     /** The formation provider's outputs (no password), for updates. */
     formation?: { id: string; outs: Record<string, unknown> };
 }

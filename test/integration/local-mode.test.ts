@@ -22,6 +22,7 @@ describe("local mode (dev stack)", function () {
     this.timeout(120000);
     let up: any;
     let password: string;
+    let kubeletPid: number | undefined;
 
     before(() => {
         requireTool("redis-server");
@@ -88,11 +89,41 @@ describe("local mode (dev stack)", function () {
         assert.ok(s.pods.every((p: any) => p.probes["redis/readiness"].ok));
     });
 
+    it("runs the probes on the kubelet's schedule and reports them in status", async () => {
+        await new Promise((r) => setTimeout(r, 6000)); // longer than the readiness period (5 s)
+        const s = JSON.parse(local("status", "--stack", "dev").stdout);
+        for (const p of s.pods) {
+            const readiness = p.scheduled["redis/readiness"];
+            assert.ok(readiness?.ok, `${p.name}: no scheduled readiness result: ${JSON.stringify(p.scheduled)}`);
+            assert.ok(Date.now() - Date.parse(readiness.at) < 15000, `${p.name}: stale readiness result ${readiness.at}`);
+            assert.ok(p.scheduled["redis/liveness"]?.ok, p.name);
+        }
+    });
+
+    it("restarts a container whose process died, as the kubelet does, and the node rejoins", async () => {
+        const victim = up.pods[5];
+        process.kill(victim.pids.redis, "SIGKILL");
+        const deadline = Date.now() + 60000;
+        for (;;) {
+            const s = JSON.parse(local("status", "--stack", "dev").stdout);
+            const pod = s.pods.find((p: any) => p.name === victim.name);
+            if (pod.containers.redis.restarts >= 1 && pod.containers.redis.running && s.healthy) break;
+            assert.ok(Date.now() < deadline, `not restarted: ${JSON.stringify(pod.containers)}`);
+            await new Promise((r) => setTimeout(r, 500));
+        }
+        const check = spawnSync("redis-cli", ["--cluster", "check", up.seeds[0]], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
+        assert.strictEqual(check.status, 0, check.stdout);
+        up.pods[5] = JSON.parse(local("status", "--stack", "dev").stdout).pods.map((p: any) => ({
+            name: p.name, address: p.address, pids: Object.fromEntries(Object.entries(p.containers).map(([c, v]: [string, any]) => [c, v.pid])),
+        }))[5];
+    });
+
     it("adopts the running deployment on a second up, keeping the same processes", () => {
         const r = local("up", "--stack", "dev");
         assert.strictEqual(r.status, 0, r.stderr);
         const again = JSON.parse(r.stdout.trim().split("\n").pop()!);
         assert.deepStrictEqual(again.pods, up.pods);
+        kubeletPid = JSON.parse(fs.readFileSync(path.join(stateRoot, "dev", "state.json"), "utf8")).kubeletPid;
         assert.ok(!r.stderr.includes("assigning slots"), r.stderr);
     });
 
@@ -100,6 +131,7 @@ describe("local mode (dev stack)", function () {
         const r = local("down", "--stack", "dev");
         assert.strictEqual(r.status, 0, r.stderr);
         for (const p of up.pods) for (const pid of Object.values(p.pids) as number[]) assert.ok(!isAlive(pid), `${p.name} pid ${pid} still runs`);
+        assert.ok(kubeletPid && !isAlive(kubeletPid), "the local kubelet still runs");
         assert.ok(!fs.existsSync(path.join(stateRoot, "dev")));
         // Nor any helper the containers started (the rejoin and watchdog loops): nothing runs from the pods' files.
         const leftovers = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {

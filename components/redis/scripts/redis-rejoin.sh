@@ -53,6 +53,9 @@ while [ "$(date +%s)" -lt "$deadline" ] && kill -0 "$redis_pid" 2>/dev/null; do
     if printf '%s\n' "$nodes" | awk -v a="${ip}:${REDIS_PORT}@" 'index($2, a) == 1 && $8 == "connected" {found = 1} END {exit !found}'; then
       continue
     fi
+    # Only a node that takes our password belongs to this deployment: the cluster bus itself has
+    # no authentication, and meeting a stranger would merge two clusters.
+    [ "$(timeout 2 redis-cli --no-auth-warning -h "$ip" -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ] || continue
     echo "rejoin: meeting ${STATEFULSET_NAME}-$((n - 1)) at $ip"
     cli cluster meet "$ip" "$REDIS_PORT" >/dev/null 2>&1
   done
