@@ -2,6 +2,7 @@
 // slots, under a live write load. Planned (graceful stop) and unplanned (SIGKILL), for the
 // rendered configuration (node timeout 5000 ms, preStop handover) against stock Redis settings
 // (node timeout 15000 ms, no preStop hook), same machine, same run.
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -15,6 +16,7 @@ import { median, printTable } from "./stats";
 
 const PASSWORD = "FailoverBenchPw2b4d6f8a0c2e4b6d8f0a2c4e";
 
+/** `preStop`: our helpers (preStop handover, watchdog, rejoin); stock Redis has none of them. */
 interface Variant { name: string; nodeTimeoutMs: number; preStop: boolean }
 export const VARIANTS: Variant[] = [
     { name: "rendered", nodeTimeoutMs: 5000, preStop: true },
@@ -81,13 +83,17 @@ export async function benchFailover(variant: Variant, runs: number, firstOctet: 
     const plans = addresses.map((ip, i) => planPod(objects, i, ip, path.join(root, `pod-${i}`), PASSWORD));
     const redis = (i: number): ContainerPlan => plans[i].containers.find((c) => c.name === "redis")!;
     const pids: number[] = [];
-    const start = (i: number) => (pids[i] = startContainer(redis(i), path.join(plans[i].root, "redis.log")).pid!);
+    const start = (i: number) => {
+        pids[i] = startContainer(redis(i), path.join(plans[i].root, "redis.log")).pid!;
+        // Stock Redis has none of our helpers: stop the watchdog and rejoin loops the start script launched.
+        if (!variant.preStop) setTimeout(() => spawnSync("pkill", ["-f", `${plans[i].root}/scripts/redis-(watchdog|rejoin).sh`]), 300);
+    };
     plans.forEach((p) => materializeVolumes(objects, p, PASSWORD));
     addresses.forEach((_, i) => start(i));
     const nodes: FormationNode[] = addresses.map((ip, i) => ({ name: plans[i].name, ip, port: 6379, host: `h${i}`, zone: "" }));
-    await formCluster(nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: variant.nodeTimeoutMs });
     const results: FailoverBench[] = [];
     try {
+        await formCluster(nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: variant.nodeTimeoutMs });
         for (const kind of ["planned", "unplanned"] as const) {
             const gaps: number[] = [];
             for (let run = 0; run < runs; run++) {

@@ -48,12 +48,13 @@ export async function benchFormation(count: number, runs: number, firstOctet = 5
         for (const tool of run % 2 === 0 ? ["ours", "cli"] : ["cli", "ours"]) {
             // Fresh processes and volumes every time, as new pods would be.
             const pods: LocalPod[] = nodes.map((n, i) => startRedisPod(objects, i, n.ip, PASSWORD));
-            const clients = await connectAll(nodes, PASSWORD, 30000);
-            // Redis reports cluster_state:ok no sooner than 2 s after it starts, whoever forms it.
-            // Pods pass their readiness probe (every 5 s) before formation runs, so in production
-            // the nodes are always older than that; measure from there.
-            await sleep(SETTLE_MS);
+            let clients = new Map<string, Redis>();
             try {
+                clients = await connectAll(nodes, PASSWORD, 30000);
+                // Redis reports cluster_state:ok no sooner than 2 s after it starts, whoever forms
+                // it. Pods pass their readiness probe (every 5 s) before formation runs, so in
+                // production the nodes are always older than that; measure from there.
+                await sleep(SETTLE_MS);
                 const t0 = process.hrtime.bigint();
                 if (tool === "ours") await formCluster(nodes, shape, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: 5000 });
                 else await redisCliCreate(nodes);

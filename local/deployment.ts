@@ -143,6 +143,8 @@ export async function up(stack: string): Promise<UpResult> {
     // The formation provider, as Pulumi would call it, with local addresses for the pods.
     const inputs = {
         ...r.formationInputs,
+        // Local pods are reachable at their addresses, whatever the stack says for Kubernetes.
+        connectivity: "direct",
         password,
         nodes: plans.map((p) => ({ name: p.name, address: p.ip, port: PORTS.redis, host: "", zone: "" })),
     };

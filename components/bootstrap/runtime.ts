@@ -59,10 +59,21 @@ async function withNodes<T>(inputs: FormationInputs, work: (nodes: FormationNode
     }
 }
 
+async function lookup(address: string): Promise<string> {
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(address)) return address;
+    try {
+        return (await dns.lookup(address, { family: 4 })).address;
+    } catch (e) {
+        throw new FormationError(`cannot resolve ${address} (${e instanceof Error ? e.message : e}). With formation.connectivity ` +
+            "\"direct\" the machine running `pulumi up` must resolve and reach the pods (run it inside the cluster); from " +
+            "outside, set formation.connectivity to \"port-forward\"");
+    }
+}
+
 async function resolveNodes(nodes: NodeInput[]): Promise<FormationNode[]> {
     return Promise.all(nodes.map(async (n) => ({
         name: n.name,
-        ip: /^\d+\.\d+\.\d+\.\d+$/.test(n.address) ? n.address : (await dns.lookup(n.address, { family: 4 })).address,
+        ip: await lookup(n.address),
         port: n.port,
         host: n.host,
         zone: n.zone,

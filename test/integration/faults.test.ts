@@ -3,22 +3,19 @@
 // promises them (a planned handover finishes well inside the node timeout).
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import Redis from "ioredis";
-import { down, podAction, up, UpResult } from "../../local/deployment";
+import { podAction, up, UpResult } from "../../local/deployment";
 import { canPublishNames } from "../../local/dns";
 import { loadState, stateDir } from "../../local/state";
 import { requireTool } from "../../local/tools";
 import { Workload } from "../../local/workload";
+import { startDevDeployment, TestDeployment } from "../support/local-deployment";
 
 const NODE_TIMEOUT_MS = 5000; // the dev stack's redis.clusterNodeTimeoutMs
 
 describe("fault suite (local mode, dev stack)", function () {
     this.timeout(180000);
-    const saved = { dir: process.env.REDIS_LOCAL_STATE_DIR, base: process.env.REDIS_LOCAL_ADDRESS_BASE };
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "faults-"));
+    let local: TestDeployment;
     let deployment: UpResult;
     let password: string;
 
@@ -77,20 +74,11 @@ describe("fault suite (local mode, dev stack)", function () {
     before(async () => {
         requireTool("redis-server");
         requireTool("prometheus-redis-exporter");
-        process.env.REDIS_LOCAL_STATE_DIR = root;
-        process.env.REDIS_LOCAL_ADDRESS_BASE = "127.0.9.11";
-        deployment = await up("dev");
-        password = fs.readFileSync(deployment.passwordFile, "utf8");
+        local = await startDevDeployment("127.0.9.11");
+        ({ deployment, password } = local);
     });
 
-    after(async () => {
-        await down("dev").catch(() => undefined);
-        process.env.REDIS_LOCAL_STATE_DIR = saved.dir;
-        process.env.REDIS_LOCAL_ADDRESS_BASE = saved.base;
-        if (saved.dir === undefined) delete process.env.REDIS_LOCAL_STATE_DIR;
-        if (saved.base === undefined) delete process.env.REDIS_LOCAL_ADDRESS_BASE;
-        fs.rmSync(root, { recursive: true, force: true });
-    });
+    after(() => local?.stop());
 
     async function underLoad(fault: (victim: { master: string; ranges: [number, number][] }) => Promise<void>) {
         const [victim] = await masters();

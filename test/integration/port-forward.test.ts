@@ -75,4 +75,12 @@ describe("formation through port-forwards (port-forward connectivity)", function
             readyTimeoutSeconds: 5, clusterNodeTimeoutMs: 5000, namespace: "redis-system", podSelector: "app.kubernetes.io/name=redis",
         }), /pods without an IP yet.*redis-cluster-6/);
     });
+
+    it("with direct connectivity, names a pod address it cannot resolve and points at port-forward", async () => {
+        await assert.rejects(create({
+            nodes: pods.map((p, i) => ({ name: p.name, address: i === 0 ? "redis-cluster-0.redis-cluster-headless.redis-system.svc.cluster.invalid" : p.ip, port: 6379, host: "", zone: "" })),
+            shards: 3, replicasPerShard: 1, password: PASSWORD, connectivity: "direct",
+            readyTimeoutSeconds: 5, clusterNodeTimeoutMs: 5000, namespace: "redis-system", podSelector: "",
+        }), /cannot resolve redis-cluster-0\.redis-cluster-headless.*set formation\.connectivity to "port-forward"/);
+    });
 });

@@ -5,7 +5,6 @@
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { buildAlertRules, metricNames } from "../../components/monitoring/alerts";
@@ -13,7 +12,8 @@ import { loadDashboard } from "../../components/monitoring/objects";
 import { packageRoot } from "../../components/package-files";
 import { resolveSpec } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
-import { down, podAction, up, UpResult } from "../../local/deployment";
+import { podAction, UpResult } from "../../local/deployment";
+import { startDevDeployment, TestDeployment } from "../support/local-deployment";
 import { requireTool } from "../../local/tools";
 import { readStackConfig } from "../../tools/stack-config";
 
@@ -34,8 +34,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 
 describe("monitoring with the real exporter and a real Prometheus", function () {
     this.timeout(240000);
-    const saved = { dir: process.env.REDIS_LOCAL_STATE_DIR, base: process.env.REDIS_LOCAL_ADDRESS_BASE };
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "prometheus-"));
+    let local: TestDeployment;
     let deployment: UpResult;
     let prometheus: ChildProcess | undefined;
     // The dev stack's settings, with a short `for` on critical alerts so the test need not wait a minute.
@@ -47,19 +46,13 @@ describe("monitoring with the real exporter and a real Prometheus", function () 
     before(async () => {
         requireTool("prometheus-redis-exporter");
         requireTool("prometheus");
-        process.env.REDIS_LOCAL_STATE_DIR = root;
-        process.env.REDIS_LOCAL_ADDRESS_BASE = "127.0.10.11";
-        deployment = await up("dev");
+        local = await startDevDeployment("127.0.10.11");
+        deployment = local.deployment;
     });
 
     after(async () => {
         prometheus?.kill("SIGKILL");
-        await down("dev").catch(() => undefined);
-        for (const [k, v] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base]] as const) {
-            if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
-        }
-        fs.rmSync(root, { recursive: true, force: true });
+        await local?.stop();
     });
 
     it("serves every metric that an alert or a dashboard panel reads", async () => {
@@ -77,7 +70,7 @@ describe("monitoring with the real exporter and a real Prometheus", function () 
     });
 
     it("fires RedisDown when a master's pod dies, and resolves it when the pod is back", async () => {
-        const dir = path.join(root, "prometheus");
+        const dir = path.join(local.root, "prometheus");
         fs.mkdirSync(dir);
         fs.writeFileSync(path.join(dir, "rules.yml"), YAML.stringify({ groups: buildAlertRules(spec) }));
         fs.writeFileSync(path.join(dir, "prometheus.yml"), YAML.stringify({
