@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClusterFormation } from "./bootstrap/provider";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
+import { liveDirectives } from "./redis/redis-conf";
 import { connectionInfo } from "./outputs";
 import type { RedisClusterArgs } from "./spec/args";
 import { ClusterSpec, resolveSpec } from "./spec/spec";
@@ -66,6 +67,7 @@ export class RedisCluster extends pulumi.ComponentResource {
             connectivity: spec.settings.formation.connectivity,
             readyTimeoutSeconds: spec.settings.formation.readyTimeoutSeconds,
             clusterNodeTimeoutMs: spec.settings.redis.clusterNodeTimeoutMs,
+            redisConfig: liveDirectives(spec),
             namespace: spec.names.namespace,
             podSelector: Object.entries(spec.selectorLabels).map(([k, v]) => `${k}=${v}`).join(","),
         }, { parent: this, dependsOn: workloads });

@@ -8,6 +8,7 @@ import * as ts from "typescript";
 import * as YAML from "yaml";
 import { packageRoot } from "../components/package-files";
 import type { Field } from "../components/spec/fields";
+import { LIVE_SETTINGS } from "../components/redis/redis-conf";
 import { settingsSchema } from "../components/spec/schema";
 
 export interface SettingDoc {
@@ -52,9 +53,10 @@ export function collectSettings(): SettingDoc[] {
             const m = /\s*Default: `([^`]*)`[^.]*\.?\s*$/.exec(raw);
             const childIface = (types.get(`${iface}.${name}`) ?? "").replace(/\s*\|\s*undefined/, "").trim();
             const isSection = child.children !== undefined && !childIface.endsWith("[]");
+            const doc = m ? raw.slice(0, m.index).trim() : raw;
             rows.push({
                 key,
-                doc: m ? raw.slice(0, m.index).trim() : raw,
+                doc: key.startsWith("redis.") && !isSection ? `${doc} ${howApplied(key)}` : doc,
                 docDefault: m?.[1],
                 allowed: child.allowed,
                 default: defs?.[name],
@@ -66,6 +68,11 @@ export function collectSettings(): SettingDoc[] {
     };
     walk(settingsSchema, "RedisClusterArgs", "", defaults);
     return rows;
+}
+
+/** Whether a change reaches running nodes live or through a rolling restart. */
+function howApplied(key: string): string {
+    return key in LIVE_SETTINGS ? "Changes apply live (CONFIG SET), no restart." : "Changing it restarts the pods one at a time.";
 }
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");

@@ -16,7 +16,7 @@ export interface ShapeInput {
     replicasPerShard: number;
 }
 
-export type ChangeKind = "none" | "addresses" | "replicas" | "shards";
+export type ChangeKind = "none" | "addresses" | "replicas" | "shards" | "config";
 
 export interface Change {
     kind: ChangeKind;
@@ -24,7 +24,9 @@ export interface Change {
     summary: string;
 }
 
-export function describeChange(olds: { nodes: NodeInput[] } & ShapeInput, news: { nodes: NodeInput[] } & ShapeInput): Change {
+type Described = { nodes: NodeInput[]; redisConfig?: Record<string, string> } & ShapeInput;
+
+export function describeChange(olds: Described, news: Described): Change {
     if (olds.shards !== news.shards) {
         return { kind: "shards", summary: `shards ${olds.shards} -> ${news.shards}: needs resharding (slots and keys move between masters)` };
     }
@@ -48,6 +50,11 @@ export function describeChange(olds: { nodes: NodeInput[] } & ShapeInput, news: 
     });
     if (moved.length > 0 || olds.nodes.length !== news.nodes.length) {
         return { kind: "addresses", summary: `addresses or placement changed for ${moved.map((n) => n.name).join(", ") || "removed nodes"}: the same cluster is adopted, nothing is re-formed` };
+    }
+    const config = Object.entries(news.redisConfig ?? {}).filter(([k, v]) => (olds.redisConfig ?? {})[k] !== v);
+    if (config.length > 0) {
+        const list = config.map(([k, v]) => `${k} ${JSON.stringify(olds.redisConfig?.[k])} -> ${JSON.stringify(v)}`).join(", ");
+        return { kind: "config", summary: `${list}: applied live with CONFIG SET, no restart` };
     }
     return { kind: "none", summary: "no change" };
 }

@@ -5,6 +5,7 @@ import type Redis from "ioredis";
 import { formatRanges, NodeInfo, planCluster, Shape, SlotRange, SLOT_COUNT } from "./plan";
 import { connectAll, inspect, Log, NodeAddress, NodeState, waitFor } from "./operations";
 import { isFailed, isReplica } from "./topology";
+import { parseRedisSize } from "../spec/formats";
 
 export interface FormationNode extends NodeAddress {
     /** Kubernetes node the pod runs on ("" when unknown). */
@@ -19,6 +20,8 @@ export interface FormationOptions {
     convergeTimeoutMs?: number;
     /** The deployment's cluster-node-timeout, restored on every node when formation ends. */
     nodeTimeoutMs?: number;
+    /** Live-changeable redis.conf directives, applied with CONFIG SET where a node differs. */
+    liveConfig?: Record<string, string>;
     log?: Log;
 }
 
@@ -74,7 +77,8 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         changes += await forgetReplaced(nodes, clients, log);
         changes += await attachReplicas(nodes, shape, clients, log);
         await waitForHealth(nodes, clients, converge, log);
-        if (opts.nodeTimeoutMs !== undefined) changes += await setNodeTimeout(clients, opts.nodeTimeoutMs, forming ? undefined : log);
+        const live = { ...opts.liveConfig, ...(opts.nodeTimeoutMs !== undefined ? { "cluster-node-timeout": String(opts.nodeTimeoutMs) } : {}) };
+        changes += await applyLiveConfig(clients, live, forming ? undefined : log);
         const result = describeCluster(await inspectAll(nodes, clients));
         log(`cluster ok: ${result.shards.map((s) => `${s.master} [${s.slots}] <- ${s.replicas.join(", ") || "no replica"}`).join("; ")}`);
         return { ...result, changes };
@@ -83,17 +87,31 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
     }
 }
 
-/** Sets cluster-node-timeout where it differs; returns how many nodes changed. */
-async function setNodeTimeout(clients: Map<string, Redis>, ms: number, log?: Log): Promise<number> {
+async function setNodeTimeout(clients: Map<string, Redis>, ms: number): Promise<number> {
+    return applyLiveConfig(clients, { "cluster-node-timeout": String(ms) });
+}
+
+/** CONFIG SET of each directive on each node where it differs; returns how many were set. */
+async function applyLiveConfig(clients: Map<string, Redis>, config: Record<string, string>, log?: Log): Promise<number> {
     let changed = 0;
     await Promise.all([...clients.entries()].map(async ([name, c]) => {
-        const [, current] = (await c.config("GET", "cluster-node-timeout")) as string[];
-        if (Number(current) === ms) return;
-        log?.(`${name}: cluster-node-timeout ${current} -> ${ms} ms`);
-        await c.config("SET", "cluster-node-timeout", String(ms));
-        changed++;
+        for (const [key, want] of Object.entries(config)) {
+            const [, current] = (await c.config("GET", key)) as string[];
+            if (sameConfigValue(want, current)) continue;
+            log?.(`${name}: ${key} ${JSON.stringify(current)} -> ${JSON.stringify(want)} (CONFIG SET, no restart)`);
+            await c.config("SET", key, want);
+            changed++;
+        }
     }));
     return changed;
+}
+
+/** Redis answers CONFIG GET in its own units ("6gb" reads back as bytes). */
+export function sameConfigValue(want: string, current: string): boolean {
+    if (want === current) return true;
+    const a = parseRedisSize(want);
+    const b = parseRedisSize(current);
+    return a !== undefined && a === b;
 }
 
 async function inspectAll(nodes: NodeAddress[], clients: Map<string, Redis>): Promise<NodeState[]> {

@@ -51,6 +51,8 @@ export interface ClusterFormationArgs {
     readyTimeoutSeconds: pulumi.Input<number>;
     /** The deployment's cluster-node-timeout; formation shortens it while it assigns slots, then restores it. */
     clusterNodeTimeoutMs: pulumi.Input<number>;
+    /** Live-changeable redis.conf directives; a change is applied with CONFIG SET, not a restart. */
+    redisConfig: pulumi.Input<Record<string, string>>;
     /** For port-forward connectivity: the pods' namespace and label selector. */
     namespace: pulumi.Input<string>;
     podSelector: pulumi.Input<string>;

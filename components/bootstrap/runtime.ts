@@ -13,6 +13,8 @@ export interface FormationInputs extends ShapeInput {
     connectivity: string;
     readyTimeoutSeconds: number;
     clusterNodeTimeoutMs: number;
+    /** Live-changeable redis.conf directives (CONFIG SET, no restart). */
+    redisConfig?: Record<string, string>;
     /** For port-forward: where to find the pods. */
     namespace: string;
     podSelector: string;
@@ -91,7 +93,7 @@ function withTopology(inputs: FormationInputs, result: Omit<FormationResult, "ch
 
 export async function create(inputs: FormationInputs): Promise<FormationOutputs> {
     const result = await withNodes(inputs, (nodes) => formCluster(nodes, inputs, {
-        password: inputs.password, readyTimeoutMs: inputs.readyTimeoutSeconds * 1000, nodeTimeoutMs: inputs.clusterNodeTimeoutMs, log,
+        password: inputs.password, readyTimeoutMs: inputs.readyTimeoutSeconds * 1000, nodeTimeoutMs: inputs.clusterNodeTimeoutMs, liveConfig: inputs.redisConfig, log,
     }));
     return withTopology(inputs, result);
 }

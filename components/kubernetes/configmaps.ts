@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { renderRedisConf } from "../redis/redis-conf";
+import { renderRedisConf, restartDirectives } from "../redis/redis-conf";
 import { loadRedisScripts } from "../redis/scripts";
 import type { ClusterSpec } from "../spec/spec";
 import { KubeObject, meta } from "./object";
@@ -22,9 +22,14 @@ export function buildScriptsConfigMap(spec: ClusterSpec): KubeObject {
     };
 }
 
-/** A digest of ConfigMap contents; as a pod annotation it rolls the pods when a file changes. */
-export function contentDigest(...maps: KubeObject[]): string {
-    const hash = createHash("sha256");
-    for (const m of maps) hash.update(JSON.stringify(m.data ?? {}));
-    return hash.digest("hex").slice(0, 16);
+/**
+ * A digest of what a Redis pod reads only at start: the restart-requiring redis.conf directives
+ * and the scripts. As a pod annotation it rolls the pods when one changes; live-changeable
+ * settings are left out, the formation provider applies those with CONFIG SET.
+ */
+export function restartDigest(spec: ClusterSpec): string {
+    return createHash("sha256")
+        .update(restartDirectives(spec))
+        .update(JSON.stringify(buildScriptsConfigMap(spec).data))
+        .digest("hex").slice(0, 16);
 }

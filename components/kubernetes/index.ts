@@ -22,7 +22,7 @@ export function buildRedisObjects(spec: ClusterSpec): KubeObject[] {
         scripts,
         buildHeadlessService(spec),
         buildClientService(spec),
-        buildStatefulSet(spec, [config, scripts]),
+        buildStatefulSet(spec),
         buildPodDisruptionBudget(spec),
         ...buildMonitoringObjects(spec),
     ];

@@ -1,6 +1,6 @@
 // The Redis StatefulSet: one pod per Redis node, all alike; roles come from formation.
 import { ClusterSpec, PASSWORD_KEY, PATHS, PORTS } from "../spec/spec";
-import { contentDigest } from "./configmaps";
+import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { privilegedInitSecurity, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
@@ -105,7 +105,7 @@ function systemInitContainer(spec: ClusterSpec) {
     };
 }
 
-export function buildStatefulSet(spec: ClusterSpec, configMaps: KubeObject[]): KubeObject {
+export function buildStatefulSet(spec: ClusterSpec): KubeObject {
     const s = spec.settings;
     const podLabels = { ...spec.commonLabels, "app.kubernetes.io/component": "redis" };
     const storage = s.storage;
@@ -127,7 +127,7 @@ export function buildStatefulSet(spec: ClusterSpec, configMaps: KubeObject[]): K
                     labels: podLabels,
                     annotations: {
                         ...spec.annotations,
-                        "redis-cluster.llm-analytics-hub/config-digest": contentDigest(...configMaps),
+                        "redis-cluster.llm-analytics-hub/config-digest": restartDigest(spec),
                     },
                 },
                 spec: {

@@ -4,7 +4,51 @@ import { ClusterSpec, PORTS } from "../spec/spec";
 
 const yesNo = (b: boolean): string => (b ? "yes" : "no");
 
+/**
+ * Directives Redis takes with CONFIG SET: a change to one of them is applied to the running nodes
+ * by the formation provider and does not restart pods. Keyed by the setting that drives them.
+ */
+export const LIVE_SETTINGS: Record<string, string[]> = {
+    "redis.maxmemory": ["maxmemory"],
+    "redis.maxmemoryPolicy": ["maxmemory-policy"],
+    "redis.timeoutSeconds": ["timeout"],
+    "redis.tcpKeepaliveSeconds": ["tcp-keepalive"],
+    "redis.maxclients": ["maxclients"],
+    "redis.appendonly": ["appendonly"],
+    "redis.appendfsync": ["appendfsync"],
+    "redis.autoAofRewritePercentage": ["auto-aof-rewrite-percentage"],
+    "redis.autoAofRewriteMinSize": ["auto-aof-rewrite-min-size"],
+    "redis.save": ["save"],
+    "redis.rdbCompression": ["rdbcompression"],
+    "redis.lazyfree": ["lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "lazyfree-lazy-user-del", "replica-lazy-flush"],
+    "redis.slowlogLogSlowerThanUs": ["slowlog-log-slower-than"],
+    "redis.slowlogMaxLen": ["slowlog-max-len"],
+    "redis.replBacklogSize": ["repl-backlog-size"],
+    "redis.shutdownTimeoutSeconds": ["shutdown-timeout"],
+    "redis.clusterNodeTimeoutMs": ["cluster-node-timeout"],
+};
+const LIVE = new Set(Object.values(LIVE_SETTINGS).flat());
+
 export function renderRedisConf(spec: ClusterSpec): string {
+    return [
+        "# Rendered by @llm-analytics-hub/redis-cluster. Secrets and per-pod settings are added",
+        "# by redis-start.sh at start-up.",
+        ...redisDirectives(spec).map(([k, v]) => `${k} ${v}`),
+        "",
+    ].join("\n");
+}
+
+/** The live-changeable directives with their values as CONFIG SET takes them. */
+export function liveDirectives(spec: ClusterSpec): Record<string, string> {
+    return Object.fromEntries(redisDirectives(spec).filter(([k]) => LIVE.has(k)).map(([k, v]) => [k, v === '""' ? "" : String(v)]));
+}
+
+/** The directives that only take effect on restart: what the pod template's digest covers. */
+export function restartDirectives(spec: ClusterSpec): string {
+    return redisDirectives(spec).filter(([k]) => !LIVE.has(k)).map(([k, v]) => `${k} ${v}`).join("\n");
+}
+
+function redisDirectives(spec: ClusterSpec): [string, string | number][] {
     const r = spec.settings.redis;
     const cluster = spec.settings.topology === "cluster";
     const save = r.save.length > 0 ? r.save.map((rule) => `${rule.seconds} ${rule.changes}`).join(" ") : '""';
@@ -57,10 +101,5 @@ export function renderRedisConf(spec: ClusterSpec): string {
             ["cluster-preferred-endpoint-type", "ip"],
         );
     }
-    return [
-        "# Rendered by @llm-analytics-hub/redis-cluster. Secrets and per-pod settings are added",
-        "# by redis-start.sh at start-up.",
-        ...lines.map(([k, v]) => `${k} ${v}`),
-        "",
-    ].join("\n");
+    return lines;
 }

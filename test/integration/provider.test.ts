@@ -121,6 +121,19 @@ describe("the serialized formation provider against real Redis", function () {
         for (const id of departed) assert.ok(!c.out.includes(id), `${id} is still known`);
     });
 
+    it("applies a live-changeable setting with CONFIG SET on every node, restarting nothing", async () => {
+        const pids = pods.slice(0, 6).map((p) => p.process.pid);
+        const diff = await provider.diff("id", outs, inputsFor(6, { redisConfig: { ...baseInputs.redisConfig, maxmemory: "100mb" } }));
+        assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
+        outs = (await provider.update("id", outs, inputsFor(6, { redisConfig: { ...baseInputs.redisConfig, maxmemory: "100mb" } }))).outs;
+        for (let i = 0; i < 6; i++) {
+            const r = spawnSync("redis-cli", ["-h", ip(i), "config", "get", "maxmemory"], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+            assert.strictEqual(r.stdout.trim().split("\n")[1], String(100 * 2 ** 20), `node ${i}`);
+        }
+        assert.deepStrictEqual(pods.slice(0, 6).map((p) => p.process.pid), pids);
+        assert.ok(pods.slice(0, 6).every((p) => p.process.exitCode === null), "a node restarted");
+    });
+
     it("refuses a shard count change with an explanation, changing nothing", async () => {
         await assert.rejects(provider.update("id", outs, inputsFor(8, { shards: 4 })), /shards 3 -> 4: needs resharding/);
         assert.deepStrictEqual((await provider.read("id", outs)).props.shardLayout, outs.shardLayout);

@@ -28,4 +28,11 @@ describe("formation change description (the preview line)", () => {
         const c = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1 }, { nodes: nodes(8), shards: 4, replicasPerShard: 1 });
         assert.strictEqual(c.kind, "shards");
     });
+
+    it("calls a live setting change a CONFIG SET, not a restart", () => {
+        const c = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1, redisConfig: { maxmemory: "6gb" } },
+            { nodes: nodes(6), shards: 3, replicasPerShard: 1, redisConfig: { maxmemory: "8gb" } });
+        assert.strictEqual(c.kind, "config");
+        assert.match(c.summary, /maxmemory "6gb" -> "8gb": applied live with CONFIG SET, no restart/);
+    });
 });

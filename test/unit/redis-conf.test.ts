@@ -1,0 +1,36 @@
+import * as assert from "assert";
+import { sameConfigValue } from "../../components/bootstrap/formation";
+import { restartDigest } from "../../components/kubernetes/configmaps";
+import { liveDirectives, renderRedisConf } from "../../components/redis/redis-conf";
+import { resolveSpec } from "../../components/spec/spec";
+
+describe("redis.conf: live and restart-requiring settings", () => {
+    const base = resolveSpec({});
+
+    it("leaves the pods alone when only live settings change", () => {
+        const live = resolveSpec({ redis: { maxmemory: "5gb", maxmemoryPolicy: "allkeys-lfu", slowlogMaxLen: 512, save: [] } });
+        assert.strictEqual(restartDigest(live), restartDigest(base));
+        assert.notStrictEqual(renderRedisConf(live), renderRedisConf(base), "the ConfigMap still carries the new values for restarts");
+    });
+
+    it("rolls the pods when a restart-requiring setting changes", () => {
+        assert.notStrictEqual(restartDigest(resolveSpec({ redis: { ioThreads: 2 } })), restartDigest(base));
+        assert.notStrictEqual(restartDigest(resolveSpec({ redis: { tcpBacklog: 511 } })), restartDigest(base));
+    });
+
+    it("hands the live directives to formation in CONFIG SET form", () => {
+        const d = liveDirectives(base);
+        assert.strictEqual(d.maxmemory, "6gb");
+        assert.strictEqual(d.save, "900 1 300 10 60 10000");
+        assert.strictEqual(liveDirectives(resolveSpec({ redis: { save: [] } })).save, "");
+        assert.strictEqual(d["cluster-node-timeout"], "5000");
+        assert.ok(!("io-threads" in d) && !("port" in d));
+    });
+
+    it("compares values the way Redis reports them", () => {
+        assert.ok(sameConfigValue("6gb", String(6 * 2 ** 30)));
+        assert.ok(sameConfigValue("allkeys-lru", "allkeys-lru"));
+        assert.ok(!sameConfigValue("6gb", String(5 * 2 ** 30)));
+        assert.ok(!sameConfigValue("everysec", "always"));
+    });
+});
