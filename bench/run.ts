@@ -1,8 +1,9 @@
-// npm run bench [-- --quick] [-- --only=formation|failover]: runs the benchmarks, prints tables,
+// npm run bench [-- --quick] [-- --only=formation|failover|throughput]: runs the benchmarks, prints tables,
 // writes JSON under bench/results/.
 import { benchFailover, printFailover, VARIANTS } from "./failover";
 import { benchFormation, printFormation } from "./formation";
 import { writeResult } from "./stats";
+import { benchThroughput, printThroughput } from "./throughput";
 
 async function main(): Promise<void> {
     const quick = process.argv.includes("--quick");
@@ -19,6 +20,11 @@ async function main(): Promise<void> {
         for (const [i, variant] of VARIANTS.entries()) failover.push(...await benchFailover(variant, runs, 20 + i));
         printFailover(failover);
         console.log(`\nwrote ${writeResult("failover", { quick, failover })}`);
+    }
+    if (!only || only === "throughput") {
+        const throughput = await benchThroughput(quick ? 1 : 3, quick ? 20000 : 100000);
+        printThroughput(throughput);
+        console.log(`\nwrote ${writeResult("throughput", { quick, throughput })}`);
     }
 }
 

@@ -1,0 +1,90 @@
+// Throughput and latency of the rendered configuration against stock Redis settings, same shape
+// (3 masters x 1 replica), same machine, same run: redis-benchmark --cluster, GET/SET, pipelined
+// and not, two value sizes. On two cores the client competes with six servers for the CPU.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { FormationNode, formCluster } from "../components/bootstrap/formation";
+import { buildAllObjects } from "../components/kubernetes";
+import { argsFromConfig } from "../program/config";
+import { resolveSpec } from "../components/spec/spec";
+import { packageRoot } from "../components/package-files";
+import { readStackConfig } from "../tools/stack-config";
+import { ContainerPlan, materializeVolumes, planPod, startContainer, stopProcess } from "../local/pod";
+import { median, printTable } from "./stats";
+
+const PASSWORD = "ThroughputPw7a9c1e3b5d7f9a1c3e5b7d9f1a3c";
+
+export interface ThroughputResult { config: string; test: string; pipeline: number; size: number; rps: number; p50: number; p99: number }
+
+/** Starts six nodes: the rendered prod pods, or stock redis-server with only what a cluster needs. */
+function startNodes(kind: "rendered" | "stock", octet: number, root: string): { nodes: FormationNode[]; pids: number[] } {
+    const addresses = Array.from({ length: 6 }, (_, i) => `127.0.${octet}.${i + 1}`);
+    const pids: number[] = [];
+    if (kind === "rendered") {
+        // The prod settings, except io-threads: six servers with four spinning I/O threads each on a
+        // two-core machine measure contention, not Redis (that run gave ~800 ops/s, p50 60 ms).
+        const prod = argsFromConfig(readStackConfig(packageRoot, "prod").config);
+        const objects = buildAllObjects(resolveSpec({ ...prod, redis: { ...prod.redis, ioThreads: 1 } }), PASSWORD);
+        addresses.forEach((ip, i) => {
+            const plan = planPod(objects, i, ip, path.join(root, `pod-${i}`), PASSWORD);
+            materializeVolumes(objects, plan, PASSWORD);
+            const redis: ContainerPlan = plan.containers.find((c) => c.name === "redis")!;
+            pids.push(startContainer(redis, path.join(plan.root, "redis.log")).pid!);
+        });
+    } else {
+        addresses.forEach((ip, i) => {
+            const dir = path.join(root, `stock-${i}`);
+            fs.mkdirSync(dir, { recursive: true });
+            pids.push(startContainer({ name: "redis", env: {}, probes: {}, argv: ["redis-server", "--bind", ip, "--port", "6379",
+                "--cluster-enabled", "yes", "--dir", dir, "--requirepass", PASSWORD, "--masterauth", PASSWORD,
+                "--bind-source-addr", ip] }, path.join(dir, "redis.log")).pid!);
+        });
+    }
+    return { nodes: addresses.map((ip, i) => ({ name: `n${i}`, ip, port: 6379, host: `h${i}`, zone: "" })), pids };
+}
+
+function redisBenchmark(seed: string, test: string, pipeline: number, size: number, requests: number): { rps: number; p50: number; p99: number } {
+    const r = spawnSync("redis-benchmark", ["--cluster", "-h", seed, "-p", "6379", "-a", PASSWORD, "-t", test, "-n", String(requests),
+        "-c", "50", "-d", String(size), "-P", String(pipeline), "-r", "100000", "--csv", "-q"], { encoding: "utf8" });
+    const line = r.stdout.split("\n").find((l) => l.startsWith(`"${test.toUpperCase()}"`));
+    if (!line) throw new Error(`redis-benchmark gave no ${test} result: ${r.stdout}${r.stderr}`);
+    const cols = line.split(",").map((c) => Number(c.replace(/"/g, "")));
+    // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+    return { rps: cols[1], p50: cols[4], p99: cols[6] };
+}
+
+export async function benchThroughput(runs: number, requests: number): Promise<ThroughputResult[]> {
+    const results: ThroughputResult[] = [];
+    for (const [i, config] of (["rendered", "stock"] as const).entries()) {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), `throughput-${config}-`));
+        const { nodes, pids } = startNodes(config, 30 + i, root);
+        try {
+            await formCluster(nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000 });
+            for (const test of ["set", "get"]) {
+                for (const pipeline of [1, 16]) {
+                    for (const size of [64, 1024]) {
+                        const samples = Array.from({ length: runs }, () => redisBenchmark(nodes[0].ip, test, pipeline, size, requests * pipeline));
+                        results.push({ config, test, pipeline, size,
+                            rps: median(samples.map((s) => s.rps)), p50: median(samples.map((s) => s.p50)), p99: median(samples.map((s) => s.p99)) });
+                    }
+                }
+            }
+        } finally {
+            await Promise.all(pids.map((pid) => stopProcess(pid, 15000)));
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    }
+    return results;
+}
+
+export function printThroughput(results: ThroughputResult[]): void {
+    const rows = results.filter((r) => r.config === "rendered").map((r) => {
+        const stock = results.find((s) => s.config === "stock" && s.test === r.test && s.pipeline === r.pipeline && s.size === r.size)!;
+        return [r.test.toUpperCase(), r.pipeline, r.size, Math.round(r.rps), Math.round(stock.rps), (r.rps / stock.rps).toFixed(2),
+            `${r.p50}/${r.p99}`, `${stock.p50}/${stock.p99}`];
+    });
+    printTable("Throughput, redis-benchmark --cluster, 50 clients (median ops/s; latency p50/p99 ms)",
+        ["test", "pipeline", "bytes", "rendered", "stock", "ratio", "rendered p50/p99", "stock p50/p99"], rows);
+}
