@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ClusterFormation } from "./bootstrap/provider";
+import { ClusterDrain, ClusterFormation, ClusterFormationArgs } from "./bootstrap/provider";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
 import { liveDirectives } from "./redis/redis-conf";
 import { connectionInfo } from "./outputs";
@@ -54,23 +54,13 @@ export class RedisCluster extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(`${name}-secret`,
             buildAuthSecret(spec, secretPassword) as k8s.core.v1.SecretArgs,
             { parent: this, dependsOn: nsDeps });
-        const workloads = createObjects(name, buildRedisObjects(spec), this, [...nsDeps, secret]);
-
         const info = connectionInfo(spec);
-        const formation = new ClusterFormation(`${name}-formation`, {
-            nodes: info.podHosts.map((address, i) => ({
-                name: `${spec.names.statefulSet}-${i}`, address, port: info.clientPort, host: "", zone: "",
-            })),
-            shards: spec.settings.shards,
-            replicasPerShard: spec.settings.replicasPerShard,
-            password: secretPassword,
-            connectivity: spec.settings.formation.connectivity,
-            readyTimeoutSeconds: spec.settings.formation.readyTimeoutSeconds,
-            clusterNodeTimeoutMs: spec.settings.redis.clusterNodeTimeoutMs,
-            redisConfig: liveDirectives(spec),
-            namespace: spec.names.namespace,
-            podSelector: Object.entries(spec.selectorLabels).map(([k, v]) => `${k}=${v}`).join(","),
-        }, { parent: this, dependsOn: workloads });
+        const shape = formationArgs(spec, info, secretPassword);
+        // The StatefulSet waits for the drain, and formation waits for the StatefulSet: a scale-in
+        // empties the leaving pods before they go, a scale-out forms the new pods once they run.
+        const drain = new ClusterDrain(`${name}-drain`, shape, { parent: this, dependsOn: [...nsDeps, secret] });
+        const workloads = createObjects(name, buildRedisObjects(spec), this, [...nsDeps, secret], [drain]);
+        const formation = new ClusterFormation(`${name}-formation`, shape, { parent: this, dependsOn: workloads });
         this.nodeIds = formation.nodeIds;
         this.shardLayout = formation.shardLayout;
         this.namespace = namespace ? namespace.metadata.name : pulumi.output(spec.names.namespace);
@@ -95,6 +85,23 @@ export class RedisCluster extends pulumi.ComponentResource {
     }
 }
 
+function formationArgs(spec: ClusterSpec, info: ReturnType<typeof connectionInfo>, password: pulumi.Output<string>): ClusterFormationArgs {
+    return {
+        nodes: info.podHosts.map((address, i) => ({
+            name: `${spec.names.statefulSet}-${i}`, address, port: info.clientPort, host: "", zone: "",
+        })),
+        shards: spec.settings.shards,
+        replicasPerShard: spec.settings.replicasPerShard,
+        password,
+        connectivity: spec.settings.formation.connectivity,
+        readyTimeoutSeconds: spec.settings.formation.readyTimeoutSeconds,
+        clusterNodeTimeoutMs: spec.settings.redis.clusterNodeTimeoutMs,
+        redisConfig: liveDirectives(spec),
+        namespace: spec.names.namespace,
+        podSelector: Object.entries(spec.selectorLabels).map(([k, v]) => `${k}=${v}`).join(","),
+    };
+}
+
 function createNamespace(name: string, spec: ClusterSpec, parent: pulumi.Resource): k8s.core.v1.Namespace | undefined {
     if (!spec.settings.createNamespace) return undefined;
     return new k8s.core.v1.Namespace(`${name}-namespace`, buildNamespace(spec) as k8s.core.v1.NamespaceArgs, { parent });
@@ -116,7 +123,7 @@ const isCustomResource = (obj: KubeObject) => obj.apiVersion.startsWith("monitor
  * One Pulumi resource per object. Workloads wait for everything else of the batch (their
  * ConfigMaps and Services) so pods never start against missing configuration.
  */
-function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.CustomResource[] {
+function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[]): pulumi.CustomResource[] {
     const created: pulumi.CustomResource[] = [];
     for (const obj of objects) {
         const ctor = KINDS[`${obj.apiVersion}/${obj.kind}`] ?? (isCustomResource(obj) ? k8s.apiextensions.CustomResource : undefined);
@@ -125,7 +132,7 @@ function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resou
         const resourceName = `${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`;
         created.push(new ctor(resourceName, obj, {
             parent,
-            dependsOn: isWorkload ? [...dependsOn, ...created] : dependsOn,
+            dependsOn: isWorkload ? [...dependsOn, ...workloadDeps, ...created] : dependsOn,
         }));
     }
     return created;

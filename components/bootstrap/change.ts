@@ -1,5 +1,7 @@
 // What an update of the formation resource means, decided from old and new inputs alone (pure),
 // so that the preview can say it before anything runs.
+import { planReshape, RecordedShard } from "./reshape";
+
 export interface NodeInput {
     /** Pod name: the node's stable identity. */
     name: string;
@@ -24,12 +26,10 @@ export interface Change {
     summary: string;
 }
 
-type Described = { nodes: NodeInput[]; redisConfig?: Record<string, string> } & ShapeInput;
+type Described = { nodes: NodeInput[]; redisConfig?: Record<string, string>; shardLayout?: RecordedShard[] } & ShapeInput;
 
 export function describeChange(olds: Described, news: Described): Change {
-    if (olds.shards !== news.shards) {
-        return { kind: "shards", summary: `shards ${olds.shards} -> ${news.shards}: needs resharding (slots and keys move between masters)` };
-    }
+    if (olds.shards !== news.shards) return { kind: "shards", summary: describeReshard(olds, news) };
     if (olds.replicasPerShard !== news.replicasPerShard) {
         const oldNames = new Set(olds.nodes.map((n) => n.name));
         const newNames = new Set(news.nodes.map((n) => n.name));
@@ -57,4 +57,31 @@ export function describeChange(olds: Described, news: Described): Change {
         return { kind: "config", summary: `${list}: applied live with CONFIG SET, no restart` };
     }
     return { kind: "none", summary: "no change" };
+}
+
+/** The reshard the preview promises: new masters, slot ranges moved and about how many keys. */
+function describeReshard(olds: Described, news: Described): string {
+    const head = `shards ${olds.shards} -> ${news.shards}`;
+    if (!olds.shardLayout?.length) return `${head}: slots and keys move between masters (no recorded layout to plan from; run pulumi refresh for a detailed plan)`;
+    const plan = planReshape(olds.shardLayout, news.nodes, news.shards);
+    const leaving = olds.nodes.map((n) => n.name).filter((n) => !news.nodes.some((m) => m.name === n));
+    const parts = news.shards > olds.shards
+        ? [plan.newMasters.length === 1 ? `${plan.newMasters[0]} becomes the master of a new shard` : `${plan.newMasters.join(", ")} become masters of new shards`]
+        : [`${plan.drained.join(", ")} give${plan.drained.length === 1 ? "s" : ""} up ${plan.drained.length === 1 ? "its" : "their"} slots before ${leaving.join(", ")} ${leaving.length === 1 ? "is" : "are"} removed`];
+    const total = plan.moves.reduce((a, m) => a + m.slots.reduce((b, r) => b + r.end - r.start + 1, 0), 0);
+    return `${head}: ${parts.join("; ")}; ${total} slots move: ${plan.lines.join("; ")}`;
+}
+
+/** The drain resource's part: which pods leave, drained before the StatefulSet shrinks. */
+export function describeDrain(olds: Described, news: Described): Change {
+    const leaving = olds.nodes.map((n) => n.name).filter((n) => !news.nodes.some((m) => m.name === n));
+    if (leaving.length === 0) {
+        const changed = olds.shards !== news.shards || olds.replicasPerShard !== news.replicasPerShard;
+        return { kind: changed ? "shards" : "none", summary: changed ? "no pod leaves: nothing to drain" : "no change" };
+    }
+    return {
+        kind: "shards",
+        summary: `${leaving.join(", ")} leave the shape: before the StatefulSet shrinks, leaving masters hand over to staying ` +
+            "replicas or have their slots migrated to staying masters, and staying pods regroup as replicas",
+    };
 }

@@ -3,7 +3,9 @@
 // next. It never flushes, resets or reassigns a node that holds data.
 import type Redis from "ioredis";
 import { formatRanges, NodeInfo, planCluster, Shape, SlotRange, SLOT_COUNT } from "./plan";
-import { connectAll, inspect, Log, NodeAddress, NodeState, waitFor } from "./operations";
+import { connectAll, inspect, inspectAll, Log, NodeAddress, NodeState, waitFor } from "./operations";
+import { finishInterrupted, rebalance } from "./reshard";
+import { pickNewMasters, Placed } from "./reshape";
 import { isFailed, isReplica } from "./topology";
 import { parseRedisSize } from "../spec/formats";
 
@@ -39,6 +41,8 @@ export interface ShardState {
     replicas: string[];
     replicaIds: string[];
     slots: string;
+    /** Keys the master held when last seen: the preview's estimate of what a reshard moves. */
+    keys: number;
 }
 
 export interface FormationResult {
@@ -66,6 +70,8 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         const states = await inspectAll(nodes, clients);
 
         refuseStrangersWithData(states);
+        const migration = { password: opts.password, log };
+        changes += await finishInterrupted(nodes, clients, migration);
         const forming = slotOwners(states).size < SLOT_COUNT;
         if (forming) {
             log(`shortening cluster-node-timeout to ${FORMATION_NODE_TIMEOUT_MS} ms while slots are assigned`);
@@ -75,8 +81,15 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         changes += await meetAll(states, client, log);
         await waitForAgreement(nodes, clients, converge, log);
         changes += await forgetReplaced(nodes, clients, log);
-        changes += await attachReplicas(nodes, shape, clients, log);
+        const masters = await designateMasters(nodes, shape, clients, log);
+        changes += await attachReplicas(nodes, shape, clients, log, masters);
         await waitForHealth(nodes, clients, converge, log);
+        const reshard = await rebalance(nodes, clients, masters, migration);
+        if (reshard.moves.length > 0) {
+            changes += reshard.moves.length;
+            await waitForAgreement(nodes, clients, converge, log);
+            await waitForHealth(nodes, clients, converge, log);
+        }
         const live = { ...opts.liveConfig, ...(opts.nodeTimeoutMs !== undefined ? { "cluster-node-timeout": String(opts.nodeTimeoutMs) } : {}) };
         changes += await applyLiveConfig(clients, live, forming ? undefined : log);
         const result = describeCluster(await inspectAll(nodes, clients));
@@ -112,10 +125,6 @@ export function sameConfigValue(want: string, current: string): boolean {
     const a = parseRedisSize(want);
     const b = parseRedisSize(current);
     return a !== undefined && a === b;
-}
-
-async function inspectAll(nodes: NodeAddress[], clients: Map<string, Redis>): Promise<NodeState[]> {
-    return Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
 }
 
 /**
@@ -195,7 +204,7 @@ async function meetAll(states: NodeState[], client: (n: NodeAddress) => Redis, l
 }
 
 /** Every node knows every other and all report the same slot owner for every slot. */
-async function waitForAgreement(nodes: NodeAddress[], clients: Map<string, Redis>, timeoutMs: number, log: Log): Promise<void> {
+export async function waitForAgreement(nodes: NodeAddress[], clients: Map<string, Redis>, timeoutMs: number, log: Log): Promise<void> {
     log("waiting for the nodes to agree on the slot map");
     await waitFor("every node to know every other node and agree on the slot map", timeoutMs, async () => {
         const states = await inspectAll(nodes, clients);
@@ -229,16 +238,41 @@ async function forgetReplaced(nodes: NodeAddress[], clients: Map<string, Redis>,
 }
 
 /**
- * Nodes without slots become replicas. Replicas already following a live master stay; the others
- * go to the masters with the fewest replicas, on another host (and zone) where possible.
+ * The masters the shape wants: those owning slots, plus (when the shard count grew) new ones
+ * chosen among empty masters, which the rebalance then gives their share of the slots.
  */
-async function attachReplicas(nodes: FormationNode[], shape: Shape, clients: Map<string, Redis>, log: Log): Promise<number> {
+async function designateMasters(nodes: FormationNode[], shape: Shape, clients: Map<string, Redis>, log: Log): Promise<string[]> {
+    const states = await inspectAll(nodes, clients);
+    const placed = (s: NodeState): Placed => {
+        const n = nodes.find((x) => x.name === s.node.name)!;
+        return { name: n.name, host: n.host, zone: n.zone };
+    };
+    const owners = states.filter((s) => s.myself.slots.length > 0);
+    const missing = shape.shards - owners.length;
+    if (missing <= 0) return owners.map((s) => s.node.name);
+    const candidates = states.filter((s) => s.myself.slots.length === 0 && !isReplica(s.myself) && s.keys === 0)
+        .map((s) => ({ ...placed(s), followed: states.some((r) => r.myself.masterId === s.id) }));
+    const chosen = pickNewMasters(candidates, owners.map(placed), missing);
+    if (chosen.length < missing) {
+        throw new FormationError(`shards ${owners.length} -> ${shape.shards} needs ${missing} empty nodes to become masters, ` +
+            `but only ${chosen.length} are free (${chosen.join(", ") || "none"}); every other node owns slots or replicates`);
+    }
+    log(`${chosen.join(", ")} become master${chosen.length > 1 ? "s" : ""} of new shards (${owners.length} -> ${shape.shards})`);
+    return [...owners.map((s) => s.node.name), ...chosen];
+}
+
+/**
+ * Nodes that are not masters of the shape become replicas. Replicas already following one of
+ * those masters stay; the others go to the masters with the fewest replicas, on another host
+ * (and zone) where possible.
+ */
+async function attachReplicas(nodes: FormationNode[], shape: Shape, clients: Map<string, Redis>, log: Log, masterNames: string[]): Promise<number> {
     const states = await inspectAll(nodes, clients);
     const byId = new Map(states.map((s) => [s.id, s]));
-    const masters = states.filter((s) => s.myself.slots.length > 0);
+    const masters = states.filter((s) => masterNames.includes(s.node.name));
     const followers = new Map<string, string[]>(masters.map((m) => [m.id, []]));
     const free: NodeState[] = [];
-    for (const s of states.filter((x) => x.myself.slots.length === 0)) {
+    for (const s of states.filter((x) => !masters.includes(x))) {
         const master = s.myself.masterId;
         if (isReplica(s.myself) && master && followers.has(master)) followers.get(master)!.push(s.id);
         else free.push(s);
@@ -279,7 +313,7 @@ function chooseMaster(replica: NodeState, masters: NodeState[], followers: Map<s
     return [...masters].sort((a, b) => score(a) - score(b) || a.node.name.localeCompare(b.node.name))[0].id;
 }
 
-async function waitForHealth(nodes: NodeAddress[], clients: Map<string, Redis>, timeoutMs: number, log: Log): Promise<void> {
+export async function waitForHealth(nodes: NodeAddress[], clients: Map<string, Redis>, timeoutMs: number, log: Log): Promise<void> {
     log("waiting for cluster_state:ok on every node and every replica's link");
     await waitFor("cluster_state:ok on every node with every replica's master link up", timeoutMs, async () => {
         const states = await inspectAll(nodes, clients);
@@ -301,6 +335,7 @@ export function describeCluster(states: NodeState[]): Omit<FormationResult, "cha
                 replicas: replicas.map((r) => r.node.name),
                 replicaIds: replicas.map((r) => r.id),
                 slots: formatRanges(m.myself.slots),
+                keys: m.keys,
             };
         });
     return { nodeIds: Object.fromEntries([...nameOf].map(([id, name]) => [name, id])), shards };

@@ -91,6 +91,10 @@ export async function connectAll(nodes: NodeAddress[], password: string, timeout
     return clients;
 }
 
+export async function inspectAll(nodes: NodeAddress[], clients: Map<string, Redis>): Promise<NodeState[]> {
+    return Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
+}
+
 export async function inspect(node: NodeAddress, client: Redis): Promise<NodeState> {
     const [nodesText, infoText, clusterInfoText] = await Promise.all([
         client.call("CLUSTER", "NODES") as Promise<string>,

@@ -42,6 +42,33 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+/**
+ * Runs before the StatefulSet changes (which depends on it): when a smaller shape removes pods,
+ * its update drains them first, so the StatefulSet cannot shrink under slots still in use.
+ * Creating it does nothing: on a first deployment there is nothing to drain.
+ */
+export const drainProvider: pulumi.dynamic.ResourceProvider = {
+    check: formationProvider.check,
+    async diff(_id, olds, news) {
+        const { describeDrain } = load("formation-change");
+        const change = describeDrain(olds, news);
+        if (change.kind !== "none") console.log(`redis-cluster drain (plan): ${change.summary}`);
+        const changed = JSON.stringify(olds.nodes) !== JSON.stringify(news.nodes) || olds.password !== news.password ||
+            olds.shards !== news.shards || olds.replicasPerShard !== news.replicasPerShard || olds.connectivity !== news.connectivity;
+        return { changes: changed || change.kind !== "none", replaces: [], deleteBeforeReplace: false };
+    },
+    async create(inputs) {
+        return { id: `redis-cluster-drain-${inputs.namespace}-${inputs.podSelector}`.slice(0, 120), outs: inputs };
+    },
+    async update(_id, olds, news) {
+        const runtime = load("formation-runtime");
+        return { outs: await runtime.drain(olds, news) };
+    },
+    async delete() {
+        // Nothing to undo.
+    },
+};
+
 export interface ClusterFormationArgs {
     nodes: pulumi.Input<pulumi.Input<{ name: string; address: string; port: number; host: string; zone: string }>[]>;
     shards: pulumi.Input<number>;
@@ -58,11 +85,19 @@ export interface ClusterFormationArgs {
     podSelector: pulumi.Input<string>;
 }
 
+/** The drain step of a scale-in; takes the same inputs as the formation it precedes. */
+export class ClusterDrain extends pulumi.dynamic.Resource {
+    constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {
+        super(drainProvider, name, { ...args, password: pulumi.secret(args.password) },
+            { ...opts, additionalSecretOutputs: ["password"] }, "redis-cluster", "ClusterDrain");
+    }
+}
+
 /** The formed cluster: node ids, slot ranges per shard and which replica follows which master. */
 export class ClusterFormation extends pulumi.dynamic.Resource {
     // `declare`: a class field would overwrite, after super(), the outputs Pulumi has just set.
     declare public readonly nodeIds: pulumi.Output<Record<string, string>>;
-    declare public readonly shardLayout: pulumi.Output<{ master: string; masterId: string; replicas: string[]; replicaIds: string[]; slots: string }[]>;
+    declare public readonly shardLayout: pulumi.Output<{ master: string; masterId: string; replicas: string[]; replicaIds: string[]; slots: string; keys: number }[]>;
     declare public readonly replicasByMaster: pulumi.Output<Record<string, string[]>>;
 
     constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {

@@ -3,9 +3,11 @@
 import { promises as dns } from "dns";
 import type Redis from "ioredis";
 import { describeChange, NodeInput, ShapeInput } from "./change";
+import { drainLeaving } from "./drain";
 import { describeCluster, FormationError, FormationNode, FormationResult, formCluster } from "./formation";
 import { connectAll, inspect } from "./operations";
 import { isFailed } from "./topology";
+import { parseRedisSize } from "../spec/formats";
 
 export interface FormationInputs extends ShapeInput {
     nodes: NodeInput[];
@@ -101,11 +103,29 @@ export async function create(inputs: FormationInputs): Promise<FormationOutputs>
 export async function update(olds: FormationOutputs, news: FormationInputs): Promise<FormationOutputs> {
     const change = describeChange(olds, news);
     log(change.summary);
-    if (change.kind === "shards") {
-        throw new FormationError(`${change.summary}, which this version does not do; keep shards at ${olds.shards}`);
-    }
     await forgetDeparted(olds, news);
     return create(news);
+}
+
+/**
+ * The drain resource's update, run before the StatefulSet changes: when pods leave the shape,
+ * reached at their old addresses while they still run, they give up their slots and roles.
+ */
+export async function drain(olds: FormationInputs, news: FormationInputs): Promise<FormationInputs> {
+    const leaving = olds.nodes.map((n) => n.name).filter((n) => !news.nodes.some((m) => m.name === n));
+    if (leaving.length === 0) return news;
+    const drainLog = (line: string) => console.log(`redis-cluster drain: ${line}`);
+    drainLog(`${leaving.join(", ")} leave the shape (${olds.shards}x${1 + olds.replicasPerShard} -> ${news.shards}x${1 + news.replicasPerShard})`);
+    const current = { ...news, nodes: olds.nodes };
+    await withClients(current, (nodes, clients) => drainLeaving(nodes, leaving, clients, {
+        password: news.password,
+        shards: news.shards,
+        replicasPerShard: news.replicasPerShard,
+        maxmemoryBytes: parseRedisSize(news.redisConfig?.maxmemory ?? "0") ?? 0,
+        convergeTimeoutMs: news.readyTimeoutSeconds * 1000,
+        log: drainLog,
+    }));
+    return news;
 }
 
 /** Nodes removed from the shape: forget them everywhere once they are gone (their pods are deleted first). */

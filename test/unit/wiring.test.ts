@@ -44,6 +44,7 @@ describe("component wiring under Pulumi mocks", function () {
             "kubernetes:monitoring.coreos.com/v1:PrometheusRule redis-prometheusrule-redis-cluster",
             "kubernetes:monitoring.coreos.com/v1:ServiceMonitor redis-servicemonitor-redis-cluster",
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster",
+            "pulumi-nodejs:dynamic/redis-cluster:ClusterDrain redis-drain",
             "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation redis-formation",
             "random:index/randomPassword:RandomPassword redis-password",
             "redis-cluster:index:RedisCluster redis",
@@ -70,9 +71,14 @@ describe("component wiring under Pulumi mocks", function () {
             assert.ok(sts.dependencies.includes(byName(run.resources, dep).urn), `StatefulSet does not wait for ${dep}`);
         }
         assert.ok(secret.dependencies.includes(ns.urn));
+        // Scale-in: the leaving pods are drained before the StatefulSet may shrink.
+        const drain = byName(run.resources, "redis-drain");
+        assert.ok(sts.dependencies.includes(drain.urn), "StatefulSet does not wait for the drain");
+        assert.ok(!drain.dependencies.includes(sts.urn));
         const formation = byName(run.resources, "redis-formation");
         for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:") && x !== ns && x !== secret)) {
             assert.ok(formation.dependencies.includes(r.urn), `formation does not wait for ${r.name}`);
+            assert.ok(!drain.dependencies.includes(r.urn) || r.type === "kubernetes:core/v1:Secret", `drain waits for ${r.name}`);
         }
     });
 
@@ -102,10 +108,10 @@ describe("component wiring under Pulumi mocks", function () {
         }
     });
 
-    it("gives the password to the Secret and the formation resource only, marked secret in both", () => {
+    it("gives the password to the Secret and the formation and drain resources only, marked secret in each", () => {
         for (const r of run.resources) {
             const text = JSON.stringify(r.inputs);
-            if (r.name === "redis-secret" || r.name === "redis-formation") {
+            if (["redis-secret", "redis-formation", "redis-drain"].includes(r.name)) {
                 assert.ok(text.includes(PASSWORD));
                 assert.ok(!JSON.stringify(r.redactedInputs).includes(PASSWORD), `${r.name}'s password is not marked secret`);
             } else {

@@ -1,0 +1,138 @@
+// Moves hash slots with their keys between masters of a live cluster, by Redis's own protocol:
+// the target IMPORTING, the source MIGRATING (new keys of the slot are sent to the target with
+// ASK, so nothing new lands behind the migration), keys in batches with MIGRATE ... KEYS, then
+// SETSLOT NODE on target, source and every other master. Many slots are in flight at once, each
+// MIGRATE carries hundreds of keys, and every step tolerates having been done already, so a
+// run interrupted anywhere is finished by the next.
+import type Redis from "ioredis";
+import type { Log } from "./operations";
+import type { ClusterNodeView } from "./topology";
+
+export interface Master {
+    name: string;
+    id: string;
+    /** Address other nodes reach it at: MIGRATE connects from the source node to here. */
+    ip: string;
+    port: number;
+    client: Redis;
+}
+
+export interface MigrationOptions {
+    password: string;
+    /** Keys per MIGRATE command. */
+    batchKeys?: number;
+    /** Slots of one move set up and drained together. */
+    slotsInFlight?: number;
+    /** MIGRATE's own I/O timeout, source to target. */
+    migrateTimeoutMs?: number;
+    log?: Log;
+}
+
+const DEFAULTS = { batchKeys: 500, slotsInFlight: 128, migrateTimeoutMs: 10000 };
+
+/** Moves `slots` from `from` to `to`; returns the number of keys moved. */
+export async function moveSlots(from: Master, to: Master, slots: number[], masters: Master[], opts: MigrationOptions): Promise<number> {
+    const o = { ...DEFAULTS, ...opts };
+    let keys = 0;
+    for (let i = 0; i < slots.length; i += o.slotsInFlight) {
+        const chunk = slots.slice(i, i + o.slotsInFlight);
+        await Promise.all(chunk.map((s) => to.client.call("CLUSTER", "SETSLOT", s, "IMPORTING", from.id).catch(alreadyDone)));
+        await Promise.all(chunk.map((s) => from.client.call("CLUSTER", "SETSLOT", s, "MIGRATING", to.id).catch(alreadyDone)));
+        const moved = await Promise.all(chunk.map((s) => drainSlot(from, to, s, o)));
+        keys += moved.reduce((a, b) => a + b, 0);
+        await assignSlots(from, to, chunk, masters, o);
+    }
+    return keys;
+}
+
+/**
+ * Ownership moves to the target first (it bumps its epoch, so its claim wins everywhere), then the
+ * source lets go, which Redis refuses while it still holds a key of the slot; then the rest.
+ */
+async function assignSlots(from: Master, to: Master, slots: number[], masters: Master[], o: typeof DEFAULTS & MigrationOptions): Promise<void> {
+    await Promise.all(slots.map((s) => to.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id)));
+    await Promise.all(slots.map(async (s) => {
+        for (let attempt = 0; ; attempt++) {
+            try {
+                await from.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id);
+                return;
+            } catch (e) {
+                if (attempt >= 3 || !/still hold keys/i.test(String(e))) throw e;
+                await drainSlot(from, to, s, o);
+            }
+        }
+    }));
+    const others = masters.filter((m) => m.id !== from.id && m.id !== to.id);
+    // The others would learn it by gossip too; telling them saves clients a round of MOVED.
+    await Promise.all(others.flatMap((m) => slots.map((s) => m.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id).catch(() => undefined))));
+}
+
+/** MIGRATEs the slot's keys until the source has none left; returns how many it moved. */
+async function drainSlot(from: Master, to: Master, slot: number, o: typeof DEFAULTS & MigrationOptions): Promise<number> {
+    let moved = 0;
+    for (let failures = 0; ;) {
+        const keys = (await from.client.call("CLUSTER", "GETKEYSINSLOT", slot, o.batchKeys)) as string[];
+        if (keys.length === 0) return moved;
+        try {
+            // REPLACE: while the slot migrates, the source's copy of a key is the live one (clients
+            // write there), so if an interrupted MIGRATE left a copy on the target, ours is newer.
+            const reply = await from.client.call("MIGRATE", to.ip, to.port, "", 0, o.migrateTimeoutMs,
+                "REPLACE", "AUTH", o.password, "KEYS", ...keys);
+            if (reply !== "OK" && reply !== "NOKEY") throw new Error(`MIGRATE answered ${reply}`);
+            moved += keys.length;
+        } catch (e) {
+            if (++failures > 5) throw new Error(`moving slot ${slot} from ${from.name} to ${to.name}: ${e instanceof Error ? e.message : e}`);
+            await new Promise((r) => setTimeout(r, 100 * failures));
+        }
+    }
+}
+
+/** Redis's answers when the step was done by an earlier, interrupted run. */
+function alreadyDone(e: unknown): void {
+    if (/already the owner|not the owner/i.test(String(e))) return;
+    throw e;
+}
+
+export interface OpenSlot { slot: number; from?: string; to?: string }
+
+/**
+ * Slots an interrupted run left MIGRATING or IMPORTING, with their source and target ids as the
+ * nodes themselves report them (each node's own line is the truth about its own slot states).
+ */
+export function openSlots(selves: ClusterNodeView[]): OpenSlot[] {
+    const open = new Map<number, OpenSlot>();
+    const at = (slot: number) => open.get(slot) ?? open.set(slot, { slot }).get(slot)!;
+    for (const self of selves) {
+        for (const m of self.migrating) Object.assign(at(m.slot), { from: self.id, to: at(m.slot).to ?? m.to });
+        for (const i of self.importing) Object.assign(at(i.slot), { to: self.id, from: at(i.slot).from ?? i.from });
+    }
+    return [...open.values()].sort((a, b) => a.slot - b.slot);
+}
+
+/**
+ * Finishes every open slot toward its target, which never loses a key: keys already moved are
+ * there, keys not yet moved follow. A slot whose other end is gone is closed where it stands.
+ */
+export async function finishOpenSlots(masters: Master[], selves: ClusterNodeView[], opts: MigrationOptions): Promise<number> {
+    const open = openSlots(selves);
+    if (open.length === 0) return 0;
+    const byId = new Map(masters.map((m) => [m.id, m]));
+    const pairs = new Map<string, { from: Master; to: Master; slots: number[] }>();
+    for (const o of open) {
+        const from = o.from ? byId.get(o.from) : undefined;
+        const to = o.to ? byId.get(o.to) : undefined;
+        if (from && to) {
+            const key = `${from.id}>${to.id}`;
+            (pairs.get(key) ?? pairs.set(key, { from, to, slots: [] }).get(key)!).slots.push(o.slot);
+        } else {
+            const survivor = from ?? to;
+            opts.log?.(`slot ${o.slot} was left open toward a node that is gone; closing it on ${survivor?.name ?? "every node"}`);
+            for (const m of survivor ? [survivor] : masters) await m.client.call("CLUSTER", "SETSLOT", o.slot, "STABLE");
+        }
+    }
+    for (const { from, to, slots } of pairs.values()) {
+        opts.log?.(`finishing ${slots.length} slot(s) an interrupted run left moving from ${from.name} to ${to.name}`);
+        await moveSlots(from, to, slots, masters, opts);
+    }
+    return open.length;
+}

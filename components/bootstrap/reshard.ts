@@ -1,0 +1,47 @@
+// Resharding a live cluster: finish what an interrupted run left open, then move slots until the
+// chosen masters are balanced. Planning is pure (rebalance.ts); this file runs the plan.
+import type Redis from "ioredis";
+import { finishOpenSlots, Master, MigrationOptions, moveSlots } from "./migrate";
+import { inspectAll, NodeAddress, NodeState } from "./operations";
+import { formatRanges } from "./plan";
+import { countSlots, expand, planRebalance, SlotMove } from "./rebalance";
+
+export interface ReshardResult { moves: SlotMove[]; keys: number; slots: number; ms: number }
+
+export function mastersOf(states: NodeState[], clients: Map<string, Redis>): Master[] {
+    return states.map((s) => ({ name: s.node.name, id: s.id, ip: s.node.ip, port: s.node.port, client: clients.get(s.node.name)! }));
+}
+
+/** Finishes slots an interrupted run left MIGRATING or IMPORTING; returns how many. */
+export async function finishInterrupted(nodes: NodeAddress[], clients: Map<string, Redis>, opts: MigrationOptions): Promise<number> {
+    const states = await inspectAll(nodes, clients);
+    return finishOpenSlots(mastersOf(states, clients), states.map((s) => s.myself), opts);
+}
+
+/**
+ * Moves slots so that exactly `targets` (node names) own them, evenly. Moves from different
+ * sources run at once; each is pipelined inside (migrate.ts).
+ */
+export async function rebalance(nodes: NodeAddress[], clients: Map<string, Redis>, targets: string[], opts: MigrationOptions): Promise<ReshardResult> {
+    const started = Date.now();
+    const states = await inspectAll(nodes, clients);
+    const masters = mastersOf(states, clients);
+    const byName = new Map(masters.map((m) => [m.name, m]));
+    const owners = states.filter((s) => s.myself.slots.length > 0).map((s) => ({ id: s.node.name, slots: s.myself.slots }));
+    const moves = planRebalance(owners, targets);
+    if (moves.length === 0) return { moves, keys: 0, slots: 0, ms: Date.now() - started };
+    const log = opts.log ?? (() => undefined);
+    for (const m of moves) log(`moving ${countSlots(m.slots)} slots ${formatRanges(m.slots)} from ${m.from} to ${m.to}`);
+    const bySource = new Map<string, SlotMove[]>();
+    for (const m of moves) bySource.set(m.from, [...(bySource.get(m.from) ?? []), m]);
+    const keys = await Promise.all([...bySource.values()].map(async (list) => {
+        let n = 0;
+        for (const m of list) n += await moveSlots(byName.get(m.from)!, byName.get(m.to)!, expand(m.slots), masters, opts);
+        return n;
+    }));
+    const total = keys.reduce((a, b) => a + b, 0);
+    const slots = moves.reduce((a, m) => a + countSlots(m.slots), 0);
+    const ms = Date.now() - started;
+    log(`moved ${slots} slots and ${total} keys in ${(ms / 1000).toFixed(1)} s`);
+    return { moves, keys: total, slots, ms };
+}
