@@ -3,7 +3,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { formationProvider } from "../components/bootstrap/provider";
+import { drainProvider, formationProvider } from "../components/bootstrap/provider";
 import type { KubeObject } from "../components/kubernetes/object";
 import { PORTS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";
@@ -40,8 +40,11 @@ interface Rendered {
 const renders = new Map<string, Promise<Rendered>>();
 let renderQueue: Promise<unknown> = Promise.resolve();
 
+/** Where the stack files are: the project directory, or another one a test or user names. */
+const projectDir = () => process.env.REDIS_LOCAL_PROJECT_DIR ?? process.cwd();
+
 function render(stack: string): Promise<Rendered> {
-    const files = ["Pulumi.yaml", `Pulumi.${stack}.yaml`].map((f) => path.join(process.cwd(), f));
+    const files = ["Pulumi.yaml", `Pulumi.${stack}.yaml`].map((f) => path.join(projectDir(), f));
     const key = `${stack}:${files.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)).join(":")}`;
     if (!renders.has(key)) {
         const next = renderQueue.then(() => renderOnce(stack));
@@ -53,7 +56,7 @@ function render(stack: string): Promise<Rendered> {
 }
 
 async function renderOnce(stack: string): Promise<Rendered> {
-    const r = await renderStack(stack, process.cwd());
+    const r = await renderStack(stack, projectDir());
     const objects = r.kubernetes as KubeObject[];
     const sts = objects.find((o) => o.kind === "StatefulSet") as any;
     const formation = r.others.find((o) => o.type === FORMATION_TYPE);
@@ -129,17 +132,6 @@ export async function up(stack: string): Promise<UpResult> {
     const known = new Map(state.pods.map((p) => [p.ordinal, p]));
     const plans = Array.from({ length: r.replicas }, (_, i) => podPlan(r, dir, i, password, known.get(i)?.address));
     const running = new Map(state.pods.filter((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive)).map((p) => [p.ordinal, p]));
-    const pods: LocalPodState[] = [];
-    for (const plan of plans) pods.push(running.get(plan.ordinal) ?? await startPod(r, plan, password));
-    for (const extra of state.pods.filter((p) => p.ordinal >= r.replicas)) {
-        progress(`stopping ${extra.name}: the stack now has ${r.replicas} pods`);
-        await stopPod(extra, 30000, podPlan(r, dir, extra.ordinal, password, extra.address));
-    }
-    state.pods = pods;
-    saveState(dir, state);
-    publishPods(dir, r, pods);
-    await Promise.all(plans.map((p) => waitForProbe(p, "startup", 60000)));
-
     // The formation provider, as Pulumi would call it, with local addresses for the pods.
     const inputs = {
         ...r.formationInputs,
@@ -151,6 +143,24 @@ export async function up(stack: string): Promise<UpResult> {
     delete (inputs as any).__provider;
     const checked = await formationProvider.check!({}, inputs);
     if (checked.failures?.length) throw new Error(`formation inputs: ${checked.failures.map((f) => f.reason).join("; ")}`);
+    const olds = state.formation ? { ...state.formation.outs, password } : undefined;
+    if (olds) await formationProvider.diff!(state.formation!.id, olds, inputs);
+    // Pulumi's order: the drain, then the StatefulSet (pods start and stop), then formation.
+    if (olds && state.pods.some((p) => p.ordinal >= r.replicas)) await drainProvider.update!("drain", olds, inputs);
+
+    const pods: LocalPodState[] = [];
+    for (const plan of plans) pods.push(running.get(plan.ordinal) ?? await startPod(r, plan, password));
+    const extras = state.pods.filter((p) => p.ordinal >= r.replicas);
+    // Out of the state before they stop, so the kubelet does not restart them.
+    state.pods = pods;
+    saveState(dir, state);
+    for (const extra of extras) {
+        progress(`stopping ${extra.name}: the stack now has ${r.replicas} pods`);
+        await stopPod(extra, 30000, podPlan(r, dir, extra.ordinal, password, extra.address));
+    }
+    publishPods(dir, r, pods);
+    await Promise.all(plans.map((p) => waitForProbe(p, "startup", 60000)));
+
     if (state.formation) {
         const updated = await formationProvider.update!(state.formation.id, { ...state.formation.outs, password }, inputs);
         state.formation = { id: state.formation.id, outs: withoutPassword(updated.outs ?? {}) };

@@ -73,7 +73,10 @@ export class Workload {
         try {
             const owner = this.slotOwner[slot];
             if (!owner) throw new Error("no owner");
-            const [[setErr, setRes], [waitErr, replicas]] = (await this.conn(owner).pipeline().set(key, value).call("WAIT", 1, 500).exec())!;
+            let [[setErr, setRes], [waitErr, replicas]] = await this.setAndWait(owner, key, value, false);
+            const ask = askTarget(setErr);
+            // The slot is being resharded and the key is already (or will be) on the target.
+            if (ask) [[setErr, setRes], [waitErr, replicas]] = await this.setAndWait(ask, key, value, true);
             if (setErr || setRes !== "OK") throw setErr ?? new Error(String(setRes));
             this.acked.set(key, value);
             if (!waitErr && Number(replicas) >= 1) this.waitAcked.add(key);
@@ -82,6 +85,26 @@ export class Workload {
             this.attempts.push({ t, slot, ok: false });
             if (Date.now() - this.lastRefresh > 100) await this.refresh();
             else await new Promise((r) => setTimeout(r, 20));
+        }
+    }
+
+    private async setAndWait(addr: string, key: string, value: string, asking: boolean): Promise<[Error | null, unknown][]> {
+        const p = this.conn(addr).pipeline();
+        if (asking) p.call("ASKING");
+        const replies = (await p.set(key, value).call("WAIT", 1, 500).exec())!;
+        return replies.slice(asking ? 1 : 0);
+    }
+
+    /** GET by the slot map, following an ASK redirect of a slot being resharded. */
+    private async read(key: string): Promise<string | null> {
+        try {
+            return await this.conn(this.slotOwner[keySlot(key)]).get(key);
+        } catch (e) {
+            const ask = askTarget(e);
+            if (!ask) throw e;
+            const [, [err, value]] = (await this.conn(ask).pipeline().call("ASKING").get(key).exec())!;
+            if (err) throw err;
+            return value as string | null;
         }
     }
 
@@ -118,7 +141,7 @@ export class Workload {
             await this.refresh();
             for (const [key, value] of [...pending]) {
                 try {
-                    const got = await this.conn(this.slotOwner[keySlot(key)]).get(key);
+                    const got = await this.read(key);
                     pending.delete(key);
                     if (got !== value) lost.add(key);
                 } catch {
@@ -139,4 +162,9 @@ export class Workload {
     close(): void {
         for (const c of this.conns.values()) c.disconnect();
     }
+}
+
+/** "ASK <slot> <host:port>" errors name where the key lives while its slot moves. */
+function askTarget(e: unknown): string | undefined {
+    return /^ASK \d+ (\S+)/.exec(e instanceof Error ? e.message : "")?.[1];
 }

@@ -134,17 +134,15 @@ async function forgetDeparted(olds: FormationOutputs, news: FormationInputs): Pr
     const departed = Object.entries(olds.nodeIds ?? {}).filter(([name]) => !staying.has(name)).map(([, id]) => id);
     if (departed.length === 0) return;
     await withClients(news, async (nodes, clients) => {
-        for (const node of nodes) {
-            const state = await inspect(node, clients.get(node.name)!);
-            for (const id of departed) {
-                const view = state.view.find((v) => v.id === id);
-                if (!view) continue;
-                if (view.slots.length > 0) {
-                    throw new FormationError(`node ${id.slice(0, 8)} leaves the shape but still owns slots; fail it over to a staying replica first`);
-                }
-                if (!isFailed(view)) log(`node ${id.slice(0, 8)} is still running; forgetting it anyway (its pod is leaving)`);
-                await clients.get(node.name)!.call("CLUSTER", "FORGET", id).catch(() => undefined);
+        const states = await Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
+        for (const id of departed) {
+            const views = states.map((s) => s.view.find((v) => v.id === id)).filter((v) => v !== undefined);
+            if (views.some((v) => v!.slots.length > 0)) {
+                throw new FormationError(`node ${id.slice(0, 8)} leaves the shape but still owns slots; fail it over to a staying replica first`);
             }
+            if (views.length === 0) continue;
+            log(`forgetting node ${id.slice(0, 8)}, whose pod left the shape${views.some((v) => !isFailed(v!)) ? " (not yet marked failed)" : ""}`);
+            await Promise.all(nodes.map((n) => clients.get(n.name)!.call("CLUSTER", "FORGET", id).catch(() => undefined)));
         }
     });
 }

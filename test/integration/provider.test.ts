@@ -134,9 +134,17 @@ describe("the serialized formation provider against real Redis", function () {
         assert.ok(pods.slice(0, 6).every((p) => p.process.exitCode === null), "a node restarted");
     });
 
-    it("refuses a shard count change with an explanation, changing nothing", async () => {
-        await assert.rejects(provider.update("id", outs, inputsFor(8, { shards: 4 })), /shards 3 -> 4: needs resharding/);
-        assert.deepStrictEqual((await provider.read("id", outs)).props.shardLayout, outs.shardLayout);
+    it("previews a shard count change as an update with its slot moves, never a replacement", async () => {
+        const lines: string[] = [];
+        const original = console.log;
+        console.log = (line: string) => lines.push(line);
+        try {
+            const diff = await provider.diff("id", outs, inputsFor(8, { shards: 4 }));
+            assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
+        } finally {
+            console.log = original;
+        }
+        assert.match(lines.join("\n"), /shards 3 -> 4: redis-cluster-6 becomes the master of a new shard; 4096 slots move: 1366 slots 4096-5461 from redis-cluster-0 to redis-cluster-6/);
     });
 
     it("delete leaves the cluster and its data alone", async () => {
