@@ -1,8 +1,9 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|throughput]: runs the benchmarks, prints tables,
+// npm run bench [-- --quick] [-- --only=formation|failover|throughput|reshard]: runs the benchmarks, prints tables,
 // writes JSON under bench/results/.
 import { benchFailover, printFailover, VARIANTS } from "./failover";
 import { benchFormation, printFormation } from "./formation";
 import { writeResult } from "./stats";
+import { benchReshard, printReshard } from "./reshard";
 import { benchThroughput, printThroughput } from "./throughput";
 
 async function main(): Promise<void> {
@@ -20,6 +21,11 @@ async function main(): Promise<void> {
         for (const [i, variant] of VARIANTS.entries()) failover.push(...await benchFailover(variant, runs, 20 + i));
         printFailover(failover);
         console.log(`\nwrote ${writeResult("failover", { quick, failover })}`);
+    }
+    if (!only || only === "reshard") {
+        const reshard = await benchReshard(quick ? 200000 : 1000000, quick ? 1 : 3);
+        printReshard(reshard);
+        console.log(`\nwrote ${writeResult("reshard", { quick, reshard })}`);
     }
     if (!only || only === "throughput") {
         const throughput = await benchThroughput(quick ? 1 : 3, quick ? 20000 : 100000);

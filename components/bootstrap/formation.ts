@@ -76,6 +76,12 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         if (forming) {
             log(`shortening cluster-node-timeout to ${FORMATION_NODE_TIMEOUT_MS} ms while slots are assigned`);
             await setNodeTimeout(clients, FORMATION_NODE_TIMEOUT_MS);
+        } else {
+            // Nodes joining a running cluster: the same wait would hold them in cluster_state:fail
+            // for up to 5 s after they meet it, before they can take slots. Only the newcomers:
+            // the running cluster keeps its failure detection as configured.
+            const joining = states.filter((s) => s.view.length === 1 && s.myself.slots.length === 0);
+            await setNodeTimeout(new Map(joining.map((s) => [s.node.name, clients.get(s.node.name)!])), FORMATION_NODE_TIMEOUT_MS);
         }
         changes += await assignSlots(nodes, shape, states, client, log);
         changes += await meetAll(states, client, log);
@@ -257,7 +263,7 @@ async function designateMasters(nodes: FormationNode[], shape: Shape, clients: M
         throw new FormationError(`shards ${owners.length} -> ${shape.shards} needs ${missing} empty nodes to become masters, ` +
             `but only ${chosen.length} are free (${chosen.join(", ") || "none"}); every other node owns slots or replicates`);
     }
-    log(`${chosen.join(", ")} become master${chosen.length > 1 ? "s" : ""} of new shards (${owners.length} -> ${shape.shards})`);
+    log(`${chosen.length === 1 ? `${chosen[0]} becomes the master of a new shard` : `${chosen.join(", ")} become masters of new shards`} (${owners.length} -> ${shape.shards})`);
     return [...owners.map((s) => s.node.name), ...chosen];
 }
 

@@ -28,7 +28,7 @@ export interface MigrationOptions {
     log?: Log;
 }
 
-const DEFAULTS = { batchKeys: 500, slotsInFlight: 128, migrateTimeoutMs: 10000 };
+const DEFAULTS = { batchKeys: 500, slotsInFlight: 512, migrateTimeoutMs: 10000 };
 
 /** Moves `slots` from `from` to `to`; returns the number of keys moved. */
 export async function moveSlots(from: Master, to: Master, slots: number[], masters: Master[], opts: MigrationOptions): Promise<number> {
