@@ -16,7 +16,11 @@ import { requireTool } from "../../local/tools";
 // This file's own address range (127.0.13.0/24), so it meets no other test's pods.
 const ADDRESS_BASE = "127.0.13.11";
 const stateRoot = fs.mkdtempSync(path.join(os.tmpdir(), "secret-logs-"));
-const env = { ...process.env, REDIS_LOCAL_STATE_DIR: stateRoot, REDIS_LOCAL_ADDRESS_BASE: ADDRESS_BASE };
+// Pod names go to a hosts file of this run, not /etc/hosts: other runs on this machine publish
+// the dev stack's same pod names, and a shared file would send their lookups to these pods.
+const hostsFile = path.join(os.tmpdir(), `secret-logs-hosts-${process.pid}`);
+fs.writeFileSync(hostsFile, "");
+const env = { ...process.env, REDIS_LOCAL_STATE_DIR: stateRoot, REDIS_LOCAL_ADDRESS_BASE: ADDRESS_BASE, REDIS_LOCAL_HOSTS_FILE: hostsFile };
 
 function local(...args: string[]) {
     const r = spawnSync(process.execPath, [path.join(packageRoot, "dist", "local", "cli.js"), ...args], { cwd: packageRoot, env, encoding: "utf8" });
@@ -63,6 +67,7 @@ describe("secret scan of a real local-mode run (dev stack)", function () {
     after(() => {
         local("down", "--stack", "dev");
         fs.rmSync(stateRoot, { recursive: true, force: true });
+        fs.rmSync(hostsFile, { force: true });
     });
 
     it("no command printed it", () => {
