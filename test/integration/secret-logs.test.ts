@@ -76,11 +76,16 @@ describe("secret scan of a real local-mode run (dev stack)", function () {
     });
 
     it("no process on the machine has it on its command line", () => {
-        const ps = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
-        assert.strictEqual(ps.status, 0);
-        const lines = ps.stdout.split("\n").filter((l) => l.includes(ADDRESS_BASE.slice(0, -2)));
-        assert.ok(lines.some((l) => l.includes("redis-server")), "no redis-server of this run is listed");
-        assert.deepStrictEqual(ps.stdout.split("\n").filter(contains).map((l) => l.split(" ").filter(Boolean)[0]), []);
+        const cmdlines = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map((pid) => {
+            try {
+                return { pid, args: fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ") };
+            } catch {
+                return { pid, args: "" }; // exited meanwhile
+            }
+        });
+        assert.ok(cmdlines.some((p) => p.args.includes("redis-server") && p.args.includes(ADDRESS_BASE.slice(0, -2))),
+            "no redis-server of this run is listed");
+        assert.deepStrictEqual(cmdlines.filter((p) => contains(p.args)).map((p) => `${p.pid}: ${p.args.slice(0, 40)}`), []);
     });
 
     it("no log, data or config file has it; only the Secret stand-ins and the in-memory runtime config do", () => {
