@@ -114,6 +114,7 @@ const KINDS: Record<string, Constructor> = {
     "v1/Service": k8s.core.v1.Service,
     "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet,
     "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+    "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
 };
 
 /** Objects of CRDs (the Prometheus Operator's) become generic custom resources. */

@@ -7,8 +7,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError } from "../components/spec/errors";
 import { packageRoot } from "../components/package-files";
-import { deployStack } from "../program/stack";
-import { REDACTED, RegisteredResource, runUnderMocks } from "./pulumi-mocks";
+import { deployStack, StackOutputs } from "../program/stack";
+import { MockOptions, MockRun, REDACTED, RegisteredResource, runUnderMocks } from "./pulumi-mocks";
 import { readStackConfig } from "./stack-config";
 
 export interface Rendered {
@@ -18,14 +18,18 @@ export interface Rendered {
 
 /** Renders a stack of the project in `dir` (default: this package). */
 export async function renderStack(stack: string, dir = packageRoot): Promise<Rendered> {
-    const { project, config } = readStackConfig(dir, stack);
-    const run = await runUnderMocks(() => deployStack(config, project), {
-        project,
-        stack,
-        // Generated values are unknown offline; the password is redacted anyway.
-        outputs: (type) => (type.startsWith("random:") ? { result: REDACTED } : {}),
-    });
+    // Generated values are unknown offline; the password is redacted anyway.
+    const run = await runStackUnderMocks(stack, dir, (type) => (type.startsWith("random:") ? { result: REDACTED } : {}));
     return splitResources(run.resources);
+}
+
+/**
+ * Runs a stack's program under mocks, with `outputs` standing in for what providers generate; the
+ * run keeps every resource (secrets in place) and the stack outputs. The secret-scan test uses it.
+ */
+export async function runStackUnderMocks(stack: string, dir: string, outputs: MockOptions["outputs"]): Promise<MockRun<StackOutputs>> {
+    const { project, config } = readStackConfig(dir, stack);
+    return runUnderMocks(() => deployStack(config, project), { project, stack, outputs });
 }
 
 export function splitResources(resources: RegisteredResource[]): Rendered {

@@ -3,6 +3,7 @@ import type { ClusterSpec } from "../spec/spec";
 import { buildMonitoringObjects } from "../monitoring/objects";
 import { buildConfigMap, buildScriptsConfigMap } from "./configmaps";
 import { buildNamespace } from "./namespace";
+import { buildNetworkPolicies } from "./network-policies";
 import type { KubeObject } from "./object";
 import { buildPodDisruptionBudget } from "./pdb";
 import { buildAuthSecret } from "./secret";
@@ -18,6 +19,8 @@ export function buildRedisObjects(spec: ClusterSpec): KubeObject[] {
     const config = buildConfigMap(spec);
     const scripts = buildScriptsConfigMap(spec);
     return [
+        // First, so that no pod ever runs before its NetworkPolicies exist.
+        ...buildNetworkPolicies(spec),
         config,
         scripts,
         buildHeadlessService(spec),

@@ -236,10 +236,12 @@ export interface TlsArgs {
 export interface NetworkPolicyArgs {
     /** Deny by default and allow only what Redis needs. Default: `true`. */
     enabled?: boolean;
-    /** Namespaces whose pods may reach the client port. Default: `[]`. */
+    /** Namespaces whose pods may reach the client port (and the Sentinel port). Default: `[]`. */
     allowedNamespaces?: string[];
-    /** Pods (by labels, any namespace listed above or this one) that may reach the client port. Default: `{}`. */
+    /** When set, only pods with these labels may reach the client port: in the namespaces listed above or in this one. Default: `{}`. */
     allowedPodLabels?: Record<string, string>;
+    /** Address ranges (CIDR) that may reach the client port from outside the pod network, e.g. the machine running `pulumi up` with `formation.connectivity: direct`. Default: `[]`. */
+    allowedCidrs?: string[];
     /** Namespace of Prometheus, allowed to scrape the exporter. Default: `"monitoring"`. */
     monitoringNamespace?: string;
 }

@@ -1,5 +1,6 @@
 // Formats shared by configuration and builders: Kubernetes quantities, names and labels, Redis
-// memory sizes, cron schedules and image references. Pure functions, no dependencies.
+// memory sizes, cron schedules and image references. Pure functions, no dependencies but Node's.
+import { isIPv4, isIPv6 } from "net";
 
 const QUANTITY = /^([+-]?[0-9.]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[0-9]+|E[0-9]+)?$/;
 const QUANTITY_FACTORS: Record<string, number> = {
@@ -106,3 +107,12 @@ export const isBucketName = (s: string): boolean =>
 
 /** A Prometheus duration such as 30s, 1m, 1h30m. */
 export const isPromDuration = (s: string): boolean => /^(\d+(ms|s|m|h|d|w|y))+$/.test(s);
+
+/** An IPv4 or IPv6 CIDR as NetworkPolicy ipBlocks take it: `10.0.0.0/8`, `2001:db8::/32`. */
+export function isCidr(s: string): boolean {
+    const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
+    if (!m) return false;
+    const prefix = Number(m[2]);
+    if (isIPv4(m[1])) return prefix <= 32;
+    return isIPv6(m[1]) && prefix <= 128;
+}

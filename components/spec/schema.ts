@@ -2,7 +2,7 @@
 // the original deployment guide; the doc comments in args.ts explain each one.
 import { boolean, integer, list, object, oneOf, optionalObject, stringMap, text } from "./fields";
 import {
-    isBucketName, isCronSchedule, isDnsLabel, isDnsSubdomain, isLabelValue, isPinnedImage,
+    isBucketName, isCidr, isCronSchedule, isDnsLabel, isDnsSubdomain, isLabelValue, isPinnedImage,
     isPromDuration, isQualifiedName, isQuantity, parseRedisSize,
 } from "./formats";
 
@@ -180,6 +180,7 @@ export const settingsSchema = object({
         enabled: boolean(true),
         allowedNamespaces: list(dnsLabel(""), []),
         allowedPodLabels: labels(),
+        allowedCidrs: list(text("", "a CIDR such as 10.20.0.0/16 or 2001:db8::/32 (address, slash, prefix length)", isCidr), []),
         monitoringNamespace: dnsLabel("monitoring"),
     }),
     restore: object({

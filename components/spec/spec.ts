@@ -6,6 +6,13 @@ import type { Problem } from "./fields";
 import { crossFieldProblems } from "./rules";
 import { settingsSchema, Settings } from "./schema";
 
+/** `app.kubernetes.io/name` of each pod group of a deployment (with the instance label, they select it). */
+export const APP_NAMES = {
+    redis: "redis",
+    sentinel: "redis-sentinel",
+    backup: "redis-backup",
+} as const;
+
 export const PORTS = {
     redis: 6379,
     bus: 16379,
@@ -46,6 +53,10 @@ export interface ClusterSpec {
     };
     /** Identify the Redis pods; never change after creation (StatefulSet selectors are immutable). */
     selectorLabels: Record<string, string>;
+    /** Identify the Sentinel pods (topology "sentinel"); NetworkPolicies select them by these. */
+    sentinelSelectorLabels: Record<string, string>;
+    /** Identify the backup and restore Job pods; NetworkPolicies select them by these. */
+    backupSelectorLabels: Record<string, string>;
     /** On every object: selector labels, ownership and the user's labels. */
     commonLabels: Record<string, string>;
     annotations: Record<string, string>;
@@ -73,10 +84,11 @@ export function checkArgs(args: RedisClusterArgs | undefined): Problem[] {
 
 function buildSpec(settings: Settings): ClusterSpec {
     const name = settings.name;
-    const selectorLabels = {
-        "app.kubernetes.io/name": "redis",
+    const groupLabels = (app: string) => ({
+        "app.kubernetes.io/name": app,
         "app.kubernetes.io/instance": name,
-    };
+    });
+    const selectorLabels = groupLabels(APP_NAMES.redis);
     return {
         settings,
         podCount: settings.topology === "cluster"
@@ -94,6 +106,8 @@ function buildSpec(settings: Settings): ClusterSpec {
             password: `${name}-password`,
         },
         selectorLabels,
+        sentinelSelectorLabels: groupLabels(APP_NAMES.sentinel),
+        backupSelectorLabels: groupLabels(APP_NAMES.backup),
         commonLabels: {
             ...settings.labels,
             ...selectorLabels,

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { isCronSchedule, isPinnedImage, isQualifiedName, parseQuantity, parseRedisSize } from "../../components/spec/formats";
+import { isCidr, isCronSchedule, isPinnedImage, isQualifiedName, parseQuantity, parseRedisSize } from "../../components/spec/formats";
 
 describe("formats", () => {
     it("parses Kubernetes quantities", () => {
@@ -17,6 +17,13 @@ describe("formats", () => {
         assert.strictEqual(parseRedisSize("64MB"), 64 * 2 ** 20);
         assert.strictEqual(parseRedisSize("1000"), 1000);
         assert.strictEqual(parseRedisSize("6 gb"), undefined);
+    });
+
+    it("checks CIDRs as NetworkPolicy ipBlocks take them", () => {
+        for (const ok of ["10.0.0.0/8", "0.0.0.0/0", "192.0.2.7/32", "2001:db8::/32", "::/0"]) assert.ok(isCidr(ok), ok);
+        for (const bad of ["10.0.0.0", "10.0.0.0/33", "10.0.0/8", "2001:db8::/129", "10.0.0.0/-1", "any", "10.0.0.0/8 "]) {
+            assert.ok(!isCidr(bad), bad);
+        }
     });
 
     it("checks cron schedules field by field", () => {

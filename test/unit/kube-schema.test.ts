@@ -23,6 +23,16 @@ const variants: Record<string, () => Promise<KubeObject[]>> = {
         },
         storage: { size: "100Gi", storageClass: "" },
     }), "[secret]"),
+    "every network policy knob, sentinel topology": async () => buildAllObjects(resolveSpec({
+        topology: "sentinel",
+        createNamespace: false,
+        networkPolicy: {
+            allowedNamespaces: ["llm-analytics", "batch"],
+            allowedPodLabels: { "app.kubernetes.io/name": "analytics-api" },
+            allowedCidrs: ["192.0.2.0/24", "2001:db8::/32"],
+            monitoringNamespace: "observability",
+        },
+    }), "[secret]"),
 };
 
 describe("rendered objects validate against the Kubernetes schemas", () => {

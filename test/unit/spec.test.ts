@@ -114,6 +114,8 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["section of the wrong type", { resources: "big" }, "resources", /an object/],
     ["boolean as text", { createNamespace: "yes" }, "createNamespace", /true or false/],
     ["allowed namespace invalid", { networkPolicy: { allowedNamespaces: ["Apps"] } }, "networkPolicy.allowedNamespaces[0]", /RFC 1123/],
+    ["allowed CIDR without prefix", { networkPolicy: { allowedCidrs: ["10.0.0.0"] } }, "networkPolicy.allowedCidrs[0]", /CIDR/],
+    ["allowed CIDR prefix too long", { networkPolicy: { allowedCidrs: ["10.0.0.0/8", "10.0.0.0/33"] } }, "networkPolicy.allowedCidrs[1]", /prefix length/],
 ];
 
 describe("spec: bad input", () => {

@@ -43,6 +43,12 @@ describe("component wiring under Pulumi mocks", function () {
             "kubernetes:core/v1:Service redis-service-redis-cluster-headless",
             "kubernetes:monitoring.coreos.com/v1:PrometheusRule redis-prometheusrule-redis-cluster",
             "kubernetes:monitoring.coreos.com/v1:ServiceMonitor redis-servicemonitor-redis-cluster",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-backup",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-default-deny",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-dns",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-metrics",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-redis-clients",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-redis-peers",
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster",
             "pulumi-nodejs:dynamic/redis-cluster:ClusterDrain redis-drain",
             "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation redis-formation",
@@ -59,7 +65,7 @@ describe("component wiring under Pulumi mocks", function () {
         }
     });
 
-    it("orders creation: namespace first, the StatefulSet after its Secret, ConfigMaps and Services", () => {
+    it("orders creation: namespace first, the StatefulSet after its Secret, ConfigMaps, Services and NetworkPolicies", () => {
         const ns = byName(run.resources, "redis-namespace");
         const secret = byName(run.resources, "redis-secret");
         for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:") && x !== ns)) {
@@ -67,7 +73,8 @@ describe("component wiring under Pulumi mocks", function () {
         }
         const sts = byName(run.resources, "redis-statefulset-redis-cluster");
         for (const dep of ["redis-secret", "redis-configmap-redis-cluster-config", "redis-configmap-redis-cluster-scripts",
-            "redis-service-redis-cluster-headless"]) {
+            "redis-service-redis-cluster-headless", "redis-networkpolicy-redis-cluster-default-deny",
+            "redis-networkpolicy-redis-cluster-redis-peers"]) {
             assert.ok(sts.dependencies.includes(byName(run.resources, dep).urn), `StatefulSet does not wait for ${dep}`);
         }
         assert.ok(secret.dependencies.includes(ns.urn));

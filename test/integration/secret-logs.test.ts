@@ -1,0 +1,105 @@
+// The password of a real run stays where Kubernetes would keep it: the dev stack in local mode
+// (real redis-server and exporter processes, the real formation code) is brought up, inspected and
+// taken down, and every line the commands printed, every log and data file the pods wrote and
+// every process command line on the machine is scanned for the password, raw and base64. The only
+// places it may be are the Secret's stand-ins (the state's password file, each pod's Secret
+// volume) and the runtime config the start script writes to its memory-backed emptyDir.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { packageRoot } from "../../components/package-files";
+import { PATHS } from "../../components/spec/spec";
+import { requireTool } from "../../local/tools";
+
+// This file's own address range (127.0.13.0/24), so it meets no other test's pods.
+const ADDRESS_BASE = "127.0.13.11";
+const stateRoot = fs.mkdtempSync(path.join(os.tmpdir(), "secret-logs-"));
+// Pod names go to a hosts file of this run, not /etc/hosts: other runs on this machine publish
+// the dev stack's same pod names, and a shared file would send their lookups to these pods.
+const hostsFile = path.join(os.tmpdir(), `secret-logs-hosts-${process.pid}`);
+fs.writeFileSync(hostsFile, "");
+const env = { ...process.env, REDIS_LOCAL_STATE_DIR: stateRoot, REDIS_LOCAL_ADDRESS_BASE: ADDRESS_BASE, REDIS_LOCAL_HOSTS_FILE: hostsFile };
+
+function local(...args: string[]) {
+    const r = spawnSync(process.execPath, [path.join(packageRoot, "dist", "local", "cli.js"), ...args], { cwd: packageRoot, env, encoding: "utf8" });
+    return { ...r, printed: `${r.stdout}${r.stderr}` };
+}
+
+function filesUnder(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const p = path.join(dir, e.name);
+        return e.isDirectory() ? filesUnder(p) : e.isFile() ? [p] : [];
+    });
+}
+
+describe("secret scan of a real local-mode run (dev stack)", function () {
+    this.timeout(180000);
+    let password: string;
+    let forms: string[];
+    const printed: string[] = [];
+
+    const contains = (text: string | Buffer) => {
+        const s = typeof text === "string" ? text : text.toString("latin1");
+        return forms.some((f) => s.includes(f));
+    };
+
+    before(() => {
+        requireTool("redis-server");
+        requireTool("prometheus-redis-exporter");
+        const up = local("up", "--stack", "dev");
+        printed.push(up.printed);
+        assert.strictEqual(up.status, 0, up.stderr);
+        const facts = JSON.parse(up.stdout.trim().split("\n").pop()!);
+        password = fs.readFileSync(facts.passwordFile, "utf8");
+        forms = [password, Buffer.from(password).toString("base64")];
+        assert.ok(password.length >= 16);
+        // A second up adopts the running cluster through the formation code, and prints its steps.
+        const again = local("up", "--stack", "dev");
+        printed.push(again.printed);
+        assert.strictEqual(again.status, 0, again.stderr);
+        const status = local("status", "--stack", "dev");
+        printed.push(status.printed);
+        assert.strictEqual(status.status, 0, status.stdout);
+    });
+
+    after(() => {
+        local("down", "--stack", "dev");
+        fs.rmSync(stateRoot, { recursive: true, force: true });
+        fs.rmSync(hostsFile, { force: true });
+    });
+
+    it("no command printed it", () => {
+        assert.ok(printed.join("").includes(ADDRESS_BASE), "the scan saw no output");
+        assert.strictEqual(contains(printed.join("\n")), false);
+    });
+
+    it("no process on the machine has it on its command line", () => {
+        const cmdlines = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map((pid) => {
+            try {
+                return { pid, args: fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ") };
+            } catch {
+                return { pid, args: "" }; // exited meanwhile
+            }
+        });
+        assert.ok(cmdlines.some((p) => p.args.includes("redis-server") && p.args.includes(ADDRESS_BASE.slice(0, -2))),
+            "no redis-server of this run is listed");
+        assert.deepStrictEqual(cmdlines.filter((p) => contains(p.args)).map((p) => `${p.pid}: ${p.args.slice(0, 40)}`), []);
+    });
+
+    it("no log, data or config file has it; only the Secret stand-ins and the in-memory runtime config do", () => {
+        const files = filesUnder(stateRoot);
+        assert.ok(files.some((f) => f.endsWith("redis.log")) && files.some((f) => f.endsWith("nodes.conf")), files.join("\n"));
+        const holding = files.filter((f) => contains(fs.readFileSync(f))).map((f) => path.relative(stateRoot, f));
+        // Pods' mount points are named after the pod's volumes: auth is the Secret, run the emptyDir at PATHS.run.
+        const allowed = (f: string) => f === "dev/password"
+            || /^dev\/pods\/pod-\d+\/auth\/password$/.test(f)
+            || /^dev\/pods\/pod-\d+\/run\/redis\.conf$/.test(f);
+        assert.deepStrictEqual(holding.filter((f) => !allowed(f)), []);
+        assert.ok(holding.some((f) => f.endsWith("run/redis.conf")), `the scan did not find the runtime config (${PATHS.run}/redis.conf)`);
+        for (const f of holding) {
+            assert.strictEqual(fs.statSync(path.join(stateRoot, f)).mode & 0o077, 0, `${f} is readable by others`);
+        }
+    });
+});
