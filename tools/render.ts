@@ -19,9 +19,17 @@ export interface Rendered {
 /** Renders a stack of the project in `dir` (default: this package). */
 export async function renderStack(stack: string, dir = packageRoot): Promise<Rendered> {
     const { project, config } = readStackConfig(dir, stack);
-    const run = await runUnderMocks(() => deployStack(config, project), {
-        project,
-        stack,
+    return renderProgram(() => deployStack(config, project), { project, stack });
+}
+
+/**
+ * Renders any Pulumi program offline: `program` runs in-process under mocks (a consumer passes
+ * `() => require("./index")`), and every resource it registers comes back, secrets redacted.
+ * `config` is what `pulumi.Config` would read, as flat "namespace:key" text values.
+ */
+export async function renderProgram(program: () => unknown, opts: { project: string; stack: string; config?: Record<string, string> }): Promise<Rendered> {
+    const run = await runUnderMocks(program, {
+        ...opts,
         // Generated values are unknown offline; the password is redacted anyway.
         outputs: (type) => (type.startsWith("random:") ? { result: REDACTED } : {}),
     });
