@@ -1,5 +1,6 @@
 // The npm package as a consumer gets it: `npm pack` once, install the tarball into a copy of
-// examples/typescript (offline, from the npm cache this project's own install filled), type-check
+// examples/typescript (from the npm cache this project's own install filled, the registry only for
+// what is missing), type-check
 // the example against the installed declarations and render it under mocks. The rendered
 // ConfigMaps must carry the very script and dashboard files of this repository, read at run time
 // from the installed package, not from this checkout.
@@ -43,7 +44,7 @@ describe("npm package", function () {
         const manifest = JSON.parse(fs.readFileSync(path.join(consumer, "package.json"), "utf8"));
         manifest.dependencies[PACKAGE] = `file:${tarball}`;
         fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify(manifest, null, 2));
-        npm(["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], consumer);
+        npm(["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"], consumer);
     });
 
     after(() => fs.rmSync(root, { recursive: true, force: true }));
