@@ -1,9 +1,8 @@
 // The npm package as a consumer gets it: `npm pack` once, install the tarball into a copy of
 // examples/typescript (from the npm cache this project's own install filled, the registry only for
-// what is missing), type-check
-// the example against the installed declarations and render it under mocks. The rendered
-// ConfigMaps must carry the very script and dashboard files of this repository, read at run time
-// from the installed package, not from this checkout.
+// what is missing), type-check the example against the installed declarations and render it
+// under mocks. The rendered ConfigMaps must carry the very script and dashboard files of this
+// repository, read at run time from the installed package, not from this checkout.
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
