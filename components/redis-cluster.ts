@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { ShardState } from "./bootstrap/formation";
 import { ClusterDrain, ClusterFormation, ClusterFormationArgs } from "./bootstrap/provider";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
 import { liveDirectives } from "./redis/redis-conf";
@@ -11,6 +12,10 @@ import type { RedisClusterArgs } from "./spec/args";
 import { ClusterSpec, resolveSpec } from "./spec/spec";
 
 export const RESOURCE_TYPE = "redis-cluster:index:RedisCluster";
+
+// The spec is kept beside the instance and read through a getter: the package schema for other
+// languages lists the component's properties as outputs, and a plain settings object is not one.
+const specs = new WeakMap<RedisCluster, ClusterSpec>();
 
 export class RedisCluster extends pulumi.ComponentResource {
     /** The namespace everything lives in. */
@@ -30,9 +35,11 @@ export class RedisCluster extends pulumi.ComponentResource {
     /** Redis node id of each pod, as formation found or made it. */
     public readonly nodeIds: pulumi.Output<Record<string, string>>;
     /** Each shard's master, replicas and slot ranges. */
-    public readonly shardLayout: ClusterFormation["shardLayout"];
-    /** The validated settings with defaults, as plain data. */
-    public readonly spec: ClusterSpec;
+    public readonly shardLayout: pulumi.Output<ShardState[]>;
+    /** The validated settings with defaults, as plain data (TypeScript only, not an output). */
+    public get spec(): ClusterSpec {
+        return specs.get(this)!;
+    }
 
     constructor(name: string, args: RedisClusterArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad config must not create even the component.
@@ -41,7 +48,7 @@ export class RedisCluster extends pulumi.ComponentResource {
             throw new Error(`topology "${spec.settings.topology}" is not available in this version; use "cluster"`);
         }
         super(RESOURCE_TYPE, name, {}, opts);
-        this.spec = spec;
+        specs.set(this, spec);
 
         const namespace = createNamespace(name, spec, this);
         const password = new random.RandomPassword(`${name}-password`, {

@@ -1,4 +1,4 @@
-// npm run render -- --stack <name> [--out <dir>]
+// npm run render -- --stack <name> [--out <dir> | --diff <git-ref>]
 // Renders every resource of a stack offline: the stack program runs in-process under Pulumi's
 // mocks, so the output is exactly what `pulumi up` would create. Kubernetes objects print as YAML,
 // the other resources as JSON documents (type token, name, inputs). Secrets are redacted.
@@ -8,6 +8,7 @@ import * as YAML from "yaml";
 import { ConfigError } from "../components/spec/errors";
 import { packageRoot } from "../components/package-files";
 import { deployStack, StackOutputs } from "../program/stack";
+import { diffRendered, formatDiff, renderAtRef, splitObjects } from "./render-diff";
 import { MockOptions, MockRun, REDACTED, RegisteredResource, runUnderMocks } from "./pulumi-mocks";
 import { readStackConfig } from "./stack-config";
 
@@ -18,8 +19,21 @@ export interface Rendered {
 
 /** Renders a stack of the project in `dir` (default: this package). */
 export async function renderStack(stack: string, dir = packageRoot): Promise<Rendered> {
-    // Generated values are unknown offline; the password is redacted anyway.
-    const run = await runStackUnderMocks(stack, dir, (type) => (type.startsWith("random:") ? { result: REDACTED } : {}));
+    const { project, config } = readStackConfig(dir, stack);
+    return renderProgram(() => deployStack(config, project), { project, stack });
+}
+
+/**
+ * Renders any Pulumi program offline: `program` runs in-process under mocks (a consumer passes
+ * `() => require("./index")`), and every resource it registers comes back, secrets redacted.
+ * `config` is what `pulumi.Config` would read, as flat "namespace:key" text values.
+ */
+export async function renderProgram(program: () => unknown, opts: { project: string; stack: string; config?: Record<string, string> }): Promise<Rendered> {
+    const run = await runUnderMocks(program, {
+        ...opts,
+        // Generated values are unknown offline; the password is redacted anyway.
+        outputs: (type) => (type.startsWith("random:") ? { result: REDACTED } : {}),
+    });
     return splitResources(run.resources);
 }
 
@@ -64,21 +78,27 @@ function writeDir(rendered: Rendered, out: string): void {
     fs.writeFileSync(path.join(out, "resources.json"), JSON.stringify(rendered.others, null, 2) + "\n");
 }
 
-function parseArgs(argv: string[]): { stack: string; out?: string } {
-    let stack = "dev";
-    let out: string | undefined;
+interface CliArgs { stack: string; out?: string; diff?: string }
+
+function parseArgs(argv: string[]): CliArgs {
+    const args: CliArgs = { stack: "dev" };
     for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === "--stack") stack = argv[++i];
-        else if (argv[i] === "--out") out = argv[++i];
-        else throw new Error(`unknown argument ${argv[i]} (usage: render --stack <name> [--out <dir>])`);
+        if (argv[i] === "--stack") args.stack = argv[++i];
+        else if (argv[i] === "--out") args.out = argv[++i];
+        else if (argv[i] === "--diff") args.diff = argv[++i];
+        else throw new Error(`unknown argument ${argv[i]} (usage: render --stack <name> [--out <dir> | --diff <git-ref>])`);
     }
-    return { stack, out };
+    return args;
 }
 
 async function main(): Promise<void> {
-    const { stack, out } = parseArgs(process.argv.slice(2));
+    const { stack, out, diff } = parseArgs(process.argv.slice(2));
     const rendered = await renderStack(stack, process.cwd());
-    if (out) {
+    if (diff) {
+        const head = toYamlStream(rendered);
+        const diffs = diffRendered(renderAtRef(diff, stack, process.cwd()), head);
+        process.stdout.write(formatDiff(diff, stack, diffs, splitObjects(head).size));
+    } else if (out) {
         writeDir(rendered, out);
         console.error(`rendered ${rendered.kubernetes.length} Kubernetes objects and ${rendered.others.length} other resources to ${out}`);
     } else {

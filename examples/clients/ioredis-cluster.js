@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// A cluster client with ioredis: seeds from REDIS_SEEDS ("host:port,host:port", the component's
+// `seedAddresses` output or local mode's "seeds"), password from REDIS_PASSWORD (the Secret's
+// `password` key). Writes COUNT keys under a prefix, which land on every shard, reads them back,
+// counts the keys another client wrote under CHECK_PREFIX, and prints one JSON line.
+//   REDIS_SEEDS=127.0.0.11:6379 REDIS_PASSWORD=... node ioredis-cluster.js [prefix] [count] [check-prefix]
+const { Cluster } = require("ioredis");
+
+async function main() {
+    const [prefix = "ioredis", count = "1000", checkPrefix] = process.argv.slice(2);
+    const seeds = process.env.REDIS_SEEDS.split(",").map((s) => {
+        const [host, port] = s.split(":");
+        return { host, port: Number(port) };
+    });
+    const cluster = new Cluster(seeds, {
+        redisOptions: { password: process.env.REDIS_PASSWORD, username: process.env.REDIS_USER || undefined },
+        // The cluster answers MOVED during a failover; retry instead of failing the command.
+        maxRedirections: 16,
+        retryDelayOnFailover: 200,
+        enableAutoPipelining: true,
+    });
+    try {
+        const n = Number(count);
+        // Auto-pipelining batches the writes per node (a manual pipeline must stay on one node).
+        await Promise.all(Array.from({ length: n }, (_, i) => cluster.set(`${prefix}:${i}`, `value-${i}`)));
+        let readBack = 0;
+        for (let i = 0; i < n; i++) if ((await cluster.get(`${prefix}:${i}`)) === `value-${i}`) readBack++;
+        let checked = null;
+        if (checkPrefix) {
+            checked = 0;
+            for (let i = 0; i < n; i++) if ((await cluster.get(`${checkPrefix}:${i}`)) === `value-${i}`) checked++;
+        }
+        const masters = cluster.nodes("master");
+        const perMaster = await Promise.all(masters.map((m) => m.dbsize()));
+        console.log(JSON.stringify({ client: "ioredis", written: n, readBack, checked, masters: masters.length, keysPerMaster: perMaster }));
+    } finally {
+        cluster.disconnect();
+    }
+}
+
+main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+});

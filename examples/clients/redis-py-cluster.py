@@ -1,0 +1,42 @@
+#!/usr/bin/python3
+"""A cluster client with redis-py (redis.cluster.RedisCluster, redis-py 4.1 or later).
+
+Seeds from REDIS_SEEDS ("host:port,host:port", the component's `seedAddresses` output or local
+mode's "seeds"), password from REDIS_PASSWORD (the Secret's `password` key). Writes COUNT keys
+under a prefix, which land on every shard, reads them back, counts the keys another client wrote
+under CHECK_PREFIX, and prints one JSON line.
+
+  REDIS_SEEDS=127.0.0.11:6379 REDIS_PASSWORD=... python3 redis-py-cluster.py [prefix] [count] [check-prefix]
+"""
+import json
+import os
+import sys
+
+from redis.cluster import ClusterNode, RedisCluster
+
+
+def main() -> None:
+    prefix = sys.argv[1] if len(sys.argv) > 1 else "redis-py"
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+    check_prefix = sys.argv[3] if len(sys.argv) > 3 else None
+    seeds = [ClusterNode(host, int(port)) for host, port in
+             (s.rsplit(":", 1) for s in os.environ["REDIS_SEEDS"].split(","))]
+    client = RedisCluster(startup_nodes=seeds, password=os.environ.get("REDIS_PASSWORD"),
+                          username=os.environ.get("REDIS_USER") or None, decode_responses=True)
+    try:
+        for i in range(count):
+            client.set(f"{prefix}:{i}", f"value-{i}")
+        read_back = sum(1 for i in range(count) if client.get(f"{prefix}:{i}") == f"value-{i}")
+        checked = None
+        if check_prefix:
+            checked = sum(1 for i in range(count) if client.get(f"{check_prefix}:{i}") == f"value-{i}")
+        masters = client.get_primaries()
+        per_master = [client.dbsize(target_nodes=m) for m in masters]
+        print(json.dumps({"client": "redis-py", "written": count, "readBack": read_back, "checked": checked,
+                          "masters": len(masters), "keysPerMaster": per_master}))
+    finally:
+        client.close()
+
+
+if __name__ == "__main__":
+    main()
