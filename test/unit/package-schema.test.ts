@@ -103,6 +103,6 @@ describe("Pulumi package schema (multi-language use)", function () {
             "clientHost", "clientPort", "connectionUrl", "namespace", "nodeIds", "password", "secretName", "seedAddresses", "shardLayout",
         ]);
         assert.deepStrictEqual(Object.keys(schema.types["redis-cluster:index:ShardState"].properties).sort(),
-            ["master", "masterId", "replicaIds", "replicas", "slots"]);
+            ["keys", "master", "masterId", "replicaIds", "replicas", "slots"]);
     });
 });
