@@ -9,6 +9,7 @@ import { PORTS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";
 import { isAlive, materializeVolumes, planPod, PodPlan, runProbe, runToCompletion, startContainer, stopProcess } from "./pod";
 import { publishNames } from "./dns";
+import { recordEvent, rollOut, templateRevision } from "./rollout";
 import type { ContainerTrack } from "./probe-schedule";
 import { LocalPodState, LocalState, loadState, passwordFile, podAddress, saveState, stateDir } from "./state";
 import { requireTool } from "./tools";
@@ -33,6 +34,8 @@ interface Rendered {
     formationInputs: Record<string, any>;
     replicas: number;
     topology: string;
+    /** The StatefulSet's pod template revision. */
+    revision: string;
 }
 
 // The Pulumi runtime that render runs under is process-global: renders must not overlap, and a
@@ -63,7 +66,7 @@ async function renderOnce(stack: string): Promise<Rendered> {
     if (!sts || !formation) throw new Error(`stack ${stack} renders no StatefulSet or formation resource`);
     const topology = (sts.spec.template.spec.containers[0].env as any[]).find((e) => e.name === "TOPOLOGY")?.value ?? "cluster";
     const podDomain = `${sts.spec.serviceName}.${sts.metadata.namespace}.svc.cluster.local`;
-    return { objects, podDomain, formationInputs: formation.inputs, replicas: sts.spec.replicas, topology };
+    return { objects, podDomain, formationInputs: formation.inputs, replicas: sts.spec.replicas, topology, revision: templateRevision(sts) };
 }
 
 /** Starts the per-deployment kubelet stand-in (probes on schedule, restarts), detached. */
@@ -149,7 +152,20 @@ export async function up(stack: string): Promise<UpResult> {
     if (olds && state.pods.some((p) => p.ordinal >= r.replicas)) await drainProvider.update!("drain", olds, inputs);
 
     const pods: LocalPodState[] = [];
-    for (const plan of plans) pods.push(running.get(plan.ordinal) ?? await startPod(r, plan, password));
+    for (const plan of plans) {
+        const known = state.pods.find((p) => p.ordinal === plan.ordinal);
+        // A rolling update interrupted while it stopped this pod: finish the stop first.
+        if (known?.stopping) await stopPod({ ...known, pids: known.stopping }, plan.terminationGracePeriodSeconds * 1000, plan);
+        const live = running.get(plan.ordinal);
+        if (live) {
+            live.revision ??= r.revision;
+            pods.push(live);
+        } else {
+            const started = { ...await startPod(r, plan, password), revision: r.revision };
+            recordEvent(dir, { t: Date.now(), pod: started.name, event: "start", revision: r.revision });
+            pods.push(started);
+        }
+    }
     const extras = state.pods.filter((p) => p.ordinal >= r.replicas);
     // Out of the state before they stop, so the kubelet does not restart them.
     state.pods = pods;
@@ -160,6 +176,30 @@ export async function up(stack: string): Promise<UpResult> {
     }
     publishPods(dir, r, pods);
     await Promise.all(plans.map((p) => waitForProbe(p, "startup", 60000)));
+    await rollOut({
+        dir,
+        revision: r.revision,
+        pods,
+        allReady: () => Promise.all(plans.map((p) => waitForProbe(p, "readiness", 120000))).then(() => undefined),
+        stop: async (pod) => {
+            const plan = plans[pod.ordinal];
+            pod.stopping = pod.pids;
+            pod.pids = {};
+            saveState(dir, state);
+            const output = await stopPod({ ...pod, pids: pod.stopping }, plan.terminationGracePeriodSeconds * 1000, plan);
+            delete pod.stopping;
+            saveState(dir, state);
+            return output;
+        },
+        start: async (pod) => {
+            const plan = plans[pod.ordinal];
+            Object.assign(pod, await startPod(r, plan, password));
+            saveState(dir, state);
+            await waitForProbe(plan, "startup", 60000);
+        },
+        save: () => saveState(dir, state),
+        log: progress,
+    });
 
     if (state.formation) {
         const updated = await formationProvider.update!(state.formation.id, { ...state.formation.outs, password }, inputs);
@@ -191,15 +231,18 @@ function withoutPassword(outs: Record<string, unknown>): Record<string, unknown>
  * Stops a pod as the kubelet does: each container's preStop hook runs first, then SIGTERM, then
  * SIGKILL when the grace period (which the hooks count against) runs out.
  */
-async function stopPod(pod: LocalPodState, graceMs: number, plan?: PodPlan): Promise<void> {
+async function stopPod(pod: LocalPodState, graceMs: number, plan?: PodPlan): Promise<string> {
     const deadline = Date.now() + graceMs;
+    const outputs: string[] = [];
     for (const c of plan?.containers ?? []) {
         if (c.preStop && pod.pids[c.name] && isAlive(pod.pids[c.name])) {
             const hook = runToCompletion({ ...c, argv: c.preStop });
-            progress(`${pod.name}/${c.name} preStop: ${hook.output.trim().replace(/\n/g, "; ") || `exit ${hook.status}`}`);
+            outputs.push(hook.output.trim().replace(/\n/g, "; ") || `exit ${hook.status}`);
+            progress(`${pod.name}/${c.name} preStop: ${outputs[outputs.length - 1]}`);
         }
     }
     await Promise.all(Object.values(pod.pids).map((pid) => stopProcess(pid, Math.max(0, deadline - Date.now()))));
+    return outputs.join("; ");
 }
 
 export type PodAction = "stop" | "kill" | "start" | "wipe";

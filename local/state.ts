@@ -11,6 +11,10 @@ export interface LocalPodState {
     root: string;
     /** Container name -> pid. */
     pids: Record<string, number>;
+    /** The StatefulSet revision (pod template hash) the pod runs. */
+    revision?: string;
+    /** Pids of a stop a rolling update began but may not have finished. */
+    stopping?: Record<string, number>;
 }
 
 export interface LocalState {

@@ -9,35 +9,28 @@ import { spawn, spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import Redis from "ioredis";
-import * as os from "os";
 import * as path from "path";
-import * as YAML from "yaml";
 import { parseClusterNodes } from "../../components/bootstrap/topology";
 import { countSlots } from "../../components/bootstrap/rebalance";
-import { down, up, UpResult } from "../../local/deployment";
+import type { UpResult } from "../../local/deployment";
 import { Workload } from "../../local/workload";
+import { LocalProject, REPO_ROOT } from "../support/local-project";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");
 const STACK = "scaling";
-const ROOT = path.join(__dirname, "..", "..", "..");
 const PRELOAD = 20000;
 const preloadValue = (i: number) => `value-${i}-${"x".repeat(i % 50)}`;
 
 describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mode)", function () {
     this.timeout(900000);
-    const saved = { ...process.env };
-    let project: string;
+    let project: LocalProject;
     let deployment: UpResult;
     let password: string;
     let workload: Workload;
     let expectedChecksum: string;
 
-    const writeStack = (shards: number, redis: Record<string, unknown> = {}) => {
-        const dev = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
-        dev.config["redis-cluster:shards"] = shards;
-        dev.config["redis-cluster:redis"] = { ...dev.config["redis-cluster:redis"], ...redis };
-        fs.writeFileSync(path.join(project, `Pulumi.${STACK}.yaml`), YAML.stringify(dev));
-    };
+    const writeStack = (shards: number, redis: Record<string, unknown> = {}) =>
+        project.write({ shards, redis: { ...project.devValue("redis"), ...redis } });
     const cli = (...args: string[]) => spawnSync("redis-cli", args, { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
     const seed = () => deployment.seeds[0].split(":")[0];
 
@@ -82,13 +75,9 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
     }
 
     before(async () => {
-        project = fs.mkdtempSync(path.join(os.tmpdir(), "scaling-project-"));
-        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
-        process.env.REDIS_LOCAL_PROJECT_DIR = project;
-        process.env.REDIS_LOCAL_STATE_DIR = path.join(project, "state");
-        process.env.REDIS_LOCAL_ADDRESS_BASE = "127.0.15.11";
+        project = new LocalProject(STACK, "127.0.15.11");
         writeStack(3);
-        deployment = await up(STACK);
+        deployment = await project.up();
         password = fs.readFileSync(deployment.passwordFile, "utf8");
         const cluster = new Redis.Cluster(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })), { redisOptions: { password }, enableAutoPipelining: true });
         const expected = new Map<string, string>();
@@ -110,18 +99,13 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
     after(async () => {
         await workload?.stop();
         workload?.close();
-        await down(STACK).catch(() => undefined);
-        for (const k of ["REDIS_LOCAL_PROJECT_DIR", "REDIS_LOCAL_STATE_DIR", "REDIS_LOCAL_ADDRESS_BASE"]) {
-            if (saved[k] === undefined) delete process.env[k];
-            else process.env[k] = saved[k];
-        }
-        fs.rmSync(project, { recursive: true, force: true });
+        await project?.destroy();
     });
 
     it("3 -> 4: the provider killed mid-migration leaves slots open; the next up finishes them", async () => {
         writeStack(4);
-        const child = spawn(process.execPath, [path.join(ROOT, "dist", "local", "cli.js"), "up", "--stack", STACK],
-            { cwd: ROOT, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "local", "cli.js"), "up", "--stack", STACK],
+            { cwd: REPO_ROOT, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
         let output = "";
         child.stdout.on("data", (d) => (output += d));
         child.stderr.on("data", (d) => (output += d));
@@ -143,13 +127,13 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
         const open = parseClusterNodes(cli("-h", seed(), "cluster", "nodes").stdout).filter((v) => v.migrating.length + v.importing.length > 0);
         assert.ok(open.length > 0, "no slot was left open by the kill");
 
-        deployment = await up(STACK);
+        deployment = await project.up();
         await assertHealthy(4);
     });
 
     it("4 -> 6: two new shards get their share", async () => {
         writeStack(6);
-        deployment = await up(STACK);
+        deployment = await project.up();
         assert.strictEqual(deployment.pods.length, 12);
         await assertHealthy(6);
     });
@@ -157,7 +141,7 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
     it("6 -> 3 that would overfill the staying masters is refused before anything moves", async () => {
         const before = cli("-h", seed(), "cluster", "nodes").stdout;
         writeStack(3, { maxmemory: "3mb" });
-        await assert.rejects(up(STACK), /refusing to scale in to 3 shards: .*would hold about [\d.]+ MiB after the move, over 80% of maxmemory \(3\.0 MiB/);
+        await assert.rejects(project.up(), /refusing to scale in to 3 shards: .*would hold about [\d.]+ MiB after the move, over 80% of maxmemory \(3\.0 MiB/);
         const slotsOf = (text: string) => parseClusterNodes(text).map((v) => `${v.id}:${v.slots.map((r) => `${r.start}-${r.end}`)}`).sort();
         assert.deepStrictEqual(slotsOf(cli("-h", seed(), "cluster", "nodes").stdout), slotsOf(before));
         await assertHealthy(6);
@@ -165,7 +149,7 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
 
     it("6 -> 3: the leaving pods are drained before they stop; no acknowledged write is lost", async () => {
         writeStack(3);
-        deployment = await up(STACK);
+        deployment = await project.up();
         assert.strictEqual(deployment.pods.length, 6);
         await assertHealthy(3);
         await workload.stop();

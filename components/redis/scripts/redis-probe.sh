@@ -1,7 +1,9 @@
 #!/bin/sh
 # Kubernetes probes for a Redis pod.
 #   startup, liveness: Redis answers at all (a node loading its AOF answers LOADING: alive).
-#   readiness: Redis answers PONG, and a node that belongs to a formed cluster sees it healthy.
+#   readiness: Redis answers PONG, and a node that belongs to a formed cluster sees it healthy;
+#              a replica also has a live link to its master (it has resynced), so a rolling
+#              update never stops the next pod while this one is still copying its data.
 #              A node that has never joined a cluster is ready, so pods become ready before the
 #              formation provider runs (it waits for them) instead of waiting on each other.
 set -eu
@@ -34,9 +36,15 @@ case "$mode" in
     info=$(cli cluster info)
     known=$(printf '%s\n' "$info" | field cluster_known_nodes)
     state=$(printf '%s\n' "$info" | field cluster_state)
-    if [ "${known:-1}" -gt 1 ] && [ "$state" != "ok" ]; then
+    [ "${known:-1}" -gt 1 ] || exit 0
+    if [ "$state" != "ok" ]; then
       echo "cluster_state is $state"
       exit 1
+    fi
+    replication=$(cli info replication)
+    if [ "$(printf '%s\n' "$replication" | field role)" = "slave" ]; then
+      link=$(printf '%s\n' "$replication" | field master_link_status)
+      [ "$link" = "up" ] || { echo "replica's link to its master is ${link:-unknown}"; exit 1; }
     fi
     ;;
   *)

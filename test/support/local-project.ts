@@ -1,0 +1,53 @@
+// A scratch project for local-mode tests that edit their stack file between `up`s, the way a
+// user edits Pulumi.<stack>.yaml: the repository's Pulumi.yaml, a stack file derived from the dev
+// stack, and its own state directory and address range.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { down, up, UpResult } from "../../local/deployment";
+
+export const REPO_ROOT = path.join(__dirname, "..", "..", "..");
+const ENV_KEYS = ["REDIS_LOCAL_PROJECT_DIR", "REDIS_LOCAL_STATE_DIR", "REDIS_LOCAL_ADDRESS_BASE"] as const;
+
+export class LocalProject {
+    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "local-project-"));
+    private readonly saved = ENV_KEYS.map((k) => [k, process.env[k]] as const);
+
+    constructor(readonly stack: string, addressBase: string) {
+        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(this.dir, "Pulumi.yaml"));
+        process.env.REDIS_LOCAL_PROJECT_DIR = this.dir;
+        process.env.REDIS_LOCAL_STATE_DIR = path.join(this.dir, "state");
+        process.env.REDIS_LOCAL_ADDRESS_BASE = addressBase;
+    }
+
+    /** The state directory of the stack's deployment. */
+    get stateDir(): string {
+        return path.join(this.dir, "state", this.stack);
+    }
+
+    /** Writes the stack file: the dev stack with `config` keys (without the project prefix) replaced. */
+    write(config: Record<string, unknown>): void {
+        const dev = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8"));
+        for (const [key, value] of Object.entries(config)) dev.config[`redis-cluster:${key}`] = value;
+        fs.writeFileSync(path.join(this.dir, `Pulumi.${this.stack}.yaml`), YAML.stringify(dev));
+    }
+
+    /** The dev stack's value of `key`. */
+    devValue(key: string): any {
+        return YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8")).config[`redis-cluster:${key}`];
+    }
+
+    up(): Promise<UpResult> {
+        return up(this.stack);
+    }
+
+    async destroy(): Promise<void> {
+        await down(this.stack).catch(() => undefined);
+        for (const [k, v] of this.saved) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
