@@ -1,6 +1,9 @@
 // Throughput and latency of the rendered configuration against stock Redis settings, same shape
 // (3 masters x 1 replica), same machine, same run: redis-benchmark --cluster, GET/SET, pipelined
-// and not, two value sizes. On two cores the client competes with six servers for the CPU.
+// and not, two value sizes. On two cores the client competes with six servers for the CPU. A
+// third cluster, the rendered settings without the AOF, shows what persistence costs. All three
+// run at once (idle ones cost next to nothing) and every cell alternates between them, so drift
+// in the machine's load does not favour whichever ran first.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -16,17 +19,20 @@ import { median, printTable } from "./stats";
 
 const PASSWORD = "ThroughputPw7a9c1e3b5d7f9a1c3e5b7d9f1a3c";
 
-export interface ThroughputResult { config: string; test: string; pipeline: number; size: number; rps: number; p50: number; p99: number }
+export type ThroughputConfig = "rendered" | "rendered-no-aof" | "stock";
+export const CONFIGS: ThroughputConfig[] = ["rendered", "rendered-no-aof", "stock"];
+export interface ThroughputResult { config: ThroughputConfig; test: string; pipeline: number; size: number; rps: number; p50: number; p99: number }
 
 /** Starts six nodes: the rendered prod pods, or stock redis-server with only what a cluster needs. */
-function startNodes(kind: "rendered" | "stock", octet: number, root: string): { nodes: FormationNode[]; pids: number[] } {
+function startNodes(kind: ThroughputConfig, octet: number, root: string): { nodes: FormationNode[]; pids: number[] } {
     const addresses = Array.from({ length: 6 }, (_, i) => `127.0.${octet}.${i + 1}`);
     const pids: number[] = [];
-    if (kind === "rendered") {
+    if (kind !== "stock") {
         // The prod settings, except io-threads: six servers with four spinning I/O threads each on a
         // two-core machine measure contention, not Redis (that run gave ~800 ops/s, p50 60 ms).
         const prod = argsFromConfig(readStackConfig(packageRoot, "prod").config);
-        const objects = buildAllObjects(resolveSpec({ ...prod, redis: { ...prod.redis, ioThreads: 1 } }), PASSWORD);
+        const redis = { ...prod.redis, ioThreads: 1, ...(kind === "rendered-no-aof" ? { appendonly: false } : {}) };
+        const objects = buildAllObjects(resolveSpec({ ...prod, redis }), PASSWORD);
         addresses.forEach((ip, i) => {
             const plan = planPod(objects, i, ip, path.join(root, `pod-${i}`), PASSWORD);
             materializeVolumes(objects, plan, PASSWORD);
@@ -56,35 +62,45 @@ function redisBenchmark(seed: string, test: string, pipeline: number, size: numb
 }
 
 export async function benchThroughput(runs: number, requests: number): Promise<ThroughputResult[]> {
-    const results: ThroughputResult[] = [];
-    for (const [i, config] of (["rendered", "stock"] as const).entries()) {
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), `throughput-${config}-`));
-        const { nodes, pids } = startNodes(config, 30 + i, root);
-        try {
-            await formCluster(nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000 });
-            for (const test of ["set", "get"]) {
-                for (const pipeline of [1, 16]) {
-                    for (const size of [64, 1024]) {
-                        const samples = Array.from({ length: runs }, () => redisBenchmark(nodes[0].ip, test, pipeline, size, requests * pipeline));
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "throughput-"));
+    const clusters = CONFIGS.map((config, i) => ({ config, ...startNodes(config, 30 + i, path.join(root, config)) }));
+    try {
+        for (const c of clusters) await formCluster(c.nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000 });
+        const results: ThroughputResult[] = [];
+        for (const test of ["set", "get"]) {
+            for (const pipeline of [1, 16]) {
+                for (const size of [64, 1024]) {
+                    const samples = new Map(CONFIGS.map((c) => [c, [] as ReturnType<typeof redisBenchmark>[]]));
+                    for (let r = 0; r < runs; r++) {
+                        // Rotate who goes first, so no configuration always meets a warmer or cooler machine.
+                        for (let k = 0; k < clusters.length; k++) {
+                            const c = clusters[(r + k) % clusters.length];
+                            samples.get(c.config)!.push(redisBenchmark(c.nodes[0].ip, test, pipeline, size, requests * pipeline));
+                        }
+                    }
+                    for (const [config, s] of samples) {
                         results.push({ config, test, pipeline, size,
-                            rps: median(samples.map((s) => s.rps)), p50: median(samples.map((s) => s.p50)), p99: median(samples.map((s) => s.p99)) });
+                            rps: median(s.map((x) => x.rps)), p50: median(s.map((x) => x.p50)), p99: median(s.map((x) => x.p99)) });
                     }
                 }
             }
-        } finally {
-            await Promise.all(pids.map((pid) => stopProcess(pid, 15000)));
-            fs.rmSync(root, { recursive: true, force: true });
         }
+        return results;
+    } finally {
+        await Promise.all(clusters.flatMap((c) => c.pids).map((pid) => stopProcess(pid, 15000)));
+        fs.rmSync(root, { recursive: true, force: true });
     }
-    return results;
 }
 
 export function printThroughput(results: ThroughputResult[]): void {
+    const cell = (config: ThroughputConfig, r: ThroughputResult) =>
+        results.find((s) => s.config === config && s.test === r.test && s.pipeline === r.pipeline && s.size === r.size)!;
     const rows = results.filter((r) => r.config === "rendered").map((r) => {
-        const stock = results.find((s) => s.config === "stock" && s.test === r.test && s.pipeline === r.pipeline && s.size === r.size)!;
-        return [r.test.toUpperCase(), r.pipeline, r.size, Math.round(r.rps), Math.round(stock.rps), (r.rps / stock.rps).toFixed(2),
-            `${r.p50}/${r.p99}`, `${stock.p50}/${stock.p99}`];
+        const stock = cell("stock", r);
+        const noAof = cell("rendered-no-aof", r);
+        return [r.test.toUpperCase(), r.pipeline, r.size, Math.round(r.rps), Math.round(noAof.rps), Math.round(stock.rps),
+            (r.rps / stock.rps).toFixed(2), (noAof.rps / stock.rps).toFixed(2), `${r.p50}/${r.p99}`, `${stock.p50}/${stock.p99}`];
     });
     printTable("Throughput, redis-benchmark --cluster, 50 clients (median ops/s; latency p50/p99 ms)",
-        ["test", "pipeline", "bytes", "rendered", "stock", "ratio", "rendered p50/p99", "stock p50/p99"], rows);
+        ["test", "pipeline", "bytes", "rendered", "no AOF", "stock", "rendered/stock", "no AOF/stock", "rendered p50/p99", "stock p50/p99"], rows);
 }
