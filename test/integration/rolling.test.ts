@@ -4,13 +4,12 @@
 // at a time in a safe order with no acknowledged write lost; a rollout interrupted halfway
 // resumes on the next `up` in the same order.
 import * as assert from "assert";
-import { spawn, spawnSync } from "child_process";
-import * as path from "path";
+import { spawnSync } from "child_process";
 import { parseClusterNodes } from "../../components/bootstrap/topology";
 import type { UpResult } from "../../local/deployment";
 import { readEvents, RolloutEvent } from "../../local/rollout";
 import { Workload } from "../../local/workload";
-import { LocalProject, REPO_ROOT } from "../support/local-project";
+import { LocalProject } from "../support/local-project";
 
 describe("rolling changes under writes (local mode, dev stack)", function () {
     this.timeout(900000);
@@ -46,13 +45,10 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
         project.write({});
         deployment = await project.up();
         password = require("fs").readFileSync(deployment.passwordFile, "utf8");
-        workload = new Workload(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })), password, { concurrency: 4 });
-        await workload.start();
+        workload = await project.startWorkload(deployment, password);
     });
 
     after(async () => {
-        await workload?.stop();
-        workload?.close();
         await project?.destroy();
     });
 
@@ -85,8 +81,9 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
     it("a rollout interrupted halfway (the up process killed) resumes on the next up, each pod once, same order", async () => {
         const eventsBefore = readEvents(project.stateDir).length;
         project.write({ redis: { ...redis, maxmemory: "100mb" }, image: "redis:7.2.7-alpine" });
-        const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "local", "cli.js"), "up", "--stack", project.stack],
-            { cwd: REPO_ROOT, env: process.env, stdio: "ignore" });
+        const child = project.spawnUp();
+        child.stdout!.resume();
+        child.stderr!.resume();
         const exited = new Promise((r) => child.on("exit", r));
         while (child.exitCode === null) {
             const events = readEvents(project.stateDir).slice(eventsBefore);

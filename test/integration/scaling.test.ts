@@ -5,16 +5,15 @@
 // the end no acknowledged write lost. One step is interrupted (the provider killed mid-migration)
 // and resumed; one scale-in that cannot fit is refused before anything moves.
 import * as assert from "assert";
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import Redis from "ioredis";
-import * as path from "path";
 import { parseClusterNodes } from "../../components/bootstrap/topology";
 import { countSlots } from "../../components/bootstrap/rebalance";
 import type { UpResult } from "../../local/deployment";
 import { Workload } from "../../local/workload";
-import { LocalProject, REPO_ROOT } from "../support/local-project";
+import { LocalProject } from "../support/local-project";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");
 const STACK = "scaling";
@@ -92,23 +91,19 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
         cluster.disconnect();
         expectedChecksum = checksum(expected);
         await assertHealthy(3);
-        workload = new Workload(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })), password, { concurrency: 4 });
-        await workload.start();
+        workload = await project.startWorkload(deployment, password);
     });
 
     after(async () => {
-        await workload?.stop();
-        workload?.close();
         await project?.destroy();
     });
 
     it("3 -> 4: the provider killed mid-migration leaves slots open; the next up finishes them", async () => {
         writeStack(4);
-        const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "local", "cli.js"), "up", "--stack", STACK],
-            { cwd: REPO_ROOT, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = project.spawnUp();
         let output = "";
-        child.stdout.on("data", (d) => (output += d));
-        child.stderr.on("data", (d) => (output += d));
+        child.stdout!.on("data", (d) => (output += d));
+        child.stderr!.on("data", (d) => (output += d));
         const exited = new Promise((r) => child.on("exit", r));
         let killedOpen = false;
         while (child.exitCode === null) {

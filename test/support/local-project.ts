@@ -1,11 +1,13 @@
 // A scratch project for local-mode tests that edit their stack file between `up`s, the way a
 // user edits Pulumi.<stack>.yaml: the repository's Pulumi.yaml, a stack file derived from the dev
 // stack, and its own state directory and address range.
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { down, up, UpResult } from "../../local/deployment";
+import { Workload } from "../../local/workload";
 
 export const REPO_ROOT = path.join(__dirname, "..", "..", "..");
 const ENV_KEYS = ["REDIS_LOCAL_PROJECT_DIR", "REDIS_LOCAL_STATE_DIR", "REDIS_LOCAL_ADDRESS_BASE"] as const;
@@ -13,6 +15,7 @@ const ENV_KEYS = ["REDIS_LOCAL_PROJECT_DIR", "REDIS_LOCAL_STATE_DIR", "REDIS_LOC
 export class LocalProject {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "local-project-"));
     private readonly saved = ENV_KEYS.map((k) => [k, process.env[k]] as const);
+    private workload?: Workload;
 
     constructor(readonly stack: string, addressBase: string) {
         fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(this.dir, "Pulumi.yaml"));
@@ -42,7 +45,22 @@ export class LocalProject {
         return up(this.stack);
     }
 
+    /** `up` in a child process, as a user's `npm run local -- up` (for tests that kill it). */
+    spawnUp(): ChildProcess {
+        return spawn(process.execPath, [path.join(REPO_ROOT, "dist", "local", "cli.js"), "up", "--stack", this.stack],
+            { cwd: REPO_ROOT, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    }
+
+    /** A write workload (SET + WAIT 1) on the deployment, stopped by destroy() at the latest. */
+    async startWorkload(deployment: UpResult, password: string): Promise<Workload> {
+        this.workload = new Workload(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })), password, { concurrency: 4 });
+        await this.workload.start();
+        return this.workload;
+    }
+
     async destroy(): Promise<void> {
+        await this.workload?.stop();
+        this.workload?.close();
         await down(this.stack).catch(() => undefined);
         for (const [k, v] of this.saved) {
             if (v === undefined) delete process.env[k];
