@@ -9,8 +9,7 @@ import { inspectAll, Log, NodeState, waitFor } from "./operations";
 import { countSlots, planRebalance } from "./rebalance";
 import { finishInterrupted, rebalance } from "./reshard";
 import { byOrdinal, capacityProblems, pickStayingMasters } from "./reshape";
-import { isReplica } from "./topology";
-import { parseInfo } from "./topology";
+import { isReplica, parseInfo } from "./topology";
 
 export interface DrainOptions {
     password: string;
