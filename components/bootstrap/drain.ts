@@ -21,6 +21,9 @@ export interface DrainOptions {
     log?: Log;
 }
 
+/** Redis gives up a manual failover after 5 s (CLUSTER_MF_TIMEOUT). */
+const MANUAL_FAILOVER_RETRY_MS = 6000;
+
 export interface DrainResult { leaving: string[]; failovers: number; slotsMoved: number; keysMoved: number }
 
 export async function drainLeaving(nodes: FormationNode[], leaving: string[], clients: Map<string, Redis>, opts: DrainOptions): Promise<DrainResult> {
@@ -65,11 +68,17 @@ async function promoteStayingReplicas(nodes: FormationNode[], clients: Map<strin
         if (!pair) return done;
         const [master, replica] = pair as [NodeState, NodeState];
         log(`${master.node.name} leaves the shape: handing its shard to its replica ${replica.node.name}`);
-        await clients.get(replica.node.name)!.call("CLUSTER", "FAILOVER");
+        // A manual failover the master does not acknowledge (it may not know this replica yet)
+        // times out after 5 s without harm; ask again until it takes.
+        let asked = 0;
         await waitFor(`${replica.node.name} to take over from ${master.node.name}`, timeoutMs, async () => {
+            if (Date.now() - asked > MANUAL_FAILOVER_RETRY_MS) {
+                asked = Date.now();
+                await clients.get(replica.node.name)!.call("CLUSTER", "FAILOVER");
+            }
             const s = await inspectAll([replica.node], clients);
             return s[0].myself.slots.length > 0 ? true : undefined;
-        });
+        }, 100);
         done++;
     }
 }
