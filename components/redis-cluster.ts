@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup";
 import { ClusterFormation } from "./bootstrap/provider";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
 import { liveDirectives } from "./redis/redis-conf";
@@ -54,7 +55,10 @@ export class RedisCluster extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(`${name}-secret`,
             buildAuthSecret(spec, secretPassword) as k8s.core.v1.SecretArgs,
             { parent: this, dependsOn: nsDeps });
-        const workloads = createObjects(name, buildRedisObjects(spec), this, [...nsDeps, secret]);
+        const backups = createBackups(name, spec, this, [...nsDeps, secret]);
+        // A restoring pod's init container needs the backup scripts and S3 access before it starts.
+        const workloads = createObjects(name, buildRedisObjects(spec), this,
+            [...nsDeps, secret, ...(spec.settings.restore.from ? backups : [])]);
 
         const info = connectionInfo(spec);
         const formation = new ClusterFormation(`${name}-formation`, {
@@ -70,6 +74,7 @@ export class RedisCluster extends pulumi.ComponentResource {
             redisConfig: liveDirectives(spec),
             namespace: spec.names.namespace,
             podSelector: Object.entries(spec.selectorLabels).map(([k, v]) => `${k}=${v}`).join(","),
+            ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(spec, this) } : {}),
         }, { parent: this, dependsOn: workloads });
         this.nodeIds = formation.nodeIds;
         this.shardLayout = formation.shardLayout;
@@ -100,11 +105,25 @@ function createNamespace(name: string, spec: ClusterSpec, parent: pulumi.Resourc
     return new k8s.core.v1.Namespace(`${name}-namespace`, buildNamespace(spec) as k8s.core.v1.NamespaceArgs, { parent });
 }
 
+/**
+ * The backup bucket and access (when S3 is on), then the backup CronJobs, their volumes and
+ * ServiceAccount. Returns the created resources, which restoring pods wait for.
+ */
+function createBackups(name: string, spec: ClusterSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.Resource[] {
+    if (!spec.settings.backup.enabled) return [];
+    const storage = spec.settings.backup.s3.enabled ? createBackupStorage(name, spec, parent, dependsOn) : undefined;
+    const objects = createObjects(name, buildBackupObjects(spec, storage?.cloud), parent, [...dependsOn, ...(storage?.ready ?? [])]);
+    return [...(storage?.ready ?? []), ...objects];
+}
+
 type Constructor = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 const KINDS: Record<string, Constructor> = {
     "v1/ConfigMap": k8s.core.v1.ConfigMap,
     "v1/Service": k8s.core.v1.Service,
+    "v1/ServiceAccount": k8s.core.v1.ServiceAccount,
+    "v1/PersistentVolumeClaim": k8s.core.v1.PersistentVolumeClaim,
+    "batch/v1/CronJob": k8s.batch.v1.CronJob,
     "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet,
     "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
 };
