@@ -56,6 +56,8 @@ export interface ClusterFormationArgs {
     /** For port-forward connectivity: the pods' namespace and label selector. */
     namespace: pulumi.Input<string>;
     podSelector: pulumi.Input<string>;
+    /** Restore: each shard's slot ranges from the backup's manifest ("0-5460"), in shard order. */
+    restoreSlots?: pulumi.Input<string[]>;
 }
 
 /** The formed cluster: node ids, slot ranges per shard and which replica follows which master. */
