@@ -9,6 +9,7 @@ import { PORTS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";
 import { isAlive, materializeVolumes, planPod, PodPlan, runProbe, runToCompletion, startContainer, stopProcess } from "./pod";
 import { publishNames } from "./dns";
+import { localS3Calls } from "./s3";
 import type { ContainerTrack } from "./probe-schedule";
 import { LocalPodState, LocalState, loadState, passwordFile, podAddress, saveState, stateDir } from "./state";
 import { requireTool } from "./tools";
@@ -26,7 +27,7 @@ export interface UpResult {
     pods: { name: string; address: string; pids: Record<string, number> }[];
 }
 
-interface Rendered {
+export interface Rendered {
     objects: KubeObject[];
     /** The headless Service's DNS domain of the pods. */
     podDomain: string;
@@ -40,7 +41,8 @@ interface Rendered {
 const renders = new Map<string, Promise<Rendered>>();
 let renderQueue: Promise<unknown> = Promise.resolve();
 
-function render(stack: string): Promise<Rendered> {
+/** The stack's rendered objects and formation inputs (rendered once per stack file version). */
+export function render(stack: string): Promise<Rendered> {
     const files = ["Pulumi.yaml", `Pulumi.${stack}.yaml`].map((f) => path.join(process.cwd(), f));
     const key = `${stack}:${files.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)).join(":")}`;
     if (!renders.has(key)) {
@@ -53,7 +55,7 @@ function render(stack: string): Promise<Rendered> {
 }
 
 async function renderOnce(stack: string): Promise<Rendered> {
-    const r = await renderStack(stack, process.cwd());
+    const r = await renderStack(stack, process.cwd(), { calls: localS3Calls() });
     const objects = r.kubernetes as KubeObject[];
     const sts = objects.find((o) => o.kind === "StatefulSet") as any;
     const formation = r.others.find((o) => o.type === FORMATION_TYPE);
