@@ -99,9 +99,13 @@ function prepareVolumes(plan: JobPlan): void {
 }
 
 /** Runs one container to its end, or kills its process group at `deadline`. */
-function runContainer(c: ContainerPlan, logFile: string, deadline: number): Promise<ContainerRun> {
+/** Told of each container as it starts (its pid leads its own process group). */
+export type OnStart = (container: string, pid: number) => void;
+
+function runContainer(c: ContainerPlan, logFile: string, deadline: number, onStart?: OnStart): Promise<ContainerRun> {
     return new Promise((resolve) => {
         const child = spawn(c.argv[0], c.argv.slice(1), { env: { ...process.env, ...c.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        onStart?.(c.name, child.pid!);
         let output = "";
         const log = fs.openSync(logFile, "a");
         const take = (d: Buffer) => { output += d; fs.writeSync(log, d); };
@@ -119,20 +123,20 @@ function runContainer(c: ContainerPlan, logFile: string, deadline: number): Prom
     });
 }
 
-async function runAttempt(plan: JobPlan, logDir: string, deadline: number): Promise<ContainerRun[]> {
+async function runAttempt(plan: JobPlan, logDir: string, deadline: number, onStart?: OnStart): Promise<ContainerRun[]> {
     prepareVolumes(plan);
     const runs: ContainerRun[] = [];
     for (const c of plan.initContainers) {
-        const r = await runContainer(c, path.join(logDir, `${c.name}.log`), deadline);
+        const r = await runContainer(c, path.join(logDir, `${c.name}.log`), deadline, onStart);
         runs.push(r);
         if (r.exitCode !== 0) return runs;
     }
-    runs.push(...await Promise.all(plan.containers.map((c) => runContainer(c, path.join(logDir, `${c.name}.log`), deadline))));
+    runs.push(...await Promise.all(plan.containers.map((c) => runContainer(c, path.join(logDir, `${c.name}.log`), deadline, onStart))));
     return runs;
 }
 
 /** Runs a Job from the CronJob against the running local deployment of `stack`. */
-export async function runJob(stack: string, cronJobName: string): Promise<JobResult> {
+export async function runJob(stack: string, cronJobName: string, opts: { onStart?: OnStart; retry?: boolean } = {}): Promise<JobResult> {
     const dir = stateDir(stack);
     const state = loadState(dir);
     const live = state?.pods.find((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive));
@@ -146,11 +150,12 @@ export async function runJob(stack: string, cronJobName: string): Promise<JobRes
     const deadline = Date.now() + (plan.activeDeadlineSeconds ?? 24 * 3600) * 1000;
     let runs: ContainerRun[] = [];
     let attempts = 0;
-    while (attempts <= plan.backoffLimit && Date.now() < deadline) {
+    const limit = opts.retry === false ? 0 : plan.backoffLimit;
+    while (attempts <= limit && Date.now() < deadline) {
         attempts++;
         const logDir = path.join(root, `attempt-${attempts}`);
         fs.mkdirSync(logDir, { recursive: true });
-        runs = await runAttempt(plan, logDir, deadline);
+        runs = await runAttempt(plan, logDir, deadline, opts.onStart);
         if (runs.every((x) => x.exitCode === 0) && runs.length === plan.initContainers.length + plan.containers.length) break;
     }
     const succeeded = runs.length === plan.initContainers.length + plan.containers.length && runs.every((x) => x.exitCode === 0);

@@ -12,9 +12,14 @@ REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
 export REDISCLI_AUTH
 cli() { redis-cli --no-auth-warning "$@"; }
 
-id=$(date -u +%Y%m%dT%H%M%SZ)
 kind_dir="$STAGING_DIR/$BACKUP_KIND"
 mkdir -p "$kind_dir"
+id=$(date -u +%Y%m%dT%H%M%SZ)
+# Ids are to the second: a second run within one (by hand) waits for a fresh id.
+while [ -e "$kind_dir/$id" ]; do
+  sleep 1
+  id=$(date -u +%Y%m%dT%H%M%SZ)
+done
 # A run killed earlier leaves a .partial folder; nothing else writes here (concurrencyPolicy Forbid).
 rm -rf "$kind_dir"/*.partial
 partial="$kind_dir/$id.partial"
@@ -89,7 +94,12 @@ while read -r _first master_id ranges; do
   port=${address##*:}
   file="shard-$i.rdb"
   echo "backup: shard $i (slots $ranges) from $source_id at $host:$port"
-  cli -h "$host" -p "$port" --rdb "$partial/$file" >/dev/null
+  # redis-cli narrates the transfer on stderr; show it only when the transfer fails.
+  if ! cli -h "$host" -p "$port" --rdb "$partial/$file" >"$WORK_DIR/rdb.log" 2>&1; then
+    cat "$WORK_DIR/rdb.log" >&2
+    echo "backup: pulling shard $i's RDB from $host:$port failed" >&2
+    exit 1
+  fi
   counts=$(rdb_counts "$partial/$file")
   keys=${counts% *}
   expires=${counts#* }
