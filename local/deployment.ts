@@ -291,9 +291,13 @@ export async function down(stack: string): Promise<{ stopped: number }> {
     const state = loadState(dir);
     if (state?.kubeletPid) await stopProcess(state.kubeletPid, 5000);
     if (state) {
-        const r = await render(stack);
+        // A stack that no longer renders (e.g. its restore source is gone) must still stop.
+        const r = await render(stack).catch((e) => {
+            progress(`cannot render stack ${stack} (${e instanceof Error ? e.message : e}); stopping its pods without preStop hooks`);
+            return undefined;
+        });
         const password = fs.readFileSync(passwordFile(dir), "utf8");
-        await Promise.all(state.pods.map((p) => stopPod(p, 60000, podPlan(r, dir, p.ordinal, password, p.address))));
+        await Promise.all(state.pods.map((p) => stopPod(p, 60000, r && podPlan(r, dir, p.ordinal, password, p.address))));
     }
     publishNames(dir, []);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -26,9 +26,10 @@ partial="$kind_dir/$id.partial"
 mkdir "$partial"
 
 # Counts of the keyspace an RDB holds, from its RESIZEDB record (what the fork saw): prints
-# "keys expires", or "-1 -1" for a file this parser does not follow (it reads the header only).
+# "keys expires", or "-1 -1" for a file this parser does not follow (it reads the first 64 KB, where the
+# record follows the header and any function library).
 rdb_counts() {
-  head -c 1048576 "$1" | od -An -v -tu1 | awk '
+  head -c 65536 "$1" | od -An -v -tu1 | awk '
     { for (i = 1; i <= NF; i++) b[n++] = $i }
     function len(  t, v, k) {
       t = int(b[p] / 64)
