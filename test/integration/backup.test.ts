@@ -12,7 +12,10 @@ import { Cluster } from "ioredis";
 import { packageRoot } from "../../components/package-files";
 import { down, up, UpResult } from "../../local/deployment";
 import { runJob } from "../../local/jobs";
-import { stopProcess } from "../../local/pod";
+import { buildBackupObjects } from "../../components/backup";
+import { buildAllObjects } from "../../components/kubernetes";
+import { resolveSpec } from "../../components/spec/spec";
+import { materializeVolumes, planPod, runToCompletion, stopProcess } from "../../local/pod";
 import { AWS_CLI, awsLocal } from "../../local/s3";
 import { requireTool } from "../../local/tools";
 
@@ -211,6 +214,48 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
             assert.doesNotMatch(output, /shard 0: .*has sha256/);
         } finally {
             s3("cp", good, key);
+        }
+    });
+
+    it("the rendered restore step places shard n's RDB for pod n only, and refuses another shard count or a damaged object", () => {
+        const url = `s3://${BUCKET}/${PREFIX}daily/${dailyId}/`;
+        // IRSA settings: the step then reads no key Secret (local mode supplies s3rver's login).
+        const irsa = { bucketName: BUCKET, oidcProviderArn: "arn:aws:iam::1:oidc-provider/x", oidcProviderUrl: "x" };
+        const restoreStep = (shards: number, ordinal: number) => {
+            const spec = resolveSpec({ shards, restore: { from: url }, backup: { s3: irsa } });
+            const objects = [...buildAllObjects(spec, password), ...buildBackupObjects(spec)];
+            const plan = planPod(objects, ordinal, `127.0.11.${71 + ordinal}`, fs.mkdtempSync(path.join(root, "pod-")), password);
+            materializeVolumes(objects, plan, password);
+            const result = runToCompletion(plan.initContainers.find((c) => c.name === "restore")!);
+            return { ...result, data: path.join(plan.root, "data") };
+        };
+        const manifest = JSON.parse(s3("cp", `${url}manifest.json`, "-"));
+        const placed = restoreStep(3, 1);
+        assert.strictEqual(placed.status, 0, placed.output);
+        const base = fs.readFileSync(path.join(placed.data, "appendonlydir", "appendonly.aof.1.base.rdb"));
+        assert.strictEqual(require("crypto").createHash("sha256").update(base).digest("hex"), manifest.shards[1].sha256);
+        assert.strictEqual(fs.readFileSync(path.join(placed.data, "appendonlydir", "appendonly.aof.manifest"), "utf8"),
+            "file appendonly.aof.1.base.rdb seq 1 type b\n");
+        const replica = restoreStep(3, 4);
+        assert.strictEqual(replica.status, 0, replica.output);
+        assert.deepStrictEqual(fs.readdirSync(replica.data), []);
+
+        const wrongCount = restoreStep(4, 0);
+        assert.strictEqual(wrongCount.status, 1);
+        assert.match(wrongCount.output, /has 3 shards and this deployment 4; restore into the same shard count \(shards: 3\), then change shards/);
+        assert.deepStrictEqual(fs.readdirSync(wrongCount.data), []);
+
+        const good = path.join(root, "good-0.rdb");
+        s3("cp", `${url}shard-0.rdb`, good);
+        fs.writeFileSync(path.join(root, "bad-0.rdb"), Buffer.concat([fs.readFileSync(good), Buffer.from("tampered")]));
+        s3("cp", path.join(root, "bad-0.rdb"), `${url}shard-0.rdb`);
+        try {
+            const damaged = restoreStep(3, 0);
+            assert.strictEqual(damaged.status, 1);
+            assert.match(damaged.output, /shard-0\.rdb has sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}; refusing a damaged backup/);
+            assert.deepStrictEqual(fs.readdirSync(damaged.data), [], "a damaged RDB was placed or left behind");
+        } finally {
+            s3("cp", good, `${url}shard-0.rdb`);
         }
     });
 

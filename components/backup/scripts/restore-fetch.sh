@@ -23,11 +23,13 @@ rm -rf "$work"
 mkdir -p "$work"
 if ! s3 cp --only-show-errors "${RESTORE_URL}manifest.json" "$work/manifest.json"; then
   echo "restore: ${RESTORE_URL} is not a complete backup (no manifest.json)" >&2
+  rm -rf "$work"
   exit 1
 fi
 count=$(manifest_field "$work/manifest.json" shardCount)
 if [ "$count" != "$SHARDS" ]; then
   echo "restore: the backup at $RESTORE_URL has $count shards and this deployment $SHARDS; restore into the same shard count (shards: $count), then change shards" >&2
+  rm -rf "$work"
   exit 1
 fi
 
@@ -43,6 +45,7 @@ s3 cp --only-show-errors "$RESTORE_URL$file" "$work/$file"
 sum=$(sha256sum "$work/$file" | cut -d' ' -f1)
 if [ "$sum" != "$want" ]; then
   echo "restore: $RESTORE_URL$file has sha256 $sum, the manifest says $want; refusing a damaged backup" >&2
+  rm -rf "$work"
   exit 1
 fi
 if [ "$APPENDONLY" = "yes" ]; then
