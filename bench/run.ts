@@ -1,5 +1,6 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|throughput|reshard]: runs the benchmarks, prints tables,
-// writes JSON under bench/results/.
+// npm run bench [-- --quick] [-- --only=formation|failover|throughput|reshard|backup] [-- --backup-mb=1024]: runs
+// the benchmarks, prints tables, writes JSON under bench/results/.
+import { benchBackup, printBackup } from "./backup";
 import { benchFailover, printFailover, VARIANTS } from "./failover";
 import { benchFormation, printFormation } from "./formation";
 import { writeResult } from "./stats";
@@ -31,6 +32,12 @@ async function main(): Promise<void> {
         const throughput = await benchThroughput(quick ? 1 : 3, quick ? 20000 : 100000);
         printThroughput(throughput);
         console.log(`\nwrote ${writeResult("throughput", { quick, throughput })}`);
+    }
+    if (!only || only === "backup") {
+        const mb = Number(process.argv.find((a) => a.startsWith("--backup-mb="))?.slice("--backup-mb=".length) ?? (quick ? 64 : 1024));
+        const backup = await benchBackup(mb, quick ? 1 : 3);
+        printBackup(backup);
+        console.log(`\nwrote ${writeResult("backup", { quick, megabytes: mb, backup })}`);
     }
 }
 

@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup";
 import type { ShardState } from "./bootstrap/formation";
 import { ClusterDrain, ClusterFormation, ClusterFormationArgs } from "./bootstrap/provider";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
@@ -61,13 +62,19 @@ export class RedisCluster extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(`${name}-secret`,
             buildAuthSecret(spec, secretPassword) as k8s.core.v1.SecretArgs,
             { parent: this, dependsOn: nsDeps });
+        const backups = createBackups(name, spec, this, [...nsDeps, secret]);
+        const restoring = Boolean(spec.settings.restore.from);
         const info = connectionInfo(spec);
         const shape = formationArgs(spec, info, secretPassword);
         // The StatefulSet waits for the drain, and formation waits for the StatefulSet: a scale-in
         // empties the leaving pods before they go, a scale-out forms the new pods once they run.
         const drain = new ClusterDrain(`${name}-drain`, shape, { parent: this, dependsOn: [...nsDeps, secret] });
-        const workloads = createObjects(name, buildRedisObjects(spec), this, [...nsDeps, secret], [drain]);
-        const formation = new ClusterFormation(`${name}-formation`, shape, { parent: this, dependsOn: workloads });
+        // A restoring pod's init container needs the backup scripts and S3 access before it starts.
+        const workloads = createObjects(name, buildRedisObjects(spec), this,
+            [...nsDeps, secret, ...(restoring ? backups : [])], [drain]);
+        const formation = new ClusterFormation(`${name}-formation`,
+            { ...shape, ...(restoring ? { restoreSlots: restoreSlots(spec, this) } : {}) },
+            { parent: this, dependsOn: workloads });
         this.nodeIds = formation.nodeIds;
         this.shardLayout = formation.shardLayout;
         this.namespace = namespace ? namespace.metadata.name : pulumi.output(spec.names.namespace);
@@ -114,11 +121,25 @@ function createNamespace(name: string, spec: ClusterSpec, parent: pulumi.Resourc
     return new k8s.core.v1.Namespace(`${name}-namespace`, buildNamespace(spec) as k8s.core.v1.NamespaceArgs, { parent });
 }
 
+/**
+ * The backup bucket and access (when S3 is on), then the backup CronJobs, their volumes and
+ * ServiceAccount. Returns the created resources, which restoring pods wait for.
+ */
+function createBackups(name: string, spec: ClusterSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.Resource[] {
+    if (!spec.settings.backup.enabled) return [];
+    const storage = spec.settings.backup.s3.enabled ? createBackupStorage(name, spec, parent, dependsOn) : undefined;
+    const objects = createObjects(name, buildBackupObjects(spec, storage?.cloud), parent, [...dependsOn, ...(storage?.ready ?? [])]);
+    return [...(storage?.ready ?? []), ...objects];
+}
+
 type Constructor = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 const KINDS: Record<string, Constructor> = {
     "v1/ConfigMap": k8s.core.v1.ConfigMap,
     "v1/Service": k8s.core.v1.Service,
+    "v1/ServiceAccount": k8s.core.v1.ServiceAccount,
+    "v1/PersistentVolumeClaim": k8s.core.v1.PersistentVolumeClaim,
+    "batch/v1/CronJob": k8s.batch.v1.CronJob,
     "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet,
     "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
     "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
@@ -131,7 +152,7 @@ const isCustomResource = (obj: KubeObject) => obj.apiVersion.startsWith("monitor
  * One Pulumi resource per object. Workloads wait for everything else of the batch (their
  * ConfigMaps and Services) so pods never start against missing configuration.
  */
-function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[]): pulumi.CustomResource[] {
+function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[] = []): pulumi.CustomResource[] {
     const created: pulumi.CustomResource[] = [];
     for (const obj of objects) {
         const ctor = KINDS[`${obj.apiVersion}/${obj.kind}`] ?? (isCustomResource(obj) ? k8s.apiextensions.CustomResource : undefined);

@@ -2,8 +2,10 @@
 // Runs a stack's rendered pods as local processes, each on its own loopback address.
 import { ConfigError } from "../components/spec/errors";
 import { down, PodAction, podAction, status, up } from "./deployment";
+import { runJob } from "./jobs";
 
 const USAGE = "usage: npm run local -- up|status|down [--stack <name>]\n" +
+    "       npm run local -- run-job <cronjob> [--stack <name>]\n" +
     "       npm run local -- pod stop|kill|start|wipe <pod-name> [--address 127.0.0.x] [--stack <name>]";
 
 async function main(argv: string[]): Promise<number> {
@@ -34,6 +36,14 @@ async function main(argv: string[]): Promise<number> {
             if (!["stop", "kill", "start", "wipe"].includes(action) || !name) throw new Error(USAGE);
             console.log(JSON.stringify(await podAction(stack, name, action as PodAction, { address })));
             return 0;
+        }
+        case "run-job": {
+            const [cronJob] = positional;
+            if (!cronJob) throw new Error(USAGE);
+            const result = await runJob(stack, cronJob);
+            for (const c of result.containers) process.stderr.write(c.output);
+            console.log(JSON.stringify({ ...result, containers: result.containers.map(({ output: _o, ...c }) => c) }));
+            return result.succeeded ? 0 : 1;
         }
         default:
             throw new Error(USAGE);

@@ -10,6 +10,7 @@ import { renderStack } from "../tools/render";
 import { isAlive, materializeVolumes, planPod, PodPlan, runProbe, runToCompletion, startContainer, stopProcess } from "./pod";
 import { publishNames } from "./dns";
 import { recordEvent, rollOut, templateRevision } from "./rollout";
+import { localS3Calls } from "./s3";
 import type { ContainerTrack } from "./probe-schedule";
 import { LocalPodState, LocalState, loadState, passwordFile, podAddress, saveState, stateDir } from "./state";
 import { requireTool } from "./tools";
@@ -27,7 +28,7 @@ export interface UpResult {
     pods: { name: string; address: string; pids: Record<string, number> }[];
 }
 
-interface Rendered {
+export interface Rendered {
     objects: KubeObject[];
     /** The headless Service's DNS domain of the pods. */
     podDomain: string;
@@ -46,7 +47,8 @@ let renderQueue: Promise<unknown> = Promise.resolve();
 /** Where the stack files are: the project directory, or another one a test or user names. */
 const projectDir = () => process.env.REDIS_LOCAL_PROJECT_DIR ?? process.cwd();
 
-function render(stack: string): Promise<Rendered> {
+/** The stack's rendered objects and formation inputs (rendered once per stack file version). */
+export function render(stack: string): Promise<Rendered> {
     const files = ["Pulumi.yaml", `Pulumi.${stack}.yaml`].map((f) => path.join(projectDir(), f));
     const key = `${stack}:${files.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)).join(":")}`;
     if (!renders.has(key)) {
@@ -59,7 +61,7 @@ function render(stack: string): Promise<Rendered> {
 }
 
 async function renderOnce(stack: string): Promise<Rendered> {
-    const r = await renderStack(stack, projectDir());
+    const r = await renderStack(stack, projectDir(), { calls: localS3Calls() });
     const objects = r.kubernetes as KubeObject[];
     const sts = objects.find((o) => o.kind === "StatefulSet") as any;
     const formation = r.others.find((o) => o.type === FORMATION_TYPE);
@@ -342,9 +344,13 @@ export async function down(stack: string): Promise<{ stopped: number }> {
     const state = loadState(dir);
     if (state?.kubeletPid) await stopProcess(state.kubeletPid, 5000);
     if (state) {
-        const r = await render(stack);
+        // A stack that no longer renders (e.g. its restore source is gone) must still stop.
+        const r = await render(stack).catch((e) => {
+            progress(`cannot render stack ${stack} (${e instanceof Error ? e.message : e}); stopping its pods without preStop hooks`);
+            return undefined;
+        });
         const password = fs.readFileSync(passwordFile(dir), "utf8");
-        await Promise.all(state.pods.map((p) => stopPod(p, 60000, podPlan(r, dir, p.ordinal, password, p.address))));
+        await Promise.all(state.pods.map((p) => stopPod(p, 60000, r && podPlan(r, dir, p.ordinal, password, p.address))));
     }
     publishNames(dir, []);
     fs.rmSync(dir, { recursive: true, force: true });

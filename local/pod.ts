@@ -5,12 +5,14 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
-import { mapMountPaths, resolveEnv } from "./kubelet";
+import { EnvSources, mapMountPaths, PodIdentity, resolveEnv } from "./kubelet";
+import { localImageEnv } from "./s3";
 
 /** Container image -> local entrypoint; undefined keeps the container's own command. */
 const IMAGE_ENTRYPOINTS: [RegExp, string[] | undefined][] = [
     [/^redis:/, undefined],
     [/^oliver006\/redis_exporter:/, ["prometheus-redis-exporter"]],
+    [/^amazon\/aws-cli:/, ["/usr/bin/aws"]],
 ];
 
 export interface ProbePlan { argv: string[]; periodSeconds: number; failureThreshold: number }
@@ -48,30 +50,37 @@ export function planPod(objects: KubeObject[], ordinal: number, ip: string, root
     for (const s of objects.filter((o) => o.kind === "Secret") as any[]) {
         secrets[s.metadata.name] = Object.fromEntries(Object.keys(s.stringData ?? {}).map((k) => [k, password]));
     }
-    const planContainer = (c: any): ContainerPlan => {
-        const mounts: Record<string, string> = {};
-        for (const m of c.volumeMounts ?? []) mounts[m.mountPath] = path.join(root, m.name);
-        const env = mapMountPaths(resolveEnv(c.env ?? [], { name, namespace: sts.metadata.namespace, ip }, { secrets, configMaps: {} }), mounts);
-        const local = (argv: string[]) => argv.map((a) => mapMountPaths({ a }, mounts).a);
-        const entry = IMAGE_ENTRYPOINTS.find(([re]) => re.test(c.image));
-        if (!entry) throw new Error(`container ${c.name}: no local binary for image ${c.image}`);
-        const argv = c.command ? local([...c.command, ...(c.args ?? [])]) : [...(entry[1] ?? []), ...(c.args ?? [])];
-        const probe = (p: any): ProbePlan | undefined => p?.exec ? {
-            argv: local(p.exec.command), periodSeconds: p.periodSeconds ?? 10, failureThreshold: p.failureThreshold ?? 3,
-        } : undefined;
-        return {
-            name: c.name,
-            argv,
-            env,
-            probes: { startup: probe(c.startupProbe), liveness: probe(c.livenessProbe), readiness: probe(c.readinessProbe) },
-            preStop: c.lifecycle?.preStop?.exec ? local(c.lifecycle.preStop.exec.command) : undefined,
-        };
-    };
+    const identity = { name, namespace: sts.metadata.namespace, ip };
+    const plan = (c: any) => planContainer(c, identity, (volume) => path.join(root, volume), { secrets, configMaps: {} });
     return {
         name, ordinal, ip, root,
         terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30,
-        initContainers: (spec.initContainers ?? []).map(planContainer),
-        containers: spec.containers.map(planContainer),
+        initContainers: (spec.initContainers ?? []).map(plan),
+        containers: spec.containers.map(plan),
+    };
+}
+
+/**
+ * Pure: one container as a local process: its environment resolved and its mount paths mapped to
+ * the directories standing in for its volumes, and its image's local stand-in.
+ */
+export function planContainer(c: any, pod: PodIdentity, volumeDir: (volume: string) => string, sources: EnvSources): ContainerPlan {
+    const mounts: Record<string, string> = {};
+    for (const m of c.volumeMounts ?? []) mounts[m.mountPath] = volumeDir(m.name);
+    const env = { ...mapMountPaths(resolveEnv(c.env ?? [], pod, sources), mounts), ...localImageEnv(c.image) };
+    const local = (argv: string[]) => argv.map((a) => mapMountPaths({ a }, mounts).a);
+    const entry = IMAGE_ENTRYPOINTS.find(([re]) => re.test(c.image));
+    if (!entry) throw new Error(`container ${c.name}: no local binary for image ${c.image}`);
+    const argv = c.command ? local([...c.command, ...(c.args ?? [])]) : [...(entry[1] ?? []), ...(c.args ?? [])];
+    const probe = (p: any): ProbePlan | undefined => p?.exec ? {
+        argv: local(p.exec.command), periodSeconds: p.periodSeconds ?? 10, failureThreshold: p.failureThreshold ?? 3,
+    } : undefined;
+    return {
+        name: c.name,
+        argv,
+        env,
+        probes: { startup: probe(c.startupProbe), liveness: probe(c.livenessProbe), readiness: probe(c.readinessProbe) },
+        preStop: c.lifecycle?.preStop?.exec ? local(c.lifecycle.preStop.exec.command) : undefined,
     };
 }
 

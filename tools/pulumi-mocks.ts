@@ -72,6 +72,8 @@ export interface MockOptions {
     preview?: boolean;
     /** Outputs of resources by type token (e.g. the generated password's `result`). */
     outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+    /** Results of invokes (data sources) by token; the default echoes the inputs. */
+    calls?: (token: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
 /**
@@ -90,7 +92,7 @@ export async function runUnderMocks<T>(program: () => T, opts: MockOptions): Pro
             return { id: `${args.name}-id`, state: { ...inputs, ...extra } };
         },
         call(args) {
-            return args.inputs;
+            return opts.calls?.(args.token, args.inputs) ?? args.inputs;
         },
     }, opts.project, opts.stack, opts.preview ?? false);
     pulumi.runtime.setAllConfig(opts.config ?? {});

@@ -17,10 +17,33 @@ export interface Rendered {
     others: { type: string; name: string; inputs: Record<string, unknown> }[];
 }
 
+/**
+ * Outputs the cloud would assign, as far as they follow from the inputs (names, ARNs); generated
+ * values are unknown offline, and secrets are redacted anyway.
+ */
+export function offlineOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    if (type.startsWith("random:")) return { result: REDACTED };
+    if (type === "aws:s3/bucket:Bucket") {
+        const bucket = inputs.bucket ?? `${inputs.bucketPrefix}<generated>`;
+        return { bucket, arn: `arn:aws:s3:::${bucket}`, region: inputs.region ?? "<provider region>" };
+    }
+    if (type === "aws:iam/accessKey:AccessKey") return { secret: REDACTED };
+    if (type.startsWith("aws:iam/")) {
+        const kind = type.split(":")[2].toLowerCase();
+        return { name: inputs.name ?? name, arn: `arn:aws:iam::<account>:${kind}${inputs.path ?? "/"}${inputs.name ?? name}` };
+    }
+    return {};
+}
+
+export interface RenderOptions {
+    /** Answers to data sources (an offline render has none; local mode reads its own S3). */
+    calls?: (token: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+}
+
 /** Renders a stack of the project in `dir` (default: this package). */
-export async function renderStack(stack: string, dir = packageRoot): Promise<Rendered> {
+export async function renderStack(stack: string, dir = packageRoot, opts: RenderOptions = {}): Promise<Rendered> {
     const { project, config } = readStackConfig(dir, stack);
-    return renderProgram(() => deployStack(config, project), { project, stack });
+    return renderProgram(() => deployStack(config, project), { project, stack, calls: opts.calls });
 }
 
 /**
@@ -28,12 +51,9 @@ export async function renderStack(stack: string, dir = packageRoot): Promise<Ren
  * `() => require("./index")`), and every resource it registers comes back, secrets redacted.
  * `config` is what `pulumi.Config` would read, as flat "namespace:key" text values.
  */
-export async function renderProgram(program: () => unknown, opts: { project: string; stack: string; config?: Record<string, string> }): Promise<Rendered> {
-    const run = await runUnderMocks(program, {
-        ...opts,
-        // Generated values are unknown offline; the password is redacted anyway.
-        outputs: (type) => (type.startsWith("random:") ? { result: REDACTED } : {}),
-    });
+export async function renderProgram(program: () => unknown,
+    opts: { project: string; stack: string; config?: Record<string, string> } & RenderOptions): Promise<Rendered> {
+    const run = await runUnderMocks(program, { ...opts, outputs: offlineOutputs });
     return splitResources(run.resources);
 }
 

@@ -24,6 +24,12 @@ export interface FormationOptions {
     nodeTimeoutMs?: number;
     /** Live-changeable redis.conf directives, applied with CONFIG SET where a node differs. */
     liveConfig?: Record<string, string>;
+    /**
+     * Restore: each shard's slot ranges as the backup's manifest records them, in shard order. The
+     * pods that loaded a shard's RDB have claimed the slots of its keys at start (Redis does so for
+     * keys in unassigned slots); each is given the rest of its shard's ranges.
+     */
+    restoreSlots?: SlotRange[][];
     log?: Log;
 }
 
@@ -69,10 +75,11 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         const client = (n: NodeAddress) => clients.get(n.name)!;
         const states = await inspectAll(nodes, clients);
 
-        refuseStrangersWithData(states);
         const migration = { password: opts.password, log };
         changes += await finishInterrupted(nodes, clients, migration);
         const forming = slotOwners(states).size < SLOT_COUNT;
+        const restoring = forming && opts.restoreSlots !== undefined;
+        if (!restoring) refuseStrangersWithData(states);
         if (forming) {
             log(`shortening cluster-node-timeout to ${FORMATION_NODE_TIMEOUT_MS} ms while slots are assigned`);
             await setNodeTimeout(clients, FORMATION_NODE_TIMEOUT_MS);
@@ -83,7 +90,9 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
             const joining = states.filter((s) => s.view.length === 1 && s.myself.slots.length === 0);
             await setNodeTimeout(new Map(joining.map((s) => [s.node.name, clients.get(s.node.name)!])), FORMATION_NODE_TIMEOUT_MS);
         }
-        changes += await assignSlots(nodes, shape, states, client, log);
+        changes += restoring
+            ? await assignRestoredSlots(opts.restoreSlots!, states, client, log)
+            : await assignSlots(nodes, shape, states, client, log);
         changes += await meetAll(states, client, log);
         await waitForAgreement(nodes, clients, converge, log);
         changes += await forgetReplaced(nodes, clients, log);
@@ -187,6 +196,58 @@ async function assignSlots(nodes: FormationNode[], shape: Shape, states: NodeSta
         changes++;
     }
     return changes;
+}
+
+/**
+ * Restore: shard i's master is the node that holds (and so has claimed) slots of shard i's
+ * ranges, or, for a shard whose backup held no key, an empty node; it gets every slot of those
+ * ranges it does not own yet. A node owning slots of two shards, or slots no shard names, is a
+ * backup that does not match the manifest: refused, not guessed at.
+ */
+async function assignRestoredSlots(shards: SlotRange[][], states: NodeState[], client: (n: NodeAddress) => Redis, log: Log): Promise<number> {
+    const shardOf = new Map<number, number>();
+    shards.forEach((ranges, i) => ranges.forEach((r) => { for (let slot = r.start; slot <= r.end; slot++) shardOf.set(slot, i); }));
+    if (shardOf.size !== SLOT_COUNT) throw new FormationError(`restore: the manifest's slot ranges cover ${shardOf.size} of ${SLOT_COUNT} slots`);
+    const holders = new Map<number, NodeState>();
+    for (const s of states) {
+        const owned = new Set<number>();
+        for (const r of s.myself.slots) for (let slot = r.start; slot <= r.end; slot++) owned.add(shardOf.get(slot)!);
+        if (owned.size > 1) throw new FormationError(`restore: ${s.node.name} holds keys of shards ${[...owned].join(" and ")}; it did not load one shard's backup`);
+        const [shard] = [...owned];
+        if (shard === undefined) continue;
+        if (holders.has(shard)) throw new FormationError(`restore: ${holders.get(shard)!.node.name} and ${s.node.name} both hold keys of shard ${shard}`);
+        holders.set(shard, s);
+    }
+    const empty = states.filter((s) => s.myself.slots.length === 0 && s.keys === 0 && !isReplica(s.myself));
+    let changes = 0;
+    for (const [i, ranges] of shards.entries()) {
+        const master = holders.get(i) ?? empty.shift();
+        if (!master) throw new FormationError(`restore: no node holds shard ${i}'s keys and no empty node is left to own its slots`);
+        const owned = new Set<number>();
+        for (const r of master.myself.slots) for (let slot = r.start; slot <= r.end; slot++) owned.add(slot);
+        const missing = ranges.flatMap((r) => freeRuns(r, owned));
+        if (missing.length > 0) {
+            log(`restore: ${master.node.name} holds shard ${i}; assigning the rest of its slots ${formatRanges(ranges)}`);
+            for (const r of missing) await client(master.node).call("CLUSTER", "ADDSLOTSRANGE", r.start, r.end);
+            changes++;
+        }
+        if (master.configEpoch === 0 && master.view.length === 1) {
+            await client(master.node).call("CLUSTER", "SET-CONFIG-EPOCH", i + 1).catch(() => undefined);
+        }
+    }
+    return changes;
+}
+
+/** The runs of `r` not in `owned`. */
+function freeRuns(r: SlotRange, owned: Set<number>): SlotRange[] {
+    const runs: SlotRange[] = [];
+    for (let slot = r.start; slot <= r.end; slot++) {
+        if (owned.has(slot)) continue;
+        const last = runs[runs.length - 1];
+        if (last && last.end === slot - 1) last.end = slot;
+        else runs.push({ start: slot, end: slot });
+    }
+    return runs;
 }
 
 function everySlot(r: SlotRange, test: (slot: number) => boolean): boolean {

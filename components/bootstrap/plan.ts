@@ -44,6 +44,17 @@ export function formatRanges(ranges: SlotRange[]): string {
     return ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).join(",");
 }
 
+/** Inverse of formatRanges: "0-5460,10000" (CLUSTER NODES separates with spaces; both are read). */
+export function parseRanges(text: string): SlotRange[] {
+    const ranges = text.split(/[\s,]+/).filter((t) => t !== "").map((t) => {
+        const m = /^(\d+)(?:-(\d+))?$/.exec(t);
+        const range = m && { start: Number(m[1]), end: Number(m[2] ?? m[1]) };
+        if (!range || range.start > range.end || range.end >= SLOT_COUNT) throw new PlanError(`"${t}" is not a slot range (0-${SLOT_COUNT - 1})`);
+        return range;
+    });
+    return ranges;
+}
+
 export function planCluster(nodes: NodeInfo[], shape: Shape): ClusterPlan {
     const { shards, replicasPerShard: replicas } = shape;
     if (!Number.isInteger(shards) || shards < 1 || shards > SLOT_COUNT) {

@@ -83,6 +83,8 @@ export interface ClusterFormationArgs {
     /** For port-forward connectivity: the pods' namespace and label selector. */
     namespace: pulumi.Input<string>;
     podSelector: pulumi.Input<string>;
+    /** Restore: each shard's slot ranges from the backup's manifest ("0-5460"), in shard order. */
+    restoreSlots?: pulumi.Input<string[]>;
 }
 
 /** The drain step of a scale-in; takes the same inputs as the formation it precedes. */

@@ -6,6 +6,7 @@ import { describeChange, NodeInput, ShapeInput } from "./change";
 import { drainLeaving } from "./drain";
 import { describeCluster, FormationError, FormationNode, FormationResult, formCluster } from "./formation";
 import { connectAll, inspect } from "./operations";
+import { parseRanges } from "./plan";
 import { isFailed } from "./topology";
 import { parseRedisSize } from "../spec/formats";
 
@@ -20,6 +21,8 @@ export interface FormationInputs extends ShapeInput {
     /** For port-forward: where to find the pods. */
     namespace: string;
     podSelector: string;
+    /** Restore: each shard's slot ranges from the backup's manifest, in shard order. */
+    restoreSlots?: string[];
 }
 
 export interface FormationOutputs extends FormationInputs {
@@ -96,6 +99,7 @@ function withTopology(inputs: FormationInputs, result: Omit<FormationResult, "ch
 export async function create(inputs: FormationInputs): Promise<FormationOutputs> {
     const result = await withNodes(inputs, (nodes) => formCluster(nodes, inputs, {
         password: inputs.password, readyTimeoutMs: inputs.readyTimeoutSeconds * 1000, nodeTimeoutMs: inputs.clusterNodeTimeoutMs, liveConfig: inputs.redisConfig, log,
+        restoreSlots: inputs.restoreSlots?.map(parseRanges),
     }));
     return withTopology(inputs, result);
 }

@@ -4,6 +4,7 @@ import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { privilegedInitSecurity, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
+import { restoreInitContainers, restorePodAdditions } from "../backup/restore";
 
 const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
@@ -109,6 +110,8 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
     const s = spec.settings;
     const podLabels = { ...spec.commonLabels, "app.kubernetes.io/component": "redis" };
     const storage = s.storage;
+    const initContainers = [...(s.systemInit.enabled ? [systemInitContainer(spec)] : []), ...restoreInitContainers(spec)];
+    const restore = restorePodAdditions(spec);
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
@@ -131,12 +134,13 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
                     },
                 },
                 spec: {
+                    ...(restore.serviceAccountName ? { serviceAccountName: restore.serviceAccountName } : {}),
                     automountServiceAccountToken: false,
                     enableServiceLinks: false,
                     terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
                     securityContext: restrictedPodSecurity,
                     ...podScheduling(spec, spec.selectorLabels),
-                    ...(s.systemInit.enabled ? { initContainers: [systemInitContainer(spec)] } : {}),
+                    ...(initContainers.length > 0 ? { initContainers } : {}),
                     containers: [redisContainer(spec), exporterContainer(spec)],
                     volumes: [
                         { name: "config", configMap: { name: spec.names.config, defaultMode: 0o444 } },
@@ -144,6 +148,7 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
                         { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440 } },
                         { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
                         { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                        ...restore.volumes,
                     ],
                 },
             },

@@ -4,6 +4,9 @@ import { ClusterSpec, PORTS } from "../spec/spec";
 
 const yesNo = (b: boolean): string => (b ? "yes" : "no");
 
+/** Where the AOF lives under `dir` (the file name is Redis's default); restore writes its base there. */
+export const AOF = { dirname: "appendonlydir", filename: "appendonly.aof" } as const;
+
 /**
  * Directives Redis takes with CONFIG SET: a change to one of them is applied to the running nodes
  * by the formation provider and does not restart pods. Keyed by the setting that drives them.
@@ -72,7 +75,7 @@ function redisDirectives(spec: ClusterSpec): [string, string | number][] {
         ["lazyfree-lazy-user-del", yesNo(r.lazyfree)],
         ["replica-lazy-flush", yesNo(r.lazyfree)],
         ["appendonly", yesNo(r.appendonly)],
-        ["appenddirname", "appendonlydir"],
+        ["appenddirname", AOF.dirname],
         ["appendfsync", r.appendfsync],
         ["auto-aof-rewrite-percentage", r.autoAofRewritePercentage],
         ["auto-aof-rewrite-min-size", r.autoAofRewriteMinSize],

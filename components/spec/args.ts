@@ -204,6 +204,13 @@ export interface S3BackupArgs {
     oidcProviderUrl?: string;
 }
 
+export interface BackupVerifyArgs {
+    /** Run the verify job on its schedule (when false the CronJob is suspended and runs only by hand). Default: `true`. */
+    enabled?: boolean;
+    /** Cron schedule of the verify job. Default: `"30 3 * * *"`. */
+    schedule?: string;
+}
+
 export interface BackupArgs {
     /** Run the backup CronJobs. Default: `true`. */
     enabled?: boolean;
@@ -211,8 +218,12 @@ export interface BackupArgs {
     hourly?: BackupScheduleArgs;
     /** Daily full backup. Default: `{schedule: "0 2 * * *", keep: 7}`. */
     daily?: BackupScheduleArgs;
-    /** Size of the backup volume the jobs stage files on. Default: `"200Gi"`. */
+    /** Size of each backup volume (one per kind; they keep the newest backups of their kind, and the verify job's scratch volume). Default: `"200Gi"`. */
     volumeSize?: string;
+    /** Image of the upload, fetch and restore steps (the official AWS CLI image; the dump steps use the Redis image). Default: `"amazon/aws-cli:2.17.0"`. */
+    awsCliImage?: string;
+    /** The verify job: loads the newest backup into a scratch Redis and checks it against its manifest. */
+    verify?: BackupVerifyArgs;
     /** Where backups go in S3. */
     s3?: S3BackupArgs;
 }
@@ -247,7 +258,7 @@ export interface NetworkPolicyArgs {
 }
 
 export interface RestoreArgs {
-    /** Backup to load into a new deployment: a backup id (`20260101T020000Z`) or an `s3://bucket/prefix/id/` URL. Default: `""` (no restore). */
+    /** Backup to load into a new deployment, before Redis starts: a daily backup id (`20260101T020000Z`), `hourly/<id>`, or an `s3://bucket/prefix/<kind>/<id>/` URL. Only empty volumes are filled; the shard count must match the backup's. Default: `""` (no restore). */
     from?: string;
 }
 

@@ -94,6 +94,15 @@ export function crossFieldProblems(s: Settings, given: RedisClusterArgs): Proble
     if ((s3.oidcProviderArn === "") !== (s3.oidcProviderUrl === "")) {
         add("backup.s3.oidcProviderUrl", s3.oidcProviderUrl, "set together with backup.s3.oidcProviderArn (both for IRSA, or neither for an IAM user)");
     }
+    const from = s.restore.from;
+    if (from !== "" && !(s.backup.enabled && s3.enabled)) {
+        add("restore.from", from, "empty unless backup.enabled and backup.s3.enabled are true: the restore step reads the backup from S3 with the backup jobs' access");
+    } else if (from !== "" && !from.startsWith("s3://") && s3.bucketName === "") {
+        add("restore.from", from, "an s3://bucket/prefix/<kind>/<id>/ URL when backup.s3.bucketName is empty: a generated bucket is new and holds no backup to restore");
+    }
+    if (from !== "" && s.topology !== "cluster") {
+        add("restore.from", from, "empty with topology \"sentinel\": restore loads one RDB per shard of the cluster topology");
+    }
     return problems;
 }
 

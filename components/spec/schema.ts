@@ -158,6 +158,11 @@ export const settingsSchema = object({
         hourly: backupSchedule("0 * * * *", 3),
         daily: backupSchedule("0 2 * * *", 7),
         volumeSize: bytesQuantity("200Gi"),
+        awsCliImage: pinnedImage("amazon/aws-cli:2.17.0"),
+        verify: object({
+            enabled: boolean(true),
+            schedule: cron("30 3 * * *"),
+        }),
         s3: object({
             enabled: boolean(true),
             bucketName,
@@ -184,8 +189,8 @@ export const settingsSchema = object({
         monitoringNamespace: dnsLabel("monitoring"),
     }),
     restore: object({
-        from: text("", "empty, a backup id like 20260101T020000Z, or s3://bucket/prefix/<id>/",
-            (s) => s === "" || /^\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.*'()\/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
+        from: text("", "empty, a backup id like 20260101T020000Z (a daily backup) or hourly/20260101T020000Z, or s3://bucket/prefix/<kind>/<id>/",
+            (s) => s === "" || /^((hourly|daily)\/)?\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.*'()\/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
     }),
     formation: object({
         connectivity: oneOf("direct", ["direct", "port-forward"]),

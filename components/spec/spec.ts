@@ -31,7 +31,18 @@ export const PATHS = {
     run: "/run/redis",
     /** The password Secret, mounted as files so it never sits in an environment listing. */
     secrets: "/etc/redis-auth",
+    /** Backup jobs: the backup volume, where backups are staged and the newest are kept. */
+    backup: "/backup",
+    /** Backup jobs: per-run scratch shared by the job's containers (and the backup being verified). */
+    backupWork: "/work",
 } as const;
+
+/** Port of the scratch redis-server the verify job loads a backup into (loopback of the job pod). */
+export const VERIFY_PORT = 6399;
+
+/** Backup kinds, each a CronJob with its own volume and S3 folder (<prefix><kind>/<id>/). */
+export const BACKUP_KINDS = ["hourly", "daily"] as const;
+export type BackupKind = (typeof BACKUP_KINDS)[number];
 
 /** Key of the password inside the Secret. */
 export const PASSWORD_KEY = "password";
@@ -50,6 +61,13 @@ export interface ClusterSpec {
         scripts: string;
         pdb: string;
         password: string;
+        backupScripts: string;
+        backupServiceAccount: string;
+        /** The IAM user's access key (only without IRSA). */
+        backupCredentials: string;
+        /** CronJob (and backup volume) per kind. */
+        backup: Record<BackupKind, string>;
+        backupVerify: string;
     };
     /** Identify the Redis pods; never change after creation (StatefulSet selectors are immutable). */
     selectorLabels: Record<string, string>;
@@ -59,6 +77,8 @@ export interface ClusterSpec {
     backupSelectorLabels: Record<string, string>;
     /** On every object: selector labels, ownership and the user's labels. */
     commonLabels: Record<string, string>;
+    /** The backup jobs' pods: the backup selector labels plus their component. */
+    backupPodLabels: Record<string, string>;
     annotations: Record<string, string>;
 }
 
@@ -104,10 +124,16 @@ function buildSpec(settings: Settings): ClusterSpec {
             scripts: `${name}-scripts`,
             pdb: name,
             password: `${name}-password`,
+            backupScripts: `${name}-backup-scripts`,
+            backupServiceAccount: `${name}-backup`,
+            backupCredentials: `${name}-backup-s3`,
+            backup: { hourly: `${name}-backup-hourly`, daily: `${name}-backup-daily` },
+            backupVerify: `${name}-backup-verify`,
         },
         selectorLabels,
         sentinelSelectorLabels: groupLabels(APP_NAMES.sentinel),
         backupSelectorLabels: groupLabels(APP_NAMES.backup),
+        backupPodLabels: { ...groupLabels(APP_NAMES.backup), "app.kubernetes.io/component": "backup" },
         commonLabels: {
             ...settings.labels,
             ...selectorLabels,

@@ -45,6 +45,8 @@ describe("spec: defaults", () => {
         assert.deepStrictEqual(n, {
             namespace: "team-a", statefulSet: "cache", headlessService: "cache-headless", clientService: "cache",
             secret: "cache-auth", config: "cache-config", scripts: "cache-scripts", pdb: "cache", password: "cache-password",
+            backupScripts: "cache-backup-scripts", backupServiceAccount: "cache-backup", backupCredentials: "cache-backup-s3",
+            backup: { hourly: "cache-backup-hourly", daily: "cache-backup-daily" }, backupVerify: "cache-backup-verify",
         });
     });
 

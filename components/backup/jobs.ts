@@ -1,0 +1,169 @@
+// The backup objects: the scripts ConfigMap, the jobs' ServiceAccount, one volume and CronJob per
+// kind (hourly, daily) and the verify CronJob. A backup job dumps in the redis image (init
+// container) and uploads in the aws-cli image; no image holds both. Pods meet the "restricted"
+// Pod Security Standard.
+import { KubeObject, meta } from "../kubernetes/object";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes/security";
+import { BACKUP_KINDS, BackupKind, ClusterSpec, PATHS, PORTS, VERIFY_PORT } from "../spec/spec";
+import { awsCredentialsEnv, BackupCloud, isIrsa, passwordFile, scriptsMount, scriptsVolume } from "./env";
+import { loadBackupScripts } from "./scripts";
+
+/** Bounds of one run: an hourly backup must end before the next is due; retries cover a lost pod or a failover mid-dump. */
+export const JOB_LIMITS = {
+    hourly: { activeDeadlineSeconds: 50 * 60, backoffLimit: 2 },
+    daily: { activeDeadlineSeconds: 6 * 60 * 60, backoffLimit: 2 },
+    verify: { activeDeadlineSeconds: 6 * 60 * 60, backoffLimit: 1 },
+} as const;
+
+const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+
+const volumeClaim = (spec: ClusterSpec) => ({
+    accessModes: ["ReadWriteOnce"],
+    ...(spec.settings.storage.storageClass ? { storageClassName: spec.settings.storage.storageClass } : {}),
+    resources: { requests: { storage: spec.settings.backup.volumeSize } },
+});
+
+function container(spec: ClusterSpec, name: string, image: string, script: string, env: unknown[], mounts: unknown[]) {
+    return {
+        name,
+        image,
+        imagePullPolicy: spec.settings.imagePullPolicy,
+        command: ["sh", `${PATHS.scripts}/${script}`],
+        env,
+        resources,
+        securityContext: restrictedContainerSecurity,
+        volumeMounts: [scriptsMount, { name: "tmp", mountPath: "/tmp" }, ...mounts],
+    };
+}
+
+function s3Env<P>(spec: ClusterSpec, cloud: BackupCloud<P>) {
+    return [
+        { name: "S3_BUCKET", value: cloud.bucket },
+        { name: "S3_PREFIX", value: spec.settings.backup.s3.prefix },
+        ...awsCredentialsEnv(spec, isIrsa(spec)),
+    ];
+}
+
+const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+function podSpec(spec: ClusterSpec, initContainers: unknown[], containers: unknown[], volumes: unknown[]) {
+    return {
+        serviceAccountName: spec.names.backupServiceAccount,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        // A failed run leaves its pod for `kubectl logs`; the Job's backoffLimit makes new ones.
+        restartPolicy: "Never",
+        securityContext: restrictedPodSecurity,
+        ...(initContainers.length > 0 ? { initContainers } : {}),
+        containers,
+        volumes: [
+            scriptsVolume(spec),
+            { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440 } },
+            { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+            ...volumes,
+        ],
+    };
+}
+
+function cronJob(spec: ClusterSpec, name: string, schedule: string, limits: { activeDeadlineSeconds: number; backoffLimit: number },
+    pod: unknown, suspend = false): KubeObject {
+    return {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: meta(spec, name, "backup", spec.backupPodLabels),
+        spec: {
+            schedule,
+            timeZone: "Etc/UTC",
+            concurrencyPolicy: "Forbid",
+            suspend,
+            // A run missed by more than this is skipped, not started late on top of the next.
+            startingDeadlineSeconds: 600,
+            successfulJobsHistoryLimit: 3,
+            failedJobsHistoryLimit: 3,
+            jobTemplate: {
+                metadata: { labels: { ...spec.backupPodLabels } },
+                spec: {
+                    ...limits,
+                    template: { metadata: { labels: { ...spec.backupPodLabels } }, spec: pod },
+                },
+            },
+        },
+    };
+}
+
+function backupCronJob<P>(spec: ClusterSpec, kind: BackupKind, cloud?: BackupCloud<P>): KubeObject {
+    const s = spec.settings;
+    const common = [
+        { name: "STAGING_DIR", value: PATHS.backup },
+        { name: "WORK_DIR", value: PATHS.backupWork },
+        { name: "BACKUP_KIND", value: kind },
+        { name: "KEEP", value: String(s.backup[kind].keep) },
+    ];
+    const mounts = [{ name: "backup", mountPath: PATHS.backup }, { name: "work", mountPath: PATHS.backupWork }];
+    const dump = container(spec, "dump", s.image, "backup-dump.sh", [
+        ...common,
+        { name: "CLUSTER_NAME", value: spec.names.statefulSet },
+        { name: "REDIS_HOST", value: `${spec.names.clientService}.${spec.names.namespace}.svc.cluster.local` },
+        { name: "REDIS_PORT", value: String(PORTS.redis) },
+        { name: "PASSWORD_FILE", value: passwordFile },
+    ], [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }]);
+    const upload = cloud && container(spec, "upload", s.backup.awsCliImage, "backup-upload.sh", [...common, ...s3Env(spec, cloud)], mounts);
+    const pod = podSpec(spec, upload ? [dump] : [], upload ? [upload] : [dump], [
+        { name: "backup", persistentVolumeClaim: { claimName: spec.names.backup[kind] } },
+        { name: "work", emptyDir: { sizeLimit: "16Mi" } },
+    ]);
+    return cronJob(spec, spec.names.backup[kind], s.backup[kind].schedule, JOB_LIMITS[kind], pod);
+}
+
+/**
+ * Loads the newest complete backup into a scratch Redis and checks it against its manifest: from
+ * S3 (fetched to a scratch volume as large as a backup volume), or without S3 from the daily
+ * backup volume.
+ */
+function verifyCronJob<P>(spec: ClusterSpec, cloud?: BackupCloud<P>): KubeObject {
+    const s = spec.settings;
+    const work = { name: "work", mountPath: PATHS.backupWork };
+    const fetch = cloud && container(spec, "fetch", s.backup.awsCliImage, "backup-fetch.sh",
+        [{ name: "WORK_DIR", value: PATHS.backupWork }, ...s3Env(spec, cloud)], [work]);
+    const verify = container(spec, "verify", s.image, "backup-verify.sh", [
+        fieldEnv("POD_IP", "status.podIP"),
+        { name: "WORK_DIR", value: PATHS.backupWork },
+        { name: "STAGING_DIR", value: PATHS.backup },
+        { name: "VERIFY_PORT", value: String(VERIFY_PORT) },
+    ], cloud ? [work] : [work, { name: "backup", mountPath: PATHS.backup, readOnly: true }]);
+    const pod = podSpec(spec, fetch ? [fetch] : [], [verify], cloud
+        ? [{ name: "work", ephemeral: { volumeClaimTemplate: { metadata: { labels: { ...spec.backupPodLabels } }, spec: volumeClaim(spec) } } }]
+        : [{ name: "work", emptyDir: { sizeLimit: "1Gi" } }, { name: "backup", persistentVolumeClaim: { claimName: spec.names.backup.daily, readOnly: true } }]);
+    return cronJob(spec, spec.names.backupVerify, s.backup.verify.schedule, JOB_LIMITS.verify, pod, !s.backup.verify.enabled);
+}
+
+export function buildBackupScriptsConfigMap(spec: ClusterSpec): KubeObject {
+    return { apiVersion: "v1", kind: "ConfigMap", metadata: meta(spec, spec.names.backupScripts, "backup"), data: loadBackupScripts() };
+}
+
+/** Every Kubernetes object of the backups (none when backups are off); `cloud` when S3 is on. */
+export function buildBackupObjects<P>(spec: ClusterSpec, cloud?: BackupCloud<P>): KubeObject[] {
+    if (!spec.settings.backup.enabled) return [];
+    const serviceAccount: KubeObject = {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: {
+            ...meta(spec, spec.names.backupServiceAccount, "backup"),
+            ...(cloud?.roleArn !== undefined ? { annotations: { ...spec.annotations, "eks.amazonaws.com/role-arn": cloud.roleArn as unknown as string } } : {}),
+        },
+        automountServiceAccountToken: false,
+    };
+    const volumes = BACKUP_KINDS.map((kind): KubeObject => ({
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: meta(spec, spec.names.backup[kind], "backup"),
+        spec: volumeClaim(spec),
+    }));
+    return [
+        buildBackupScriptsConfigMap(spec),
+        serviceAccount,
+        ...volumes,
+        ...BACKUP_KINDS.map((kind) => backupCronJob(spec, kind, cloud)),
+        verifyCronJob(spec, cloud),
+    ];
+}

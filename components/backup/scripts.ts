@@ -1,0 +1,13 @@
+import { readPackageFile } from "../package-files";
+
+/** The backup, verify and restore scripts, shipped in the backup scripts ConfigMap. */
+export const BACKUP_SCRIPTS = [
+    "s3-lib.sh", "manifest-lib.sh", "backup-dump.sh", "backup-upload.sh", "backup-fetch.sh", "backup-verify.sh", "restore-fetch.sh",
+] as const;
+export type BackupScript = (typeof BACKUP_SCRIPTS)[number];
+
+export function loadBackupScripts(): Record<BackupScript, string> {
+    const out = {} as Record<BackupScript, string>;
+    for (const name of BACKUP_SCRIPTS) out[name] = readPackageFile("components", "backup", "scripts", name);
+    return out;
+}

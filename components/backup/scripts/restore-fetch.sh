@@ -1,0 +1,59 @@
+#!/bin/sh
+# Init container of each Redis pod when restore.from is set, in the amazon/aws-cli image. Pod
+# <ordinal> < shard count gets shard <ordinal>'s RDB, checked against the manifest's sha256 and
+# placed where redis-server loads it at start (the AOF base when appendonly is on, since Redis
+# then ignores dump.rdb). The formation provider then gives that pod the shard's slot ranges.
+# A volume that already holds data is never overwritten: restore fills empty volumes only.
+set -eu
+
+: "${RESTORE_URL:?}" "${SHARDS:?}" "${POD_NAME:?}" "${DATA_DIR:?}" "${APPENDONLY:?}" "${APPEND_DIRNAME:?}" "${APPEND_FILENAME:?}"
+scripts=$(dirname "$0")
+# shellcheck source=/dev/null
+. "$scripts/s3-lib.sh"
+# shellcheck source=/dev/null
+. "$scripts/manifest-lib.sh"
+
+if [ -e "$DATA_DIR/nodes.conf" ] || [ -e "$DATA_DIR/$APPEND_DIRNAME" ] || [ -e "$DATA_DIR/dump.rdb" ]; then
+  echo "restore: $DATA_DIR already holds data; restore only fills empty volumes"
+  exit 0
+fi
+
+work="$DATA_DIR/.restore"
+rm -rf "$work"
+mkdir -p "$work"
+if ! s3 cp --only-show-errors "${RESTORE_URL}manifest.json" "$work/manifest.json"; then
+  echo "restore: ${RESTORE_URL} is not a complete backup (no manifest.json)" >&2
+  rm -rf "$work"
+  exit 1
+fi
+count=$(manifest_field "$work/manifest.json" shardCount)
+if [ "$count" != "$SHARDS" ]; then
+  echo "restore: the backup at $RESTORE_URL has $count shards and this deployment $SHARDS; restore into the same shard count (shards: $count), then change shards" >&2
+  rm -rf "$work"
+  exit 1
+fi
+
+ordinal=${POD_NAME##*-}
+if [ "$ordinal" -ge "$count" ]; then
+  echo "restore: $POD_NAME starts empty and will replicate a restored master"
+  rm -rf "$work"
+  exit 0
+fi
+file=$(shard_field "$work/manifest.json" "$ordinal" file)
+want=$(shard_field "$work/manifest.json" "$ordinal" sha256)
+s3 cp --only-show-errors "$RESTORE_URL$file" "$work/$file"
+sum=$(sha256sum "$work/$file" | cut -d' ' -f1)
+if [ "$sum" != "$want" ]; then
+  echo "restore: $RESTORE_URL$file has sha256 $sum, the manifest says $want; refusing a damaged backup" >&2
+  rm -rf "$work"
+  exit 1
+fi
+if [ "$APPENDONLY" = "yes" ]; then
+  mkdir -p "$DATA_DIR/$APPEND_DIRNAME"
+  mv "$work/$file" "$DATA_DIR/$APPEND_DIRNAME/$APPEND_FILENAME.1.base.rdb"
+  printf 'file %s.1.base.rdb seq 1 type b\n' "$APPEND_FILENAME" > "$DATA_DIR/$APPEND_DIRNAME/$APPEND_FILENAME.manifest"
+else
+  mv "$work/$file" "$DATA_DIR/dump.rdb"
+fi
+rm -rf "$work"
+echo "restore: $POD_NAME loads shard $ordinal ($file, sha256 ok) from $RESTORE_URL"

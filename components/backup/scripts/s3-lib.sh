@@ -1,0 +1,38 @@
+#!/bin/sh
+# Shared by the scripts that run in the amazon/aws-cli image: the aws CLI pointed at S3 (or at
+# $S3_ENDPOINT_URL, an S3-compatible endpoint such as local mode's s3rver), and what makes a
+# backup complete. A backup is complete when its manifest.json exists: uploads write it last and
+# retention deletes it first, so a backup cut short anywhere is never taken for a complete one.
+
+# Temporary files and the CLI's cache live on the writable /tmp (the root filesystem is read-only).
+HOME=${HOME:-/tmp}
+export HOME
+
+s3() {
+  if [ -n "${S3_ENDPOINT_URL:-}" ]; then
+    aws --endpoint-url "$S3_ENDPOINT_URL" s3 "$@"
+  else
+    aws s3 "$@"
+  fi
+}
+
+# s3://bucket/prefix/<kind>/ of this deployment's backups.
+kind_url() {
+  printf 's3://%s/%s%s/' "$S3_BUCKET" "$S3_PREFIX" "$1"
+}
+
+# Ids (folder names) under a kind, oldest first; backup ids sort by time.
+list_ids() {
+  s3 ls "$(kind_url "$1")" 2>/dev/null | awk '$1 == "PRE" { sub("/$", "", $2); print $2 }' | sort
+}
+
+is_complete() {
+  s3 ls "$(kind_url "$1")$2/manifest.json" >/dev/null 2>&1
+}
+
+# Complete backups of a kind, oldest first.
+complete_ids() {
+  for id in $(list_ids "$1"); do
+    if is_complete "$1" "$id"; then echo "$id"; fi
+  done
+}
