@@ -79,15 +79,6 @@ export function compress(slots: number[]): SlotRange[] {
     return ranges;
 }
 
-/** "0-5460,10000" back to ranges (the notation of formatRanges). */
-export function parseRanges(text: string): SlotRange[] {
-    if (!text) return [];
-    return text.split(",").map((part) => {
-        const [a, b] = part.split("-").map(Number);
-        return { start: a, end: b ?? a };
-    });
-}
-
 function rejectOverlaps(owners: SlotOwner[]): void {
     const seen = new Map<number, string>();
     for (const o of owners) {

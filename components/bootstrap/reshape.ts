@@ -1,8 +1,8 @@
 // Pure decisions of a shard-count change: which new pods become masters, which masters keep
 // slots, and the slot moves between them. The provider runs these on the live cluster; the
 // preview runs them on the layout recorded at the last update, so both tell the same story.
-import { SlotRange } from "./plan";
-import { countSlots, parseRanges, planRebalance, SlotMove } from "./rebalance";
+import { parseRanges, SlotRange } from "./plan";
+import { countSlots, planRebalance, SlotMove } from "./rebalance";
 
 export interface Placed { name: string; host: string; zone: string }
 export interface MasterLoad { name: string; slots: SlotRange[]; keys: number }

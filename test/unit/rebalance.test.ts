@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import { splitSlots, SLOT_COUNT, SlotRange } from "../../components/bootstrap/plan";
-import { balancedCounts, compress, countSlots, expand, parseRanges, planRebalance, SlotOwner } from "../../components/bootstrap/rebalance";
+import { parseRanges } from "../../components/bootstrap/plan";
+import { balancedCounts, compress, countSlots, expand, planRebalance, SlotOwner } from "../../components/bootstrap/rebalance";
 import { capacityProblems, pickNewMasters, pickStayingMasters, planReshape } from "../../components/bootstrap/reshape";
 import { describeChange, describeDrain } from "../../components/bootstrap/change";
 
