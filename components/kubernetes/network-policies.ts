@@ -132,8 +132,12 @@ export function buildNetworkPolicies(spec: ClusterSpec): KubeObject[] {
             // Jobs pull a snapshot from Redis and upload it to S3 over HTTPS; nothing reaches them.
             egress: [
                 { peers: [redisPods], ports: tcp(PORTS.redis) },
-                { peers: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: tcp(443) },
+                { peers: ANY_ADDRESS, ports: tcp(443) },
             ],
         })] : []),
+        // A restoring deployment's Redis pods fetch their shard from S3 in an init container.
+        ...(s.restore.from ? [policy(spec, "restore", redis, { egress: [{ peers: ANY_ADDRESS, ports: tcp(443) }] })] : []),
     ];
 }
+
+const ANY_ADDRESS: Peer[] = [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }];
