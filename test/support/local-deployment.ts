@@ -17,7 +17,14 @@ export async function startDevDeployment(addressBase: string): Promise<TestDeplo
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "local-dev-"));
     process.env.REDIS_LOCAL_STATE_DIR = root;
     process.env.REDIS_LOCAL_ADDRESS_BASE = addressBase;
-    const deployment = await up("dev");
+    let deployment: UpResult;
+    try {
+        deployment = await up("dev");
+    } catch (e) {
+        // Whatever started must not outlive the failed test, or it holds the addresses.
+        await down("dev").catch(() => undefined);
+        throw e;
+    }
     return {
         deployment,
         password: fs.readFileSync(deployment.passwordFile, "utf8"),
