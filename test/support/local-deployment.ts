@@ -17,25 +17,21 @@ export async function startDevDeployment(addressBase: string): Promise<TestDeplo
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "local-dev-"));
     process.env.REDIS_LOCAL_STATE_DIR = root;
     process.env.REDIS_LOCAL_ADDRESS_BASE = addressBase;
+    const stop = async () => {
+        await down("dev").catch(() => undefined);
+        for (const [k, v] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base]] as const) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
+        fs.rmSync(root, { recursive: true, force: true });
+    };
     let deployment: UpResult;
     try {
         deployment = await up("dev");
     } catch (e) {
         // Whatever started must not outlive the failed test, or it holds the addresses.
-        await down("dev").catch(() => undefined);
+        await stop();
         throw e;
     }
-    return {
-        deployment,
-        password: fs.readFileSync(deployment.passwordFile, "utf8"),
-        root,
-        async stop() {
-            await down("dev").catch(() => undefined);
-            for (const [k, v] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base]] as const) {
-                if (v === undefined) delete process.env[k];
-                else process.env[k] = v;
-            }
-            fs.rmSync(root, { recursive: true, force: true });
-        },
-    };
+    return { deployment, password: fs.readFileSync(deployment.passwordFile, "utf8"), root, stop };
 }
