@@ -31,17 +31,22 @@ describe("render", function () {
         assert.strictEqual(toYamlStream(await renderedStack("prod")), snapshot);
     });
 
-    it("redacts the password and shows the generated-password resource with its inputs", async () => {
+    it("redacts the passwords and shows the generated-password resources with their inputs", async () => {
         const rendered = await renderedStack("prod");
         const secret = rendered.kubernetes.find((o: any) => o.kind === "Secret") as any;
-        assert.deepStrictEqual(secret.stringData, { password: REDACTED });
+        const roles = ["admin", "app", "exporter", "replication"];
+        assert.deepStrictEqual(secret.stringData, Object.fromEntries(roles.map((r) => [`${r}-password`, REDACTED])));
+        const passwords = roles.flatMap((r) => ["a", "b"].map((s) => `random:index/randomPassword:RandomPassword redis-${r}-password-${s}`));
         assert.deepStrictEqual(rendered.others.map((o) => `${o.type} ${o.name}`), [
-            "random:index/randomPassword:RandomPassword redis-password",
+            ...passwords,
+            "pulumi-nodejs:dynamic/redis-cluster:ClusterCredentials redis-credentials",
             "pulumi-nodejs:dynamic/redis-cluster:ClusterDrain redis-drain",
             "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation redis-formation",
         ]);
-        assert.deepStrictEqual(rendered.others[0].inputs, { length: 32, special: false });
-        for (const resource of rendered.others.slice(1)) {
+        for (const p of rendered.others.slice(0, passwords.length)) assert.deepStrictEqual(p.inputs, { length: 32, special: false, keepers: { rotation: "0" } });
+        const credentials = rendered.others[passwords.length].inputs as any;
+        assert.deepStrictEqual(credentials.users, Object.fromEntries(roles.map((r) => [r, [REDACTED]])));
+        for (const resource of rendered.others.slice(passwords.length)) {
             const inputs = resource.inputs as any;
             assert.strictEqual(inputs.password, REDACTED);
             assert.deepStrictEqual([inputs.shards, inputs.replicasPerShard, inputs.nodes.length], [3, 1, 6]);
