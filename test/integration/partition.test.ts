@@ -56,7 +56,7 @@ describe("network partition of one master (network namespaces)", function () {
         await formCluster(nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: NODE_TIMEOUT_MS });
 
         const admin = async (address: string) => {
-            const c = new Redis({ host: address, port: 6379, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 1000 });
+            const c = new Redis({ host: address, port: 6379, username: "admin", password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 1000 });
             c.on("error", () => undefined);
             await c.connect();
             return c;
