@@ -19,6 +19,7 @@ import { requireTool } from "../../local/tools";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");
 const ip = (i: number) => `127.0.17.${11 + i}`;
+// ip(6) is an extra, unformed pod.
 const nodes: FormationNode[] = Array.from({ length: 6 }, (_, i) => ({ name: `redis-${i}`, ip: ip(i), port: 6379, host: "", zone: "" }));
 const gen = (tag: string) => Object.fromEntries(USER_ROLES.map((r) => [r, `${tag}${r}Pw${Math.random().toString(36).slice(2, 14)}`])) as Record<UserRole, string>;
 
@@ -239,6 +240,41 @@ describe("ACL users (rendered pods, real redis-server)", function () {
             assert.strictEqual(await exp.ping(), "PONG");
         } finally {
             exp.disconnect();
+        }
+    });
+
+    it("starts a pod mid-rotation accepting both generations from the Secret; default as an app alias when asked for", async () => {
+        const old = gen("s0");
+        const fresh = gen("s1");
+        const slots = Object.fromEntries(USER_ROLES.map((r) => [r, { a: old[r], b: fresh[r] }])) as Record<UserRole, { a: string; b: string }>;
+        const midSpec = resolveSpec({ shards: 3, replicasPerShard: 1, auth: { rotation: 1, acceptPrevious: true, defaultUser: true } });
+        const mid = credentialsFromSlots(midSpec, slots);
+        const pod = startRedisPod(buildAllObjects(midSpec, mid), 6, ip(6), secretData(mid));
+        try {
+            await until("the mid-rotation pod to answer", 15000, async () => (await auth(6, USERS.admin, fresh.admin)) === "OK");
+            for (const role of USER_ROLES) {
+                assert.strictEqual(await auth(6, USERS[role], old[role]), "OK", `previous ${role}`);
+                assert.strictEqual(await auth(6, USERS[role], fresh[role]), "OK", `current ${role}`);
+                assert.match(await auth(6, USERS[role], gen("x")[role]), /^WRONGPASS/, `wrong ${role}`);
+            }
+            // `default` takes the app user's passwords, and its rights: a password-only client
+            // works and is still refused the dangerous commands.
+            assert.strictEqual(await auth(6, fresh.app), "OK");
+            assert.match(await auth(6, fresh.admin), /^WRONGPASS/);
+            const legacy = await connectAs(6, undefined, fresh.app);
+            try {
+                // (The pod is not in a cluster, so no slot is served: commands without keys.)
+                assert.strictEqual(await legacy.call("ECHO", "legacy"), "legacy");
+                assert.match(String(await legacy.call("CLUSTER", "MYID")), /^[0-9a-f]{40}$/);
+                assert.match(await refusal(legacy, ["FLUSHALL"]), /^NOPERM/);
+            } finally {
+                legacy.disconnect();
+            }
+            const acl = fs.readFileSync(path.join(pod.root, "run", "users.acl"), "utf8");
+            for (const role of USER_ROLES) assert.ok(!acl.includes(old[role]) && !acl.includes(fresh[role]), `${role}'s password in users.acl`);
+        } finally {
+            await pod.stop();
+            fs.rmSync(pod.root, { recursive: true, force: true });
         }
     });
 
