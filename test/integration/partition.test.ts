@@ -83,7 +83,7 @@ describe("network partition of one master (network namespaces)", function () {
         let minorityAcked = 0;
         let refusedAfterMs = -1;
         while (Date.now() - isolatedAt < NODE_TIMEOUT_MS * 3) {
-            const r = spawnSync("ip", ["netns", "exec", net.hosts[victim].ns, "redis-cli", "-h", victimAddress, "set", minorityKey, String(Date.now())],
+            const r = spawnSync("ip", ["netns", "exec", net.hosts[victim].ns, "redis-cli", "--user", "app", "-h", victimAddress, "set", minorityKey, String(Date.now())],
                 { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD }, timeout: 3000 });
             if (r.stdout.trim() === "OK") minorityAcked++;
             else if (/CLUSTERDOWN/.test(r.stdout + r.stderr)) {
