@@ -26,7 +26,7 @@ export const VARIANTS: Variant[] = [
 export interface FailoverBench { variant: string; kind: "planned" | "unplanned"; gapsMs: number[]; medianMs: number }
 
 async function admin(address: string): Promise<Redis> {
-    const c = new Redis({ host: address, port: 6379, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const c = new Redis({ host: address, port: 6379, username: "admin", password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     c.on("error", () => undefined);
     await c.connect();
     return c;

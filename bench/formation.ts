@@ -23,7 +23,7 @@ async function waitHealthy(nodes: FormationNode[], clients: Map<string, Redis>):
 
 function redisCliCreate(nodes: FormationNode[]): Promise<void> {
     return new Promise((resolve, reject) => {
-        const p = spawn("redis-cli", ["--cluster", "create", ...nodes.map((n) => `${n.ip}:${n.port}`), "--cluster-replicas", "1", "--cluster-yes"],
+        const p = spawn("redis-cli", ["--user", "admin", "--cluster", "create", ...nodes.map((n) => `${n.ip}:${n.port}`), "--cluster-replicas", "1", "--cluster-yes"],
             { env: { ...process.env, REDISCLI_AUTH: PASSWORD }, stdio: ["ignore", "ignore", "pipe"] });
         let err = "";
         p.stderr!.on("data", (d) => (err += d));

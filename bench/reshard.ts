@@ -20,7 +20,7 @@ export interface ReshardBench { keys: number; runs: number; oursMs: number[]; re
 
 function run(args: string[], input?: string): Promise<string> {
     return new Promise((resolve, reject) => {
-        const p = spawn("redis-cli", args, { env: { ...process.env, REDISCLI_AUTH: PASSWORD }, stdio: ["pipe", "pipe", "pipe"] });
+        const p = spawn("redis-cli", ["--user", "admin", ...args], { env: { ...process.env, REDISCLI_AUTH: PASSWORD }, stdio: ["pipe", "pipe", "pipe"] });
         let out = "";
         p.stdout.on("data", (d) => (out += d));
         p.stderr.on("data", (d) => (out += d));

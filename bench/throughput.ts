@@ -16,6 +16,8 @@ import { packageRoot } from "../components/package-files";
 import { readStackConfig } from "../tools/stack-config";
 import { ContainerPlan, materializeVolumes, planPod, startContainer, stopProcess } from "../local/pod";
 import { median, printTable } from "./stats";
+import { ACL_RULES } from "../components/redis/acl";
+import { USERS } from "../components/spec/spec";
 
 const PASSWORD = "ThroughputPw7a9c1e3b5d7f9a1c3e5b7d9f1a3c";
 
@@ -45,6 +47,8 @@ function startNodes(kind: ThroughputConfig, octet: number, root: string): { node
             fs.mkdirSync(dir, { recursive: true });
             pids.push(startContainer({ name: "redis", env: {}, probes: {}, argv: ["redis-server", "--bind", ip, "--port", "6379",
                 "--cluster-enabled", "yes", "--dir", dir, "--requirepass", PASSWORD, "--masterauth", PASSWORD,
+                // The same ACL users as ours, so both sides pay the same ACL checks.
+                "--user", `${USERS.admin} ${ACL_RULES.admin} >${PASSWORD}`, "--user", `${USERS.app} ${ACL_RULES.app} >${PASSWORD}`,
                 "--bind-source-addr", ip] }, path.join(dir, "redis.log")).pid!);
         });
     }
@@ -52,7 +56,7 @@ function startNodes(kind: ThroughputConfig, octet: number, root: string): { node
 }
 
 function redisBenchmark(seed: string, test: string, pipeline: number, size: number, requests: number): { rps: number; p50: number; p99: number } {
-    const r = spawnSync("redis-benchmark", ["--cluster", "-h", seed, "-p", "6379", "-a", PASSWORD, "-t", test, "-n", String(requests),
+    const r = spawnSync("redis-benchmark", ["--cluster", "-h", seed, "-p", "6379", "--user", USERS.app, "-a", PASSWORD, "-t", test, "-n", String(requests),
         "-c", "50", "-d", String(size), "-P", String(pipeline), "-r", "100000", "--csv", "-q"], { encoding: "utf8" });
     const line = r.stdout.split("\n").find((l) => l.startsWith(`"${test.toUpperCase()}"`));
     if (!line) throw new Error(`redis-benchmark gave no ${test} result: ${r.stdout}${r.stderr}`);

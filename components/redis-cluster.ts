@@ -2,15 +2,16 @@
 // own: every object comes from a pure builder, so what render and the tests check is what deploys.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { createPasswords } from "./auth/passwords";
+import { acceptedPasswords } from "./auth/rotation";
 import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup";
 import type { ShardState } from "./bootstrap/formation";
-import { ClusterDrain, ClusterFormation, ClusterFormationArgs } from "./bootstrap/provider";
+import { ClusterCredentials, ClusterDrain, ClusterFormation, ClusterFormationArgs } from "./bootstrap/provider";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
 import { liveDirectives } from "./redis/redis-conf";
 import { connectionInfo } from "./outputs";
 import type { RedisClusterArgs } from "./spec/args";
-import { ClusterSpec, resolveSpec } from "./spec/spec";
+import { ClusterSpec, resolveSpec, USERS } from "./spec/spec";
 
 export const RESOURCE_TYPE = "redis-cluster:index:RedisCluster";
 
@@ -27,11 +28,13 @@ export class RedisCluster extends pulumi.ComponentResource {
     public readonly clientPort: pulumi.Output<number>;
     /** `host:port` of every Redis pod, for cluster clients' seed lists. */
     public readonly seedAddresses: pulumi.Output<string[]>;
-    /** Name of the Secret holding the password (key `password`). */
+    /** Name of the Secret holding every user's password (keys `<user>-password`). */
     public readonly secretName: pulumi.Output<string>;
-    /** The password (secret). */
+    /** The ACL user applications connect as (`app`). */
+    public readonly username: pulumi.Output<string>;
+    /** The application user's password (secret). */
     public readonly password: pulumi.Output<string>;
-    /** `redis://:<password>@<clientHost>:<port>` (secret). */
+    /** `redis://app:<password>@<clientHost>:<port>` (secret). */
     public readonly connectionUrl: pulumi.Output<string>;
     /** Redis node id of each pod, as formation found or made it. */
     public readonly nodeIds: pulumi.Output<Record<string, string>>;
@@ -52,23 +55,21 @@ export class RedisCluster extends pulumi.ComponentResource {
         specs.set(this, spec);
 
         const namespace = createNamespace(name, spec, this);
-        const password = new random.RandomPassword(`${name}-password`, {
-            length: spec.settings.passwordLength,
-            // Alphanumeric only: the password is written into redis.conf and URLs without quoting.
-            special: false,
-        }, { parent: this });
-        const secretPassword = pulumi.secret(password.result);
+        const passwords = createPasswords(name, spec, this);
         const nsDeps = namespace ? [namespace] : [];
         const secret = new k8s.core.v1.Secret(`${name}-secret`,
-            buildAuthSecret(spec, secretPassword) as k8s.core.v1.SecretArgs,
+            buildAuthSecret(spec, passwords) as k8s.core.v1.SecretArgs,
             { parent: this, dependsOn: nsDeps });
         const backups = createBackups(name, spec, this, [...nsDeps, secret]);
         const restoring = Boolean(spec.settings.restore.from);
         const info = connectionInfo(spec);
-        const shape = formationArgs(spec, info, secretPassword);
+        const shape = formationArgs(spec, info, passwords.current.admin);
+        // A rotation reaches the running nodes first (live ACL SETUSER), then the pods roll.
+        const credentials = new ClusterCredentials(`${name}-credentials`, { ...shape, users: acceptedPasswords(spec, passwords) },
+            { parent: this, dependsOn: [...nsDeps, secret] });
         // The StatefulSet waits for the drain, and formation waits for the StatefulSet: a scale-in
         // empties the leaving pods before they go, a scale-out forms the new pods once they run.
-        const drain = new ClusterDrain(`${name}-drain`, shape, { parent: this, dependsOn: [...nsDeps, secret] });
+        const drain = new ClusterDrain(`${name}-drain`, shape, { parent: this, dependsOn: [...nsDeps, secret, credentials] });
         // A restoring pod's init container needs the backup scripts and S3 access before it starts.
         const workloads = createObjects(name, buildRedisObjects(spec), this,
             [...nsDeps, secret, ...(restoring ? backups : [])], [drain]);
@@ -82,15 +83,18 @@ export class RedisCluster extends pulumi.ComponentResource {
         this.clientPort = pulumi.output(info.clientPort);
         this.seedAddresses = pulumi.output(info.seedAddresses);
         this.secretName = secret.metadata.name;
-        this.password = secretPassword;
+        this.username = pulumi.output(USERS.app);
+        // Clients get a new password only once every node accepts it (after the credentials step).
+        this.password = pulumi.secret(pulumi.all([credentials.id, passwords.current.app]).apply(([, p]) => p));
         this.connectionUrl = pulumi.secret(
-            pulumi.interpolate`redis://:${password.result}@${info.clientHost}:${info.clientPort}`);
+            pulumi.interpolate`redis://${USERS.app}:${this.password}@${info.clientHost}:${info.clientPort}`);
         this.registerOutputs({
             namespace: this.namespace,
             clientHost: this.clientHost,
             clientPort: this.clientPort,
             seedAddresses: this.seedAddresses,
             secretName: this.secretName,
+            username: this.username,
             password: this.password,
             connectionUrl: this.connectionUrl,
             nodeIds: this.nodeIds,

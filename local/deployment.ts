@@ -5,14 +5,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { drainProvider, formationProvider } from "../components/bootstrap/provider";
 import type { KubeObject } from "../components/kubernetes/object";
-import { PORTS } from "../components/spec/spec";
+import { PASSWORD_KEY, passwordKey, PORTS, USERS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";
-import { isAlive, materializeVolumes, planPod, PodPlan, runProbe, runToCompletion, startContainer, stopProcess } from "./pod";
+import { isAlive, materializeVolumes, planPod, PodPlan, runProbe, runToCompletion, SecretValues, startContainer, stopProcess } from "./pod";
 import { publishNames } from "./dns";
 import { recordEvent, rollOut, templateRevision } from "./rollout";
 import { localS3Calls } from "./s3";
 import type { ContainerTrack } from "./probe-schedule";
-import { LocalPodState, LocalState, loadState, passwordFile, podAddress, saveState, stateDir } from "./state";
+import { LocalPodState, LocalState, loadState, localSecrets, podAddress, saveState, secretFile, stateDir } from "./state";
 import { requireTool } from "./tools";
 
 const FORMATION_TYPE = "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation";
@@ -71,6 +71,12 @@ async function renderOnce(stack: string): Promise<Rendered> {
     return { objects, podDomain, formationInputs: formation.inputs, replicas: sts.spec.replicas, topology, revision: templateRevision(sts) };
 }
 
+/** The rendered Secret's values as local mode keeps them (generated on first use). */
+export function secretsOf(r: Rendered, dir: string): Record<string, string> {
+    const keys = r.objects.filter((o) => o.kind === "Secret").flatMap((o: any) => Object.keys(o.stringData ?? {}));
+    return localSecrets(dir, keys);
+}
+
 /** Starts the per-deployment kubelet stand-in (probes on schedule, restarts), detached. */
 function startKubelet(stack: string, dir: string): number {
     const log = fs.openSync(path.join(dir, "kubelet.log"), "a");
@@ -86,7 +92,7 @@ function startKubelet(stack: string, dir: string): number {
 export async function renderPodPlans(stack: string): Promise<(ordinal: number, address: string) => PodPlan> {
     const r = await render(stack);
     const dir = stateDir(stack);
-    const password = fs.readFileSync(passwordFile(dir), "utf8");
+    const password = secretsOf(r, dir);
     return (ordinal, address) => podPlan(r, dir, ordinal, password, address);
 }
 
@@ -95,11 +101,11 @@ function publishPods(dir: string, r: Rendered, pods: LocalPodState[]): void {
     publishNames(dir, pods.filter((p) => Object.keys(p.pids).length > 0).map((p) => ({ address: p.address, name: `${p.name}.${r.podDomain}` })));
 }
 
-function podPlan(r: Rendered, dir: string, ordinal: number, password: string, address = podAddress(ordinal)): PodPlan {
+function podPlan(r: Rendered, dir: string, ordinal: number, password: SecretValues, address = podAddress(ordinal)): PodPlan {
     return planPod(r.objects, ordinal, address, path.join(dir, "pods", `pod-${ordinal}`), password);
 }
 
-async function startPod(r: Rendered, plan: PodPlan, password: string): Promise<LocalPodState> {
+async function startPod(r: Rendered, plan: PodPlan, password: SecretValues): Promise<LocalPodState> {
     materializeVolumes(r.objects, plan, password);
     for (const init of plan.initContainers) {
         const result = runToCompletion(init);
@@ -130,8 +136,8 @@ export async function up(stack: string): Promise<UpResult> {
     requireTool("prometheus-redis-exporter");
     const r = await render(stack);
     const dir = stateDir(stack);
-    const pwFile = passwordFile(dir);
-    const password = fs.readFileSync(pwFile, "utf8");
+    const password = secretsOf(r, dir);
+    const pwFile = secretFile(dir, passwordKey("app"));
     const state: LocalState = loadState(dir) ?? { stack, topology: r.topology, pods: [] };
 
     const known = new Map(state.pods.map((p) => [p.ordinal, p]));
@@ -142,13 +148,14 @@ export async function up(stack: string): Promise<UpResult> {
         ...r.formationInputs,
         // Local pods are reachable at their addresses, whatever the stack says for Kubernetes.
         connectivity: "direct",
-        password,
+        // The provider works as the admin user.
+        password: password[PASSWORD_KEY],
         nodes: plans.map((p) => ({ name: p.name, address: p.ip, port: PORTS.redis, host: "", zone: "" })),
     };
     delete (inputs as any).__provider;
     const checked = await formationProvider.check!({}, inputs);
     if (checked.failures?.length) throw new Error(`formation inputs: ${checked.failures.map((f) => f.reason).join("; ")}`);
-    const olds = state.formation ? { ...state.formation.outs, password } : undefined;
+    const olds = state.formation ? { ...state.formation.outs, password: password[PASSWORD_KEY] } : undefined;
     if (olds) await formationProvider.diff!(state.formation!.id, olds, inputs);
     // Pulumi's order: the drain, then the StatefulSet (pods start and stop), then formation.
     if (olds && state.pods.some((p) => p.ordinal >= r.replicas)) await drainProvider.update!("drain", olds, inputs);
@@ -204,7 +211,7 @@ export async function up(stack: string): Promise<UpResult> {
     });
 
     if (state.formation) {
-        const updated = await formationProvider.update!(state.formation.id, { ...state.formation.outs, password }, inputs);
+        const updated = await formationProvider.update!(state.formation.id, { ...state.formation.outs, password: password[PASSWORD_KEY] }, inputs);
         state.formation = { id: state.formation.id, outs: withoutPassword(updated.outs ?? {}) };
     } else {
         const created = await formationProvider.create(inputs);
@@ -217,7 +224,7 @@ export async function up(stack: string): Promise<UpResult> {
         stack,
         topology: r.topology,
         seeds: pods.map((p) => `${p.address}:${PORTS.redis}`),
-        user: null,
+        user: USERS.app,
         passwordFile: pwFile,
         tls: false,
         pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
@@ -259,7 +266,7 @@ export async function podAction(stack: string, name: string, action: PodAction, 
     const pod = state?.pods.find((p) => p.name === name);
     if (!state || !pod) throw new Error(`no pod ${name} in the local deployment of ${stack}`);
     const r = await render(stack);
-    const password = fs.readFileSync(passwordFile(dir), "utf8");
+    const password = secretsOf(r, dir);
     const plan = podPlan(r, dir, pod.ordinal, password, opts.address ?? pod.address);
     const running = Object.values(pod.pids).some(isAlive);
     switch (action) {
@@ -312,7 +319,7 @@ export async function status(stack: string): Promise<{ stack: string; healthy: b
     const state = loadState(dir);
     if (!state) throw new Error(`no local deployment of stack ${stack} (run: npm run local -- up --stack ${stack})`);
     const r = await render(stack);
-    const password = fs.readFileSync(passwordFile(dir), "utf8");
+    const password = secretsOf(r, dir);
     const probesFile = path.join(dir, "probes.json");
     const kubelet: Record<string, ContainerTrack> = fs.existsSync(probesFile) ? JSON.parse(fs.readFileSync(probesFile, "utf8")) : {};
     const pods = state.pods.map((p) => {
@@ -349,8 +356,8 @@ export async function down(stack: string): Promise<{ stopped: number }> {
             progress(`cannot render stack ${stack} (${e instanceof Error ? e.message : e}); stopping its pods without preStop hooks`);
             return undefined;
         });
-        const password = fs.readFileSync(passwordFile(dir), "utf8");
-        await Promise.all(state.pods.map((p) => stopPod(p, 60000, r && podPlan(r, dir, p.ordinal, password, p.address))));
+        const secrets = r && secretsOf(r, dir);
+        await Promise.all(state.pods.map((p) => stopPod(p, 60000, r && podPlan(r, dir, p.ordinal, secrets!, p.address))));
     }
     publishNames(dir, []);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -8,10 +8,9 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
-import { PASSWORD_KEY } from "../components/spec/spec";
-import { render } from "./deployment";
+import { render, secretsOf } from "./deployment";
 import { ContainerPlan, isAlive, planContainer } from "./pod";
-import { loadState, passwordFile, podAddress, stateDir } from "./state";
+import { loadState, podAddress, stateDir } from "./state";
 
 /** Job pods get an address of their own, well above the Redis pods'. */
 export const JOB_ADDRESS_ORDINAL = 40;
@@ -48,7 +47,7 @@ export interface JobPlan {
 
 /** Pure: what would run for a Job made from `cronJobName`, with volumes under `root` and claims under `claims`. */
 export function planJob(objects: KubeObject[], cronJobName: string, jobName: string, ip: string, root: string, claims: string,
-    password: string, hosts: Record<string, string>): JobPlan {
+    localValues: Record<string, string>, hosts: Record<string, string>): JobPlan {
     const cron = objects.find((o) => o.kind === "CronJob" && o.metadata.name === cronJobName) as any;
     if (!cron) {
         const known = objects.filter((o) => o.kind === "CronJob").map((o) => o.metadata.name);
@@ -59,8 +58,8 @@ export function planJob(objects: KubeObject[], cronJobName: string, jobName: str
     const secretFiles = (name: string): Record<string, string> => {
         const secret = objects.find((o) => o.kind === "Secret" && o.metadata.name === name) as any;
         if (!secret) throw new Error(`Secret ${name} does not exist`);
-        // Only the password is known locally; local mode replaces cloud credentials by its own (s3.ts).
-        return Object.fromEntries(Object.keys(secret.stringData ?? {}).map((k) => [k, k === PASSWORD_KEY ? password : ""]));
+        // Only the generated passwords are known locally; local mode replaces cloud credentials by its own (s3.ts).
+        return Object.fromEntries(Object.keys(secret.stringData ?? {}).map((k) => [k, localValues[k] ?? ""]));
     };
     const secrets: Record<string, Record<string, string>> = {};
     for (const s of objects.filter((o) => o.kind === "Secret")) secrets[s.metadata.name] = secretFiles(s.metadata.name);
@@ -142,11 +141,11 @@ export async function runJob(stack: string, cronJobName: string, opts: { onStart
     const live = state?.pods.find((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive));
     if (!state || !live) throw new Error(`no running local deployment of stack ${stack} (run: npm run local -- up --stack ${stack})`);
     const r = await render(stack);
-    const password = fs.readFileSync(passwordFile(dir), "utf8");
+    const secrets = secretsOf(r, dir);
     const jobName = `${cronJobName}-manual-${Date.now().toString(36)}`;
     const root = path.join(dir, "jobs", jobName);
     const plan = planJob(r.objects, cronJobName, jobName, podAddress(JOB_ADDRESS_ORDINAL), root, path.join(dir, "claims"),
-        password, serviceHosts(r.objects, live.address));
+        secrets, serviceHosts(r.objects, live.address));
     const deadline = Date.now() + (plan.activeDeadlineSeconds ?? 24 * 3600) * 1000;
     let runs: ContainerRun[] = [];
     let attempts = 0;

@@ -41,14 +41,26 @@ function statefulSet(objects: KubeObject[]): any {
     return sts;
 }
 
+/**
+ * The Secrets' values: one password for every key (tests not about ACLs), or one per Secret key
+ * (`<user>-password`, ...), as local mode keeps them.
+ */
+export type SecretValues = string | Record<string, string>;
+
+function secretValue(values: SecretValues, key: string): string {
+    if (typeof values === "string") return values;
+    if (values[key] === undefined) throw new Error(`no local value for Secret key ${key}`);
+    return values[key];
+}
+
 /** Pure: what would run for pod `ordinal` at `ip`, with its volumes under `root`. */
-export function planPod(objects: KubeObject[], ordinal: number, ip: string, root: string, password: string): PodPlan {
+export function planPod(objects: KubeObject[], ordinal: number, ip: string, root: string, password: SecretValues): PodPlan {
     const sts = statefulSet(objects);
     const spec = sts.spec.template.spec;
     const name = `${sts.metadata.name}-${ordinal}`;
     const secrets: Record<string, Record<string, string>> = {};
     for (const s of objects.filter((o) => o.kind === "Secret") as any[]) {
-        secrets[s.metadata.name] = Object.fromEntries(Object.keys(s.stringData ?? {}).map((k) => [k, password]));
+        secrets[s.metadata.name] = Object.fromEntries(Object.keys(s.stringData ?? {}).map((k) => [k, secretValue(password, k)]));
     }
     const identity = { name, namespace: sts.metadata.namespace, ip };
     const plan = (c: any) => planContainer(c, identity, (volume) => path.join(root, volume), { secrets, configMaps: {} });
@@ -85,13 +97,13 @@ export function planContainer(c: any, pod: PodIdentity, volumeDir: (volume: stri
 }
 
 /** Writes the pod's volumes: ConfigMap and Secret files (read-only), empty directories for the rest. */
-export function materializeVolumes(objects: KubeObject[], plan: PodPlan, password: string): void {
+export function materializeVolumes(objects: KubeObject[], plan: PodPlan, password: SecretValues): void {
     const spec = statefulSet(objects).spec.template.spec;
     for (const vol of [...spec.volumes, { name: "data" }]) {
         const dir = path.join(plan.root, vol.name);
         const files: Record<string, string> | undefined = vol.configMap
             ? (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === vol.configMap.name) as any)?.data
-            : vol.secret ? Object.fromEntries(Object.keys((objects.find((o) => o.kind === "Secret" && o.metadata.name === vol.secret.secretName) as any)?.stringData ?? {}).map((k) => [k, password])) : undefined;
+            : vol.secret ? Object.fromEntries(Object.keys((objects.find((o) => o.kind === "Secret" && o.metadata.name === vol.secret.secretName) as any)?.stringData ?? {}).map((k) => [k, secretValue(password, k)])) : undefined;
         if (files) fs.rmSync(dir, { recursive: true, force: true });
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         for (const [file, content] of Object.entries(files ?? {})) fs.writeFileSync(path.join(dir, file), content, { mode: 0o600 });

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
-import { materializeVolumes, planPod, startContainer, stopProcess } from "./pod";
+import { materializeVolumes, planPod, SecretValues, startContainer, stopProcess } from "./pod";
 
 export interface LocalPod {
     name: string;
@@ -20,7 +20,7 @@ export interface LocalPod {
     stop(): Promise<void>;
 }
 
-export function startRedisPod(objects: KubeObject[], ordinal: number, ip: string, password: string): LocalPod {
+export function startRedisPod(objects: KubeObject[], ordinal: number, ip: string, password: SecretValues): LocalPod {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), `redis-pod-${ordinal}-`));
     const plan = planPod(objects, ordinal, ip, root, password);
     materializeVolumes(objects, plan, password);

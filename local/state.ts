@@ -41,16 +41,27 @@ export function saveState(dir: string, state: LocalState): void {
     fs.writeFileSync(path.join(dir, "state.json"), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
 }
 
-/** The deployment's password, generated once (alphanumeric, like the component's). */
-export function passwordFile(dir: string): string {
-    const file = path.join(dir, "password");
-    if (!fs.existsSync(file)) {
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        const password = Array.from({ length: 32 }, () => alphabet[crypto.randomInt(alphabet.length)]).join("");
-        fs.writeFileSync(file, password, { mode: 0o600 });
+/** Where local mode keeps the value of Secret key `key` (one file each, mode 600). */
+export function secretFile(dir: string, key: string): string {
+    return path.join(dir, "secrets", key);
+}
+
+/**
+ * The deployment's Secret values, one per key (`<user>-password`, ...): each generated once,
+ * alphanumeric like the component's, and kept for the deployment's life.
+ */
+export function localSecrets(dir: string, keys: string[]): Record<string, string> {
+    fs.mkdirSync(path.join(dir, "secrets"), { recursive: true, mode: 0o700 });
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const values: Record<string, string> = {};
+    for (const key of keys) {
+        const file = secretFile(dir, key);
+        if (!fs.existsSync(file)) {
+            fs.writeFileSync(file, Array.from({ length: 32 }, () => alphabet[crypto.randomInt(alphabet.length)]).join(""), { mode: 0o600 });
+        }
+        values[key] = fs.readFileSync(file, "utf8");
     }
-    return file;
+    return values;
 }
 
 /** Pod `ordinal`'s loopback address: 127.0.0.11, .12, ... ($REDIS_LOCAL_ADDRESS_BASE moves the start). */

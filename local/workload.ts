@@ -3,6 +3,7 @@
 // It routes by the cluster's slot map itself (refreshed on MOVED and errors), so that SET and WAIT
 // go down one connection to the key's master.
 import Redis from "ioredis";
+import { USERS } from "../components/spec/spec";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");
 
@@ -29,13 +30,14 @@ export class Workload {
     private next = 0;
     private lastRefresh = 0;
 
-    constructor(private seeds: Address[], private readonly password: string, private readonly opts: { concurrency?: number; prefix?: string } = {}) {}
+    /** Writes as `opts.username` (the app user unless told otherwise) with `password`. */
+    constructor(private seeds: Address[], private readonly password: string, private readonly opts: { concurrency?: number; prefix?: string; username?: string } = {}) {}
 
     private conn(addr: string): Redis {
         let c = this.conns.get(addr);
         if (!c) {
             const [host, port] = addr.split(":");
-            c = new Redis({ host, port: Number(port), password: this.password, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 2000, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => 200 });
+            c = new Redis({ host, port: Number(port), username: this.opts.username ?? USERS.app, password: this.password, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 2000, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => 200 });
             c.on("error", () => undefined);
             this.conns.set(addr, c);
             c.connect().catch(() => undefined);

@@ -12,6 +12,8 @@ export interface StackOutputs {
     seedAddresses: pulumi.Output<string[]>;
     secretName: pulumi.Output<string>;
     connectionUrl: pulumi.Output<string>;
+    /** The ACL user clients connect as. */
+    username: pulumi.Output<string>;
     password: pulumi.Output<string>;
     shardLayout: RedisCluster["shardLayout"];
 }
@@ -28,6 +30,7 @@ export function deployStack(config: Record<string, string>, project = PROJECT): 
         seedAddresses: cluster.seedAddresses,
         secretName: cluster.secretName,
         connectionUrl: cluster.connectionUrl,
+        username: cluster.username,
         password: cluster.password,
         shardLayout: cluster.shardLayout,
     };

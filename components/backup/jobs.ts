@@ -4,7 +4,7 @@
 // Pod Security Standard.
 import { KubeObject, meta } from "../kubernetes/object";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes/security";
-import { BACKUP_KINDS, BackupKind, ClusterSpec, PATHS, PORTS, VERIFY_PORT } from "../spec/spec";
+import { BACKUP_KINDS, BackupKind, ClusterSpec, PASSWORD_KEY, PATHS, PORTS, USERS, VERIFY_PORT } from "../spec/spec";
 import { awsCredentialsEnv, BackupCloud, isIrsa, passwordFile, scriptsMount, scriptsVolume } from "./env";
 import { loadBackupScripts } from "./scripts";
 
@@ -58,7 +58,8 @@ function podSpec(spec: ClusterSpec, initContainers: unknown[], containers: unkno
         containers,
         volumes: [
             scriptsVolume(spec),
-            { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440 } },
+            // Only the key the dump authenticates with, not every user's password.
+            { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440, items: [{ key: PASSWORD_KEY, path: PASSWORD_KEY }] } },
             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
             ...volumes,
         ],
@@ -105,6 +106,7 @@ function backupCronJob<P>(spec: ClusterSpec, kind: BackupKind, cloud?: BackupClo
         { name: "CLUSTER_NAME", value: spec.names.statefulSet },
         { name: "REDIS_HOST", value: `${spec.names.clientService}.${spec.names.namespace}.svc.cluster.local` },
         { name: "REDIS_PORT", value: String(PORTS.redis) },
+        { name: "REDIS_USER", value: USERS.admin },
         { name: "PASSWORD_FILE", value: passwordFile },
     ], [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }]);
     const upload = cloud && container(spec, "upload", s.backup.awsCliImage, "backup-upload.sh", [...common, ...s3Env(spec, cloud)], mounts);

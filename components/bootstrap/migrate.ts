@@ -7,6 +7,7 @@
 import type Redis from "ioredis";
 import type { Log } from "./operations";
 import type { ClusterNodeView } from "./topology";
+import { USERS } from "../spec/spec";
 
 export interface Master {
     name: string;
@@ -18,6 +19,7 @@ export interface Master {
 }
 
 export interface MigrationOptions {
+    /** The admin user's password: MIGRATE authenticates to the target with AUTH2 admin. */
     password: string;
     /** Keys per MIGRATE command. */
     batchKeys?: number;
@@ -80,7 +82,7 @@ async function drainSlot(from: Master, to: Master, slot: number, o: typeof DEFAU
             // REPLACE: while the slot migrates, the source's copy of a key is the live one (clients
             // write there), so if an interrupted MIGRATE left a copy on the target, ours is newer.
             const reply = await from.client.call("MIGRATE", to.ip, to.port, "", 0, o.migrateTimeoutMs,
-                "REPLACE", "AUTH", o.password, "KEYS", ...keys);
+                "REPLACE", "AUTH2", USERS.admin, o.password, "KEYS", ...keys);
             if (reply !== "OK" && reply !== "NOKEY") throw new Error(`MIGRATE answered ${reply}`);
             moved += keys.length;
         } catch (e) {

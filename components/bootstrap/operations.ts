@@ -1,6 +1,7 @@
 // Talking to Redis nodes with ioredis: connect, inspect, and the cluster commands formation
 // uses. Every wait is bounded and names what it waited for.
 import Redis from "ioredis";
+import { USERS } from "../spec/spec";
 import { ClusterNodeView, parseClusterNodes, parseInfo } from "./topology";
 
 export interface NodeAddress {
@@ -27,10 +28,12 @@ export interface NodeState {
 
 export type Log = (line: string) => void;
 
-export function connect(node: NodeAddress, password: string, timeoutMs = 5000): Redis {
+/** A connection as `username` (the admin user unless told otherwise). */
+export function connect(node: NodeAddress, password: string, timeoutMs = 5000, username: string = USERS.admin): Redis {
     return new Redis({
         host: node.connect?.host ?? node.ip,
         port: node.connect?.port ?? node.port,
+        username,
         password,
         lazyConnect: true,
         connectTimeout: timeoutMs,

@@ -69,6 +69,37 @@ export const drainProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+/**
+ * Runs first, right after the Secret changes and before the drain and the StatefulSet: a password
+ * rotation is applied live on every node (ACL SETUSER), so restarted pods, clients handed the new
+ * passwords and the pods not yet restarted all keep working. Creating it does nothing: new pods
+ * start from the Secret.
+ */
+export const credentialsProvider: pulumi.dynamic.ResourceProvider = {
+    async check(_olds, news) {
+        const failures = Object.entries(news.users ?? {}).filter(([, p]) => !Array.isArray(p) || p.length === 0 || p.some((x: unknown) => !x))
+            .map(([user]) => ({ property: "users", reason: `users.${user}: no password` }));
+        return { inputs: news, failures };
+    },
+    async diff(_id, olds, news) {
+        const { describeRotation } = load("formation-credentials");
+        const lines: string[] = describeRotation(olds.users, news.users);
+        for (const line of lines) console.log(`redis-cluster credentials (plan): ${line}`);
+        const changed = lines.length > 0 || JSON.stringify(olds.nodes) !== JSON.stringify(news.nodes) || olds.password !== news.password;
+        return { changes: changed, replaces: [], deleteBeforeReplace: false };
+    },
+    async create(inputs) {
+        return { id: `redis-cluster-credentials-${inputs.namespace}-${inputs.podSelector}`.slice(0, 120), outs: inputs };
+    },
+    async update(_id, olds, news) {
+        const runtime = load("formation-runtime");
+        return { outs: await runtime.rotate(olds, news) };
+    },
+    async delete() {
+        // The nodes keep the passwords they have.
+    },
+};
+
 export interface ClusterFormationArgs {
     nodes: pulumi.Input<pulumi.Input<{ name: string; address: string; port: number; host: string; zone: string }>[]>;
     shards: pulumi.Input<number>;
@@ -92,6 +123,14 @@ export class ClusterDrain extends pulumi.dynamic.Resource {
     constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {
         super(drainProvider, name, { ...args, password: pulumi.secret(args.password) },
             { ...opts, additionalSecretOutputs: ["password"] }, "redis-cluster", "ClusterDrain");
+    }
+}
+
+/** The credentials step of a rotation; the formation's inputs plus every user's accepted passwords. */
+export class ClusterCredentials extends pulumi.dynamic.Resource {
+    constructor(name: string, args: ClusterFormationArgs & { users: pulumi.Input<Record<string, pulumi.Input<string>[]>> }, opts: pulumi.CustomResourceOptions = {}) {
+        super(credentialsProvider, name, { ...args, password: pulumi.secret(args.password), users: pulumi.secret(args.users) },
+            { ...opts, additionalSecretOutputs: ["password", "users"] }, "redis-cluster", "ClusterCredentials");
     }
 }
 

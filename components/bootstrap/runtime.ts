@@ -3,6 +3,7 @@
 import { promises as dns } from "dns";
 import type Redis from "ioredis";
 import { describeChange, NodeInput, ShapeInput } from "./change";
+import { AcceptedPasswords, applyPasswords, describeRotation } from "./credentials";
 import { drainLeaving } from "./drain";
 import { describeCluster, FormationError, FormationNode, FormationResult, formCluster } from "./formation";
 import { connectAll, inspect } from "./operations";
@@ -129,6 +130,28 @@ export async function drain(olds: FormationInputs, news: FormationInputs): Promi
         convergeTimeoutMs: news.readyTimeoutSeconds * 1000,
         log: drainLog,
     }));
+    return news;
+}
+
+/** The credentials resource's inputs: the formation's, plus every user's accepted passwords. */
+export interface CredentialInputs extends FormationInputs {
+    users: AcceptedPasswords;
+}
+
+/**
+ * The credentials resource's update, run before the drain and the StatefulSet: every running node
+ * (reached where it runs now) is made to accept exactly `news.users`, whichever admin password,
+ * old or new, it takes. Nothing to do when no password changed.
+ */
+export async function rotate(olds: CredentialInputs, news: CredentialInputs): Promise<CredentialInputs> {
+    const changes = describeRotation(olds.users, news.users);
+    if (changes.length === 0) return news;
+    const rotationLog = (line: string) => console.log(`redis-cluster credentials: ${line}`);
+    changes.forEach(rotationLog);
+    const admin = (i: CredentialInputs) => [...(i.users?.admin ?? []), i.password];
+    const candidates = [...new Set([...admin(news), ...admin(olds)])].filter(Boolean);
+    await withNodes({ ...news, nodes: olds.nodes }, (nodes) =>
+        applyPasswords(nodes, candidates, news.users, news.readyTimeoutSeconds * 1000, rotationLog));
     return news;
 }
 

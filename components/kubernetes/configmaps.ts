@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { renderAclRules } from "../redis/acl";
 import { renderRedisConf, restartDirectives } from "../redis/redis-conf";
 import { loadRedisScripts } from "../redis/scripts";
 import type { ClusterSpec } from "../spec/spec";
@@ -9,7 +10,7 @@ export function buildConfigMap(spec: ClusterSpec): KubeObject {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: meta(spec, spec.names.config, "redis"),
-        data: { "redis.conf": renderRedisConf(spec) },
+        data: { "redis.conf": renderRedisConf(spec), [spec.names.aclRules]: renderAclRules(spec) },
     };
 }
 
@@ -30,6 +31,7 @@ export function buildScriptsConfigMap(spec: ClusterSpec): KubeObject {
 export function restartDigest(spec: ClusterSpec): string {
     return createHash("sha256")
         .update(restartDirectives(spec))
+        .update(renderAclRules(spec))
         .update(JSON.stringify(buildScriptsConfigMap(spec).data))
         .digest("hex").slice(0, 16);
 }

@@ -1,4 +1,5 @@
 // Every Kubernetes object of a deployment, built from the spec alone.
+import { Credentials, isCredentials, uniformCredentials } from "../auth/rotation";
 import type { ClusterSpec } from "../spec/spec";
 import { buildMonitoringObjects } from "../monitoring/objects";
 import { buildConfigMap, buildScriptsConfigMap } from "./configmaps";
@@ -31,11 +32,14 @@ export function buildRedisObjects(spec: ClusterSpec): KubeObject[] {
     ];
 }
 
-/** Everything, for render and tests: the namespace when created, the Secret, then the rest. */
-export function buildAllObjects<P>(spec: ClusterSpec, password: P): KubeObject[] {
+/**
+ * Everything, for render and tests: the namespace when created, the Secret, then the rest. A single
+ * `password` stands for every user's (for callers not about ACLs).
+ */
+export function buildAllObjects<P>(spec: ClusterSpec, password: P | Credentials<P>): KubeObject[] {
     return [
         ...(spec.settings.createNamespace ? [buildNamespace(spec)] : []),
-        buildAuthSecret(spec, password),
+        buildAuthSecret(spec, isCredentials(password) ? password : uniformCredentials(password)),
         ...buildRedisObjects(spec),
     ];
 }

@@ -1,16 +1,18 @@
-import { ClusterSpec, PASSWORD_KEY } from "../spec/spec";
+import { Credentials, secretData } from "../auth/rotation";
+import type { ClusterSpec } from "../spec/spec";
 import { KubeObject, meta } from "./object";
 
 /**
- * The password Secret. `password` is whatever the caller holds: a Pulumi secret Output in the
- * component, a redaction marker in render, the real value in local mode.
+ * The passwords Secret: `<user>-password` per ACL user, plus `<user>-password-previous` while a
+ * rotation keeps the old ones accepted. The values are whatever the caller holds: Pulumi secret
+ * Outputs in the component, a redaction marker in render, real values in local mode.
  */
-export function buildAuthSecret<P>(spec: ClusterSpec, password: P): KubeObject & { stringData: Record<string, P> } {
+export function buildAuthSecret<P>(spec: ClusterSpec, credentials: Credentials<P>): KubeObject & { stringData: Record<string, P> } {
     return {
         apiVersion: "v1",
         kind: "Secret",
         metadata: meta(spec, spec.names.secret, "auth"),
         type: "Opaque",
-        stringData: { [PASSWORD_KEY]: password },
+        stringData: secretData(credentials),
     };
 }

@@ -1,5 +1,5 @@
 // The Redis StatefulSet: one pod per Redis node, all alike; roles come from formation.
-import { ClusterSpec, PASSWORD_KEY, PATHS, PORTS } from "../spec/spec";
+import { ClusterSpec, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS } from "../spec/spec";
 import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
@@ -22,7 +22,12 @@ function redisEnv(spec: ClusterSpec) {
         { name: "CONFIG_DIR", value: PATHS.config },
         { name: "DATA_DIR", value: PATHS.data },
         { name: "RUN_DIR", value: PATHS.run },
+        // ACL users: the scripts authenticate as admin; redis-start.sh builds the ACL file from SECRETS_DIR.
+        { name: "SECRETS_DIR", value: PATHS.secrets },
+        { name: "ACL_RULES_FILE", value: `${PATHS.config}/${spec.names.aclRules}` },
         { name: "PASSWORD_FILE", value: `${PATHS.secrets}/${PASSWORD_KEY}` },
+        { name: "ADMIN_USER", value: USERS.admin },
+        { name: "REPLICATION_USER", value: USERS.replication },
         // The handover must leave Redis its shutdown timeout and a margin within the grace period.
         { name: "HANDOVER_TIMEOUT_SECONDS", value: String(handoverTimeoutSeconds(spec)) },
     ];
@@ -81,7 +86,10 @@ function exporterContainer(spec: ClusterSpec) {
         env: [
             fieldEnv("POD_IP", "status.podIP"),
             { name: "REDIS_ADDR", value: `redis://$(POD_IP):${PORTS.redis}` },
-            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: PASSWORD_KEY } } },
+            // The exporter user may not run CONFIG (CONFIG GET would show masterauth): "-" skips it.
+            { name: "REDIS_USER", value: USERS.exporter },
+            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: passwordKey("exporter") } } },
+            { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
             { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `$(POD_IP):${PORTS.exporter}` },
         ],
         ports: [{ name: "metrics", containerPort: PORTS.exporter, protocol: "TCP" }],
@@ -131,6 +139,9 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
                     annotations: {
                         ...spec.annotations,
                         "redis-cluster.llm-analytics-hub/config-digest": restartDigest(spec),
+                        // A password rotation rolls the pods: the exporter reads its password from
+                        // the environment only at start (the scripts read the files at start too).
+                        "redis-cluster.llm-analytics-hub/credentials-rotation": String(s.auth.rotation),
                     },
                 },
                 spec: {

@@ -73,7 +73,10 @@ export function buildAlertRules(spec: ClusterSpec): RuleGroup[] {
                 "The slow log grows on {{ $labels.instance }}",
                 `{{ $value | humanize }} commands slower than the slowlog threshold in 5 minutes on {{ $labels.instance }} (threshold ${t.slowlogEntries}).`),
             rule("RedisConnectionsNearLimit", "info",
-                `redis_connected_clients{${sel}} / redis_config_maxclients{${sel}} * 100 > ${t.connectionsPercent}`,
+                // The configured maxclients, not the exporter's redis_config_maxclients: the exporter
+                // user may not run CONFIG (CONFIG GET would also show masterauth), and maxclients is
+                // only ever set from this spec (redis.conf, or CONFIG SET by the formation provider).
+                `redis_connected_clients{${sel}} / ${spec.settings.redis.maxclients} * 100 > ${t.connectionsPercent}`,
                 "Redis on {{ $labels.instance }} uses {{ $value | humanize }}% of maxclients",
                 `Connected clients are above ${t.connectionsPercent}% of maxclients on {{ $labels.instance }}.`),
         ],

@@ -111,6 +111,16 @@ export interface SystemInitArgs {
     enabled?: boolean;
 }
 
+/** ACL users and password rotation (see the README's "ACL users and credentials"). */
+export interface AuthArgs {
+    /** Password generation. Raise it by one to rotate every user's password: new passwords are generated, and the pods roll to pick them up. Default: `0`. */
+    rotation?: number;
+    /** Keep accepting the previous generation's passwords beside the current ones, while clients move to the new ones; set back to false to remove them. Raising `rotation` with this false revokes the old passwords at once (for a leaked password). Default: `false`. */
+    acceptPrevious?: boolean;
+    /** Enable Redis's `default` user for clients that can only send a password: it gets the `app` user's rights and password. Default: `false`. */
+    defaultUser?: boolean;
+}
+
 export interface SentinelArgs {
     /** Sentinel processes. Default: `3`. */
     replicas?: number;
@@ -303,6 +313,8 @@ export interface RedisClusterArgs {
     terminationGracePeriodSeconds?: number;
     /** Length of the generated passwords. Default: `32`. */
     passwordLength?: number;
+    /** ACL users and password rotation. */
+    auth?: AuthArgs;
     /** The optional privileged node-tuning init container. */
     systemInit?: SystemInitArgs;
     /** Sentinel settings; only with `topology: sentinel`. */

@@ -117,6 +117,11 @@ export const settingsSchema = object({
     annotations: stringMap({}, labelKey, annotationValue),
     terminationGracePeriodSeconds: integer(60, { min: 1, max: 3600 }),
     passwordLength: integer(32, { min: 16, max: 128 }),
+    auth: object({
+        rotation: integer(0, { min: 0 }),
+        acceptPrevious: boolean(false),
+        defaultUser: boolean(false),
+    }),
     systemInit: object({ enabled: boolean(false) }),
     sentinel: optionalObject({
         replicas: integer(3, { min: 1, max: 9 }),

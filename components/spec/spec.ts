@@ -27,9 +27,9 @@ export const PATHS = {
     config: "/etc/redis",
     /** Scripts from the ConfigMap, read-only. */
     scripts: "/scripts",
-    /** Writable scratch: the runtime config that adds the password, and the pid file. */
+    /** Writable scratch: the runtime config, the ACL file built from the Secret, and the pid file. */
     run: "/run/redis",
-    /** The password Secret, mounted as files so it never sits in an environment listing. */
+    /** The passwords Secret, mounted as files so they never sit in an environment listing. */
     secrets: "/etc/redis-auth",
     /** Backup jobs: the backup volume, where backups are staged and the newest are kept. */
     backup: "/backup",
@@ -43,9 +43,30 @@ export const VERIFY_PORT = 6399;
 /** Backup kinds, each a CronJob with its own volume and S3 folder (<prefix><kind>/<id>/). */
 export const BACKUP_KINDS = ["hourly", "daily"] as const;
 export type BackupKind = (typeof BACKUP_KINDS)[number];
+// --- ACL users (issue #8) ---
+/**
+ * The ACL users every deployment has, by role. `default` is off unless `auth.defaultUser` asks for
+ * it. What each may run is in components/redis/acl.ts.
+ */
+export const USERS = {
+    /** Operators, the pod scripts (probes, preStop, rejoin, watchdog) and the formation provider. */
+    admin: "admin",
+    /** Applications: data commands, read-only CLUSTER subcommands, nothing dangerous. */
+    app: "app",
+    /** The metrics exporter sidecar: INFO and the like, no keys. */
+    exporter: "exporter",
+    /** Replicas syncing from their master (masteruser), and snapshot pulls (`redis-cli --rdb`). */
+    replication: "replication",
+} as const;
+export type UserRole = keyof typeof USERS;
+export const USER_ROLES = Object.keys(USERS) as UserRole[];
 
-/** Key of the password inside the Secret. */
-export const PASSWORD_KEY = "password";
+/** Secret key of a user's current password. */
+export const passwordKey = (role: UserRole) => `${USERS[role]}-password`;
+/** Secret key of a user's previous password, present only while a rotation keeps it accepted. */
+export const previousPasswordKey = (role: UserRole) => `${USERS[role]}-password-previous`;
+/** Key of the admin password inside the Secret (what the pod scripts authenticate with). */
+export const PASSWORD_KEY = passwordKey("admin");
 
 export interface ClusterSpec {
     settings: Settings;
@@ -68,6 +89,8 @@ export interface ClusterSpec {
         /** CronJob (and backup volume) per kind. */
         backup: Record<BackupKind, string>;
         backupVerify: string;
+        /** ACL rules file (no passwords) inside the config ConfigMap. */
+        aclRules: string;
     };
     /** Identify the Redis pods; never change after creation (StatefulSet selectors are immutable). */
     selectorLabels: Record<string, string>;
@@ -129,6 +152,7 @@ function buildSpec(settings: Settings): ClusterSpec {
             backupCredentials: `${name}-backup-s3`,
             backup: { hourly: `${name}-backup-hourly`, daily: `${name}-backup-daily` },
             backupVerify: `${name}-backup-verify`,
+            aclRules: "users.acl",
         },
         selectorLabels,
         sentinelSelectorLabels: groupLabels(APP_NAMES.sentinel),

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // A cluster client with ioredis: seeds from REDIS_SEEDS ("host:port,host:port", the component's
-// `seedAddresses` output or local mode's "seeds"), password from REDIS_PASSWORD (the Secret's
-// `password` key). Writes COUNT keys under a prefix, which land on every shard, reads them back,
-// counts the keys another client wrote under CHECK_PREFIX, and prints one JSON line.
-//   REDIS_SEEDS=127.0.0.11:6379 REDIS_PASSWORD=... node ioredis-cluster.js [prefix] [count] [check-prefix]
+// `seedAddresses` output or local mode's "seeds"), user from REDIS_USER (`app`, the `username`
+// output), password from REDIS_PASSWORD (the Secret's `app-password` key, the `password` output).
+// Writes COUNT keys under a prefix, which land on every shard, reads them back, counts the keys
+// another client wrote under CHECK_PREFIX, and prints one JSON line.
+//   REDIS_SEEDS=127.0.0.11:6379 REDIS_USER=app REDIS_PASSWORD=... node ioredis-cluster.js [prefix] [count] [check-prefix]
 const { Cluster } = require("ioredis");
 
 async function main() {

@@ -2,11 +2,11 @@
 """A cluster client with redis-py (redis.cluster.RedisCluster, redis-py 4.1 or later).
 
 Seeds from REDIS_SEEDS ("host:port,host:port", the component's `seedAddresses` output or local
-mode's "seeds"), password from REDIS_PASSWORD (the Secret's `password` key). Writes COUNT keys
+mode's "seeds"), user from REDIS_USER (`app`), password from REDIS_PASSWORD (the Secret's `app-password` key). Writes COUNT keys
 under a prefix, which land on every shard, reads them back, counts the keys another client wrote
 under CHECK_PREFIX, and prints one JSON line.
 
-  REDIS_SEEDS=127.0.0.11:6379 REDIS_PASSWORD=... python3 redis-py-cluster.py [prefix] [count] [check-prefix]
+  REDIS_SEEDS=127.0.0.11:6379 REDIS_USER=app REDIS_PASSWORD=... python3 redis-py-cluster.py [prefix] [count] [check-prefix]
 """
 import json
 import os

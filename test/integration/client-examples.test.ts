@@ -18,7 +18,7 @@ describe("client examples against local mode", function () {
 
     before(async () => {
         dev = await startDevDeployment(ADDRESS_BASE);
-        env = { ...process.env, REDIS_SEEDS: dev.deployment.seeds.join(","), REDIS_PASSWORD: dev.password };
+        env = { ...process.env, REDIS_SEEDS: dev.deployment.seeds.join(","), REDIS_USER: dev.user, REDIS_PASSWORD: dev.password };
     });
 
     after(async () => dev?.stop());

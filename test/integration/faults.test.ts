@@ -18,16 +18,17 @@ describe("fault suite (local mode, dev stack)", function () {
     let local: TestDeployment;
     let deployment: UpResult;
     let password: string;
+    let adminPassword: string;
 
     const admin = async (address: string) => {
-        const c = new Redis({ host: address, port: 6379, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const c = new Redis({ host: address, port: 6379, username: "admin", password: adminPassword, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
         await c.connect();
         return c;
     };
     const clusterCheck = () => {
         const live = deployment.pods.map((p) => p.address);
         for (const a of live) {
-            const r = spawnSync("redis-cli", ["--cluster", "check", `${a}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
+            const r = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${a}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword } });
             if (r.status !== null && !/Could not connect/.test(r.stdout + r.stderr)) return { status: r.status, out: r.stdout };
         }
         return { status: -1, out: "no node answered" };
@@ -75,7 +76,7 @@ describe("fault suite (local mode, dev stack)", function () {
         requireTool("redis-server");
         requireTool("prometheus-redis-exporter");
         local = await startDevDeployment("127.0.9.11");
-        ({ deployment, password } = local);
+        ({ deployment, password, adminPassword } = local);
     });
 
     after(() => local?.stop());

@@ -24,14 +24,14 @@ const nodes: FormationNode[] = Array.from({ length: 6 }, (_, i) => ({
 const objects = buildAllObjects(resolveSpec(argsFromConfig(readStackConfig(packageRoot, "dev").config)), PASSWORD);
 
 function clusterCheck(): { status: number | null; out: string } {
-    const r = spawnSync("redis-cli", ["--cluster", "check", `${ip(0)}:6379`], {
+    const r = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], {
         encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD },
     });
     return { status: r.status, out: r.stdout + r.stderr };
 }
 
 async function admin(i: number): Promise<Redis> {
-    const c = new Redis({ host: ip(i), port: 6379, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const c = new Redis({ host: ip(i), port: 6379, username: "admin", password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     await c.connect();
     return c;
 }
@@ -110,7 +110,7 @@ describe("formation against real Redis nodes", function () {
         assert.ok(log.some((l) => l.startsWith("shortening cluster-node-timeout")));
         assert.deepStrictEqual(await nodeTimeouts(), [5000, 5000, 5000, 5000, 5000, 5000]);
 
-        const cluster = new Redis.Cluster([{ host: ip(0), port: 6379 }], { redisOptions: { password: PASSWORD } });
+        const cluster = new Redis.Cluster([{ host: ip(0), port: 6379 }], { redisOptions: { username: "admin", password: PASSWORD } });
         const keys = Array.from({ length: 10000 }, (_, i) => `key:${i}`);
         for (let i = 0; i < keys.length; i += 500) {
             await Promise.all(keys.slice(i, i + 500).map((k) => cluster.set(k, `value-${k}`)));

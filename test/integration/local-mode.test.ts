@@ -44,28 +44,31 @@ describe("local mode (dev stack)", function () {
         assert.strictEqual(up.topology, "cluster");
         assert.deepStrictEqual(up.seeds, Array.from({ length: 6 }, (_, i) => `127.0.8.${11 + i}:6379`));
         assert.strictEqual(up.tls, false);
+        // Clients connect as the app user with its password (DESIGN.md's contract).
+        assert.strictEqual(up.user, "app");
+        assert.strictEqual(path.basename(up.passwordFile), "app-password");
         assert.strictEqual(up.pods.length, 6);
         for (const p of up.pods) assert.ok(isAlive(p.pids.redis) && isAlive(p.pids.exporter), JSON.stringify(p));
         assert.strictEqual((fs.statSync(up.passwordFile).mode & 0o077), 0, "password file readable by others");
     });
 
     it("forms the cluster from the rendered objects: redis-cli --cluster check passes", () => {
-        const check = spawnSync("redis-cli", ["--cluster", "check", up.seeds[0]], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
+        const check = spawnSync("redis-cli", ["--user", up.user!, "--cluster", "check", up.seeds[0]], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
         assert.strictEqual(check.status, 0, check.stdout);
         assert.match(check.stdout, /\[OK\] All 16384 slots covered/);
     });
 
     it("round-trips data with ioredis Cluster and redis-py RedisCluster", async () => {
         const [host, port] = up.seeds[0].split(":");
-        const cluster = new Redis.Cluster([{ host, port: Number(port) }], { redisOptions: { password } });
+        const cluster = new Redis.Cluster([{ host, port: Number(port) }], { redisOptions: { username: up.user!, password } });
         await Promise.all(Array.from({ length: 1000 }, (_, i) => cluster.set(`node:${i}`, `v${i}`)));
         const py = spawnSync("/usr/bin/python3", ["-c", [
             "import sys, redis.cluster",
-            "rc = redis.cluster.RedisCluster(host=sys.argv[1], port=int(sys.argv[2]), password=sys.argv[3], decode_responses=True)",
+            "rc = redis.cluster.RedisCluster(host=sys.argv[1], port=int(sys.argv[2]), username=sys.argv[4], password=sys.argv[3], decode_responses=True)",
             "bad = [i for i in range(1000) if rc.get(f'node:{i}') != f'v{i}']",
             "[rc.set(f'py:{i}', f'p{i}') for i in range(1000)]",
             "print(len(bad))",
-        ].join("\n"), host, port, password], { encoding: "utf8" });
+        ].join("\n"), host, port, password, up.user!], { encoding: "utf8" });
         assert.strictEqual(py.status, 0, py.stderr);
         assert.strictEqual(py.stdout.trim(), "0");
         const back = await Promise.all(Array.from({ length: 1000 }, (_, i) => cluster.get(`py:${i}`)));
@@ -111,7 +114,7 @@ describe("local mode (dev stack)", function () {
             assert.ok(Date.now() < deadline, `not restarted: ${JSON.stringify(pod.containers)}`);
             await new Promise((r) => setTimeout(r, 500));
         }
-        const check = spawnSync("redis-cli", ["--cluster", "check", up.seeds[0]], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
+        const check = spawnSync("redis-cli", ["--user", up.user!, "--cluster", "check", up.seeds[0]], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
         assert.strictEqual(check.status, 0, check.stdout);
         up.pods[5] = JSON.parse(local("status", "--stack", "dev").stdout).pods.map((p: any) => ({
             name: p.name, address: p.address, pids: Object.fromEntries(Object.entries(p.containers).map(([c, v]: [string, any]) => [c, v.pid])),

@@ -56,7 +56,7 @@ describe("network partition of one master (network namespaces)", function () {
         await formCluster(nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: NODE_TIMEOUT_MS });
 
         const admin = async (address: string) => {
-            const c = new Redis({ host: address, port: 6379, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 1000 });
+            const c = new Redis({ host: address, port: 6379, username: "admin", password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 1000 });
             c.on("error", () => undefined);
             await c.connect();
             return c;
@@ -83,7 +83,7 @@ describe("network partition of one master (network namespaces)", function () {
         let minorityAcked = 0;
         let refusedAfterMs = -1;
         while (Date.now() - isolatedAt < NODE_TIMEOUT_MS * 3) {
-            const r = spawnSync("ip", ["netns", "exec", net.hosts[victim].ns, "redis-cli", "-h", victimAddress, "set", minorityKey, String(Date.now())],
+            const r = spawnSync("ip", ["netns", "exec", net.hosts[victim].ns, "redis-cli", "--user", "app", "-h", victimAddress, "set", minorityKey, String(Date.now())],
                 { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD }, timeout: 3000 });
             if (r.stdout.trim() === "OK") minorityAcked++;
             else if (/CLUSTERDOWN/.test(r.stdout + r.stderr)) {

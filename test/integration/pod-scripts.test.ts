@@ -18,7 +18,7 @@ const PASSWORD = "IntegrationPw4c8e1b7d9f2a6c3e5b8d0f1a";
 async function waitForPong(ip: string, timeoutMs = 15000): Promise<Redis> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        const client = new Redis({ host: ip, port: 6379, password: PASSWORD, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        const client = new Redis({ host: ip, port: 6379, username: "admin", password: PASSWORD, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
         try {
             await client.connect();
             if ((await client.ping()) === "PONG") return client;
@@ -73,7 +73,7 @@ describe("a rendered Redis pod, run for real", function () {
             "redis-cluster-0.redis-cluster-headless.redis-system.svc.cluster.local");
 
         // What any client meets: no password, or a wrong one, is refused with Redis's own errors.
-        const cli = (auth?: string) => spawnSync("redis-cli", ["-h", "127.0.2.1", "ping"], {
+        const cli = (auth?: string) => spawnSync("redis-cli", ["--user", "admin", "-h", "127.0.2.1", "ping"], {
             encoding: "utf8", env: { ...process.env, ...(auth ? { REDISCLI_AUTH: auth } : {}) },
         });
         assert.match(cli().stdout + cli().stderr, /NOAUTH Authentication required/);

@@ -63,7 +63,7 @@ describe("formation through port-forwards (port-forward connectivity)", function
             assert.strictEqual(shard.replicas.length, 1);
             assert.notStrictEqual(nodeOf(shard.replicas[0]), nodeOf(shard.master), JSON.stringify(outs.shardLayout));
         }
-        const check = spawnSync("redis-cli", ["--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+        const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
         assert.strictEqual(check.status, 0, check.stdout);
     });
 

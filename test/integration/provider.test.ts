@@ -21,7 +21,7 @@ const DEV = {
 };
 
 function check(): { status: number | null; out: string } {
-    const r = spawnSync("redis-cli", ["--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+    const r = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
     return { status: r.status, out: r.stdout + r.stderr };
 }
 
@@ -148,7 +148,7 @@ describe("the serialized formation provider against real Redis", function () {
         assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
         outs = (await provider.update("id", outs, inputsFor(6, { redisConfig: { ...baseInputs.redisConfig, maxmemory: "100mb" } }))).outs;
         for (let i = 0; i < 6; i++) {
-            const r = spawnSync("redis-cli", ["-h", ip(i), "config", "get", "maxmemory"], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+            const r = spawnSync("redis-cli", ["--user", "admin", "-h", ip(i), "config", "get", "maxmemory"], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
             assert.strictEqual(r.stdout.trim().split("\n")[1], String(100 * 2 ** 20), `node ${i}`);
         }
         assert.deepStrictEqual(pods.slice(0, 6).map((p) => p.process.pid), pids);

@@ -39,10 +39,13 @@ describe("render --diff", function () {
         const run = spawnSync(process.execPath, [renderCli, "--stack", "dev", "--diff", "HEAD"], { cwd: repo, encoding: "utf8" });
         assert.strictEqual(run.status, 0, run.stderr);
         const out = run.stdout;
-        assert.match(out, /^render diff of stack dev, HEAD -> working tree: 3 changed, 0 added, 0 removed, \d+ unchanged\n/);
+        assert.match(out, /^render diff of stack dev, HEAD -> working tree: 4 changed, 0 added, 0 removed, \d+ unchanged\n/);
         const sections = out.split(/^### /m).slice(1).map((s) => s.split("\n")[0]);
         assert.deepStrictEqual(sections, [
             "changed: StatefulSet redis-system/redis-cluster",
+            // The provider resources all take the node list (the credentials step and the drain
+            // run before the StatefulSet changes, formation after).
+            "changed: pulumi-nodejs:dynamic/redis-cluster:ClusterCredentials redis-credentials",
             "changed: pulumi-nodejs:dynamic/redis-cluster:ClusterDrain redis-drain",
             "changed: pulumi-nodejs:dynamic/redis-cluster:ClusterFormation redis-formation",
         ]);

@@ -9,6 +9,7 @@ import { parseClusterNodes } from "../../components/bootstrap/topology";
 import type { UpResult } from "../../local/deployment";
 import { readEvents, RolloutEvent } from "../../local/rollout";
 import { Workload } from "../../local/workload";
+import { adminPasswordOf } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
 
 describe("rolling changes under writes (local mode, dev stack)", function () {
@@ -16,10 +17,11 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
     let project: LocalProject;
     let deployment: UpResult;
     let password: string;
+    let adminPassword: string;
     let workload: Workload;
     let redis: Record<string, unknown>;
 
-    const cli = (host: string, ...args: string[]) => spawnSync("redis-cli", ["-h", host, ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
+    const cli = (host: string, ...args: string[]) => spawnSync("redis-cli", ["--user", "admin", "-h", host, ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword } });
     const redisPids = () => deployment.pods.map((p) => p.pids.redis);
     const hosts = () => deployment.pods.map((p) => p.address);
 
@@ -45,6 +47,7 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
         project.write({});
         deployment = await project.up();
         password = require("fs").readFileSync(deployment.passwordFile, "utf8");
+        adminPassword = adminPasswordOf(deployment);
         workload = await project.startWorkload(deployment, password);
     });
 
@@ -69,7 +72,7 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
         deployment = await project.up();
         assertSafeRollout(readEvents(project.stateDir).slice(eventsBefore), 6);
         redisPids().forEach((pid, i) => assert.notStrictEqual(pid, pids[i], `redis-cluster-${i} kept its process`));
-        const check = spawnSync("redis-cli", ["--cluster", "check", deployment.seeds[0]], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
+        const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", deployment.seeds[0]], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword } });
         assert.strictEqual(check.status, 0, check.stdout);
         const gaps = longestGapPerShard();
         console.log(`      longest write gap per shard during the rollout: ${gaps.join(", ")} ms`);

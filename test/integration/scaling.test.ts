@@ -13,6 +13,7 @@ import { parseClusterNodes } from "../../components/bootstrap/topology";
 import { countSlots } from "../../components/bootstrap/rebalance";
 import type { UpResult } from "../../local/deployment";
 import { Workload } from "../../local/workload";
+import { adminPasswordOf } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");
@@ -25,12 +26,13 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
     let project: LocalProject;
     let deployment: UpResult;
     let password: string;
+    let adminPassword: string;
     let workload: Workload;
     let expectedChecksum: string;
 
     const writeStack = (shards: number, redis: Record<string, unknown> = {}) =>
         project.write({ shards, redis: { ...project.devValue("redis"), ...redis } });
-    const cli = (...args: string[]) => spawnSync("redis-cli", args, { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
+    const cli = (...args: string[]) => spawnSync("redis-cli", ["--user", "admin", ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword } });
     const seed = () => deployment.seeds[0].split(":")[0];
 
     async function clusterContents(): Promise<{ masters: { address: string; slots: number }[]; keys: Map<string, string>; misplaced: string[]; total: number }> {
@@ -41,7 +43,7 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
         let total = 0;
         for (const m of masters) {
             const [host, port] = m.address.split(":");
-            const c = new Redis({ host, port: Number(port), password, lazyConnect: true });
+            const c = new Redis({ host, port: Number(port), username: "admin", password: adminPassword, lazyConnect: true });
             await c.connect();
             total += await c.dbsize();
             const owned = (slot: number) => m.slots.some((r) => slot >= r.start && slot <= r.end);
@@ -78,7 +80,8 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
         writeStack(3);
         deployment = await project.up();
         password = fs.readFileSync(deployment.passwordFile, "utf8");
-        const cluster = new Redis.Cluster(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })), { redisOptions: { password }, enableAutoPipelining: true });
+        adminPassword = adminPasswordOf(deployment);
+        const cluster = new Redis.Cluster(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })), { redisOptions: { username: deployment.user!, password }, enableAutoPipelining: true });
         const expected = new Map<string, string>();
         for (let i = 0; i < PRELOAD; i += 500) {
             const writes: Promise<unknown>[] = [];

@@ -1,16 +1,17 @@
-// The password of a real run stays where Kubernetes would keep it: the dev stack in local mode
+// The passwords of a real run stay where Kubernetes would keep them: the dev stack in local mode
 // (real redis-server and exporter processes, the real formation code) is brought up, inspected and
 // taken down, and every line the commands printed, every log and data file the pods wrote and
-// every process command line on the machine is scanned for the password, raw and base64. The only
-// places it may be are the Secret's stand-ins (the state's password file, each pod's Secret
-// volume) and the runtime config the start script writes to its memory-backed emptyDir.
+// every process command line on the machine is scanned for every ACL user's password, raw and
+// base64. The only places one may be are the Secret's stand-ins (the state's secrets directory,
+// each pod's Secret volume) and, for the replication password alone (masterauth), the runtime
+// config the start script writes to its memory-backed emptyDir; the ACL file holds hashes only.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { packageRoot } from "../../components/package-files";
-import { PATHS } from "../../components/spec/spec";
+import { PATHS, passwordKey, USER_ROLES } from "../../components/spec/spec";
 import { requireTool } from "../../local/tools";
 
 // This file's own address range (127.0.13.0/24), so it meets no other test's pods.
@@ -36,14 +37,16 @@ function filesUnder(dir: string): string[] {
 
 describe("secret scan of a real local-mode run (dev stack)", function () {
     this.timeout(180000);
-    let password: string;
-    let forms: string[];
+    /** Secret key -> the password's forms (raw, base64). */
+    let forms: Record<string, string[]>;
     const printed: string[] = [];
 
-    const contains = (text: string | Buffer) => {
+    /** The Secret keys whose password `text` holds. */
+    const holds = (text: string | Buffer): string[] => {
         const s = typeof text === "string" ? text : text.toString("latin1");
-        return forms.some((f) => s.includes(f));
+        return Object.entries(forms).filter(([, f]) => f.some((x) => s.includes(x))).map(([k]) => k);
     };
+    const contains = (text: string | Buffer) => holds(text).length > 0;
 
     before(() => {
         requireTool("redis-server");
@@ -52,9 +55,13 @@ describe("secret scan of a real local-mode run (dev stack)", function () {
         printed.push(up.printed);
         assert.strictEqual(up.status, 0, up.stderr);
         const facts = JSON.parse(up.stdout.trim().split("\n").pop()!);
-        password = fs.readFileSync(facts.passwordFile, "utf8");
-        forms = [password, Buffer.from(password).toString("base64")];
-        assert.ok(password.length >= 16);
+        const secretsDir = path.dirname(facts.passwordFile);
+        forms = Object.fromEntries(USER_ROLES.map((role) => {
+            const password = fs.readFileSync(path.join(secretsDir, passwordKey(role)), "utf8");
+            assert.ok(password.length >= 16, role);
+            return [passwordKey(role), [password, Buffer.from(password).toString("base64")]];
+        }));
+        assert.strictEqual(new Set(Object.values(forms).map((f) => f[0])).size, USER_ROLES.length, "users share a password");
         // A second up adopts the running cluster through the formation code, and prints its steps.
         const again = local("up", "--stack", "dev");
         printed.push(again.printed);
@@ -91,14 +98,16 @@ describe("secret scan of a real local-mode run (dev stack)", function () {
     it("no log, data or config file has it; only the Secret stand-ins and the in-memory runtime config do", () => {
         const files = filesUnder(stateRoot);
         assert.ok(files.some((f) => f.endsWith("redis.log")) && files.some((f) => f.endsWith("nodes.conf")), files.join("\n"));
-        const holding = files.filter((f) => contains(fs.readFileSync(f))).map((f) => path.relative(stateRoot, f));
+        const holding = files.map((f) => ({ f: path.relative(stateRoot, f), keys: holds(fs.readFileSync(f)) })).filter((h) => h.keys.length > 0);
         // Pods' mount points are named after the pod's volumes: auth is the Secret, run the emptyDir at PATHS.run.
-        const allowed = (f: string) => f === "dev/password"
-            || /^dev\/pods\/pod-\d+\/auth\/password$/.test(f)
-            || /^dev\/pods\/pod-\d+\/run\/redis\.conf$/.test(f);
-        assert.deepStrictEqual(holding.filter((f) => !allowed(f)), []);
-        assert.ok(holding.some((f) => f.endsWith("run/redis.conf")), `the scan did not find the runtime config (${PATHS.run}/redis.conf)`);
-        for (const f of holding) {
+        const allowed = (f: string, key: string) => f === `dev/secrets/${key}`
+            || new RegExp(`^dev/pods/pod-\\d+/auth/${key}$`).test(f)
+            || (key === passwordKey("replication") && /^dev\/pods\/pod-\d+\/run\/redis\.conf$/.test(f));
+        assert.deepStrictEqual(holding.flatMap((h) => h.keys.filter((k) => !allowed(h.f, k)).map((k) => `${h.f} holds ${k}`)), []);
+        for (const key of Object.keys(forms)) assert.ok(holding.some((h) => h.f.endsWith(`auth/${key}`)), `the scan did not see ${key} in a Secret volume`);
+        assert.ok(holding.every((h) => !h.f.endsWith("users.acl")));
+        assert.ok(holding.some((h) => h.f.endsWith("run/redis.conf")), `the scan did not find the runtime config (${PATHS.run}/redis.conf)`);
+        for (const { f } of holding) {
             assert.strictEqual(fs.statSync(path.join(stateRoot, f)).mode & 0o077, 0, `${f} is readable by others`);
         }
     });

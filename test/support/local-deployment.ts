@@ -4,12 +4,22 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { down, up, UpResult } from "../../local/deployment";
+import { passwordKey } from "../../components/spec/spec";
 
 export interface TestDeployment {
     deployment: UpResult;
+    /** The app user (what `up` hands clients) and its password. */
+    user: string;
     password: string;
+    /** The admin user's password, for operator commands (CLUSTER FAILOVER, DEBUG, CONFIG ...). */
+    adminPassword: string;
     root: string;
     stop(): Promise<void>;
+}
+
+/** The admin password of a local-mode deployment: beside the app user's, in the state's secrets. */
+export function adminPasswordOf(deployment: UpResult): string {
+    return fs.readFileSync(path.join(path.dirname(deployment.passwordFile), passwordKey("admin")), "utf8");
 }
 
 export async function startDevDeployment(addressBase: string): Promise<TestDeployment> {
@@ -33,5 +43,12 @@ export async function startDevDeployment(addressBase: string): Promise<TestDeplo
         await stop();
         throw e;
     }
-    return { deployment, password: fs.readFileSync(deployment.passwordFile, "utf8"), root, stop };
+    return {
+        deployment,
+        user: deployment.user!,
+        password: fs.readFileSync(deployment.passwordFile, "utf8"),
+        adminPassword: adminPasswordOf(deployment),
+        root,
+        stop,
+    };
 }

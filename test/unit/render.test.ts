@@ -31,13 +31,16 @@ describe("render", function () {
         assert.strictEqual(toYamlStream(await renderedStack("prod")), snapshot);
     });
 
-    it("redacts the password and shows the generated-password resource with its inputs", async () => {
+    it("redacts the passwords and shows the generated-password resources with their inputs", async () => {
         const rendered = await renderedStack("prod");
         const secret = rendered.kubernetes.find((o: any) => o.kind === "Secret") as any;
-        assert.deepStrictEqual(secret.stringData, { password: REDACTED });
+        const roles = ["admin", "app", "exporter", "replication"];
+        assert.deepStrictEqual(secret.stringData, Object.fromEntries(roles.map((r) => [`${r}-password`, REDACTED])));
+        const passwords = roles.flatMap((r) => ["a", "b"].map((s) => `random:index/randomPassword:RandomPassword redis-${r}-password-${s}`));
         const others = rendered.others.map((o) => `${o.type} ${o.name}`);
         assert.deepStrictEqual(others.filter((o) => !o.startsWith("aws:")), [
-            "random:index/randomPassword:RandomPassword redis-password",
+            ...passwords,
+            "pulumi-nodejs:dynamic/redis-cluster:ClusterCredentials redis-credentials",
             "pulumi-nodejs:dynamic/redis-cluster:ClusterDrain redis-drain",
             "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation redis-formation",
         ]);
@@ -46,9 +49,11 @@ describe("render", function () {
         const backupKey = rendered.kubernetes.find((o: any) => o.kind === "Secret" && o.metadata.name === "redis-cluster-backup-s3") as any;
         assert.strictEqual(backupKey.stringData.AWS_SECRET_ACCESS_KEY, REDACTED);
         assert.strictEqual(backupKey.stringData.AWS_ACCESS_KEY_ID, REDACTED);
-        const password = rendered.others.find((o) => o.type.startsWith("random:"))!;
-        assert.deepStrictEqual(password.inputs, { length: 32, special: false });
-        for (const resource of rendered.others.filter((o) => o.type.startsWith("pulumi-nodejs:"))) {
+        const randoms = rendered.others.filter((o) => o.type.startsWith("random:"));
+        for (const p of randoms) assert.deepStrictEqual(p.inputs, { length: 32, special: false, keepers: { rotation: "0" } });
+        const providers = rendered.others.filter((o) => o.type.startsWith("pulumi-nodejs:"));
+        assert.deepStrictEqual((providers[0].inputs as any).users, Object.fromEntries(roles.map((r) => [r, [REDACTED]])));
+        for (const resource of providers) {
             const inputs = resource.inputs as any;
             assert.strictEqual(inputs.password, REDACTED);
             assert.deepStrictEqual([inputs.shards, inputs.replicasPerShard, inputs.nodes.length], [3, 1, 6]);

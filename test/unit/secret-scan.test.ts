@@ -3,6 +3,9 @@
 // lists), and every rendered object, every other resource, the printed render, the stack outputs
 // and everything the run wrote to the console are scanned for each canary, raw and base64.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { packageRoot } from "../../components/package-files";
 import { RegisteredResource, resolveOutput } from "../../tools/pulumi-mocks";
 import { runStackUnderMocks, splitResources, toYamlStream } from "../../tools/render";
@@ -64,13 +67,33 @@ function outsideSecretData(r: RegisteredResource): unknown {
     return rest;
 }
 
+/**
+ * A project directory with the prod stack in the middle of a password rotation: both generations
+ * of every user's password are in use, so both are scanned for.
+ */
+function rotationProject(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secret-scan-"));
+    fs.copyFileSync(path.join(packageRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "Pulumi.rotation.yaml"), fs.readFileSync(path.join(packageRoot, "Pulumi.prod.yaml"), "utf8") +
+        "  redis-cluster:auth:\n    rotation: 3\n    acceptPrevious: true\n    defaultUser: true\n");
+    return dir;
+}
+
 describe("secret scan of a whole stack run", function () {
     this.timeout(60000);
 
-    for (const stack of ["prod", "dev"]) {
+    for (const stack of ["prod", "dev", "rotation"]) {
         it(`${stack}: no generated secret outside Secret data, unmarked inputs, outputs, the render or the console`, async () => {
             const { canaries, outputs } = canaryOutputs();
-            const { result: run, output: consoleText } = await captureConsole(() => runStackUnderMocks(stack, packageRoot, outputs));
+            const dir = stack === "rotation" ? rotationProject() : packageRoot;
+            const { result: run, output: consoleText } = await captureConsole(() => runStackUnderMocks(stack, dir, outputs));
+            if (dir !== packageRoot) fs.rmSync(dir, { recursive: true, force: true });
+            // Every user's password (and during the rotation the previous ones too) is scanned for.
+            const passwords = canaries.filter((c) => c.where.startsWith("random:index/randomPassword:RandomPassword") && c.where.endsWith(".result"));
+            assert.strictEqual(passwords.length, 8, `expected 2 password slots for each of 4 users, got ${passwords.map((c) => c.where).join(", ")}`);
+            const secretText = JSON.stringify(run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => r.inputs));
+            const inSecret = passwords.filter((c) => secretText.includes(c.value)).length;
+            assert.strictEqual(inSecret, stack === "rotation" ? 8 : 4, "the Secret does not hold every password in use");
             assert.ok(canaries.some((c) => c.where.startsWith("random:index/randomPassword:RandomPassword")), "no password was generated");
 
             // The scan sees a secret where it belongs: it would see one anywhere else.

@@ -44,7 +44,7 @@ describe("spec: defaults", () => {
         const n = resolveSpec({ name: "cache", namespace: "team-a" }).names;
         assert.deepStrictEqual(n, {
             namespace: "team-a", statefulSet: "cache", headlessService: "cache-headless", clientService: "cache",
-            secret: "cache-auth", config: "cache-config", scripts: "cache-scripts", pdb: "cache", password: "cache-password",
+            secret: "cache-auth", config: "cache-config", scripts: "cache-scripts", pdb: "cache", password: "cache-password", aclRules: "users.acl",
             backupScripts: "cache-backup-scripts", backupServiceAccount: "cache-backup", backupCredentials: "cache-backup-s3",
             backup: { hourly: "cache-backup-hourly", daily: "cache-backup-daily" }, backupVerify: "cache-backup-verify",
         });

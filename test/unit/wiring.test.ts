@@ -5,14 +5,17 @@ import { resolveOutput, runUnderMocks, RegisteredResource } from "../../tools/pu
 import { readStackConfig } from "../../tools/stack-config";
 import { packageRoot } from "../../components/package-files";
 
-// A value no real object could contain by chance: wherever it shows up, the password leaked.
+// A value no real object could contain by chance: wherever it shows up, a password leaked. Each
+// generated password is the canary plus its resource's name, so a test can tell them apart.
 const PASSWORD = "Pw0rdCanary7f3a9c1e5b2d4f6a8c0e2b4d";
+const generated = (resource: string) => `${PASSWORD}${resource.replace(/[^a-z]/g, "")}`;
+const ROLES = ["admin", "app", "exporter", "replication"];
 
 async function runStack(config: Record<string, string>) {
     return runUnderMocks(() => deployStack(config), {
         project: "redis-cluster",
         stack: "test",
-        outputs: (type) => (type === "random:index/randomPassword:RandomPassword" ? { result: PASSWORD } : {}),
+        outputs: (type, name) => (type === "random:index/randomPassword:RandomPassword" ? { result: generated(name) } : {}),
     });
 }
 
@@ -67,9 +70,10 @@ describe("component wiring under Pulumi mocks", function () {
             "kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-redis-clients",
             "kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-redis-peers",
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster",
+            "pulumi-nodejs:dynamic/redis-cluster:ClusterCredentials redis-credentials",
             "pulumi-nodejs:dynamic/redis-cluster:ClusterDrain redis-drain",
             "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation redis-formation",
-            "random:index/randomPassword:RandomPassword redis-password",
+            ...ROLES.flatMap((r) => ["a", "b"].map((s) => `random:index/randomPassword:RandomPassword redis-${r}-password-${s}`)),
             "redis-cluster:index:RedisCluster redis",
         ]);
     });
@@ -99,6 +103,11 @@ describe("component wiring under Pulumi mocks", function () {
         const drain = byName(run.resources, "redis-drain");
         assert.ok(sts.dependencies.includes(drain.urn), "StatefulSet does not wait for the drain");
         assert.ok(!drain.dependencies.includes(sts.urn));
+        // Rotation: every running node accepts the new passwords before the drain and the roll.
+        const credentials = byName(run.resources, "redis-credentials");
+        assert.ok(credentials.dependencies.includes(secret.urn), "credentials do not wait for the Secret");
+        assert.ok(drain.dependencies.includes(credentials.urn), "drain does not wait for the credentials");
+        assert.ok(!credentials.dependencies.includes(sts.urn));
         const formation = byName(run.resources, "redis-formation");
         // Backups do not hold up formation (only a restore makes the Redis pods wait for them).
         const isBackup = (x: RegisteredResource) => x.name.includes("backup");
@@ -116,13 +125,20 @@ describe("component wiring under Pulumi mocks", function () {
         assert.ok(!(code as string).includes(PASSWORD));
     });
 
-    it("generates an alphanumeric password of the configured length", () => {
-        const pw = byName(run.resources, "redis-password");
-        assert.deepStrictEqual(pw.inputs, { length: 32, special: false });
+    it("generates alphanumeric passwords of the configured length, two slots per user keyed to the rotation", () => {
+        for (const role of ROLES) {
+            for (const slot of ["a", "b"]) {
+                assert.deepStrictEqual(byName(run.resources, `redis-${role}-password-${slot}`).inputs, { length: 32, special: false, keepers: { rotation: "0" } });
+            }
+        }
     });
 
-    it("keeps the password secret in every output", async () => {
+    it("hands clients the app user's password only, secret", async () => {
         const outputs = run.result as unknown as Record<string, any>;
+        assert.strictEqual((await resolveOutput(outputs.username)).value, "app");
+        assert.strictEqual((await resolveOutput(outputs.password)).value, generated("redis-app-password-a"));
+        const url = await resolveOutput(outputs.connectionUrl);
+        assert.strictEqual(url.value, `redis://app:${generated("redis-app-password-a")}@redis-cluster.redis-system.svc.cluster.local:6379`);
         for (const key of ["password", "connectionUrl"]) {
             const o = await resolveOutput(outputs[key]);
             assert.strictEqual(o.secret, true, `${key} is not secret`);
@@ -134,10 +150,18 @@ describe("component wiring under Pulumi mocks", function () {
         }
     });
 
-    it("gives the password to the Secret and the formation and drain resources only, marked secret in each", () => {
+    it("gives the passwords to the Secret and the provider resources only, marked secret in each; formation and drain get admin's alone", () => {
+        const secret = (byName(run.resources, "redis-secret").inputs as any).stringData;
+        assert.deepStrictEqual(Object.keys(secret).sort(), ROLES.map((r) => `${r}-password`));
+        for (const role of ROLES) assert.strictEqual(secret[`${role}-password`], generated(`redis-${role}-password-a`));
+        for (const name of ["redis-formation", "redis-drain"]) {
+            const text = JSON.stringify(byName(run.resources, name).inputs);
+            assert.ok(text.includes(generated("redis-admin-password-a")));
+            for (const role of ROLES.filter((r) => r !== "admin")) assert.ok(!text.includes(generated(`redis-${role}-password-a`)), `${name} holds ${role}'s password`);
+        }
         for (const r of run.resources) {
             const text = JSON.stringify(r.inputs);
-            if (["redis-secret", "redis-formation", "redis-drain"].includes(r.name)) {
+            if (["redis-secret", "redis-formation", "redis-drain", "redis-credentials"].includes(r.name)) {
                 assert.ok(text.includes(PASSWORD));
                 assert.ok(!JSON.stringify(r.redactedInputs).includes(PASSWORD), `${r.name}'s password is not marked secret`);
             } else {
@@ -155,6 +179,28 @@ describe("component wiring under Pulumi mocks", function () {
         const seeds = (await resolveOutput(outputs.seedAddresses)).value;
         assert.strictEqual(seeds.length, 6);
         assert.strictEqual(seeds[0], "redis-cluster-0.redis-cluster-headless.redis-system.svc.cluster.local:6379");
+    });
+
+    it("rotates: one slot per user regenerates, the pods roll, the Secret keeps the previous passwords while asked to", async () => {
+        const rotated = await runStack({ "redis-cluster:auth": JSON.stringify({ rotation: 1, acceptPrevious: true }) });
+        for (const role of ROLES) {
+            assert.deepStrictEqual((byName(rotated.resources, `redis-${role}-password-a`).inputs as any).keepers, { rotation: "0" });
+            assert.deepStrictEqual((byName(rotated.resources, `redis-${role}-password-b`).inputs as any).keepers, { rotation: "1" });
+        }
+        const secret = (byName(rotated.resources, "redis-secret").inputs as any).stringData;
+        for (const role of ROLES) {
+            assert.strictEqual(secret[`${role}-password`], generated(`redis-${role}-password-b`));
+            assert.strictEqual(secret[`${role}-password-previous`], generated(`redis-${role}-password-a`));
+        }
+        const users = (byName(rotated.resources, "redis-credentials").inputs as any).users;
+        assert.deepStrictEqual(users.app, [generated("redis-app-password-b"), generated("redis-app-password-a")]);
+        assert.strictEqual((await resolveOutput((rotated.result as any).password)).value, generated("redis-app-password-b"));
+        const template = (byName(rotated.resources, "redis-statefulset-redis-cluster").inputs as any).spec.template.metadata.annotations;
+        assert.strictEqual(template["redis-cluster.llm-analytics-hub/credentials-rotation"], "1");
+        const done = await runStack({ "redis-cluster:auth": JSON.stringify({ rotation: 1 }) });
+        const after = (byName(done.resources, "redis-secret").inputs as any).stringData;
+        assert.deepStrictEqual(Object.keys(after).sort(), ROLES.map((r) => `${r}-password`));
+        assert.deepStrictEqual((byName(done.resources, "redis-credentials").inputs as any).users.app, [generated("redis-app-password-b")]);
     });
 
     it("uses an existing namespace without creating one", async () => {

@@ -6,11 +6,11 @@
 set -eu
 
 : "${REDIS_HOST:?}" "${REDIS_PORT:?}" "${PASSWORD_FILE:?}" "${STAGING_DIR:?}" "${WORK_DIR:?}"
-: "${BACKUP_KIND:?}" "${KEEP:?}" "${CLUSTER_NAME:?}"
+: "${BACKUP_KIND:?}" "${KEEP:?}" "${CLUSTER_NAME:?}" "${REDIS_USER:?}"
 
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
 export REDISCLI_AUTH
-cli() { redis-cli --no-auth-warning "$@"; }
+cli() { redis-cli --no-auth-warning --user "$REDIS_USER" "$@"; }
 
 kind_dir="$STAGING_DIR/$BACKUP_KIND"
 mkdir -p "$kind_dir"

@@ -4,7 +4,7 @@
 # costs clients a redirect instead of a node timeout. Never blocks the stop for longer than
 # HANDOVER_TIMEOUT_SECONDS; a node with nothing to hand over returns at once.
 set -u
-: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${REDIS_PORT:?}"
+: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
 
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
 export REDISCLI_AUTH
@@ -12,7 +12,7 @@ export REDISCLI_AUTH
 cli() {
   host=$1
   shift
-  timeout 5 redis-cli --no-auth-warning -h "$host" -p "$REDIS_PORT" "$@"
+  timeout 5 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$host" -p "$REDIS_PORT" "$@"
 }
 
 [ "${TOPOLOGY:-cluster}" = "cluster" ] || exit 0

@@ -1,14 +1,15 @@
 #!/bin/sh
 # Starts redis-server with the shared redis.conf plus what only this pod knows: its address, the
-# name it announces, and the password (read from the mounted Secret, never passed as an argument).
+# name it announces, and the ACL users (built from the mounted Secret, never passed as an argument).
 set -eu
 
 : "${POD_IP:?POD_IP must be set}"
 : "${POD_NAME:?POD_NAME must be set}"
-: "${CONFIG_DIR:?}" "${DATA_DIR:?}" "${RUN_DIR:?}" "${PASSWORD_FILE:?}" "${TOPOLOGY:?}"
+: "${CONFIG_DIR:?}" "${DATA_DIR:?}" "${RUN_DIR:?}" "${SECRETS_DIR:?}" "${ACL_RULES_FILE:?}" "${REPLICATION_USER:?}" "${TOPOLOGY:?}"
 
-password=$(cat "$PASSWORD_FILE")
+scripts=$(dirname "$0")
 runtime_conf="$RUN_DIR/redis.conf"
+acl_file="$RUN_DIR/users.acl"
 
 # Outgoing connections (cluster bus, replication) must leave from the pod's own address, or peers
 # learn a wrong one when several pods share a host's loopback range (local mode).
@@ -18,14 +19,19 @@ case "$POD_IP" in
 esac
 
 umask 077
+# The ACL file holds password hashes only; it is rebuilt from the Secret at every start, so the
+# Secret stays the one source of truth (live rotations are applied by the credentials provider).
+sh "$scripts/redis-acl.sh" "$ACL_RULES_FILE" > "$acl_file"
 {
   echo "include $CONFIG_DIR/redis.conf"
   echo "dir $DATA_DIR"
   echo "bind $bind"
   echo "bind-source-addr $POD_IP"
   echo "pidfile $RUN_DIR/redis.pid"
-  echo "requirepass \"$password\""
-  echo "masterauth \"$password\""
+  echo "aclfile $acl_file"
+  # Replicas authenticate to their master as the replication user.
+  echo "masteruser $REPLICATION_USER"
+  echo "masterauth \"$(cat "$SECRETS_DIR/$REPLICATION_USER-password")\""
   if [ "$TOPOLOGY" = "cluster" ]; then
     echo "cluster-announce-ip $POD_IP"
     if [ -n "${ANNOUNCE_HOSTNAME:-}" ]; then
@@ -37,7 +43,6 @@ umask 077
 } > "$runtime_conf"
 
 if [ "$TOPOLOGY" = "cluster" ]; then
-  scripts=$(dirname "$0")
   # Finds peers again by their DNS names if a restart left them all at new addresses.
   sh "$scripts/redis-rejoin.sh" &
   # Fails over at once when this replica's master process is gone.

@@ -1,0 +1,77 @@
+// Applies password rotations to running nodes with ACL SETUSER, before the pods roll and before
+// clients are handed the new passwords: every node accepts the new password alongside the old one
+// first, and drops the old one only when the config says so (auth.acceptPrevious false).
+import { createHash } from "crypto";
+import type Redis from "ioredis";
+import { USERS } from "../spec/spec";
+import { connect, Log, NodeAddress, sleep } from "./operations";
+
+/** ACL user name -> accepted passwords, current first (what components/auth/rotation.ts makes). */
+export type AcceptedPasswords = Record<string, string[]>;
+
+const sha256 = (p: string) => createHash("sha256").update(p).digest("hex");
+
+/** Pure: a line per user whose accepted passwords change (counts only: no password, no hash). */
+export function describeRotation(olds: AcceptedPasswords | undefined, news: AcceptedPasswords): string[] {
+    const lines: string[] = [];
+    for (const [user, passwords] of Object.entries(news)) {
+        const before = olds?.[user] ?? [];
+        const added = passwords.filter((p) => !before.includes(p)).length;
+        const removed = before.filter((p) => !passwords.includes(p)).length;
+        if (added === 0 && removed === 0) continue;
+        const parts = [added ? `${added} new password${added > 1 ? "s" : ""} accepted` : "", removed ? `${removed} old password${removed > 1 ? "s" : ""} removed` : ""];
+        lines.push(`${user}: ${parts.filter(Boolean).join(", ")}${passwords.length > 1 ? ` (${passwords.length} accepted while clients move over)` : ""}`);
+    }
+    return lines;
+}
+
+/**
+ * ACL SETUSER arguments that make `user` accept exactly `passwords` (as SHA-256 hashes, so no
+ * password crosses the wire or reaches the slow log). Rules are untouched: they come from users.acl.
+ */
+export function setUserArgs(user: string, passwords: string[]): string[] {
+    return ["SETUSER", user, "resetpass", ...passwords.map((p) => `#${sha256(p)}`)];
+}
+
+/**
+ * Connects as admin with the first of `candidates` the node accepts: during a rotation a node may
+ * know only the old admin password (it has not been told the new one yet) or only the new one
+ * (it restarted from the updated Secret). Retries other failures until the deadline.
+ */
+export async function connectWithAny(node: NodeAddress, candidates: string[], timeoutMs: number): Promise<Redis> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    for (;;) {
+        for (const password of candidates) {
+            const client = connect(node, password);
+            client.on("error", () => undefined);
+            try {
+                await client.connect();
+                if ((await client.ping()) === "PONG") return client;
+            } catch (e) {
+                last = e instanceof Error ? e.message : String(e);
+            }
+            client.disconnect();
+        }
+        if (Date.now() > deadline) throw new Error(`${node.name} (${node.ip}:${node.port}) accepted none of the admin passwords within ${Math.round(timeoutMs / 1000)} s (last error: ${last})`);
+        await sleep(200);
+    }
+}
+
+/** Makes every node accept exactly `news` and replicas authenticate with the current replication password. */
+export async function applyPasswords(nodes: NodeAddress[], adminCandidates: string[], news: AcceptedPasswords, timeoutMs: number, log: Log): Promise<void> {
+    await Promise.all(nodes.map(async (node) => {
+        const client = await connectWithAny(node, adminCandidates, timeoutMs);
+        try {
+            // Admin last: the connection in use stays authenticated either way, but a failure
+            // half-way then leaves the admin password the others were reached with.
+            const users = Object.keys(news).sort((a, b) => Number(a === USERS.admin) - Number(b === USERS.admin));
+            for (const user of users) await client.call("ACL", ...setUserArgs(user, news[user]));
+            const replication = news[USERS.replication]?.[0];
+            if (replication) await client.call("CONFIG", "SET", "masterauth", replication);
+        } finally {
+            client.disconnect();
+        }
+        log(`${node.name}: passwords applied`);
+    }));
+}

@@ -1,0 +1,41 @@
+// What each ACL user may run, rendered into the config ConfigMap as `users.acl` without any
+// password: redis-acl.sh adds each user's password hashes from the mounted Secret at start, and
+// the credentials provider applies rotations live with ACL SETUSER. Rules change only with a roll.
+import { ClusterSpec, USER_ROLES, UserRole, USERS } from "../spec/spec";
+
+/** Read-only CLUSTER subcommands cluster clients and `redis-cli --cluster check` need. */
+const CLUSTER_DISCOVERY = ["slots", "shards", "nodes", "info", "myid", "keyslot"].map((c) => `+cluster|${c}`);
+
+/**
+ * Rules per user. `-@dangerous` takes FLUSHALL, FLUSHDB, CONFIG, DEBUG, SHUTDOWN, KEYS, MONITOR,
+ * ACL, cluster administration, MIGRATE, REPLICAOF, SAVE and the like from the app user; INFO is
+ * given back because clients' ready checks send it, and the discovery subcommands are not
+ * dangerous anyway (listed explicitly so that a future category change cannot take them away).
+ */
+export const ACL_RULES: Record<UserRole, string> = {
+    admin: "on ~* &* +@all",
+    app: ["on ~* &* +@all -@dangerous +info", ...CLUSTER_DISCOVERY].join(" "),
+    // What redis_exporter's scrape sends, and no key, channel or CONFIG access (CONFIG GET would
+    // show masterauth); the exporter runs with its config command turned off.
+    exporter: "on resetkeys resetchannels -@all +ping +hello +client|setname +info +cluster|info +slowlog|get +slowlog|len +latency|latest",
+    // PSYNC/REPLCONF/PING for replicas; SYNC for `redis-cli --rdb` snapshot pulls (backups).
+    replication: "on resetkeys resetchannels -@all +psync +sync +replconf +ping",
+};
+
+/** `default` is off unless asked for; then it is a password-only alias of the app user. */
+const DEFAULT_OFF = "off resetkeys resetchannels -@all";
+
+/**
+ * `users.acl`: one line per user, `<user> <password-of> <rules>`, where `<password-of>` names the
+ * user whose Secret files hold its passwords (`-` for none). No password is in this file.
+ */
+export function renderAclRules(spec: ClusterSpec): string {
+    const lines = USER_ROLES.map((role) => `${USERS[role]} ${USERS[role]} ${ACL_RULES[role]}`);
+    lines.push(spec.settings.auth.defaultUser ? `default ${USERS.app} ${ACL_RULES.app}` : `default - ${DEFAULT_OFF}`);
+    return lines.join("\n") + "\n";
+}
+
+/** Users whose passwords are `role`'s (the role's own user, and `default` when it aliases app). */
+export function usersSharing(spec: ClusterSpec, role: UserRole): string[] {
+    return role === "app" && spec.settings.auth.defaultUser ? [USERS.app, "default"] : [USERS[role]];
+}

@@ -1,0 +1,77 @@
+// Pure parts of the ACL users and rotation: slot keepers, which password is current, the Secret's
+// keys, the ACL rules file, and what the credentials provider sends and prints.
+import * as assert from "assert";
+import fc from "fast-check";
+import { acceptedPasswords, credentialsFromSlots, currentSlot, secretData, slotKeepers } from "../../components/auth/rotation";
+import { describeRotation, setUserArgs } from "../../components/bootstrap/credentials";
+import { renderAclRules } from "../../components/redis/acl";
+import { resolveSpec, USER_ROLES } from "../../components/spec/spec";
+
+const slots = Object.fromEntries(USER_ROLES.map((r) => [r, { a: `${r}-A`, b: `${r}-B` }])) as any;
+
+describe("password rotation (pure)", () => {
+    it("raising the rotation by one regenerates exactly one slot, the one that becomes current", () => {
+        fc.assert(fc.property(fc.integer({ min: 0, max: 1_000_000 }), (r) => {
+            const before = slotKeepers(r);
+            const after = slotKeepers(r + 1);
+            const changed = (["a", "b"] as const).filter((s) => before[s] !== after[s]);
+            assert.deepStrictEqual(changed, [currentSlot(r + 1)]);
+            // The other slot still holds the password that was current before the step.
+            assert.strictEqual(currentSlot(r), changed[0] === "a" ? "b" : "a");
+        }));
+    });
+
+    it("keeps the previous passwords only while asked to, and never at rotation 0", () => {
+        const at = (auth: object) => credentialsFromSlots(resolveSpec({ auth }), slots);
+        assert.deepStrictEqual(at({}).previous, undefined);
+        assert.deepStrictEqual(at({ acceptPrevious: true }).previous, undefined);
+        assert.strictEqual(at({ rotation: 1 }).current.app, "app-B");
+        assert.strictEqual(at({ rotation: 1 }).previous, undefined);
+        const overlap = at({ rotation: 2, acceptPrevious: true });
+        assert.strictEqual(overlap.current.admin, "admin-A");
+        assert.strictEqual(overlap.previous!.admin, "admin-B");
+        assert.deepStrictEqual(Object.keys(secretData(overlap)).sort(), [
+            "admin-password", "admin-password-previous", "app-password", "app-password-previous",
+            "exporter-password", "exporter-password-previous", "replication-password", "replication-password-previous",
+        ]);
+    });
+
+    it("gives the default user the app user's passwords only when enabled", () => {
+        const c = credentialsFromSlots(resolveSpec({ auth: { rotation: 1, acceptPrevious: true } }), slots);
+        assert.strictEqual(acceptedPasswords(resolveSpec({}), c).default, undefined);
+        assert.deepStrictEqual(acceptedPasswords(resolveSpec({ auth: { defaultUser: true } }), c).default, ["app-B", "app-A"]);
+    });
+});
+
+describe("ACL rules file (pure)", () => {
+    it("lists every user with its rules and no password; default off unless asked for", () => {
+        const off = renderAclRules(resolveSpec({}));
+        assert.deepStrictEqual(off.trim().split("\n").map((l) => l.split(" ").slice(0, 2).join(" ")),
+            ["admin admin", "app app", "exporter exporter", "replication replication", "default -"]);
+        assert.match(off, /^default - off /m);
+        assert.match(off, /^app app on ~\* &\* \+@all -@dangerous /m);
+        assert.ok(!/[>#]/.test(off), "a password or hash in the rules");
+        assert.match(renderAclRules(resolveSpec({ auth: { defaultUser: true } })), /^default app on ~\* &\* \+@all -@dangerous /m);
+    });
+
+    it("rejects bad auth settings with the key, the value and what is allowed", () => {
+        assert.throws(() => resolveSpec({ auth: { rotation: -1, acceptPrevious: "yes", extra: 1 } as any }), (e: Error) =>
+            /auth\.rotation: got -1/.test(e.message) && /auth\.acceptPrevious: got "yes"/.test(e.message) && /auth\.extra/.test(e.message));
+    });
+});
+
+describe("credentials provider (pure parts)", () => {
+    it("sends SHA-256 hashes, never the passwords", () => {
+        const args = setUserArgs("app", ["secretOne", "secretTwo"]);
+        assert.deepStrictEqual(args.slice(0, 3), ["SETUSER", "app", "resetpass"]);
+        assert.ok(args.slice(3).every((a) => /^#[0-9a-f]{64}$/.test(a)));
+        assert.ok(!JSON.stringify(args).includes("secret"));
+    });
+
+    it("describes a rotation by counts, without passwords", () => {
+        const lines = describeRotation({ app: ["old"], admin: ["a"] }, { app: ["new", "old"], admin: ["a"] });
+        assert.deepStrictEqual(lines, ["app: 1 new password accepted (2 accepted while clients move over)"]);
+        assert.deepStrictEqual(describeRotation({ app: ["new", "old"] }, { app: ["new"] }), ["app: 1 old password removed"]);
+        assert.deepStrictEqual(describeRotation({ app: ["x"] }, { app: ["x"] }), []);
+    });
+});
