@@ -10,7 +10,7 @@ import { FormationError, FormationNode, formCluster } from "../../components/boo
 import { splitSlots, SlotRange } from "../../components/bootstrap/plan";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec, USERS } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { LocalPod, startRedisPod } from "../../local/redis-pod";
@@ -25,7 +25,7 @@ const objects = buildAllObjects(resolveSpec(argsFromConfig(readStackConfig(packa
 const RANGES = splitSlots(3).map((r) => [r]);
 
 async function admin(i: number): Promise<Redis> {
-    const c = new Redis({ host: ip(i), port: 6379, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const c = new Redis({ host: ip(i), port: 6379, username: USERS.admin, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     await c.connect();
     return c;
 }
@@ -100,10 +100,10 @@ describe("formation of a restored cluster (real Redis nodes)", function () {
             ["redis-cluster-1", "0-5461"], ["redis-cluster-2", "5462-10922"], ["redis-cluster-0", "10923-16383"],
         ]);
         assert.ok(result.shards.every((s) => s.replicas.length === 1));
-        const check = spawnSync("redis-cli", ["--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+        const check = spawnSync("redis-cli", ["--user", USERS.admin, "--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
         assert.strictEqual(check.status, 0, check.stdout);
         assert.match(check.stdout, /All 16384 slots covered/);
-        const cluster = new Redis.Cluster([{ host: ip(0), port: 6379 }], { redisOptions: { password: PASSWORD } });
+        const cluster = new Redis.Cluster([{ host: ip(0), port: 6379 }], { redisOptions: { username: USERS.admin, password: PASSWORD } });
         try {
             const values = await Promise.all(keys.map((k) => cluster.get(k)));
             assert.deepStrictEqual(values.filter((v, i) => v !== `value of ${keys[i]}`), []);
