@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { Cluster } from "ioredis";
 import { packageRoot } from "../components/package-files";
+import { passwordKey, USERS } from "../components/spec/spec";
 import { down, up } from "../local/deployment";
 import { runJob } from "../local/jobs";
 import { stopProcess } from "../local/pod";
@@ -51,7 +52,7 @@ function must(r: { status: number | null; stdout: string; stderr: string }, what
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
 async function fill(seed: string, password: string, megabytes: number): Promise<void> {
-    const cluster = new Cluster([{ host: seed, port: 6379 }], { redisOptions: { password }, enableAutoPipelining: true });
+    const cluster = new Cluster([{ host: seed, port: 6379 }], { redisOptions: { username: USERS.app, password }, enableAutoPipelining: true });
     try {
         const value = Buffer.alloc(VALUE_BYTES);
         const count = Math.ceil((megabytes * 2 ** 20) / VALUE_BYTES);
@@ -80,7 +81,7 @@ function randomTail(j: number): Buffer {
 
 /** Replica address of each shard, in slot order, as the backup job picks them. */
 function replicas(seed: string, password: string): string[] {
-    const nodes = spawnSync("redis-cli", ["--no-auth-warning", "-a", password, "-h", seed, "cluster", "nodes"], { encoding: "utf8" }).stdout;
+    const nodes = spawnSync("redis-cli", ["--no-auth-warning", "--user", USERS.admin, "-a", password, "-h", seed, "cluster", "nodes"], { encoding: "utf8" }).stdout;
     const lines = nodes.trim().split("\n").map((l) => l.split(" "));
     const masters = lines.filter((l) => l[2].includes("master") && l.length >= 9).sort((a, b) => Number(a[8].split("-")[0]) - Number(b[8].split("-")[0]));
     return masters.map((m) => lines.find((l) => l[3] === m[0] && l[2].includes("slave"))![1].split("@")[0]);
@@ -111,9 +112,11 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
         fs.writeFileSync(stackFile(stack), stackYaml());
         const deployment = await up(stack);
         const password = fs.readFileSync(deployment.passwordFile, "utf8");
+        // The reference pulls snapshots as the jobs do: as admin (the app user may not SYNC).
+        const adminPassword = fs.readFileSync(path.join(path.dirname(deployment.passwordFile), passwordKey("admin")), "utf8");
         console.error(`bench backup: writing ${megabytes} MB`);
         await fill(deployment.pods[0].address, password, megabytes);
-        const sources = replicas(deployment.pods[0].address, password);
+        const sources = replicas(deployment.pods[0].address, adminPassword);
         let backupId = "";
         for (let run = 0; run < runs; run++) {
             // Ours: the rendered daily CronJob, its dump and upload steps timed apart.
@@ -136,7 +139,7 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
             const r0 = process.hrtime.bigint();
             sources.forEach((address, i) => {
                 const [host, port] = address.split(":");
-                must(spawnSync("redis-cli", ["--no-auth-warning", "-a", password, "-h", host, "-p", port, "--rdb", path.join(dir, `shard-${i}.rdb`)],
+                must(spawnSync("redis-cli", ["--no-auth-warning", "--user", USERS.admin, "-a", adminPassword, "-h", host, "-p", port, "--rdb", path.join(dir, `shard-${i}.rdb`)],
                     { encoding: "utf8" }) as any, "redis-cli --rdb");
             });
             const r1 = process.hrtime.bigint();
