@@ -4,7 +4,7 @@ import type { RedisClusterArgs } from "./args";
 import { ConfigError } from "./errors";
 import type { Problem } from "./fields";
 import { crossFieldProblems } from "./rules";
-import { settingsSchema, Settings } from "./schema";
+import { sentinelSettings, settingsSchema, Settings } from "./schema";
 
 export const PORTS = {
     redis: 6379,
@@ -49,7 +49,22 @@ export interface ClusterSpec {
     /** On every object: selector labels, ownership and the user's labels. */
     commonLabels: Record<string, string>;
     annotations: Record<string, string>;
+    /** The Sentinel StatefulSet and what clients need to find the master; only for topology "sentinel". */
+    sentinel?: SentinelSpec;
 }
+
+export interface SentinelSpec {
+    /** Sentinel settings with defaults (also when the `sentinel` section was not given). */
+    settings: { replicas: number; quorum: number; downAfterMs: number; failoverTimeoutMs: number };
+    /** The name Sentinels monitor the master under, and clients ask them for. */
+    masterName: string;
+    names: { statefulSet: string; headlessService: string; service: string; pdb: string; config: string };
+    /** Identify the Sentinel pods (immutable, like the Redis pods' selector). */
+    selectorLabels: Record<string, string>;
+    /** On every Sentinel object. */
+    commonLabels: Record<string, string>;
+}
+
 
 /** Validates and defaults `args`; throws a ConfigError listing every problem. */
 export function resolveSpec(args: RedisClusterArgs | undefined, keyPrefix = ""): ClusterSpec {
@@ -69,6 +84,31 @@ export function checkArgs(args: RedisClusterArgs | undefined): Problem[] {
         if (e instanceof ConfigError) return e.problems;
         throw e;
     }
+}
+
+const ownership = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "llm-analytics-hub" };
+
+function buildSentinelSpec(settings: Settings): SentinelSpec | undefined {
+    if (settings.topology !== "sentinel") return undefined;
+    const name = settings.name;
+    const selectorLabels = {
+        "app.kubernetes.io/name": "redis-sentinel",
+        "app.kubernetes.io/instance": name,
+        "app.kubernetes.io/component": "sentinel",
+    };
+    return {
+        settings: sentinelSettings(settings),
+        masterName: name,
+        names: {
+            statefulSet: `${name}-sentinel`,
+            headlessService: `${name}-sentinel-headless`,
+            service: `${name}-sentinel`,
+            pdb: `${name}-sentinel`,
+            config: `${name}-sentinel-config`,
+        },
+        selectorLabels,
+        commonLabels: { ...settings.labels, ...selectorLabels, ...ownership },
+    };
 }
 
 function buildSpec(settings: Settings): ClusterSpec {
@@ -97,9 +137,9 @@ function buildSpec(settings: Settings): ClusterSpec {
         commonLabels: {
             ...settings.labels,
             ...selectorLabels,
-            "app.kubernetes.io/managed-by": "pulumi",
-            "app.kubernetes.io/part-of": "llm-analytics-hub",
+            ...ownership,
         },
         annotations: { ...settings.annotations },
+        sentinel: buildSentinelSpec(settings),
     };
 }
