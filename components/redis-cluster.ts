@@ -27,9 +27,13 @@ export class RedisCluster extends pulumi.ComponentResource {
     public readonly password: pulumi.Output<string>;
     /** `redis://:<password>@<clientHost>:<port>` (secret). */
     public readonly connectionUrl: pulumi.Output<string>;
-    /** Redis node id of each pod, as formation found or made it. */
+    /** `host:port` of every Sentinel (sentinel topology; empty for cluster). */
+    public readonly sentinelAddresses: pulumi.Output<string[]>;
+    /** The name Sentinel-aware clients ask the Sentinels for (sentinel topology; empty for cluster). */
+    public readonly masterName: pulumi.Output<string>;
+    /** Redis node id of each pod, as formation found or made it (cluster topology; empty for sentinel). */
     public readonly nodeIds: pulumi.Output<Record<string, string>>;
-    /** Each shard's master, replicas and slot ranges. */
+    /** Each shard's master, replicas and slot ranges (cluster topology; empty for sentinel). */
     public readonly shardLayout: ClusterFormation["shardLayout"];
     /** The validated settings with defaults, as plain data. */
     public readonly spec: ClusterSpec;
@@ -37,9 +41,6 @@ export class RedisCluster extends pulumi.ComponentResource {
     constructor(name: string, args: RedisClusterArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad config must not create even the component.
         const spec = resolveSpec(args);
-        if (spec.settings.topology !== "cluster") {
-            throw new Error(`topology "${spec.settings.topology}" is not available in this version; use "cluster"`);
-        }
         super(RESOURCE_TYPE, name, {}, opts);
         this.spec = spec;
 
@@ -57,22 +58,12 @@ export class RedisCluster extends pulumi.ComponentResource {
         const workloads = createObjects(name, buildRedisObjects(spec), this, [...nsDeps, secret]);
 
         const info = connectionInfo(spec);
-        const formation = new ClusterFormation(`${name}-formation`, {
-            nodes: info.podHosts.map((address, i) => ({
-                name: `${spec.names.statefulSet}-${i}`, address, port: info.clientPort, host: "", zone: "",
-            })),
-            shards: spec.settings.shards,
-            replicasPerShard: spec.settings.replicasPerShard,
-            password: secretPassword,
-            connectivity: spec.settings.formation.connectivity,
-            readyTimeoutSeconds: spec.settings.formation.readyTimeoutSeconds,
-            clusterNodeTimeoutMs: spec.settings.redis.clusterNodeTimeoutMs,
-            redisConfig: liveDirectives(spec),
-            namespace: spec.names.namespace,
-            podSelector: Object.entries(spec.selectorLabels).map(([k, v]) => `${k}=${v}`).join(","),
-        }, { parent: this, dependsOn: workloads });
-        this.nodeIds = formation.nodeIds;
-        this.shardLayout = formation.shardLayout;
+        // The sentinel topology forms itself: its pods take their roles from the Sentinels at start.
+        const formation = spec.settings.topology === "cluster" ? createFormation(name, spec, secretPassword, workloads, this) : undefined;
+        this.nodeIds = formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
+        this.shardLayout = formation?.shardLayout ?? pulumi.output([]);
+        this.sentinelAddresses = pulumi.output(info.sentinelAddresses);
+        this.masterName = pulumi.output(info.masterName);
         this.namespace = namespace ? namespace.metadata.name : pulumi.output(spec.names.namespace);
         this.clientHost = pulumi.output(info.clientHost);
         this.clientPort = pulumi.output(info.clientPort);
@@ -86,6 +77,8 @@ export class RedisCluster extends pulumi.ComponentResource {
             clientHost: this.clientHost,
             clientPort: this.clientPort,
             seedAddresses: this.seedAddresses,
+            sentinelAddresses: this.sentinelAddresses,
+            masterName: this.masterName,
             secretName: this.secretName,
             password: this.password,
             connectionUrl: this.connectionUrl,
@@ -93,6 +86,25 @@ export class RedisCluster extends pulumi.ComponentResource {
             shardLayout: this.shardLayout,
         });
     }
+}
+
+function createFormation(name: string, spec: ClusterSpec, password: pulumi.Output<string>,
+    workloads: pulumi.Resource[], parent: pulumi.Resource): ClusterFormation {
+    const info = connectionInfo(spec);
+    return new ClusterFormation(`${name}-formation`, {
+            nodes: info.podHosts.map((address, i) => ({
+                name: `${spec.names.statefulSet}-${i}`, address, port: info.clientPort, host: "", zone: "",
+            })),
+            shards: spec.settings.shards,
+            replicasPerShard: spec.settings.replicasPerShard,
+            password,
+            connectivity: spec.settings.formation.connectivity,
+            readyTimeoutSeconds: spec.settings.formation.readyTimeoutSeconds,
+            clusterNodeTimeoutMs: spec.settings.redis.clusterNodeTimeoutMs,
+            redisConfig: liveDirectives(spec),
+            namespace: spec.names.namespace,
+            podSelector: Object.entries(spec.selectorLabels).map(([k, v]) => `${k}=${v}`).join(","),
+        }, { parent, dependsOn: workloads });
 }
 
 function createNamespace(name: string, spec: ClusterSpec, parent: pulumi.Resource): k8s.core.v1.Namespace | undefined {

@@ -18,7 +18,7 @@ export function buildScriptsConfigMap(spec: ClusterSpec): KubeObject {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: meta(spec, spec.names.scripts, "redis"),
-        data: loadRedisScripts(),
+        data: loadRedisScripts(spec.settings.topology),
     };
 }
 

@@ -5,6 +5,7 @@ import { buildConfigMap, buildScriptsConfigMap } from "./configmaps";
 import { buildNamespace } from "./namespace";
 import type { KubeObject } from "./object";
 import { buildPodDisruptionBudget } from "./pdb";
+import { buildSentinelObjects } from "./sentinel";
 import { buildAuthSecret } from "./secret";
 import { buildClientService, buildHeadlessService } from "./services";
 import { buildStatefulSet } from "./statefulset";
@@ -24,6 +25,7 @@ export function buildRedisObjects(spec: ClusterSpec): KubeObject[] {
         buildClientService(spec),
         buildStatefulSet(spec),
         buildPodDisruptionBudget(spec),
+        ...buildSentinelObjects(spec),
         ...buildMonitoringObjects(spec),
     ];
 }

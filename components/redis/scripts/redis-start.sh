@@ -5,7 +5,7 @@ set -eu
 
 : "${POD_IP:?POD_IP must be set}"
 : "${POD_NAME:?POD_NAME must be set}"
-: "${CONFIG_DIR:?}" "${DATA_DIR:?}" "${RUN_DIR:?}" "${PASSWORD_FILE:?}" "${TOPOLOGY:?}"
+: "${CONFIG_DIR:?}" "${DATA_DIR:?}" "${RUN_DIR:?}" "${PASSWORD_FILE:?}" "${TOPOLOGY:?}" "${REDIS_PORT:?}"
 
 password=$(cat "$PASSWORD_FILE")
 runtime_conf="$RUN_DIR/redis.conf"
@@ -16,6 +16,16 @@ case "$POD_IP" in
   127.*) bind="$POD_IP" ;;
   *) bind="$POD_IP 127.0.0.1" ;;
 esac
+
+scripts=$(dirname "$0")
+# The sentinel topology decides this pod's role before Redis starts: follow the master the
+# Sentinels (or, failing them, the other pods) know; only pod 0 of a true first boot is master.
+master=""
+if [ "$TOPOLOGY" = "sentinel" ]; then
+  master=$(sh "$scripts/sentinel-role.sh")
+  [ "$master" = "$POD_IP $REDIS_PORT" ] && master=""
+  echo "starting as ${master:+replica of }${master:-master}"
+fi
 
 umask 077
 {
@@ -33,11 +43,13 @@ umask 077
     fi
   else
     echo "replica-announce-ip $POD_IP"
+    if [ -n "$master" ]; then
+      echo "replicaof $master"
+    fi
   fi
 } > "$runtime_conf"
 
 if [ "$TOPOLOGY" = "cluster" ]; then
-  scripts=$(dirname "$0")
   # Finds peers again by their DNS names if a restart left them all at new addresses.
   sh "$scripts/redis-rejoin.sh" &
   # Fails over at once when this replica's master process is gone.
