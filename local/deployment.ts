@@ -24,15 +24,32 @@ export interface UpResult {
     passwordFile: string;
     tls: boolean;
     pods: { name: string; address: string; pids: Record<string, number> }[];
+    /** Sentinel topology: every Sentinel's `address:port`, and the master's name to ask them for. */
+    sentinels?: string[];
+    masterName?: string;
 }
+
+/** A StatefulSet of the stack; its pods take addresses from the base plus `addressOffset`. */
+interface Workload {
+    statefulSet: string;
+    replicas: number;
+    /** The headless Service's DNS domain of its pods. */
+    podDomain: string;
+    addressOffset: number;
+}
+
+/** Sentinel pods sit 20 addresses above the Redis pods (127.0.0.31 for a base of .11). */
+export const SENTINEL_ADDRESS_OFFSET = 20;
 
 interface Rendered {
     objects: KubeObject[];
-    /** The headless Service's DNS domain of the pods. */
-    podDomain: string;
-    formationInputs: Record<string, any>;
-    replicas: number;
+    /** The Redis pods' StatefulSet first, then the Sentinels' (sentinel topology). */
+    workloads: Workload[];
+    /** The formation resource's inputs (cluster topology; the sentinel topology forms itself). */
+    formationInputs?: Record<string, any>;
     topology: string;
+    /** The Sentinels' master name (sentinel topology). */
+    masterName?: string;
 }
 
 // The Pulumi runtime that render runs under is process-global: renders must not overlap, and a
@@ -55,12 +72,19 @@ function render(stack: string): Promise<Rendered> {
 async function renderOnce(stack: string): Promise<Rendered> {
     const r = await renderStack(stack, process.cwd());
     const objects = r.kubernetes as KubeObject[];
-    const sts = objects.find((o) => o.kind === "StatefulSet") as any;
+    const sets = objects.filter((o) => o.kind === "StatefulSet") as any[];
+    if (sets.length === 0) throw new Error(`stack ${stack} renders no StatefulSet`);
+    const env = (sts: any, name: string) => (sts.spec.template.spec.containers[0].env as any[]).find((e) => e.name === name)?.value;
+    const topology = env(sets[0], "TOPOLOGY") ?? "cluster";
     const formation = r.others.find((o) => o.type === FORMATION_TYPE);
-    if (!sts || !formation) throw new Error(`stack ${stack} renders no StatefulSet or formation resource`);
-    const topology = (sts.spec.template.spec.containers[0].env as any[]).find((e) => e.name === "TOPOLOGY")?.value ?? "cluster";
-    const podDomain = `${sts.spec.serviceName}.${sts.metadata.namespace}.svc.cluster.local`;
-    return { objects, podDomain, formationInputs: formation.inputs, replicas: sts.spec.replicas, topology };
+    if (topology === "cluster" && !formation) throw new Error(`stack ${stack} renders no formation resource`);
+    const workloads = sets.map((sts, i) => ({
+        statefulSet: sts.metadata.name,
+        replicas: sts.spec.replicas,
+        podDomain: `${sts.spec.serviceName}.${sts.metadata.namespace}.svc.cluster.local`,
+        addressOffset: i === 0 ? 0 : SENTINEL_ADDRESS_OFFSET,
+    }));
+    return { objects, workloads, formationInputs: formation?.inputs, topology, masterName: env(sets[0], "MASTER_NAME") };
 }
 
 /** Starts the per-deployment kubelet stand-in (probes on schedule, restarts), detached. */
@@ -75,20 +99,38 @@ function startKubelet(stack: string, dir: string): number {
 }
 
 /** For the kubelet: the plan of any pod of the stack, from one render. */
-export async function renderPodPlans(stack: string): Promise<(ordinal: number, address: string) => PodPlan> {
+export async function renderPodPlans(stack: string): Promise<(pod: PodRef, address: string) => PodPlan> {
     const r = await render(stack);
     const dir = stateDir(stack);
     const password = fs.readFileSync(passwordFile(dir), "utf8");
-    return (ordinal, address) => podPlan(r, dir, ordinal, password, address);
+    return (pod, address) => podPlan(r, dir, pod, password, address);
 }
 
 /** What the headless Service's DNS would answer now: running pods by name. */
 function publishPods(dir: string, r: Rendered, pods: LocalPodState[]): void {
-    publishNames(dir, pods.filter((p) => Object.keys(p.pids).length > 0).map((p) => ({ address: p.address, name: `${p.name}.${r.podDomain}` })));
+    publishNames(dir, pods.filter((p) => Object.keys(p.pids).length > 0)
+        .map((p) => ({ address: p.address, name: `${p.name}.${workloadOf(r, p).podDomain}` })));
 }
 
-function podPlan(r: Rendered, dir: string, ordinal: number, password: string, address = podAddress(ordinal)): PodPlan {
-    return planPod(r.objects, ordinal, address, path.join(dir, "pods", `pod-${ordinal}`), password);
+/** A pod by its StatefulSet (absent: the Redis pods') and ordinal. */
+type PodRef = Pick<LocalPodState, "statefulSet" | "ordinal">;
+
+function workloadOf(r: Rendered, pod: PodRef): Workload {
+    const w = r.workloads.find((x) => x.statefulSet === (pod.statefulSet ?? r.workloads[0].statefulSet));
+    if (!w) throw new Error(`the stack renders no StatefulSet ${pod.statefulSet}`);
+    return w;
+}
+
+function podPlan(r: Rendered, dir: string, pod: PodRef, password: string, address?: string): PodPlan {
+    const w = workloadOf(r, pod);
+    // The Redis pods keep their historical directory names; other StatefulSets' pods are named.
+    const root = w === r.workloads[0] ? `pod-${pod.ordinal}` : `${w.statefulSet}-${pod.ordinal}`;
+    return planPod(r.objects, pod.ordinal, address ?? podAddress(w.addressOffset + pod.ordinal), path.join(dir, "pods", root), password, w.statefulSet);
+}
+
+/** Every pod the stack's StatefulSets ask for. */
+function desiredPods(r: Rendered): PodRef[] {
+    return r.workloads.flatMap((w, i) => Array.from({ length: w.replicas }, (_, ordinal) => ({ ...(i > 0 ? { statefulSet: w.statefulSet } : {}), ordinal })));
 }
 
 async function startPod(r: Rendered, plan: PodPlan, password: string): Promise<LocalPodState> {
@@ -103,7 +145,8 @@ async function startPod(r: Rendered, plan: PodPlan, password: string): Promise<L
         pids[c.name] = child.pid!;
     }
     progress(`started ${plan.name} on ${plan.ip} (${Object.entries(pids).map(([c, p]) => `${c} ${p}`).join(", ")})`);
-    return { name: plan.name, ordinal: plan.ordinal, address: plan.ip, root: plan.root, pids };
+    const own = plan.statefulSet === r.workloads[0].statefulSet ? {} : { statefulSet: plan.statefulSet };
+    return { name: plan.name, ...own, ordinal: plan.ordinal, address: plan.ip, root: plan.root, pids };
 }
 
 async function waitForProbe(plan: PodPlan, kind: "startup" | "readiness", timeoutMs: number): Promise<void> {
@@ -121,28 +164,52 @@ export async function up(stack: string): Promise<UpResult> {
     requireTool("redis-server");
     requireTool("prometheus-redis-exporter");
     const r = await render(stack);
+    if (r.topology === "sentinel") requireTool("redis-sentinel");
     const dir = stateDir(stack);
     const pwFile = passwordFile(dir);
     const password = fs.readFileSync(pwFile, "utf8");
     const state: LocalState = loadState(dir) ?? { stack, topology: r.topology, pods: [] };
 
-    const known = new Map(state.pods.map((p) => [p.ordinal, p]));
-    const plans = Array.from({ length: r.replicas }, (_, i) => podPlan(r, dir, i, password, known.get(i)?.address));
-    const running = new Map(state.pods.filter((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive)).map((p) => [p.ordinal, p]));
+    const known = new Map(state.pods.map((p) => [p.name, p]));
+    const plans = desiredPods(r).map((ref) => {
+        const plan = podPlan(r, dir, ref, password);
+        const address = known.get(plan.name)?.address;
+        return address ? podPlan(r, dir, ref, password, address) : plan;
+    });
+    const running = new Map(state.pods.filter((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive)).map((p) => [p.name, p]));
     const pods: LocalPodState[] = [];
-    for (const plan of plans) pods.push(running.get(plan.ordinal) ?? await startPod(r, plan, password));
-    for (const extra of state.pods.filter((p) => p.ordinal >= r.replicas)) {
-        progress(`stopping ${extra.name}: the stack now has ${r.replicas} pods`);
-        await stopPod(extra, 30000, podPlan(r, dir, extra.ordinal, password, extra.address));
+    for (const plan of plans) pods.push(running.get(plan.name) ?? await startPod(r, plan, password));
+    for (const extra of state.pods.filter((p) => !plans.some((plan) => plan.name === p.name))) {
+        progress(`stopping ${extra.name}: the stack no longer has it`);
+        await stopPod(extra, 30000, podPlan(r, dir, extra, password, extra.address));
     }
     state.pods = pods;
     saveState(dir, state);
     publishPods(dir, r, pods);
     await Promise.all(plans.map((p) => waitForProbe(p, "startup", 60000)));
 
+    if (r.formationInputs) await form(r.formationInputs, state, plans.filter((p) => p.statefulSet === r.workloads[0].statefulSet), password);
+    if (!state.kubeletPid || !isAlive(state.kubeletPid)) state.kubeletPid = startKubelet(stack, dir);
+    saveState(dir, state);
+    await Promise.all(plans.map((p) => waitForProbe(p, "readiness", 60000)));
+    const sentinels = pods.filter((p) => p.statefulSet !== undefined);
+    return {
+        stack,
+        topology: r.topology,
+        seeds: pods.filter((p) => p.statefulSet === undefined).map((p) => `${p.address}:${PORTS.redis}`),
+        user: null,
+        passwordFile: pwFile,
+        tls: false,
+        pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
+        ...(r.topology === "sentinel" ? { sentinels: sentinels.map((p) => `${p.address}:${PORTS.sentinel}`), masterName: r.masterName } : {}),
+    };
+}
+
+/** The formation provider (cluster topology), as Pulumi would call it, with local addresses for the pods. */
+async function form(formationInputs: Record<string, any>, state: LocalState, plans: PodPlan[], password: string): Promise<void> {
     // The formation provider, as Pulumi would call it, with local addresses for the pods.
     const inputs = {
-        ...r.formationInputs,
+        ...formationInputs,
         // Local pods are reachable at their addresses, whatever the stack says for Kubernetes.
         connectivity: "direct",
         password,
@@ -158,18 +225,6 @@ export async function up(stack: string): Promise<UpResult> {
         const created = await formationProvider.create(inputs);
         state.formation = { id: created.id, outs: withoutPassword(created.outs ?? {}) };
     }
-    if (!state.kubeletPid || !isAlive(state.kubeletPid)) state.kubeletPid = startKubelet(stack, dir);
-    saveState(dir, state);
-    await Promise.all(plans.map((p) => waitForProbe(p, "readiness", 60000)));
-    return {
-        stack,
-        topology: r.topology,
-        seeds: pods.map((p) => `${p.address}:${PORTS.redis}`),
-        user: null,
-        passwordFile: pwFile,
-        tls: false,
-        pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
-    };
 }
 
 function withoutPassword(outs: Record<string, unknown>): Record<string, unknown> {
@@ -205,7 +260,7 @@ export async function podAction(stack: string, name: string, action: PodAction, 
     if (!state || !pod) throw new Error(`no pod ${name} in the local deployment of ${stack}`);
     const r = await render(stack);
     const password = fs.readFileSync(passwordFile(dir), "utf8");
-    const plan = podPlan(r, dir, pod.ordinal, password, opts.address ?? pod.address);
+    const plan = podPlan(r, dir, pod, password, opts.address ?? pod.address);
     const running = Object.values(pod.pids).some(isAlive);
     switch (action) {
         case "stop":
@@ -261,7 +316,7 @@ export async function status(stack: string): Promise<{ stack: string; healthy: b
     const probesFile = path.join(dir, "probes.json");
     const kubelet: Record<string, ContainerTrack> = fs.existsSync(probesFile) ? JSON.parse(fs.readFileSync(probesFile, "utf8")) : {};
     const pods = state.pods.map((p) => {
-        const plan = podPlan(r, dir, p.ordinal, password);
+        const plan = podPlan(r, dir, p, password);
         const probes: PodStatus["probes"] = {};
         for (const c of plan.containers) {
             for (const kind of ["startup", "liveness", "readiness"] as const) {
@@ -291,7 +346,7 @@ export async function down(stack: string): Promise<{ stopped: number }> {
     if (state) {
         const r = await render(stack);
         const password = fs.readFileSync(passwordFile(dir), "utf8");
-        await Promise.all(state.pods.map((p) => stopPod(p, 60000, podPlan(r, dir, p.ordinal, password, p.address))));
+        await Promise.all(state.pods.map((p) => stopPod(p, 60000, podPlan(r, dir, p, password, p.address))));
     }
     publishNames(dir, []);
     fs.rmSync(dir, { recursive: true, force: true });

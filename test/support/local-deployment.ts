@@ -1,4 +1,4 @@
-// A local-mode deployment of the dev stack for one test file: its own state directory and address
+// A local-mode deployment of the dev stack (or another) for one test file: its own state directory and address
 // range, so files can run one after another without meeting each other's pods.
 import * as fs from "fs";
 import * as os from "os";
@@ -12,18 +12,18 @@ export interface TestDeployment {
     stop(): Promise<void>;
 }
 
-export async function startDevDeployment(addressBase: string): Promise<TestDeployment> {
+export async function startDevDeployment(addressBase: string, stack = "dev"): Promise<TestDeployment> {
     const saved = { dir: process.env.REDIS_LOCAL_STATE_DIR, base: process.env.REDIS_LOCAL_ADDRESS_BASE };
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "local-dev-"));
     process.env.REDIS_LOCAL_STATE_DIR = root;
     process.env.REDIS_LOCAL_ADDRESS_BASE = addressBase;
-    const deployment = await up("dev");
+    const deployment = await up(stack);
     return {
         deployment,
         password: fs.readFileSync(deployment.passwordFile, "utf8"),
         root,
         async stop() {
-            await down("dev").catch(() => undefined);
+            await down(stack).catch(() => undefined);
             for (const [k, v] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base]] as const) {
                 if (v === undefined) delete process.env[k];
                 else process.env[k] = v;
