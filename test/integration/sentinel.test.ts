@@ -2,9 +2,9 @@
 // from the rendered sentinel-dev stack (1 master, 2 replicas, 3 Sentinels with quorum 2), and a
 // Sentinel-aware client (ioredis with `sentinels`) writing through every fault.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import Redis from "ioredis";
 import { podAction } from "../../local/deployment";
+import { SentinelProbe, until } from "../../local/sentinel-health";
 import { SentinelWorkload } from "../../local/sentinel-workload";
 import { requireTool } from "../../local/tools";
 import { startDevDeployment, TestDeployment } from "../support/local-deployment";
@@ -21,36 +21,14 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
     /** Every write acknowledged by a replica (WAIT 1) so far: none may ever be lost. */
     const mustSurvive: string[] = [];
 
-    const cli = (host: string, port: number, ...args: string[]): string => {
-        const r = spawnSync("redis-cli", ["--no-auth-warning", "-h", host, "-p", String(port), ...args],
-            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: t.password }, timeout: 5000 });
-        return (r.stdout ?? "").trim();
-    };
-    const field = (text: string, name: string) => new RegExp(`^${name}:(.*)$`, "m").exec(text)?.[1]?.trim();
-    const replication = (address: string) => cli(address, 6379, "info", "replication");
-    const roles = () => redisPods.map((p) => field(replication(p.address), "role"));
-    const sentinelView = (s: string) => cli(s.split(":")[0], 26379, "sentinel", "get-master-addr-by-name", masterName).split("\n")[0];
+    let probe: SentinelProbe;
+    const cli = (host: string, port: number, ...args: string[]) => probe.cli(host, port, ...args);
+    const field = SentinelProbe.field;
+    const replication = (address: string) => probe.replication(address);
+    const roles = () => redisPods.map((p) => probe.role(p.address));
+    const sentinelView = (s: string) => probe.sentinelView(s);
+    const healthy = () => probe.healthyMaster();
     const podByAddress = (address: string) => redisPods.find((p) => p.address === address)!;
-
-    async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60000): Promise<void> {
-        const deadline = Date.now() + timeoutMs;
-        while (!(await check())) {
-            if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-            await new Promise((r) => setTimeout(r, 200));
-        }
-    }
-
-    /** Exactly one master, every other pod its replica with the link up, every Sentinel naming it. */
-    function healthy(): string | undefined {
-        const masters = redisPods.filter((p) => field(replication(p.address), "role") === "master");
-        if (masters.length !== 1) return undefined;
-        const master = masters[0].address;
-        const linked = redisPods.filter((p) => p.address !== master).every((p) => {
-            const r = replication(p.address);
-            return field(r, "master_host") === master && field(r, "master_link_status") === "up";
-        });
-        return linked && sentinels.every((s) => sentinelView(s) === master) ? master : undefined;
-    }
 
     async function assertSurvived(master: string): Promise<void> {
         const reader = new Redis({ host: master, port: 6379, password: t.password });
@@ -86,6 +64,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         redisPods = t.deployment.pods.filter((p) => t.deployment.seeds.includes(`${p.address}:6379`));
         sentinels = t.deployment.sentinels!;
         masterName = t.deployment.masterName!;
+        probe = new SentinelProbe(redisPods.map((p) => p.address), sentinels, t.password, masterName);
     });
 
     after(async () => {

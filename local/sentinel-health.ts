@@ -1,0 +1,56 @@
+// Health of a sentinel-topology deployment as its parts report it, asked with the real redis-cli:
+// for tests and benchmarks that wait on state, never on fixed sleeps.
+import { spawnSync } from "child_process";
+import { PORTS } from "../components/spec/spec";
+
+export class SentinelProbe {
+    constructor(private readonly redis: string[], private readonly sentinels: string[], private readonly password: string, readonly masterName: string) {}
+
+    /** redis-cli against `host:port`; empty output when it does not answer. */
+    cli(host: string, port: number, ...args: string[]): string {
+        const r = spawnSync("redis-cli", ["--no-auth-warning", "-h", host, "-p", String(port), ...args],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: this.password }, timeout: 5000 });
+        return (r.stdout ?? "").trim();
+    }
+
+    replication(address: string): string {
+        return this.cli(address, PORTS.redis, "info", "replication");
+    }
+
+    static field(text: string, name: string): string | undefined {
+        return new RegExp(`^${name}:(.*)$`, "m").exec(text)?.[1]?.trim();
+    }
+
+    role(address: string): string | undefined {
+        return SentinelProbe.field(this.replication(address), "role");
+    }
+
+    /** The master's address as Sentinel `sentinel` (`ip:port`) names it. */
+    sentinelView(sentinel: string): string {
+        return this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "get-master-addr-by-name", this.masterName).split("\n")[0];
+    }
+
+    ckquorum(sentinel: string): string {
+        return this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "ckquorum", this.masterName);
+    }
+
+    /** The master's address when there is exactly one master, every other pod is its linked replica, and every Sentinel names it. */
+    healthyMaster(): string | undefined {
+        const masters = this.redis.filter((a) => this.role(a) === "master");
+        if (masters.length !== 1) return undefined;
+        const master = masters[0];
+        const linked = this.redis.filter((a) => a !== master).every((a) => {
+            const r = this.replication(a);
+            return SentinelProbe.field(r, "master_host") === master && SentinelProbe.field(r, "master_link_status") === "up";
+        });
+        return linked && this.sentinels.every((s) => this.sentinelView(s) === master) ? master : undefined;
+    }
+}
+
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+        await new Promise((r) => setTimeout(r, 200));
+    }
+}
