@@ -1,7 +1,8 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|throughput]: runs the benchmarks, prints tables,
+// npm run bench [-- --quick] [-- --only=formation|failover|throughput|sentinel]: runs the benchmarks, prints tables,
 // writes JSON under bench/results/.
 import { benchFailover, printFailover, VARIANTS } from "./failover";
 import { benchFormation, printFormation } from "./formation";
+import { benchSentinelFailover, printSentinelFailover, SENTINEL_VARIANTS } from "./sentinel-failover";
 import { writeResult } from "./stats";
 import { benchThroughput, printThroughput } from "./throughput";
 
@@ -20,6 +21,12 @@ async function main(): Promise<void> {
         for (const [i, variant] of VARIANTS.entries()) failover.push(...await benchFailover(variant, runs, 20 + i));
         printFailover(failover);
         console.log(`\nwrote ${writeResult("failover", { quick, failover })}`);
+    }
+    if (!only || only === "sentinel") {
+        const sentinel = [];
+        for (const variant of SENTINEL_VARIANTS) sentinel.push(await benchSentinelFailover(variant, runs));
+        printSentinelFailover(sentinel);
+        console.log(`\nwrote ${writeResult("sentinel-failover", { quick, sentinel })}`);
     }
     if (!only || only === "throughput") {
         const throughput = await benchThroughput(quick ? 1 : 3, quick ? 20000 : 100000);

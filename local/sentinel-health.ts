@@ -34,7 +34,19 @@ export class SentinelProbe {
         return this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "ckquorum", this.masterName);
     }
 
-    /** The master's address when there is exactly one master, every other pod is its linked replica, and every Sentinel names it. */
+    /** The flags a Sentinel reports for the master ("master" when all is well; "failover_in_progress", "s_down", ...). */
+    sentinelFlags(sentinel: string): string {
+        const lines = this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "master", this.masterName).split("\n");
+        const i = lines.indexOf("flags");
+        return i >= 0 ? lines[i + 1] ?? "" : "";
+    }
+
+    /**
+     * The master's address when there is exactly one master, every other pod is its linked
+     * replica, and every Sentinel names it with no failover in progress. (During a failover's
+     * last phase a Sentinel already names the promoted replica; a second fault before the
+     * failover ends can leave that Sentinel with a view of its own.)
+     */
     healthyMaster(): string | undefined {
         const masters = this.redis.filter((a) => this.role(a) === "master");
         if (masters.length !== 1) return undefined;
@@ -43,7 +55,7 @@ export class SentinelProbe {
             const r = this.replication(a);
             return SentinelProbe.field(r, "master_host") === master && SentinelProbe.field(r, "master_link_status") === "up";
         });
-        return linked && this.sentinels.every((s) => this.sentinelView(s) === master) ? master : undefined;
+        return linked && this.sentinels.every((s) => this.sentinelView(s) === master && this.sentinelFlags(s) === "master") ? master : undefined;
     }
 }
 
