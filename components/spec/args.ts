@@ -112,13 +112,13 @@ export interface SystemInitArgs {
 }
 
 export interface SentinelArgs {
-    /** Sentinel processes. Default: `3`. */
+    /** Sentinel processes, at least 3 (a StatefulSet of its own, spread like the Redis pods). Default: `3`. */
     replicas?: number;
-    /** Sentinels that must agree a master is down. Default: `2`. */
+    /** Sentinels that must agree a master is down; more than half of `replicas`, so two partitions never both fail over. Default: `2`. */
     quorum?: number;
     /** Milliseconds without an answer before a Sentinel considers the master down. Default: `5000`. */
     downAfterMs?: number;
-    /** Milliseconds before a failover is retried. Default: `60000`. */
+    /** Milliseconds before a failover is retried (and the bound of each of its steps); at least twice `downAfterMs`. Default: `60000`. */
     failoverTimeoutMs?: number;
 }
 
