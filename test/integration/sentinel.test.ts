@@ -3,7 +3,10 @@
 // Sentinel-aware client (ioredis with `sentinels`) writing through every fault.
 import * as assert from "assert";
 import Redis from "ioredis";
-import { podAction } from "../../local/deployment";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { podAction, status } from "../../local/deployment";
 import { SentinelProbe, until } from "../../local/sentinel-health";
 import { SentinelWorkload } from "../../local/sentinel-workload";
 import { requireTool } from "../../local/tools";
@@ -84,6 +87,25 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
             "every Sentinel counts 3 usable Sentinels (CKQUORUM OK)");
     });
 
+    it("serves the README's clients: redis-py's Sentinel finds the master and a replica; local status is healthy", async () => {
+        const [host, port] = sentinels[0].split(":");
+        const py = spawnSync("/usr/bin/python3", ["-c", [
+            "import sys",
+            "from redis.sentinel import Sentinel",
+            "host, port, name, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]",
+            "sentinel = Sentinel([(host, port)], sentinel_kwargs={'password': pw}, password=pw, socket_timeout=2)",
+            "master = sentinel.master_for(name)",
+            "master.set('py:hello', 'world')",
+            "master.execute_command('WAIT', 2, 2000)",
+            "print(sentinel.discover_master(name)[0], sentinel.slave_for(name).get('py:hello'))",
+        ].join("\n"), host, port, masterName, t.password], { encoding: "utf8" });
+        assert.strictEqual(py.status, 0, py.stderr);
+        assert.strictEqual(py.stdout.trim(), "127.0.12.11 b'world'");
+        const s = await status(STACK);
+        assert.strictEqual(s.healthy, true, JSON.stringify(s.pods.map((p) => p.probes)));
+        assert.ok(s.pods.some((p) => p.probes["sentinel/readiness"]?.ok), "the Sentinels' readiness probes ran");
+    });
+
     it("the exporters cover the Sentinels: quorum and the master's health as metrics", async () => {
         await until(async () => {
             const text = await (await fetch("http://127.0.12.31:9121/metrics")).text();
@@ -115,6 +137,9 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         })();
         assert.notStrictEqual(master, dead.address);
         assert.strictEqual(field(replication(dead.address), "role"), "slave");
+        // It decided before Redis started: never a master, not even for a moment.
+        const log = fs.readFileSync(path.join(t.root, STACK, "pods", `pod-${redisPods.indexOf(dead)}`, "redis.log"), "utf8");
+        assert.match(log.split("\n").filter((l) => l.startsWith("starting as")).pop()!, new RegExp(`^starting as replica of ${master.replace(/\./g, "\\.")} 6379$`));
         const replica = new Redis({ host: dead.address, port: 6379, password: t.password });
         try {
             assert.deepStrictEqual(await SentinelWorkload.missing(replica, mustSurvive), []);
@@ -174,6 +199,6 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         }, "one master, linked replicas, agreeing Sentinels, stable after the restart", 120000);
         assert.strictEqual(roles().filter((r) => r === "master").length, 1);
         await assertSurvived(settled!);
-        for (const s of sentinels) assert.match(cli(s.split(":")[0], 26379, "sentinel", "ckquorum", masterName), /^OK 3 usable Sentinels/);
+        await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(probe.ckquorum(s))), "every Sentinel reports CKQUORUM OK with 3 usable Sentinels");
     });
 });

@@ -6,6 +6,8 @@
 #      (Sentinels whose memory was lost on a full restart have not picked it up yet).
 # Exit 1: nothing knows a master, and a majority of the Sentinels answered (a true first boot).
 # Exit 2: nothing knows a master, but too few Sentinels answered to be sure.
+# Exit 3: a failover is in progress: the master is about to change, ask again.
+# Exit 4: the master is printed, but the Sentinels hold it objectively down (a failover may follow).
 # With --sentinels-only, step 2 is skipped; with --skip ADDRESS, that address is not asked.
 set -u
 : "${PASSWORD_FILE:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}" "${REDIS_HOSTS:?}"
@@ -29,6 +31,8 @@ resolve() {
 
 best_epoch=-1
 best=""
+best_odown=0
+in_failover=0
 answered=0
 total=0
 for name in $SENTINEL_HOSTS; do
@@ -46,13 +50,19 @@ for name in $SENTINEL_HOSTS; do
   m_ip=$(printf '%s\n' "$fields" | sed -n 's/^ip=//p')
   m_port=$(printf '%s\n' "$fields" | sed -n 's/^port=//p')
   epoch=$(printf '%s\n' "$fields" | sed -n 's/^config-epoch=//p')
+  flags=$(printf '%s\n' "$fields" | sed -n 's/^flags=//p')
+  # During a failover SENTINEL MASTER still shows the old master: nothing is settled.
+  case "$flags" in *failover_in_progress*) in_failover=1 ;; esac
   if [ -n "$m_ip" ] && [ "${epoch:-0}" -gt "$best_epoch" ]; then
     best_epoch=${epoch:-0}
     best="$m_ip $m_port"
+    case "$flags" in *o_down*) best_odown=1 ;; *) best_odown=0 ;; esac
   fi
 done
+[ "$in_failover" -eq 1 ] && exit 3
 if [ -n "$best" ]; then
   echo "$best"
+  [ "$best_odown" -eq 1 ] && exit 4
   exit 0
 fi
 
