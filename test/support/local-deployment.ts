@@ -17,18 +17,21 @@ export async function startDevDeployment(addressBase: string, stack = "dev"): Pr
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "local-dev-"));
     process.env.REDIS_LOCAL_STATE_DIR = root;
     process.env.REDIS_LOCAL_ADDRESS_BASE = addressBase;
-    const deployment = await up(stack);
-    return {
-        deployment,
-        password: fs.readFileSync(deployment.passwordFile, "utf8"),
-        root,
-        async stop() {
-            await down(stack).catch(() => undefined);
-            for (const [k, v] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base]] as const) {
-                if (v === undefined) delete process.env[k];
-                else process.env[k] = v;
-            }
-            fs.rmSync(root, { recursive: true, force: true });
-        },
+    const stop = async () => {
+        await down(stack).catch(() => undefined);
+        for (const [k, v] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base]] as const) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
+        fs.rmSync(root, { recursive: true, force: true });
     };
+    let deployment: UpResult;
+    try {
+        deployment = await up(stack);
+    } catch (e) {
+        // A deployment that never became healthy still has processes and names to clean up.
+        await stop();
+        throw e;
+    }
+    return { deployment, password: fs.readFileSync(deployment.passwordFile, "utf8"), root, stop };
 }
