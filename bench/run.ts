@@ -1,8 +1,9 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|throughput|reshard|backup] [-- --backup-mb=1024]: runs
-// the benchmarks, prints tables, writes JSON under bench/results/.
+// npm run bench [-- --quick] [-- --only=formation|failover|sentinel|reshard|throughput|backup] [-- --backup-mb=1024]:
+// runs the benchmarks, prints tables, writes JSON under bench/results/.
 import { benchBackup, printBackup } from "./backup";
 import { benchFailover, printFailover, VARIANTS } from "./failover";
 import { benchFormation, printFormation } from "./formation";
+import { benchSentinelFailover, printSentinelFailover, SENTINEL_VARIANTS } from "./sentinel-failover";
 import { writeResult } from "./stats";
 import { benchReshard, printReshard } from "./reshard";
 import { benchThroughput, printThroughput } from "./throughput";
@@ -22,6 +23,12 @@ async function main(): Promise<void> {
         for (const [i, variant] of VARIANTS.entries()) failover.push(...await benchFailover(variant, runs, 20 + i));
         printFailover(failover);
         console.log(`\nwrote ${writeResult("failover", { quick, failover })}`);
+    }
+    if (!only || only === "sentinel") {
+        const sentinel = [];
+        for (const variant of SENTINEL_VARIANTS) sentinel.push(await benchSentinelFailover(variant, runs));
+        printSentinelFailover(sentinel);
+        console.log(`\nwrote ${writeResult("sentinel-failover", { quick, sentinel })}`);
     }
     if (!only || only === "reshard") {
         const reshard = await benchReshard(quick ? 200000 : 1000000, quick ? 1 : 3);

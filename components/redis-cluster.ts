@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createPasswords } from "./auth/passwords";
-import { acceptedPasswords } from "./auth/rotation";
+import { acceptedPasswords, Credentials } from "./auth/rotation";
 import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup";
 import type { ShardState } from "./bootstrap/formation";
 import { ClusterCredentials, ClusterDrain, ClusterFormation, ClusterFormationArgs } from "./bootstrap/provider";
@@ -36,9 +36,13 @@ export class RedisCluster extends pulumi.ComponentResource {
     public readonly password: pulumi.Output<string>;
     /** `redis://app:<password>@<clientHost>:<port>` (secret). */
     public readonly connectionUrl: pulumi.Output<string>;
-    /** Redis node id of each pod, as formation found or made it. */
+    /** `host:port` of every Sentinel (sentinel topology; empty for cluster). */
+    public readonly sentinelAddresses: pulumi.Output<string[]>;
+    /** The name Sentinel-aware clients ask the Sentinels for (sentinel topology; empty for cluster). */
+    public readonly masterName: pulumi.Output<string>;
+    /** Redis node id of each pod, as formation found or made it (cluster topology; empty for sentinel). */
     public readonly nodeIds: pulumi.Output<Record<string, string>>;
-    /** Each shard's master, replicas and slot ranges. */
+    /** Each shard's master, replicas and slot ranges (cluster topology; empty for sentinel). */
     public readonly shardLayout: pulumi.Output<ShardState[]>;
     /** The validated settings with defaults, as plain data (TypeScript only, not an output). */
     public get spec(): ClusterSpec {
@@ -48,9 +52,6 @@ export class RedisCluster extends pulumi.ComponentResource {
     constructor(name: string, args: RedisClusterArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad config must not create even the component.
         const spec = resolveSpec(args);
-        if (spec.settings.topology !== "cluster") {
-            throw new Error(`topology "${spec.settings.topology}" is not available in this version; use "cluster"`);
-        }
         super(RESOURCE_TYPE, name, {}, opts);
         specs.set(this, spec);
 
@@ -63,21 +64,15 @@ export class RedisCluster extends pulumi.ComponentResource {
         const backups = createBackups(name, spec, this, [...nsDeps, secret]);
         const restoring = Boolean(spec.settings.restore.from);
         const info = connectionInfo(spec);
-        const shape = formationArgs(spec, info, passwords.current.admin);
-        // A rotation reaches the running nodes first (live ACL SETUSER), then the pods roll.
-        const credentials = new ClusterCredentials(`${name}-credentials`, { ...shape, users: acceptedPasswords(spec, passwords) },
-            { parent: this, dependsOn: [...nsDeps, secret] });
-        // The StatefulSet waits for the drain, and formation waits for the StatefulSet: a scale-in
-        // empties the leaving pods before they go, a scale-out forms the new pods once they run.
-        const drain = new ClusterDrain(`${name}-drain`, shape, { parent: this, dependsOn: [...nsDeps, secret, credentials] });
-        // A restoring pod's init container needs the backup scripts and S3 access before it starts.
-        const workloads = createObjects(name, buildRedisObjects(spec), this,
-            [...nsDeps, secret, ...(restoring ? backups : [])], [drain]);
-        const formation = new ClusterFormation(`${name}-formation`,
-            { ...shape, ...(restoring ? { restoreSlots: restoreSlots(spec, this) } : {}) },
-            { parent: this, dependsOn: workloads });
-        this.nodeIds = formation.nodeIds;
-        this.shardLayout = formation.shardLayout;
+        const deps = [...nsDeps, secret, ...(restoring ? backups : [])];
+        // The sentinel topology forms itself: its pods take their roles from the Sentinels at start.
+        const cluster = spec.settings.topology === "cluster"
+            ? createClusterResources(name, spec, info, passwords, deps, this)
+            : { formation: undefined, ready: createObjects(name, buildRedisObjects(spec), this, deps) };
+        this.nodeIds = cluster.formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
+        this.shardLayout = cluster.formation?.shardLayout ?? pulumi.output([] as ShardState[]);
+        this.sentinelAddresses = pulumi.output(info.sentinelAddresses);
+        this.masterName = pulumi.output(info.masterName);
         this.namespace = namespace ? namespace.metadata.name : pulumi.output(spec.names.namespace);
         this.clientHost = pulumi.output(info.clientHost);
         this.clientPort = pulumi.output(info.clientPort);
@@ -85,7 +80,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         this.secretName = secret.metadata.name;
         this.username = pulumi.output(USERS.app);
         // Clients get a new password only once every node accepts it (after the credentials step).
-        this.password = pulumi.secret(pulumi.all([credentials.id, passwords.current.app]).apply(([, p]) => p));
+        this.password = pulumi.secret(pulumi.all([cluster.ready.map((r) => r.urn), passwords.current.app]).apply(([, p]) => p));
         this.connectionUrl = pulumi.secret(
             pulumi.interpolate`redis://${USERS.app}:${this.password}@${info.clientHost}:${info.clientPort}`);
         this.registerOutputs({
@@ -93,6 +88,8 @@ export class RedisCluster extends pulumi.ComponentResource {
             clientHost: this.clientHost,
             clientPort: this.clientPort,
             seedAddresses: this.seedAddresses,
+            sentinelAddresses: this.sentinelAddresses,
+            masterName: this.masterName,
             secretName: this.secretName,
             username: this.username,
             password: this.password,
@@ -101,6 +98,25 @@ export class RedisCluster extends pulumi.ComponentResource {
             shardLayout: this.shardLayout,
         });
     }
+}
+
+/**
+ * The cluster topology's provider resources around the StatefulSet: credentials (a rotation
+ * reaches the running nodes first, by live ACL SETUSER), then the drain (a scale-in empties the
+ * leaving pods before they go), then the StatefulSet, then formation (a scale-out forms the new
+ * pods once they run). `ready` is what the client outputs wait for.
+ */
+function createClusterResources(name: string, spec: ClusterSpec, info: ReturnType<typeof connectionInfo>, passwords: Credentials<pulumi.Output<string>>,
+    dependsOn: pulumi.Resource[], parent: pulumi.Resource): { formation: ClusterFormation; ready: pulumi.Resource[] } {
+    const shape = formationArgs(spec, info, passwords.current.admin);
+    const credentials = new ClusterCredentials(`${name}-credentials`, { ...shape, users: acceptedPasswords(spec, passwords) },
+        { parent, dependsOn });
+    const drain = new ClusterDrain(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
+    const workloads = createObjects(name, buildRedisObjects(spec), parent, dependsOn, [drain]);
+    const formation = new ClusterFormation(`${name}-formation`,
+        { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(spec, parent) } : {}) },
+        { parent, dependsOn: workloads });
+    return { formation, ready: [credentials] };
 }
 
 function formationArgs(spec: ClusterSpec, info: ReturnType<typeof connectionInfo>, password: pulumi.Output<string>): ClusterFormationArgs {

@@ -26,17 +26,34 @@ export interface UpResult {
     passwordFile: string;
     tls: boolean;
     pods: { name: string; address: string; pids: Record<string, number> }[];
+    /** Sentinel topology: every Sentinel's `address:port`, and the master's name to ask them for. */
+    sentinels?: string[];
+    masterName?: string;
 }
+
+/** A StatefulSet of the stack; its pods take addresses from the base plus `addressOffset`. */
+interface Workload {
+    statefulSet: string;
+    replicas: number;
+    /** The headless Service's DNS domain of its pods. */
+    podDomain: string;
+    addressOffset: number;
+    /** Its pod template's revision (a rolling update replaces pods on another). */
+    revision: string;
+}
+
+/** Sentinel pods sit 20 addresses above the Redis pods (127.0.0.31 for a base of .11). */
+export const SENTINEL_ADDRESS_OFFSET = 20;
 
 export interface Rendered {
     objects: KubeObject[];
-    /** The headless Service's DNS domain of the pods. */
-    podDomain: string;
-    formationInputs: Record<string, any>;
-    replicas: number;
+    /** The Redis pods' StatefulSet first, then the Sentinels' (sentinel topology). */
+    workloads: Workload[];
+    /** The formation resource's inputs (cluster topology; the sentinel topology forms itself). */
+    formationInputs?: Record<string, any>;
     topology: string;
-    /** The StatefulSet's pod template revision. */
-    revision: string;
+    /** The Sentinels' master name (sentinel topology). */
+    masterName?: string;
 }
 
 // The Pulumi runtime that render runs under is process-global: renders must not overlap, and a
@@ -63,12 +80,20 @@ export function render(stack: string): Promise<Rendered> {
 async function renderOnce(stack: string): Promise<Rendered> {
     const r = await renderStack(stack, projectDir(), { calls: localS3Calls() });
     const objects = r.kubernetes as KubeObject[];
-    const sts = objects.find((o) => o.kind === "StatefulSet") as any;
+    const sets = objects.filter((o) => o.kind === "StatefulSet") as any[];
+    if (sets.length === 0) throw new Error(`stack ${stack} renders no StatefulSet`);
+    const env = (sts: any, name: string) => (sts.spec.template.spec.containers[0].env as any[]).find((e) => e.name === name)?.value;
+    const topology = env(sets[0], "TOPOLOGY") ?? "cluster";
     const formation = r.others.find((o) => o.type === FORMATION_TYPE);
-    if (!sts || !formation) throw new Error(`stack ${stack} renders no StatefulSet or formation resource`);
-    const topology = (sts.spec.template.spec.containers[0].env as any[]).find((e) => e.name === "TOPOLOGY")?.value ?? "cluster";
-    const podDomain = `${sts.spec.serviceName}.${sts.metadata.namespace}.svc.cluster.local`;
-    return { objects, podDomain, formationInputs: formation.inputs, replicas: sts.spec.replicas, topology, revision: templateRevision(sts) };
+    if (topology === "cluster" && !formation) throw new Error(`stack ${stack} renders no formation resource`);
+    const workloads = sets.map((sts, i) => ({
+        statefulSet: sts.metadata.name,
+        replicas: sts.spec.replicas,
+        podDomain: `${sts.spec.serviceName}.${sts.metadata.namespace}.svc.cluster.local`,
+        addressOffset: i === 0 ? 0 : SENTINEL_ADDRESS_OFFSET,
+        revision: templateRevision(sts),
+    }));
+    return { objects, workloads, formationInputs: formation?.inputs, topology, masterName: env(sets[0], "MASTER_NAME") };
 }
 
 /** The rendered Secret's values as local mode keeps them (generated on first use). */
@@ -89,20 +114,38 @@ function startKubelet(stack: string, dir: string): number {
 }
 
 /** For the kubelet: the plan of any pod of the stack, from one render. */
-export async function renderPodPlans(stack: string): Promise<(ordinal: number, address: string) => PodPlan> {
+export async function renderPodPlans(stack: string): Promise<(pod: PodRef, address: string) => PodPlan> {
     const r = await render(stack);
     const dir = stateDir(stack);
     const password = secretsOf(r, dir);
-    return (ordinal, address) => podPlan(r, dir, ordinal, password, address);
+    return (pod, address) => podPlan(r, dir, pod, password, address);
 }
 
 /** What the headless Service's DNS would answer now: running pods by name. */
 function publishPods(dir: string, r: Rendered, pods: LocalPodState[]): void {
-    publishNames(dir, pods.filter((p) => Object.keys(p.pids).length > 0).map((p) => ({ address: p.address, name: `${p.name}.${r.podDomain}` })));
+    publishNames(dir, pods.filter((p) => Object.keys(p.pids).length > 0)
+        .map((p) => ({ address: p.address, name: `${p.name}.${workloadOf(r, p).podDomain}` })));
 }
 
-function podPlan(r: Rendered, dir: string, ordinal: number, password: SecretValues, address = podAddress(ordinal)): PodPlan {
-    return planPod(r.objects, ordinal, address, path.join(dir, "pods", `pod-${ordinal}`), password);
+/** A pod by its StatefulSet (absent: the Redis pods') and ordinal. */
+type PodRef = Pick<LocalPodState, "statefulSet" | "ordinal">;
+
+function workloadOf(r: Rendered, pod: PodRef): Workload {
+    const w = r.workloads.find((x) => x.statefulSet === (pod.statefulSet ?? r.workloads[0].statefulSet));
+    if (!w) throw new Error(`the stack renders no StatefulSet ${pod.statefulSet}`);
+    return w;
+}
+
+function podPlan(r: Rendered, dir: string, pod: PodRef, password: SecretValues, address?: string): PodPlan {
+    const w = workloadOf(r, pod);
+    // The Redis pods keep their historical directory names; other StatefulSets' pods are named.
+    const root = w === r.workloads[0] ? `pod-${pod.ordinal}` : `${w.statefulSet}-${pod.ordinal}`;
+    return planPod(r.objects, pod.ordinal, address ?? podAddress(w.addressOffset + pod.ordinal), path.join(dir, "pods", root), password, w.statefulSet);
+}
+
+/** Every pod the stack's StatefulSets ask for. */
+function desiredPods(r: Rendered): PodRef[] {
+    return r.workloads.flatMap((w, i) => Array.from({ length: w.replicas }, (_, ordinal) => ({ ...(i > 0 ? { statefulSet: w.statefulSet } : {}), ordinal })));
 }
 
 async function startPod(r: Rendered, plan: PodPlan, password: SecretValues): Promise<LocalPodState> {
@@ -117,7 +160,8 @@ async function startPod(r: Rendered, plan: PodPlan, password: SecretValues): Pro
         pids[c.name] = child.pid!;
     }
     progress(`started ${plan.name} on ${plan.ip} (${Object.entries(pids).map(([c, p]) => `${c} ${p}`).join(", ")})`);
-    return { name: plan.name, ordinal: plan.ordinal, address: plan.ip, root: plan.root, pids };
+    const own = plan.statefulSet === r.workloads[0].statefulSet ? {} : { statefulSet: plan.statefulSet };
+    return { name: plan.name, ...own, ordinal: plan.ordinal, address: plan.ip, root: plan.root, pids };
 }
 
 async function waitForProbe(plan: PodPlan, kind: "startup" | "readiness", timeoutMs: number): Promise<void> {
@@ -135,17 +179,103 @@ export async function up(stack: string): Promise<UpResult> {
     requireTool("redis-server");
     requireTool("prometheus-redis-exporter");
     const r = await render(stack);
+    if (r.topology === "sentinel") requireTool("redis-sentinel");
     const dir = stateDir(stack);
     const password = secretsOf(r, dir);
     const pwFile = secretFile(dir, passwordKey("app"));
     const state: LocalState = loadState(dir) ?? { stack, topology: r.topology, pods: [] };
 
-    const known = new Map(state.pods.map((p) => [p.ordinal, p]));
-    const plans = Array.from({ length: r.replicas }, (_, i) => podPlan(r, dir, i, password, known.get(i)?.address));
-    const running = new Map(state.pods.filter((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive)).map((p) => [p.ordinal, p]));
-    // The formation provider, as Pulumi would call it, with local addresses for the pods.
+    const known = new Map(state.pods.map((p) => [p.name, p]));
+    const plans = desiredPods(r).map((ref) => {
+        const plan = podPlan(r, dir, ref, password);
+        const address = known.get(plan.name)?.address;
+        return address ? podPlan(r, dir, ref, password, address) : plan;
+    });
+    const planOf = (pod: LocalPodState) => plans.find((p) => p.name === pod.name)!;
+    const revisionOf = (plan: PodPlan) => workloadOf(r, plan).revision;
+    const running = new Map(state.pods.filter((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive)).map((p) => [p.name, p]));
+    const redisPlans = plans.filter((p) => p.statefulSet === r.workloads[0].statefulSet);
+    const formation = r.formationInputs && formationInputs(r.formationInputs, redisPlans, password);
+    const olds = state.formation && { ...state.formation.outs, password: password[PASSWORD_KEY] };
+
+    // Pulumi's order: the drain, then the StatefulSets (pods start, stop and roll), then formation.
+    if (formation && olds) {
+        await formationProvider.diff!(state.formation!.id, olds, formation);
+        if (state.pods.some((p) => !plans.some((plan) => plan.name === p.name))) await drainProvider.update!("drain", olds, formation);
+    }
+    const pods: LocalPodState[] = [];
+    for (const plan of plans) {
+        const previous = known.get(plan.name);
+        // A rolling update interrupted while it stopped this pod: finish the stop first.
+        if (previous?.stopping) await stopPod({ ...previous, pids: previous.stopping }, plan.terminationGracePeriodSeconds * 1000, plan);
+        const live = running.get(plan.name);
+        if (live) {
+            live.revision ??= revisionOf(plan);
+            pods.push(live);
+        } else {
+            const started = { ...await startPod(r, plan, password), revision: revisionOf(plan) };
+            recordEvent(dir, { t: Date.now(), pod: started.name, event: "start", revision: started.revision });
+            pods.push(started);
+        }
+    }
+    const extras = state.pods.filter((p) => !plans.some((plan) => plan.name === p.name));
+    // Out of the state before they stop, so the kubelet does not restart them.
+    state.pods = pods;
+    saveState(dir, state);
+    for (const extra of extras) {
+        progress(`stopping ${extra.name}: the stack no longer has it`);
+        await stopPod(extra, 30000, podPlan(r, dir, extra, password, extra.address));
+    }
+    publishPods(dir, r, pods);
+    await Promise.all(plans.map((p) => waitForProbe(p, "startup", 60000)));
+    for (const w of r.workloads) {
+        await rollOut({
+            dir,
+            revision: w.revision,
+            pods: pods.filter((p) => workloadOf(r, p) === w),
+            allReady: () => Promise.all(plans.map((p) => waitForProbe(p, "readiness", 120000))).then(() => undefined),
+            stop: async (pod) => {
+                const plan = planOf(pod);
+                pod.stopping = pod.pids;
+                pod.pids = {};
+                saveState(dir, state);
+                const output = await stopPod({ ...pod, pids: pod.stopping }, plan.terminationGracePeriodSeconds * 1000, plan);
+                delete pod.stopping;
+                saveState(dir, state);
+                return output;
+            },
+            start: async (pod) => {
+                const plan = planOf(pod);
+                Object.assign(pod, await startPod(r, plan, password));
+                saveState(dir, state);
+                await waitForProbe(plan, "startup", 60000);
+            },
+            save: () => saveState(dir, state),
+            log: progress,
+        });
+    }
+
+    if (formation) await form(formation, state, password);
+    if (!state.kubeletPid || !isAlive(state.kubeletPid)) state.kubeletPid = startKubelet(stack, dir);
+    saveState(dir, state);
+    await Promise.all(plans.map((p) => waitForProbe(p, "readiness", 60000)));
+    const sentinels = pods.filter((p) => p.statefulSet !== undefined);
+    return {
+        stack,
+        topology: r.topology,
+        seeds: pods.filter((p) => p.statefulSet === undefined).map((p) => `${p.address}:${PORTS.redis}`),
+        user: USERS.app,
+        passwordFile: pwFile,
+        tls: false,
+        pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
+        ...(r.topology === "sentinel" ? { sentinels: sentinels.map((p) => `${p.address}:${PORTS.sentinel}`), masterName: r.masterName } : {}),
+    };
+}
+
+/** The formation provider's inputs, as Pulumi would pass them, with local addresses for the pods. */
+function formationInputs(rendered: Record<string, any>, plans: PodPlan[], password: Record<string, string>): Record<string, any> {
     const inputs = {
-        ...r.formationInputs,
+        ...rendered,
         // Local pods are reachable at their addresses, whatever the stack says for Kubernetes.
         connectivity: "direct",
         // The provider works as the admin user.
@@ -153,63 +283,13 @@ export async function up(stack: string): Promise<UpResult> {
         nodes: plans.map((p) => ({ name: p.name, address: p.ip, port: PORTS.redis, host: "", zone: "" })),
     };
     delete (inputs as any).__provider;
+    return inputs;
+}
+
+/** The formation provider (cluster topology): create, or update from the outputs of the last run. */
+async function form(inputs: Record<string, any>, state: LocalState, password: Record<string, string>): Promise<void> {
     const checked = await formationProvider.check!({}, inputs);
     if (checked.failures?.length) throw new Error(`formation inputs: ${checked.failures.map((f) => f.reason).join("; ")}`);
-    const olds = state.formation ? { ...state.formation.outs, password: password[PASSWORD_KEY] } : undefined;
-    if (olds) await formationProvider.diff!(state.formation!.id, olds, inputs);
-    // Pulumi's order: the drain, then the StatefulSet (pods start and stop), then formation.
-    if (olds && state.pods.some((p) => p.ordinal >= r.replicas)) await drainProvider.update!("drain", olds, inputs);
-
-    const pods: LocalPodState[] = [];
-    for (const plan of plans) {
-        const known = state.pods.find((p) => p.ordinal === plan.ordinal);
-        // A rolling update interrupted while it stopped this pod: finish the stop first.
-        if (known?.stopping) await stopPod({ ...known, pids: known.stopping }, plan.terminationGracePeriodSeconds * 1000, plan);
-        const live = running.get(plan.ordinal);
-        if (live) {
-            live.revision ??= r.revision;
-            pods.push(live);
-        } else {
-            const started = { ...await startPod(r, plan, password), revision: r.revision };
-            recordEvent(dir, { t: Date.now(), pod: started.name, event: "start", revision: r.revision });
-            pods.push(started);
-        }
-    }
-    const extras = state.pods.filter((p) => p.ordinal >= r.replicas);
-    // Out of the state before they stop, so the kubelet does not restart them.
-    state.pods = pods;
-    saveState(dir, state);
-    for (const extra of extras) {
-        progress(`stopping ${extra.name}: the stack now has ${r.replicas} pods`);
-        await stopPod(extra, 30000, podPlan(r, dir, extra.ordinal, password, extra.address));
-    }
-    publishPods(dir, r, pods);
-    await Promise.all(plans.map((p) => waitForProbe(p, "startup", 60000)));
-    await rollOut({
-        dir,
-        revision: r.revision,
-        pods,
-        allReady: () => Promise.all(plans.map((p) => waitForProbe(p, "readiness", 120000))).then(() => undefined),
-        stop: async (pod) => {
-            const plan = plans[pod.ordinal];
-            pod.stopping = pod.pids;
-            pod.pids = {};
-            saveState(dir, state);
-            const output = await stopPod({ ...pod, pids: pod.stopping }, plan.terminationGracePeriodSeconds * 1000, plan);
-            delete pod.stopping;
-            saveState(dir, state);
-            return output;
-        },
-        start: async (pod) => {
-            const plan = plans[pod.ordinal];
-            Object.assign(pod, await startPod(r, plan, password));
-            saveState(dir, state);
-            await waitForProbe(plan, "startup", 60000);
-        },
-        save: () => saveState(dir, state),
-        log: progress,
-    });
-
     if (state.formation) {
         const updated = await formationProvider.update!(state.formation.id, { ...state.formation.outs, password: password[PASSWORD_KEY] }, inputs);
         state.formation = { id: state.formation.id, outs: withoutPassword(updated.outs ?? {}) };
@@ -217,18 +297,6 @@ export async function up(stack: string): Promise<UpResult> {
         const created = await formationProvider.create(inputs);
         state.formation = { id: created.id, outs: withoutPassword(created.outs ?? {}) };
     }
-    if (!state.kubeletPid || !isAlive(state.kubeletPid)) state.kubeletPid = startKubelet(stack, dir);
-    saveState(dir, state);
-    await Promise.all(plans.map((p) => waitForProbe(p, "readiness", 60000)));
-    return {
-        stack,
-        topology: r.topology,
-        seeds: pods.map((p) => `${p.address}:${PORTS.redis}`),
-        user: USERS.app,
-        passwordFile: pwFile,
-        tls: false,
-        pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
-    };
 }
 
 function withoutPassword(outs: Record<string, unknown>): Record<string, unknown> {
@@ -267,7 +335,7 @@ export async function podAction(stack: string, name: string, action: PodAction, 
     if (!state || !pod) throw new Error(`no pod ${name} in the local deployment of ${stack}`);
     const r = await render(stack);
     const password = secretsOf(r, dir);
-    const plan = podPlan(r, dir, pod.ordinal, password, opts.address ?? pod.address);
+    const plan = podPlan(r, dir, pod, password, opts.address ?? pod.address);
     const running = Object.values(pod.pids).some(isAlive);
     switch (action) {
         case "stop":
@@ -323,7 +391,7 @@ export async function status(stack: string): Promise<{ stack: string; healthy: b
     const probesFile = path.join(dir, "probes.json");
     const kubelet: Record<string, ContainerTrack> = fs.existsSync(probesFile) ? JSON.parse(fs.readFileSync(probesFile, "utf8")) : {};
     const pods = state.pods.map((p) => {
-        const plan = podPlan(r, dir, p.ordinal, password);
+        const plan = podPlan(r, dir, p, password);
         const probes: PodStatus["probes"] = {};
         for (const c of plan.containers) {
             for (const kind of ["startup", "liveness", "readiness"] as const) {
@@ -357,7 +425,7 @@ export async function down(stack: string): Promise<{ stopped: number }> {
             return undefined;
         });
         const secrets = r && secretsOf(r, dir);
-        await Promise.all(state.pods.map((p) => stopPod(p, 60000, r && podPlan(r, dir, p.ordinal, secrets!, p.address))));
+        await Promise.all(state.pods.map((p) => stopPod(p, 60000, r && podPlan(r, dir, p, secrets!, p.address))));
     }
     publishNames(dir, []);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -19,7 +19,7 @@ async function main(stack: string): Promise<void> {
         if (!state) return;
         const now = Date.now();
         for (const pod of state.pods.filter((p) => Object.keys(p.pids).length > 0)) {
-            const plan = plans(pod.ordinal, pod.address);
+            const plan = plans(pod, pod.address);
             for (const c of plan.containers) {
                 const key = `${pod.name}/${c.name}`;
                 const pid = pod.pids[c.name];

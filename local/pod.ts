@@ -27,6 +27,8 @@ export interface ContainerPlan {
 
 export interface PodPlan {
     name: string;
+    /** The StatefulSet the pod belongs to. */
+    statefulSet: string;
     ordinal: number;
     ip: string;
     root: string;
@@ -35,9 +37,10 @@ export interface PodPlan {
     containers: ContainerPlan[];
 }
 
-function statefulSet(objects: KubeObject[]): any {
-    const sts = objects.find((o) => o.kind === "StatefulSet");
-    if (!sts) throw new Error("the rendered objects hold no StatefulSet");
+/** The named StatefulSet, or the first (the Redis pods'). */
+function statefulSet(objects: KubeObject[], name?: string): any {
+    const sts = objects.find((o) => o.kind === "StatefulSet" && (name === undefined || o.metadata.name === name));
+    if (!sts) throw new Error(`the rendered objects hold no StatefulSet${name ? ` ${name}` : ""}`);
     return sts;
 }
 
@@ -53,9 +56,9 @@ function secretValue(values: SecretValues, key: string): string {
     return values[key];
 }
 
-/** Pure: what would run for pod `ordinal` at `ip`, with its volumes under `root`. */
-export function planPod(objects: KubeObject[], ordinal: number, ip: string, root: string, password: SecretValues): PodPlan {
-    const sts = statefulSet(objects);
+/** Pure: what would run for pod `ordinal` (of `statefulSetName`, default the first) at `ip`, with its volumes under `root`. */
+export function planPod(objects: KubeObject[], ordinal: number, ip: string, root: string, password: SecretValues, statefulSetName?: string): PodPlan {
+    const sts = statefulSet(objects, statefulSetName);
     const spec = sts.spec.template.spec;
     const name = `${sts.metadata.name}-${ordinal}`;
     const secrets: Record<string, Record<string, string>> = {};
@@ -65,7 +68,7 @@ export function planPod(objects: KubeObject[], ordinal: number, ip: string, root
     const identity = { name, namespace: sts.metadata.namespace, ip };
     const plan = (c: any) => planContainer(c, identity, (volume) => path.join(root, volume), { secrets, configMaps: {} });
     return {
-        name, ordinal, ip, root,
+        name, statefulSet: sts.metadata.name, ordinal, ip, root,
         terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30,
         initContainers: (spec.initContainers ?? []).map(plan),
         containers: spec.containers.map(plan),
@@ -98,8 +101,10 @@ export function planContainer(c: any, pod: PodIdentity, volumeDir: (volume: stri
 
 /** Writes the pod's volumes: ConfigMap and Secret files (read-only), empty directories for the rest. */
 export function materializeVolumes(objects: KubeObject[], plan: PodPlan, password: SecretValues): void {
-    const spec = statefulSet(objects).spec.template.spec;
-    for (const vol of [...spec.volumes, { name: "data" }]) {
+    const sts = statefulSet(objects, plan.statefulSet);
+    const spec = sts.spec.template.spec;
+    const claims = (sts.spec.volumeClaimTemplates ?? []).map((c: any) => ({ name: c.metadata.name }));
+    for (const vol of [...spec.volumes, ...claims]) {
         const dir = path.join(plan.root, vol.name);
         const files: Record<string, string> | undefined = vol.configMap
             ? (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === vol.configMap.name) as any)?.data

@@ -6,6 +6,8 @@ import * as path from "path";
 
 export interface LocalPodState {
     name: string;
+    /** The pod's StatefulSet when it is not the Redis pods' (the Sentinels'). */
+    statefulSet?: string;
     ordinal: number;
     address: string;
     root: string;

@@ -10,6 +10,9 @@ export interface StackOutputs {
     clientHost: pulumi.Output<string>;
     clientPort: pulumi.Output<number>;
     seedAddresses: pulumi.Output<string[]>;
+    /** Sentinel topology: where Sentinel-aware clients start, and the master's name. */
+    sentinelAddresses: pulumi.Output<string[]>;
+    masterName: pulumi.Output<string>;
     secretName: pulumi.Output<string>;
     connectionUrl: pulumi.Output<string>;
     /** The ACL user clients connect as. */
@@ -28,6 +31,8 @@ export function deployStack(config: Record<string, string>, project = PROJECT): 
         clientHost: cluster.clientHost,
         clientPort: cluster.clientPort,
         seedAddresses: cluster.seedAddresses,
+        sentinelAddresses: cluster.sentinelAddresses,
+        masterName: cluster.masterName,
         secretName: cluster.secretName,
         connectionUrl: cluster.connectionUrl,
         username: cluster.username,

@@ -72,7 +72,9 @@ export function collectSettings(): SettingDoc[] {
 
 /** Whether a change reaches running nodes live or through a rolling restart. */
 function howApplied(key: string): string {
-    return key in LIVE_SETTINGS ? "Changes apply live (CONFIG SET), no restart." : "Changing it restarts the pods one at a time.";
+    return key in LIVE_SETTINGS
+        ? "Changes apply live (CONFIG SET), no restart (topology sentinel: restarts the pods one at a time)."
+        : "Changing it restarts the pods one at a time.";
 }
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");

@@ -19,18 +19,19 @@ export function buildScriptsConfigMap(spec: ClusterSpec): KubeObject {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: meta(spec, spec.names.scripts, "redis"),
-        data: loadRedisScripts(),
+        data: loadRedisScripts(spec.settings.topology),
     };
 }
 
 /**
  * A digest of what a Redis pod reads only at start: the restart-requiring redis.conf directives
  * and the scripts. As a pod annotation it rolls the pods when one changes; live-changeable
- * settings are left out, the formation provider applies those with CONFIG SET.
+ * settings are left out, the formation provider applies those with CONFIG SET. The sentinel
+ * topology has no formation provider, so there every directive counts: a change rolls the pods.
  */
 export function restartDigest(spec: ClusterSpec): string {
     return createHash("sha256")
-        .update(restartDirectives(spec))
+        .update(spec.settings.topology === "cluster" ? restartDirectives(spec) : renderRedisConf(spec))
         .update(renderAclRules(spec))
         .update(JSON.stringify(buildScriptsConfigMap(spec).data))
         .digest("hex").slice(0, 16);

@@ -7,6 +7,7 @@ import { buildNamespace } from "./namespace";
 import { buildNetworkPolicies } from "./network-policies";
 import type { KubeObject } from "./object";
 import { buildPodDisruptionBudget } from "./pdb";
+import { buildSentinelObjects } from "./sentinel";
 import { buildAuthSecret } from "./secret";
 import { buildClientService, buildHeadlessService } from "./services";
 import { buildStatefulSet } from "./statefulset";
@@ -28,6 +29,7 @@ export function buildRedisObjects(spec: ClusterSpec): KubeObject[] {
         buildClientService(spec),
         buildStatefulSet(spec),
         buildPodDisruptionBudget(spec),
+        ...buildSentinelObjects(spec),
         ...buildMonitoringObjects(spec),
     ];
 }

@@ -16,7 +16,7 @@ export function buildHeadlessService(spec: ClusterSpec): KubeObject {
             selector: spec.selectorLabels,
             ports: [
                 { name: "redis", port: PORTS.redis, targetPort: "redis", protocol: "TCP" },
-                { name: "bus", port: PORTS.bus, targetPort: "bus", protocol: "TCP" },
+                ...(spec.settings.topology === "cluster" ? [{ name: "bus", port: PORTS.bus, targetPort: "bus", protocol: "TCP" }] : []),
             ],
         },
     };

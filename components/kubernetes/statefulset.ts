@@ -1,12 +1,14 @@
-// The Redis StatefulSet: one pod per Redis node, all alike; roles come from formation.
+// The Redis StatefulSet: one pod per Redis node, all alike; roles come from formation (cluster)
+// or from the Sentinels at start-up (sentinel).
 import { ClusterSpec, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS } from "../spec/spec";
 import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
+import { sentinelDiscoveryEnv } from "./sentinel";
 import { privilegedInitSecurity, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { restoreInitContainers, restorePodAdditions } from "../backup/restore";
 
-const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+export const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
 /** Environment every Redis container and script reads (the kubelet resolves the field refs). */
 function redisEnv(spec: ClusterSpec) {
@@ -30,6 +32,7 @@ function redisEnv(spec: ClusterSpec) {
         { name: "REPLICATION_USER", value: USERS.replication },
         // The handover must leave Redis its shutdown timeout and a margin within the grace period.
         { name: "HANDOVER_TIMEOUT_SECONDS", value: String(handoverTimeoutSeconds(spec)) },
+        ...sentinelDiscoveryEnv(spec),
     ];
 }
 
@@ -38,8 +41,8 @@ export function handoverTimeoutSeconds(spec: ClusterSpec): number {
     return Math.max(1, s.terminationGracePeriodSeconds - s.redis.shutdownTimeoutSeconds - 5);
 }
 
-const probe = (mode: string, timing: Record<string, number>) => ({
-    exec: { command: ["sh", `${PATHS.scripts}/redis-probe.sh`, mode] },
+export const probe = (mode: string, timing: Record<string, number>, script = "redis-probe.sh") => ({
+    exec: { command: ["sh", `${PATHS.scripts}/${script}`, mode] },
     timeoutSeconds: 5,
     ...timing,
 });
@@ -54,7 +57,8 @@ function redisContainer(spec: ClusterSpec) {
         env: redisEnv(spec),
         ports: [
             { name: "redis", containerPort: PORTS.redis, protocol: "TCP" },
-            { name: "bus", containerPort: PORTS.bus, protocol: "TCP" },
+            // Only Redis Cluster has a bus.
+            ...(s.topology === "cluster" ? [{ name: "bus", containerPort: PORTS.bus, protocol: "TCP" }] : []),
         ],
         resources: {
             requests: { cpu: s.resources.requests.cpu, memory: s.resources.requests.memory },
@@ -78,18 +82,24 @@ function redisContainer(spec: ClusterSpec) {
     };
 }
 
-function exporterContainer(spec: ClusterSpec) {
+/** The metrics sidecar; it scrapes the pod's Redis, or its Sentinel (`port` 26379). */
+export function exporterContainer(spec: ClusterSpec, port: number = PORTS.redis) {
     return {
         name: "exporter",
         image: spec.settings.monitoring.exporterImage,
         imagePullPolicy: spec.settings.imagePullPolicy,
         env: [
             fieldEnv("POD_IP", "status.podIP"),
-            { name: "REDIS_ADDR", value: `redis://$(POD_IP):${PORTS.redis}` },
-            // The exporter user may not run CONFIG (CONFIG GET would show masterauth): "-" skips it.
-            { name: "REDIS_USER", value: USERS.exporter },
-            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: passwordKey("exporter") } } },
-            { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
+            { name: "REDIS_ADDR", value: `redis://$(POD_IP):${port}` },
+            ...(port === PORTS.sentinel
+                // Sentinels have no ACL users: their one password is the app user's.
+                ? [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: passwordKey("app") } } }]
+                : [
+                    // The exporter user may not run CONFIG (CONFIG GET would show masterauth): "-" skips it.
+                    { name: "REDIS_USER", value: USERS.exporter },
+                    { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: passwordKey("exporter") } } },
+                    { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
+                ]),
             { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `$(POD_IP):${PORTS.exporter}` },
         ],
         ports: [{ name: "metrics", containerPort: PORTS.exporter, protocol: "TCP" }],
@@ -112,6 +122,16 @@ function systemInitContainer(spec: ClusterSpec) {
         securityContext: privilegedInitSecurity,
         volumeMounts: [{ name: "scripts", mountPath: PATHS.scripts, readOnly: true }],
     };
+}
+
+/** The pod volumes both StatefulSets share: scripts, the password, scratch space. */
+export function sharedVolumes(spec: ClusterSpec) {
+    return [
+        { name: "scripts", configMap: { name: spec.names.scripts, defaultMode: 0o555 } },
+        { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440 } },
+        { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+        { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+    ];
 }
 
 export function buildStatefulSet(spec: ClusterSpec): KubeObject {
@@ -155,10 +175,7 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
                     containers: [redisContainer(spec), exporterContainer(spec)],
                     volumes: [
                         { name: "config", configMap: { name: spec.names.config, defaultMode: 0o444 } },
-                        { name: "scripts", configMap: { name: spec.names.scripts, defaultMode: 0o555 } },
-                        { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440 } },
-                        { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-                        { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                        ...sharedVolumes(spec),
                         ...restore.volumes,
                     ],
                 },

@@ -32,19 +32,33 @@ export function buildAlertRules(spec: ClusterSpec): RuleGroup[] {
         labels: { severity },
         annotations: { summary, description, runbook_url: `${m.runbookBaseUrl}#${runbookAnchor(alert)}` },
     });
+    // Topology-specific: a Redis Cluster's slot health, or whether the Sentinels can fail over.
+    const clusterRules = [
+        rule("RedisClusterStateNotOk", "critical", `redis_cluster_state{${sel}} == 0`,
+            "Redis Cluster state is not ok on {{ $labels.instance }}",
+            "{{ $labels.instance }} reports cluster_state:fail: some slots have no reachable master, and the cluster refuses commands for them."),
+        rule("RedisClusterSlotsNotOk", "critical", `redis_cluster_slots_ok{${sel}} < 16384`,
+            "Only {{ $value }} of 16384 slots are ok on {{ $labels.instance }}",
+            "{{ $labels.instance }} sees {{ $value }} slots served by a healthy master; the rest are unassigned, failing or suspected failing."),
+    ];
+    const sentinel = spec.sentinel?.settings;
+    // A failover needs the quorum to agree the master is down and a majority of all Sentinels to elect a leader.
+    const needed = sentinel ? Math.max(sentinel.quorum, Math.floor(sentinel.replicas / 2) + 1) : 0;
+    const sentinelRules = [
+        rule("RedisSentinelQuorumLost", "critical", `redis_sentinel_master_ok_sentinels{${sel}} < ${needed}`,
+            "Sentinel {{ $labels.instance }} reaches only {{ $value }} Sentinels",
+            `Sentinel {{ $labels.instance }} sees {{ $value }} healthy Sentinels (itself included) for master {{ $labels.master_name }}; a failover needs ${needed}. If the master fails now, nothing promotes a replica.`),
+    ];
+    // The scrape targets: the Redis pods' Service, and the Sentinels' with the sentinel topology.
+    const services = spec.sentinel ? `service=~"${spec.names.clientService}|${spec.sentinel.names.service}"` : `service="${spec.names.clientService}"`;
     return [{
         name: `${spec.names.statefulSet}.rules`,
         rules: [
             // Redis down with its exporter up, or the whole pod (the scrape target) gone.
-            rule("RedisDown", "critical", `(redis_up{${sel}} == 0) or (up{${sel},service="${spec.names.clientService}"} == 0)`,
+            rule("RedisDown", "critical", `(redis_up{${sel}} == 0) or (up{${sel},${services}} == 0)`,
                 "Redis on {{ $labels.instance }} is down",
                 "{{ $labels.instance }} does not answer: Redis or its whole pod is down (value {{ $value }})."),
-            rule("RedisClusterStateNotOk", "critical", `redis_cluster_state{${sel}} == 0`,
-                "Redis Cluster state is not ok on {{ $labels.instance }}",
-                "{{ $labels.instance }} reports cluster_state:fail: some slots have no reachable master, and the cluster refuses commands for them."),
-            rule("RedisClusterSlotsNotOk", "critical", `redis_cluster_slots_ok{${sel}} < 16384`,
-                "Only {{ $value }} of 16384 slots are ok on {{ $labels.instance }}",
-                "{{ $labels.instance }} sees {{ $value }} slots served by a healthy master; the rest are unassigned, failing or suspected failing."),
+            ...(spec.sentinel ? sentinelRules : clusterRules),
             rule("RedisMasterWithoutReplica", "critical",
                 `(redis_connected_slaves{${sel}} == 0) and on (instance) (redis_instance_info{${sel},role="master"} == 1)`,
                 "Master {{ $labels.instance }} has no replica",

@@ -25,6 +25,23 @@ export function buildServiceMonitor(spec: ClusterSpec): KubeObject {
     };
 }
 
+/** The Sentinels' exporters (sentinel topology): quorum and the master's health as seen by each Sentinel. */
+export function buildSentinelServiceMonitor(spec: ClusterSpec): KubeObject[] {
+    const s = spec.sentinel;
+    if (!s) return [];
+    const sm = spec.settings.monitoring.serviceMonitor;
+    return [{
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: meta(spec, s.names.service, "metrics", { ...s.commonLabels, "app.kubernetes.io/component": "metrics", ...sm.labels }),
+        spec: {
+            selector: { matchLabels: s.selectorLabels },
+            namespaceSelector: { matchNames: [spec.names.namespace] },
+            endpoints: [{ port: "metrics", interval: sm.interval, path: "/metrics" }],
+        },
+    }];
+}
+
 export function buildPrometheusRule(spec: ClusterSpec): KubeObject {
     return {
         apiVersion: "monitoring.coreos.com/v1",
@@ -47,7 +64,7 @@ export function buildDashboardConfigMap(spec: ClusterSpec): KubeObject {
 export function buildMonitoringObjects(spec: ClusterSpec): KubeObject[] {
     const m = spec.settings.monitoring;
     return [
-        ...(m.serviceMonitor.enabled ? [buildServiceMonitor(spec)] : []),
+        ...(m.serviceMonitor.enabled ? [buildServiceMonitor(spec), ...buildSentinelServiceMonitor(spec)] : []),
         ...(m.prometheusRule.enabled ? [buildPrometheusRule(spec)] : []),
         ...(m.dashboard.enabled ? [buildDashboardConfigMap(spec)] : []),
     ];

@@ -2,10 +2,13 @@ import { readPackageFile } from "../package-files";
 
 /** The container scripts shipped in the scripts ConfigMap, by file name. */
 export const REDIS_SCRIPTS = ["redis-start.sh", "redis-acl.sh", "redis-probe.sh", "redis-prestop.sh", "redis-rejoin.sh", "redis-watchdog.sh", "system-init.sh"] as const;
-export type RedisScript = (typeof REDIS_SCRIPTS)[number];
+/** The sentinel topology's scripts, shipped only with it. */
+export const SENTINEL_SCRIPTS = ["sentinel-start.sh", "sentinel-find-master.sh", "sentinel-role.sh", "sentinel-prestop.sh", "sentinel-probe.sh"] as const;
+export type RedisScript = (typeof REDIS_SCRIPTS)[number] | (typeof SENTINEL_SCRIPTS)[number];
 
-export function loadRedisScripts(): Record<RedisScript, string> {
-    const out = {} as Record<RedisScript, string>;
-    for (const name of REDIS_SCRIPTS) out[name] = readPackageFile("components", "redis", "scripts", name);
+export function loadRedisScripts(topology = "cluster"): Partial<Record<RedisScript, string>> {
+    const names: RedisScript[] = [...REDIS_SCRIPTS, ...(topology === "sentinel" ? SENTINEL_SCRIPTS : [])];
+    const out: Partial<Record<RedisScript, string>> = {};
+    for (const name of names) out[name] = readPackageFile("components", "redis", "scripts", name);
     return out;
 }

@@ -122,13 +122,13 @@ export interface AuthArgs {
 }
 
 export interface SentinelArgs {
-    /** Sentinel processes. Default: `3`. */
+    /** Sentinel processes, at least 3 (a StatefulSet of its own, spread like the Redis pods). Default: `3`. */
     replicas?: number;
-    /** Sentinels that must agree a master is down. Default: `2`. */
+    /** Sentinels that must agree a master is down; more than half of `replicas`, so two partitions never both fail over. Default: `2`. */
     quorum?: number;
     /** Milliseconds without an answer before a Sentinel considers the master down. Default: `5000`. */
     downAfterMs?: number;
-    /** Milliseconds before a failover is retried. Default: `60000`. */
+    /** Milliseconds before a failover is retried (and the bound of each of its steps); at least twice `downAfterMs`. Default: `60000`. */
     failoverTimeoutMs?: number;
 }
 
@@ -222,7 +222,7 @@ export interface BackupVerifyArgs {
 }
 
 export interface BackupArgs {
-    /** Run the backup CronJobs. Default: `true`. */
+    /** Run the backup CronJobs (cluster topology; the sentinel topology has no backups yet, and asking for them is an error). Default: `true`. */
     enabled?: boolean;
     /** Hourly RDB snapshots. Default: `{schedule: "0 * * * *", keep: 3}`. */
     hourly?: BackupScheduleArgs;

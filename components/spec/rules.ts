@@ -3,7 +3,7 @@
 import type { RedisClusterArgs } from "./args";
 import type { Problem } from "./fields";
 import { parseQuantity, parseRedisSize } from "./formats";
-import type { Settings } from "./schema";
+import { sentinelSettings, Settings } from "./schema";
 
 /** The largest share of the memory limit maxmemory may take: the rest is for fork copy-on-write, replication and client buffers. */
 export const MAXMEMORY_SHARE_OF_LIMIT = 0.75;
@@ -38,12 +38,15 @@ export function crossFieldProblems(s: Settings, given: RedisClusterArgs): Proble
         if (s.replicasPerShard < 1) {
             add("replicasPerShard", s.replicasPerShard, "at least 1 with topology \"sentinel\": Sentinel needs a replica to promote");
         }
-        const sentinel = s.sentinel ?? { replicas: 3, quorum: 2 };
+        const sentinel = sentinelSettings(s);
         if (sentinel.replicas < 3) {
             add("sentinel.replicas", sentinel.replicas, "at least 3, so that a majority of Sentinels survives the loss of one and can still authorise a failover");
         }
         if (sentinel.quorum > sentinel.replicas || sentinel.quorum <= sentinel.replicas / 2) {
             add("sentinel.quorum", sentinel.quorum, `more than half of sentinel.replicas (${sentinel.replicas}) and no more than it, so two partitions can never both fail over`);
+        }
+        if (sentinel.failoverTimeoutMs < 2 * sentinel.downAfterMs) {
+            add("sentinel.failoverTimeoutMs", sentinel.failoverTimeoutMs, `at least twice sentinel.downAfterMs (${sentinel.downAfterMs}): a failover that may be retried before the master is even agreed down lets Sentinels start competing failovers`);
         }
     }
 
@@ -102,6 +105,9 @@ export function crossFieldProblems(s: Settings, given: RedisClusterArgs): Proble
     }
     if (from !== "" && s.topology !== "cluster") {
         add("restore.from", from, "empty with topology \"sentinel\": restore loads one RDB per shard of the cluster topology");
+    }
+    if (given.backup?.enabled === true && s.topology !== "cluster") {
+        add("backup.enabled", true, "false with topology \"sentinel\" in this version: the backup jobs find shards and their replicas through CLUSTER NODES, which a Sentinel deployment does not answer");
     }
     return problems;
 }

@@ -62,6 +62,14 @@ const backupSchedule = (schedule: string, keep: number) => object({
 const bucketName = text("", "empty (generated) or an S3 bucket name: 3-63 of [a-z0-9.-]", (s) => s === "" || isBucketName(s));
 const arn = (what: string) => text("", `empty or ${what} ARN (arn:aws:...)`, (s) => s === "" || /^arn:aws[\w-]*:[\w-]+:/.test(s));
 
+// Optional: only the sentinel topology may set it; sentinelSettings() fills in its defaults.
+const sentinelSection = optionalObject({
+    replicas: integer(3, { min: 1, max: 9 }),
+    quorum: integer(2, { min: 1, max: 9 }),
+    downAfterMs: ms(5000, 100, 600000),
+    failoverTimeoutMs: ms(60000, 1000, 3600000),
+});
+
 export const settingsSchema = object({
     namespace: dnsLabel("redis-system"),
     createNamespace: boolean(true),
@@ -123,12 +131,7 @@ export const settingsSchema = object({
         defaultUser: boolean(false),
     }),
     systemInit: object({ enabled: boolean(false) }),
-    sentinel: optionalObject({
-        replicas: integer(3, { min: 1, max: 9 }),
-        quorum: integer(2, { min: 1, max: 9 }),
-        downAfterMs: ms(5000, 100, 600000),
-        failoverTimeoutMs: ms(60000, 1000, 3600000),
-    }),
+    sentinel: sentinelSection,
     monitoring: object({
         exporterImage: pinnedImage("oliver006/redis_exporter:v1.62.0"),
         serviceMonitor: object({
@@ -205,3 +208,8 @@ export const settingsSchema = object({
 
 /** RedisClusterArgs with every default filled in. */
 export type Settings = ReturnType<typeof settingsSchema.parse>;
+
+/** The Sentinel settings with every default filled in, whether or not the section was given. */
+export function sentinelSettings(s: Settings): NonNullable<Settings["sentinel"]> {
+    return s.sentinel ?? sentinelSection.parse({}, "", [])!;
+}

@@ -4,7 +4,7 @@ import type { RedisClusterArgs } from "./args";
 import { ConfigError } from "./errors";
 import type { Problem } from "./fields";
 import { crossFieldProblems } from "./rules";
-import { settingsSchema, Settings } from "./schema";
+import { sentinelSettings, settingsSchema, Settings } from "./schema";
 
 /** `app.kubernetes.io/name` of each pod group of a deployment (with the instance label, they select it). */
 export const APP_NAMES = {
@@ -103,7 +103,22 @@ export interface ClusterSpec {
     /** The backup jobs' pods: the backup selector labels plus their component. */
     backupPodLabels: Record<string, string>;
     annotations: Record<string, string>;
+    /** The Sentinel StatefulSet and what clients need to find the master; only for topology "sentinel". */
+    sentinel?: SentinelSpec;
 }
+
+export interface SentinelSpec {
+    /** Sentinel settings with defaults (also when the `sentinel` section was not given). */
+    settings: { replicas: number; quorum: number; downAfterMs: number; failoverTimeoutMs: number };
+    /** The name Sentinels monitor the master under, and clients ask them for. */
+    masterName: string;
+    names: { statefulSet: string; headlessService: string; service: string; pdb: string; config: string };
+    /** Identify the Sentinel pods (immutable, like the Redis pods' selector). */
+    selectorLabels: Record<string, string>;
+    /** On every Sentinel object. */
+    commonLabels: Record<string, string>;
+}
+
 
 /** Validates and defaults `args`; throws a ConfigError listing every problem. */
 export function resolveSpec(args: RedisClusterArgs | undefined, keyPrefix = ""): ClusterSpec {
@@ -111,6 +126,8 @@ export function resolveSpec(args: RedisClusterArgs | undefined, keyPrefix = ""):
     const settings = settingsSchema.parse(args ?? {}, "", problems);
     if (problems.length === 0) problems.push(...crossFieldProblems(settings, args ?? {}));
     if (problems.length > 0) throw new ConfigError(problems, keyPrefix);
+    // Backups cover the cluster topology only: unless asked for (an error above), they are off.
+    if (settings.topology !== "cluster") settings.backup.enabled = false;
     return buildSpec(settings);
 }
 
@@ -123,6 +140,31 @@ export function checkArgs(args: RedisClusterArgs | undefined): Problem[] {
         if (e instanceof ConfigError) return e.problems;
         throw e;
     }
+}
+
+const ownership = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "llm-analytics-hub" };
+
+function buildSentinelSpec(settings: Settings): SentinelSpec | undefined {
+    if (settings.topology !== "sentinel") return undefined;
+    const name = settings.name;
+    const selectorLabels = {
+        "app.kubernetes.io/name": "redis-sentinel",
+        "app.kubernetes.io/instance": name,
+        "app.kubernetes.io/component": "sentinel",
+    };
+    return {
+        settings: sentinelSettings(settings),
+        masterName: name,
+        names: {
+            statefulSet: `${name}-sentinel`,
+            headlessService: `${name}-sentinel-headless`,
+            service: `${name}-sentinel`,
+            pdb: `${name}-sentinel`,
+            config: `${name}-sentinel-config`,
+        },
+        selectorLabels,
+        commonLabels: { ...settings.labels, ...selectorLabels, ...ownership },
+    };
 }
 
 function buildSpec(settings: Settings): ClusterSpec {
@@ -161,9 +203,9 @@ function buildSpec(settings: Settings): ClusterSpec {
         commonLabels: {
             ...settings.labels,
             ...selectorLabels,
-            "app.kubernetes.io/managed-by": "pulumi",
-            "app.kubernetes.io/part-of": "llm-analytics-hub",
+            ...ownership,
         },
         annotations: { ...settings.annotations },
+        sentinel: buildSentinelSpec(settings),
     };
 }

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import type { AlertRule, RuleGroup } from "../../components/monitoring/alerts";
+import { AlertRule, buildAlertRules, RuleGroup } from "../../components/monitoring/alerts";
+import { resolveSpec } from "../../components/spec/spec";
 import { requireTool } from "../../local/tools";
 import { renderedStack } from "../support/render-stacks";
 
@@ -61,6 +62,15 @@ const CASES: Record<string, Case> = {
     fires: [fire({ instance: "fire" }, 90)] },
 };
 
+// The sentinel topology's own alerts, rendered from the sentinel-dev stack.
+const SENTINEL_CASES: Record<string, Case> = {
+    RedisSentinelQuorumLost: { series: [
+        s("redis_sentinel_master_ok_sentinels", { instance: "fire", master_name: "redis-cluster" }, "1x30"),
+        s("redis_sentinel_master_ok_sentinels", { instance: "one-down", master_name: "redis-cluster" }, "2x30"),
+        s("redis_sentinel_master_ok_sentinels", { instance: "quiet", master_name: "redis-cluster" }, "3x30")],
+    fires: [fire({ instance: "fire", master_name: "redis-cluster" }, 1)] },
+};
+
 /** Expands the few template forms the rules use, the way Prometheus would for these values. */
 function expand(template: string, labels: Labels, value: number): string {
     return template
@@ -72,6 +82,36 @@ function expand(template: string, labels: Labels, value: number): string {
 export function promSeries(labels: Labels & { __name__: string }): string {
     const { __name__, ...rest } = labels;
     return `${__name__}{${Object.entries(rest).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+}
+
+/** promtool test rules over `ruleFile` in `dir`: each of `rules` fires on its case and stays silent before its `for`. */
+function runPromtoolTests(dir: string, ruleFile: string, rules: AlertRule[], cases: Record<string, Case>): void {
+    const tests = rules.map((rule) => ({
+        interval: "1m",
+        input_series: cases[rule.alert].series.map((x) => ({ series: promSeries(x.labels), values: x.values })),
+        alert_rule_test: [{
+            eval_time: "20m",
+            alertname: rule.alert,
+            exp_alerts: cases[rule.alert].fires.map((f) => ({
+                exp_labels: { ...f.labels, ...rule.labels },
+                exp_annotations: {
+                    summary: expand(rule.annotations.summary, f.labels, f.value),
+                    description: expand(rule.annotations.description, f.labels, f.value),
+                    runbook_url: rule.annotations.runbook_url,
+                },
+            })),
+        }, {
+            // Before the condition has held for its `for`, nothing fires.
+            eval_time: "0m",
+            alertname: rule.alert,
+            exp_alerts: [],
+        }],
+    }));
+    const file = path.join(dir, `${ruleFile}.tests.yml`);
+    fs.writeFileSync(file, YAML.stringify({ rule_files: [ruleFile], evaluation_interval: "1m", tests }));
+    const r = spawnSync("promtool", ["test", "rules", file], { encoding: "utf8", cwd: dir });
+    assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /SUCCESS/);
 }
 
 describe("alert rules under promtool", function () {
@@ -100,32 +140,17 @@ describe("alert rules under promtool", function () {
     });
 
     it("promtool test rules: every alert fires on its case and stays silent on the others", () => {
-        const tests = rules.map((rule) => ({
-            interval: "1m",
-            input_series: CASES[rule.alert].series.map((x) => ({ series: promSeries(x.labels), values: x.values })),
-            alert_rule_test: [{
-                eval_time: "20m",
-                alertname: rule.alert,
-                exp_alerts: CASES[rule.alert].fires.map((f) => ({
-                    exp_labels: { ...f.labels, ...rule.labels },
-                    exp_annotations: {
-                        summary: expand(rule.annotations.summary, f.labels, f.value),
-                        description: expand(rule.annotations.description, f.labels, f.value),
-                        runbook_url: rule.annotations.runbook_url,
-                    },
-                })),
-            }, {
-                // Before the condition has held for its `for`, nothing fires.
-                eval_time: "0m",
-                alertname: rule.alert,
-                exp_alerts: [],
-            }],
-        }));
-        const file = path.join(dir, "tests.yml");
-        fs.writeFileSync(file, YAML.stringify({ rule_files: ["rules.yml"], evaluation_interval: "1m", tests }));
-        const r = spawnSync("promtool", ["test", "rules", file], { encoding: "utf8", cwd: dir });
-        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
-        assert.match(r.stdout, /SUCCESS/);
+        runPromtoolTests(dir, "rules.yml", rules, CASES);
+    });
+
+    it("the sentinel topology's alerts: promtool accepts them, and each fires on its case and stays silent on the others", () => {
+        const groups = buildAlertRules(resolveSpec({ topology: "sentinel" }));
+        fs.writeFileSync(path.join(dir, "sentinel-rules.yml"), YAML.stringify({ groups }));
+        const check = spawnSync("promtool", ["check", "rules", path.join(dir, "sentinel-rules.yml")], { encoding: "utf8" });
+        assert.strictEqual(check.status, 0, check.stdout + check.stderr);
+        const own = groups.flatMap((g) => g.rules).filter((r) => !rules.some((c) => c.alert === r.alert));
+        assert.deepStrictEqual(own.map((r) => r.alert), Object.keys(SENTINEL_CASES));
+        runPromtoolTests(dir, "sentinel-rules.yml", own, SENTINEL_CASES);
     });
 
     it("promtool test rules fails when a case is wrong (the check can fail)", () => {

@@ -1,4 +1,4 @@
-// A local-mode deployment of the dev stack for one test file: its own state directory and address
+// A local-mode deployment of the dev stack (or another) for one test file: its own state directory and address
 // range, so files can run one after another without meeting each other's pods.
 import * as fs from "fs";
 import * as os from "os";
@@ -22,13 +22,13 @@ export function adminPasswordOf(deployment: UpResult): string {
     return fs.readFileSync(path.join(path.dirname(deployment.passwordFile), passwordKey("admin")), "utf8");
 }
 
-export async function startDevDeployment(addressBase: string): Promise<TestDeployment> {
+export async function startDevDeployment(addressBase: string, stack = "dev"): Promise<TestDeployment> {
     const saved = { dir: process.env.REDIS_LOCAL_STATE_DIR, base: process.env.REDIS_LOCAL_ADDRESS_BASE };
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "local-dev-"));
     process.env.REDIS_LOCAL_STATE_DIR = root;
     process.env.REDIS_LOCAL_ADDRESS_BASE = addressBase;
     const stop = async () => {
-        await down("dev").catch(() => undefined);
+        await down(stack).catch(() => undefined);
         for (const [k, v] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base]] as const) {
             if (v === undefined) delete process.env[k];
             else process.env[k] = v;
@@ -37,7 +37,7 @@ export async function startDevDeployment(addressBase: string): Promise<TestDeplo
     };
     let deployment: UpResult;
     try {
-        deployment = await up("dev");
+        deployment = await up(stack);
     } catch (e) {
         // Whatever started must not outlive the failed test, or it holds the addresses.
         await stop();

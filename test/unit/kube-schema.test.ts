@@ -8,6 +8,8 @@ import { renderedStack } from "../support/render-stacks";
 const variants: Record<string, () => Promise<KubeObject[]>> = {
     "dev stack": async () => (await renderedStack("dev")).kubernetes as KubeObject[],
     "prod stack": async () => (await renderedStack("prod")).kubernetes as KubeObject[],
+    "sentinel-dev stack": async () => (await renderedStack("sentinel-dev")).kubernetes as KubeObject[],
+    "sentinel topology with production defaults and monitoring": async () => buildAllObjects(resolveSpec({ topology: "sentinel", replicasPerShard: 2 }), "[secret]"),
     "every optional scheduling knob": async () => buildAllObjects(resolveSpec({
         systemInit: { enabled: true },
         createNamespace: false,

@@ -8,6 +8,7 @@ import { resolveSpec } from "../../components/spec/spec";
 import { renderedStack } from "../support/render-stacks";
 
 const rules = buildAlertRules(resolveSpec({})).flatMap((g) => g.rules);
+const sentinelRules = buildAlertRules(resolveSpec({ topology: "sentinel" })).flatMap((g) => g.rules);
 
 describe("alert rules", () => {
     it("cover the guide's three classes with the issue's alerts", () => {
@@ -19,10 +20,22 @@ describe("alert rules", () => {
         assert.deepStrictEqual([...new Set(rules.map((r) => r.labels.severity))].sort(), [...SEVERITIES].sort());
     });
 
+    it("of the sentinel topology: the cluster's slot alerts give way to RedisSentinelQuorumLost, and RedisDown watches the Sentinels too", () => {
+        const names = (rs: typeof rules) => rs.map((r) => r.alert);
+        assert.deepStrictEqual(names(sentinelRules).filter((a) => !names(rules).includes(a)), ["RedisSentinelQuorumLost"]);
+        assert.deepStrictEqual(names(rules).filter((a) => !names(sentinelRules).includes(a)), ["RedisClusterStateNotOk", "RedisClusterSlotsNotOk"]);
+        const quorum = sentinelRules.find((r) => r.alert === "RedisSentinelQuorumLost")!;
+        assert.strictEqual(quorum.expr, 'redis_sentinel_master_ok_sentinels{namespace="redis-system"} < 2');
+        // 5 Sentinels with quorum 4: the quorum is the larger need (a majority would be 3).
+        const five = buildAlertRules(resolveSpec({ topology: "sentinel", sentinel: { replicas: 5, quorum: 4 } })).flatMap((g) => g.rules);
+        assert.match(five.find((r) => r.alert === "RedisSentinelQuorumLost")!.expr, /< 4$/);
+        assert.match(sentinelRules.find((r) => r.alert === "RedisDown")!.expr, /service=~"redis-cluster\|redis-cluster-sentinel"/);
+    });
+
     it("each have a for, a summary and description with values, and a runbook section that exists", () => {
         const runbooks = fs.readFileSync(path.join(packageRoot, "docs", "runbooks.md"), "utf8");
         const anchors = [...runbooks.matchAll(/^## (\S+)$/gm)].map((m) => m[1].toLowerCase());
-        for (const r of rules) {
+        for (const r of [...rules, ...sentinelRules]) {
             assert.match(r.for, /^\d+[smh]$/, r.alert);
             assert.ok(r.annotations.summary.length > 10 && r.annotations.description.includes("{{"), r.alert);
             assert.ok(r.annotations.runbook_url.endsWith(`#${runbookAnchor(r.alert)}`), r.alert);

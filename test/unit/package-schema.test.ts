@@ -100,7 +100,8 @@ describe("Pulumi package schema (multi-language use)", function () {
     it("lists the outputs, the layout as a named type", () => {
         const resource = schema.resources[RESOURCE_TYPE];
         assert.deepStrictEqual(Object.keys(resource.properties).sort(), [
-            "clientHost", "clientPort", "connectionUrl", "namespace", "nodeIds", "password", "secretName", "seedAddresses", "shardLayout", "username",
+            "clientHost", "clientPort", "connectionUrl", "masterName", "namespace", "nodeIds", "password", "secretName", "seedAddresses",
+            "sentinelAddresses", "shardLayout", "username",
         ]);
         assert.deepStrictEqual(Object.keys(schema.types["redis-cluster:index:ShardState"].properties).sort(),
             ["keys", "master", "masterId", "replicaIds", "replicas", "slots"]);

@@ -27,6 +27,13 @@ describe("redis.conf: live and restart-requiring settings", () => {
         assert.ok(!("io-threads" in d) && !("port" in d));
     });
 
+    it("sentinel topology: no cluster directives, and every change rolls the pods (no formation provider applies it live)", () => {
+        const sentinel = resolveSpec({ topology: "sentinel" });
+        assert.doesNotMatch(renderRedisConf(sentinel), /^cluster-/m);
+        assert.match(renderRedisConf(base), /^cluster-enabled yes$/m);
+        assert.notStrictEqual(restartDigest(resolveSpec({ topology: "sentinel", redis: { maxmemory: "5gb" } })), restartDigest(sentinel));
+    });
+
     it("compares values the way Redis reports them", () => {
         assert.ok(sameConfigValue("6gb", String(6 * 2 ** 30)));
         assert.ok(sameConfigValue("allkeys-lru", "allkeys-lru"));

@@ -50,6 +50,22 @@ describe("spec: defaults", () => {
         });
     });
 
+    it("gives the sentinel topology its Sentinels, with defaults when the section is absent", () => {
+        const spec = resolveSpec({ topology: "sentinel", name: "cache" });
+        assert.deepStrictEqual(spec.sentinel, {
+            settings: { replicas: 3, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000 },
+            masterName: "cache",
+            names: { statefulSet: "cache-sentinel", headlessService: "cache-sentinel-headless", service: "cache-sentinel", pdb: "cache-sentinel", config: "cache-sentinel-config" },
+            selectorLabels: { "app.kubernetes.io/name": "redis-sentinel", "app.kubernetes.io/instance": "cache", "app.kubernetes.io/component": "sentinel" },
+            commonLabels: {
+                "app.kubernetes.io/name": "redis-sentinel", "app.kubernetes.io/instance": "cache", "app.kubernetes.io/component": "sentinel",
+                "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "llm-analytics-hub",
+            },
+        });
+        assert.strictEqual(resolveSpec({ topology: "sentinel", sentinel: { replicas: 5, quorum: 3, downAfterMs: 1000 } }).sentinel!.settings.failoverTimeoutMs, 60000);
+        assert.strictEqual(resolveSpec({}).sentinel, undefined);
+    });
+
     it("counts pods for both topologies", () => {
         assert.strictEqual(resolveSpec({ shards: 5, replicasPerShard: 2 }).podCount, 15);
         assert.strictEqual(resolveSpec({ topology: "sentinel", replicasPerShard: 2 }).podCount, 3);
@@ -77,6 +93,8 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["sentinel quorum above sentinels", { topology: "sentinel", sentinel: { replicas: 3, quorum: 4 } }, "sentinel.quorum", /more than half/],
     ["sentinel quorum of one of three", { topology: "sentinel", sentinel: { replicas: 3, quorum: 1 } }, "sentinel.quorum", /more than half/],
     ["too few sentinels", { topology: "sentinel", sentinel: { replicas: 1, quorum: 1 } }, "sentinel.replicas", /at least 3/],
+    ["sentinel quorum of two of four (a 2-2 split could fail over twice)", { topology: "sentinel", sentinel: { replicas: 4, quorum: 2 } }, "sentinel.quorum", /more than half of sentinel.replicas \(4\)/],
+    ["sentinel failover timeout within two down-after periods", { topology: "sentinel", sentinel: { downAfterMs: 30000, failoverTimeoutMs: 45000 } }, "sentinel.failoverTimeoutMs", /at least twice sentinel.downAfterMs \(30000\)/],
     ["unpinned image", { image: "redis:latest" }, "image", /pinned/],
     ["image without tag", { image: "redis" }, "image", /pinned/],
     ["invalid CPU quantity", { resources: { requests: { cpu: "two" } } }, "resources.requests.cpu", /CPU quantity/],

@@ -225,3 +225,51 @@ describe("component wiring under Pulumi mocks", function () {
         assert.deepStrictEqual(bad.resources, []);
     });
 });
+
+describe("component wiring of the sentinel topology", function () {
+    this.timeout(30000);
+    let run: Awaited<ReturnType<typeof runStack>>;
+
+    before(async () => {
+        run = await runStack(readStackConfig(packageRoot, "sentinel-dev").config);
+    });
+
+    it("registers the Sentinel objects and no formation resource (the pods take their roles from the Sentinels)", () => {
+        const got = run.resources.map((r) => `${r.type} ${r.name}`).sort();
+        assert.deepStrictEqual(got, [
+            "kubernetes:apps/v1:StatefulSet redis-statefulset-redis-cluster",
+            "kubernetes:apps/v1:StatefulSet redis-statefulset-redis-cluster-sentinel",
+            "kubernetes:core/v1:ConfigMap redis-configmap-redis-cluster-config",
+            "kubernetes:core/v1:ConfigMap redis-configmap-redis-cluster-scripts",
+            "kubernetes:core/v1:ConfigMap redis-configmap-redis-cluster-sentinel-config",
+            "kubernetes:core/v1:Namespace redis-namespace",
+            "kubernetes:core/v1:Secret redis-secret",
+            "kubernetes:core/v1:Service redis-service-redis-cluster",
+            "kubernetes:core/v1:Service redis-service-redis-cluster-headless",
+            "kubernetes:core/v1:Service redis-service-redis-cluster-sentinel",
+            "kubernetes:core/v1:Service redis-service-redis-cluster-sentinel-headless",
+            ...["default-deny", "dns", "metrics", "redis-clients", "redis-peers", "sentinel"]
+                .map((p) => `kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-${p}`),
+            "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster",
+            "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster-sentinel",
+            ...["admin", "app", "exporter", "replication"].flatMap((u) => ["a", "b"].map((slot) => `random:index/randomPassword:RandomPassword redis-${u}-password-${slot}`)),
+            "redis-cluster:index:RedisCluster redis",
+        ]);
+    });
+
+    it("exports the Sentinel addresses and the master name for Sentinel-aware clients", async () => {
+        const outputs = run.result;
+        assert.deepStrictEqual((await resolveOutput(outputs.sentinelAddresses)).value, [0, 1, 2].map((i) =>
+            `redis-cluster-sentinel-${i}.redis-cluster-sentinel-headless.redis-sentinel-dev.svc.cluster.local:26379`));
+        assert.strictEqual((await resolveOutput(outputs.masterName)).value, "redis-cluster");
+        assert.deepStrictEqual((await resolveOutput(outputs.shardLayout)).value, []);
+    });
+
+    it("gives the password to the Secret only, marked secret", () => {
+        for (const r of run.resources) {
+            const text = JSON.stringify(r.inputs);
+            if (r.name === "redis-secret") assert.ok(!JSON.stringify(r.redactedInputs).includes(PASSWORD));
+            else assert.ok(!text.includes(PASSWORD), `${r.type} ${r.name} contains the password`);
+        }
+    });
+});

@@ -1,8 +1,9 @@
 #!/bin/sh
-# preStop hook: a master that owns slots hands them to a healthy replica (CLUSTER FAILOVER run on
-# the replica, which waits until it has every write) before Redis is stopped, so a planned stop
-# costs clients a redirect instead of a node timeout. Never blocks the stop for longer than
-# HANDOVER_TIMEOUT_SECONDS; a node with nothing to hand over returns at once.
+# preStop hook (the sentinel topology hands over in sentinel-prestop.sh): a master that owns
+# slots hands them to a healthy replica (CLUSTER FAILOVER run on the replica, which waits until
+# it has every write) before Redis is stopped, so a planned stop costs clients a redirect instead
+# of a node timeout. Never blocks the stop for longer than HANDOVER_TIMEOUT_SECONDS; a node with
+# nothing to hand over returns at once.
 set -u
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
 
@@ -15,7 +16,9 @@ cli() {
   timeout 5 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$host" -p "$REDIS_PORT" "$@"
 }
 
-[ "${TOPOLOGY:-cluster}" = "cluster" ] || exit 0
+if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then
+  exec sh "$(dirname "$0")/sentinel-prestop.sh"
+fi
 nodes=$(cli "$POD_IP" cluster nodes) || exit 0
 myself() {
   printf '%s\n' "$nodes" | awk -v f="$1" '$3 ~ /myself/ {print (f == "NF" ? NF : $f)}'

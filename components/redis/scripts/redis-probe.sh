@@ -3,7 +3,8 @@
 #   startup, liveness: Redis answers at all (a node loading its AOF answers LOADING: alive).
 #   readiness: Redis answers PONG, and a node that belongs to a formed cluster sees it healthy;
 #              a replica also has a live link to its master (it has resynced), so a rolling
-#              update never stops the next pod while this one is still copying its data.
+#              update never stops the next pod while this one is still copying its data
+#              (sentinel topology: a master, or a replica whose link to its master is up).
 #              A node that has never joined a cluster is ready, so pods become ready before the
 #              formation provider runs (it waits for them) instead of waiting on each other.
 set -eu
@@ -32,7 +33,14 @@ case "$mode" in
     ;;
   readiness)
     [ "$reply" = "PONG" ] || { echo "not ready: $reply"; exit 1; }
-    [ "${TOPOLOGY:-cluster}" = "cluster" ] || exit 0
+    if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then
+      # A master serves; a replica serves once it is linked to its master and synced.
+      repl=$(cli info replication | tr -d '\r')
+      [ "$(printf '%s\n' "$repl" | field role)" = "master" ] && exit 0
+      link=$(printf '%s\n' "$repl" | field master_link_status)
+      [ "$link" = "up" ] || { echo "replica: master_link_status is $link"; exit 1; }
+      exit 0
+    fi
     info=$(cli cluster info)
     known=$(printf '%s\n' "$info" | field cluster_known_nodes)
     state=$(printf '%s\n' "$info" | field cluster_state)

@@ -5,7 +5,7 @@ set -eu
 
 : "${POD_IP:?POD_IP must be set}"
 : "${POD_NAME:?POD_NAME must be set}"
-: "${CONFIG_DIR:?}" "${DATA_DIR:?}" "${RUN_DIR:?}" "${SECRETS_DIR:?}" "${ACL_RULES_FILE:?}" "${REPLICATION_USER:?}" "${TOPOLOGY:?}"
+: "${CONFIG_DIR:?}" "${DATA_DIR:?}" "${RUN_DIR:?}" "${SECRETS_DIR:?}" "${ACL_RULES_FILE:?}" "${REPLICATION_USER:?}" "${TOPOLOGY:?}" "${REDIS_PORT:?}"
 
 scripts=$(dirname "$0")
 runtime_conf="$RUN_DIR/redis.conf"
@@ -17,6 +17,15 @@ case "$POD_IP" in
   127.*) bind="$POD_IP" ;;
   *) bind="$POD_IP 127.0.0.1" ;;
 esac
+
+# The sentinel topology decides this pod's role before Redis starts: follow the master the
+# Sentinels (or, failing them, the other pods) know; only pod 0 of a true first boot is master.
+master=""
+if [ "$TOPOLOGY" = "sentinel" ]; then
+  master=$(sh "$scripts/sentinel-role.sh")
+  [ "$master" = "$POD_IP $REDIS_PORT" ] && master=""
+  echo "starting as ${master:+replica of }${master:-master}"
+fi
 
 umask 077
 # The ACL file holds password hashes only; it is rebuilt from the Secret at every start, so the
@@ -39,6 +48,9 @@ sh "$scripts/redis-acl.sh" "$ACL_RULES_FILE" > "$acl_file"
     fi
   else
     echo "replica-announce-ip $POD_IP"
+    if [ -n "$master" ]; then
+      echo "replicaof $master"
+    fi
   fi
 } > "$runtime_conf"
 

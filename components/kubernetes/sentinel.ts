@@ -1,0 +1,188 @@
+// The sentinel topology's Sentinels: a StatefulSet of `sentinel.replicas` pods (3 by default,
+// quorum 2), spread over hosts and zones like the Redis pods, with its ConfigMap, a headless
+// Service (stable per-pod names the Redis pods and Sentinels find each other by), a Service for
+// clients' Sentinel discovery, and a PodDisruptionBudget. No volume: a Sentinel's memory is
+// rebuilt from its peers and the Redis pods, and its identity comes from its pod name.
+import { createHash } from "crypto";
+import { loadRedisScripts } from "../redis/scripts";
+import { renderSentinelConf } from "../redis/sentinel-conf";
+import { ClusterSpec, PASSWORD_KEY, passwordKey, PATHS, PORTS, SentinelSpec, USERS } from "../spec/spec";
+import { KubeObject, meta } from "./object";
+import { podScheduling } from "./scheduling";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
+import { exporterContainer, fieldEnv, probe, sharedVolumes } from "./statefulset";
+
+/** Sentinels are small: they hold a few connections and the master's address. */
+const SENTINEL_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } };
+
+function sentinelOf(spec: ClusterSpec): SentinelSpec {
+    if (!spec.sentinel) throw new Error("the Sentinel objects belong to topology \"sentinel\"");
+    return spec.sentinel;
+}
+
+const podNames = (count: number, statefulSet: string, service: string) =>
+    Array.from({ length: count }, (_, i) => `${statefulSet}-${i}.${service}.$(POD_NAMESPACE).svc.cluster.local`).join(" ");
+
+/**
+ * What the scripts of both pod kinds need to find each other: the per-pod DNS names of the
+ * Sentinels and of the Redis pods, the Sentinel port and the master's name. Empty for the
+ * cluster topology. Expects POD_NAMESPACE earlier in the list.
+ */
+export function sentinelDiscoveryEnv(spec: ClusterSpec): { name: string; value: string }[] {
+    const sentinel = spec.sentinel;
+    if (!sentinel) return [];
+    return [
+        { name: "MASTER_NAME", value: sentinel.masterName },
+        { name: "SENTINEL_PORT", value: String(PORTS.sentinel) },
+        // Sentinels take the app user's password: clients need it to ask them for the master.
+        { name: "SENTINEL_PASSWORD_FILE", value: `${PATHS.secrets}/${passwordKey("app")}` },
+        { name: "SENTINEL_HOSTS", value: podNames(sentinel.settings.replicas, sentinel.names.statefulSet, sentinel.names.headlessService) },
+        { name: "REDIS_HOSTS", value: podNames(spec.podCount, spec.names.statefulSet, spec.names.headlessService) },
+    ];
+}
+
+const sentinelMeta = (spec: ClusterSpec, name: string) => meta(spec, name, "sentinel", sentinelOf(spec).commonLabels);
+
+export function buildSentinelConfigMap(spec: ClusterSpec): KubeObject {
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: sentinelMeta(spec, sentinelOf(spec).names.config),
+        data: { "sentinel.conf": renderSentinelConf(spec) },
+    };
+}
+
+function sentinelContainer(spec: ClusterSpec) {
+    const s = sentinelOf(spec);
+    return {
+        name: "sentinel",
+        image: spec.settings.image,
+        imagePullPolicy: spec.settings.imagePullPolicy,
+        command: ["sh", `${PATHS.scripts}/sentinel-start.sh`],
+        env: [
+            fieldEnv("POD_NAME", "metadata.name"),
+            fieldEnv("POD_NAMESPACE", "metadata.namespace"),
+            fieldEnv("POD_IP", "status.podIP"),
+            { name: "REDIS_PORT", value: String(PORTS.redis) },
+            { name: "CONFIG_DIR", value: PATHS.config },
+            { name: "RUN_DIR", value: PATHS.run },
+            // How Sentinel authenticates to Redis: the admin ACL user.
+            { name: "PASSWORD_FILE", value: `${PATHS.secrets}/${PASSWORD_KEY}` },
+            { name: "ADMIN_USER", value: USERS.admin },
+            { name: "QUORUM", value: String(s.settings.quorum) },
+            { name: "DOWN_AFTER_MS", value: String(s.settings.downAfterMs) },
+            { name: "FAILOVER_TIMEOUT_MS", value: String(s.settings.failoverTimeoutMs) },
+            ...sentinelDiscoveryEnv(spec),
+        ],
+        ports: [{ name: "sentinel", containerPort: PORTS.sentinel, protocol: "TCP" }],
+        resources: SENTINEL_RESOURCES,
+        startupProbe: probe("startup", { periodSeconds: 5, failureThreshold: 24 }, "sentinel-probe.sh"),
+        livenessProbe: probe("liveness", { periodSeconds: 10, failureThreshold: 6 }, "sentinel-probe.sh"),
+        readinessProbe: probe("readiness", { periodSeconds: 5, failureThreshold: 2, successThreshold: 1 }, "sentinel-probe.sh"),
+        securityContext: restrictedContainerSecurity,
+        volumeMounts: [
+            { name: "config", mountPath: PATHS.config, readOnly: true },
+            { name: "scripts", mountPath: PATHS.scripts, readOnly: true },
+            { name: "auth", mountPath: PATHS.secrets, readOnly: true },
+            { name: "run", mountPath: PATHS.run },
+            { name: "tmp", mountPath: "/tmp" },
+        ],
+    };
+}
+
+export function buildSentinelStatefulSet(spec: ClusterSpec): KubeObject {
+    const s = sentinelOf(spec);
+    return {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: sentinelMeta(spec, s.names.statefulSet),
+        spec: {
+            serviceName: s.names.headlessService,
+            replicas: s.settings.replicas,
+            podManagementPolicy: "Parallel",
+            updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } },
+            selector: { matchLabels: s.selectorLabels },
+            template: {
+                metadata: {
+                    labels: s.commonLabels,
+                    annotations: { ...spec.annotations, "redis-cluster.llm-analytics-hub/config-digest": sentinelDigest(spec) },
+                },
+                spec: {
+                    automountServiceAccountToken: false,
+                    enableServiceLinks: false,
+                    terminationGracePeriodSeconds: 10,
+                    securityContext: restrictedPodSecurity,
+                    ...podScheduling(spec, s.selectorLabels),
+                    containers: [sentinelContainer(spec), exporterContainer(spec, PORTS.sentinel)],
+                    volumes: [
+                        { name: "config", configMap: { name: s.names.config, defaultMode: 0o444 } },
+                        ...sharedVolumes(spec),
+                    ],
+                },
+            },
+        },
+    };
+}
+
+/** Per-pod names, published before the pods are ready: Sentinels must find each other to become ready. */
+export function buildSentinelHeadlessService(spec: ClusterSpec): KubeObject {
+    const s = sentinelOf(spec);
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: sentinelMeta(spec, s.names.headlessService),
+        spec: {
+            clusterIP: "None",
+            publishNotReadyAddresses: true,
+            selector: s.selectorLabels,
+            ports: [{ name: "sentinel", port: PORTS.sentinel, targetPort: "sentinel", protocol: "TCP" }],
+        },
+    };
+}
+
+/** Where Sentinel-aware clients start: any ready Sentinel tells them the master. */
+export function buildSentinelService(spec: ClusterSpec): KubeObject {
+    const s = sentinelOf(spec);
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: sentinelMeta(spec, s.names.service),
+        spec: {
+            type: "ClusterIP",
+            selector: s.selectorLabels,
+            ports: [
+                { name: "sentinel", port: PORTS.sentinel, targetPort: "sentinel", protocol: "TCP" },
+                { name: "metrics", port: PORTS.exporter, targetPort: "metrics", protocol: "TCP" },
+            ],
+        },
+    };
+}
+
+/** Drains take one Sentinel at a time, so a quorum always remains. */
+export function buildSentinelPodDisruptionBudget(spec: ClusterSpec): KubeObject {
+    const s = sentinelOf(spec);
+    return {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: sentinelMeta(spec, s.names.pdb),
+        spec: { maxUnavailable: 1, selector: { matchLabels: s.selectorLabels } },
+    };
+}
+
+/** What a Sentinel reads only at start: its config and the scripts. Rolls the Sentinels when one changes. */
+function sentinelDigest(spec: ClusterSpec): string {
+    return createHash("sha256").update(renderSentinelConf(spec)).update(JSON.stringify(loadRedisScripts(spec.settings.topology)))
+        .digest("hex").slice(0, 16);
+}
+
+/** Every Sentinel object, in the order they are applied; none for the cluster topology. */
+export function buildSentinelObjects(spec: ClusterSpec): KubeObject[] {
+    if (!spec.sentinel) return [];
+    return [
+        buildSentinelConfigMap(spec),
+        buildSentinelHeadlessService(spec),
+        buildSentinelService(spec),
+        buildSentinelStatefulSet(spec),
+        buildSentinelPodDisruptionBudget(spec),
+    ];
+}

@@ -1,0 +1,56 @@
+#!/bin/sh
+# preStop hook of a Redis pod in the sentinel topology. A master that is stopping asks the
+# Sentinels for a failover first, so a planned stop costs clients a reconnect instead of the
+# down-after wait. It pauses writes first (clients wait, nothing is refused), so the replica the
+# Sentinels promote has every write this master acknowledged, and it keeps them paused: once the
+# Sentinels name the new master, writes here would be lost. Then it disconnects its clients,
+# which ask the Sentinels again and find the new master. Never blocks the stop for longer than
+# HANDOVER_TIMEOUT_SECONDS (then writes resume here); a replica has nothing to hand over.
+set -u
+: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}"
+
+REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
+export REDISCLI_AUTH
+sentinel_password=$(cat "$SENTINEL_PASSWORD_FILE")
+timeout_s=${HANDOVER_TIMEOUT_SECONDS:-20}
+
+cli() {
+  timeout 5 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
+}
+
+repl=$(cli info replication | tr -d '\r') || exit 0
+printf '%s\n' "$repl" | grep -qx 'role:master' || { echo "not a master: nothing to hand over"; exit 0; }
+printf '%s\n' "$repl" | grep -q '^slave[0-9]*:.*state=online' || { echo "no online replica: stopping without a handover"; exit 0; }
+
+# The Sentinel must be one that monitors this pod as master.
+asked=""
+for name in $SENTINEL_HOSTS; do
+  ip=$(getent hosts "$name" 2>/dev/null | awk '{print $1; exit}')
+  [ -n "$ip" ] || continue
+  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 redis-cli --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
+  [ "$current" = "$POD_IP" ] || continue
+  # Writes wait (clients block, nothing is refused) until the promoted replica has them all.
+  # Long enough to outlast the stop itself; shutdown ends it.
+  cli client pause "$(( (timeout_s + 120) * 1000 ))" write >/dev/null
+  if [ "$(REDISCLI_AUTH="$sentinel_password" timeout 5 redis-cli --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel failover "$MASTER_NAME" 2>&1 | tr -d '\r')" = "OK" ]; then
+    asked=$ip
+    break
+  fi
+  cli client unpause >/dev/null
+done
+[ -n "$asked" ] || { echo "no Sentinel would fail over: stopping without a handover"; exit 0; }
+
+echo "Sentinel $asked is failing $MASTER_NAME over"
+deadline=$(( $(date +%s) + timeout_s ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
+  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 redis-cli --no-auth-warning -h "$asked" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
+  if [ -n "$current" ] && [ "$current" != "$POD_IP" ]; then
+    cli client kill type normal >/dev/null
+    echo "handover done: $current is master"
+    exit 0
+  fi
+  sleep 0.1
+done
+cli client unpause >/dev/null
+echo "handover did not finish within $timeout_s s"
+exit 0

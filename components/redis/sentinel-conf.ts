@@ -1,0 +1,23 @@
+// sentinel.conf for the Sentinel pods' ConfigMap: what every Sentinel shares. The start script
+// adds the pod's address, its identity and the password; the master it monitors is found at run
+// time (sentinel-find-master.sh) with the settings the Sentinel container gets as environment.
+import { ClusterSpec, PORTS } from "../spec/spec";
+
+export function renderSentinelConf(_spec: ClusterSpec): string {
+    return [
+        "# Rendered by @llm-analytics-hub/redis-cluster. Per-pod settings and the password are",
+        "# added by sentinel-start.sh; Sentinel rewrites its copy with what it learns.",
+        `port ${PORTS.sentinel}`,
+        "protected-mode no",
+        "daemonize no",
+        'logfile ""',
+        "loglevel notice",
+        // Addresses are IPs: pods announce their own (no DNS lookups inside Sentinel, whose
+        // failure on a missing name would stop it from starting).
+        "sentinel resolve-hostnames no",
+        "sentinel announce-hostnames no",
+        // Nothing can change the scripts Sentinel runs at runtime.
+        "sentinel deny-scripts-reconfig yes",
+        "",
+    ].join("\n");
+}

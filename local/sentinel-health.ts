@@ -1,0 +1,72 @@
+// Health of a sentinel-topology deployment as its parts report it, asked with the real redis-cli:
+// for tests and benchmarks that wait on state, never on fixed sleeps.
+import { spawnSync } from "child_process";
+import { PORTS, USERS } from "../components/spec/spec";
+
+export class SentinelProbe {
+    constructor(private readonly redis: string[], private readonly sentinels: string[], private readonly password: string, readonly masterName: string) {}
+
+    /**
+     * redis-cli against `host:port`, with the app user's password (Sentinels take it alone, Redis
+     * as the app user); empty output when it does not answer.
+     */
+    cli(host: string, port: number, ...args: string[]): string {
+        const user = port === PORTS.sentinel ? [] : ["--user", USERS.app];
+        const r = spawnSync("redis-cli", ["--no-auth-warning", ...user, "-h", host, "-p", String(port), ...args],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: this.password }, timeout: 5000 });
+        return (r.stdout ?? "").trim();
+    }
+
+    replication(address: string): string {
+        return this.cli(address, PORTS.redis, "info", "replication");
+    }
+
+    static field(text: string, name: string): string | undefined {
+        return new RegExp(`^${name}:(.*)$`, "m").exec(text)?.[1]?.trim();
+    }
+
+    role(address: string): string | undefined {
+        return SentinelProbe.field(this.replication(address), "role");
+    }
+
+    /** The master's address as Sentinel `sentinel` (`ip:port`) names it. */
+    sentinelView(sentinel: string): string {
+        return this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "get-master-addr-by-name", this.masterName).split("\n")[0];
+    }
+
+    ckquorum(sentinel: string): string {
+        return this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "ckquorum", this.masterName);
+    }
+
+    /** The flags a Sentinel reports for the master ("master" when all is well; "failover_in_progress", "s_down", ...). */
+    sentinelFlags(sentinel: string): string {
+        const lines = this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "master", this.masterName).split("\n");
+        const i = lines.indexOf("flags");
+        return i >= 0 ? lines[i + 1] ?? "" : "";
+    }
+
+    /**
+     * The master's address when there is exactly one master, every other pod is its linked
+     * replica, and every Sentinel names it with no failover in progress. (During a failover's
+     * last phase a Sentinel already names the promoted replica; a second fault before the
+     * failover ends can leave that Sentinel with a view of its own.)
+     */
+    healthyMaster(): string | undefined {
+        const masters = this.redis.filter((a) => this.role(a) === "master");
+        if (masters.length !== 1) return undefined;
+        const master = masters[0];
+        const linked = this.redis.filter((a) => a !== master).every((a) => {
+            const r = this.replication(a);
+            return SentinelProbe.field(r, "master_host") === master && SentinelProbe.field(r, "master_link_status") === "up";
+        });
+        return linked && this.sentinels.every((s) => this.sentinelView(s) === master && this.sentinelFlags(s) === "master") ? master : undefined;
+    }
+}
+
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+        await new Promise((r) => setTimeout(r, 200));
+    }
+}

@@ -1,0 +1,205 @@
+// The sentinel topology in local mode, with real redis-server and redis-sentinel processes run
+// from the rendered sentinel-dev stack (1 master, 2 replicas, 3 Sentinels with quorum 2), and a
+// Sentinel-aware client (ioredis with `sentinels`) writing through every fault.
+import * as assert from "assert";
+import Redis from "ioredis";
+import { USERS } from "../../components/spec/spec";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { podAction, status } from "../../local/deployment";
+import { SentinelProbe, until } from "../../local/sentinel-health";
+import { SentinelWorkload } from "../../local/sentinel-workload";
+import { requireTool } from "../../local/tools";
+import { startDevDeployment, TestDeployment } from "../support/local-deployment";
+
+const STACK = "sentinel-dev";
+const BASE = "127.0.12.11";
+
+describe("sentinel topology (local mode, real redis-sentinel)", function () {
+    this.timeout(180000);
+    let t: TestDeployment;
+    let redisPods: { name: string; address: string }[];
+    let sentinels: string[];
+    let masterName: string;
+    /** Every write acknowledged by a replica (WAIT 1) so far: none may ever be lost. */
+    const mustSurvive: string[] = [];
+
+    let probe: SentinelProbe;
+    const cli = (host: string, port: number, ...args: string[]) => probe.cli(host, port, ...args);
+    const field = SentinelProbe.field;
+    const replication = (address: string) => probe.replication(address);
+    const roles = () => redisPods.map((p) => probe.role(p.address));
+    const sentinelView = (s: string) => probe.sentinelView(s);
+    const healthy = () => probe.healthyMaster();
+    const podByAddress = (address: string) => redisPods.find((p) => p.address === address)!;
+
+    async function assertSurvived(master: string): Promise<void> {
+        const reader = new Redis({ host: master, port: 6379, username: USERS.app, password: t.password });
+        try {
+            assert.deepStrictEqual(await SentinelWorkload.missing(reader, mustSurvive), [], "writes acknowledged with WAIT were lost");
+        } finally {
+            reader.disconnect();
+        }
+    }
+
+    /** Runs the workload around `fault`, until writes are accepted again; keeps what was acknowledged. */
+    async function underLoad(prefix: string, fault: () => Promise<void>): Promise<SentinelWorkload> {
+        const [host, port] = sentinels[0].split(":");
+        const w = new SentinelWorkload(sentinels.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })), masterName, t.password, prefix);
+        assert.ok(host && port);
+        w.start();
+        const t0 = Date.now();
+        await until(() => w.replicaAcknowledged.length >= 50, "the workload writes");
+        const t1 = Date.now();
+        await fault();
+        const at = Date.now();
+        await until(() => w.successesAfter(at) >= 50, "writes are accepted again after the fault", 90000);
+        console.log(`      ${prefix}: warm-up ${t1 - t0} ms, fault ${at - t1} ms, writes accepted again after ${w.gapAfterMs(at)} ms, ${w.errors} failed attempts`);
+        await w.stop();
+        w.close();
+        mustSurvive.push(...w.replicaAcknowledged);
+        return w;
+    }
+
+    before(async () => {
+        for (const tool of ["redis-server", "redis-sentinel", "redis-cli", "prometheus-redis-exporter"]) requireTool(tool);
+        t = await startDevDeployment(BASE, STACK);
+        redisPods = t.deployment.pods.filter((p) => t.deployment.seeds.includes(`${p.address}:6379`));
+        sentinels = t.deployment.sentinels!;
+        masterName = t.deployment.masterName!;
+        probe = new SentinelProbe(redisPods.map((p) => p.address), sentinels, t.password, masterName);
+    });
+
+    after(async () => {
+        await t?.stop();
+    });
+
+    it("first boot: pod 0 is the one master, both replicas linked, the Sentinels agree and have a quorum", async () => {
+        assert.strictEqual(t.deployment.topology, "sentinel");
+        assert.deepStrictEqual(sentinels, ["127.0.12.31:26379", "127.0.12.32:26379", "127.0.12.33:26379"]);
+        assert.strictEqual(masterName, "redis-cluster");
+        await until(() => healthy() !== undefined, "every replica is linked and every Sentinel names the master");
+        assert.deepStrictEqual(roles(), ["master", "slave", "slave"]);
+        assert.strictEqual(healthy(), "127.0.12.11");
+        assert.strictEqual(field(replication("127.0.12.11"), "connected_slaves"), "2");
+        // Sentinels find each other through the master's hello channel within a few seconds.
+        await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(cli(s.split(":")[0], 26379, "sentinel", "ckquorum", masterName))),
+            "every Sentinel counts 3 usable Sentinels (CKQUORUM OK)");
+    });
+
+    it("serves the README's clients: redis-py's Sentinel finds the master and a replica; local status is healthy", async () => {
+        const [host, port] = sentinels[0].split(":");
+        const py = spawnSync("/usr/bin/python3", ["-c", [
+            "import sys",
+            "from redis.sentinel import Sentinel",
+            "host, port, name, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]",
+            "sentinel = Sentinel([(host, port)], sentinel_kwargs={'password': pw}, username='app', password=pw, socket_timeout=2)",
+            "master = sentinel.master_for(name)",
+            "master.set('py:hello', 'world')",
+            "master.execute_command('WAIT', 2, 2000)",
+            "print(sentinel.discover_master(name)[0], sentinel.slave_for(name).get('py:hello'))",
+        ].join("\n"), host, port, masterName, t.password], { encoding: "utf8" });
+        assert.strictEqual(py.status, 0, py.stderr);
+        assert.strictEqual(py.stdout.trim(), "127.0.12.11 b'world'");
+        const s = await status(STACK);
+        assert.strictEqual(s.healthy, true, JSON.stringify(s.pods.map((p) => p.probes)));
+        assert.ok(s.pods.some((p) => p.probes["sentinel/readiness"]?.ok), "the Sentinels' readiness probes ran");
+    });
+
+    it("the exporters cover the Sentinels: quorum and the master's health as metrics", async () => {
+        await until(async () => {
+            const text = await (await fetch("http://127.0.12.31:9121/metrics")).text();
+            return /^redis_sentinel_master_ok_sentinels\{[^}]*master_name="redis-cluster"[^}]*\} 3$/m.test(text);
+        }, "the Sentinel exporter reports 3 ok Sentinels");
+        const text = await (await fetch("http://127.0.12.31:9121/metrics")).text();
+        assert.match(text, /^redis_sentinel_master_ckquorum_status\{[^}]*\} 1$/m);
+        assert.match(text, /^redis_sentinel_master_status\{[^}]*master_status="ok"[^}]*\} 1$/m);
+    });
+
+    it("master killed under write load: a replica is promoted, the client carries on, no WAIT-acknowledged write is lost", async () => {
+        const old = healthy()!;
+        const w = await underLoad("kill", () => podAction(STACK, podByAddress(old).name, "kill").then(() => undefined));
+        await until(() => sentinels.every((s) => sentinelView(s) !== old), "every Sentinel names a new master");
+        const promoted = sentinelView(sentinels[0]);
+        assert.notStrictEqual(promoted, old);
+        assert.strictEqual(field(replication(promoted), "role"), "master");
+        assert.ok(w.replicaAcknowledged.length > 50, "the workload wrote through the failover");
+        await assertSurvived(promoted);
+    });
+
+    it("the old master returns as a replica of the new one, with the data", async () => {
+        const dead = redisPods.find((p) => replication(p.address) === "")!;
+        assert.ok(dead, "the killed pod is down");
+        await podAction(STACK, dead.name, "start");
+        const master = await (async () => {
+            await until(() => healthy() !== undefined, "the returned pod is a linked replica");
+            return healthy()!;
+        })();
+        assert.notStrictEqual(master, dead.address);
+        assert.strictEqual(field(replication(dead.address), "role"), "slave");
+        // It decided before Redis started: never a master, not even for a moment.
+        const log = fs.readFileSync(path.join(t.root, STACK, "pods", `pod-${redisPods.indexOf(dead)}`, "redis.log"), "utf8");
+        assert.match(log.split("\n").filter((l) => l.startsWith("starting as")).pop()!, new RegExp(`^starting as replica of ${master.replace(/\./g, "\\.")} 6379$`));
+        const replica = new Redis({ host: dead.address, port: 6379, username: USERS.app, password: t.password });
+        try {
+            assert.deepStrictEqual(await SentinelWorkload.missing(replica, mustSurvive), []);
+        } finally {
+            replica.disconnect();
+        }
+    });
+
+    it("a graceful stop of the master fails over first (preStop): no WAIT-acknowledged write is lost", async () => {
+        const old = healthy()!;
+        await underLoad("stop", () => podAction(STACK, podByAddress(old).name, "stop").then(() => undefined));
+        const promoted = sentinelView(sentinels[0]);
+        assert.notStrictEqual(promoted, old);
+        await assertSurvived(promoted);
+        await podAction(STACK, podByAddress(old).name, "start");
+        await until(() => healthy() !== undefined, "the stopped pod is back as a replica");
+        assert.strictEqual(field(replication(old), "role"), "slave");
+    });
+
+    it("one Sentinel alone (the others stopped) cannot fail over; with its peers back, they do", async () => {
+        const master = healthy()!;
+        const sentinelPods = t.deployment.pods.filter((p) => sentinels.includes(`${p.address}:26379`));
+        for (const p of sentinelPods.slice(1)) await podAction(STACK, p.name, "stop");
+        const alone = sentinels[0].split(":")[0];
+        await until(() => /NOQUORUM/.test(cli(alone, 26379, "sentinel", "ckquorum", masterName)), "the lone Sentinel reports NOQUORUM");
+        await podAction(STACK, podByAddress(master).name, "kill");
+        // Several down-after periods (2 s) and the failover timeout's first attempt: the lone
+        // Sentinel sees the master down but can neither agree it is down nor be elected.
+        await new Promise((r) => setTimeout(r, 12000));
+        assert.strictEqual(sentinelView(sentinels[0]), master, "the lone Sentinel moved the master");
+        assert.deepStrictEqual(redisPods.filter((p) => p.address !== master).map((p) => field(replication(p.address), "role")), ["slave", "slave"]);
+
+        for (const p of sentinelPods.slice(1)) await podAction(STACK, p.name, "start");
+        await until(() => sentinels.every((s) => sentinelView(s) !== master), "the Sentinels, a quorum again, fail over");
+        await podAction(STACK, podByAddress(master).name, "start");
+        await until(() => healthy() !== undefined, "the old master is back as a replica");
+        await assertSurvived(healthy()!);
+    });
+
+    it("all pods restarted at once: exactly one master afterwards, no WAIT-acknowledged write lost", async () => {
+        await underLoad("restart", async () => {
+            const all = t.deployment.pods.map((p) => p.name);
+            await Promise.all(all.map((name) => podAction(STACK, name, "kill")));
+            await Promise.all(all.map((name) => podAction(STACK, name, "start")));
+        });
+        // The restart outlasts down-after (2 s), so the Sentinels may fail over meanwhile: wait
+        // until the deployment is healthy and stays so for several down-after periods.
+        let settled: string | undefined;
+        let since = 0;
+        await until(() => {
+            const now = healthy();
+            if (now === undefined || now !== settled) {
+                settled = now;
+                since = Date.now();
+            }
+            return settled !== undefined && Date.now() - since > 8000;
+        }, "one master, linked replicas, agreeing Sentinels, stable after the restart", 120000);
+        assert.strictEqual(roles().filter((r) => r === "master").length, 1);
+        await assertSurvived(settled!);
+        await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(probe.ckquorum(s))), "every Sentinel reports CKQUORUM OK with 3 usable Sentinels");
+    });
+});

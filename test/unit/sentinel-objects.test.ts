@@ -1,0 +1,58 @@
+// The sentinel topology's Kubernetes objects: what NetworkPolicies, Prometheus and the scripts
+// rely on (labels, selectors, ports, spreading, environment), beyond schema validity.
+import * as assert from "assert";
+import { buildAllObjects } from "../../components/kubernetes";
+import { resolveSpec } from "../../components/spec/spec";
+
+describe("sentinel topology objects", () => {
+    const spec = resolveSpec({ topology: "sentinel", replicasPerShard: 2, name: "cache", namespace: "team-a" });
+    const objects = buildAllObjects(spec, "[secret]") as any[];
+    const find = (kind: string, name: string) => {
+        const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+        assert.ok(o, `no ${kind} ${name}; have ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(", ")}`);
+        return o;
+    };
+    const sentinelLabels = { "app.kubernetes.io/name": "redis-sentinel", "app.kubernetes.io/instance": "cache", "app.kubernetes.io/component": "sentinel" };
+
+    it("runs 3 Sentinels labelled for NetworkPolicies, spread over hosts and zones by their own selector", () => {
+        const sts = find("StatefulSet", "cache-sentinel");
+        assert.strictEqual(sts.spec.replicas, 3);
+        assert.deepStrictEqual(sts.spec.selector.matchLabels, sentinelLabels);
+        for (const [k, v] of Object.entries(sentinelLabels)) assert.strictEqual(sts.spec.template.metadata.labels[k], v);
+        const anti = sts.spec.template.spec.affinity.podAntiAffinity;
+        assert.deepStrictEqual(anti.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels, sentinelLabels);
+        assert.strictEqual(anti.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey, "kubernetes.io/hostname");
+        assert.strictEqual(anti.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, "topology.kubernetes.io/zone");
+        const [sentinel, exporter] = sts.spec.template.spec.containers;
+        assert.deepStrictEqual(sentinel.ports, [{ name: "sentinel", containerPort: 26379, protocol: "TCP" }]);
+        assert.strictEqual(exporter.env.find((e: any) => e.name === "REDIS_ADDR").value, "redis://$(POD_IP):26379");
+        const env = Object.fromEntries(sentinel.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+        assert.deepStrictEqual([env.QUORUM, env.DOWN_AFTER_MS, env.FAILOVER_TIMEOUT_MS, env.MASTER_NAME], ["2", "5000", "60000", "cache"]);
+        assert.strictEqual(env.SENTINEL_HOSTS, [0, 1, 2].map((i) => `cache-sentinel-${i}.cache-sentinel-headless.$(POD_NAMESPACE).svc.cluster.local`).join(" "));
+        assert.ok(!JSON.stringify(sts).includes("[secret]"), "the password reaches the Sentinels only as a mounted Secret and a secretKeyRef");
+    });
+
+    it("gives clients a Sentinel Service, the Sentinels a headless one, and drains one Sentinel at a time", () => {
+        const svc = find("Service", "cache-sentinel");
+        assert.deepStrictEqual(svc.spec.selector, sentinelLabels);
+        assert.deepStrictEqual(svc.spec.ports.map((p: any) => [p.name, p.port]), [["sentinel", 26379], ["metrics", 9121]]);
+        const headless = find("Service", "cache-sentinel-headless");
+        assert.strictEqual(headless.spec.clusterIP, "None");
+        assert.strictEqual(headless.spec.publishNotReadyAddresses, true);
+        assert.deepStrictEqual(find("PodDisruptionBudget", "cache-sentinel").spec, { maxUnavailable: 1, selector: { matchLabels: sentinelLabels } });
+        assert.ok(find("ServiceMonitor", "cache-sentinel").spec.selector.matchLabels["app.kubernetes.io/name"] === "redis-sentinel");
+    });
+
+    it("keeps the Redis pods' selector, drops the cluster bus, and tells the Redis pods where the Sentinels are", () => {
+        const redis = find("StatefulSet", "cache");
+        assert.deepStrictEqual(redis.spec.selector.matchLabels, { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "cache" });
+        assert.strictEqual(redis.spec.replicas, 3);
+        const c = redis.spec.template.spec.containers[0];
+        assert.deepStrictEqual(c.ports.map((p: any) => p.name), ["redis"]);
+        assert.ok(c.env.some((e: any) => e.name === "SENTINEL_HOSTS"));
+        assert.deepStrictEqual(find("Service", "cache-headless").spec.ports.map((p: any) => p.name), ["redis"]);
+        assert.doesNotMatch(find("ConfigMap", "cache-config").data["redis.conf"], /cluster-enabled/);
+        assert.ok(find("ConfigMap", "cache-scripts").data["sentinel-start.sh"]);
+        assert.ok(!resolveSpec({}).sentinel && !buildAllObjects(resolveSpec({}), "x").some((o) => o.metadata.name.includes("sentinel")));
+    });
+});
