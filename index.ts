@@ -11,6 +11,7 @@ export const seedAddresses = outputs.seedAddresses;
 export const sentinelAddresses = outputs.sentinelAddresses;
 export const masterName = outputs.masterName;
 export const secretName = outputs.secretName;
+export const username = outputs.username;
 export const connectionUrl = outputs.connectionUrl;
 export const password = outputs.password;
 export const shardLayout = outputs.shardLayout;

@@ -118,7 +118,7 @@ describe("the serialized formation provider against real Redis", function () {
     it("back to 1 replica: the drain hands a leaving master's shard to a staying replica before the pods go", async () => {
         // Make a leaving pod a master, as an earlier failover may have.
         const leaving = outs.shardLayout.find((s: any) => s.replicas.includes("redis-cluster-6"));
-        const cli = (i: number, ...args: string[]) => spawnSync("redis-cli", ["-h", ip(i), ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+        const cli = (i: number, ...args: string[]) => spawnSync("redis-cli", ["--user", "admin", "-h", ip(i), ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
         // The master may not know its new replica yet: a manual failover it ignores times out in 5 s.
         for (let t = 0; t < 200 && !/role:master/.test(cli(6, "info", "replication").stdout); t++) {
             if (t % 60 === 0) cli(6, "cluster", "failover");
