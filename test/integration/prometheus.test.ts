@@ -96,6 +96,13 @@ describe("monitoring with the real exporter and a real Prometheus", function () 
             (await alerts()).some((a) => a.labels.alertname === "RedisDown" && a.state === "firing" && a.labels.instance === `${victim.address}:9121`));
 
         await podAction("dev", victim.name, "start");
-        await waitFor("RedisDown to resolve", async () => !(await alerts()).some((a) => a.labels.alertname === "RedisDown"));
+        let left: unknown[] = [];
+        await waitFor("RedisDown to resolve", async () => {
+            left = (await alerts()).filter((a) => a.labels.alertname === "RedisDown");
+            return left.length === 0;
+        }).catch(async (e) => {
+            const metrics = await (await fetch(`http://${victim.address}:9121/metrics`)).text().catch(() => "no answer");
+            throw new Error(`${e.message}: still ${JSON.stringify(left)}; exporter: ${metrics.split("\n").filter((l) => /^redis_up|last_scrape_error/.test(l)).join("; ")}`);
+        });
     });
 });
