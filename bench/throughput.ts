@@ -48,7 +48,9 @@ function startNodes(kind: ThroughputConfig, octet: number, root: string): { node
             pids.push(startContainer({ name: "redis", env: {}, probes: {}, argv: ["redis-server", "--bind", ip, "--port", "6379",
                 "--cluster-enabled", "yes", "--dir", dir, "--requirepass", PASSWORD, "--masterauth", PASSWORD,
                 // The same ACL users as ours, so both sides pay the same ACL checks.
-                "--user", `${USERS.admin} ${ACL_RULES.admin} >${PASSWORD}`, "--user", `${USERS.app} ${ACL_RULES.app} >${PASSWORD}`,
+                // (redis-server reads each word of a command-line directive as its own argument).
+                "--user", USERS.admin, ...ACL_RULES.admin.split(" "), `>${PASSWORD}`,
+                "--user", USERS.app, ...ACL_RULES.app.split(" "), `>${PASSWORD}`,
                 "--bind-source-addr", ip] }, path.join(dir, "redis.log")).pid!);
         });
     }
