@@ -7,8 +7,9 @@ import { drainProvider, formationProvider } from "../components/bootstrap/provid
 import type { KubeObject } from "../components/kubernetes/object";
 import { PASSWORD_KEY, passwordKey, PORTS, USERS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";
-import { isAlive, materializeVolumes, planPod, PodPlan, runProbe, runToCompletion, SecretValues, startContainer, stopProcess } from "./pod";
+import { isAlive, planPod, PodPlan, runProbe, SecretValues, stopProcess } from "./pod";
 import { publishNames } from "./dns";
+import { progress, startPod, stopPod, waitForProbe } from "./pod-lifecycle";
 import { recordEvent, rollOut, templateRevision } from "./rollout";
 import { localS3Calls } from "./s3";
 import type { ContainerTrack } from "./probe-schedule";
@@ -16,7 +17,6 @@ import { LocalPodState, LocalState, loadState, localSecrets, podAddress, saveSta
 import { requireTool } from "./tools";
 
 const FORMATION_TYPE = "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation";
-const progress = (line: string) => process.stderr.write(`local: ${line}\n`);
 
 export interface UpResult {
     stack: string;
@@ -148,31 +148,6 @@ function desiredPods(r: Rendered): PodRef[] {
     return r.workloads.flatMap((w, i) => Array.from({ length: w.replicas }, (_, ordinal) => ({ ...(i > 0 ? { statefulSet: w.statefulSet } : {}), ordinal })));
 }
 
-async function startPod(r: Rendered, plan: PodPlan, password: SecretValues): Promise<LocalPodState> {
-    materializeVolumes(r.objects, plan, password);
-    for (const init of plan.initContainers) {
-        const result = runToCompletion(init);
-        if (result.status !== 0) throw new Error(`${plan.name}: init container ${init.name} failed: ${result.output}`);
-    }
-    const pids: Record<string, number> = {};
-    for (const c of plan.containers) {
-        const child = startContainer(c, path.join(plan.root, `${c.name}.log`));
-        pids[c.name] = child.pid!;
-    }
-    progress(`started ${plan.name} on ${plan.ip} (${Object.entries(pids).map(([c, p]) => `${c} ${p}`).join(", ")})`);
-    const own = plan.statefulSet === r.workloads[0].statefulSet ? {} : { statefulSet: plan.statefulSet };
-    return { name: plan.name, ...own, ordinal: plan.ordinal, address: plan.ip, root: plan.root, pids };
-}
-
-async function waitForProbe(plan: PodPlan, kind: "startup" | "readiness", timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const results = plan.containers.map((c) => runProbe(c, kind)).filter((r) => r !== undefined);
-        if (results.every((r) => r!.ok)) return;
-        if (Date.now() > deadline) throw new Error(`${plan.name}: ${kind} probe still failing: ${results.map((r) => r!.output).join("; ")}`);
-        await new Promise((r) => setTimeout(r, 200));
-    }
-}
 
 /** Starts the stack's pods (or applies its current config to a running deployment) and forms the cluster. */
 export async function up(stack: string): Promise<UpResult> {
@@ -213,7 +188,7 @@ export async function up(stack: string): Promise<UpResult> {
             live.revision ??= revisionOf(plan);
             pods.push(live);
         } else {
-            const started = { ...await startPod(r, plan, password), revision: revisionOf(plan) };
+            const started = { ...await startPod(r.objects, r.workloads[0].statefulSet, plan, password), revision: revisionOf(plan) };
             recordEvent(dir, { t: Date.now(), pod: started.name, event: "start", revision: started.revision });
             pods.push(started);
         }
@@ -246,7 +221,7 @@ export async function up(stack: string): Promise<UpResult> {
             },
             start: async (pod) => {
                 const plan = planOf(pod);
-                Object.assign(pod, await startPod(r, plan, password));
+                Object.assign(pod, await startPod(r.objects, r.workloads[0].statefulSet, plan, password));
                 saveState(dir, state);
                 await waitForProbe(plan, "startup", 60000);
             },
@@ -304,23 +279,6 @@ function withoutPassword(outs: Record<string, unknown>): Record<string, unknown>
     return rest;
 }
 
-/**
- * Stops a pod as the kubelet does: each container's preStop hook runs first, then SIGTERM, then
- * SIGKILL when the grace period (which the hooks count against) runs out.
- */
-async function stopPod(pod: LocalPodState, graceMs: number, plan?: PodPlan): Promise<string> {
-    const deadline = Date.now() + graceMs;
-    const outputs: string[] = [];
-    for (const c of plan?.containers ?? []) {
-        if (c.preStop && pod.pids[c.name] && isAlive(pod.pids[c.name])) {
-            const hook = runToCompletion({ ...c, argv: c.preStop });
-            outputs.push(hook.output.trim().replace(/\n/g, "; ") || `exit ${hook.status}`);
-            progress(`${pod.name}/${c.name} preStop: ${outputs[outputs.length - 1]}`);
-        }
-    }
-    await Promise.all(Object.values(pod.pids).map((pid) => stopProcess(pid, Math.max(0, deadline - Date.now()))));
-    return outputs.join("; ");
-}
 
 export type PodAction = "stop" | "kill" | "start" | "wipe";
 
@@ -354,7 +312,7 @@ export async function podAction(stack: string, name: string, action: PodAction, 
             break;
         case "start": {
             if (running) throw new Error(`${name} is already running`);
-            Object.assign(pod, await startPod(r, plan, password));
+            Object.assign(pod, await startPod(r.objects, r.workloads[0].statefulSet, plan, password));
             await waitForProbe(plan, "startup", 60000);
             break;
         }
