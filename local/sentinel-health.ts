@@ -4,16 +4,31 @@ import { spawnSync } from "child_process";
 import { PORTS, USERS } from "../components/spec/spec";
 
 export class SentinelProbe {
-    constructor(private readonly redis: string[], private readonly sentinels: string[], private readonly password: string, readonly masterName: string) {}
+    constructor(
+        private readonly redis: string[],
+        private readonly sentinels: string[],
+        private readonly password: string,
+        readonly masterName: string,
+        private readonly adminPassword?: string,
+    ) {}
 
     /**
      * redis-cli against `host:port`, with the app user's password (Sentinels take it alone, Redis
      * as the app user); empty output when it does not answer.
      */
     cli(host: string, port: number, ...args: string[]): string {
-        const user = port === PORTS.sentinel ? [] : ["--user", USERS.app];
-        const r = spawnSync("redis-cli", ["--no-auth-warning", ...user, "-h", host, "-p", String(port), ...args],
-            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: this.password }, timeout: 5000 });
+        return SentinelProbe.run(port === PORTS.sentinel ? undefined : USERS.app, this.password, host, port, args);
+    }
+
+    /** redis-cli against a Redis pod as the admin user (operator commands: REPLICAOF, CONFIG ...). */
+    admin(address: string, ...args: string[]): string {
+        if (this.adminPassword === undefined) throw new Error("this probe was given no admin password");
+        return SentinelProbe.run(USERS.admin, this.adminPassword, address, PORTS.redis, args);
+    }
+
+    private static run(user: string | undefined, password: string, host: string, port: number, args: string[]): string {
+        const r = spawnSync("redis-cli", ["--no-auth-warning", ...(user ? ["--user", user] : []), "-h", host, "-p", String(port), ...args],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password }, timeout: 5000 });
         return (r.stdout ?? "").trim();
     }
 
@@ -46,10 +61,26 @@ export class SentinelProbe {
     }
 
     /**
+     * Whether Sentinel `sentinel` knows every pod but `master` as a replica it can reach. Sentinels
+     * learn replicas from the master's INFO, every 10 s: until then a failover would find no
+     * replica to promote.
+     */
+    knowsReplicas(sentinel: string, master: string): boolean {
+        const lines = this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "replicas", this.masterName).split("\n");
+        const reachable = new Set<string>();
+        for (let i = 0; i + 1 < lines.length; i += 2) {
+            if (lines[i] !== "name") continue;
+            const flags = lines[lines.indexOf("flags", i) + 1] ?? "";
+            if (!/s_down|disconnected/.test(flags)) reachable.add(lines[i + 1]);
+        }
+        return this.redis.filter((a) => a !== master).every((a) => reachable.has(`${a}:${PORTS.redis}`));
+    }
+
+    /**
      * The master's address when there is exactly one master, every other pod is its linked
-     * replica, and every Sentinel names it with no failover in progress. (During a failover's
-     * last phase a Sentinel already names the promoted replica; a second fault before the
-     * failover ends can leave that Sentinel with a view of its own.)
+     * replica, and every Sentinel names it with no failover in progress and knows those replicas.
+     * (During a failover's last phase a Sentinel already names the promoted replica; a second
+     * fault before the failover ends can leave that Sentinel with a view of its own.)
      */
     healthyMaster(): string | undefined {
         const masters = this.redis.filter((a) => this.role(a) === "master");
@@ -59,7 +90,9 @@ export class SentinelProbe {
             const r = this.replication(a);
             return SentinelProbe.field(r, "master_host") === master && SentinelProbe.field(r, "master_link_status") === "up";
         });
-        return linked && this.sentinels.every((s) => this.sentinelView(s) === master && this.sentinelFlags(s) === "master") ? master : undefined;
+        return linked && this.sentinels.every((s) => this.sentinelView(s) === master && this.sentinelFlags(s) === "master" && this.knowsReplicas(s, master))
+            ? master
+            : undefined;
     }
 }
 

@@ -33,6 +33,7 @@ export function sentinelDiscoveryEnv(spec: ClusterSpec): { name: string; value: 
     if (!sentinel) return [];
     return [
         { name: "MASTER_NAME", value: sentinel.masterName },
+        { name: "DOWN_AFTER_MS", value: String(sentinel.settings.downAfterMs) },
         { name: "SENTINEL_PORT", value: String(PORTS.sentinel) },
         // Sentinels take the app user's password: clients need it to ask them for the master.
         { name: "SENTINEL_PASSWORD_FILE", value: `${PATHS.secrets}/${passwordKey("app")}` },
@@ -70,7 +71,6 @@ function sentinelContainer(spec: ClusterSpec) {
             { name: "PASSWORD_FILE", value: `${PATHS.secrets}/${PASSWORD_KEY}` },
             { name: "ADMIN_USER", value: USERS.admin },
             { name: "QUORUM", value: String(s.settings.quorum) },
-            { name: "DOWN_AFTER_MS", value: String(s.settings.downAfterMs) },
             { name: "FAILOVER_TIMEOUT_MS", value: String(s.settings.failoverTimeoutMs) },
             ...sentinelDiscoveryEnv(spec),
         ],

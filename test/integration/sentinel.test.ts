@@ -11,7 +11,7 @@ import { podAction, status } from "../../local/deployment";
 import { SentinelProbe, until } from "../../local/sentinel-health";
 import { SentinelWorkload } from "../../local/sentinel-workload";
 import { requireTool } from "../../local/tools";
-import { startDevDeployment, TestDeployment } from "../support/local-deployment";
+import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";
 
 const STACK = "sentinel-dev";
 const BASE = "127.0.12.11";
@@ -68,7 +68,11 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         redisPods = t.deployment.pods.filter((p) => t.deployment.seeds.includes(`${p.address}:6379`));
         sentinels = t.deployment.sentinels!;
         masterName = t.deployment.masterName!;
-        probe = new SentinelProbe(redisPods.map((p) => p.address), sentinels, t.password, masterName);
+        probe = new SentinelProbe(redisPods.map((p) => p.address), sentinels, t.password, masterName, t.adminPassword);
+    });
+
+    afterEach(function () {
+        printLogsOnFailure(this, t, STACK);
     });
 
     after(async () => {
@@ -147,6 +151,22 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         } finally {
             replica.disconnect();
         }
+    });
+
+    it("a replica no Sentinel knows, pointed at a dead master, finds the Sentinels' master by itself", async () => {
+        const master = healthy()!;
+        const orphan = redisPods.find((p) => p.address !== master)!;
+        // Pointed at an address where nothing listens, and forgotten by every Sentinel (RESET
+        // relearns replicas from the master, which no longer lists it): no Sentinel will fix it.
+        assert.strictEqual(probe.admin(orphan.address, "replicaof", "127.0.12.99", "6379"), "OK");
+        for (const s of sentinels) assert.strictEqual(cli(s.split(":")[0], 26379, "sentinel", "reset", masterName), "1");
+        await until(() => field(replication(orphan.address), "master_host") === master && field(replication(orphan.address), "master_link_status") === "up",
+            "the orphaned replica follows the master again", 30000);
+        const log = fs.readFileSync(path.join(t.root, STACK, "pods", `pod-${redisPods.indexOf(orphan)}`, "redis.log"), "utf8");
+        assert.match(log, new RegExp(`^follow: master 127\\.0\\.12\\.99 6379 unreachable .* the Sentinels name ${master.replace(/\./g, "\\.")} 6379: following it$`, "m"));
+        await until(() => healthy() === master, "the Sentinels know the replica again");
+        // RESET made them forget each other too; they meet again through the master's hello channel.
+        await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(probe.ckquorum(s))), "every Sentinel counts 3 usable Sentinels again");
     });
 
     it("a graceful stop of the master fails over first (preStop): no WAIT-acknowledged write is lost", async () => {

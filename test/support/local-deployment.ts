@@ -22,6 +22,28 @@ export function adminPasswordOf(deployment: UpResult): string {
     return fs.readFileSync(path.join(path.dirname(deployment.passwordFile), passwordKey("admin")), "utf8");
 }
 
+/**
+ * The last lines of every container log of a local-mode deployment: printed by a test that
+ * failed, so a failure on CI explains itself (the state directory is gone afterwards).
+ */
+export function podLogTails(root: string, stack: string, lines = 80): string {
+    const pods = path.join(root, stack, "pods");
+    if (!fs.existsSync(pods)) return "";
+    const out: string[] = [];
+    for (const pod of fs.readdirSync(pods).sort()) {
+        for (const file of fs.readdirSync(path.join(pods, pod)).filter((f) => f.endsWith(".log")).sort()) {
+            const text = fs.readFileSync(path.join(pods, pod, file), "utf8").trimEnd().split("\n").slice(-lines);
+            out.push(`--- ${pod}/${file}`, ...text);
+        }
+    }
+    return out.join("\n");
+}
+
+/** An afterEach hook body: the pods' log tails when the test just run failed. */
+export function printLogsOnFailure(ctx: Mocha.Context, t: TestDeployment | undefined, stack: string): void {
+    if (t && ctx.currentTest?.state === "failed") console.log(podLogTails(t.root, stack));
+}
+
 export async function startDevDeployment(addressBase: string, stack = "dev"): Promise<TestDeployment> {
     const saved = { dir: process.env.REDIS_LOCAL_STATE_DIR, base: process.env.REDIS_LOCAL_ADDRESS_BASE };
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "local-dev-"));

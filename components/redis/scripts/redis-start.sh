@@ -59,6 +59,9 @@ if [ "$TOPOLOGY" = "cluster" ]; then
   sh "$scripts/redis-rejoin.sh" &
   # Fails over at once when this replica's master process is gone.
   sh "$scripts/redis-watchdog.sh" &
+else
+  # Points this replica at the Sentinels' master if no Sentinel does.
+  sh "$scripts/sentinel-follow.sh" &
 fi
 
 exec redis-server "$runtime_conf"

@@ -8,16 +8,19 @@
 # Exit 2: nothing knows a master, but too few Sentinels answered to be sure.
 # Exit 3: a failover is in progress: the master is about to change, ask again.
 # Exit 4: the master is printed, but the Sentinels hold it objectively down (a failover may follow).
-# With --sentinels-only, step 2 is skipped; with --skip ADDRESS, that address is not asked.
+# With --sentinels-only, step 2 is skipped; with --skip ADDRESS, that address is not asked; with
+# --epoch, the Sentinels' config epoch follows the address ("ip port epoch").
 set -u
 : "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}" "${REDIS_HOSTS:?}"
 
 sentinels_only=0
 skip=""
+with_epoch=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sentinels-only) sentinels_only=1 ;;
     --skip) shift; skip=$1 ;;
+    --epoch) with_epoch=1 ;;
   esac
   shift
 done
@@ -63,7 +66,7 @@ for name in $SENTINEL_HOSTS; do
 done
 [ "$in_failover" -eq 1 ] && exit 3
 if [ -n "$best" ]; then
-  echo "$best"
+  if [ "$with_epoch" -eq 1 ]; then echo "$best $best_epoch"; else echo "$best"; fi
   [ "$best_odown" -eq 1 ] && exit 4
   exit 0
 fi

@@ -34,25 +34,65 @@ cli() {
   timeout 5 redis-cli --no-auth-warning -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
 }
 
+# known_replicas_within IP PORT TENTHS: whether this Sentinel knows, within TENTHS tenths of a
+# second, at least as many replicas as the master reports connected.
+known_replicas_within() {
+  connected=$(REDISCLI_AUTH="$password" timeout 2 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$1" -p "$2" info replication 2>/dev/null |
+    tr -d '\r' | sed -n 's/^connected_slaves://p')
+  i=0
+  while [ "$i" -lt "$3" ]; do
+    known=$(cli sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r' | awk 'prev == "num-slaves" {print; exit} {prev = $0}')
+    [ "${known:-0}" -ge "${connected:-0}" ] && return 0
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 1
+}
+
 monitor() {
   # monitor IP PORT: watch that master with the rendered settings, as the admin ACL user (Redis's
   # default user is off); the password goes through stdin, never the command line.
   cli sentinel monitor "$MASTER_NAME" "$1" "$2" "$QUORUM" >/dev/null
   printf 'SENTINEL SET %s down-after-milliseconds %s failover-timeout %s parallel-syncs 1 auth-user %s auth-pass %s\n' \
     "$MASTER_NAME" "$DOWN_AFTER_MS" "$FAILOVER_TIMEOUT_MS" "$ADMIN_USER" "$password" | cli >/dev/null
-  # The links MONITOR opened had no password: their INFO failed, so the replicas would stay
-  # unknown until the next INFO period (10 s). RESET reconnects them with it.
-  cli sentinel reset "$MASTER_NAME" >/dev/null
+  # If MONITOR's links connected before SET gave them the password, their first INFO failed and
+  # the next comes only after 10 s: until then this Sentinel knows no replica and could not
+  # promote one. RESET reconnects at once; it is only done when needed, because it also forgets
+  # the peers already found.
+  known_replicas_within "$1" "$2" 20 || { cli sentinel reset "$MASTER_NAME" >/dev/null; known_replicas_within "$1" "$2" 50; }
   echo "sentinel: monitoring $MASTER_NAME at $1:$2"
+}
+
+# A Sentinel that knew neither its peers nor the replicas when the master died (it had just
+# started, or just been reset) hears of the failover from no one, and would name the dead master
+# forever. While its master is down to it, it adopts the master its peers agreed on at a higher
+# config epoch; never while a failover is in progress (find-master then fails).
+follow_peers() {
+  flags=$(printf '%s\n' "$1" | sed -n 's/^flags=//p')
+  case "$flags" in *failover_in_progress*) return 0 ;; *s_down*|*o_down*) ;; *) return 0 ;; esac
+  ours="$(printf '%s\n' "$1" | sed -n 's/^ip=//p') $(printf '%s\n' "$1" | sed -n 's/^port=//p')"
+  our_epoch=$(printf '%s\n' "$1" | sed -n 's/^config-epoch=//p')
+  peers=$(sh "$scripts/sentinel-find-master.sh" --sentinels-only --epoch --skip "$POD_IP") || return 0
+  # shellcheck disable=SC2086 # "ip port epoch", split on purpose
+  set -- $peers
+  if [ "$1 $2" != "$ours" ] && [ "$3" -gt "${our_epoch:-0}" ]; then
+    echo "sentinel: $ours is down; the other Sentinels agreed on $1:$2 at epoch $3"
+    cli sentinel remove "$MASTER_NAME" >/dev/null
+    monitor "$1" "$2"
+  fi
 }
 
 sentinel_pid=$$   # this shell, which exec turns into redis-sentinel
 (
+  # This loop must outlive any failed command: Sentinel would reap it, and nothing restart it.
+  set +e
   export REDISCLI_AUTH="$sentinel_password"
   while kill -0 "$sentinel_pid" 2>/dev/null; do
     sleep 1
     [ -n "$(cli ping 2>/dev/null)" ] || continue
-    if cli sentinel master "$MASTER_NAME" 2>/dev/null | grep -q '^ip$'; then
+    view=$(cli sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r' | awk 'NR % 2 == 1 {k = $0; next} {print k "=" $0}')
+    if printf '%s\n' "$view" | grep -q '^ip='; then
+      follow_peers "$view"
       sleep 4
       continue
     fi

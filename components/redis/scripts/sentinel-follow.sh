@@ -1,0 +1,44 @@
+#!/bin/sh
+# Runs beside redis-server in the sentinel topology (started in the background by redis-start.sh).
+# Sentinels learn of replicas only from their master's INFO (every 10 s), so a replica that
+# connected just before its master died can be unknown to the Sentinel that runs the failover:
+# nothing would ever point it at the new master. A replica whose master link has been down for
+# longer than twice down-after (the Sentinels had their chance) asks the Sentinels which master
+# they agreed on, and follows it when that is another one. It never promotes itself, and waits
+# while a failover is in progress or the named master is held down.
+set -u
+: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${DOWN_AFTER_MS:?}"
+
+scripts=$(dirname "$0")
+redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
+admin_password=$(cat "$PASSWORD_FILE")
+patience_s=$(( (2 * DOWN_AFTER_MS + 999) / 1000 ))
+
+cli() {
+  REDISCLI_AUTH="$admin_password" timeout 2 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
+}
+
+field() {
+  printf '%s\n' "$1" | sed -n "s/^$2:\\([^[:space:]]*\\).*/\\1/p"
+}
+
+down_since=""
+while kill -0 "$redis_pid" 2>/dev/null; do
+  sleep "${FOLLOW_INTERVAL_SECONDS:-1}"
+  repl=$(cli info replication 2>/dev/null | tr -d '\r') || continue
+  if [ "$(field "$repl" role)" != "slave" ] || [ "$(field "$repl" master_link_status)" != "down" ]; then
+    down_since=""
+    continue
+  fi
+  now=$(date +%s)
+  [ -n "$down_since" ] || down_since=$now
+  [ $((now - down_since)) -ge "$patience_s" ] || continue
+  named=$(sh "$scripts/sentinel-find-master.sh" --sentinels-only --skip "$POD_IP") || continue
+  current="$(field "$repl" master_host) $(field "$repl" master_port)"
+  if [ "$named" != "$current" ] && [ "$named" != "$POD_IP $REDIS_PORT" ]; then
+    echo "follow: master $current unreachable for ${patience_s}s; the Sentinels name $named: following it"
+    # shellcheck disable=SC2086 # "ip port", split on purpose
+    cli replicaof $named >/dev/null
+    down_since=""
+  fi
+done
