@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { packageRoot } from "../../components/package-files";
-import { startDevDeployment, TestDeployment } from "../support/local-deployment";
+import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";
 
 const ADDRESS_BASE = "127.0.14.11";
 const COUNT = 300;
@@ -19,6 +19,10 @@ describe("client examples against local mode", function () {
     before(async () => {
         dev = await startDevDeployment(ADDRESS_BASE);
         env = { ...process.env, REDIS_SEEDS: dev.deployment.seeds.join(","), REDIS_USER: dev.user, REDIS_PASSWORD: dev.password };
+    });
+
+    afterEach(function () {
+        printLogsOnFailure(this, dev, "dev");
     });
 
     after(async () => dev?.stop());

@@ -9,7 +9,7 @@ import { canPublishNames } from "../../local/dns";
 import { loadState, stateDir } from "../../local/state";
 import { requireTool } from "../../local/tools";
 import { Workload } from "../../local/workload";
-import { startDevDeployment, TestDeployment } from "../support/local-deployment";
+import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";
 
 const NODE_TIMEOUT_MS = 5000; // the dev stack's redis.clusterNodeTimeoutMs
 
@@ -77,6 +77,10 @@ describe("fault suite (local mode, dev stack)", function () {
         requireTool("prometheus-redis-exporter");
         local = await startDevDeployment("127.0.9.11");
         ({ deployment, password, adminPassword } = local);
+    });
+
+    afterEach(function () {
+        printLogsOnFailure(this, local, "dev");
     });
 
     after(() => local?.stop());

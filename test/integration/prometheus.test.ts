@@ -13,7 +13,7 @@ import { packageRoot } from "../../components/package-files";
 import { resolveSpec } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { podAction, UpResult } from "../../local/deployment";
-import { startDevDeployment, TestDeployment } from "../support/local-deployment";
+import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";
 import { requireTool } from "../../local/tools";
 import { readStackConfig } from "../../tools/stack-config";
 
@@ -48,6 +48,10 @@ describe("monitoring with the real exporter and a real Prometheus", function () 
         requireTool("prometheus");
         local = await startDevDeployment("127.0.10.11");
         deployment = local.deployment;
+    });
+
+    afterEach(function () {
+        printLogsOnFailure(this, local, "dev");
     });
 
     after(async () => {
