@@ -34,7 +34,7 @@ export class RedisCluster extends pulumi.ComponentResource {
     public readonly username: pulumi.Output<string>;
     /** The application user's password (secret). */
     public readonly password: pulumi.Output<string>;
-    /** `redis://app:<password>@<clientHost>:<port>` (secret). */
+    /** `redis://app:<password>@<clientHost>:<port>` (secret); `rediss://` with TLS on. */
     public readonly connectionUrl: pulumi.Output<string>;
     /** `host:port` of every Sentinel (sentinel topology; empty for cluster). */
     public readonly sentinelAddresses: pulumi.Output<string[]>;
@@ -82,7 +82,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         // Clients get a new password only once every node accepts it (after the credentials step).
         this.password = pulumi.secret(pulumi.all([cluster.ready.map((r) => r.urn), passwords.current.app]).apply(([, p]) => p));
         this.connectionUrl = pulumi.secret(
-            pulumi.interpolate`redis://${USERS.app}:${this.password}@${info.clientHost}:${info.clientPort}`);
+            pulumi.interpolate`${spec.tls ? "rediss" : "redis"}://${USERS.app}:${this.password}@${info.clientHost}:${info.clientPort}`);
         this.registerOutputs({
             namespace: this.namespace,
             clientHost: this.clientHost,
@@ -133,6 +133,7 @@ function formationArgs(spec: ClusterSpec, info: ReturnType<typeof connectionInfo
         redisConfig: liveDirectives(spec),
         namespace: spec.names.namespace,
         podSelector: Object.entries(spec.selectorLabels).map(([k, v]) => `${k}=${v}`).join(","),
+        ...(spec.tls ? { tls: { secretName: spec.tls.secretName } } : {}),
     };
 }
 
@@ -165,8 +166,8 @@ const KINDS: Record<string, Constructor> = {
     "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
 };
 
-/** Objects of CRDs (the Prometheus Operator's) become generic custom resources. */
-const isCustomResource = (obj: KubeObject) => obj.apiVersion.startsWith("monitoring.coreos.com/");
+/** Objects of CRDs (the Prometheus Operator's, cert-manager's) become generic custom resources. */
+const isCustomResource = (obj: KubeObject) => /^(monitoring.coreos.com|cert-manager.io)\//.test(obj.apiVersion);
 
 /**
  * One Pulumi resource per object. Workloads wait for everything else of the batch (their

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { drainProvider, formationProvider } from "../components/bootstrap/provider";
 import type { KubeObject } from "../components/kubernetes/object";
-import { PASSWORD_KEY, passwordKey, PORTS, USERS } from "../components/spec/spec";
+import { PASSWORD_KEY, passwordKey, PORTS, TLS_FILES, USERS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";
 import { isAlive, planPod, PodPlan, runProbe, SecretValues, stopProcess } from "./pod";
 import { publishNames } from "./dns";
@@ -25,6 +25,8 @@ export interface UpResult {
     user: string | null;
     passwordFile: string;
     tls: boolean;
+    /** With TLS: the CA file clients verify the pods' certificate with. */
+    caFile?: string;
     pods: { name: string; address: string; pids: Record<string, number> }[];
     /** Sentinel topology: every Sentinel's `address:port`, and the master's name to ask them for. */
     sentinels?: string[];
@@ -96,10 +98,27 @@ async function renderOnce(stack: string): Promise<Rendered> {
     return { objects, workloads, formationInputs: formation?.inputs, topology, masterName: env(sets[0], "MASTER_NAME") };
 }
 
-/** The rendered Secret's values as local mode keeps them (generated on first use). */
+/**
+ * The rendered Secret's values as local mode keeps them (generated on first use), and the TLS
+ * Secret's when TLS is on: the program does not create that one, so its files must be there.
+ */
 export function secretsOf(r: Rendered, dir: string): Record<string, string> {
     const keys = r.objects.filter((o) => o.kind === "Secret").flatMap((o: any) => Object.keys(o.stringData ?? {}));
-    return localSecrets(dir, keys);
+    return { ...localSecrets(dir, keys), ...tlsSecretOf(r, dir) };
+}
+
+function tlsSecretOf(r: Rendered, dir: string): Record<string, string> {
+    const tlsVolume = r.objects.filter((o) => o.kind === "StatefulSet")
+        .flatMap((o: any) => o.spec.template.spec.volumes ?? []).find((v: any) => v.name === "tls");
+    if (!tlsVolume) return {};
+    const keys = Object.values(TLS_FILES);
+    const missing = keys.filter((k) => !fs.existsSync(secretFile(dir, k)));
+    if (missing.length > 0) {
+        throw new Error(`TLS is on: local mode stands in for Secret ${tlsVolume.secret.secretName} with the files ` +
+            `${keys.map((k) => secretFile(dir, k)).join(", ")}; missing: ${missing.join(", ")} (a certificate and key for the pods' ` +
+            "addresses and names, and the CA that signed it)");
+    }
+    return Object.fromEntries(keys.map((k) => [k, fs.readFileSync(secretFile(dir, k), "utf8")]));
 }
 
 /** Starts the per-deployment kubelet stand-in (probes on schedule, restarts), detached. */
@@ -235,13 +254,15 @@ export async function up(stack: string): Promise<UpResult> {
     saveState(dir, state);
     await Promise.all(plans.map((p) => waitForProbe(p, "readiness", 60000)));
     const sentinels = pods.filter((p) => p.statefulSet !== undefined);
+    const tlsOn = password[TLS_FILES.ca] !== undefined;
     return {
         stack,
         topology: r.topology,
         seeds: pods.filter((p) => p.statefulSet === undefined).map((p) => `${p.address}:${PORTS.redis}`),
         user: USERS.app,
         passwordFile: pwFile,
-        tls: false,
+        tls: tlsOn,
+        ...(tlsOn ? { caFile: secretFile(dir, TLS_FILES.ca) } : {}),
         pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
         ...(r.topology === "sentinel" ? { sentinels: sentinels.map((p) => `${p.address}:${PORTS.sentinel}`), masterName: r.masterName } : {}),
     };
@@ -256,6 +277,8 @@ function formationInputs(rendered: Record<string, any>, plans: PodPlan[], passwo
         // The provider works as the admin user.
         password: password[PASSWORD_KEY],
         nodes: plans.map((p) => ({ name: p.name, address: p.ip, port: PORTS.redis, host: "", zone: "" })),
+        // The CA comes from the Secret's stand-in, as the provider would read it from the cluster.
+        ...(rendered.tls ? { tls: { ...rendered.tls, ca: password[TLS_FILES.ca] } } : {}),
     };
     delete (inputs as any).__provider;
     return inputs;

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
 import { render, secretsOf } from "./deployment";
-import { ContainerPlan, isAlive, planContainer } from "./pod";
+import { ContainerPlan, isAlive, planContainer, secretKeys } from "./pod";
 import { loadState, podAddress, stateDir } from "./state";
 
 /** Job pods get an address of their own, well above the Redis pods'. */
@@ -55,12 +55,10 @@ export function planJob(objects: KubeObject[], cronJobName: string, jobName: str
     }
     const jobSpec = cron.spec.jobTemplate.spec;
     const pod = jobSpec.template.spec;
-    const secretFiles = (name: string): Record<string, string> => {
-        const secret = objects.find((o) => o.kind === "Secret" && o.metadata.name === name) as any;
-        if (!secret) throw new Error(`Secret ${name} does not exist`);
-        // Only the generated passwords are known locally; local mode replaces cloud credentials by its own (s3.ts).
-        return Object.fromEntries(Object.keys(secret.stringData ?? {}).map((k) => [k, localValues[k] ?? ""]));
-    };
+    // Only the generated passwords and the TLS Secret's stand-in are known locally; local mode
+    // replaces cloud credentials by its own (s3.ts).
+    const secretFiles = (name: string): Record<string, string> =>
+        Object.fromEntries(secretKeys(objects, name).map((k) => [k, localValues[k] ?? ""]));
     const secrets: Record<string, Record<string, string>> = {};
     for (const s of objects.filter((o) => o.kind === "Secret")) secrets[s.metadata.name] = secretFiles(s.metadata.name);
     const volumeDir = (name: string): string => {

@@ -5,6 +5,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
+import { TLS_FILES } from "../components/spec/spec";
 import { EnvSources, mapMountPaths, PodIdentity, resolveEnv } from "./kubelet";
 import { localImageEnv } from "./s3";
 
@@ -99,6 +100,15 @@ export function planContainer(c: any, pod: PodIdentity, volumeDir: (volume: stri
     };
 }
 
+/**
+ * The keys of Secret `name`: the rendered Secret's, or for a Secret the program does not create
+ * (the TLS certificate: the user's, or cert-manager's) the keys of a TLS Secret.
+ */
+export function secretKeys(objects: KubeObject[], name: string): string[] {
+    const rendered = objects.find((o) => o.kind === "Secret" && o.metadata.name === name) as any;
+    return rendered ? Object.keys(rendered.stringData ?? {}) : Object.values(TLS_FILES);
+}
+
 /** Writes the pod's volumes: ConfigMap and Secret files (read-only), empty directories for the rest. */
 export function materializeVolumes(objects: KubeObject[], plan: PodPlan, password: SecretValues): void {
     const sts = statefulSet(objects, plan.statefulSet);
@@ -108,7 +118,7 @@ export function materializeVolumes(objects: KubeObject[], plan: PodPlan, passwor
         const dir = path.join(plan.root, vol.name);
         const files: Record<string, string> | undefined = vol.configMap
             ? (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === vol.configMap.name) as any)?.data
-            : vol.secret ? Object.fromEntries(Object.keys((objects.find((o) => o.kind === "Secret" && o.metadata.name === vol.secret.secretName) as any)?.stringData ?? {}).map((k) => [k, secretValue(password, k)])) : undefined;
+            : vol.secret ? Object.fromEntries(secretKeys(objects, vol.secret.secretName).map((k) => [k, secretValue(password, k)])) : undefined;
         if (files) fs.rmSync(dir, { recursive: true, force: true });
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         for (const [file, content] of Object.entries(files ?? {})) fs.writeFileSync(path.join(dir, file), content, { mode: 0o600 });

@@ -6,6 +6,7 @@ import { KubeObject, meta } from "../kubernetes/object";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes/security";
 import { BACKUP_KINDS, BackupKind, ClusterSpec, PASSWORD_KEY, PATHS, PORTS, USERS, VERIFY_PORT } from "../spec/spec";
 import { awsCredentialsEnv, BackupCloud, isIrsa, passwordFile, scriptsMount, scriptsVolume } from "./env";
+import { tlsEnv, tlsMounts, tlsVolumes } from "../kubernetes/tls";
 import { loadBackupScripts } from "./scripts";
 
 /** Bounds of one run: an hourly backup must end before the next is due; retries cover a lost pod or a failover mid-dump. */
@@ -61,6 +62,7 @@ function podSpec(spec: ClusterSpec, initContainers: unknown[], containers: unkno
             // Only the key the dump authenticates with, not every user's password.
             { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440, items: [{ key: PASSWORD_KEY, path: PASSWORD_KEY }] } },
             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+            ...tlsVolumes(spec),
             ...volumes,
         ],
     };
@@ -108,7 +110,8 @@ function backupCronJob<P>(spec: ClusterSpec, kind: BackupKind, cloud?: BackupClo
         { name: "REDIS_PORT", value: String(PORTS.redis) },
         { name: "REDIS_USER", value: USERS.admin },
         { name: "PASSWORD_FILE", value: passwordFile },
-    ], [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }]);
+        ...tlsEnv(spec),
+    ], [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }, ...tlsMounts(spec)]);
     const upload = cloud && container(spec, "upload", s.backup.awsCliImage, "backup-upload.sh", [...common, ...s3Env(spec, cloud)], mounts);
     const pod = podSpec(spec, upload ? [dump] : [], upload ? [upload] : [dump], [
         { name: "backup", persistentVolumeClaim: { claimName: spec.names.backup[kind] } },

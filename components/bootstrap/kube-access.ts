@@ -69,3 +69,14 @@ export async function forwardToPods(namespace: string, labelSelector: string, wa
         },
     };
 }
+
+/** One key of a Secret, decoded (the TLS Secret's public ca.crt: formation verifies the pods with it). */
+export async function readSecretKey(namespace: string, name: string, key: string): Promise<string> {
+    const k8s = await import("@kubernetes/client-node");
+    const kc = new k8s.KubeConfig();
+    kc.loadFromDefault();
+    const secret = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace, name });
+    const value = secret.data?.[key];
+    if (!value) throw new Error(`Secret ${namespace}/${name} has no ${key}: TLS needs the CA that signed the pods' certificate`);
+    return Buffer.from(value, "base64").toString("utf8");
+}

@@ -12,6 +12,8 @@ export interface NodeAddress {
     port: number;
     /** Where this process reaches it, when not at ip:port (a local port-forward). */
     connect?: { host: string; port: number };
+    /** TLS: the CA that signed the nodes' certificate, and the name to verify it against (none for an IP). */
+    tls?: { ca: string; servername?: string };
 }
 
 export interface NodeState {
@@ -41,6 +43,8 @@ export function connect(node: NodeAddress, password: string, timeoutMs = 5000, u
         maxRetriesPerRequest: 0,
         enableOfflineQueue: false,
         retryStrategy: () => null,
+        // The certificate must chain to the deployment's CA and name the pod (or its IP, locally).
+        ...(node.tls ? { tls: { ca: node.tls.ca, ...(node.tls.servername ? { servername: node.tls.servername } : {}) } } : {}),
     });
 }
 

@@ -116,6 +116,8 @@ export interface ClusterFormationArgs {
     podSelector: pulumi.Input<string>;
     /** Restore: each shard's slot ranges from the backup's manifest ("0-5460"), in shard order. */
     restoreSlots?: pulumi.Input<string[]>;
+    /** TLS: the certificate's Secret (formation reads its ca.crt), or the CA itself. */
+    tls?: pulumi.Input<{ secretName: string; ca?: string }>;
 }
 
 /** The drain step of a scale-in; takes the same inputs as the formation it precedes. */

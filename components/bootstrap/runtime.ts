@@ -1,6 +1,7 @@
 // The formation provider's work, loaded inside the dynamic provider process. Kept out of the
 // serialized provider object so that the closure Pulumi stores holds no live objects.
 import { promises as dns } from "dns";
+import { isIP } from "net";
 import type Redis from "ioredis";
 import { describeChange, NodeInput, ShapeInput } from "./change";
 import { AcceptedPasswords, applyPasswords, describeRotation } from "./credentials";
@@ -24,6 +25,8 @@ export interface FormationInputs extends ShapeInput {
     podSelector: string;
     /** Restore: each shard's slot ranges from the backup's manifest, in shard order. */
     restoreSlots?: string[];
+    /** TLS: the Secret holding the certificate (its ca.crt is read from the cluster), or the CA itself. */
+    tls?: { secretName: string; ca?: string };
 }
 
 export interface FormationOutputs extends FormationInputs {
@@ -49,13 +52,19 @@ interface Reach {
     close(): Promise<void>;
 }
 
-/** The nodes as this process reaches them: directly, or through port-forwards it opens. */
+/** The nodes as this process reaches them: directly, or through port-forwards it opens; over TLS when on. */
 async function reach(inputs: FormationInputs): Promise<Reach> {
-    if (inputs.connectivity === "port-forward") {
-        const { forwardToPods } = require("./kube-access");
-        return forwardToPods(inputs.namespace, inputs.podSelector, inputs.nodes);
+    const r: Reach = inputs.connectivity === "port-forward"
+        ? await require("./kube-access").forwardToPods(inputs.namespace, inputs.podSelector, inputs.nodes)
+        : { nodes: await resolveNodes(inputs.nodes), close: async () => undefined };
+    if (inputs.tls) {
+        const ca = inputs.tls.ca ?? await require("./kube-access").readSecretKey(inputs.namespace, inputs.tls.secretName, "ca.crt");
+        for (const node of r.nodes) {
+            const address = inputs.nodes.find((n) => n.name === node.name)?.address ?? node.ip;
+            node.tls = { ca, ...(isIP(address) ? {} : { servername: address }) };
+        }
     }
-    return { nodes: await resolveNodes(inputs.nodes), close: async () => undefined };
+    return r;
 }
 
 async function withNodes<T>(inputs: FormationInputs, work: (nodes: FormationNode[]) => Promise<T>): Promise<T> {

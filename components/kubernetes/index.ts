@@ -11,6 +11,7 @@ import { buildSentinelObjects } from "./sentinel";
 import { buildAuthSecret } from "./secret";
 import { buildClientService, buildHeadlessService } from "./services";
 import { buildStatefulSet } from "./statefulset";
+import { buildCertificate } from "./tls";
 
 export { KubeObject } from "./object";
 export { buildAuthSecret } from "./secret";
@@ -25,6 +26,8 @@ export function buildRedisObjects(spec: ClusterSpec): KubeObject[] {
         ...buildNetworkPolicies(spec),
         config,
         scripts,
+        // Before the pods: they mount the Secret cert-manager writes.
+        ...buildCertificate(spec),
         buildHeadlessService(spec),
         buildClientService(spec),
         buildStatefulSet(spec),

@@ -11,6 +11,7 @@ import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { exporterContainer, fieldEnv, probe, sharedVolumes } from "./statefulset";
+import { tlsEnv, tlsMounts } from "./tls";
 
 /** Sentinels are small: they hold a few connections and the master's address. */
 const SENTINEL_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } };
@@ -73,6 +74,7 @@ function sentinelContainer(spec: ClusterSpec) {
             { name: "QUORUM", value: String(s.settings.quorum) },
             { name: "FAILOVER_TIMEOUT_MS", value: String(s.settings.failoverTimeoutMs) },
             ...sentinelDiscoveryEnv(spec),
+            ...tlsEnv(spec),
         ],
         ports: [{ name: "sentinel", containerPort: PORTS.sentinel, protocol: "TCP" }],
         resources: SENTINEL_RESOURCES,
@@ -84,6 +86,7 @@ function sentinelContainer(spec: ClusterSpec) {
             { name: "config", mountPath: PATHS.config, readOnly: true },
             { name: "scripts", mountPath: PATHS.scripts, readOnly: true },
             { name: "auth", mountPath: PATHS.secrets, readOnly: true },
+            ...tlsMounts(spec),
             { name: "run", mountPath: PATHS.run },
             { name: "tmp", mountPath: "/tmp" },
         ],

@@ -7,6 +7,7 @@ import { podScheduling } from "./scheduling";
 import { sentinelDiscoveryEnv } from "./sentinel";
 import { privilegedInitSecurity, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { restoreInitContainers, restorePodAdditions } from "../backup/restore";
+import { exporterTarget, tlsEnv, tlsMounts, tlsVolumes } from "./tls";
 
 export const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
@@ -33,6 +34,7 @@ function redisEnv(spec: ClusterSpec) {
         // The handover must leave Redis its shutdown timeout and a margin within the grace period.
         { name: "HANDOVER_TIMEOUT_SECONDS", value: String(handoverTimeoutSeconds(spec)) },
         ...sentinelDiscoveryEnv(spec),
+        ...tlsEnv(spec),
     ];
 }
 
@@ -76,6 +78,7 @@ function redisContainer(spec: ClusterSpec) {
             { name: "config", mountPath: PATHS.config, readOnly: true },
             { name: "scripts", mountPath: PATHS.scripts, readOnly: true },
             { name: "auth", mountPath: PATHS.secrets, readOnly: true },
+            ...tlsMounts(spec),
             { name: "run", mountPath: PATHS.run },
             { name: "tmp", mountPath: "/tmp" },
         ],
@@ -89,8 +92,10 @@ export function exporterContainer(spec: ClusterSpec, port: number = PORTS.redis)
         image: spec.settings.monitoring.exporterImage,
         imagePullPolicy: spec.settings.imagePullPolicy,
         env: [
+            fieldEnv("POD_NAME", "metadata.name"),
+            fieldEnv("POD_NAMESPACE", "metadata.namespace"),
             fieldEnv("POD_IP", "status.podIP"),
-            { name: "REDIS_ADDR", value: `redis://$(POD_IP):${port}` },
+            ...exporterTarget(spec, port),
             ...(port === PORTS.sentinel
                 // Sentinels have no ACL users: their one password is the app user's.
                 ? [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: passwordKey("app") } } }]
@@ -109,6 +114,7 @@ export function exporterContainer(spec: ClusterSpec, port: number = PORTS.redis)
         },
         readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 5 },
         securityContext: restrictedContainerSecurity,
+        ...(spec.tls ? { volumeMounts: tlsMounts(spec) } : {}),
     };
 }
 
@@ -129,6 +135,7 @@ export function sharedVolumes(spec: ClusterSpec) {
     return [
         { name: "scripts", configMap: { name: spec.names.scripts, defaultMode: 0o555 } },
         { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440 } },
+        ...tlsVolumes(spec),
         { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
         { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
     ];

@@ -1,6 +1,7 @@
 // redis.conf for the ConfigMap. It holds no secret and nothing that differs between pods: the
 // start script adds the password, the pod's address and its announced name at start-up.
 import { ClusterSpec, PORTS } from "../spec/spec";
+import { tlsDirectives } from "../kubernetes/tls";
 
 const yesNo = (b: boolean): string => (b ? "yes" : "no");
 
@@ -56,7 +57,7 @@ function redisDirectives(spec: ClusterSpec): [string, string | number][] {
     const cluster = spec.settings.topology === "cluster";
     const save = r.save.length > 0 ? r.save.map((rule) => `${rule.seconds} ${rule.changes}`).join(" ") : '""';
     const lines: [string, string | number][] = [
-        ["port", PORTS.redis],
+        ...tlsDirectives(spec, PORTS.redis),
         ["protected-mode", "no"],
         ["daemonize", "no"],
         ["logfile", '""'],

@@ -2,12 +2,13 @@
 // adds the pod's address, its identity and the password; the master it monitors is found at run
 // time (sentinel-find-master.sh) with the settings the Sentinel container gets as environment.
 import { ClusterSpec, PORTS } from "../spec/spec";
+import { tlsDirectives } from "../kubernetes/tls";
 
-export function renderSentinelConf(_spec: ClusterSpec): string {
+export function renderSentinelConf(spec: ClusterSpec): string {
     return [
         "# Rendered by @llm-analytics-hub/redis-cluster. Per-pod settings and the password are",
         "# added by sentinel-start.sh; Sentinel rewrites its copy with what it learns.",
-        `port ${PORTS.sentinel}`,
+        ...tlsDirectives(spec, PORTS.sentinel).map(([k, v]) => `${k} ${v}`),
         "protected-mode no",
         "daemonize no",
         'logfile ""',

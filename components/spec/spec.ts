@@ -31,6 +31,8 @@ export const PATHS = {
     run: "/run/redis",
     /** The passwords Secret, mounted as files so they never sit in an environment listing. */
     secrets: "/etc/redis-auth",
+    /** The TLS Secret (tls.crt, tls.key, ca.crt), when TLS is on. */
+    tls: "/etc/redis-tls",
     /** Backup jobs: the backup volume, where backups are staged and the newest are kept. */
     backup: "/backup",
     /** Backup jobs: per-run scratch shared by the job's containers (and the backup being verified). */
@@ -105,6 +107,18 @@ export interface ClusterSpec {
     annotations: Record<string, string>;
     /** The Sentinel StatefulSet and what clients need to find the master; only for topology "sentinel". */
     sentinel?: SentinelSpec;
+    /** TLS everywhere (clients, replication, the cluster bus, Sentinels); absent when off. */
+    tls?: TlsSpec;
+}
+
+/** The keys of a TLS Secret, as cert-manager writes them. */
+export const TLS_FILES = { cert: "tls.crt", key: "tls.key", ca: "ca.crt" } as const;
+
+export interface TlsSpec {
+    /** The Secret holding the certificate: the user's, or the one cert-manager writes. */
+    secretName: string;
+    /** When cert-manager issues it: the Certificate's name and issuer. */
+    certificate?: { name: string; issuerRef: { name: string; kind: string } };
 }
 
 export interface SentinelSpec {
@@ -207,5 +221,14 @@ function buildSpec(settings: Settings): ClusterSpec {
         },
         annotations: { ...settings.annotations },
         sentinel: buildSentinelSpec(settings),
+        tls: buildTlsSpec(settings),
     };
+}
+
+function buildTlsSpec(settings: Settings): TlsSpec | undefined {
+    const tls = settings.tls;
+    if (!tls.enabled) return undefined;
+    if (tls.secretName) return { secretName: tls.secretName };
+    const name = `${settings.name}-tls`;
+    return { secretName: name, certificate: { name, issuerRef: { name: tls.issuerRef!.name, kind: tls.issuerRef!.kind } } };
 }

@@ -16,12 +16,17 @@ const GROUPS: Record<string, string> = {
     "rbac.authorization.k8s.io": "Rbac",
 };
 
-/** Prometheus Operator CRDs: their package does not export its schemas, so they load by file. */
+/** CRDs (the Prometheus Operator's, cert-manager's): their packages do not export their schemas, so they load by file. */
+const CRD_SCHEMAS: Record<string, { pkg: string; prefix: string }> = {
+    "monitoring.coreos.com": { pkg: "prometheus-operator", prefix: "ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoring" },
+    "cert-manager.io": { pkg: "cert-manager", prefix: "ComGithubCertManagerCertManagerPkgApisCertmanager" },
+};
+
 function crdSchemaModule(group: string, version: string, kind: string): string | undefined {
-    if (group !== "monitoring.coreos.com") return undefined;
+    const crd = CRD_SCHEMAS[group];
+    if (!crd) return undefined;
     const v = version[0].toUpperCase() + version.slice(1);
-    const file = path.join(packageRoot, "node_modules", "@kubernetes-models", "prometheus-operator", "_schemas",
-        `ComGithubPrometheusOperatorPrometheusOperatorPkgApisMonitoring${v}${kind}.js`);
+    const file = path.join(packageRoot, "node_modules", "@kubernetes-models", crd.pkg, "_schemas", `${crd.prefix}${v}${kind}.js`);
     return pathToFileURL(file).href;
 }
 

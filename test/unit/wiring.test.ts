@@ -49,6 +49,7 @@ describe("component wiring under Pulumi mocks", function () {
             "kubernetes:batch/v1:CronJob redis-cronjob-redis-cluster-backup-daily",
             "kubernetes:batch/v1:CronJob redis-cronjob-redis-cluster-backup-hourly",
             "kubernetes:batch/v1:CronJob redis-cronjob-redis-cluster-backup-verify",
+            "kubernetes:cert-manager.io/v1:Certificate redis-certificate-redis-cluster-tls",
             "kubernetes:core/v1:ConfigMap redis-configmap-redis-cluster-backup-scripts",
             "kubernetes:core/v1:ConfigMap redis-configmap-redis-cluster-config",
             "kubernetes:core/v1:ConfigMap redis-configmap-redis-cluster-dashboard",
@@ -138,7 +139,12 @@ describe("component wiring under Pulumi mocks", function () {
         assert.strictEqual((await resolveOutput(outputs.username)).value, "app");
         assert.strictEqual((await resolveOutput(outputs.password)).value, generated("redis-app-password-a"));
         const url = await resolveOutput(outputs.connectionUrl);
-        assert.strictEqual(url.value, `redis://app:${generated("redis-app-password-a")}@redis-cluster.redis-system.svc.cluster.local:6379`);
+        // The prod stack has TLS on: clients connect with rediss://.
+        assert.strictEqual(url.value, `rediss://app:${generated("redis-app-password-a")}@redis-cluster.redis-system.svc.cluster.local:6379`);
+        // Formation reaches the pods over TLS, verifying them with the CA in the certificate's Secret.
+        for (const resource of ["redis-formation", "redis-drain", "redis-credentials"]) {
+            assert.deepStrictEqual(byName(run.resources, resource).inputs.tls, { secretName: "redis-cluster-tls" });
+        }
         for (const key of ["password", "connectionUrl"]) {
             const o = await resolveOutput(outputs[key]);
             assert.strictEqual(o.secret, true, `${key} is not secret`);

@@ -4,13 +4,14 @@
 # can hand off), then manifest.json written last. The backup is staged under
 # $STAGING_DIR/<kind>/<id>.partial and renamed to <id> only when complete.
 set -eu
+scripts=$(dirname "$0")
 
 : "${REDIS_HOST:?}" "${REDIS_PORT:?}" "${PASSWORD_FILE:?}" "${STAGING_DIR:?}" "${WORK_DIR:?}"
 : "${BACKUP_KIND:?}" "${KEEP:?}" "${CLUSTER_NAME:?}" "${REDIS_USER:?}"
 
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
 export REDISCLI_AUTH
-cli() { redis-cli --no-auth-warning --user "$REDIS_USER" "$@"; }
+cli() { sh "$scripts/redis-cli.sh" --no-auth-warning --user "$REDIS_USER" "$@"; }
 
 kind_dir="$STAGING_DIR/$BACKUP_KIND"
 mkdir -p "$kind_dir"

@@ -5,6 +5,7 @@
 # of a node timeout. Never blocks the stop for longer than HANDOVER_TIMEOUT_SECONDS; a node with
 # nothing to hand over returns at once.
 set -u
+scripts=$(dirname "$0")
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
 
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
@@ -13,7 +14,7 @@ export REDISCLI_AUTH
 cli() {
   host=$1
   shift
-  timeout 5 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$host" -p "$REDIS_PORT" "$@"
+  timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$host" -p "$REDIS_PORT" "$@"
 }
 
 if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then

@@ -8,13 +8,14 @@
 #              A node that has never joined a cluster is ready, so pods become ready before the
 #              formation provider runs (it waits for them) instead of waiting on each other.
 set -eu
+scripts=$(dirname "$0")
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
 
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
 export REDISCLI_AUTH
 
 cli() {
-  timeout "${PROBE_TIMEOUT:-4}" redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
+  timeout "${PROBE_TIMEOUT:-4}" sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
 }
 
 field() {

@@ -5,6 +5,7 @@
 # even before they are ready; this loop resolves them and CLUSTER MEETs each address it does not
 # reach yet, until the cluster is ok. A node that never joined a cluster is formation's business.
 set -u
+scripts=$(dirname "$0")
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${STATEFULSET_NAME:?}" "${HEADLESS_SERVICE:?}" "${POD_NAMESPACE:?}"
 
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
@@ -13,7 +14,7 @@ export REDISCLI_AUTH
 domain="${HEADLESS_SERVICE}.${POD_NAMESPACE}.svc.${CLUSTER_DOMAIN:-cluster.local}"
 
 cli() {
-  timeout 5 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
+  timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
 }
 
 resolve() {
@@ -55,7 +56,7 @@ while [ "$(date +%s)" -lt "$deadline" ] && kill -0 "$redis_pid" 2>/dev/null; do
     fi
     # Only a node that takes our password belongs to this deployment: the cluster bus itself has
     # no authentication, and meeting a stranger would merge two clusters.
-    [ "$(timeout 2 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$ip" -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ] || continue
+    [ "$(timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$ip" -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ] || continue
     echo "rejoin: meeting ${STATEFULSET_NAME}-$((n - 1)) at $ip"
     cli cluster meet "$ip" "$REDIS_PORT" >/dev/null 2>&1
   done

@@ -41,6 +41,12 @@ sh "$scripts/redis-acl.sh" "$ACL_RULES_FILE" > "$acl_file"
   # Replicas authenticate to their master as the replication user.
   echo "masteruser $REPLICATION_USER"
   echo "masterauth \"$(cat "$SECRETS_DIR/$REPLICATION_USER-password")\""
+  # TLS (redis.conf turns it on): the certificate mounted from its Secret.
+  if [ -n "${TLS_CA_FILE:-}" ]; then
+    echo "tls-cert-file $TLS_CERT_FILE"
+    echo "tls-key-file $TLS_KEY_FILE"
+    echo "tls-ca-cert-file $TLS_CA_FILE"
+  fi
   if [ "$TOPOLOGY" = "cluster" ]; then
     echo "cluster-announce-ip $POD_IP"
     if [ -n "${ANNOUNCE_HOSTNAME:-}" ]; then

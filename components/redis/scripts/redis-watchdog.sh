@@ -5,6 +5,7 @@
 # row it asks for a forced failover, which the other masters still have to vote for. A master
 # that is only unreachable (timeouts) is left to the cluster's own failure detection.
 set -u
+scripts=$(dirname "$0")
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
 
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
@@ -18,20 +19,20 @@ field() {
 refused=0
 while kill -0 "$redis_pid" 2>/dev/null; do
   sleep "${WATCHDOG_INTERVAL_SECONDS:-0.5}"
-  repl=$(timeout 2 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r') || continue
+  repl=$(timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r') || continue
   if [ "$(field "$repl" role)" != "slave" ] || [ "$(field "$repl" master_link_status)" != "down" ]; then
     refused=0
     continue
   fi
   host=$(field "$repl" master_host)
   port=$(field "$repl" master_port)
-  case "$(timeout 2 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$host" -p "$port" ping 2>&1)" in
+  case "$(timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$host" -p "$port" ping 2>&1)" in
     *"Connection refused"*) refused=$((refused + 1)) ;;
     *) refused=0 ;;
   esac
   if [ "$refused" -ge "${WATCHDOG_REFUSALS:-3}" ]; then
     echo "watchdog: master $host:$port refuses connections; asking for a forced failover"
-    timeout 2 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" cluster failover force >/dev/null 2>&1
+    timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" cluster failover force >/dev/null 2>&1
     refused=0
     # Give the election time before asking again.
     sleep 5

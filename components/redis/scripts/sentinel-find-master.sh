@@ -11,6 +11,7 @@
 # With --sentinels-only, step 2 is skipped; with --skip ADDRESS, that address is not asked; with
 # --epoch, the Sentinels' config epoch follows the address ("ip port epoch").
 set -u
+scripts=$(dirname "$0")
 : "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}" "${REDIS_HOSTS:?}"
 
 sentinels_only=0
@@ -45,7 +46,7 @@ for name in $SENTINEL_HOSTS; do
   ip=$(resolve "$name")
   if [ -z "$ip" ] || [ "$ip" = "$skip" ]; then continue; fi
   # SENTINEL MASTER prints field names and values on alternate lines.
-  reply=$(timeout 2 redis-cli --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r') || continue
+  reply=$(timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r') || continue
   case "$reply" in
     *"No such master"*) answered=$((answered + 1)); continue ;;
     "") continue ;;
@@ -75,7 +76,7 @@ if [ "$sentinels_only" -eq 0 ]; then
   for name in $REDIS_HOSTS; do
     ip=$(resolve "$name")
     if [ -z "$ip" ] || [ "$ip" = "$skip" ]; then continue; fi
-    if REDISCLI_AUTH="$admin_password" timeout 2 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$ip" -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r' | grep -qx 'role:master'; then
+    if REDISCLI_AUTH="$admin_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$ip" -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r' | grep -qx 'role:master'; then
       echo "$ip $REDIS_PORT"
       exit 0
     fi

@@ -15,7 +15,7 @@ admin_password=$(cat "$PASSWORD_FILE")
 patience_s=$(( (2 * DOWN_AFTER_MS + 999) / 1000 ))
 
 cli() {
-  REDISCLI_AUTH="$admin_password" timeout 2 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
+  REDISCLI_AUTH="$admin_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
 }
 
 field() {

@@ -7,6 +7,7 @@
 # which ask the Sentinels again and find the new master. Never blocks the stop for longer than
 # HANDOVER_TIMEOUT_SECONDS (then writes resume here); a replica has nothing to hand over.
 set -u
+scripts=$(dirname "$0")
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}"
 
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
@@ -15,7 +16,7 @@ sentinel_password=$(cat "$SENTINEL_PASSWORD_FILE")
 timeout_s=${HANDOVER_TIMEOUT_SECONDS:-20}
 
 cli() {
-  timeout 5 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
+  timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
 }
 
 repl=$(cli info replication | tr -d '\r') || exit 0
@@ -27,12 +28,12 @@ asked=""
 for name in $SENTINEL_HOSTS; do
   ip=$(getent hosts "$name" 2>/dev/null | awk '{print $1; exit}')
   [ -n "$ip" ] || continue
-  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 redis-cli --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
+  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
   [ "$current" = "$POD_IP" ] || continue
   # Writes wait (clients block, nothing is refused) until the promoted replica has them all.
   # Long enough to outlast the stop itself; shutdown ends it.
   cli client pause "$(( (timeout_s + 120) * 1000 ))" write >/dev/null
-  if [ "$(REDISCLI_AUTH="$sentinel_password" timeout 5 redis-cli --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel failover "$MASTER_NAME" 2>&1 | tr -d '\r')" = "OK" ]; then
+  if [ "$(REDISCLI_AUTH="$sentinel_password" timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel failover "$MASTER_NAME" 2>&1 | tr -d '\r')" = "OK" ]; then
     asked=$ip
     break
   fi
@@ -43,7 +44,7 @@ done
 echo "Sentinel $asked is failing $MASTER_NAME over"
 deadline=$(( $(date +%s) + timeout_s ))
 while [ "$(date +%s)" -lt "$deadline" ]; do
-  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 redis-cli --no-auth-warning -h "$asked" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
+  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$asked" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
   if [ -n "$current" ] && [ "$current" != "$POD_IP" ]; then
     cli client kill type normal >/dev/null
     echo "handover done: $current is master"

@@ -2,13 +2,14 @@
 # Probes of a Sentinel pod. liveness: the Sentinel answers. readiness: it also monitors the
 # master, so it is worth asking (clients and starting Redis pods ask the ready ones).
 set -eu
+scripts=$(dirname "$0")
 : "${POD_IP:?}" "${SENTINEL_PASSWORD_FILE:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}"
 
 REDISCLI_AUTH=$(cat "$SENTINEL_PASSWORD_FILE")
 export REDISCLI_AUTH
 
 cli() {
-  timeout "${PROBE_TIMEOUT:-4}" redis-cli --no-auth-warning -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
+  timeout "${PROBE_TIMEOUT:-4}" sh "$scripts/redis-cli.sh" --no-auth-warning -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
 }
 
 reply=$(cli ping 2>&1 || true)

@@ -29,15 +29,20 @@ if ! grep -q "^sentinel monitor $MASTER_NAME " "$conf" 2>/dev/null; then
 fi
 # Its address may have changed since the state file was written (a rescheduled pod).
 sed -i -e "s/^bind .*/bind $POD_IP/" -e "s/^sentinel announce-ip .*/sentinel announce-ip $POD_IP/" "$conf"
+# TLS (sentinel.conf turns it on): the certificate mounted from its Secret, written afresh.
+sed -i -e '/^tls-cert-file /d' -e '/^tls-key-file /d' -e '/^tls-ca-cert-file /d' "$conf"
+if [ -n "${TLS_CA_FILE:-}" ]; then
+  printf 'tls-cert-file %s\ntls-key-file %s\ntls-ca-cert-file %s\n' "$TLS_CERT_FILE" "$TLS_KEY_FILE" "$TLS_CA_FILE" >> "$conf"
+fi
 
 cli() {
-  timeout 5 redis-cli --no-auth-warning -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
+  timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
 }
 
 # known_replicas_within IP PORT TENTHS: whether this Sentinel knows, within TENTHS tenths of a
 # second, at least as many replicas as the master reports connected.
 known_replicas_within() {
-  connected=$(REDISCLI_AUTH="$password" timeout 2 redis-cli --no-auth-warning --user "$ADMIN_USER" -h "$1" -p "$2" info replication 2>/dev/null |
+  connected=$(REDISCLI_AUTH="$password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$1" -p "$2" info replication 2>/dev/null |
     tr -d '\r' | sed -n 's/^connected_slaves://p')
   i=0
   while [ "$i" -lt "$3" ]; do

@@ -1,0 +1,92 @@
+// TLS for every pod: the cert-manager Certificate (when an issuer is configured), the Secret volume
+// and the environment the scripts, Redis and the exporter read the files from. One certificate
+// serves the whole deployment: servers present it, and Redis presents it as a client too
+// (replication, the cluster bus, Sentinel's links).
+import { ClusterSpec, PATHS, PORTS, TLS_FILES } from "../spec/spec";
+import { KubeObject, meta } from "./object";
+
+/** The DNS names a client may reach a pod or Service at: the pods' (wildcard) and the Services'. */
+export function certificateDnsNames(spec: ClusterSpec): string[] {
+    const ns = spec.names.namespace;
+    const services = [spec.names.clientService, ...(spec.sentinel ? [spec.sentinel.names.service] : [])];
+    const podDomains = [spec.names.headlessService, ...(spec.sentinel ? [spec.sentinel.names.headlessService] : [])];
+    const forms = (host: string) => [`${host}.${ns}.svc`, `${host}.${ns}.svc.cluster.local`];
+    return [
+        ...services.flatMap((s) => [s, `${s}.${ns}`, ...forms(s)]),
+        ...podDomains.flatMap((d) => forms(`*.${d}`)),
+        // The exporter and the probes reach their own pod's Redis.
+        "localhost",
+    ];
+}
+
+/** The cert-manager Certificate, when an issuer signs the deployment's certificate. */
+export function buildCertificate(spec: ClusterSpec): KubeObject[] {
+    const cert = spec.tls?.certificate;
+    if (!cert) return [];
+    return [{
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: meta(spec, cert.name, "tls"),
+        spec: {
+            secretName: spec.tls!.secretName,
+            commonName: `${spec.names.clientService}.${spec.names.namespace}.svc`,
+            dnsNames: certificateDnsNames(spec),
+            ipAddresses: ["127.0.0.1"],
+            usages: ["server auth", "client auth", "digital signature", "key encipherment"],
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+            duration: "2160h",
+            renewBefore: "360h",
+            issuerRef: { group: "cert-manager.io", kind: cert.issuerRef.kind, name: cert.issuerRef.name },
+        },
+    }];
+}
+
+/** The TLS Secret as a pod volume (none when TLS is off). */
+export function tlsVolumes(spec: ClusterSpec) {
+    return spec.tls ? [{ name: "tls", secret: { secretName: spec.tls.secretName, defaultMode: 0o440 } }] : [];
+}
+
+export function tlsMounts(spec: ClusterSpec) {
+    return spec.tls ? [{ name: "tls", mountPath: PATHS.tls, readOnly: true }] : [];
+}
+
+/** Where the scripts (through redis-cli.sh) and the backup jobs find the certificate; none when TLS is off. */
+export function tlsEnv(spec: ClusterSpec): { name: string; value: string }[] {
+    if (!spec.tls) return [];
+    return [
+        { name: "TLS_CERT_FILE", value: `${PATHS.tls}/${TLS_FILES.cert}` },
+        { name: "TLS_KEY_FILE", value: `${PATHS.tls}/${TLS_FILES.key}` },
+        { name: "TLS_CA_FILE", value: `${PATHS.tls}/${TLS_FILES.ca}` },
+    ];
+}
+
+/**
+ * The exporter's address and TLS settings: over TLS it reaches its pod by the pod's DNS name (the
+ * certificate names the pods by a wildcard, never by their IPs).
+ */
+export function exporterTarget(spec: ClusterSpec, port: number): { name: string; value: string }[] {
+    if (!spec.tls) return [{ name: "REDIS_ADDR", value: `redis://$(POD_IP):${port}` }];
+    const domain = port === PORTS.sentinel ? spec.sentinel!.names.headlessService : spec.names.headlessService;
+    return [
+        { name: "REDIS_ADDR", value: `rediss://$(POD_NAME).${domain}.$(POD_NAMESPACE).svc.cluster.local:${port}` },
+        { name: "REDIS_EXPORTER_TLS_CA_CERT_FILE", value: `${PATHS.tls}/${TLS_FILES.ca}` },
+        { name: "REDIS_EXPORTER_TLS_CLIENT_CERT_FILE", value: `${PATHS.tls}/${TLS_FILES.cert}` },
+        { name: "REDIS_EXPORTER_TLS_CLIENT_KEY_FILE", value: `${PATHS.tls}/${TLS_FILES.key}` },
+    ];
+}
+
+/**
+ * redis.conf / sentinel.conf directives: TLS on `port`, plaintext off, TLS for outgoing links too.
+ * The certificate's paths are added by the start scripts from the environment (tlsEnv).
+ */
+export function tlsDirectives(spec: ClusterSpec, port: number): [string, string | number][] {
+    if (!spec.tls) return [["port", port]];
+    return [
+        ["port", 0],
+        ["tls-port", port],
+        // Clients authenticate with their ACL user; a client certificate is checked when given.
+        ["tls-auth-clients", "optional"],
+        ["tls-replication", "yes"],
+        ...(spec.settings.topology === "cluster" && port === PORTS.redis ? [["tls-cluster", "yes"] as [string, string]] : []),
+    ];
+}

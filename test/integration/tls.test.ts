@@ -1,0 +1,139 @@
+// TLS in local mode, with real redis-server, the real exporter and a certificate made by openssl
+// for the pods: clients connect over TLS only, replication and the cluster bus run over TLS, the
+// formation provider formed the cluster over TLS, the exporter scrapes over TLS, and a backup
+// dumps over TLS.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import Redis, { Cluster } from "ioredis";
+import { runJob } from "../../local/jobs";
+import { requireTool } from "../../local/tools";
+import { UpResult } from "../../local/deployment";
+import { adminPasswordOf } from "../support/local-deployment";
+import { LocalProject } from "../support/local-project";
+import { installLocalTlsSecret, makeCertificate, TestCertificate } from "../support/test-certificates";
+
+const STACK = "tls-dev";
+const BASE = "127.0.18.";
+const ADDRESSES = [11, 12, 13, 14, 15, 16].map((n) => `${BASE}${n}`);
+
+describe("TLS (local mode, real redis-server and exporter, certificates from openssl)", function () {
+    this.timeout(180000);
+    let project: LocalProject;
+    let deployment: UpResult;
+    let cert: TestCertificate;
+    let password: string;
+    let adminPassword: string;
+
+    /** redis-cli as `user`, over TLS with the deployment's CA unless `plaintext`. */
+    function cli(address: string, port: number, args: string[], opts: { plaintext?: boolean; user?: string; ca?: string } = {}) {
+        const tls = opts.plaintext ? [] : ["--tls", "--cacert", opts.ca ?? deployment.caFile!];
+        const user = opts.user ?? "admin";
+        return spawnSync("redis-cli", [...tls, "--no-auth-warning", "--user", user, "-h", address, "-p", String(port), ...args], {
+            encoding: "utf8", timeout: 10000, env: { ...process.env, REDISCLI_AUTH: user === "admin" ? adminPassword : password },
+        });
+    }
+
+    before(async () => {
+        for (const tool of ["redis-server", "redis-cli", "prometheus-redis-exporter", "openssl"]) requireTool(tool);
+        project = new LocalProject(STACK, `${BASE}11`);
+        // A namespace of its own: the pods' names in /etc/hosts then meet no other deployment's.
+        project.write({ namespace: "redis-tls", tls: { enabled: true, secretName: "redis-tls" } });
+        cert = makeCertificate(["*.redis-cluster-headless.redis-tls.svc.cluster.local", "localhost"], ADDRESSES);
+        installLocalTlsSecret(project.stateDir, cert);
+        deployment = await project.up();
+        password = fs.readFileSync(deployment.passwordFile, "utf8");
+        adminPassword = adminPasswordOf(deployment);
+    });
+
+    after(async () => {
+        await project?.destroy();
+    });
+
+    it("serves clients over TLS: an ioredis Cluster verifying the CA writes and reads across every shard", async () => {
+        assert.strictEqual(deployment.tls, true);
+        assert.strictEqual(fs.readFileSync(deployment.caFile!, "utf8"), cert.ca);
+        const cluster = new Cluster(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })), {
+            redisOptions: { username: "app", password, tls: { ca: cert.ca } },
+        });
+        try {
+            const keys = Array.from({ length: 300 }, (_, i) => `tls:key:${i}`);
+            for (const k of keys) await cluster.set(k, `value-${k}`);
+            for (const k of keys) assert.strictEqual(await cluster.get(k), `value-${k}`);
+            const masters = cluster.nodes("master");
+            assert.strictEqual(masters.length, 3);
+            const counts = await Promise.all(masters.map((m) => m.dbsize()));
+            assert.ok(counts.every((c) => c > 0), `every shard holds keys: ${counts}`);
+            assert.strictEqual(counts.reduce((a, b) => a + b, 0), keys.length);
+        } finally {
+            cluster.disconnect();
+        }
+    });
+
+    it("refuses plaintext, and TLS clients that do not trust the deployment's CA", async () => {
+        for (const address of ADDRESSES) {
+            const plain = cli(address, 6379, ["ping"], { plaintext: true, user: "app" });
+            assert.notStrictEqual(plain.stdout.trim(), "PONG", `${address} answered plaintext`);
+        }
+        const plainClient = new Redis({ host: ADDRESSES[0], port: 6379, username: "app", password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
+        plainClient.on("error", () => undefined);
+        await assert.rejects(plainClient.connect().then(() => plainClient.ping()));
+        plainClient.disconnect();
+
+        const stranger = makeCertificate(["localhost"], ["127.0.0.1"]);
+        const caFile = path.join(project.dir, "other-ca.crt");
+        fs.writeFileSync(caFile, stranger.ca);
+        const untrusted = cli(ADDRESSES[0], 6379, ["ping"], { ca: caFile, user: "app" });
+        assert.notStrictEqual(untrusted.stdout.trim(), "PONG");
+        assert.match(untrusted.stderr + untrusted.stdout, /certificate verify failed|SSL/i);
+        assert.strictEqual(cli(ADDRESSES[0], 6379, ["ping"], { user: "app" }).stdout.trim(), "PONG");
+    });
+
+    it("runs replication and the cluster bus over TLS only: no plaintext port, replicas linked, bus handshakes verify", async () => {
+        for (const address of ADDRESSES) {
+            const config = cli(address, 6379, ["config", "get", "*port*"]).stdout;
+            assert.match(config, /^port\n0$/m, `${address} has a plaintext port`);
+            assert.match(config, /^tls-port\n6379$/m);
+            for (const [key, value] of [["tls-replication", "yes"], ["tls-cluster", "yes"]]) {
+                assert.strictEqual(cli(address, 6379, ["config", "get", key]).stdout.trim().split("\n")[1], value, `${address} ${key}`);
+            }
+            // The bus port answers a TLS handshake with the deployment's certificate.
+            const handshake = spawnSync("openssl", ["s_client", "-connect", `${address}:16379`, "-CAfile", deployment.caFile!, "-verify_return_error", "-brief"],
+                { input: "", encoding: "utf8", timeout: 10000 });
+            assert.match(handshake.stderr + handshake.stdout, /Verification: OK|Verify return code: 0/, `${address}:16379`);
+        }
+        const info = cli(ADDRESSES[0], 6379, ["cluster", "info"]).stdout;
+        assert.match(info, /^cluster_state:ok/m);
+        assert.match(info, /^cluster_known_nodes:6/m);
+        const replicas = ADDRESSES.map((a) => cli(a, 6379, ["info", "replication"]).stdout).filter((r) => /^role:slave/m.test(r));
+        assert.strictEqual(replicas.length, 3);
+        for (const r of replicas) assert.match(r, /^master_link_status:up/m);
+    });
+
+    it("the exporters scrape their pods over TLS and report them up", async () => {
+        for (const address of ADDRESSES.slice(0, 2)) {
+            const text = await (await fetch(`http://${address}:9121/metrics`)).text();
+            assert.match(text, /^redis_up 1$/m, `exporter at ${address}: ${text.split("\n").filter((l) => /redis_up|error/i.test(l)).join("; ")}`);
+            assert.match(text, /^redis_connected_clients \d+$/m);
+        }
+    });
+
+    it("a backup dumps every shard over TLS", async () => {
+        const job = await runJob(STACK, "redis-cluster-backup-hourly");
+        assert.ok(job.succeeded, job.containers.map((c) => c.output).join("\n"));
+        const manifests: string[] = [];
+        const walk = (dir: string) => {
+            for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+                const p = path.join(dir, e.name);
+                if (e.isDirectory()) walk(p);
+                else if (e.name === "manifest.json") manifests.push(p);
+            }
+        };
+        walk(project.stateDir);
+        assert.strictEqual(manifests.length, 1, manifests.join(", "));
+        const manifest = JSON.parse(fs.readFileSync(manifests[0], "utf8"));
+        assert.strictEqual(manifest.shardCount, 3);
+        assert.strictEqual(manifest.shards.reduce((n: number, s: any) => n + s.keys, 0), 300);
+    });
+});

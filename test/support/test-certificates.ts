@@ -1,0 +1,41 @@
+// Certificates for TLS tests, made with the real openssl: a CA, and a certificate it signs for the
+// names and addresses given, written as a TLS Secret's keys (tls.crt, tls.key, ca.crt).
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { TLS_FILES } from "../../components/spec/spec";
+
+export interface TestCertificate {
+    ca: string;
+    cert: string;
+    key: string;
+}
+
+const openssl = (cwd: string, ...args: string[]) => execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+
+/** A fresh CA and a certificate for `dnsNames` and `ips`, usable as server and as client certificate. */
+export function makeCertificate(dnsNames: string[], ips: string[]): TestCertificate {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "test-certs-"));
+    try {
+        const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+        openssl(dir, "req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=redis-test-ca", "-days", "2");
+        openssl(dir, "req", ...ec, "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=redis-test");
+        const san = [...dnsNames.map((d) => `DNS:${d}`), ...ips.map((ip) => `IP:${ip}`)].join(",");
+        fs.writeFileSync(path.join(dir, "ext.cnf"), `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+        openssl(dir, "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "2", "-extfile", "ext.cnf");
+        const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
+        return { ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key") };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** Writes `c` where local mode stands in for the TLS Secret: `<state dir>/secrets/<key>`. */
+export function installLocalTlsSecret(stateDir: string, c: TestCertificate): void {
+    const dir = path.join(stateDir, "secrets");
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const [key, value] of [[TLS_FILES.ca, c.ca], [TLS_FILES.cert, c.cert], [TLS_FILES.key, c.key]]) {
+        fs.writeFileSync(path.join(dir, key), value, { mode: 0o600 });
+    }
+}

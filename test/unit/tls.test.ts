@@ -1,0 +1,115 @@
+// TLS as rendered: the cert-manager Certificate or the user's Secret, the directives that turn
+// plaintext off, and every consumer of the certificate (Redis, Sentinel, exporter, scripts,
+// backup jobs) wired to the same files. The behaviour is proven in test/integration/tls.test.ts.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { buildAllObjects } from "../../components/kubernetes";
+import { buildBackupObjects } from "../../components/backup/jobs";
+import { packageRoot } from "../../components/package-files";
+import { renderRedisConf } from "../../components/redis/redis-conf";
+import { renderSentinelConf } from "../../components/redis/sentinel-conf";
+import { resolveSpec } from "../../components/spec/spec";
+
+const issued = { name: "cache", namespace: "team-a", tls: { enabled: true, issuerRef: { name: "internal-ca", kind: "ClusterIssuer" } } };
+const find = (objects: any[], kind: string, name: string) => {
+    const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+    assert.ok(o, `no ${kind} ${name}`);
+    return o;
+};
+const envOf = (c: any) => Object.fromEntries((c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+const TLS_ENV = { TLS_CERT_FILE: "/etc/redis-tls/tls.crt", TLS_KEY_FILE: "/etc/redis-tls/tls.key", TLS_CA_FILE: "/etc/redis-tls/ca.crt" };
+
+describe("TLS rendering", () => {
+    it("off: plaintext port, no certificate, no TLS volume or environment", () => {
+        const spec = resolveSpec({});
+        const objects = buildAllObjects(spec, "x") as any[];
+        assert.ok(!objects.some((o) => o.kind === "Certificate"));
+        assert.match(renderRedisConf(spec), /^port 6379$/m);
+        assert.doesNotMatch(renderRedisConf(spec), /tls/);
+        const pod = find(objects, "StatefulSet", "redis-cluster").spec.template.spec;
+        assert.ok(!pod.volumes.some((v: any) => v.name === "tls"));
+        assert.ok(!pod.containers[0].env.some((e: any) => e.name.startsWith("TLS_")));
+    });
+
+    it("with an issuer: a Certificate for the Services and every pod's name, issued before the pods mount it", () => {
+        const objects = buildAllObjects(resolveSpec(issued), "x") as any[];
+        const cert = find(objects, "Certificate", "cache-tls");
+        assert.strictEqual(cert.apiVersion, "cert-manager.io/v1");
+        assert.strictEqual(cert.spec.secretName, "cache-tls");
+        assert.deepStrictEqual(cert.spec.issuerRef, { group: "cert-manager.io", kind: "ClusterIssuer", name: "internal-ca" });
+        for (const name of ["cache", "cache.team-a.svc", "cache.team-a.svc.cluster.local", "*.cache-headless.team-a.svc.cluster.local", "localhost"]) {
+            assert.ok(cert.spec.dnsNames.includes(name), `certificate lacks ${name}`);
+        }
+        assert.deepStrictEqual(cert.spec.usages.filter((u: string) => u.endsWith("auth")), ["server auth", "client auth"]);
+        const order = objects.map((o) => o.kind);
+        assert.ok(order.indexOf("Certificate") < order.indexOf("StatefulSet"));
+    });
+
+    it("turns plaintext off and TLS on for clients, replication and the cluster bus", () => {
+        const conf = renderRedisConf(resolveSpec(issued));
+        for (const line of ["port 0", "tls-port 6379", "tls-replication yes", "tls-cluster yes", "tls-auth-clients optional"]) {
+            assert.match(conf, new RegExp(`^${line}$`, "m"), line);
+        }
+        // The start script adds the certificate's paths from the environment (local mode maps them).
+        const start = fs.readFileSync(path.join(packageRoot, "components", "redis", "scripts", "redis-start.sh"), "utf8");
+        assert.match(start, /echo "tls-cert-file \$TLS_CERT_FILE"/);
+    });
+
+    it("mounts the certificate read-only into Redis and its exporter, which scrapes the pod by its DNS name over TLS", () => {
+        const pod = find(buildAllObjects(resolveSpec(issued), "x") as any[], "StatefulSet", "cache").spec.template.spec;
+        assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === "tls"), { name: "tls", secret: { secretName: "cache-tls", defaultMode: 0o440 } });
+        const [redis, exporter] = pod.containers;
+        for (const c of [redis, exporter]) assert.deepStrictEqual(c.volumeMounts.find((m: any) => m.name === "tls"), { name: "tls", mountPath: "/etc/redis-tls", readOnly: true });
+        for (const [k, v] of Object.entries(TLS_ENV)) assert.strictEqual(envOf(redis)[k], v);
+        const exp = envOf(exporter);
+        assert.strictEqual(exp.REDIS_ADDR, "rediss://$(POD_NAME).cache-headless.$(POD_NAMESPACE).svc.cluster.local:6379");
+        assert.strictEqual(exp.REDIS_EXPORTER_TLS_CA_CERT_FILE, "/etc/redis-tls/ca.crt");
+        const names = exporter.env.map((e: any) => e.name);
+        assert.ok(names.indexOf("POD_NAME") < names.indexOf("REDIS_ADDR") && names.indexOf("POD_NAMESPACE") < names.indexOf("REDIS_ADDR"));
+    });
+
+    it("uses the user's Secret as it is when given one: no Certificate", () => {
+        const objects = buildAllObjects(resolveSpec({ tls: { enabled: true, secretName: "my-redis-tls" } }), "x") as any[];
+        assert.ok(!objects.some((o) => o.kind === "Certificate"));
+        const pod = find(objects, "StatefulSet", "redis-cluster").spec.template.spec;
+        assert.strictEqual(pod.volumes.find((v: any) => v.name === "tls").secret.secretName, "my-redis-tls");
+    });
+
+    it("the sentinel topology: Sentinels serve TLS and reach Redis over TLS; no cluster bus", () => {
+        const spec = resolveSpec({ ...issued, topology: "sentinel", replicasPerShard: 2 });
+        const sentinelConf = renderSentinelConf(spec);
+        for (const line of ["port 0", "tls-port 26379", "tls-replication yes"]) assert.match(sentinelConf, new RegExp(`^${line}$`, "m"), line);
+        assert.doesNotMatch(sentinelConf + renderRedisConf(spec), /tls-cluster/);
+        const objects = buildAllObjects(spec, "x") as any[];
+        const sentinel = find(objects, "StatefulSet", "cache-sentinel").spec.template.spec;
+        assert.ok(sentinel.volumes.some((v: any) => v.name === "tls"));
+        for (const [k, v] of Object.entries(TLS_ENV)) assert.strictEqual(envOf(sentinel.containers[0])[k], v);
+        assert.ok(find(objects, "Certificate", "cache-tls").spec.dnsNames.includes("*.cache-sentinel-headless.team-a.svc.cluster.local"));
+        assert.strictEqual(envOf(sentinel.containers[1]).REDIS_ADDR, "rediss://$(POD_NAME).cache-sentinel-headless.$(POD_NAMESPACE).svc.cluster.local:26379");
+    });
+
+    it("backup dumps speak TLS with the same certificate and the same redis-cli wrapper as the pods", () => {
+        const spec = resolveSpec({ ...issued, backup: { s3: { enabled: false } } });
+        const objects = buildBackupObjects(spec) as any[];
+        const pod = find(objects, "CronJob", "cache-backup-daily").spec.jobTemplate.spec.template.spec;
+        const dump = [...(pod.initContainers ?? []), ...pod.containers].find((c: any) => c.name === "dump");
+        for (const [k, v] of Object.entries(TLS_ENV)) assert.strictEqual(envOf(dump)[k], v);
+        assert.ok(pod.volumes.some((v: any) => v.name === "tls" && v.secret.secretName === "cache-tls"));
+        const backupScripts = find(objects, "ConfigMap", "cache-backup-scripts").data;
+        const podScripts = find(buildAllObjects(spec, "x") as any[], "ConfigMap", "cache-scripts").data;
+        assert.strictEqual(backupScripts["redis-cli.sh"], podScripts["redis-cli.sh"]);
+    });
+
+    it("every script reaches Redis through redis-cli.sh, so none can miss TLS", () => {
+        const dirs = [["components", "redis", "scripts"], ["components", "backup", "scripts"]].map((d) => path.join(packageRoot, ...d));
+        for (const dir of dirs) {
+            for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".sh") && f !== "redis-cli.sh")) {
+                const text = fs.readFileSync(path.join(dir, file), "utf8");
+                // backup-verify.sh talks to the scratch Redis it started itself, inside its own pod.
+                const direct = text.split("\n").filter((l) => !l.trim().startsWith("#") && /(^|[\s$(])redis-cli\s/.test(l) && file !== "backup-verify.sh");
+                assert.deepStrictEqual(direct, [], `${file} calls redis-cli directly`);
+            }
+        }
+    });
+});
