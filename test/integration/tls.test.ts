@@ -9,7 +9,8 @@ import * as path from "path";
 import Redis, { Cluster } from "ioredis";
 import { runJob } from "../../local/jobs";
 import { requireTool } from "../../local/tools";
-import { UpResult } from "../../local/deployment";
+import { podAction, UpResult } from "../../local/deployment";
+import { until } from "../../local/sentinel-health";
 import { adminPasswordOf } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
 import { installLocalTlsSecret, makeCertificate, TestCertificate } from "../support/test-certificates";
@@ -135,5 +136,63 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         const manifest = JSON.parse(fs.readFileSync(manifests[0], "utf8"));
         assert.strictEqual(manifest.shardCount, 3);
         assert.strictEqual(manifest.shards.reduce((n: number, s: any) => n + s.keys, 0), 300);
+    });
+});
+
+describe("TLS in the sentinel topology (local mode, real redis-sentinel)", function () {
+    this.timeout(180000);
+    const base = "127.0.19.";
+    let project: LocalProject;
+    let deployment: UpResult;
+    let cert: TestCertificate;
+    let password: string;
+
+    before(async () => {
+        for (const tool of ["redis-server", "redis-sentinel", "redis-cli", "openssl"]) requireTool(tool);
+        project = new LocalProject("tls-sentinel", `${base}11`);
+        project.write({
+            shards: null, topology: "sentinel", replicasPerShard: 2, namespace: "redis-tls-sentinel",
+            sentinel: { replicas: 3, quorum: 2, downAfterMs: 2000, failoverTimeoutMs: 10000 },
+            tls: { enabled: true, secretName: "redis-tls" },
+        });
+        cert = makeCertificate(
+            ["*.redis-cluster-headless.redis-tls-sentinel.svc.cluster.local", "*.redis-cluster-sentinel-headless.redis-tls-sentinel.svc.cluster.local", "localhost"],
+            [11, 12, 13, 31, 32, 33].map((n) => `${base}${n}`));
+        installLocalTlsSecret(project.stateDir, cert);
+        deployment = await project.up();
+        password = fs.readFileSync(deployment.passwordFile, "utf8");
+    });
+
+    after(async () => {
+        await project?.destroy();
+    });
+
+    it("Sentinels agree over TLS, a TLS client finds the master through them and keeps writing across a failover", async () => {
+        const sentinels = deployment.sentinels!.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
+        const ask = (host: string, tls: boolean, ...args: string[]) => spawnSync("redis-cli",
+            [...(tls ? ["--tls", "--cacert", deployment.caFile!] : []), "--no-auth-warning", "-h", host, "-p", "26379", ...args],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password }, timeout: 10000 }).stdout.trim();
+        // Sentinels meet through the master's hello channel within a few seconds.
+        await until(() => /^OK 3 usable Sentinels/.test(ask(sentinels[0].host, true, "sentinel", "ckquorum", "redis-cluster")), "CKQUORUM over TLS reports 3 usable Sentinels");
+        assert.notStrictEqual(ask(sentinels[0].host, false, "ping"), "PONG", "a Sentinel answered plaintext");
+
+        const client = new Redis({
+            sentinels, name: "redis-cluster", sentinelPassword: password, username: "app", password,
+            sentinelTLS: { ca: cert.ca }, enableTLSForSentinelMode: true, tls: { ca: cert.ca },
+        });
+        client.on("error", () => undefined);
+        try {
+            await client.set("tls:before", "1");
+            assert.strictEqual(await client.wait(2, 5000), 2, "both replicas acknowledged over TLS replication");
+            const master = ask(sentinels[0].host, true, "sentinel", "get-master-addr-by-name", "redis-cluster").split("\n")[0];
+            const pod = deployment.pods.find((p) => p.address === master);
+            assert.ok(pod, `the Sentinels name ${master}`);
+            await podAction("tls-sentinel", pod.name, "kill");
+            await until(() => client.set("tls:after", "2").then(() => true, () => false), "the client writes to the promoted master over TLS", 60000);
+            assert.strictEqual(await client.get("tls:before"), "1");
+            assert.notStrictEqual(ask(sentinels[1].host, true, "sentinel", "get-master-addr-by-name", "redis-cluster").split("\n")[0], master, "the Sentinels failed over");
+        } finally {
+            client.disconnect();
+        }
     });
 });

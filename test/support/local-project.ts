@@ -29,10 +29,13 @@ export class LocalProject {
         return path.join(this.dir, "state", this.stack);
     }
 
-    /** Writes the stack file: the dev stack with `config` keys (without the project prefix) replaced. */
+    /** Writes the stack file: the dev stack with `config` keys (without the project prefix) replaced; null removes a key. */
     write(config: Record<string, unknown>): void {
         const dev = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8"));
-        for (const [key, value] of Object.entries(config)) dev.config[`redis-cluster:${key}`] = value;
+        for (const [key, value] of Object.entries(config)) {
+            if (value === null) delete dev.config[`redis-cluster:${key}`];
+            else dev.config[`redis-cluster:${key}`] = value;
+        }
         fs.writeFileSync(path.join(this.dir, `Pulumi.${this.stack}.yaml`), YAML.stringify(dev));
     }
 
