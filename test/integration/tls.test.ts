@@ -4,8 +4,10 @@
 // dumps over TLS.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import * as tls from "tls";
 import Redis, { Cluster } from "ioredis";
 import { runJob } from "../../local/jobs";
 import { requireTool } from "../../local/tools";
@@ -16,6 +18,27 @@ import { LocalProject } from "../support/local-project";
 import { installLocalTlsSecret, makeCertificate, TestCertificate } from "../support/test-certificates";
 
 const STACK = "tls-dev";
+
+/** The SHA-256 fingerprint of the certificate `address:port` presents (chain verified against `ca`). */
+function servedFingerprint(address: string, port: number, ca: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const socket = tls.connect({ host: address, port, ca, timeout: 5000 }, () => {
+            resolve(socket.getPeerCertificate().fingerprint256);
+            socket.end();
+        });
+        socket.on("error", reject);
+    });
+}
+
+/** Writes `files` into every pod's mounted volume `volume`, as the kubelet updates a Secret volume. */
+function updateMountedSecret(stateDir: string, volume: string, files: Record<string, string>): void {
+    const pods = path.join(stateDir, "pods");
+    for (const pod of fs.readdirSync(pods)) {
+        const dir = path.join(pods, pod, volume);
+        if (!fs.existsSync(dir)) continue;
+        for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content, { mode: 0o600 });
+    }
+}
 const BASE = "127.0.18.";
 const ADDRESSES = [11, 12, 13, 14, 15, 16].map((n) => `${BASE}${n}`);
 
@@ -36,8 +59,12 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         });
     }
 
+    const savedInterval = process.env.TLS_RELOAD_INTERVAL_SECONDS;
+
     before(async () => {
         for (const tool of ["redis-server", "redis-cli", "prometheus-redis-exporter", "openssl"]) requireTool(tool);
+        // The pods check their certificate files every second instead of every 30.
+        process.env.TLS_RELOAD_INTERVAL_SECONDS = "1";
         project = new LocalProject(STACK, `${BASE}11`);
         // A namespace of its own: the pods' names in /etc/hosts then meet no other deployment's.
         project.write({ namespace: "redis-tls", tls: { enabled: true, secretName: "redis-tls" } });
@@ -50,6 +77,8 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
 
     after(async () => {
         await project?.destroy();
+        if (savedInterval === undefined) delete process.env.TLS_RELOAD_INTERVAL_SECONDS;
+        else process.env.TLS_RELOAD_INTERVAL_SECONDS = savedInterval;
     });
 
     it("serves clients over TLS: an ioredis Cluster verifying the CA writes and reads across every shard", async () => {
@@ -120,6 +149,21 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         }
     });
 
+    it("loads a renewed certificate without a restart: every pod presents it, the cluster stays ok", async () => {
+        const before = await servedFingerprint(ADDRESSES[0], 6379, cert.ca);
+        assert.strictEqual(before, new X509Certificate(cert.cert).fingerprint256);
+        const renewed = makeCertificate(["*.redis-cluster-headless.redis-tls.svc.cluster.local", "localhost"], ADDRESSES, cert);
+        const pids = deployment.pods.map((p) => p.pids.redis);
+        updateMountedSecret(project.stateDir, "tls", { "tls.key": renewed.key, "tls.crt": renewed.cert });
+        const wanted = new X509Certificate(renewed.cert).fingerprint256;
+        await until(async () => (await Promise.all(ADDRESSES.flatMap((a) => [servedFingerprint(a, 6379, cert.ca), servedFingerprint(a, 16379, cert.ca)])))
+            .every((f) => f === wanted), "every pod presents the renewed certificate on the client and bus ports", 30000);
+        assert.deepStrictEqual(deployment.pods.map((p) => { process.kill(p.pids.redis, 0); return p.pids.redis; }), pids, "a pod restarted");
+        assert.match(cli(ADDRESSES[0], 6379, ["cluster", "info"]).stdout, /^cluster_state:ok/m);
+        const log = fs.readFileSync(path.join(project.stateDir, "pods", "pod-0", "redis.log"), "utf8");
+        assert.match(log, /^tls: the certificate files changed; Redis loaded them$/m);
+    });
+
     it("a backup dumps every shard over TLS", async () => {
         const job = await runJob(STACK, "redis-cluster-backup-hourly");
         assert.ok(job.succeeded, job.containers.map((c) => c.output).join("\n"));
@@ -142,6 +186,7 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
 describe("TLS in the sentinel topology (local mode, real redis-sentinel)", function () {
     this.timeout(180000);
     const base = "127.0.19.";
+    const saved = { interval: process.env.TLS_RELOAD_INTERVAL_SECONDS, spacing: process.env.TLS_RESTART_SPACING_SECONDS };
     let project: LocalProject;
     let deployment: UpResult;
     let cert: TestCertificate;
@@ -149,6 +194,9 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
 
     before(async () => {
         for (const tool of ["redis-server", "redis-sentinel", "redis-cli", "openssl"]) requireTool(tool);
+        // Certificate checks every second, Sentinels restarting a second apart instead of a minute.
+        process.env.TLS_RELOAD_INTERVAL_SECONDS = "1";
+        process.env.TLS_RESTART_SPACING_SECONDS = "1";
         project = new LocalProject("tls-sentinel", `${base}11`);
         project.write({
             shards: null, topology: "sentinel", replicasPerShard: 2, namespace: "redis-tls-sentinel",
@@ -165,6 +213,10 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
 
     after(async () => {
         await project?.destroy();
+        for (const [k, v] of [["TLS_RELOAD_INTERVAL_SECONDS", saved.interval], ["TLS_RESTART_SPACING_SECONDS", saved.spacing]] as const) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
     });
 
     it("Sentinels agree over TLS, a TLS client finds the master through them and keeps writing across a failover", async () => {
@@ -175,6 +227,9 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
         // Sentinels meet through the master's hello channel within a few seconds.
         await until(() => /^OK 3 usable Sentinels/.test(ask(sentinels[0].host, true, "sentinel", "ckquorum", "redis-cluster")), "CKQUORUM over TLS reports 3 usable Sentinels");
         assert.notStrictEqual(ask(sentinels[0].host, false, "ping"), "PONG", "a Sentinel answered plaintext");
+        // Sentinels learn the replicas from the master's INFO (every 10 s); before that no failover could promote one.
+        const knownReplicas = (host: string) => Number(/(?:^|\n)num-slaves\n(\d+)/.exec(ask(host, true, "sentinel", "master", "redis-cluster"))?.[1] ?? 0);
+        await until(() => sentinels.every((s) => knownReplicas(s.host) === 2), "every Sentinel knows both replicas", 30000);
 
         const client = new Redis({
             sentinels, name: "redis-cluster", sentinelPassword: password, username: "app", password,
@@ -194,5 +249,24 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
         } finally {
             client.disconnect();
         }
+    });
+
+    it("Sentinels restart one by one to load a renewed certificate, and agree again", async () => {
+        const hosts = deployment.sentinels!.map((s) => s.split(":")[0]);
+        const renewed = makeCertificate(
+            ["*.redis-cluster-headless.redis-tls-sentinel.svc.cluster.local", "*.redis-cluster-sentinel-headless.redis-tls-sentinel.svc.cluster.local", "localhost"],
+            [11, 12, 13, 31, 32, 33].map((n) => `${base}${n}`), cert);
+        updateMountedSecret(project.stateDir, "tls", { "tls.key": renewed.key, "tls.crt": renewed.cert });
+        const wanted = new X509Certificate(renewed.cert).fingerprint256;
+        await until(async () => (await Promise.all(hosts.map((h) => servedFingerprint(h, 26379, cert.ca).catch(() => "")))).every((f) => f === wanted),
+            "every Sentinel presents the renewed certificate", 60000);
+        // The master killed by the previous test stays down: the two running Redis pods.
+        await until(async () => {
+            const served = (await Promise.all([11, 12, 13].map((n) => servedFingerprint(`${base}${n}`, 6379, cert.ca).catch(() => undefined)))).filter(Boolean);
+            return served.length === 2 && served.every((f) => f === wanted);
+        }, "the running Redis pods present it (reloaded, not restarted)", 30000);
+        const ask = (host: string) => spawnSync("redis-cli", ["--tls", "--cacert", deployment.caFile!, "--no-auth-warning", "-h", host, "-p", "26379", "sentinel", "ckquorum", "redis-cluster"],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password }, timeout: 10000 }).stdout.trim();
+        await until(() => hosts.every((h) => /^OK 3 usable Sentinels/.test(ask(h))), "the restarted Sentinels reach CKQUORUM OK again", 60000);
     });
 });

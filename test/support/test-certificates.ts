@@ -10,22 +10,32 @@ export interface TestCertificate {
     ca: string;
     cert: string;
     key: string;
+    /** The CA's key, to sign a renewal with the same CA (as cert-manager renews). */
+    caKey: string;
 }
 
 const openssl = (cwd: string, ...args: string[]) => execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
 
-/** A fresh CA and a certificate for `dnsNames` and `ips`, usable as server and as client certificate. */
-export function makeCertificate(dnsNames: string[], ips: string[]): TestCertificate {
+/**
+ * A certificate for `dnsNames` and `ips`, usable as server and as client certificate, signed by a
+ * fresh CA or by `issuer`'s.
+ */
+export function makeCertificate(dnsNames: string[], ips: string[], issuer?: TestCertificate): TestCertificate {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "test-certs-"));
     try {
         const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-        openssl(dir, "req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=redis-test-ca", "-days", "2");
+        if (issuer) {
+            fs.writeFileSync(path.join(dir, "ca.crt"), issuer.ca);
+            fs.writeFileSync(path.join(dir, "ca.key"), issuer.caKey, { mode: 0o600 });
+        } else {
+            openssl(dir, "req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=redis-test-ca", "-days", "2");
+        }
         openssl(dir, "req", ...ec, "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=redis-test");
         const san = [...dnsNames.map((d) => `DNS:${d}`), ...ips.map((ip) => `IP:${ip}`)].join(",");
         fs.writeFileSync(path.join(dir, "ext.cnf"), `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\n`);
         openssl(dir, "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "2", "-extfile", "ext.cnf");
         const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
-        return { ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key") };
+        return { ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key"), caKey: read("ca.key") };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -70,4 +70,9 @@ else
   sh "$scripts/sentinel-follow.sh" &
 fi
 
+# Loads a renewed certificate without a restart.
+if [ -n "${TLS_CA_FILE:-}" ]; then
+  sh "$scripts/tls-reload.sh" &
+fi
+
 exec redis-server "$runtime_conf"

@@ -87,13 +87,27 @@ follow_peers() {
   fi
 }
 
+# Sentinel cannot reload its certificate (no CONFIG SET): when the mounted files change (a
+# cert-manager renewal), it restarts, resuming from its state file. Ordinal by ordinal, a minute
+# apart, so the Sentinels never all restart at once.
+tls_digest() {
+  [ -n "${TLS_CA_FILE:-}" ] && cat "$TLS_CERT_FILE" "$TLS_KEY_FILE" "$TLS_CA_FILE" 2>/dev/null | cksum
+}
+
 sentinel_pid=$$   # this shell, which exec turns into redis-sentinel
 (
   # This loop must outlive any failed command: Sentinel would reap it, and nothing restart it.
   set +e
   export REDISCLI_AUTH="$sentinel_password"
+  tls_loaded=$(tls_digest)
   while kill -0 "$sentinel_pid" 2>/dev/null; do
     sleep 1
+    if [ "$(tls_digest)" != "$tls_loaded" ]; then
+      sleep $(( ${POD_NAME##*-} * ${TLS_RESTART_SPACING_SECONDS:-60} ))
+      echo "sentinel: the certificate files changed; restarting to load them"
+      kill "$sentinel_pid"
+      exit 0
+    fi
     [ -n "$(cli ping 2>/dev/null)" ] || continue
     view=$(cli sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r' | awk 'NR % 2 == 1 {k = $0; next} {print k "=" $0}')
     if printf '%s\n' "$view" | grep -q '^ip='; then
