@@ -26,7 +26,8 @@ export class SentinelProbe {
         return SentinelProbe.run(USERS.admin, this.adminPassword, address, PORTS.redis, args);
     }
 
-    private static run(user: string | undefined, password: string, host: string, port: number, args: string[]): string {
+    /** redis-cli as `user` (none: the password alone, as Sentinels take it); empty output when it does not answer. */
+    static run(user: string | undefined, password: string, host: string, port: number, args: string[]): string {
         const r = spawnSync("redis-cli", ["--no-auth-warning", ...(user ? ["--user", user] : []), "-h", host, "-p", String(port), ...args],
             { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password }, timeout: 5000 });
         return (r.stdout ?? "").trim();

@@ -16,6 +16,8 @@ export class SentinelWorkload {
     private loop?: Promise<void>;
     private next = 0;
     errors = 0;
+    /** Failed attempts the server refused for authentication (WRONGPASS, NOAUTH). */
+    authErrors = 0;
 
     constructor(sentinels: SentinelAddress[], masterName: string, password: string, private readonly prefix = "sw") {
         this.client = new Redis({
@@ -39,8 +41,9 @@ export class SentinelWorkload {
                     this.acked.push(key);
                     this.successes.push(Date.now());
                     if (Number(await this.client.wait(1, 500)) >= 1) this.waitAcked.push(key);
-                } catch {
+                } catch (e) {
                     this.errors++;
+                    if (/WRONGPASS|NOAUTH/.test(String(e))) this.authErrors++;
                     await new Promise((r) => setTimeout(r, 20));
                 }
             }

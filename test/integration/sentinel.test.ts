@@ -5,6 +5,7 @@ import * as assert from "assert";
 import Redis from "ioredis";
 import { USERS } from "../../components/spec/spec";
 import { spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { podAction, status } from "../../local/deployment";
@@ -221,5 +222,66 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         assert.strictEqual(roles().filter((r) => r === "master").length, 1);
         await assertSurvived(settled!);
         await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(probe.ckquorum(s))), "every Sentinel reports CKQUORUM OK with 3 usable Sentinels");
+    });
+
+    it("rotates every password live (no restart): writes never fail for authentication, then the old passwords are refused and a failover still works", async () => {
+        const roles = ["admin", "app", "exporter", "replication"] as const;
+        const secretsDir = path.dirname(t.deployment.passwordFile);
+        const old = Object.fromEntries(roles.map((r) => [r, fs.readFileSync(path.join(secretsDir, `${USERS[r]}-password`), "utf8")]));
+        const fresh = Object.fromEntries(roles.map((r) => [r, crypto.randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 32)]));
+        // What the kubelet does when the Secret changes: every pod's mounted files, in place.
+        const mount = (files: Record<string, string | undefined>) => {
+            const pods = path.join(t.root, STACK, "pods");
+            for (const pod of fs.readdirSync(pods)) {
+                const dir = path.join(pods, pod, "auth");
+                for (const [name, value] of Object.entries(files)) {
+                    const file = path.join(dir, name);
+                    if (value === undefined) fs.rmSync(file, { force: true });
+                    else fs.writeFileSync(file, value, { mode: 0o600 });
+                }
+            }
+        };
+        const sentinelAddresses = sentinels.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
+        const redisAccepts = (address: string, user: string, password: string) => SentinelProbe.run(user, password, address, 6379, ["ping"]) === "PONG";
+        const sentinelAccepts = (s: string, password: string) => SentinelProbe.run(undefined, password, s.split(":")[0], 26379, ["ping"]) === "PONG";
+        const running = () => redisPods.filter((p) => probe.role(p.address) !== undefined);
+
+        const before = new SentinelWorkload(sentinelAddresses, masterName, old.app, "rot-old");
+        before.start();
+        try {
+            // Step 1 (auth.rotation + 1, acceptPrevious true): both generations in the Secret.
+            mount(Object.fromEntries(roles.flatMap((r) => [[`${USERS[r]}-password`, fresh[r]], [`${USERS[r]}-password-previous`, old[r]]])));
+            await until(() => running().every((p) => roles.every((r) => redisAccepts(p.address, USERS[r], fresh[r]) && redisAccepts(p.address, USERS[r], old[r])))
+                && sentinels.every((s) => sentinelAccepts(s, fresh.app) && sentinelAccepts(s, old.app)), "every pod and Sentinel accepts both generations", 60000);
+            // Clients move to the new password while the old one still works.
+            const after = new SentinelWorkload(sentinelAddresses, masterName, fresh.app, "rot-new");
+            after.start();
+            try {
+                await until(() => after.replicaAcknowledged.length >= 50, "a client with the new password writes through the Sentinels");
+                await before.stop();
+                // Step 2 (acceptPrevious false): the previous generation leaves the Secret.
+                mount(Object.fromEntries(roles.map((r) => [`${USERS[r]}-password-previous`, undefined])));
+                await until(() => running().every((p) => !redisAccepts(p.address, USERS.app, old.app) && !redisAccepts(p.address, USERS.admin, old.admin))
+                    && sentinels.every((s) => !sentinelAccepts(s, old.app)), "the old passwords are refused everywhere", 60000);
+                await until(() => sentinels.every((s) => fs.readFileSync(path.join(t.root, STACK, "pods", `redis-cluster-sentinel-${sentinels.indexOf(s)}`, "sentinel.log"), "utf8")
+                    .includes("sentinel: authenticates to Redis with the Secret's admin password")), "every Sentinel authenticates to Redis with the new admin password", 60000);
+                // The Sentinels still see a healthy master (they reach it with the new admin password) and fail it over.
+                const rotated = new SentinelProbe(redisPods.map((p) => p.address), sentinels, fresh.app, masterName, fresh.admin);
+                await until(() => rotated.healthyMaster() !== undefined, "the deployment is healthy with the new passwords only", 60000);
+                const master = rotated.healthyMaster()!;
+                const at = Date.now();
+                await podAction(STACK, podByAddress(master).name, "kill");
+                await until(() => after.successesAfter(at) >= 50, "writes are accepted again after the failover", 90000);
+                assert.notStrictEqual(rotated.sentinelView(sentinels[0]), master);
+                assert.strictEqual(before.authErrors + after.authErrors, 0, "a write failed for authentication");
+                console.log(`      rotation: ${before.acknowledged} writes with the old password, ${after.acknowledged} with the new one, 0 refused for authentication`);
+            } finally {
+                await after.stop();
+                after.close();
+            }
+        } finally {
+            await before.stop();
+            before.close();
+        }
     });
 });

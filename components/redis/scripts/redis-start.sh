@@ -68,6 +68,8 @@ if [ "$TOPOLOGY" = "cluster" ]; then
 else
   # Points this replica at the Sentinels' master if no Sentinel does.
   sh "$scripts/sentinel-follow.sh" &
+  # Applies password rotations live (the cluster topology's credentials provider does it there).
+  sh "$scripts/acl-reload.sh" &
 fi
 
 # Loads a renewed certificate without a restart.

@@ -26,9 +26,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# Sentinels take the app user's password; Redis pods are asked as the admin user.
-REDISCLI_AUTH=$(cat "$SENTINEL_PASSWORD_FILE")
-export REDISCLI_AUTH
+# Sentinels take the app user's password (sentinel-auth.sh: current or, mid-rotation, previous);
+# Redis pods are asked as the admin user.
 admin_password=$(cat "$PASSWORD_FILE")
 
 resolve() {
@@ -46,7 +45,8 @@ for name in $SENTINEL_HOSTS; do
   ip=$(resolve "$name")
   if [ -z "$ip" ] || [ "$ip" = "$skip" ]; then continue; fi
   # SENTINEL MASTER prints field names and values on alternate lines.
-  reply=$(timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r') || continue
+  auth=$(sh "$scripts/sentinel-auth.sh" "$ip") || continue
+  reply=$(REDISCLI_AUTH="$auth" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r') || continue
   case "$reply" in
     *"No such master"*) answered=$((answered + 1)); continue ;;
     "") continue ;;

@@ -12,7 +12,6 @@ scripts=$(dirname "$0")
 
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
 export REDISCLI_AUTH
-sentinel_password=$(cat "$SENTINEL_PASSWORD_FILE")
 timeout_s=${HANDOVER_TIMEOUT_SECONDS:-20}
 
 cli() {
@@ -28,6 +27,8 @@ asked=""
 for name in $SENTINEL_HOSTS; do
   ip=$(getent hosts "$name" 2>/dev/null | awk '{print $1; exit}')
   [ -n "$ip" ] || continue
+  # The current app password, or the previous one until this Sentinel has applied a rotation.
+  sentinel_password=$(sh "$scripts/sentinel-auth.sh" "$ip") || continue
   current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
   [ "$current" = "$POD_IP" ] || continue
   # Writes wait (clients block, nothing is refused) until the promoted replica has them all.

@@ -5,15 +5,14 @@ set -eu
 scripts=$(dirname "$0")
 : "${POD_IP:?}" "${SENTINEL_PASSWORD_FILE:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}"
 
-REDISCLI_AUTH=$(cat "$SENTINEL_PASSWORD_FILE")
+# The current password, or the previous one until this Sentinel has applied a rotation.
+REDISCLI_AUTH=$(sh "$scripts/sentinel-auth.sh" "$POD_IP") || { echo "sentinel did not answer PING with a password of the Secret"; exit 1; }
 export REDISCLI_AUTH
 
 cli() {
   timeout "${PROBE_TIMEOUT:-4}" sh "$scripts/redis-cli.sh" --no-auth-warning -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
 }
 
-reply=$(cli ping 2>&1 || true)
-[ "$reply" = "PONG" ] || { echo "sentinel did not answer: $reply"; exit 1; }
 case "${1:-readiness}" in
   liveness|startup) exit 0 ;;
   readiness)

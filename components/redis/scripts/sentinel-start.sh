@@ -24,7 +24,6 @@ if ! grep -q "^sentinel monitor $MASTER_NAME " "$conf" 2>/dev/null; then
     echo "bind $POD_IP"
     echo "sentinel myid $myid"
     echo "sentinel announce-ip $POD_IP"
-    echo "requirepass \"$sentinel_password\""
   } > "$conf"
 fi
 # Its address may have changed since the state file was written (a rescheduled pod).
@@ -38,6 +37,69 @@ fi
 cli() {
   timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
 }
+
+# The hashes of the app passwords the Secret holds (current, and previous during a rotation): the
+# passwords this Sentinel accepts. Only hashes reach its config.
+app_hashes() {
+  for file in "$SENTINEL_PASSWORD_FILE" "$SENTINEL_PASSWORD_FILE-previous"; do
+    if [ -s "$file" ]; then printf ' #%s' "$(printf '%s' "$(cat "$file")" | sha256sum | cut -d' ' -f1)"; fi
+  done
+}
+
+# Clients' password, and the one it gives its peers, from the Secret as it is at this start.
+hashes_applied=$(app_hashes)
+sed -i -e '/^requirepass /d' -e '/^user default /d' -e '/^sentinel sentinel-pass /d' "$conf"
+{
+  echo "user default on ~* &* +@all$hashes_applied"
+  echo "sentinel sentinel-pass \"$sentinel_password\""
+} >> "$conf"
+
+# accepted_by HOSTS PORT USER PASSWORD: whether no instance of HOSTS (this pod excepted) refuses
+# PASSWORD (as USER, "-" for none) and at least one accepts it; those that do not answer are not asked.
+accepted_by() {
+  accepted=0
+  for name in $1; do
+    ip=$(getent hosts "$name" 2>/dev/null | awk '{print $1; exit}')
+    if [ -z "$ip" ] || [ "$ip" = "$POD_IP" ]; then continue; fi
+    if [ "$3" = "-" ]; then user=""; else user="--user $3"; fi
+    # shellcheck disable=SC2086 # "--user NAME" or nothing
+    reply=$(REDISCLI_AUTH="$4" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning $user -h "$ip" -p "$2" ping 2>&1 | tr -d '\r')
+    case "$reply" in
+      PONG) accepted=1 ;;
+      *WRONGPASS*|*NOAUTH*|*"invalid password"*) return 1 ;;
+    esac
+  done
+  [ "$accepted" -eq 1 ]
+}
+
+# A rotation changes the Secret's files in place; without a restart this Sentinel then accepts
+# exactly the Secret's app passwords, gives its peers the current one once they all accept it,
+# and authenticates to Redis with the current admin password once every Redis pod accepts it.
+follow_rotation() {
+  hashes=$(app_hashes)
+  if [ "$hashes" != "$hashes_applied" ]; then
+    # shellcheck disable=SC2086 # one word per hash
+    if [ "$(cli acl setuser default resetpass $hashes)" = "OK" ]; then
+      hashes_applied=$hashes
+      echo "sentinel: clients' passwords follow the Secret"
+    fi
+  fi
+  current=$(cat "$SENTINEL_PASSWORD_FILE")
+  if [ "$current" != "$peer_password" ] && accepted_by "$SENTINEL_HOSTS" "$SENTINEL_PORT" - "$current"; then
+    if [ "$(printf 'SENTINEL CONFIG SET sentinel-pass %s\n' "$current" | cli)" = "OK" ]; then
+      peer_password=$current
+    fi
+  fi
+  admin=$(cat "$PASSWORD_FILE")
+  if [ "$admin" != "$auth_applied" ] && [ -n "$1" ] && accepted_by "$REDIS_HOSTS" "$REDIS_PORT" "$ADMIN_USER" "$admin"; then
+    if [ "$(printf 'SENTINEL SET %s auth-pass %s\n' "$MASTER_NAME" "$admin" | cli)" = "OK" ]; then
+      auth_applied=$admin
+      echo "sentinel: authenticates to Redis with the Secret's admin password"
+    fi
+  fi
+}
+peer_password=""
+auth_applied=""
 
 # known_replicas_within IP PORT TENTHS: whether this Sentinel knows, within TENTHS tenths of a
 # second, at least as many replicas as the master reports connected.
@@ -57,9 +119,11 @@ known_replicas_within() {
 monitor() {
   # monitor IP PORT: watch that master with the rendered settings, as the admin ACL user (Redis's
   # default user is off); the password goes through stdin, never the command line.
+  password=$(cat "$PASSWORD_FILE")
   cli sentinel monitor "$MASTER_NAME" "$1" "$2" "$QUORUM" >/dev/null
   printf 'SENTINEL SET %s down-after-milliseconds %s failover-timeout %s parallel-syncs 1 auth-user %s auth-pass %s\n' \
     "$MASTER_NAME" "$DOWN_AFTER_MS" "$FAILOVER_TIMEOUT_MS" "$ADMIN_USER" "$password" | cli >/dev/null
+  auth_applied=$password
   # If MONITOR's links connected before SET gave them the password, their first INFO failed and
   # the next comes only after 10 s: until then this Sentinel knows no replica and could not
   # promote one. RESET reconnects at once; it is only done when needed, because it also forgets
@@ -98,7 +162,6 @@ sentinel_pid=$$   # this shell, which exec turns into redis-sentinel
 (
   # This loop must outlive any failed command: Sentinel would reap it, and nothing restart it.
   set +e
-  export REDISCLI_AUTH="$sentinel_password"
   tls_loaded=$(tls_digest)
   while kill -0 "$sentinel_pid" 2>/dev/null; do
     sleep 1
@@ -108,8 +171,11 @@ sentinel_pid=$$   # this shell, which exec turns into redis-sentinel
       kill "$sentinel_pid"
       exit 0
     fi
-    [ -n "$(cli ping 2>/dev/null)" ] || continue
+    # The current app password, or the previous one until this loop has applied a rotation.
+    REDISCLI_AUTH=$(sh "$scripts/sentinel-auth.sh" "$POD_IP") || continue
+    export REDISCLI_AUTH
     view=$(cli sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r' | awk 'NR % 2 == 1 {k = $0; next} {print k "=" $0}')
+    follow_rotation "$(printf '%s\n' "$view" | sed -n 's/^ip=//p')"
     if printf '%s\n' "$view" | grep -q '^ip='; then
       follow_peers "$view"
       sleep 4
