@@ -1,9 +1,10 @@
 // Throughput and latency of the rendered configuration against stock Redis settings, same shape
 // (3 masters x 1 replica), same machine, same run: redis-benchmark --cluster, GET/SET, pipelined
-// and not, two value sizes. On two cores the client competes with six servers for the CPU. A
-// third cluster, the rendered settings without the AOF, shows what persistence costs. All three
-// run at once (idle ones cost next to nothing) and every cell alternates between them, so drift
-// in the machine's load does not favour whichever ran first.
+// and not, two value sizes. On two cores the client competes with six servers for the CPU. The
+// rendered prod settings run as prod does (TLS on, certificate from openssl), without TLS, and
+// without TLS or the AOF, which shows what encryption and persistence cost. All clusters run at
+// once (idle ones cost next to nothing) and every cell alternates between them, so drift in the
+// machine's load does not favour whichever ran first.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -17,16 +18,17 @@ import { readStackConfig } from "../tools/stack-config";
 import { ContainerPlan, materializeVolumes, planPod, startContainer, stopProcess } from "../local/pod";
 import { median, printTable } from "./stats";
 import { ACL_RULES } from "../components/redis/acl";
-import { USERS } from "../components/spec/spec";
+import { TLS_FILES, USERS } from "../components/spec/spec";
+import { makeCertificate, TestCertificate } from "../local/certificates";
 
 const PASSWORD = "ThroughputPw7a9c1e3b5d7f9a1c3e5b7d9f1a3c";
 
-export type ThroughputConfig = "rendered" | "rendered-no-aof" | "stock";
-export const CONFIGS: ThroughputConfig[] = ["rendered", "rendered-no-aof", "stock"];
+export type ThroughputConfig = "rendered-tls" | "rendered" | "rendered-no-aof" | "stock";
+export const CONFIGS: ThroughputConfig[] = ["rendered-tls", "rendered", "rendered-no-aof", "stock"];
 export interface ThroughputResult { config: ThroughputConfig; test: string; pipeline: number; size: number; rps: number; p50: number; p99: number }
 
 /** Starts six nodes: the rendered prod pods, or stock redis-server with only what a cluster needs. */
-function startNodes(kind: ThroughputConfig, octet: number, root: string): { nodes: FormationNode[]; pids: number[] } {
+function startNodes(kind: ThroughputConfig, octet: number, root: string, cert: TestCertificate): { nodes: FormationNode[]; pids: number[] } {
     const addresses = Array.from({ length: 6 }, (_, i) => `127.0.${octet}.${i + 1}`);
     const pids: number[] = [];
     if (kind !== "stock") {
@@ -34,10 +36,14 @@ function startNodes(kind: ThroughputConfig, octet: number, root: string): { node
         // two-core machine measure contention, not Redis (that run gave ~800 ops/s, p50 60 ms).
         const prod = argsFromConfig(readStackConfig(packageRoot, "prod").config);
         const redis = { ...prod.redis, ioThreads: 1, ...(kind === "rendered-no-aof" ? { appendonly: false } : {}) };
-        const objects = buildAllObjects(resolveSpec({ ...prod, redis }), PASSWORD);
+        const tls = kind === "rendered-tls" ? { enabled: true, secretName: "bench-tls" } : { enabled: false };
+        const objects = buildAllObjects(resolveSpec({ ...prod, redis, tls }), PASSWORD);
+        // Every password is PASSWORD; the TLS Secret's keys are the certificate's.
+        const secretKeys = objects.filter((o) => o.kind === "Secret").flatMap((o: any) => Object.keys(o.stringData ?? {}));
+        const values = { ...Object.fromEntries(secretKeys.map((k) => [k, PASSWORD])), [TLS_FILES.cert]: cert.cert, [TLS_FILES.key]: cert.key, [TLS_FILES.ca]: cert.ca };
         addresses.forEach((ip, i) => {
-            const plan = planPod(objects, i, ip, path.join(root, `pod-${i}`), PASSWORD);
-            materializeVolumes(objects, plan, PASSWORD);
+            const plan = planPod(objects, i, ip, path.join(root, `pod-${i}`), values);
+            materializeVolumes(objects, plan, values);
             const redis: ContainerPlan = plan.containers.find((c) => c.name === "redis")!;
             pids.push(startContainer(redis, path.join(plan.root, "redis.log")).pid!);
         });
@@ -54,11 +60,13 @@ function startNodes(kind: ThroughputConfig, octet: number, root: string): { node
                 "--bind-source-addr", ip] }, path.join(dir, "redis.log")).pid!);
         });
     }
-    return { nodes: addresses.map((ip, i) => ({ name: `n${i}`, ip, port: 6379, host: `h${i}`, zone: "" })), pids };
+    const tls = kind === "rendered-tls" ? { tls: { ca: cert.ca } } : {};
+    return { nodes: addresses.map((ip, i) => ({ name: `n${i}`, ip, port: 6379, host: `h${i}`, zone: "", ...tls })), pids };
 }
 
-function redisBenchmark(seed: string, test: string, pipeline: number, size: number, requests: number): { rps: number; p50: number; p99: number } {
-    const r = spawnSync("redis-benchmark", ["--cluster", "-h", seed, "-p", "6379", "--user", USERS.app, "-a", PASSWORD, "-t", test, "-n", String(requests),
+function redisBenchmark(seed: string, test: string, pipeline: number, size: number, requests: number, caFile?: string): { rps: number; p50: number; p99: number } {
+    const tls = caFile ? ["--tls", "--cacert", caFile] : [];
+    const r = spawnSync("redis-benchmark", [...tls, "--cluster", "-h", seed, "-p", "6379", "--user", USERS.app, "-a", PASSWORD, "-t", test, "-n", String(requests),
         "-c", "50", "-d", String(size), "-P", String(pipeline), "-r", "100000", "--csv", "-q"], { encoding: "utf8" });
     const line = r.stdout.split("\n").find((l) => l.startsWith(`"${test.toUpperCase()}"`));
     if (!line) throw new Error(`redis-benchmark gave no ${test} result: ${r.stdout}${r.stderr}`);
@@ -69,7 +77,10 @@ function redisBenchmark(seed: string, test: string, pipeline: number, size: numb
 
 export async function benchThroughput(runs: number, requests: number): Promise<ThroughputResult[]> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "throughput-"));
-    const clusters = CONFIGS.map((config, i) => ({ config, ...startNodes(config, 30 + i, path.join(root, config)) }));
+    const cert = makeCertificate(["localhost"], CONFIGS.flatMap((_, i) => Array.from({ length: 6 }, (_, n) => `127.0.${30 + i}.${n + 1}`)));
+    const caFile = path.join(root, "ca.crt");
+    fs.writeFileSync(caFile, cert.ca);
+    const clusters = CONFIGS.map((config, i) => ({ config, ...startNodes(config, 30 + i, path.join(root, config), cert) }));
     try {
         for (const c of clusters) await formCluster(c.nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000 });
         const results: ThroughputResult[] = [];
@@ -81,7 +92,8 @@ export async function benchThroughput(runs: number, requests: number): Promise<T
                         // Rotate who goes first, so no configuration always meets a warmer or cooler machine.
                         for (let k = 0; k < clusters.length; k++) {
                             const c = clusters[(r + k) % clusters.length];
-                            samples.get(c.config)!.push(redisBenchmark(c.nodes[0].ip, test, pipeline, size, requests * pipeline));
+                            samples.get(c.config)!.push(redisBenchmark(c.nodes[0].ip, test, pipeline, size, requests * pipeline,
+                                c.config === "rendered-tls" ? caFile : undefined));
                         }
                     }
                     for (const [config, s] of samples) {
@@ -101,12 +113,13 @@ export async function benchThroughput(runs: number, requests: number): Promise<T
 export function printThroughput(results: ThroughputResult[]): void {
     const cell = (config: ThroughputConfig, r: ThroughputResult) =>
         results.find((s) => s.config === config && s.test === r.test && s.pipeline === r.pipeline && s.size === r.size)!;
-    const rows = results.filter((r) => r.config === "rendered").map((r) => {
-        const stock = cell("stock", r);
-        const noAof = cell("rendered-no-aof", r);
-        return [r.test.toUpperCase(), r.pipeline, r.size, Math.round(r.rps), Math.round(noAof.rps), Math.round(stock.rps),
-            (r.rps / stock.rps).toFixed(2), (noAof.rps / stock.rps).toFixed(2), `${r.p50}/${r.p99}`, `${stock.p50}/${stock.p99}`];
+    const rows = results.filter((r) => r.config === "rendered-tls").map((r) => {
+        const [plain, noAof, stock] = (["rendered", "rendered-no-aof", "stock"] as const).map((c) => cell(c, r));
+        return [r.test.toUpperCase(), r.pipeline, r.size, Math.round(r.rps), Math.round(plain.rps), Math.round(noAof.rps), Math.round(stock.rps),
+            (r.rps / stock.rps).toFixed(2), (plain.rps / stock.rps).toFixed(2), (noAof.rps / stock.rps).toFixed(2),
+            `${r.p50}/${r.p99}`, `${plain.p50}/${plain.p99}`, `${stock.p50}/${stock.p99}`];
     });
     printTable("Throughput, redis-benchmark --cluster, 50 clients (median ops/s; latency p50/p99 ms)",
-        ["test", "pipeline", "bytes", "rendered", "no AOF", "stock", "rendered/stock", "no AOF/stock", "rendered p50/p99", "stock p50/p99"], rows);
+        ["test", "pipeline", "bytes", "TLS", "no TLS", "no TLS, no AOF", "stock", "TLS/stock", "no TLS/stock", "no AOF/stock",
+            "TLS p50/p99", "no TLS p50/p99", "stock p50/p99"], rows);
 }

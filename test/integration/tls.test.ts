@@ -15,7 +15,7 @@ import { podAction, UpResult } from "../../local/deployment";
 import { until } from "../../local/sentinel-health";
 import { adminPasswordOf } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
-import { installLocalTlsSecret, makeCertificate, TestCertificate } from "../support/test-certificates";
+import { installLocalTlsSecret, makeCertificate, TestCertificate } from "../../local/certificates";
 
 const STACK = "tls-dev";
 

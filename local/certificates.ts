@@ -1,10 +1,11 @@
-// Certificates for TLS tests, made with the real openssl: a CA, and a certificate it signs for the
-// names and addresses given, written as a TLS Secret's keys (tls.crt, tls.key, ca.crt).
+// Certificates for local TLS (tests, benchmarks), made with the real openssl: a CA, and a
+// certificate it signs for the names and addresses given, as a TLS Secret's keys (tls.crt,
+// tls.key, ca.crt), and written where local mode stands in for that Secret.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { TLS_FILES } from "../../components/spec/spec";
+import { TLS_FILES } from "../components/spec/spec";
 
 export interface TestCertificate {
     ca: string;
