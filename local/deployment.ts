@@ -13,7 +13,10 @@ import { progress, startPod, stopPod, waitForProbe } from "./pod-lifecycle";
 import { recordEvent, rollOut, templateRevision } from "./rollout";
 import { localS3Calls } from "./s3";
 import type { ContainerTrack } from "./probe-schedule";
-import { LocalPodState, LocalState, loadState, localSecrets, podAddress, saveState, secretFile, stateDir } from "./state";
+import { LocalPodState, LocalState, loadState, podAddress, saveState, secretFile, stateDir } from "./state";
+import { secretsOf } from "./secrets";
+
+export { secretsOf } from "./secrets";
 import { requireTool } from "./tools";
 
 const FORMATION_TYPE = "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation";
@@ -98,28 +101,6 @@ async function renderOnce(stack: string): Promise<Rendered> {
     return { objects, workloads, formationInputs: formation?.inputs, topology, masterName: env(sets[0], "MASTER_NAME") };
 }
 
-/**
- * The rendered Secret's values as local mode keeps them (generated on first use), and the TLS
- * Secret's when TLS is on: the program does not create that one, so its files must be there.
- */
-export function secretsOf(r: Rendered, dir: string): Record<string, string> {
-    const keys = r.objects.filter((o) => o.kind === "Secret").flatMap((o: any) => Object.keys(o.stringData ?? {}));
-    return { ...localSecrets(dir, keys), ...tlsSecretOf(r, dir) };
-}
-
-function tlsSecretOf(r: Rendered, dir: string): Record<string, string> {
-    const tlsVolume = r.objects.filter((o) => o.kind === "StatefulSet")
-        .flatMap((o: any) => o.spec.template.spec.volumes ?? []).find((v: any) => v.name === "tls");
-    if (!tlsVolume) return {};
-    const keys = Object.values(TLS_FILES);
-    const missing = keys.filter((k) => !fs.existsSync(secretFile(dir, k)));
-    if (missing.length > 0) {
-        throw new Error(`TLS is on: local mode stands in for Secret ${tlsVolume.secret.secretName} with the files ` +
-            `${keys.map((k) => secretFile(dir, k)).join(", ")}; missing: ${missing.join(", ")} (a certificate and key for the pods' ` +
-            "addresses and names, and the CA that signed it)");
-    }
-    return Object.fromEntries(keys.map((k) => [k, fs.readFileSync(secretFile(dir, k), "utf8")]));
-}
 
 /** Starts the per-deployment kubelet stand-in (probes on schedule, restarts), detached. */
 function startKubelet(stack: string, dir: string): number {

@@ -10,8 +10,8 @@ import { ClusterSpec, PASSWORD_KEY, passwordKey, PATHS, PORTS, SentinelSpec, USE
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
-import { exporterContainer, fieldEnv, probe, sharedVolumes } from "./statefulset";
-import { tlsEnv, tlsMounts } from "./tls";
+import { exporterContainer, fieldEnv, probe, sharedMounts, sharedVolumes } from "./statefulset";
+import { tlsEnv } from "./tls";
 
 /** Sentinels are small: they hold a few connections and the master's address. */
 const SENTINEL_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } };
@@ -82,14 +82,7 @@ function sentinelContainer(spec: ClusterSpec) {
         livenessProbe: probe("liveness", { periodSeconds: 10, failureThreshold: 6 }, "sentinel-probe.sh"),
         readinessProbe: probe("readiness", { periodSeconds: 5, failureThreshold: 2, successThreshold: 1 }, "sentinel-probe.sh"),
         securityContext: restrictedContainerSecurity,
-        volumeMounts: [
-            { name: "config", mountPath: PATHS.config, readOnly: true },
-            { name: "scripts", mountPath: PATHS.scripts, readOnly: true },
-            { name: "auth", mountPath: PATHS.secrets, readOnly: true },
-            ...tlsMounts(spec),
-            { name: "run", mountPath: PATHS.run },
-            { name: "tmp", mountPath: "/tmp" },
-        ],
+        volumeMounts: sharedMounts(spec),
     };
 }
 

@@ -73,16 +73,20 @@ function redisContainer(spec: ClusterSpec) {
         // A stopping master hands its slots to a replica first (planned failover, no node timeout).
         lifecycle: { preStop: { exec: { command: ["sh", `${PATHS.scripts}/redis-prestop.sh`] } } },
         securityContext: restrictedContainerSecurity,
-        volumeMounts: [
-            { name: "data", mountPath: PATHS.data },
-            { name: "config", mountPath: PATHS.config, readOnly: true },
-            { name: "scripts", mountPath: PATHS.scripts, readOnly: true },
-            { name: "auth", mountPath: PATHS.secrets, readOnly: true },
-            ...tlsMounts(spec),
-            { name: "run", mountPath: PATHS.run },
-            { name: "tmp", mountPath: "/tmp" },
-        ],
+        volumeMounts: [{ name: "data", mountPath: PATHS.data }, ...sharedMounts(spec)],
     };
+}
+
+/** Where the Redis and Sentinel containers mount the volumes they share (the config is each one's own ConfigMap). */
+export function sharedMounts(spec: ClusterSpec) {
+    return [
+        { name: "config", mountPath: PATHS.config, readOnly: true },
+        { name: "scripts", mountPath: PATHS.scripts, readOnly: true },
+        { name: "auth", mountPath: PATHS.secrets, readOnly: true },
+        ...tlsMounts(spec),
+        { name: "run", mountPath: PATHS.run },
+        { name: "tmp", mountPath: "/tmp" },
+    ];
 }
 
 /** The metrics sidecar; it scrapes the pod's Redis, or its Sentinel (`port` 26379). */
