@@ -246,6 +246,10 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         const sentinelAccepts = (s: string, password: string) => SentinelProbe.run(undefined, password, s.split(":")[0], 26379, ["ping"]) === "PONG";
         const running = () => redisPods.filter((p) => probe.role(p.address) !== undefined);
 
+        // How often each Sentinel has switched the admin password it gives Redis (at starts too).
+        const authSwitches = (i: number) => fs.readFileSync(path.join(t.root, STACK, "pods", `redis-cluster-sentinel-${i}`, "sentinel.log"), "utf8")
+            .split("\n").filter((l) => l === "sentinel: authenticates to Redis with the Secret's admin password").length;
+        const switchesBefore = sentinels.map((_, i) => authSwitches(i));
         const before = new SentinelWorkload(sentinelAddresses, masterName, old.app, "rot-old");
         before.start();
         try {
@@ -263,8 +267,8 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
                 mount(Object.fromEntries(roles.map((r) => [`${USERS[r]}-password-previous`, undefined])));
                 await until(() => running().every((p) => !redisAccepts(p.address, USERS.app, old.app) && !redisAccepts(p.address, USERS.admin, old.admin))
                     && sentinels.every((s) => !sentinelAccepts(s, old.app)), "the old passwords are refused everywhere", 60000);
-                await until(() => sentinels.every((s) => fs.readFileSync(path.join(t.root, STACK, "pods", `redis-cluster-sentinel-${sentinels.indexOf(s)}`, "sentinel.log"), "utf8")
-                    .includes("sentinel: authenticates to Redis with the Secret's admin password")), "every Sentinel authenticates to Redis with the new admin password", 60000);
+                await until(() => sentinels.every((s, i) => authSwitches(i) > switchesBefore[i]),
+                    "every Sentinel authenticates to Redis with the new admin password", 60000);
                 // The Sentinels still see a healthy master (they reach it with the new admin password) and fail it over.
                 const rotated = new SentinelProbe(redisPods.map((p) => p.address), sentinels, fresh.app, masterName, fresh.admin);
                 await until(() => rotated.healthyMaster() !== undefined, "the deployment is healthy with the new passwords only", 60000);
