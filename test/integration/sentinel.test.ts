@@ -12,7 +12,7 @@ import { podAction, status } from "../../local/deployment";
 import { SentinelProbe, until } from "../../local/sentinel-health";
 import { SentinelWorkload } from "../../local/sentinel-workload";
 import { requireTool } from "../../local/tools";
-import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";
+import { printLogsOnFailure, startDevDeployment, TestDeployment, updateMountedSecret } from "../support/local-deployment";
 
 const STACK = "sentinel-dev";
 const BASE = "127.0.12.11";
@@ -230,17 +230,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         const old = Object.fromEntries(roles.map((r) => [r, fs.readFileSync(path.join(secretsDir, `${USERS[r]}-password`), "utf8")]));
         const fresh = Object.fromEntries(roles.map((r) => [r, crypto.randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 32)]));
         // What the kubelet does when the Secret changes: every pod's mounted files, in place.
-        const mount = (files: Record<string, string | undefined>) => {
-            const pods = path.join(t.root, STACK, "pods");
-            for (const pod of fs.readdirSync(pods)) {
-                const dir = path.join(pods, pod, "auth");
-                for (const [name, value] of Object.entries(files)) {
-                    const file = path.join(dir, name);
-                    if (value === undefined) fs.rmSync(file, { force: true });
-                    else fs.writeFileSync(file, value, { mode: 0o600 });
-                }
-            }
-        };
+        const mount = (files: Record<string, string | undefined>) => updateMountedSecret(path.join(t.root, STACK), "auth", files);
         const sentinelAddresses = sentinels.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
         const redisAccepts = (address: string, user: string, password: string) => SentinelProbe.run(user, password, address, 6379, ["ping"]) === "PONG";
         const sentinelAccepts = (s: string, password: string) => SentinelProbe.run(undefined, password, s.split(":")[0], 26379, ["ping"]) === "PONG";

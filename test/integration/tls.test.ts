@@ -13,7 +13,7 @@ import { runJob } from "../../local/jobs";
 import { requireTool } from "../../local/tools";
 import { podAction, UpResult } from "../../local/deployment";
 import { until } from "../../local/sentinel-health";
-import { adminPasswordOf } from "../support/local-deployment";
+import { adminPasswordOf, updateMountedSecret } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
 import { installLocalTlsSecret, makeCertificate, TestCertificate } from "../../local/certificates";
 
@@ -30,15 +30,6 @@ function servedFingerprint(address: string, port: number, ca: string): Promise<s
     });
 }
 
-/** Writes `files` into every pod's mounted volume `volume`, as the kubelet updates a Secret volume. */
-function updateMountedSecret(stateDir: string, volume: string, files: Record<string, string>): void {
-    const pods = path.join(stateDir, "pods");
-    for (const pod of fs.readdirSync(pods)) {
-        const dir = path.join(pods, pod, volume);
-        if (!fs.existsSync(dir)) continue;
-        for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content, { mode: 0o600 });
-    }
-}
 const BASE = "127.0.18.";
 const ADDRESSES = [11, 12, 13, 14, 15, 16].map((n) => `${BASE}${n}`);
 

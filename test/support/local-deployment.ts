@@ -39,6 +39,23 @@ export function podLogTails(root: string, stack: string, lines = 80): string {
     return out.join("\n");
 }
 
+/**
+ * What the kubelet does when a mounted Secret changes: writes `files` into volume `volume` of
+ * every pod of the deployment in `stateDir`, in place (undefined removes a file).
+ */
+export function updateMountedSecret(stateDir: string, volume: string, files: Record<string, string | undefined>): void {
+    const pods = path.join(stateDir, "pods");
+    for (const pod of fs.readdirSync(pods)) {
+        const dir = path.join(pods, pod, volume);
+        if (!fs.existsSync(dir)) continue;
+        for (const [name, content] of Object.entries(files)) {
+            const file = path.join(dir, name);
+            if (content === undefined) fs.rmSync(file, { force: true });
+            else fs.writeFileSync(file, content, { mode: 0o600 });
+        }
+    }
+}
+
 /** An afterEach hook body: the pods' log tails when the test just run failed. */
 export function printLogsOnFailure(ctx: Mocha.Context, t: TestDeployment | undefined, stack: string): void {
     if (t && ctx.currentTest?.state === "failed") console.log(podLogTails(t.root, stack));
