@@ -5,7 +5,7 @@
 // may the StatefulSet shrink, which the component's resource ordering enforces.
 import type Redis from "ioredis";
 import { FormationError, FormationNode, waitForAgreement, waitForHealth } from "./formation";
-import { inspectAll, Log, NodeState, waitFor } from "./operations";
+import { inspectAll, Log, NodeState, waitFor, whenLoaded } from "./operations";
 import { countSlots, planRebalance } from "./rebalance";
 import { finishInterrupted, rebalance } from "./reshard";
 import { byOrdinal, capacityProblems, pickStayingMasters } from "./reshape";
@@ -117,7 +117,7 @@ async function regroupReplicas(nodes: FormationNode[], clients: Map<string, Redi
     for (const s of free) {
         const target = [...count].sort((a, b) => a[1] - b[1] || byOrdinal(a[0], b[0]))[0][0];
         log(`${s.node.name} replicates ${target}`);
-        await clients.get(s.node.name)!.call("CLUSTER", "REPLICATE", idOf.get(target)!);
+        await whenLoaded(() => clients.get(s.node.name)!.call("CLUSTER", "REPLICATE", idOf.get(target)!));
         count.set(target, count.get(target)! + 1);
     }
 }

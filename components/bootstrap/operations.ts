@@ -102,11 +102,28 @@ export async function inspectAll(nodes: NodeAddress[], clients: Map<string, Redi
     return Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
 }
 
+/**
+ * `command`, asked again while the node answers LOADING: a replica that just resynced (after a
+ * regroup, or a link that broke under a large migration) loads its dataset and refuses most
+ * commands for a moment. Any other error, or LOADING past `timeoutMs`, is thrown.
+ */
+export async function whenLoaded<T>(command: () => Promise<T>, timeoutMs = 120000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            return await command();
+        } catch (e) {
+            if (!(e instanceof Error && e.message.startsWith("LOADING")) || Date.now() > deadline) throw e;
+            await sleep(100);
+        }
+    }
+}
+
 export async function inspect(node: NodeAddress, client: Redis): Promise<NodeState> {
     const [nodesText, infoText, clusterInfoText] = await Promise.all([
-        client.call("CLUSTER", "NODES") as Promise<string>,
-        client.info() as Promise<string>,
-        client.call("CLUSTER", "INFO") as Promise<string>,
+        whenLoaded(() => client.call("CLUSTER", "NODES") as Promise<string>),
+        whenLoaded(() => client.info()),
+        whenLoaded(() => client.call("CLUSTER", "INFO") as Promise<string>),
     ]);
     const view = parseClusterNodes(nodesText);
     const myself = view.find((n) => n.flags.includes("myself"));

@@ -2,7 +2,7 @@
 // for added shards, and replicas attached to the masters short of them.
 import type Redis from "ioredis";
 import { FormationError, FormationNode } from "./formation";
-import { inspectAll, Log, NodeState } from "./operations";
+import { inspectAll, Log, NodeState, whenLoaded } from "./operations";
 import { NodeInfo, planCluster, Shape } from "./plan";
 import { pickNewMasters, Placed } from "./reshape";
 import { isReplica } from "./topology";
@@ -54,7 +54,7 @@ export async function attachReplicas(nodes: FormationNode[], shape: Shape, clien
             ? planned.get(s.node.name)!
             : chooseMaster(s, masters, followers, nodes);
         log(`${s.node.name} replicates ${byId.get(target)!.node.name}`);
-        await clients.get(s.node.name)!.call("CLUSTER", "REPLICATE", target);
+        await whenLoaded(() => clients.get(s.node.name)!.call("CLUSTER", "REPLICATE", target));
         followers.get(target)!.push(s.id);
         changes++;
     }
