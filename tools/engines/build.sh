@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds the real engines the end-to-end suite drives, from their Go modules, once per version:
+# the Pulumi CLI, its Node.js language host, the Kubernetes provider plugin, etcd and the
+# Kubernetes control plane with kubectl. Each wrapper module beside this script pins one of them
+# (go.mod and go.sum committed); its binaries land in the cache, keyed by the wrapper's hash, so a
+# warm machine builds nothing and a changed pin builds afresh.
+#
+# Usage: tools/engines/build.sh [--quiet]
+# Prints the absolute path of the bin folder last: every binary, linked under one directory.
+# Cache: $REDIS_ENGINES_CACHE, default ~/.cache/redis-engines.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${REDIS_ENGINES_CACHE:-$HOME/.cache/redis-engines}
+quiet=${1:-}
+export GOFLAGS=-mod=readonly GOTOOLCHAIN=local
+
+say() { [ "$quiet" = --quiet ] || echo "engines: $*" >&2; }
+
+# The folder holding one wrapper's binaries: its name and the hash of its pins and sources.
+out_dir() {
+    local module=$1
+    local sum
+    sum=$(cat "$here/$module"/go.* "$here/$module"/*.go 2>/dev/null | sha256sum | cut -c1-12)
+    echo "$cache/$module-$sum"
+}
+
+# build MODULE OUTPUT PACKAGE [LDFLAGS]: one binary of one wrapper, unless it is there already.
+build() {
+    local module=$1 output=$2 package=$3 ldflags=${4:-}
+    local dir
+    dir=$(out_dir "$module")
+    if [ -x "$dir/$output" ]; then return 0; fi
+    mkdir -p "$dir"
+    say "building $output ($package) into $dir"
+    local started=$SECONDS
+    (cd "$here/$module" && go build -trimpath -ldflags "-s -w $ldflags" -o "$dir/$output.partial" "$package")
+    mv "$dir/$output.partial" "$dir/$output"
+    say "built $output in $((SECONDS - started)) s"
+}
+
+module_dir() { (cd "$here/$1" && go list -m -f '{{.Dir}}' "$2"); }
+
+# The control plane first: the local cluster needs it before any stack can deploy.
+build etcd etcd redis-cluster.local/engines/etcd
+for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    build kubernetes "$cmd" "k8s.io/kubernetes/cmd/$cmd" \
+        "-X k8s.io/component-base/version.gitVersion=v1.34.4 -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34"
+done
+build pulumi pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0"
+build language-nodejs pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.68.0"
+build kubernetes-provider pulumi-resource-kubernetes \
+    github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes \
+    "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.0.0-20260115033456-f47bc2d6f199"
+
+# One folder with every binary, as `npm run kube` hands it to users: PATH=<bin>:$PATH.
+bin="$cache/bin"
+mkdir -p "$bin"
+link() { ln -sfn "$1" "$bin/$(basename "$1")"; }
+link "$(out_dir pulumi)/pulumi"
+link "$(out_dir language-nodejs)/pulumi-language-nodejs"
+link "$(out_dir kubernetes-provider)/pulumi-resource-kubernetes"
+link "$(out_dir etcd)/etcd"
+for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do link "$(out_dir kubernetes)/$cmd"; done
+# The dynamic-provider plugin is a script that ships in the SDK module beside the language host.
+sdk=$(module_dir pulumi github.com/pulumi/pulumi/sdk/v3)
+install -m 0755 "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
+echo "$bin"
