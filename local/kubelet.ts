@@ -7,6 +7,11 @@ export interface PodIdentity {
     name: string;
     namespace: string;
     ip: string;
+    /** Known when a real API server scheduled the pod (`npm run kube`). */
+    uid?: string;
+    nodeName?: string;
+    hostIP?: string;
+    serviceAccountName?: string;
 }
 
 export interface EnvSources {
@@ -28,7 +33,16 @@ const FIELDS: Record<string, (p: PodIdentity) => string> = {
     "metadata.name": (p) => p.name,
     "metadata.namespace": (p) => p.namespace,
     "status.podIP": (p) => p.ip,
+    "metadata.uid": (p) => known(p.uid, "metadata.uid"),
+    "spec.nodeName": (p) => known(p.nodeName, "spec.nodeName"),
+    "status.hostIP": (p) => known(p.hostIP, "status.hostIP"),
+    "spec.serviceAccountName": (p) => p.serviceAccountName ?? "default",
 };
+
+function known(value: string | undefined, field: string): string {
+    if (value === undefined) throw new Error(`${field} is known only to a pod the API server scheduled`);
+    return value;
+}
 
 /** The container's environment as the kubelet would set it. Unknown references are errors, not blanks. */
 export function resolveEnv(env: EnvVar[], pod: PodIdentity, sources: EnvSources): Record<string, string> {

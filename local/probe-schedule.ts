@@ -1,9 +1,13 @@
 // The kubelet's probe rules, as pure functions: which probes are due, and what a result means.
 // A startup probe gates the others; liveness (or startup) failing `failureThreshold` times in a
 // row restarts the container; readiness only changes what is reported.
-import type { ContainerPlan } from "./pod";
 
 export type ProbeKind = "startup" | "liveness" | "readiness";
+
+/** What the schedule needs of a container: its probes' period and failure threshold. */
+export interface Probed {
+    probes: Partial<Record<ProbeKind, { periodSeconds: number; failureThreshold: number }>>;
+}
 
 export interface ProbeTrack {
     lastRun: number;
@@ -21,7 +25,7 @@ export interface ContainerTrack {
 
 export const newTrack = (): ContainerTrack => ({ started: false, restarts: 0, probes: {} });
 
-export function dueProbes(c: ContainerPlan, track: ContainerTrack, now: number): ProbeKind[] {
+export function dueProbes(c: Probed, track: ContainerTrack, now: number): ProbeKind[] {
     const kinds: ProbeKind[] = c.probes.startup && !track.started ? ["startup"] : ["liveness", "readiness"];
     return kinds.filter((k) => {
         const p = c.probes[k];
@@ -32,7 +36,7 @@ export function dueProbes(c: ContainerPlan, track: ContainerTrack, now: number):
 }
 
 /** Records a result; returns true when the container must be restarted. */
-export function recordResult(c: ContainerPlan, track: ContainerTrack, kind: ProbeKind, ok: boolean, output: string, now: number): boolean {
+export function recordResult(c: Probed, track: ContainerTrack, kind: ProbeKind, ok: boolean, output: string, now: number): boolean {
     const t = (track.probes[kind] ??= { lastRun: 0, failures: 0 });
     t.lastRun = now;
     t.failures = ok ? 0 : t.failures + 1;
