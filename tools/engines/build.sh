@@ -51,12 +51,24 @@ build pulumi pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0"
 build language-nodejs pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.68.0"
-build kubernetes-provider pulumi-resource-kubernetes \
-    github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes \
-    "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.0.0-20260115033456-f47bc2d6f199"
+kube_provider_version=4.0.0-20260115033456-f47bc2d6f199
+# The provider's main embeds its schema and Terraform mapping as its own build generates them.
+upstream=$(module_dir kubernetes-provider github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
+python3 - "$upstream" "$here/kubernetes-provider" "$kube_provider_version" <<'PY'
+import json, sys
+src, dst, version = sys.argv[1:]
+schema = json.load(open(f"{src}/schema.json"))
+schema["version"] = version
+json.dump(schema, open(f"{dst}/schema-embed.json", "w"), separators=(",", ":"))
+json.dump(json.load(open(f"{src}/terraform-mapping.json")), open(f"{dst}/terraform-mapping-embed.json", "w"), separators=(",", ":"))
+PY
+build kubernetes-provider pulumi-resource-kubernetes redis-cluster.local/engines/kubernetes-provider \
+    "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$kube_provider_version"
 
-# One folder with every binary, as `npm run kube` hands it to users: PATH=<bin>:$PATH.
-bin="$cache/bin"
+# One folder with every binary, as `npm run kube` hands it to users: PATH=<bin>:$PATH. It lives in
+# the checkout (.local/, never committed) because the random plugin runs this checkout's code.
+repo=$(cd "$here/../.." && pwd)
+bin="$repo/.local/bin"
 mkdir -p "$bin"
 link() { ln -sfn "$1" "$bin/$(basename "$1")"; }
 link "$(out_dir pulumi)/pulumi"
@@ -67,4 +79,10 @@ for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do lin
 # The dynamic-provider plugin is a script that ships in the SDK module beside the language host.
 sdk=$(module_dir pulumi github.com/pulumi/pulumi/sdk/v3)
 install -m 0755 "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
+# No version of the random provider's Go module is served here: random-provider.ts stands in.
+cat > "$bin/pulumi-resource-random" <<LAUNCHER
+#!/bin/sh
+exec node "$repo/dist/tools/engines/random-provider.js" "\$@"
+LAUNCHER
+chmod 0755 "$bin/pulumi-resource-random"
 echo "$bin"
