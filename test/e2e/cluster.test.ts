@@ -1,0 +1,182 @@
+// End to end with the real engines: the real Pulumi CLI and its plugins deploy a dev-shaped cluster
+// stack onto the local Kubernetes control plane (`npm run kube`), whose real controllers and
+// scheduler place the pods and whose node agent runs them. The scenarios run in order on one stack,
+// as a user's day would: first preview and up, no-op preview and refresh, a live setting, a label
+// change, and destroy.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { clusterUp, kubectl, kubectlJson, LocalCluster, waitFor } from "./support/local-cluster";
+import { PulumiProject, tail } from "./support/pulumi-cli";
+import { accessOf, clusterCheck, podRestarts, runExample, StackAccess, withWrites } from "./support/stack-checks";
+
+const REPO = path.resolve(__dirname, "../../..");
+const STACK = "test-e2e-cluster";
+const NAMESPACE = "redis-e2e";
+const SELECTOR = "app.kubernetes.io/name=redis,app.kubernetes.io/component=redis";
+
+/** The dev stack's settings, in a namespace of its own, reached directly at the pods' addresses. */
+export function devShapedConfig(): Record<string, unknown> {
+    const dev = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8")).config;
+    const config = Object.fromEntries(Object.entries(dev).map(([k, v]) => [k.replace(/^redis-cluster:/, ""), v]));
+    return { ...config, namespace: NAMESPACE, formation: { connectivity: "direct" } };
+}
+
+describe("e2e: a cluster stack with the real Pulumi CLI on the local control plane", function () {
+    this.timeout(1_200_000);
+    let cluster: LocalCluster;
+    let pulumi: PulumiProject;
+    let access: StackAccess;
+
+    before(() => {
+        cluster = clusterUp(3);
+        pulumi = new PulumiProject(cluster);
+    });
+
+    after(async () => {
+        if (pulumi && process.env.REDIS_E2E_KEEP !== "1") {
+            await pulumi.run(["destroy", "--yes", "--skip-preview", "-s", STACK]);
+            pulumi.cleanup([STACK]);
+        }
+    });
+
+    it("1. previews a new stack, then deploys it: formation runs after the StatefulSet is ready, clients round-trip 10,000 keys", async () => {
+        await pulumi.initStack(STACK, devShapedConfig());
+        const preview = await pulumi.ok(["preview", "--non-interactive", "-s", STACK]);
+        assert.match(preview.stdout, /kubernetes:apps\/v1:StatefulSet/);
+        assert.match(preview.stdout, /ClusterFormation/);
+        const up = await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        assert.match(up.stdout, /Resources:[\s\S]*created/);
+        access = accessOf(await pulumi.outputs(STACK));
+        assert.strictEqual(access.seeds.length, 6);
+        const ioredis = runExample(access, "ioredis", "e2e-io", 10_000);
+        assert.deepStrictEqual([ioredis.written, ioredis.readBack, ioredis.masters], [10_000, 10_000, 3]);
+        const py = runExample(access, "redis-py", "e2e-py", 10_000, "e2e-io");
+        assert.deepStrictEqual([py.written, py.readBack, py.checked], [10_000, 10_000, 10_000]);
+        const check = clusterCheck(access);
+        assert.ok(check.ok, check.output);
+    });
+
+    it("2. a preview right after changes nothing, and refresh is clean", async () => {
+        const preview = await pulumi.run(["preview", "--expect-no-changes", "--non-interactive", "-s", STACK]);
+        assert.strictEqual(preview.code, 0, tail(preview.stdout));
+        const refresh = await pulumi.run(["refresh", "--yes", "--expect-no-changes", "--non-interactive", "-s", STACK]);
+        assert.strictEqual(refresh.code, 0, tail(refresh.stdout));
+    });
+
+    it("3. a live setting (maxmemory) updates only the formation, and no pod restarts", async () => {
+        const before = podRestarts(cluster, NAMESPACE, SELECTOR);
+        const config = pulumi.config(STACK) as any;
+        pulumi.setConfig(STACK, { ...config, redis: { ...config.redis, maxmemory: "96mb" } });
+        const preview = await pulumi.ok(["preview", "--diff", "--non-interactive", "-s", STACK]);
+        const changed = preview.stdout.split("\n").filter((l) => /^\s*[~+-]{1,2}\s+\S+:\S+/.test(l));
+        assert.ok(changed.length > 0, tail(preview.stdout));
+        for (const line of changed) assert.match(line, /ClusterFormation/, `only the formation may change:\n${tail(preview.stdout)}`);
+        await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        assert.deepStrictEqual(podRestarts(cluster, NAMESPACE, SELECTOR), before, "pods were restarted or replaced");
+        const check = clusterCheck(access);
+        assert.ok(check.ok, check.output);
+    });
+
+    it("4. a label change does not replace the StatefulSet: every pod and claim stays", async () => {
+        const sts = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
+        const claims = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items.map((c: any) => c.metadata.uid).sort();
+        const config = pulumi.config(STACK) as any;
+        pulumi.setConfig(STACK, { ...config, labels: { team: "analytics" } });
+        const preview = await pulumi.ok(["preview", "--diff", "--non-interactive", "-s", STACK]);
+        assert.doesNotMatch(preview.stdout, /\+-\s+kubernetes:apps\/v1:StatefulSet/, "the StatefulSet would be replaced");
+        await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        const after = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
+        assert.strictEqual(after.metadata.uid, sts.metadata.uid, "the StatefulSet was re-created");
+        assert.deepStrictEqual(kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items.map((c: any) => c.metadata.uid).sort(), claims);
+    });
+
+    it("5. a password rotation: the old password is refused, the new one works, and refresh is clean", async () => {
+        const config = pulumi.config(STACK) as any;
+        pulumi.setConfig(STACK, { ...config, auth: { ...(config.auth ?? {}), rotation: 1 } });
+        const preview = await pulumi.ok(["preview", "--diff", "--non-interactive", "-s", STACK]);
+        assert.match(preview.stdout, /RandomPassword/, "the preview shows the new passwords");
+        await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        const old = access;
+        access = accessOf(await pulumi.outputs(STACK));
+        assert.notStrictEqual(access.password, old.password);
+        const check = clusterCheck(access);
+        assert.ok(check.ok, check.output);
+        assert.ok(!clusterCheck(old).ok, "the old password still works");
+        const refresh = await pulumi.run(["refresh", "--yes", "--expect-no-changes", "--non-interactive", "-s", STACK]);
+        assert.strictEqual(refresh.code, 0, tail(refresh.stdout));
+    });
+
+    it("6. shards 3 -> 4 -> 3 under write load: the preview prints the plan, no WAIT-acknowledged write is lost", async () => {
+        for (const shards of [4, 3]) {
+            const config = pulumi.config(STACK) as any;
+            pulumi.setConfig(STACK, { ...config, shards });
+            const preview = await pulumi.ok(["preview", "--diff", "--non-interactive", "-s", STACK]);
+            assert.match(preview.stdout, /ClusterFormation/);
+            const report = await withWrites(access, `scale${shards}`, () => pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]));
+            assert.deepStrictEqual(report.lostReplicaAcknowledged, [], `shards=${shards}`);
+            access = accessOf(await pulumi.outputs(STACK));
+            assert.strictEqual(access.seeds.length, shards * 2);
+            const check = clusterCheck(access);
+            assert.ok(check.ok, check.output);
+        }
+    });
+
+    it("7. an image change rolls the pods one at a time through the real StatefulSet controller; masters hand over", async () => {
+        const before = podRestarts(cluster, NAMESPACE, SELECTOR);
+        const config = pulumi.config(STACK) as any;
+        pulumi.setConfig(STACK, { ...config, image: "redis:7.2.6-alpine" });
+        const report = await withWrites(access, "roll", () => pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]));
+        assert.deepStrictEqual(report.lostReplicaAcknowledged, []);
+        const after = podRestarts(cluster, NAMESPACE, SELECTOR);
+        for (const name of Object.keys(before)) assert.notStrictEqual(after[name]?.uid, before[name].uid, `${name} was not replaced`);
+        const sts = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
+        assert.strictEqual(sts.status.updatedReplicas, 6);
+        const check = clusterCheck(access);
+        assert.ok(check.ok, check.output);
+    });
+
+    it("8. kubectl delete pod --all: every pod returns on a new address and the cluster recovers with no action", async () => {
+        const before = podRestarts(cluster, NAMESPACE, SELECTOR);
+        const sample = runExample(access, "ioredis", "e2e-before-delete", 1000);
+        assert.strictEqual(sample.readBack, 1000);
+        kubectl(cluster, ["-n", NAMESPACE, "delete", "pod", "-l", SELECTOR, "--wait=false"]);
+        await waitFor("every pod back, Ready, on a new address", 600_000, () => {
+            const now = podRestarts(cluster, NAMESPACE, SELECTOR);
+            const pods = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pods", "-l", SELECTOR]).items;
+            const ready = pods.filter((p: any) => p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"));
+            const fresh = Object.keys(before).every((n) => now[n] && now[n].uid !== before[n].uid && now[n].ip !== before[n].ip);
+            return ready.length === 6 && fresh ? true : undefined;
+        });
+        await waitFor("the cluster whole again", 300_000, () => clusterCheck(access).ok || undefined);
+        const after = runExample(access, "ioredis", "e2e-after-delete", 100, "e2e-before-delete");
+        assert.strictEqual(after.checked, 100);
+    });
+
+    it("10. a backup Job made from the CronJob completes through the real Job controller, one RDB per shard on its volume", async () => {
+        kubectl(cluster, ["-n", NAMESPACE, "create", "job", "--from=cronjob/redis-cluster-backup-hourly", "e2e-backup"]);
+        const job = await waitFor("the backup Job to finish", 600_000, () => {
+            const j = kubectlJson(cluster, ["-n", NAMESPACE, "get", "job", "e2e-backup"]);
+            if ((j.status.failed ?? 0) > (j.spec.backoffLimit ?? 6)) throw new Error(`the backup Job failed: ${JSON.stringify(j.status)}`);
+            return j.status.succeeded >= 1 ? j : undefined;
+        });
+        assert.ok(job.status.completionTime);
+        const claim = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc", "redis-cluster-backup-hourly"]);
+        const volume = kubectlJson(cluster, ["get", "pv", claim.spec.volumeName]);
+        const dir = path.join(volume.spec.hostPath?.path ?? volume.spec.local.path, "hourly");
+        const ids = fs.readdirSync(dir).filter((d) => /^\d{8}T\d{6}Z$/.test(d));
+        assert.strictEqual(ids.length, 1, `one complete backup on the volume: ${fs.readdirSync(dir)}`);
+        const manifest = JSON.parse(fs.readFileSync(path.join(dir, ids[0], "manifest.json"), "utf8"));
+        assert.strictEqual(manifest.shardCount, 3);
+        for (let i = 0; i < 3; i++) assert.ok(fs.statSync(path.join(dir, ids[0], `shard-${i}.rdb`)).size > 1000, `shard-${i}.rdb`);
+    });
+
+    it("11. destroy empties the state and keeps the data claims, as documented", async () => {
+        await pulumi.ok(["destroy", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        const state = JSON.parse((await pulumi.ok(["stack", "export", "-s", STACK])).stdout);
+        assert.deepStrictEqual((state.deployment.resources ?? []).length, 0);
+        const claims = kubectlJson(cluster, ["get", "pvc", "-A"]).items.filter((c: any) => c.metadata.namespace === NAMESPACE);
+        assert.ok(claims.length >= 6, `the data claims are retained (${claims.length} left)`);
+    });
+});
