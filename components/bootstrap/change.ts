@@ -1,5 +1,6 @@
 // What an update of the formation resource means, decided from old and new inputs alone (pure),
 // so that the preview can say it before anything runs.
+import { isDeepStrictEqual } from "util";
 import { planReshape, RecordedShard } from "./reshape";
 
 export interface NodeInput {
@@ -18,7 +19,12 @@ export interface ShapeInput {
     replicasPerShard: number;
 }
 
-export type ChangeKind = "none" | "addresses" | "replicas" | "shards" | "config";
+/**
+ * "settings": only inputs that do no work on the nodes changed (the admin password after a
+ * rotation, timeouts, connectivity); the update just stores them, so that refresh and later
+ * updates reach the cluster with what is current.
+ */
+export type ChangeKind = "none" | "addresses" | "replicas" | "shards" | "config" | "settings";
 
 export interface Change {
     kind: ChangeKind;
@@ -27,6 +33,11 @@ export interface Change {
 }
 
 type Described = { nodes: NodeInput[]; redisConfig?: Record<string, string>; shardLayout?: RecordedShard[] } & ShapeInput;
+
+/** What the diff compares to plan cluster work; anything else the inputs hold is a setting. */
+const SHAPE_KEYS = ["nodes", "shards", "replicasPerShard", "redisConfig"];
+/** Outputs (olds hold them, news do not) and the serialized provider: never settings. */
+const NOT_SETTINGS = new Set([...SHAPE_KEYS, "nodeIds", "shardLayout", "replicasByMaster", "__provider"]);
 
 export function describeChange(olds: Described, news: Described): Change {
     if (olds.shards !== news.shards) return { kind: "shards", summary: describeReshard(olds, news) };
@@ -56,7 +67,21 @@ export function describeChange(olds: Described, news: Described): Change {
         const list = config.map(([k, v]) => `${k} ${JSON.stringify(olds.redisConfig?.[k])} -> ${JSON.stringify(v)}`).join(", ");
         return { kind: "config", summary: `${list}: applied live with CONFIG SET, no restart` };
     }
+    const settings = changedSettings(olds, news);
+    if (settings.length > 0) return { kind: "settings", summary: `${settings.join(", ")}: stored for refresh and later updates; nothing runs on the nodes` };
     return { kind: "none", summary: "no change" };
+}
+
+/** One preview phrase per changed setting; a password or an object is named, never printed. */
+function changedSettings(oldInputs: Described, newInputs: Described): string[] {
+    const olds = oldInputs as unknown as Record<string, unknown>;
+    const news = newInputs as unknown as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(news), ...Object.keys(olds)])].filter((k) => !NOT_SETTINGS.has(k)).sort();
+    return keys.filter((k) => !isDeepStrictEqual(olds[k], news[k])).map((k) => {
+        const name = k === "password" ? "admin password" : k;
+        if (k === "password" || typeof news[k] === "object" || typeof olds[k] === "object") return `${name} changed`;
+        return `${name} ${JSON.stringify(olds[k])} -> ${JSON.stringify(news[k])}`;
+    });
 }
 
 /** The reshard the preview promises: new masters, slot ranges moved and about how many keys. */

@@ -117,6 +117,10 @@ export async function create(inputs: FormationInputs): Promise<FormationOutputs>
 export async function update(olds: FormationOutputs, news: FormationInputs): Promise<FormationOutputs> {
     const change = describeChange(olds, news);
     log(change.summary);
+    // Nothing for the nodes to do (e.g. the admin password rotated, which the credentials step
+    // already applied): keep the topology and store the inputs, so that refresh reads the cluster
+    // with the current password rather than the one it was created with.
+    if (change.kind === "settings") return { ...news, nodeIds: olds.nodeIds, shardLayout: olds.shardLayout, replicasByMaster: olds.replicasByMaster };
     await forgetDeparted(olds, news);
     return create(news);
 }

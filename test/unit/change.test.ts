@@ -35,4 +35,25 @@ describe("formation change description (the preview line)", () => {
         assert.strictEqual(c.kind, "config");
         assert.match(c.summary, /maxmemory "6gb" -> "8gb": applied live with CONFIG SET, no restart/);
     });
+
+    it("calls a rotated admin password a setting the update stores, without printing it", () => {
+        const before = { nodes: nodes(6), shards: 3, replicasPerShard: 1, password: "OldAdminPw1", nodeIds: { "redis-cluster-0": "a" } };
+        const c = describeChange(before, { nodes: nodes(6), shards: 3, replicasPerShard: 1, password: "NewAdminPw2" } as typeof before);
+        assert.strictEqual(c.kind, "settings");
+        assert.strictEqual(c.summary, "admin password changed: stored for refresh and later updates; nothing runs on the nodes");
+        assert.ok(!/AdminPw/.test(c.summary), "a password in the preview line");
+    });
+
+    it("stores other settings the nodes do not need, naming old and new values; outputs are no settings", () => {
+        const olds = { nodes: nodes(6), shards: 3, replicasPerShard: 1, readyTimeoutSeconds: 600, connectivity: "direct", shardLayout: [] };
+        const c = describeChange(olds, { nodes: nodes(6), shards: 3, replicasPerShard: 1, readyTimeoutSeconds: 900, connectivity: "port-forward" } as typeof olds);
+        assert.deepStrictEqual(c, { kind: "settings", summary: 'connectivity "direct" -> "port-forward", readyTimeoutSeconds 600 -> 900: stored for refresh and later updates; nothing runs on the nodes' });
+        const same = { nodes: nodes(6), shards: 3, replicasPerShard: 1, readyTimeoutSeconds: 600, connectivity: "direct", tls: { secretName: "tls" } };
+        assert.strictEqual(describeChange({ ...same, nodeIds: { x: "1" }, replicasByMaster: {}, __provider: "old" } as typeof same, { ...same }).kind, "none");
+    });
+
+    it("a shape change wins over a password change: the update that reshapes stores the password too", () => {
+        const c = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1, password: "a" } as any, { nodes: nodes(9), shards: 3, replicasPerShard: 2, password: "b" } as any);
+        assert.strictEqual(c.kind, "replicas");
+    });
 });
