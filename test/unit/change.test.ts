@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { describeChange, NodeInput } from "../../components/bootstrap/change";
+import { runtime } from "@pulumi/pulumi";
+import { describeChange, describeDrain, NodeInput } from "../../components/bootstrap/change";
 
 const nodes = (n: number, address = (i: number) => `10.0.0.${i}`): NodeInput[] =>
     Array.from({ length: n }, (_, i) => ({ name: `redis-cluster-${i}`, address: address(i), port: 6379, host: "", zone: "" }));
@@ -55,5 +56,19 @@ describe("formation change description (the preview line)", () => {
     it("a shape change wins over a password change: the update that reshapes stores the password too", () => {
         const c = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1, password: "a" } as any, { nodes: nodes(9), shards: 3, replicasPerShard: 2, password: "b" } as any);
         assert.strictEqual(c.kind, "replicas");
+    });
+
+    it("in a preview, an unknown admin password is a setting known after apply, and an unknown shape is said to be unknown", () => {
+        const olds = { nodes: nodes(6), shards: 3, replicasPerShard: 1, password: "OldAdminPw1" };
+        const rotating = { ...olds, password: runtime.unknownValue };
+        const pw = describeChange(olds, rotating);
+        assert.deepStrictEqual([pw.kind, pw.summary], ["settings", "admin password (known after apply): stored for refresh and later updates; nothing runs on the nodes"]);
+        const unknownNodes = { ...olds, nodes: runtime.unknownValue as unknown as NodeInput[] };
+        assert.strictEqual(describeChange(olds, unknownNodes).kind, "unknown");
+        assert.match(describeChange(olds, unknownNodes).summary, /^nodes known only after apply/);
+        const oneAddress = { ...olds, nodes: nodes(6, (i) => (i === 0 ? runtime.unknownValue : `10.0.0.${i}`)) };
+        assert.strictEqual(describeChange(olds, oneAddress).kind, "unknown");
+        assert.strictEqual(describeDrain(olds, unknownNodes).kind, "unknown");
+        assert.strictEqual(describeDrain(olds, rotating).kind, "none");
     });
 });
