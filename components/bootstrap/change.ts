@@ -1,6 +1,8 @@
 // What an update of the formation resource means, decided from old and new inputs alone (pure),
 // so that the preview can say it before anything runs.
+import { isDeepStrictEqual } from "util";
 import { planReshape, RecordedShard } from "./reshape";
+import { isUnknown, unknownKeys } from "./unknowns";
 
 export interface NodeInput {
     /** Pod name: the node's stable identity. */
@@ -18,7 +20,12 @@ export interface ShapeInput {
     replicasPerShard: number;
 }
 
-export type ChangeKind = "none" | "addresses" | "replicas" | "shards" | "config";
+/**
+ * "settings": only inputs that do no work on the nodes changed (the admin password after a
+ * rotation, timeouts, connectivity); the update just stores them, so that refresh and later
+ * updates reach the cluster with what is current. "unknown": the shape is not known before apply.
+ */
+export type ChangeKind = "none" | "addresses" | "replicas" | "shards" | "config" | "settings" | "unknown";
 
 export interface Change {
     kind: ChangeKind;
@@ -28,7 +35,14 @@ export interface Change {
 
 type Described = { nodes: NodeInput[]; redisConfig?: Record<string, string>; shardLayout?: RecordedShard[] } & ShapeInput;
 
+/** What the diff compares to plan cluster work; anything else the inputs hold is a setting. */
+const SHAPE_KEYS = ["nodes", "shards", "replicasPerShard", "redisConfig"];
+/** Outputs (olds hold them, news do not) and the serialized provider: never settings. */
+const NOT_SETTINGS = new Set([...SHAPE_KEYS, "nodeIds", "shardLayout", "replicasByMaster", "__provider"]);
+
 export function describeChange(olds: Described, news: Described): Change {
+    const pending = unknownShape(news);
+    if (pending) return { kind: "unknown", summary: `${pending} known only after apply: the update adopts the cluster and reshapes it if needed, never re-forms it` };
     if (olds.shards !== news.shards) return { kind: "shards", summary: describeReshard(olds, news) };
     if (olds.replicasPerShard !== news.replicasPerShard) {
         const oldNames = new Set(olds.nodes.map((n) => n.name));
@@ -56,7 +70,27 @@ export function describeChange(olds: Described, news: Described): Change {
         const list = config.map(([k, v]) => `${k} ${JSON.stringify(olds.redisConfig?.[k])} -> ${JSON.stringify(v)}`).join(", ");
         return { kind: "config", summary: `${list}: applied live with CONFIG SET, no restart` };
     }
+    const settings = changedSettings(olds, news);
+    if (settings.length > 0) return { kind: "settings", summary: `${settings.join(", ")}: stored for refresh and later updates; nothing runs on the nodes` };
     return { kind: "none", summary: "no change" };
+}
+
+/** The shape inputs the preview does not know yet ("nodes, shards"), or "" when all are known. */
+function unknownShape(news: Described): string {
+    return unknownKeys(news as unknown as Record<string, unknown>).filter((k) => SHAPE_KEYS.includes(k)).join(", ");
+}
+
+/** One preview phrase per changed setting; a password or an object is named, never printed. */
+function changedSettings(oldInputs: Described, newInputs: Described): string[] {
+    const olds = oldInputs as unknown as Record<string, unknown>;
+    const news = newInputs as unknown as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(news), ...Object.keys(olds)])].filter((k) => !NOT_SETTINGS.has(k)).sort();
+    return keys.filter((k) => !isDeepStrictEqual(olds[k], news[k])).map((k) => {
+        const name = k === "password" ? "admin password" : k;
+        if (isUnknown(news[k])) return `${name} (known after apply)`;
+        if (k === "password" || typeof news[k] === "object" || typeof olds[k] === "object") return `${name} changed`;
+        return `${name} ${JSON.stringify(olds[k])} -> ${JSON.stringify(news[k])}`;
+    });
 }
 
 /** The reshard the preview promises: new masters, slot ranges moved and about how many keys. */
@@ -74,6 +108,8 @@ function describeReshard(olds: Described, news: Described): string {
 
 /** The drain resource's part: which pods leave, drained before the StatefulSet shrinks. */
 export function describeDrain(olds: Described, news: Described): Change {
+    const pending = unknownShape(news);
+    if (pending) return { kind: "unknown", summary: `${pending} known only after apply: pods that leave the shape will be drained before the StatefulSet shrinks` };
     const leaving = olds.nodes.map((n) => n.name).filter((n) => !news.nodes.some((m) => m.name === n));
     if (leaving.length === 0) {
         const changed = olds.shards !== news.shards || olds.replicasPerShard !== news.replicasPerShard;

@@ -5,16 +5,40 @@ import { createHash } from "crypto";
 import type Redis from "ioredis";
 import { USERS } from "../spec/spec";
 import { connect, Log, NodeAddress, sleep } from "./operations";
+import { isUnknown } from "./unknowns";
 
 /** ACL user name -> accepted passwords, current first (what components/auth/rotation.ts makes). */
 export type AcceptedPasswords = Record<string, string[]>;
 
 const sha256 = (p: string) => createHash("sha256").update(p).digest("hex");
 
-/** Pure: a line per user whose accepted passwords change (counts only: no password, no hash). */
-export function describeRotation(olds: AcceptedPasswords | undefined, news: AcceptedPasswords): string[] {
+/**
+ * Check's rule: every user accepts at least one non-empty password. What a preview does not know
+ * yet (all of `users`, or one user's list, while a RandomPassword is to be generated) passes: the
+ * engine checks again with the real values before anything is applied.
+ */
+export function checkUsers(users: unknown): string[] {
+    if (users === undefined || users === null) return [];
+    if (typeof users !== "object" || Array.isArray(users)) return isUnknown(users) ? [] : ["users: not a map of user name to accepted passwords"];
+    return Object.entries(users).filter(([, p]) => !(isUnknown(p) && !Array.isArray(p)))
+        .filter(([, p]) => !Array.isArray(p) || p.length === 0 || p.some((x: unknown) => !x))
+        .map(([user]) => `users.${user}: no password`);
+}
+
+/**
+ * Pure: a line per user whose accepted passwords change (counts only: no password, no hash). In a
+ * preview, passwords not generated yet count as new, and lists not known yet are said to be so.
+ */
+export function describeRotation(olds: AcceptedPasswords | undefined, news: AcceptedPasswords | string): string[] {
+    if (typeof news !== "object" || news === null) {
+        return isUnknown(news) ? ["every user: accepted passwords known only after apply; those that change are applied live on every node"] : [];
+    }
     const lines: string[] = [];
     for (const [user, passwords] of Object.entries(news)) {
+        if (!Array.isArray(passwords)) {
+            lines.push(`${user}: accepted passwords known only after apply; applied live on every node if they change`);
+            continue;
+        }
         const before = olds?.[user] ?? [];
         const added = passwords.filter((p) => !before.includes(p)).length;
         const removed = before.filter((p) => !passwords.includes(p)).length;

@@ -19,6 +19,8 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = {
     },
     async diff(_id, olds, news) {
         const { describeChange } = load("formation-change");
+        // Inputs a preview does not know yet make a change ("unknown", or "settings" for the
+        // admin password), planned when `pulumi up` runs: an update, like any known change.
         const change = describeChange(olds, news);
         if (change.kind !== "none") console.log(`redis-cluster formation (plan): ${change.summary}`);
         // Nothing here is ever a replacement: re-forming would throw the data away.
@@ -77,12 +79,13 @@ export const drainProvider: pulumi.dynamic.ResourceProvider = {
  */
 export const credentialsProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds, news) {
-        const failures = Object.entries(news.users ?? {}).filter(([, p]) => !Array.isArray(p) || p.length === 0 || p.some((x: unknown) => !x))
-            .map(([user]) => ({ property: "users", reason: `users.${user}: no password` }));
+        const { checkUsers } = load("formation-credentials");
+        const failures = checkUsers(news.users).map((reason: string) => ({ property: "users", reason }));
         return { inputs: news, failures };
     },
     async diff(_id, olds, news) {
         const { describeRotation } = load("formation-credentials");
+        // Passwords a preview does not know yet give a line of their own: a change, like a rotation.
         const lines: string[] = describeRotation(olds.users, news.users);
         for (const line of lines) console.log(`redis-cluster credentials (plan): ${line}`);
         const changed = lines.length > 0 || JSON.stringify(olds.nodes) !== JSON.stringify(news.nodes) || olds.password !== news.password;

@@ -10,6 +10,7 @@ import { describeCluster, FormationError, FormationNode, FormationResult, formCl
 import { connectAll, inspect } from "./operations";
 import { parseRanges } from "./plan";
 import { isFailed } from "./topology";
+import { isUnknown } from "./unknowns";
 import { parseRedisSize } from "../spec/formats";
 
 export interface FormationInputs extends ShapeInput {
@@ -38,12 +39,23 @@ export interface FormationOutputs extends FormationInputs {
 
 const log = (line: string) => console.log(`redis-cluster formation: ${line}`);
 
+/**
+ * Check's rules. A rule whose values a preview does not know yet (the placeholder for a password
+ * being generated, or anything computed from one) passes: the engine checks again with the real
+ * values before `pulumi up` creates or updates anything.
+ */
 export function checkInputs(news: FormationInputs): string[] {
     const failures: string[] = [];
-    const expected = news.shards * (1 + news.replicasPerShard);
-    if (news.nodes.length !== expected) failures.push(`nodes: ${news.nodes.length} given, the shape needs ${expected}`);
-    if (!["direct", "port-forward"].includes(news.connectivity)) failures.push(`connectivity: "${news.connectivity}" is not direct or port-forward`);
-    if (!news.password) failures.push("password: empty");
+    const known = (...values: unknown[]) => !values.some(isUnknown);
+    if (Array.isArray(news.nodes)) {
+        // Unknown addresses still make a list of known length.
+        const expected = news.shards * (1 + news.replicasPerShard);
+        if (known(news.shards, news.replicasPerShard) && news.nodes.length !== expected) failures.push(`nodes: ${news.nodes.length} given, the shape needs ${expected}`);
+    } else if (known(news.nodes)) {
+        failures.push(`nodes: ${JSON.stringify(news.nodes)} is not a list of nodes`);
+    }
+    if (known(news.connectivity) && !["direct", "port-forward"].includes(news.connectivity)) failures.push(`connectivity: "${news.connectivity}" is not direct or port-forward`);
+    if (known(news.password) && !news.password) failures.push("password: empty");
     return failures;
 }
 
@@ -117,6 +129,10 @@ export async function create(inputs: FormationInputs): Promise<FormationOutputs>
 export async function update(olds: FormationOutputs, news: FormationInputs): Promise<FormationOutputs> {
     const change = describeChange(olds, news);
     log(change.summary);
+    // Nothing for the nodes to do (e.g. the admin password rotated, which the credentials step
+    // already applied): keep the topology and store the inputs, so that refresh reads the cluster
+    // with the current password rather than the one it was created with.
+    if (change.kind === "settings") return { ...news, nodeIds: olds.nodeIds, shardLayout: olds.shardLayout, replicasByMaster: olds.replicasByMaster };
     await forgetDeparted(olds, news);
     return create(news);
 }

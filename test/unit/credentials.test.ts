@@ -1,9 +1,10 @@
 // Pure parts of the ACL users and rotation: slot keepers, which password is current, the Secret's
 // keys, the ACL rules file, and what the credentials provider sends and prints.
 import * as assert from "assert";
+import { runtime } from "@pulumi/pulumi";
 import fc from "fast-check";
 import { acceptedPasswords, credentialsFromSlots, currentSlot, secretData, slotKeepers } from "../../components/auth/rotation";
-import { describeRotation, setUserArgs } from "../../components/bootstrap/credentials";
+import { checkUsers, describeRotation, setUserArgs } from "../../components/bootstrap/credentials";
 import { renderAclRules } from "../../components/redis/acl";
 import { resolveSpec, USER_ROLES } from "../../components/spec/spec";
 
@@ -73,5 +74,27 @@ describe("credentials provider (pure parts)", () => {
         assert.deepStrictEqual(lines, ["app: 1 new password accepted (2 accepted while clients move over)"]);
         assert.deepStrictEqual(describeRotation({ app: ["new", "old"] }, { app: ["new"] }), ["app: 1 old password removed"]);
         assert.deepStrictEqual(describeRotation({ app: ["x"] }, { app: ["x"] }), []);
+    });
+
+    it("check refuses a user without a password and users that are no map", () => {
+        assert.deepStrictEqual(checkUsers({ admin: ["a"], app: ["b", "c"] }), []);
+        assert.deepStrictEqual(checkUsers(undefined), []);
+        assert.deepStrictEqual(checkUsers({ admin: ["a"], app: [], exporter: [""], replication: "x" }),
+            ["users.app: no password", "users.exporter: no password", "users.replication: no password"]);
+        for (const bad of ["admin", ["a"], 3, ""]) assert.deepStrictEqual(checkUsers(bad), ["users: not a map of user name to accepted passwords"], JSON.stringify(bad));
+    });
+
+    it("check lets a preview's unknowns through (all users, one user's list, one password) and still reports known errors", () => {
+        assert.deepStrictEqual(checkUsers(runtime.unknownValue), []);
+        assert.deepStrictEqual(checkUsers({ admin: runtime.unknownValue, app: [runtime.unknownValue, "old"] }), []);
+        assert.deepStrictEqual(checkUsers({ admin: runtime.unknownValue, app: [] }), ["users.app: no password"]);
+    });
+
+    it("describes a rotation whose passwords a preview does not know yet", () => {
+        assert.deepStrictEqual(describeRotation({ app: ["old"] }, runtime.unknownValue),
+            ["every user: accepted passwords known only after apply; those that change are applied live on every node"]);
+        assert.deepStrictEqual(describeRotation({ app: ["old"], admin: ["a"] }, { app: runtime.unknownValue as unknown as string[], admin: ["a"] }),
+            ["app: accepted passwords known only after apply; applied live on every node if they change"]);
+        assert.deepStrictEqual(describeRotation({ app: ["old"] }, { app: [runtime.unknownValue, "old"] }), ["app: 1 new password accepted (2 accepted while clients move over)"]);
     });
 });
