@@ -8,6 +8,7 @@ import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup"
 import type { ShardState } from "./bootstrap/formation";
 import { ClusterCredentials, ClusterDrain, ClusterFormation, ClusterFormationArgs } from "./bootstrap/provider";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
+import { STATEFULSET_IGNORE_CHANGES } from "./kubernetes/statefulset";
 import { liveDirectives } from "./redis/redis-conf";
 import { connectionInfo } from "./outputs";
 import { KUBE_ACCESS_KEYS, KubeAccessArgs, kubeTarget } from "./kube-target";
@@ -197,6 +198,8 @@ function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resou
         created.push(new ctor(resourceName, obj, {
             parent,
             dependsOn: isWorkload ? [...dependsOn, ...workloadDeps, ...created] : dependsOn,
+            // A changed claim template would replace the StatefulSet, deleting every pod at once.
+            ...(isWorkload && (obj.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ? { ignoreChanges: STATEFULSET_IGNORE_CHANGES } : {}),
         }));
     }
     return created;
