@@ -1,6 +1,7 @@
 // The package's public face.
-export { RedisCluster, RESOURCE_TYPE } from "./redis-cluster";
+export { RedisCluster, RedisClusterResourceArgs, RESOURCE_TYPE } from "./redis-cluster";
 export * from "./spec/args";
+export type { KubeAccessArgs } from "./kube-target";
 export { resolveSpec, checkArgs, ClusterSpec, PORTS, PATHS } from "./spec/spec";
 export { ConfigError } from "./spec/errors";
 export type { Problem } from "./spec/fields";

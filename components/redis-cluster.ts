@@ -8,12 +8,17 @@ import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup"
 import type { ShardState } from "./bootstrap/formation";
 import { ClusterCredentials, ClusterDrain, ClusterFormation, ClusterFormationArgs } from "./bootstrap/provider";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
+import { STATEFULSET_IGNORE_CHANGES } from "./kubernetes/statefulset";
 import { liveDirectives } from "./redis/redis-conf";
 import { connectionInfo } from "./outputs";
+import { KUBE_ACCESS_KEYS, KubeAccessArgs, kubeTarget } from "./kube-target";
 import type { RedisClusterArgs } from "./spec/args";
 import { ClusterSpec, resolveSpec, USERS } from "./spec/spec";
 
 export const RESOURCE_TYPE = "redis-cluster:index:RedisCluster";
+
+/** The component's arguments: the deployment's settings, and how to reach its cluster's API. */
+export interface RedisClusterResourceArgs extends RedisClusterArgs, KubeAccessArgs {}
 
 // The spec is kept beside the instance and read through a getter: the package schema for other
 // languages lists the component's properties as outputs, and a plain settings object is not one.
@@ -49,9 +54,9 @@ export class RedisCluster extends pulumi.ComponentResource {
         return specs.get(this)!;
     }
 
-    constructor(name: string, args: RedisClusterArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+    constructor(name: string, args: RedisClusterResourceArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad config must not create even the component.
-        const spec = resolveSpec(args);
+        const spec = resolveSpec(settingsOf(args));
         super(RESOURCE_TYPE, name, {}, opts);
         specs.set(this, spec);
 
@@ -67,7 +72,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         const deps = [...nsDeps, secret, ...(restoring ? backups : [])];
         // The sentinel topology forms itself: its pods take their roles from the Sentinels at start.
         const cluster = spec.settings.topology === "cluster"
-            ? createClusterResources(name, spec, info, passwords, deps, this)
+            ? createClusterResources(name, spec, info, passwords, deps, this, args)
             : { formation: undefined, ready: createObjects(name, buildRedisObjects(spec), this, deps) };
         this.nodeIds = cluster.formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
         this.shardLayout = cluster.formation?.shardLayout ?? pulumi.output([] as ShardState[]);
@@ -107,8 +112,11 @@ export class RedisCluster extends pulumi.ComponentResource {
  * pods once they run). `ready` is what the client outputs wait for.
  */
 function createClusterResources(name: string, spec: ClusterSpec, info: ReturnType<typeof connectionInfo>, passwords: Credentials<pulumi.Output<string>>,
-    dependsOn: pulumi.Resource[], parent: pulumi.Resource): { formation: ClusterFormation; ready: pulumi.Resource[] } {
-    const shape = formationArgs(spec, info, passwords.current.admin);
+    dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): { formation: ClusterFormation; ready: pulumi.Resource[] } {
+    // The steps reach the API only through port-forwards and to read the TLS CA.
+    const usesApi = spec.settings.formation.connectivity === "port-forward" || Boolean(spec.tls);
+    const kube = kubeTarget(parent, access, usesApi);
+    const shape = { ...formationArgs(spec, info, passwords.current.admin), ...(kube ? { kube } : {}) };
     const credentials = new ClusterCredentials(`${name}-credentials`, { ...shape, users: acceptedPasswords(spec, passwords) },
         { parent, dependsOn });
     const drain = new ClusterDrain(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
@@ -117,6 +125,13 @@ function createClusterResources(name: string, spec: ClusterSpec, info: ReturnTyp
         { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(spec, parent) } : {}) },
         { parent, dependsOn: workloads });
     return { formation, ready: [credentials] };
+}
+
+/** The settings alone: how to reach the cluster is not a setting of the deployment. */
+function settingsOf(args: RedisClusterResourceArgs): RedisClusterArgs {
+    const settings: Record<string, unknown> = { ...args };
+    for (const key of KUBE_ACCESS_KEYS) delete settings[key];
+    return settings as RedisClusterArgs;
 }
 
 function formationArgs(spec: ClusterSpec, info: ReturnType<typeof connectionInfo>, password: pulumi.Output<string>): ClusterFormationArgs {
@@ -183,6 +198,8 @@ function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resou
         created.push(new ctor(resourceName, obj, {
             parent,
             dependsOn: isWorkload ? [...dependsOn, ...workloadDeps, ...created] : dependsOn,
+            // A changed claim template would replace the StatefulSet, deleting every pod at once.
+            ...(isWorkload && (obj.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ? { ignoreChanges: STATEFULSET_IGNORE_CHANGES } : {}),
         }));
     }
     return created;

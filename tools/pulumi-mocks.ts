@@ -9,6 +9,10 @@ export interface RegisteredResource {
     urn: string;
     parent: string;
     dependencies: string[];
+    /** Resource options the engine acts on when it decides between update and replace. */
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    deleteBeforeReplace: boolean;
     custom: boolean;
     /** Inputs with secret values in place. */
     inputs: Record<string, unknown>;
@@ -43,7 +47,7 @@ function redactLeaves(value: unknown): unknown {
     return REDACTED;
 }
 
-interface Capture { parent: string; dependencies: string[]; urn?: string }
+interface Capture { parent: string; dependencies: string[]; ignoreChanges: string[]; replaceOnChanges: string[]; deleteBeforeReplace: boolean; urn?: string }
 
 let captures: Map<string, Capture> | undefined;
 let patched = false;
@@ -56,7 +60,10 @@ function patchMonitor(): void {
     const original = mocks.MockMonitor.prototype.registerResource;
     mocks.MockMonitor.prototype.registerResource = function (req: any, callback: any) {
         const key = `${req.getType()}::${req.getName()}`;
-        captures?.set(key, { parent: req.getParent(), dependencies: req.getDependenciesList() });
+        captures?.set(key, {
+            parent: req.getParent(), dependencies: req.getDependenciesList(), ignoreChanges: req.getIgnorechangesList(),
+            replaceOnChanges: req.getReplaceonchangesList(), deleteBeforeReplace: req.getDeletebeforereplace(),
+        });
         return original.call(this, req, (err: any, response: any) => {
             const c = captures?.get(key);
             if (c && response) c.urn = response.getUrn();
@@ -110,6 +117,9 @@ export async function runUnderMocks<T>(program: () => T, opts: MockOptions): Pro
             urn: c?.urn ?? "",
             parent: c?.parent ?? "",
             dependencies: c?.dependencies ?? [],
+            ignoreChanges: c?.ignoreChanges ?? [],
+            replaceOnChanges: c?.replaceOnChanges ?? [],
+            deleteBeforeReplace: c?.deleteBeforeReplace ?? false,
         };
     });
     return { resources, result };

@@ -10,6 +10,7 @@ import { packageRoot } from "../components/package-files";
 import { deployStack, StackOutputs } from "../program/stack";
 import { diffRendered, formatDiff, renderAtRef, splitObjects } from "./render-diff";
 import { MockOptions, MockRun, REDACTED, RegisteredResource, runUnderMocks } from "./pulumi-mocks";
+import { StackConfigError } from "./project-config";
 import { readStackConfig } from "./stack-config";
 
 export interface Rendered {
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
     main().catch((e) => {
-        console.error(e instanceof ConfigError ? e.message : `render failed: ${e instanceof Error ? e.message : e}`);
+        console.error(e instanceof ConfigError || e instanceof StackConfigError ? e.message : `render failed: ${e instanceof Error ? e.message : e}`);
         process.exit(1);
     });
 }

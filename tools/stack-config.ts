@@ -1,8 +1,11 @@
 // Reads a stack's configuration from Pulumi.yaml and Pulumi.<stack>.yaml the way the Pulumi CLI
-// hands it to a program: a flat map of "namespace:key" to text, project defaults filled in.
+// hands it to a program: a flat map of "namespace:key" to text, with the CLI's rules for the
+// project's declarations applied (required keys, defaults, types: see project-config.ts), so a
+// stack that `pulumi up` would refuse is refused here too.
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { applyProjectConfig, StackValue } from "./project-config";
 
 export interface StackConfig {
     project: string;
@@ -23,26 +26,25 @@ export function readStackConfig(dir: string, stack: string): StackConfig {
     const project = YAML.parse(fs.readFileSync(projectFile, "utf8"));
     const stackDoc = YAML.parse(fs.readFileSync(stackFile, "utf8")) ?? {};
     const name: string = project.name;
-    const config: Record<string, string> = {};
-    const secretKeys: string[] = [];
 
-    for (const [key, decl] of Object.entries<any>(project.config ?? {})) {
-        const full = key.includes(":") ? key : `${name}:${key}`;
-        const value = decl !== null && typeof decl === "object" ? ("default" in decl ? decl.default : decl.value) : decl;
-        if (value !== undefined) config[full] = toText(value);
-    }
+    const given = new Map<string, StackValue>();
     for (const [key, value] of Object.entries<any>(stackDoc.config ?? {})) {
         const full = key.includes(":") ? key : `${name}:${key}`;
-        if (value !== null && typeof value === "object" && "secure" in value) {
-            secretKeys.push(full);
-            config[full] = "[secret]";
+        if (value !== null && typeof value === "object" && "secure" in value) given.set(full, { secure: true });
+        else if (value !== null && typeof value === "object") given.set(full, { object: value });
+        else given.set(full, { text: value === null ? "" : String(value) });
+    }
+    const merged = applyProjectConfig(name, stack, project.config ?? {}, given);
+
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of merged) {
+        if ("secure" in value) {
+            secretKeys.push(key);
+            config[key] = "[secret]";
         } else {
-            config[full] = toText(value);
+            config[key] = "text" in value ? value.text : JSON.stringify(value.object);
         }
     }
     return { project: name, stack, config, secretKeys };
-}
-
-function toText(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
 }

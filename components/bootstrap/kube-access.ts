@@ -1,11 +1,56 @@
 // `port-forward` connectivity: from the machine running `pulumi up`, discover the Redis pods
 // through the Kubernetes API (their IPs, for CLUSTER MEET; their nodes and zones, for placement)
-// and reach each one through a port-forward, as `kubectl port-forward` does.
+// and reach each one through a port-forward, as `kubectl port-forward` does. The cluster is the
+// one the component's objects went to (KubeAccess, see kube-target.ts), never simply the ambient
+// kubeconfig: with an explicit provider those are different clusters.
+import * as fs from "fs";
 import * as net from "net";
+import * as os from "os";
 import type { NodeInput } from "./change";
 import type { FormationNode } from "./formation";
 
 export const ZONE_LABEL = "topology.kubernetes.io/zone";
+
+/** Which cluster to talk to; both unset means the ambient default (KUBECONFIG, ~/.kube/config, in-cluster). */
+export interface KubeAccess {
+    /** A kubeconfig's contents or the path of a kubeconfig file, as `kubernetes:kubeconfig` takes it. */
+    kubeconfig?: string;
+    /** A context of that kubeconfig, instead of its current-context. */
+    context?: string;
+}
+
+/**
+ * The client configuration for `access`. Like the Kubernetes provider, a kubeconfig value that
+ * names an existing file (`~` expanded) is read from it, anything else is the contents. Errors
+ * never quote the kubeconfig: it holds credentials.
+ */
+// `any`: client-node is an ES module, loaded lazily inside the provider (see forwardToPods).
+export async function loadKubeConfig(access: KubeAccess | undefined): Promise<any> {
+    const k8s = await import("@kubernetes/client-node");
+    const kc = new k8s.KubeConfig();
+    if (!access?.kubeconfig) {
+        kc.loadFromDefault();
+    } else {
+        const file = access.kubeconfig.replace(/^~(?=$|\/)/, os.homedir());
+        const isFile = !file.includes("\n") && fs.existsSync(file);
+        try {
+            if (isFile) kc.loadFromFile(file);
+            else kc.loadFromString(access.kubeconfig);
+        } catch {
+            throw new Error(isFile ? `kubeconfig file ${file} is not a readable kubeconfig`
+                : "kubeconfig (the component's `kubeconfig` or the `kubernetes:kubeconfig` config) is neither an existing file nor kubeconfig YAML");
+        }
+        if (kc.getClusters().length === 0) throw new Error("kubeconfig given to the component names no cluster");
+    }
+    if (access?.context) {
+        const known = kc.getContexts().map((c) => c.name);
+        if (!known.includes(access.context)) {
+            throw new Error(`kubeContext "${access.context}" is not a context of the kubeconfig (it has: ${known.join(", ") || "none"})`);
+        }
+        kc.setCurrentContext(access.context);
+    }
+    return kc;
+}
 
 export interface PodFacts {
     name: string;
@@ -32,10 +77,9 @@ export interface ForwardedCluster {
 }
 
 /** Discovers the pods and opens one local listener per pod, each forwarding to the pod's Redis port. */
-export async function forwardToPods(namespace: string, labelSelector: string, wanted: NodeInput[]): Promise<ForwardedCluster> {
+export async function forwardToPods(namespace: string, labelSelector: string, wanted: NodeInput[], access?: KubeAccess): Promise<ForwardedCluster> {
     const k8s = await import("@kubernetes/client-node");
-    const kc = new k8s.KubeConfig();
-    kc.loadFromDefault();
+    const kc: InstanceType<typeof k8s.KubeConfig> = await loadKubeConfig(access);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const list = await core.listNamespacedPod({ namespace, labelSelector });
     const pods: PodFacts[] = list.items.map((p) => ({
@@ -71,10 +115,9 @@ export async function forwardToPods(namespace: string, labelSelector: string, wa
 }
 
 /** One key of a Secret, decoded (the TLS Secret's public ca.crt: formation verifies the pods with it). */
-export async function readSecretKey(namespace: string, name: string, key: string): Promise<string> {
+export async function readSecretKey(namespace: string, name: string, key: string, access?: KubeAccess): Promise<string> {
     const k8s = await import("@kubernetes/client-node");
-    const kc = new k8s.KubeConfig();
-    kc.loadFromDefault();
+    const kc: InstanceType<typeof k8s.KubeConfig> = await loadKubeConfig(access);
     const secret = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace, name });
     const value = secret.data?.[key];
     if (!value) throw new Error(`Secret ${namespace}/${name} has no ${key}: TLS needs the CA that signed the pods' certificate`);

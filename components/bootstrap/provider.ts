@@ -121,13 +121,15 @@ export interface ClusterFormationArgs {
     restoreSlots?: pulumi.Input<string[]>;
     /** TLS: the certificate's Secret (formation reads its ca.crt), or the CA itself. */
     tls?: pulumi.Input<{ secretName: string; ca?: string }>;
+    /** The cluster's API (kubeconfig, context), when not the ambient one; a secret. */
+    kube?: pulumi.Input<{ kubeconfig?: string; context?: string }>;
 }
 
 /** The drain step of a scale-in; takes the same inputs as the formation it precedes. */
 export class ClusterDrain extends pulumi.dynamic.Resource {
     constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {
         super(drainProvider, name, { ...args, password: pulumi.secret(args.password) },
-            { ...opts, additionalSecretOutputs: ["password"] }, "redis-cluster", "ClusterDrain");
+            { ...opts, additionalSecretOutputs: ["password", "kube"] }, "redis-cluster", "ClusterDrain");
     }
 }
 
@@ -135,7 +137,7 @@ export class ClusterDrain extends pulumi.dynamic.Resource {
 export class ClusterCredentials extends pulumi.dynamic.Resource {
     constructor(name: string, args: ClusterFormationArgs & { users: pulumi.Input<Record<string, pulumi.Input<string>[]>> }, opts: pulumi.CustomResourceOptions = {}) {
         super(credentialsProvider, name, { ...args, password: pulumi.secret(args.password), users: pulumi.secret(args.users) },
-            { ...opts, additionalSecretOutputs: ["password", "users"] }, "redis-cluster", "ClusterCredentials");
+            { ...opts, additionalSecretOutputs: ["password", "users", "kube"] }, "redis-cluster", "ClusterCredentials");
     }
 }
 
@@ -153,6 +155,6 @@ export class ClusterFormation extends pulumi.dynamic.Resource {
             nodeIds: undefined,
             shardLayout: undefined,
             replicasByMaster: undefined,
-        }, { ...opts, additionalSecretOutputs: ["password"] }, "redis-cluster", "ClusterFormation");
+        }, { ...opts, additionalSecretOutputs: ["password", "kube"] }, "redis-cluster", "ClusterFormation");
     }
 }

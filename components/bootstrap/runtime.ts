@@ -8,6 +8,7 @@ import { AcceptedPasswords, applyPasswords, describeRotation } from "./credentia
 import { drainLeaving } from "./drain";
 import { describeCluster, FormationError, FormationNode, FormationResult, formCluster } from "./formation";
 import { connectAll, inspect } from "./operations";
+import type { KubeAccess } from "./kube-access";
 import { parseRanges } from "./plan";
 import { isFailed } from "./topology";
 import { isUnknown } from "./unknowns";
@@ -26,6 +27,8 @@ export interface FormationInputs extends ShapeInput {
     podSelector: string;
     /** Restore: each shard's slot ranges from the backup's manifest, in shard order. */
     restoreSlots?: string[];
+    /** The cluster the pods run in (port-forward and the TLS CA); unset: the ambient kubeconfig. Secret. */
+    kube?: KubeAccess;
     /** TLS: the Secret holding the certificate (its ca.crt is read from the cluster), or the CA itself. */
     tls?: { secretName: string; ca?: string };
 }
@@ -67,10 +70,10 @@ interface Reach {
 /** The nodes as this process reaches them: directly, or through port-forwards it opens; over TLS when on. */
 async function reach(inputs: FormationInputs): Promise<Reach> {
     const r: Reach = inputs.connectivity === "port-forward"
-        ? await require("./kube-access").forwardToPods(inputs.namespace, inputs.podSelector, inputs.nodes)
+        ? await require("./kube-access").forwardToPods(inputs.namespace, inputs.podSelector, inputs.nodes, inputs.kube)
         : { nodes: await resolveNodes(inputs.nodes), close: async () => undefined };
     if (inputs.tls) {
-        const ca = inputs.tls.ca ?? await require("./kube-access").readSecretKey(inputs.namespace, inputs.tls.secretName, "ca.crt");
+        const ca = inputs.tls.ca ?? await require("./kube-access").readSecretKey(inputs.namespace, inputs.tls.secretName, "ca.crt", inputs.kube);
         for (const node of r.nodes) {
             const address = inputs.nodes.find((n) => n.name === node.name)?.address ?? node.ip;
             node.tls = { ca, ...(isIP(address) ? {} : { servername: address }) };

@@ -191,8 +191,14 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
                     ],
                 },
             },
+            // The claim template is immutable: pulumi-kubernetes replaces a StatefulSet whose
+            // template changes, and with a fixed name it deletes first (every pod at once, no
+            // handover). So it carries only the selector labels, which never change, and the
+            // StatefulSet's resource ignores later changes to it (STATEFULSET_IGNORE_CHANGES):
+            // a larger storage.size reaches the existing claims by expansion (README, "Growing
+            // the volumes"), not through the template.
             volumeClaimTemplates: [{
-                metadata: { name: "data", labels: podLabels },
+                metadata: { name: "data", labels: spec.selectorLabels },
                 spec: {
                     accessModes: ["ReadWriteOnce"],
                     ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}),
@@ -202,3 +208,9 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
         },
     };
 }
+
+/**
+ * Resource options of the Redis StatefulSet: the claim template keeps what it was created with
+ * (its size included); see the comment at volumeClaimTemplates.
+ */
+export const STATEFULSET_IGNORE_CHANGES = ["spec.volumeClaimTemplates"];

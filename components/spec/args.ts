@@ -20,7 +20,7 @@ export interface ResourcesArgs {
 }
 
 export interface StorageArgs {
-    /** Size of each Redis pod's persistent volume. Default: `"100Gi"`. */
+    /** Size of each Redis pod's persistent volume when its claim is created; the claim template keeps it, so grow existing volumes by expanding their claims (README, "Growing the volumes"). Default: `"100Gi"`. */
     size?: string;
     /** StorageClass of the volumes; an empty string uses the cluster's default class. Default: `"fast-ssd"`. */
     storageClass?: string;

@@ -14,7 +14,9 @@ export interface FakeKubeApi {
     close(): Promise<void>;
 }
 
-export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones: Record<string, string>): Promise<FakeKubeApi> {
+/** `secrets`: Secrets of the namespace by name, their data as plain text (served base64, as the API does). */
+export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones: Record<string, string>,
+    secrets: Record<string, Record<string, string>> = {}): Promise<FakeKubeApi> {
     const forwards: Record<string, number> = {};
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://x");
@@ -30,6 +32,11 @@ export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones
                 status: { podIP: p.ip, phase: "Running" },
             }));
             return send(200, { kind: "PodList", apiVersion: "v1", metadata: {}, items });
+        }
+        const secret = new RegExp(`^/api/v1/namespaces/${namespace}/secrets/([^/]+)$`).exec(url.pathname);
+        if (secret && secret[1] in secrets) {
+            const data = Object.fromEntries(Object.entries(secrets[secret[1]]).map(([k, v]) => [k, Buffer.from(v).toString("base64")]));
+            return send(200, { kind: "Secret", apiVersion: "v1", metadata: { name: secret[1], namespace }, data });
         }
         const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(url.pathname);
         if (node && node[1] in zones) {

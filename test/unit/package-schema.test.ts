@@ -32,7 +32,8 @@ function argPaths(): string[] {
         }
     };
     walk("RedisClusterArgs", "");
-    return paths;
+    // The component's own args besides the settings (components/kube-target.ts).
+    return [...paths, "kubeconfig", "kubeContext"];
 }
 
 /** The same, read from the schema: follow $refs into types, and array items. */
@@ -95,6 +96,13 @@ describe("Pulumi package schema (multi-language use)", function () {
         assert.strictEqual(redis.save.items.$ref, "#/types/redis-cluster:index:SaveRuleArgs");
         assert.strictEqual(resource.inputProperties.labels.additionalProperties.type, "string");
         assert.strictEqual(resource.inputProperties.shards.type, "number");
+    });
+
+    it("takes the cluster's kubeconfig (a secret) and context beside the settings", () => {
+        const inputs = schema.resources[RESOURCE_TYPE].inputProperties;
+        assert.strictEqual(inputs.kubeconfig.type, "string");
+        assert.match(inputs.kubeconfig.description, /kubernetes:kubeconfig/);
+        assert.strictEqual(inputs.kubeContext.type, "string");
     });
 
     it("lists the outputs, the layout as a named type", () => {
