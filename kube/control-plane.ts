@@ -62,7 +62,7 @@ function etcdArgs(bin: string, dir: string, ports: Ports, pki: Pki): string[] {
         "--client-cert-auth=true", `--trusted-ca-file=${pki.ca.cert}`, "--log-level=warn"];
 }
 
-function apiServerArgs(bin: string, ports: Ports, pki: Pki): string[] {
+export function apiServerArgs(bin: string, ports: Ports, pki: Pki): string[] {
     return [path.join(bin, "kube-apiserver"),
         "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${ports.apiServer}`,
         `--etcd-servers=https://127.0.0.1:${ports.etcdClient}`, `--etcd-cafile=${pki.ca.cert}`,

@@ -68,6 +68,7 @@ export interface LeafSpec {
 export function ensureLeaf(dir: string, name: string, ca: CertFiles, spec: LeafSpec): CertFiles {
     const files = pair(dir, name);
     if (fs.existsSync(files.cert) && fs.existsSync(files.key)) return files;
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     newKey(files.key);
     const csr = path.join(dir, `${name}.csr`);
     const ext = path.join(dir, `${name}.ext`);

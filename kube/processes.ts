@@ -7,10 +7,13 @@ import type { RunningProcess } from "./state";
 
 /** Starts `argv` in its own process group with stdout and stderr appended to `log`. */
 export function startDetached(argv: string[], log: string, env: NodeJS.ProcessEnv = process.env): RunningProcess {
+    // A missing binary would otherwise surface as an unhandled 'error' event after we return.
+    fs.accessSync(argv[0], fs.constants.X_OK);
     fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
     const fd = fs.openSync(log, "a", 0o600);
     try {
         const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ["ignore", fd, fd], env });
+        child.on("error", () => undefined);
         if (child.pid === undefined) throw new Error(`could not start ${argv[0]}`);
         child.unref();
         return { pid: child.pid, program: argv[argv[0] === process.execPath ? 1 : 0], log };
