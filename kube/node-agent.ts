@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isStatus, KubeApi } from "./node/api";
 import { dnsEntries, publishDns } from "./node/cluster-dns";
-import { addPodAddress, createNetwork, nodeNetwork, removeNetwork, removePodAddress } from "./node/network";
+import { addPod, createNetwork, nodeNetwork, removeNetwork, removePod } from "./node/network";
 import { heartbeat, LocalNode, localNodes, registerNode } from "./node/nodes";
 import { PodRuntime } from "./node/pod-runtime";
 import { publishNames } from "../local/dns";
@@ -38,16 +38,16 @@ class AddressPool {
             const address = `198.19.${node.network.index}.${n}`;
             if (!this.used.has(address)) {
                 this.used.add(address);
-                addPodAddress(node.network, address);
+                addPod(address);
                 return address;
             }
         }
         throw new Error(`${node.name}: no free pod address`);
     }
 
-    release(node: LocalNode, address: string): void {
+    release(address: string): void {
         this.used.delete(address);
-        removePodAddress(node.network, address);
+        removePod(address);
     }
 }
 
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
 
     const finish = async (rt: PodRuntime, graceSeconds: number, hooks: boolean) => {
         await rt.stop(graceSeconds, hooks);
-        pool.release(rt.node, rt.ip);
+        pool.release(rt.ip);
         pods.delete(rt.uid);
     };
 
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
         log(`stopping ${pods.size} pods`);
         await Promise.all([...pods.values()].map((rt) => rt.stop(5, false)));
         publishNames("kube", []);
-        removeNetwork(nodes.map((n) => n.network));
+        removeNetwork();
         process.exit(0);
     };
     process.on("SIGTERM", () => void shutdown());

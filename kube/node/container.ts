@@ -28,7 +28,7 @@ export class Container {
         private readonly plan: ContainerPlan,
         private readonly probes: Partial<Record<ProbeKind, KubeProbe>>,
         private readonly ip: string,
-        private readonly inNode: (argv: string[]) => string[],
+        private readonly inPod: (argv: string[]) => string[],
         private readonly logFile: string,
     ) {}
 
@@ -66,7 +66,7 @@ export class Container {
         }
         this.terminated = undefined;
         const out = fs.openSync(this.logFile, "a");
-        const argv = this.inNode(this.plan.argv);
+        const argv = this.inPod(this.plan.argv);
         const child = spawn(argv[0], argv.slice(1), { env: this.env(), detached: true, stdio: ["ignore", out, out] });
         fs.closeSync(out);
         this.child = child;
@@ -91,7 +91,7 @@ export class Container {
             const due = dueProbes({ probes: this.probes }, this.track, now)
                 .filter((k) => sinceStart >= this.probes[k]!.initialDelaySeconds * 1000);
             for (const kind of due) {
-                const r = await runKubeProbe(this.probes[kind]!, this.ip, this.inNode, this.env());
+                const r = await runKubeProbe(this.probes[kind]!, this.ip, this.inPod, this.env());
                 if (!this.running) return;
                 if (recordResult({ probes: this.probes }, this.track, kind, r.ok, r.output, Date.now())) {
                     fs.appendFileSync(this.logFile, `${kind} probe failed ${this.probes[kind]!.failureThreshold} times (${r.output}): restarting\n`);
@@ -114,7 +114,7 @@ export class Container {
         const deadline = Date.now() + graceMs;
         let hookOutput: string | undefined;
         if (hook && this.plan.preStop) {
-            const r = await run(this.inNode(this.plan.preStop), this.env(), Math.max(1, graceMs));
+            const r = await run(this.inPod(this.plan.preStop), this.env(), Math.max(1, graceMs));
             hookOutput = r.output.trim();
             fs.appendFileSync(this.logFile, `preStop exited ${r.code}: ${hookOutput}\n`);
         }

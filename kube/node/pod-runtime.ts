@@ -7,7 +7,7 @@ import { planContainer } from "../../local/pod";
 import type { ProbeKind } from "../../local/probe-schedule";
 import { KubeApi } from "./api";
 import { Container } from "./container";
-import { inNode } from "./network";
+import { inPod } from "./network";
 import type { LocalNode } from "./nodes";
 import { podStatus, PodView } from "./pod-status";
 import { kubeProbe } from "./probes";
@@ -95,7 +95,7 @@ export class PodRuntime {
                 startup: kubeProbe(c.startupProbe, c, local), liveness: kubeProbe(c.livenessProbe, c, local), readiness: kubeProbe(c.readinessProbe, c, local),
             };
             const defined = Object.fromEntries(Object.entries(probes).filter(([, p]) => p !== undefined));
-            return new Container(c.name, plan, defined, this.ip, (argv) => inNode(this.node.network, argv), path.join(this.root, `${c.name}.log`));
+            return new Container(c.name, plan, defined, this.ip, (argv) => inPod(this.ip, argv), path.join(this.root, `${c.name}.log`));
         };
         this.inits = (spec.initContainers ?? []).map(make);
         this.containers = spec.containers.map(make);

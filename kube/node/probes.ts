@@ -1,4 +1,4 @@
-// Probes and hooks as the kubelet runs them: exec (inside the pod's network), httpGet and
+// Probes and hooks as the kubelet runs them: exec (inside the pod's network namespace), httpGet and
 // tcpSocket against the pod's address, each bounded by its timeoutSeconds.
 import * as http from "http";
 import * as net from "net";
@@ -34,10 +34,10 @@ export function kubeProbe(spec: any, container: any, local: (argv: string[]) => 
     };
 }
 
-export async function runKubeProbe(p: KubeProbe, ip: string, inNode: (argv: string[]) => string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; output: string }> {
+export async function runKubeProbe(p: KubeProbe, ip: string, inPod: (argv: string[]) => string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; output: string }> {
     const timeoutMs = p.timeoutSeconds * 1000;
     if (p.exec) {
-        const r = await run(inNode(p.exec), env, timeoutMs);
+        const r = await run(inPod(p.exec), env, timeoutMs);
         return { ok: r.code === 0, output: r.output.trim() };
     }
     if (p.http) return httpProbe(ip, p.http.port, p.http.path, timeoutMs);
