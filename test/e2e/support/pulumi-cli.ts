@@ -38,13 +38,16 @@ export class PulumiProject {
         };
     }
 
-    /** Runs `pulumi <args>`; output is kept, and echoed to the test log when REDIS_E2E_VERBOSE is set. */
-    run(args: string[], timeoutMs = 900_000): Promise<CliResult> {
+    /**
+     * Runs `pulumi <args>`; output is kept, and echoed to the test log when REDIS_E2E_VERBOSE is set,
+     * unless `quiet` (a command that prints secrets).
+     */
+    run(args: string[], timeoutMs = 900_000, quiet = false): Promise<CliResult> {
         return new Promise((resolve) => {
             const child = spawn("pulumi", [...args, "--color", "never"], { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
             let stdout = "";
             let stderr = "";
-            const echo = process.env.REDIS_E2E_VERBOSE ? (d: Buffer) => process.stderr.write(d) : () => undefined;
+            const echo = process.env.REDIS_E2E_VERBOSE && !quiet ? (d: Buffer) => process.stderr.write(d) : () => undefined;
             child.stdout.on("data", (d) => { stdout += d; echo(d); });
             child.stderr.on("data", (d) => { stderr += d; echo(d); });
             const timer = setTimeout(() => child.kill("SIGINT"), timeoutMs);
@@ -56,9 +59,9 @@ export class PulumiProject {
     }
 
     /** Like run, but a non-zero exit fails with the CLI's own words. */
-    async ok(args: string[], timeoutMs?: number): Promise<CliResult> {
-        const r = await this.run(args, timeoutMs);
-        if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${tail(r.stdout)}\n${tail(r.stderr)}`);
+    async ok(args: string[], timeoutMs?: number, quiet = false): Promise<CliResult> {
+        const r = await this.run(args, timeoutMs, quiet);
+        if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${quiet ? "(output withheld: it holds secrets)" : tail(r.stdout)}\n${tail(r.stderr)}`);
         return r;
     }
 
@@ -85,7 +88,7 @@ export class PulumiProject {
     }
 
     async outputs(stack: string): Promise<Record<string, any>> {
-        const r = await this.ok(["stack", "output", "--json", "--show-secrets", "-s", stack]);
+        const r = await this.ok(["stack", "output", "--json", "--show-secrets", "-s", stack], undefined, true);
         return JSON.parse(r.stdout);
     }
 
