@@ -5,6 +5,7 @@ import { ConfigError } from "./errors";
 import type { Problem } from "./fields";
 import { crossFieldProblems } from "./rules";
 import { sentinelSettings, settingsSchema, Settings } from "./schema";
+import { ConfigWarning, configWarnings } from "./warnings";
 
 /** `app.kubernetes.io/name` of each pod group of a deployment (with the instance label, they select it). */
 export const APP_NAMES = {
@@ -72,6 +73,8 @@ export const PASSWORD_KEY = passwordKey("admin");
 
 export interface ClusterSpec {
     settings: Settings;
+    /** Valid but risky settings (a Redis release with known CVEs, ...): reported, never fatal. */
+    warnings: ConfigWarning[];
     /** Redis pods: shards x (1 + replicas) for the cluster topology, 1 + replicas for sentinel. */
     podCount: number;
     names: {
@@ -190,6 +193,7 @@ function buildSpec(settings: Settings): ClusterSpec {
     const selectorLabels = groupLabels(APP_NAMES.redis);
     return {
         settings,
+        warnings: configWarnings(settings),
         podCount: settings.topology === "cluster"
             ? settings.shards * (1 + settings.replicasPerShard)
             : 1 + settings.replicasPerShard,
