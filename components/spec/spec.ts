@@ -58,8 +58,10 @@ export const USERS = {
     app: "app",
     /** The metrics exporter sidecar: INFO and the like, no keys. */
     exporter: "exporter",
-    /** Replicas syncing from their master (masteruser), and snapshot pulls (`redis-cli --rdb`). */
+    /** Replicas syncing from their master (masteruser). */
     replication: "replication",
+    /** The backup jobs: finding the shards (CLUSTER NODES/INFO) and pulling snapshots (`redis-cli --rdb`). */
+    backup: "backup",
 } as const;
 export type UserRole = keyof typeof USERS;
 export const USER_ROLES = Object.keys(USERS) as UserRole[];
