@@ -14,6 +14,7 @@ import { connectionInfo } from "./outputs";
 import { KUBE_ACCESS_KEYS, KubeAccessArgs, kubeTarget } from "./kube-target";
 import type { RedisClusterArgs } from "./spec/args";
 import { ClusterSpec, resolveSpec, USERS } from "./spec/spec";
+import { formatWarning } from "./spec/warnings";
 
 export const RESOURCE_TYPE = "redis-cluster:index:RedisCluster";
 
@@ -59,6 +60,8 @@ export class RedisCluster extends pulumi.ComponentResource {
         const spec = resolveSpec(settingsOf(args));
         super(RESOURCE_TYPE, name, {}, opts);
         specs.set(this, spec);
+        // Risky but valid settings go ahead, and say so in the preview and the update.
+        for (const w of spec.warnings) void pulumi.log.warn(formatWarning(w), this);
 
         const namespace = createNamespace(name, spec, this);
         const passwords = createPasswords(name, spec, this);

@@ -1,6 +1,6 @@
 // Environment and volumes the backup containers share with the restore step: how they find the
 // scripts, the password and S3 (IRSA through the ServiceAccount, or the IAM user's key Secret).
-import { ClusterSpec, PASSWORD_KEY, PATHS } from "../spec/spec";
+import { ClusterSpec, passwordKey, PATHS } from "../spec/spec";
 
 export interface BackupCloud<P> {
     /** Name of the backup bucket (generated ones are known only once it exists). */
@@ -26,4 +26,6 @@ export const isIrsa = (spec: ClusterSpec) => spec.settings.backup.s3.oidcProvide
 export const scriptsVolume = (spec: ClusterSpec) =>
     ({ name: SCRIPTS_VOLUME, configMap: { name: spec.names.backupScripts, defaultMode: 0o555 } });
 export const scriptsMount = { name: SCRIPTS_VOLUME, mountPath: PATHS.scripts, readOnly: true };
-export const passwordFile = `${PATHS.secrets}/${PASSWORD_KEY}`;
+/** The one Secret key the backup dump mounts: the backup user's password, no other user's. */
+export const BACKUP_PASSWORD_KEY = passwordKey("backup");
+export const passwordFile = `${PATHS.secrets}/${BACKUP_PASSWORD_KEY}`;

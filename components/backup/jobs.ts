@@ -4,8 +4,8 @@
 // Pod Security Standard.
 import { KubeObject, meta } from "../kubernetes/object";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes/security";
-import { BACKUP_KINDS, BackupKind, ClusterSpec, PASSWORD_KEY, PATHS, PORTS, USERS, VERIFY_PORT } from "../spec/spec";
-import { awsCredentialsEnv, BackupCloud, isIrsa, passwordFile, scriptsMount, scriptsVolume } from "./env";
+import { BACKUP_KINDS, BackupKind, ClusterSpec, PATHS, PORTS, USERS, VERIFY_PORT } from "../spec/spec";
+import { awsCredentialsEnv, BACKUP_PASSWORD_KEY, BackupCloud, isIrsa, passwordFile, scriptsMount, scriptsVolume } from "./env";
 import { tlsEnv, tlsMounts, tlsVolumes } from "../kubernetes/tls";
 import { loadBackupScripts } from "./scripts";
 
@@ -59,8 +59,8 @@ function podSpec(spec: ClusterSpec, initContainers: unknown[], containers: unkno
         containers,
         volumes: [
             scriptsVolume(spec),
-            // Only the key the dump authenticates with, not every user's password.
-            { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440, items: [{ key: PASSWORD_KEY, path: PASSWORD_KEY }] } },
+            // Only the backup user's password: a leaked backup pod cannot administer Redis.
+            { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440, items: [{ key: BACKUP_PASSWORD_KEY, path: BACKUP_PASSWORD_KEY }] } },
             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
             ...tlsVolumes(spec),
             ...volumes,
@@ -108,7 +108,7 @@ function backupCronJob<P>(spec: ClusterSpec, kind: BackupKind, cloud?: BackupClo
         { name: "CLUSTER_NAME", value: spec.names.statefulSet },
         { name: "REDIS_HOST", value: `${spec.names.clientService}.${spec.names.namespace}.svc.cluster.local` },
         { name: "REDIS_PORT", value: String(PORTS.redis) },
-        { name: "REDIS_USER", value: USERS.admin },
+        { name: "REDIS_USER", value: USERS.backup },
         { name: "PASSWORD_FILE", value: passwordFile },
         ...tlsEnv(spec),
     ], [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }, ...tlsMounts(spec)]);

@@ -18,8 +18,13 @@ export const ACL_RULES: Record<UserRole, string> = {
     // What redis_exporter's scrape sends, and no key, channel or CONFIG access (CONFIG GET would
     // show masterauth); the exporter runs with its config command turned off.
     exporter: "on resetkeys resetchannels -@all +ping +hello +client|setname +info +cluster|info +slowlog|get +slowlog|len +latency|latest",
-    // PSYNC/REPLCONF/PING for replicas; SYNC for `redis-cli --rdb` snapshot pulls (backups).
+    // PSYNC/REPLCONF/PING for replicas; SYNC for a snapshot pulled by hand with `redis-cli --rdb`.
     replication: "on resetkeys resetchannels -@all +psync +sync +replconf +ping",
+    // Exactly what backup-dump.sh sends: CLUSTER NODES and CLUSTER INFO to find the shards and
+    // check the cluster is whole, and `redis-cli --rdb` (REPLCONF capa/rdb-only, then SYNC).
+    // A snapshot holds every key, so this user reads all data, but it cannot write, configure,
+    // flush or administer anything, and it cannot become a replica that stays attached (no PSYNC).
+    backup: "on resetkeys resetchannels -@all +sync +replconf +ping +cluster|nodes +cluster|info",
 };
 
 /** `default` is off unless asked for; then it is a password-only alias of the app user. */

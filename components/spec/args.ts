@@ -293,7 +293,7 @@ export interface RedisClusterArgs {
     shards?: number;
     /** Replicas of each master (of the single master, for the sentinel topology). Default: `1`. */
     replicasPerShard?: number;
-    /** Redis image, pinned to a version. Default: `"redis:7.2.5-alpine"`. */
+    /** Redis image, pinned to a version (`repo:tag@sha256:<digest>` pins the build too); a release with known CVEs is warned about, by CVE. Default: `"redis:7.2.16-alpine@sha256:ccd6aa8d45ff3f033d6fa15b8cc1a50579f65c89f38cf9bb607a954c4f2128ed"`. */
     image?: string;
     /** Image pull policy: `IfNotPresent`, `Always` or `Never`. Default: `"IfNotPresent"`. */
     imagePullPolicy?: string;

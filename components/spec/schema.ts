@@ -5,6 +5,7 @@ import {
     isBucketName, isCidr, isCronSchedule, isDnsLabel, isDnsSubdomain, isLabelValue, isPinnedImage,
     isPromDuration, isQualifiedName, isQuantity, parseRedisSize,
 } from "./formats";
+import { DEFAULT_IMAGES } from "./images";
 
 export const TOPOLOGIES = ["cluster", "sentinel"] as const;
 export const MAXMEMORY_POLICIES = [
@@ -29,7 +30,7 @@ const redisSize = (def: string) =>
     text(def, "a redis.conf size such as \"6gb\", \"512mb\" or a number of bytes", (s) => parseRedisSize(s) !== undefined);
 const cron = (def: string) => text(def, "a cron schedule of 5 fields (minute hour day month weekday) or a macro like @daily", isCronSchedule);
 const pinnedImage = (def: string) =>
-    text(def, "an image reference pinned to a version tag (not latest) or a sha256 digest", isPinnedImage);
+    text(def, "an image reference pinned to a version tag (not latest) or a sha256 digest (repo:tag@sha256:<64 hex> pins both)", isPinnedImage);
 const dnsLabel = (def: string, max = 63) =>
     text(def, `a lowercase RFC 1123 name of at most ${max} characters ([a-z0-9-], starting and ending alphanumeric)`,
         (s) => isDnsLabel(s, max));
@@ -77,7 +78,7 @@ export const settingsSchema = object({
     topology: oneOf("cluster", TOPOLOGIES),
     shards: integer(3, { min: 1, max: 256 }),
     replicasPerShard: integer(1, { min: 0, max: 5 }),
-    image: pinnedImage("redis:7.2.5-alpine"),
+    image: pinnedImage(DEFAULT_IMAGES.redis),
     imagePullPolicy: oneOf("IfNotPresent", ["IfNotPresent", "Always", "Never"]),
     resources: object({
         requests: compute("2", "8Gi"),
@@ -133,7 +134,7 @@ export const settingsSchema = object({
     systemInit: object({ enabled: boolean(false) }),
     sentinel: sentinelSection,
     monitoring: object({
-        exporterImage: pinnedImage("oliver006/redis_exporter:v1.62.0"),
+        exporterImage: pinnedImage(DEFAULT_IMAGES.exporter),
         serviceMonitor: object({
             enabled: boolean(true),
             labels: labels(),
@@ -166,7 +167,7 @@ export const settingsSchema = object({
         hourly: backupSchedule("0 * * * *", 3),
         daily: backupSchedule("0 2 * * *", 7),
         volumeSize: bytesQuantity("200Gi"),
-        awsCliImage: pinnedImage("amazon/aws-cli:2.17.0"),
+        awsCliImage: pinnedImage(DEFAULT_IMAGES.awsCli),
         verify: object({
             enabled: boolean(true),
             schedule: cron("30 3 * * *"),

@@ -5,6 +5,7 @@ import { ConfigError } from "./errors";
 import type { Problem } from "./fields";
 import { crossFieldProblems } from "./rules";
 import { sentinelSettings, settingsSchema, Settings } from "./schema";
+import { ConfigWarning, configWarnings } from "./warnings";
 
 /** `app.kubernetes.io/name` of each pod group of a deployment (with the instance label, they select it). */
 export const APP_NAMES = {
@@ -57,8 +58,10 @@ export const USERS = {
     app: "app",
     /** The metrics exporter sidecar: INFO and the like, no keys. */
     exporter: "exporter",
-    /** Replicas syncing from their master (masteruser), and snapshot pulls (`redis-cli --rdb`). */
+    /** Replicas syncing from their master (masteruser). */
     replication: "replication",
+    /** The backup jobs: finding the shards (CLUSTER NODES/INFO) and pulling snapshots (`redis-cli --rdb`). */
+    backup: "backup",
 } as const;
 export type UserRole = keyof typeof USERS;
 export const USER_ROLES = Object.keys(USERS) as UserRole[];
@@ -72,6 +75,8 @@ export const PASSWORD_KEY = passwordKey("admin");
 
 export interface ClusterSpec {
     settings: Settings;
+    /** Valid but risky settings (a Redis release with known CVEs, ...): reported, never fatal. */
+    warnings: ConfigWarning[];
     /** Redis pods: shards x (1 + replicas) for the cluster topology, 1 + replicas for sentinel. */
     podCount: number;
     names: {
@@ -190,6 +195,7 @@ function buildSpec(settings: Settings): ClusterSpec {
     const selectorLabels = groupLabels(APP_NAMES.redis);
     return {
         settings,
+        warnings: configWarnings(settings),
         podCount: settings.topology === "cluster"
             ? settings.shards * (1 + settings.replicasPerShard)
             : 1 + settings.replicasPerShard,

@@ -89,7 +89,7 @@ describe("npm package", function () {
         assert.deepStrictEqual(JSON.parse(dashboardFile).title, JSON.parse(fs.readFileSync(path.join(packageRoot, "components", "monitoring", "dashboard.json"), "utf8")).title);
 
         const secret = objects.find((o) => o.kind === "Secret");
-        assert.deepStrictEqual(secret.stringData, Object.fromEntries(["admin", "app", "exporter", "replication"].map((u) => [`${u}-password`, REDACTED])));
+        assert.deepStrictEqual(secret.stringData, Object.fromEntries(["admin", "app", "exporter", "replication", "backup"].map((u) => [`${u}-password`, REDACTED])));
     });
 
     it("passes the consumer's config through, and stops a bad one with the setting named", () => {

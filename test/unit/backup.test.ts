@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { DEFAULT_IMAGES } from "../../components/spec/images";
 import { slotsFromManifest } from "../../components/backup";
 import { parseRanges } from "../../components/bootstrap/plan";
 import { checkArgs, resolveSpec } from "../../components/spec/spec";
@@ -166,7 +167,7 @@ describe("backups under Pulumi mocks: least-privilege access", function () {
         assert.deepStrictEqual(resources.filter((r) => r.type.startsWith("aws:")), []);
         const pod = kube(resources, "CronJob", "redis-cluster-backup-daily").spec.jobTemplate.spec.template.spec;
         assert.strictEqual(pod.initContainers, undefined);
-        assert.deepStrictEqual(pod.containers.map((c: any) => [c.name, c.image]), [["dump", "redis:7.2.5-alpine"]]);
+        assert.deepStrictEqual(pod.containers.map((c: any) => [c.name, c.image]), [["dump", DEFAULT_IMAGES.redis]]);
     });
 });
 
@@ -193,12 +194,12 @@ describe("backup jobs", function () {
     it("dump with the redis image and upload with the official aws-cli image, one image per step", () => {
         const pod = kube(resources, "CronJob", "redis-cluster-backup-daily").spec.jobTemplate.spec.template.spec;
         assert.deepStrictEqual([...pod.initContainers, ...pod.containers].map((c: any) => [c.name, c.image, c.command.join(" ")]), [
-            ["dump", "redis:7.2.5-alpine", "sh /scripts/backup-dump.sh"],
+            ["dump", DEFAULT_IMAGES.redis, "sh /scripts/backup-dump.sh"],
             ["upload", "amazon/aws-cli:2.17.0", "sh /scripts/backup-upload.sh"],
         ]);
         const verify = kube(resources, "CronJob", "redis-cluster-backup-verify").spec.jobTemplate.spec.template.spec;
         assert.deepStrictEqual([...verify.initContainers, ...verify.containers].map((c: any) => [c.name, c.image]),
-            [["fetch", "amazon/aws-cli:2.17.0"], ["verify", "redis:7.2.5-alpine"]]);
+            [["fetch", "amazon/aws-cli:2.17.0"], ["verify", DEFAULT_IMAGES.redis]]);
     });
 
     it("label their pods for NetworkPolicies and meet the restricted Pod Security Standard", () => {

@@ -33,7 +33,8 @@ describe("password rotation (pure)", () => {
         assert.strictEqual(overlap.previous!.admin, "admin-B");
         assert.deepStrictEqual(Object.keys(secretData(overlap)).sort(), [
             "admin-password", "admin-password-previous", "app-password", "app-password-previous",
-            "exporter-password", "exporter-password-previous", "replication-password", "replication-password-previous",
+            "backup-password", "backup-password-previous", "exporter-password", "exporter-password-previous",
+            "replication-password", "replication-password-previous",
         ]);
     });
 
@@ -48,7 +49,7 @@ describe("ACL rules file (pure)", () => {
     it("lists every user with its rules and no password; default off unless asked for", () => {
         const off = renderAclRules(resolveSpec({}));
         assert.deepStrictEqual(off.trim().split("\n").map((l) => l.split(" ").slice(0, 2).join(" ")),
-            ["admin admin", "app app", "exporter exporter", "replication replication", "default -"]);
+            ["admin admin", "app app", "exporter exporter", "replication replication", "backup backup", "default -"]);
         assert.match(off, /^default - off /m);
         assert.match(off, /^app app on ~\* &\* \+@all -@dangerous /m);
         assert.ok(!/[>#]/.test(off), "a password or hash in the rules");

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { packageRoot } from "../../components/package-files";
+import { USER_ROLES } from "../../components/spec/spec";
 import { RegisteredResource, resolveOutput } from "../../tools/pulumi-mocks";
 import { runStackUnderMocks, splitResources, toYamlStream } from "../../tools/render";
 
@@ -90,10 +91,10 @@ describe("secret scan of a whole stack run", function () {
             if (dir !== packageRoot) fs.rmSync(dir, { recursive: true, force: true });
             // Every user's password (and during the rotation the previous ones too) is scanned for.
             const passwords = canaries.filter((c) => c.where.startsWith("random:index/randomPassword:RandomPassword") && c.where.endsWith(".result"));
-            assert.strictEqual(passwords.length, 8, `expected 2 password slots for each of 4 users, got ${passwords.map((c) => c.where).join(", ")}`);
+            assert.strictEqual(passwords.length, 2 * USER_ROLES.length, `expected 2 password slots for each of ${USER_ROLES.length} users, got ${passwords.map((c) => c.where).join(", ")}`);
             const secretText = JSON.stringify(run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => r.inputs));
             const inSecret = passwords.filter((c) => secretText.includes(c.value)).length;
-            assert.strictEqual(inSecret, stack === "rotation" ? 8 : 4, "the Secret does not hold every password in use");
+            assert.strictEqual(inSecret, stack === "rotation" ? 2 * USER_ROLES.length : USER_ROLES.length, "the Secret does not hold every password in use");
             assert.ok(canaries.some((c) => c.where.startsWith("random:index/randomPassword:RandomPassword")), "no password was generated");
 
             // The scan sees a secret where it belongs: it would see one anywhere else.

@@ -1,0 +1,15 @@
+// The default images, each pinned as far as a trustworthy source lets us. A digest pins the exact
+// build (a tag can be re-pushed); the tag beside it says what the build is and lets the CVE check
+// read the version. Where no digest could be established from a source we trust, the image is
+// pinned by its exact version tag and the operator adds the digest from their registry (README,
+// "Images and known vulnerabilities").
+export const DEFAULT_IMAGES = {
+    // Redis 7.2.16 (7.2.11 and later fix every CVE of cves.ts). Digest of the multi-platform image
+    // index, as docker-library/repo-info records it for redis:7.2.16-alpine
+    // (repos/redis/remote/7.2.16-alpine.md at commit 1742085aa3304e996a45e00271d6b8308029b6e3).
+    redis: "redis:7.2.16-alpine@sha256:ccd6aa8d45ff3f033d6fa15b8cc1a50579f65c89f38cf9bb607a954c4f2128ed",
+    // Not an official image: no registry listing we trust records its digest; tag only.
+    exporter: "oliver006/redis_exporter:v1.62.0",
+    // Not an official image: no registry listing we trust records its digest; tag only.
+    awsCli: "amazon/aws-cli:2.17.0",
+} as const;

@@ -1,0 +1,122 @@
+// The images the project ships and the stacks it commits are at or above every known Redis fix,
+// and a user who pins a vulnerable release is told which CVEs, without the deployment failing.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { packageRoot } from "../../components/package-files";
+import { checkRedisImage, KNOWN_CVES, redisImageVersion } from "../../components/spec/cves";
+import { ConfigError } from "../../components/spec/errors";
+import { isPinnedImage } from "../../components/spec/formats";
+import { DEFAULT_IMAGES } from "../../components/spec/images";
+import { resolveSpec } from "../../components/spec/spec";
+
+/** Every value under a key ending in "image" (any case), with where it was found. */
+function imagesIn(doc: unknown, where: string, out: { where: string; image: string }[] = []) {
+    if (doc && typeof doc === "object") {
+        for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+            const here = `${where} ${k}`;
+            if (/image$/i.test(k) && typeof v === "string") out.push({ where: here, image: v });
+            else if (/image$/i.test(k) && v && typeof v === "object" && typeof (v as any).default === "string") {
+                out.push({ where: `${here}.default`, image: (v as any).default });
+            } else imagesIn(v, here, out);
+        }
+    }
+    return out;
+}
+
+const isRedisImage = (image: string) => image.replace(/[:@].*$/, "").split("/").pop() === "redis";
+
+describe("images and known Redis CVEs", () => {
+    it("the table holds every CVE of the security review with its first fixed 7.2 release", () => {
+        const fixes = Object.fromEntries(KNOWN_CVES.map((c) => [c.id, c.fixedIn["7.2"]]));
+        assert.deepStrictEqual(fixes, {
+            "CVE-2024-31449": "7.2.6",
+            "CVE-2024-46981": "7.2.7",
+            "CVE-2025-21605": "7.2.8",
+            "CVE-2025-32023": "7.2.10",
+            "CVE-2025-49844": "7.2.11",
+            "CVE-2025-46817": "7.2.11",
+            "CVE-2025-46818": "7.2.11",
+            "CVE-2025-46819": "7.2.11",
+        });
+    });
+
+    it("the default Redis image is at or above every fix, and pinned by digest", () => {
+        assert.deepStrictEqual(checkRedisImage(DEFAULT_IMAGES.redis).kind, "ok", DEFAULT_IMAGES.redis);
+        assert.strictEqual(resolveSpec({}).settings.image, DEFAULT_IMAGES.redis);
+        assert.match(DEFAULT_IMAGES.redis, /^redis:7\.2\.\d+-alpine@sha256:[a-f0-9]{64}$/);
+        assert.deepStrictEqual(resolveSpec({}).warnings, []);
+        for (const image of Object.values(DEFAULT_IMAGES)) assert.ok(isPinnedImage(image), image);
+    });
+
+    it("every image in a committed stack or project file is pinned, and every Redis image is at or above every fix", () => {
+        const files = fs.readdirSync(packageRoot).filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f));
+        assert.ok(files.includes("Pulumi.prod.yaml") && files.includes("Pulumi.yaml"), files.join(", "));
+        const found = files.flatMap((f) => imagesIn(YAML.parse(fs.readFileSync(path.join(packageRoot, f), "utf8")), f));
+        assert.ok(found.some((i) => i.where.startsWith("Pulumi.prod.yaml")), "prod pins its Redis image");
+        for (const { where, image } of found) {
+            assert.ok(isPinnedImage(image), `${where}: ${image} is not pinned`);
+            if (isRedisImage(image)) {
+                const check = checkRedisImage(image);
+                assert.strictEqual(check.kind, "ok", `${where}: ${image}: ${JSON.stringify(check)}`);
+            }
+        }
+    });
+
+    it("reads the version from the tag, with or without a variant, registry or digest", () => {
+        const digest = "@sha256:" + "a".repeat(64);
+        assert.deepStrictEqual(redisImageVersion("redis:7.2.5-alpine"), [7, 2, 5]);
+        assert.deepStrictEqual(redisImageVersion(`registry.example.com:5000/team/redis:7.2.16${digest}`), [7, 2, 16]);
+        assert.strictEqual(redisImageVersion(`redis${digest}`), undefined);
+        assert.strictEqual(redisImageVersion("redis:7.2-alpine"), undefined);
+        assert.strictEqual(redisImageVersion("bitnami/valkey:8.0.1"), undefined);
+        assert.strictEqual(redisImageVersion("registry.example.com:5000/redis"), undefined);
+    });
+
+    it("a pinned vulnerable release is valid, and warns naming each CVE it lacks", () => {
+        const old = resolveSpec({ image: "redis:7.2.5-alpine" });
+        assert.strictEqual(old.warnings.length, 1);
+        assert.strictEqual(old.warnings[0].key, "image");
+        assert.strictEqual(old.warnings[0].value, "redis:7.2.5-alpine");
+        for (const c of KNOWN_CVES) assert.ok(old.warnings[0].message.includes(c.id), c.id);
+
+        const ten = resolveSpec({ image: "redis:7.2.10-alpine" }).warnings[0].message;
+        assert.deepStrictEqual(KNOWN_CVES.filter((c) => ten.includes(c.id)).map((c) => c.id),
+            ["CVE-2025-49844", "CVE-2025-46817", "CVE-2025-46818", "CVE-2025-46819"]);
+        assert.deepStrictEqual(resolveSpec({ image: "redis:7.2.11-alpine" }).warnings, []);
+    });
+
+    it("an image whose version cannot be checked warns that it was not checked", () => {
+        for (const image of [`redis@sha256:${"b".repeat(64)}`, "redis:7.4.6-alpine", "valkey/valkey:8.0.1"]) {
+            const [w] = resolveSpec({ image }).warnings;
+            assert.match(w?.message ?? "", /not checked against known Redis CVEs/, image);
+        }
+    });
+
+    it("a digest pin must be a full sha256, named with key, value and what is allowed", () => {
+        const bad = "redis:7.2.16-alpine@sha256:ccd6aa8d";
+        assert.throws(() => resolveSpec({ image: bad }), (e: unknown) => {
+            assert.ok(e instanceof ConfigError);
+            assert.deepStrictEqual(e.problems.map((p) => [p.key, p.value]), [["image", bad]]);
+            assert.match(e.problems[0].allowed, /sha256/);
+            return true;
+        });
+    });
+
+    it("`npm run render` prints the warning on stderr and still renders", function () {
+        this.timeout(60000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-cve-"));
+        fs.copyFileSync(path.join(packageRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(dir, "Pulumi.old.yaml"), fs.readFileSync(path.join(packageRoot, "Pulumi.dev.yaml"), "utf8")
+            + "\n  redis-cluster:image: redis:7.2.8-alpine\n");
+        const r = spawnSync(process.execPath, [path.join(packageRoot, "dist", "tools", "render.js"), "--stack", "old"], { cwd: dir, encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stderr, /image = "redis:7\.2\.8-alpine": Redis 7\.2\.8 has known vulnerabilities: CVE-2025-32023/);
+        assert.match(r.stderr, /CVE-2025-49844/);
+        assert.doesNotMatch(r.stderr, /CVE-2024-31449/);
+        assert.match(r.stdout, /image: redis:7\.2\.8-alpine/);
+    });
+});
