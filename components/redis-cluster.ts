@@ -157,7 +157,10 @@ function formationArgs(spec: ClusterSpec, info: ReturnType<typeof connectionInfo
 
 function createNamespace(name: string, spec: ClusterSpec, parent: pulumi.Resource): k8s.core.v1.Namespace | undefined {
     if (!spec.settings.createNamespace) return undefined;
-    return new k8s.core.v1.Namespace(`${name}-namespace`, buildNamespace(spec) as k8s.core.v1.NamespaceArgs, { parent });
+    // Retained on delete: deleting a namespace deletes everything in it, the data claims too, which
+    // the StatefulSet otherwise keeps (whenDeleted: Retain). `pulumi destroy` must not lose data;
+    // deleting the namespace by hand is the deliberate way to.
+    return new k8s.core.v1.Namespace(`${name}-namespace`, buildNamespace(spec) as k8s.core.v1.NamespaceArgs, { parent, retainOnDelete: true });
 }
 
 /**

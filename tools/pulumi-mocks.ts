@@ -13,6 +13,8 @@ export interface RegisteredResource {
     ignoreChanges: string[];
     replaceOnChanges: string[];
     deleteBeforeReplace: boolean;
+    /** The engine leaves the object in place on delete (`pulumi destroy` included). */
+    retainOnDelete: boolean;
     custom: boolean;
     /** Inputs with secret values in place. */
     inputs: Record<string, unknown>;
@@ -47,7 +49,7 @@ function redactLeaves(value: unknown): unknown {
     return REDACTED;
 }
 
-interface Capture { parent: string; dependencies: string[]; ignoreChanges: string[]; replaceOnChanges: string[]; deleteBeforeReplace: boolean; urn?: string }
+interface Capture { parent: string; dependencies: string[]; ignoreChanges: string[]; replaceOnChanges: string[]; deleteBeforeReplace: boolean; retainOnDelete: boolean; urn?: string }
 
 let captures: Map<string, Capture> | undefined;
 let patched = false;
@@ -63,6 +65,7 @@ function patchMonitor(): void {
         captures?.set(key, {
             parent: req.getParent(), dependencies: req.getDependenciesList(), ignoreChanges: req.getIgnorechangesList(),
             replaceOnChanges: req.getReplaceonchangesList(), deleteBeforeReplace: req.getDeletebeforereplace(),
+            retainOnDelete: Boolean(req.getRetainondelete()),
         });
         return original.call(this, req, (err: any, response: any) => {
             const c = captures?.get(key);
@@ -120,6 +123,7 @@ export async function runUnderMocks<T>(program: () => T, opts: MockOptions): Pro
             ignoreChanges: c?.ignoreChanges ?? [],
             replaceOnChanges: c?.replaceOnChanges ?? [],
             deleteBeforeReplace: c?.deleteBeforeReplace ?? false,
+            retainOnDelete: c?.retainOnDelete ?? false,
         };
     });
     return { resources, result };

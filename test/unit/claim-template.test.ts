@@ -47,3 +47,14 @@ describe("the StatefulSet's volume claim template", function () {
         assert.deepStrictEqual(claim.metadata.labels, statefulSet(BASE).spec.selector.matchLabels);
     });
 });
+
+describe("pulumi destroy keeps the data", () => {
+    it("retains the namespace it created, so the retained data claims in it survive", async () => {
+        const run = await runUnderMocks(() => new RedisCluster("redis", BASE), { project: "redis-cluster", stack: "test" });
+        const namespaces = run.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace");
+        assert.strictEqual(namespaces.length, 1);
+        assert.strictEqual(namespaces[0].retainOnDelete, true);
+        const others = run.resources.filter((r) => r.custom && r.type !== "kubernetes:core/v1:Namespace" && r.retainOnDelete);
+        assert.deepStrictEqual(others.map((r) => r.type), [], "only the namespace is retained");
+    });
+});
