@@ -92,6 +92,35 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         assert.deepStrictEqual(kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items.map((c: any) => c.metadata.uid).sort(), claims);
     });
 
+    it("4b. a storage size change follows the README: no replacement, claims expanded, the template re-created around running pods", async () => {
+        const uids = (kind: string) => kubectlJson(cluster, ["-n", NAMESPACE, "get", kind]).items.map((o: any) => o.metadata.uid).sort();
+        const pods = uids("pods");
+        const claims = uids("pvc");
+        const sts = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
+        const config = pulumi.config(STACK) as any;
+        pulumi.setConfig(STACK, { ...config, storage: { ...config.storage, size: "2Gi" } });
+        // README steps 2-4: up (no pod restarts), then expand each claim.
+        const preview = await pulumi.ok(["preview", "--diff", "--non-interactive", "-s", STACK]);
+        assert.doesNotMatch(preview.stdout, /\+-\s+kubernetes:apps\/v1:StatefulSet/, "the StatefulSet would be replaced");
+        await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        for (let i = 0; i < 6; i++) {
+            kubectl(cluster, ["-n", NAMESPACE, "patch", "pvc", `data-redis-cluster-${i}`, "-p", JSON.stringify({ spec: { resources: { requests: { storage: "2Gi" } } } })]);
+        }
+        await waitFor("every claim at 2Gi", 60_000, () => kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items
+            .filter((c: any) => c.metadata.name.startsWith("data-")).every((c: any) => c.status.capacity?.storage === "2Gi") || undefined);
+        // The template's size: delete the StatefulSet without its pods, refresh, up.
+        kubectl(cluster, ["-n", NAMESPACE, "delete", "statefulset", "redis-cluster", "--cascade=orphan"]);
+        await pulumi.ok(["refresh", "--yes", "--non-interactive", "-s", STACK]);
+        await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        const recreated = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
+        assert.notStrictEqual(recreated.metadata.uid, sts.metadata.uid, "the StatefulSet was re-created");
+        assert.strictEqual(recreated.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "2Gi");
+        assert.deepStrictEqual(uids("pods"), pods, "no pod was replaced");
+        assert.deepStrictEqual(uids("pvc"), claims, "no claim was replaced");
+        const check = clusterCheck(access);
+        assert.ok(check.ok, check.output);
+    });
+
     it("5. a password rotation: the old password is refused, the new one works, and refresh is clean", async () => {
         const config = pulumi.config(STACK) as any;
         pulumi.setConfig(STACK, { ...config, auth: { ...(config.auth ?? {}), rotation: 1 } });
@@ -126,11 +155,26 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
     it("7. an image change rolls the pods one at a time through the real StatefulSet controller; masters hand over", async () => {
         const before = podRestarts(cluster, NAMESPACE, SELECTOR);
         const config = pulumi.config(STACK) as any;
-        pulumi.setConfig(STACK, { ...config, image: "redis:7.2.6-alpine" });
-        const report = await withWrites(access, "roll", () => pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]));
+        // Another spelling of the default release (without its digest): a template change, same release.
+        pulumi.setConfig(STACK, { ...config, image: "redis:7.2.16-alpine" });
+        const report = await withWrites(access, "roll", async () => {
+            await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+            // The pinned provider's StatefulSet await can return before the controller has seen the
+            // new generation (pulumi/pulumi-kubernetes#3329, fixed by #4094 after our pin): wait for
+            // the roll as kubectl does.
+            kubectl(cluster, ["-n", NAMESPACE, "rollout", "status", "statefulset/redis-cluster", "--timeout=600s"]);
+        });
         assert.deepStrictEqual(report.lostReplicaAcknowledged, []);
         const after = podRestarts(cluster, NAMESPACE, SELECTOR);
         for (const name of Object.keys(before)) assert.notStrictEqual(after[name]?.uid, before[name].uid, `${name} was not replaced`);
+        // One at a time, from the highest ordinal down, each after the one before it was Ready.
+        const pods = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pods", "-l", SELECTOR]).items;
+        const byOrdinal = (i: number) => pods.find((p: any) => p.metadata.name === `redis-cluster-${i}`);
+        for (let i = 4; i >= 0; i--) {
+            const previousReady = Date.parse(byOrdinal(i + 1).status.conditions.find((c: any) => c.type === "Ready").lastTransitionTime);
+            assert.ok(Date.parse(byOrdinal(i).metadata.creationTimestamp) >= previousReady - 1000,
+                `redis-cluster-${i} was created before redis-cluster-${i + 1} was Ready`);
+        }
         const sts = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
         assert.strictEqual(sts.status.updatedReplicas, 6);
         const check = clusterCheck(access);
@@ -176,7 +220,8 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         await pulumi.ok(["destroy", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
         const state = JSON.parse((await pulumi.ok(["stack", "export", "-s", STACK])).stdout);
         assert.deepStrictEqual((state.deployment.resources ?? []).length, 0);
-        const claims = kubectlJson(cluster, ["get", "pvc", "-A"]).items.filter((c: any) => c.metadata.namespace === NAMESPACE);
-        assert.ok(claims.length >= 6, `the data claims are retained (${claims.length} left)`);
+        const claims = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items.filter((c: any) => c.metadata.name.startsWith("data-"));
+        assert.strictEqual(claims.length, 6, "the data claims are retained");
+        assert.deepStrictEqual(kubectlJson(cluster, ["-n", NAMESPACE, "get", "pods"]).items.length, 0, "no pod is left running");
     });
 });
