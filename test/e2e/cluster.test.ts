@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { clusterUp, kubectl, kubectlJson, LocalCluster, waitFor } from "./support/local-cluster";
+import { clusterUp, dropNamespace, kubectl, kubectlJson, LocalCluster, waitFor } from "./support/local-cluster";
 import { PulumiProject, tail } from "./support/pulumi-cli";
 import { accessOf, clusterCheck, podRestarts, runExample, StackAccess, withWrites } from "./support/stack-checks";
 
@@ -29,15 +29,30 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
     let pulumi: PulumiProject;
     let access: StackAccess;
 
+    /**
+     * `pulumi up`, then the StatefulSet's roll watched to its end. The pinned provider's StatefulSet
+     * await can return before the controller has seen the new generation
+     * (pulumi/pulumi-kubernetes#3329, fixed by #4094 after the pinned commit); a later scenario
+     * must not start in the middle of an earlier one's roll.
+     */
+    const up = async () => {
+        const r = await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        kubectl(cluster, ["-n", NAMESPACE, "rollout", "status", "statefulset/redis-cluster", "--timeout=600s"]);
+        return r;
+    };
+
     before(() => {
         cluster = clusterUp(3);
         pulumi = new PulumiProject(cluster);
+        // A namespace an earlier run retained (destroy keeps it, with the data).
+        dropNamespace(cluster, NAMESPACE);
     });
 
     after(async () => {
         if (pulumi && process.env.REDIS_E2E_KEEP !== "1") {
             await pulumi.run(["destroy", "--yes", "--skip-preview", "-s", STACK]);
             pulumi.cleanup([STACK]);
+            dropNamespace(cluster, NAMESPACE);
         }
     });
 
@@ -46,8 +61,8 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         const preview = await pulumi.ok(["preview", "--non-interactive", "-s", STACK]);
         assert.match(preview.stdout, /kubernetes:apps\/v1:StatefulSet/);
         assert.match(preview.stdout, /ClusterFormation/);
-        const up = await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
-        assert.match(up.stdout, /Resources:[\s\S]*created/);
+        const created = await up();
+        assert.match(created.stdout, /Resources:[\s\S]*created/);
         access = accessOf(await pulumi.outputs(STACK));
         assert.strictEqual(access.seeds.length, 6);
         const ioredis = runExample(access, "ioredis", "e2e-io", 10_000);
@@ -73,7 +88,7 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         const changed = preview.stdout.split("\n").filter((l) => /^\s*[~+-]{1,2}\s+\S+:\S+/.test(l));
         assert.ok(changed.length > 0, tail(preview.stdout));
         for (const line of changed) assert.match(line, /ClusterFormation/, `only the formation may change:\n${tail(preview.stdout)}`);
-        await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        await up();
         assert.deepStrictEqual(podRestarts(cluster, NAMESPACE, SELECTOR), before, "pods were restarted or replaced");
         const check = clusterCheck(access);
         assert.ok(check.ok, check.output);
@@ -86,7 +101,7 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         pulumi.setConfig(STACK, { ...config, labels: { team: "analytics" } });
         const preview = await pulumi.ok(["preview", "--diff", "--non-interactive", "-s", STACK]);
         assert.doesNotMatch(preview.stdout, /\+-\s+kubernetes:apps\/v1:StatefulSet/, "the StatefulSet would be replaced");
-        await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        await up();
         const after = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
         assert.strictEqual(after.metadata.uid, sts.metadata.uid, "the StatefulSet was re-created");
         assert.deepStrictEqual(kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items.map((c: any) => c.metadata.uid).sort(), claims);
@@ -102,7 +117,7 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         // README steps 2-4: up (no pod restarts), then expand each claim.
         const preview = await pulumi.ok(["preview", "--diff", "--non-interactive", "-s", STACK]);
         assert.doesNotMatch(preview.stdout, /\+-\s+kubernetes:apps\/v1:StatefulSet/, "the StatefulSet would be replaced");
-        await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        await up();
         for (let i = 0; i < 6; i++) {
             kubectl(cluster, ["-n", NAMESPACE, "patch", "pvc", `data-redis-cluster-${i}`, "-p", JSON.stringify({ spec: { resources: { requests: { storage: "2Gi" } } } })]);
         }
@@ -111,7 +126,7 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         // The template's size: delete the StatefulSet without its pods, refresh, up.
         kubectl(cluster, ["-n", NAMESPACE, "delete", "statefulset", "redis-cluster", "--cascade=orphan"]);
         await pulumi.ok(["refresh", "--yes", "--non-interactive", "-s", STACK]);
-        await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        await up();
         const recreated = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
         assert.notStrictEqual(recreated.metadata.uid, sts.metadata.uid, "the StatefulSet was re-created");
         assert.strictEqual(recreated.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "2Gi");
@@ -126,7 +141,7 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         pulumi.setConfig(STACK, { ...config, auth: { ...(config.auth ?? {}), rotation: 1 } });
         const preview = await pulumi.ok(["preview", "--diff", "--non-interactive", "-s", STACK]);
         assert.match(preview.stdout, /RandomPassword/, "the preview shows the new passwords");
-        await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+        await up();
         const old = access;
         access = accessOf(await pulumi.outputs(STACK));
         assert.notStrictEqual(access.password, old.password);
@@ -143,7 +158,7 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
             pulumi.setConfig(STACK, { ...config, shards });
             const preview = await pulumi.ok(["preview", "--diff", "--non-interactive", "-s", STACK]);
             assert.match(preview.stdout, /ClusterFormation/);
-            const report = await withWrites(access, `scale${shards}`, () => pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]));
+            const report = await withWrites(access, `scale${shards}`, up);
             assert.deepStrictEqual(report.lostReplicaAcknowledged, [], `shards=${shards}`);
             access = accessOf(await pulumi.outputs(STACK));
             assert.strictEqual(access.seeds.length, shards * 2);
@@ -158,7 +173,7 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         // Another spelling of the default release (without its digest): a template change, same release.
         pulumi.setConfig(STACK, { ...config, image: "redis:7.2.16-alpine" });
         const report = await withWrites(access, "roll", async () => {
-            await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
+            await up();
             // The pinned provider's StatefulSet await can return before the controller has seen the
             // new generation (pulumi/pulumi-kubernetes#3329, fixed by #4094 after our pin): wait for
             // the roll as kubectl does.
@@ -220,8 +235,9 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         await pulumi.ok(["destroy", "--yes", "--skip-preview", "--non-interactive", "-s", STACK]);
         const state = JSON.parse((await pulumi.ok(["stack", "export", "-s", STACK])).stdout);
         assert.deepStrictEqual((state.deployment.resources ?? []).length, 0);
-        const claims = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items.filter((c: any) => c.metadata.name.startsWith("data-"));
-        assert.strictEqual(claims.length, 6, "the data claims are retained");
+        const claims = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items.map((c: any) => c.metadata.name);
+        // Every pod's claim, and those of the pods the 4 -> 3 scale-in removed (whenScaled: Retain).
+        for (let i = 0; i < 8; i++) assert.ok(claims.includes(`data-redis-cluster-${i}`), `data-redis-cluster-${i} is retained: ${claims}`);
         assert.deepStrictEqual(kubectlJson(cluster, ["-n", NAMESPACE, "get", "pods"]).items.length, 0, "no pod is left running");
     });
 });

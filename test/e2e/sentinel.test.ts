@@ -7,7 +7,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import Redis from "ioredis";
 import { SentinelWorkload } from "../../local/sentinel-workload";
-import { clusterUp, kubectl, kubectlJson, LocalCluster, waitFor } from "./support/local-cluster";
+import { clusterUp, dropNamespace, kubectl, kubectlJson, LocalCluster, waitFor } from "./support/local-cluster";
 import { PulumiProject } from "./support/pulumi-cli";
 
 const REPO = path.resolve(__dirname, "../../..");
@@ -22,12 +22,14 @@ describe("e2e: the sentinel topology with the real Pulumi CLI on the local contr
     before(() => {
         cluster = clusterUp(3);
         pulumi = new PulumiProject(cluster);
+        dropNamespace(cluster, NAMESPACE);
     });
 
     after(async () => {
         if (pulumi && process.env.REDIS_E2E_KEEP !== "1") {
             await pulumi.run(["destroy", "--yes", "--skip-preview", "-s", STACK]);
             pulumi.cleanup([STACK]);
+            dropNamespace(cluster, NAMESPACE);
         }
     });
 

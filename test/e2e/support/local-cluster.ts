@@ -55,3 +55,8 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
         await new Promise((r) => setTimeout(r, 500));
     }
 }
+
+/** Deletes a namespace and waits until it is gone (the data in it too): what a user does to drop the data. */
+export function dropNamespace(cluster: LocalCluster, namespace: string): void {
+    kubectl(cluster, ["delete", "namespace", namespace, "--ignore-not-found", "--wait=true", "--timeout=300s"]);
+}
