@@ -26,6 +26,19 @@ while kill -0 "$redis_pid" 2>/dev/null; do
   fi
   host=$(field "$repl" master_host)
   port=$(field "$repl" master_port)
+  # The master may be alive on a new address (its pod was re-created): the cluster view has
+  # learnt it, but Redis re-points replication only when the master's own PING arrives over the
+  # link this node opened, so the link can keep trying the old address for good (seen on a real
+  # cluster after every pod was deleted). Point it at the master's address as the cluster knows it.
+  nodes=$(timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" cluster nodes 2>/dev/null | tr -d '\r') || continue
+  master_id=$(printf '%s\n' "$nodes" | awk '$3 ~ /myself/ { print $4 }')
+  known=$(printf '%s\n' "$nodes" | awk -v id="$master_id" '$1 == id { split($2, a, ":"); print a[1] }')
+  if [ -n "$known" ] && [ "$known" != "$host" ]; then
+    echo "watchdog: master $master_id is at $known, replication still tries $host; re-pointing it"
+    timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" cluster replicate "$master_id" >/dev/null 2>&1
+    refused=0
+    continue
+  fi
   case "$(timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$host" -p "$port" ping 2>&1)" in
     *"Connection refused"*) refused=$((refused + 1)) ;;
     *) refused=0 ;;
