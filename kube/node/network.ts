@@ -6,6 +6,7 @@
 // benchmark networks and routed nowhere); the bridge holds 198.18.0.1, so the Pulumi CLI and the
 // tests reach every pod from the host. Needs root (CI is root).
 import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
 
 export const BRIDGE = "rkube0";
 export const BRIDGE_ADDRESS = "198.18.0.1";
@@ -46,7 +47,7 @@ export function removeNetwork(): void {
     const list = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout ?? "";
     for (const line of list.split("\n")) {
         const name = line.split(" ")[0];
-        if (name.startsWith("rkube-pod-")) ip(["netns", "del", name], true);
+        if (name.startsWith("rkube-pod-")) removePod(name.replace("rkube-pod-", "198.19.").replace("-", "."));
     }
     ip(["link", "del", BRIDGE], true);
 }
@@ -65,11 +66,19 @@ export function addPod(address: string): void {
     ip(["-n", netns, "link", "set", "eth0", "up"]);
     ip(["-n", netns, "link", "set", "lo", "up"]);
     ip(["-n", netns, "route", "add", "default", "via", BRIDGE_ADDRESS]);
+    // `ip netns exec` mounts /etc/netns/<name>/resolv.conf over /etc/resolv.conf. Names live in
+    // /etc/hosts (cluster-dns.ts); a name that is not there must fail at once, as CoreDNS answers
+    // NXDOMAIN, instead of waiting out the host's resolver, which a pod cannot reach (seen: the
+    // sentinel topology's start-up stalled for minutes resolving Sentinels not yet created).
+    fs.mkdirSync(`/etc/netns/${netns}`, { recursive: true });
+    fs.writeFileSync(`/etc/netns/${netns}/resolv.conf`, "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
 }
 
 /** Removes the pod's namespace (its veth goes with it). */
 export function removePod(address: string): void {
-    ip(["netns", "del", podInterfaces(address).netns], true);
+    const { netns } = podInterfaces(address);
+    ip(["netns", "del", netns], true);
+    fs.rmSync(`/etc/netns/${netns}`, { recursive: true, force: true });
 }
 
 /** argv run inside the pod's network namespace (its containers, probes and hooks). */
