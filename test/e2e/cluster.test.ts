@@ -6,28 +6,27 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
-import { clusterUp, dropNamespace, kubectl, kubectlJson, LocalCluster, waitFor } from "./support/local-cluster";
+import { kubectl, kubectlJson, LocalCluster, waitFor } from "./support/local-cluster";
+import { committedStackConfig, useLocalStack } from "./support/local-stack";
 import { PulumiProject, tail } from "./support/pulumi-cli";
 import { accessOf, clusterCheck, podRestarts, runExample, StackAccess, withWrites } from "./support/stack-checks";
 
-const REPO = path.resolve(__dirname, "../../..");
 const STACK = "test-e2e-cluster";
 const NAMESPACE = "redis-e2e";
 const SELECTOR = "app.kubernetes.io/name=redis,app.kubernetes.io/component=redis";
 
 /** The dev stack's settings, in a namespace of its own, reached directly at the pods' addresses. */
 export function devShapedConfig(): Record<string, unknown> {
-    const dev = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8")).config;
-    const config = Object.fromEntries(Object.entries(dev).map(([k, v]) => [k.replace(/^redis-cluster:/, ""), v]));
-    return { ...config, namespace: NAMESPACE, formation: { connectivity: "direct" } };
+    return { ...committedStackConfig("Pulumi.dev.yaml", NAMESPACE), formation: { connectivity: "direct" } };
 }
 
 describe("e2e: a cluster stack with the real Pulumi CLI on the local control plane", function () {
     this.timeout(1_200_000);
+    const stack = useLocalStack(STACK, NAMESPACE);
     let cluster: LocalCluster;
     let pulumi: PulumiProject;
     let access: StackAccess;
+    before(() => ({ cluster, pulumi } = stack));
 
     /**
      * `pulumi up`, then the StatefulSet's roll watched to its end. The pinned provider's StatefulSet
@@ -40,21 +39,6 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         kubectl(cluster, ["-n", NAMESPACE, "rollout", "status", "statefulset/redis-cluster", "--timeout=600s"]);
         return r;
     };
-
-    before(() => {
-        cluster = clusterUp(3);
-        pulumi = new PulumiProject(cluster);
-        // A namespace an earlier run retained (destroy keeps it, with the data).
-        dropNamespace(cluster, NAMESPACE);
-    });
-
-    after(async () => {
-        if (pulumi && process.env.REDIS_E2E_KEEP !== "1") {
-            await pulumi.run(["destroy", "--yes", "--skip-preview", "-s", STACK]);
-            pulumi.cleanup([STACK]);
-            dropNamespace(cluster, NAMESPACE);
-        }
-    });
 
     it("1. previews a new stack, then deploys it: formation runs after the StatefulSet is ready, clients round-trip 10,000 keys", async () => {
         await pulumi.initStack(STACK, devShapedConfig());
@@ -239,5 +223,15 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         // Every pod's claim, and those of the pods the 4 -> 3 scale-in removed (whenScaled: Retain).
         for (let i = 0; i < 8; i++) assert.ok(claims.includes(`data-redis-cluster-${i}`), `data-redis-cluster-${i} is retained: ${claims}`);
         assert.deepStrictEqual(kubectlJson(cluster, ["-n", NAMESPACE, "get", "pods"]).items.length, 0, "no pod is left running");
+    });
+
+    it("12. up again after destroy: the retained namespace and claims bring the data back", async () => {
+        await up();
+        access = accessOf(await pulumi.outputs(STACK));
+        const check = clusterCheck(access);
+        assert.ok(check.ok, check.output);
+        // Keys written in scenario 8, before the pods were deleted, are still there.
+        const again = runExample(access, "ioredis", "e2e-after-destroy", 100, "e2e-before-delete");
+        assert.strictEqual(again.checked, 100);
     });
 });

@@ -2,15 +2,12 @@
 // deployed by the real Pulumi CLI onto the local control plane; then the master's pod is deleted
 // through the API, and a Sentinel client keeps writing through the failover.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import * as YAML from "yaml";
 import Redis from "ioredis";
 import { SentinelWorkload } from "../../local/sentinel-workload";
-import { clusterUp, dropNamespace, kubectl, kubectlJson, LocalCluster, waitFor } from "./support/local-cluster";
+import { kubectl, kubectlJson, LocalCluster, waitFor } from "./support/local-cluster";
+import { committedStackConfig, useLocalStack } from "./support/local-stack";
 import { PulumiProject } from "./support/pulumi-cli";
 
-const REPO = path.resolve(__dirname, "../../..");
 const STACK = "test-e2e-sentinel";
 const NAMESPACE = "redis-e2e-sentinel";
 
@@ -19,24 +16,11 @@ describe("e2e: the sentinel topology with the real Pulumi CLI on the local contr
     let cluster: LocalCluster;
     let pulumi: PulumiProject;
 
-    before(() => {
-        cluster = clusterUp(3);
-        pulumi = new PulumiProject(cluster);
-        dropNamespace(cluster, NAMESPACE);
-    });
-
-    after(async () => {
-        if (pulumi && process.env.REDIS_E2E_KEEP !== "1") {
-            await pulumi.run(["destroy", "--yes", "--skip-preview", "-s", STACK]);
-            pulumi.cleanup([STACK]);
-            dropNamespace(cluster, NAMESPACE);
-        }
-    });
+    const stack = useLocalStack(STACK, NAMESPACE);
+    before(() => ({ cluster, pulumi } = stack));
 
     it("9. deploys sentinel-dev, and a Sentinel client keeps writing when the master's pod is deleted", async () => {
-        const file = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.sentinel-dev.yaml"), "utf8")).config;
-        const config = Object.fromEntries(Object.entries(file).map(([k, v]) => [k.replace(/^redis-cluster:/, ""), v]));
-        await pulumi.initStack(STACK, { ...config, namespace: NAMESPACE });
+        await pulumi.initStack(STACK, committedStackConfig("Pulumi.sentinel-dev.yaml", NAMESPACE));
         await pulumi.ok(["up", "--yes", "--non-interactive", "-s", STACK]);
         const out = await pulumi.outputs(STACK);
         const sentinels = (out.sentinelAddresses as string[]).map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
