@@ -3,6 +3,7 @@
 // schedule; status written back to the API server whenever it changes.
 import * as fs from "fs";
 import * as path from "path";
+import { mapMountPaths } from "../../local/kubelet";
 import { planContainer } from "../../local/pod";
 import type { ProbeKind } from "../../local/probe-schedule";
 import { KubeApi } from "./api";
@@ -87,10 +88,7 @@ export class PodRuntime {
             const plan = planContainer(c, identity, this.volumeDir, sources);
             const mounts: Record<string, string> = {};
             for (const m of c.volumeMounts ?? []) mounts[m.mountPath] = this.volumeDir(m.name);
-            const local = (argv: string[]) => argv.map((a) => {
-                const mount = Object.keys(mounts).sort((x, y) => y.length - x.length).find((p) => a === p || a.startsWith(p + "/"));
-                return mount ? mounts[mount] + a.slice(mount.length) : a;
-            });
+            const local = (argv: string[]) => argv.map((a) => mapMountPaths({ a }, mounts).a);
             const probes: Partial<Record<ProbeKind, ReturnType<typeof kubeProbe>>> = {
                 startup: kubeProbe(c.startupProbe, c, local), liveness: kubeProbe(c.livenessProbe, c, local), readiness: kubeProbe(c.readinessProbe, c, local),
             };

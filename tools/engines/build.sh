@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # Builds the real engines the end-to-end suite drives, from their Go modules, once per version:
 # the Pulumi CLI, its Node.js language host, the Kubernetes provider plugin, etcd and the
 # Kubernetes control plane with kubectl. Each wrapper module beside this script pins one of them
@@ -8,7 +8,7 @@
 # Usage: tools/engines/build.sh [--quiet]
 # Prints the absolute path of the bin folder last: every binary, linked under one directory.
 # Cache: $REDIS_ENGINES_CACHE, default ~/.cache/redis-engines.
-set -euo pipefail
+set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${REDIS_ENGINES_CACHE:-$HOME/.cache/redis-engines}
@@ -19,24 +19,20 @@ say() { [ "$quiet" = --quiet ] || echo "engines: $*" >&2; }
 
 # The folder holding one wrapper's binaries: its name and the hash of its pins and sources.
 out_dir() {
-    local module=$1
-    local sum
-    sum=$(cat "$here/$module"/go.* "$here/$module"/*.go 2>/dev/null | sha256sum | cut -c1-12)
-    echo "$cache/$module-$sum"
+    sum=$(cat "$here/$1"/go.* "$here/$1"/*.go 2>/dev/null | sha256sum | cut -c1-12)
+    echo "$cache/$1-$sum"
 }
 
 # build MODULE OUTPUT PACKAGE [LDFLAGS]: one binary of one wrapper, unless it is there already.
 build() {
-    local module=$1 output=$2 package=$3 ldflags=${4:-}
-    local dir
-    dir=$(out_dir "$module")
-    if [ -x "$dir/$output" ]; then return 0; fi
+    dir=$(out_dir "$1")
+    if [ -x "$dir/$2" ]; then return 0; fi
     mkdir -p "$dir"
-    say "building $output ($package) into $dir"
-    local started=$SECONDS
-    (cd "$here/$module" && go build -trimpath -ldflags "-s -w $ldflags" -o "$dir/$output.partial" "$package")
-    mv "$dir/$output.partial" "$dir/$output"
-    say "built $output in $((SECONDS - started)) s"
+    say "building $2 ($3) into $dir"
+    started=$(date +%s)
+    (cd "$here/$1" && go build -trimpath -ldflags "-s -w ${4:-}" -o "$dir/$2.partial" "$3")
+    mv "$dir/$2.partial" "$dir/$2"
+    say "built $2 in $(($(date +%s) - started)) s"
 }
 
 module_dir() { (cd "$here/$1" && go list -m -f '{{.Dir}}' "$2"); }
