@@ -6,9 +6,15 @@ import * as path from "path";
 import { renderPodPlans } from "./deployment";
 import { isAlive, runProbe, startContainer, stopProcess } from "./pod";
 import { ContainerTrack, dueProbes, newTrack, recordResult, restarted } from "./probe-schedule";
-import { loadState, saveState, stateDir } from "./state";
+import { LocalState, loadState, saveState, stateDir } from "./state";
 
 export const PROBES_FILE = "probes.json";
+
+/** Whether `state` still records `pid` as container `container` of pod `pod`. */
+function stillRecorded(state: LocalState | undefined, pod: string, container: string, pid: number | undefined): boolean {
+    const entry = state?.pods.find((p) => p.name === pod);
+    return entry !== undefined && !entry.stopping && Object.keys(entry.pids).length > 0 && entry.pids[container] === pid;
+}
 
 async function main(stack: string): Promise<void> {
     const dir = stateDir(stack);
@@ -30,6 +36,11 @@ async function main(stack: string): Promise<void> {
                     const result = runProbe(c, kind)!;
                     restart = recordResult(c, track, kind, result.ok, result.output, Date.now()) || restart;
                 }
+                // Only a container the state still gives this very pid is ours to restart: the CLI
+                // clears a pod's pids before it stops the pod (a rolling update, `pod stop`), so a
+                // process that died because the CLI stopped it is never brought back here with
+                // this daemon's older plan, racing the CLI's own start of the pod.
+                if (restart && !stillRecorded(loadState(dir), pod.name, c.name, pid)) restart = false;
                 if (restart) {
                     if (pid !== undefined) await stopProcess(pid, 0, "SIGKILL");
                     const child = startContainer(c, path.join(plan.root, `${c.name}.log`));
@@ -37,7 +48,7 @@ async function main(stack: string): Promise<void> {
                     // Merge into the state as it is now: the CLI may have changed other pods meanwhile.
                     const fresh = loadState(dir);
                     const entry = fresh?.pods.find((p) => p.name === pod.name);
-                    if (!fresh || !entry || Object.keys(entry.pids).length === 0) {
+                    if (!fresh || !entry || !stillRecorded(fresh, pod.name, c.name, pid)) {
                         await stopProcess(child.pid!, 0, "SIGKILL");
                     } else {
                         entry.pids[c.name] = child.pid!;
