@@ -2,9 +2,10 @@
 // Runs a stack's rendered pods as local processes, each on its own loopback address.
 import { ConfigError } from "../components/spec/errors";
 import { down, PodAction, podAction, status, up } from "./deployment";
+import { STAND_IN_ENV } from "./engines";
 import { runJob } from "./jobs";
 
-const USAGE = "usage: npm run local -- up|status|down [--stack <name>]\n" +
+const USAGE = "usage: npm run local -- up|status|down [--stack <name>] [--allow-stand-in]\n" +
     "       npm run local -- run-job <cronjob> [--stack <name>]\n" +
     "       npm run local -- pod stop|kill|start|wipe <pod-name> [--address 127.0.0.x] [--stack <name>]";
 
@@ -16,6 +17,9 @@ async function main(argv: string[]): Promise<number> {
     for (let i = 0; i < rest.length; i++) {
         if (rest[i] === "--stack") stack = rest[++i];
         else if (rest[i] === "--address") address = rest[++i];
+        // Runs another release line where the image's is not built here (engines.ts says so loudly);
+        // inherited by the kubelet stand-in the command starts.
+        else if (rest[i] === "--allow-stand-in") process.env[STAND_IN_ENV] = "1";
         else if (rest[i].startsWith("--")) throw new Error(`unknown argument ${rest[i]}`);
         else positional.push(rest[i]);
     }

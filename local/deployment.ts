@@ -18,6 +18,7 @@ import { secretsOf } from "./secrets";
 
 export { secretsOf } from "./secrets";
 import { requireTool } from "./tools";
+import { engineFor, runningServer, standInNotice } from "./engines";
 
 const FORMATION_TYPE = "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation";
 
@@ -30,10 +31,34 @@ export interface UpResult {
     tls: boolean;
     /** With TLS: the CA file clients verify the pods' certificate with. */
     caFile?: string;
-    pods: { name: string; address: string; pids: Record<string, number> }[];
+    pods: { name: string; address: string; pids: Record<string, number>; servers?: Record<string, RunningServer> }[];
     /** Sentinel topology: every Sentinel's `address:port`, and the master's name to ask them for. */
     sentinels?: string[];
     masterName?: string;
+}
+
+/** The server binary a container's process runs, and the version it reports. */
+export interface RunningServer { binary: string; version?: string }
+
+/** Per container of a pod that runs a Redis or Valkey server: which binary, read from the running process. */
+function serversOf(pids: Record<string, number>): Record<string, RunningServer> {
+    return Object.fromEntries(Object.entries(pids).flatMap(([c, pid]) => {
+        const s = runningServer(pid);
+        return s ? [[c, s]] : [];
+    }));
+}
+
+/** The image of every Redis or Valkey server the stack runs, with the build that stands in for it (said loudly when it is not the image's line). */
+function chooseServers(r: Rendered): void {
+    const images = new Set((r.objects.filter((o) => o.kind === "StatefulSet") as any[])
+        .flatMap((s) => s.spec.template.spec.containers.map((c: any) => c.image as string))
+        .filter((i) => /^(redis|valkey\/valkey):/.test(i)));
+    for (const image of images) {
+        const choice = engineFor(image);
+        const notice = standInNotice(choice);
+        if (notice) process.stderr.write(notice);
+        else progress(`${image}: ${choice.version} from ${choice.source}`);
+    }
 }
 
 /** A StatefulSet of the stack; its pods take addresses from the base plus `addressOffset`. */
@@ -151,10 +176,9 @@ function desiredPods(r: Rendered): PodRef[] {
 
 /** Starts the stack's pods (or applies its current config to a running deployment) and forms the cluster. */
 export async function up(stack: string): Promise<UpResult> {
-    requireTool("redis-server");
     requireTool("prometheus-redis-exporter");
     const r = await render(stack);
-    if (r.topology === "sentinel") requireTool("redis-sentinel");
+    chooseServers(r);
     const dir = stateDir(stack);
     const password = secretsOf(r, dir);
     const pwFile = secretFile(dir, passwordKey("app"));
@@ -244,7 +268,7 @@ export async function up(stack: string): Promise<UpResult> {
         passwordFile: pwFile,
         tls: tlsOn,
         ...(tlsOn ? { caFile: secretFile(dir, TLS_FILES.ca) } : {}),
-        pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
+        pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids, servers: serversOf(p.pids) })),
         ...(r.topology === "sentinel" ? { sentinels: sentinels.map((p) => `${p.address}:${PORTS.sentinel}`), masterName: r.masterName } : {}),
     };
 }
@@ -341,6 +365,8 @@ export interface PodStatus {
     probes: Record<string, { ok: boolean; output: string }>;
     /** The kubelet's latest scheduled results, with when they ran. */
     scheduled: Record<string, { ok: boolean; at: string; output: string }>;
+    /** Which server binary each server container runs, and its version. */
+    servers: Record<string, RunningServer>;
 }
 
 /** Health of every pod: its processes and the result of each probe, run now. */
@@ -369,7 +395,7 @@ export async function status(stack: string): Promise<{ stack: string; healthy: b
                 if (t?.last) scheduled[`${c}/${kind}`] = { ok: t.last.ok, at: new Date(t.last.at).toISOString(), output: t.last.output };
             }
         }
-        return { name: p.name, address: p.address, containers, probes, scheduled };
+        return { name: p.name, address: p.address, containers, probes, scheduled, servers: serversOf(p.pids) };
     });
     const healthy = pods.every((p) => Object.values(p.containers).every((c) => c.running) && Object.values(p.probes).every((x) => x.ok));
     return { stack, healthy, pods };

@@ -6,12 +6,17 @@ import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
 import { TLS_FILES } from "../components/spec/spec";
+import { engineImageEnv } from "./engines";
 import { EnvSources, mapMountPaths, PodIdentity, resolveEnv } from "./kubelet";
 import { localImageEnv } from "./s3";
 
-/** Container image -> local entrypoint; undefined keeps the container's own command. */
+/**
+ * Container image -> local entrypoint; undefined keeps the container's own command. The Redis and
+ * Valkey images' binaries come first on PATH, of the image's own engine and line (engines.ts).
+ */
 const IMAGE_ENTRYPOINTS: [RegExp, string[] | undefined][] = [
     [/^redis:/, undefined],
+    [/^valkey\/valkey:/, undefined],
     [/^oliver006\/redis_exporter:/, ["prometheus-redis-exporter"]],
     [/^amazon\/aws-cli:/, ["/usr/bin/aws"]],
 ];
@@ -83,7 +88,7 @@ export function planPod(objects: KubeObject[], ordinal: number, ip: string, root
 export function planContainer(c: any, pod: PodIdentity, volumeDir: (volume: string) => string, sources: EnvSources): ContainerPlan {
     const mounts: Record<string, string> = {};
     for (const m of c.volumeMounts ?? []) mounts[m.mountPath] = volumeDir(m.name);
-    const env = { ...mapMountPaths(resolveEnv(c.env ?? [], pod, sources), mounts), ...localImageEnv(c.image) };
+    const env = { ...mapMountPaths(resolveEnv(c.env ?? [], pod, sources), mounts), ...localImageEnv(c.image), ...engineImageEnv(c.image) };
     const local = (argv: string[]) => argv.map((a) => mapMountPaths({ a }, mounts).a);
     const entry = IMAGE_ENTRYPOINTS.find(([re]) => re.test(c.image));
     if (!entry) throw new Error(`container ${c.name}: no local binary for image ${c.image}`);
