@@ -4,7 +4,7 @@
 // Pod Security Standard.
 import { KubeObject, meta } from "../kubernetes/object";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes/security";
-import { BACKUP_KINDS, BackupKind, ClusterSpec, PATHS, PORTS, USERS, VERIFY_PORT } from "../spec/spec";
+import { BACKUP_KINDS, BackupKind, ClusterSpec, engineEnv, PATHS, PORTS, USERS, VERIFY_PORT } from "../spec/spec";
 import { awsCredentialsEnv, BACKUP_PASSWORD_KEY, BackupCloud, isIrsa, passwordFile, scriptsMount, scriptsVolume } from "./env";
 import { tlsEnv, tlsMounts, tlsVolumes } from "../kubernetes/tls";
 import { loadBackupScripts } from "./scripts";
@@ -30,7 +30,7 @@ function container(spec: ClusterSpec, name: string, image: string, script: strin
         image,
         imagePullPolicy: spec.settings.imagePullPolicy,
         command: ["sh", `${PATHS.scripts}/${script}`],
-        env,
+        env: [engineEnv(spec), ...env],
         resources,
         securityContext: restrictedContainerSecurity,
         volumeMounts: [scriptsMount, { name: "tmp", mountPath: "/tmp" }, ...mounts],

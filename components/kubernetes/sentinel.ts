@@ -6,7 +6,7 @@
 import { createHash } from "crypto";
 import { loadRedisScripts } from "../redis/scripts";
 import { renderSentinelConf } from "../redis/sentinel-conf";
-import { ClusterSpec, PASSWORD_KEY, passwordKey, PATHS, PORTS, SentinelSpec, USERS } from "../spec/spec";
+import { ClusterSpec, engineEnv, PASSWORD_KEY, passwordKey, PATHS, PORTS, SentinelSpec, USERS } from "../spec/spec";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
@@ -66,6 +66,7 @@ function sentinelContainer(spec: ClusterSpec) {
             fieldEnv("POD_NAMESPACE", "metadata.namespace"),
             fieldEnv("POD_IP", "status.podIP"),
             { name: "REDIS_PORT", value: String(PORTS.redis) },
+            engineEnv(spec),
             { name: "CONFIG_DIR", value: PATHS.config },
             { name: "RUN_DIR", value: PATHS.run },
             // How Sentinel authenticates to Redis: the admin ACL user.

@@ -1,6 +1,6 @@
 // The Redis StatefulSet: one pod per Redis node, all alike; roles come from formation (cluster)
 // or from the Sentinels at start-up (sentinel).
-import { ClusterSpec, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS } from "../spec/spec";
+import { ClusterSpec, engineEnv, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS } from "../spec/spec";
 import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
@@ -21,6 +21,7 @@ function redisEnv(spec: ClusterSpec) {
         { name: "STATEFULSET_NAME", value: spec.names.statefulSet },
         { name: "ANNOUNCE_HOSTNAME", value: `$(POD_NAME).${spec.names.headlessService}.$(POD_NAMESPACE).svc.cluster.local` },
         { name: "TOPOLOGY", value: spec.settings.topology },
+        engineEnv(spec),
         { name: "REDIS_PORT", value: String(PORTS.redis) },
         { name: "CONFIG_DIR", value: PATHS.config },
         { name: "DATA_DIR", value: PATHS.data },

@@ -293,7 +293,9 @@ export interface RedisClusterArgs {
     shards?: number;
     /** Replicas of each master (of the single master, for the sentinel topology). Default: `1`. */
     replicasPerShard?: number;
-    /** Redis image, pinned to a version (`repo:tag@sha256:<digest>` pins the build too); a release with known CVEs is warned about, by CVE. Default: `"redis:7.2.16-alpine@sha256:ccd6aa8d45ff3f033d6fa15b8cc1a50579f65c89f38cf9bb607a954c4f2128ed"`. */
+    /** The server: `valkey` (BSD-licensed, Redis 7.2-compatible, the line local mode runs) or `redis`; see docs/engines.md. Default: `"valkey"`. */
+    engine?: string;
+    /** Server image of the engine, pinned to a version (`repo:tag@sha256:<digest>` pins the build too); a release with known CVEs is warned about, by CVE. Unset: the engine's default, `"redis:7.2.16-alpine@sha256:ccd6aa8d45ff3f033d6fa15b8cc1a50579f65c89f38cf9bb607a954c4f2128ed"` for redis. Default: `"valkey/valkey:8.1.9-alpine@sha256:a038175878d66b9d274fbf8be73c0305e93798b83917647f167e18cef3c71eec"`. */
     image?: string;
     /** Image pull policy: `IfNotPresent`, `Always` or `Never`. Default: `"IfNotPresent"`. */
     imagePullPolicy?: string;

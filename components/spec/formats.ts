@@ -89,6 +89,14 @@ function isCronItem(item: string, field: (typeof CRON_FIELDS)[number]): boolean 
     return nums.length === 1 || nums[0]! <= nums[1]!;
 }
 
+/** The last segment of an image's repository (`registry:5000/team/valkey:8.1@sha256:..` -> `valkey`). */
+export function imageRepositoryName(image: string): string {
+    const noDigest = image.replace(/@sha256:[a-f0-9]+$/, "");
+    const colon = noDigest.lastIndexOf(":");
+    const repository = colon >= 0 && !noDigest.slice(colon).includes("/") ? noDigest.slice(0, colon) : noDigest;
+    return repository.split("/").pop() ?? repository;
+}
+
 /**
  * A container image pinned to a version: `repo[:tag][@sha256:digest]` with a tag other than
  * `latest`, or a digest. An unpinned image changes under a running cluster without a `pulumi up`.

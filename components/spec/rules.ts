@@ -2,7 +2,7 @@
 // them: what is wrong, and why it matters in production.
 import type { RedisClusterArgs } from "./args";
 import type { Problem } from "./fields";
-import { parseQuantity, parseRedisSize } from "./formats";
+import { imageRepositoryName, parseQuantity, parseRedisSize } from "./formats";
 import { sentinelSettings, Settings } from "./schema";
 
 /** The largest share of the memory limit maxmemory may take: the rest is for fork copy-on-write, replication and client buffers. */
@@ -23,6 +23,15 @@ export function diskNeededBytes(s: Settings): number {
 export function crossFieldProblems(s: Settings, given: RedisClusterArgs): Problem[] {
     const problems: Problem[] = [];
     const add = (key: string, value: unknown, allowed: string) => problems.push({ key, value, allowed });
+
+    // An image of the other engine cannot work: the scripts call the engine's own binaries
+    // (valkey-server, valkey-cli, valkey-sentinel or the redis- ones), and local mode and the CVE
+    // table read the engine from the image. Images under another repository name are the user's.
+    const repository = imageRepositoryName(s.image);
+    if ((repository === "redis" || repository === "valkey") && repository !== s.engine) {
+        add("image", s.image, `an image of engine "${s.engine}" (a ${s.engine === "valkey" ? "valkey/valkey" : "redis"} repository), or engine: "${repository}": ` +
+            `the pods call ${s.engine}-server, ${s.engine}-cli and ${s.engine}-sentinel, which a ${repository} image does not have`);
+    }
 
     if (s.topology === "cluster") {
         if (s.shards < 3) {

@@ -8,6 +8,10 @@ import {
 import { DEFAULT_IMAGES } from "./images";
 
 export const TOPOLOGIES = ["cluster", "sentinel"] as const;
+/** The server the pods run; docs/engines.md says why Valkey is the default. */
+export const ENGINES = ["valkey", "redis"] as const;
+export type EngineName = (typeof ENGINES)[number];
+export const DEFAULT_ENGINE: EngineName = "valkey";
 export const MAXMEMORY_POLICIES = [
     "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
     "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
@@ -78,7 +82,9 @@ export const settingsSchema = object({
     topology: oneOf("cluster", TOPOLOGIES),
     shards: integer(3, { min: 1, max: 256 }),
     replicasPerShard: integer(1, { min: 0, max: 5 }),
-    image: pinnedImage(DEFAULT_IMAGES.redis),
+    engine: oneOf(DEFAULT_ENGINE, ENGINES),
+    // The default engine's image; resolveSpec puts the chosen engine's in when none is given.
+    image: pinnedImage(DEFAULT_IMAGES[DEFAULT_ENGINE]),
     imagePullPolicy: oneOf("IfNotPresent", ["IfNotPresent", "Always", "Never"]),
     resources: object({
         requests: compute("2", "8Gi"),

@@ -4,7 +4,9 @@ import type { RedisClusterArgs } from "./args";
 import { ConfigError } from "./errors";
 import type { Problem } from "./fields";
 import { crossFieldProblems } from "./rules";
-import { sentinelSettings, settingsSchema, Settings } from "./schema";
+import { imageRepositoryName } from "./formats";
+import { DEFAULT_IMAGES } from "./images";
+import { EngineName, sentinelSettings, settingsSchema, Settings } from "./schema";
 import { ConfigWarning, configWarnings } from "./warnings";
 
 /** `app.kubernetes.io/name` of each pod group of a deployment (with the instance label, they select it). */
@@ -39,6 +41,9 @@ export const PATHS = {
     /** Backup jobs: per-run scratch shared by the job's containers (and the backup being verified). */
     backupWork: "/work",
 } as const;
+
+/** The engine, whose binaries every script calls: $ENGINE-server, $ENGINE-cli, $ENGINE-sentinel. */
+export const engineEnv = (spec: ClusterSpec) => ({ name: "ENGINE", value: spec.settings.engine });
 
 /** Port of the scratch redis-server the verify job loads a backup into (loopback of the job pod). */
 export const VERIFY_PORT = 6399;
@@ -143,6 +148,11 @@ export interface SentinelSpec {
 export function resolveSpec(args: RedisClusterArgs | undefined, keyPrefix = ""): ClusterSpec {
     const problems: Problem[] = [];
     const settings = settingsSchema.parse(args ?? {}, "", problems);
+    // Either names the other: an image of Redis or Valkey without an engine runs that engine (a
+    // stack that pinned redis:7.2 keeps Redis), and an engine without an image runs its default.
+    const named = imageRepositoryName(settings.image);
+    if (args?.engine === undefined && args?.image !== undefined && (named === "redis" || named === "valkey")) settings.engine = named;
+    if (args?.image === undefined) settings.image = DEFAULT_IMAGES[settings.engine as EngineName];
     if (problems.length === 0) problems.push(...crossFieldProblems(settings, args ?? {}));
     if (problems.length > 0) throw new ConfigError(problems, keyPrefix);
     // Backups cover the cluster topology only: unless asked for (an error above), they are off.

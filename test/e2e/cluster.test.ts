@@ -155,7 +155,7 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         const before = podRestarts(cluster, NAMESPACE, SELECTOR);
         const config = pulumi.config(STACK) as any;
         // Another spelling of the default release (without its digest): a template change, same release.
-        pulumi.setConfig(STACK, { ...config, image: "redis:7.2.16-alpine" });
+        pulumi.setConfig(STACK, { ...config, image: "valkey/valkey:8.1.9-alpine" });
         const report = await withWrites(access, "roll", async () => {
             await up();
             // The pinned provider's StatefulSet await can return before the controller has seen the

@@ -74,7 +74,7 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
         await namespace("ps-restricted", { "pod-security.kubernetes.io/enforce": "restricted" });
         const pod = (ns: string) => ({
             apiVersion: "v1", kind: "Pod", metadata: { name: "priv", namespace: ns },
-            spec: { containers: [{ name: "c", image: "redis:7.2-alpine", securityContext: { privileged: true } }] },
+            spec: { containers: [{ name: "c", image: "valkey/valkey:8.1-alpine", securityContext: { privileged: true } }] },
         });
         const refused = k(["apply", "-f", "-"], stringify(pod("ps-restricted")));
         assert.notStrictEqual(refused.status, 0, "a privileged pod was admitted into a restricted namespace");
@@ -127,7 +127,7 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
             apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "web", namespace: NS },
             spec: {
                 serviceName: "web", replicas: 1, selector: { matchLabels: { app: "web" } },
-                template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "redis", image: "redis:7.2-alpine" }] } },
+                template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "redis", image: "valkey/valkey:8.1-alpine" }] } },
                 volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
             },
         });
@@ -162,7 +162,7 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
 
     it("kubectl create job --from=cronjob makes a Job and the job controller its Pod", async () => {
         await namespace(NS);
-        ok(["create", "cronjob", "nightly", "-n", NS, "--image=redis:7.2-alpine", "--schedule=0 3 * * *", "--", "redis-cli", "ping"]);
+        ok(["create", "cronjob", "nightly", "-n", NS, "--image=valkey/valkey:8.1-alpine", "--schedule=0 3 * * *", "--", "redis-cli", "ping"]);
         ok(["create", "job", "manual", "-n", NS, "--from=cronjob/nightly"]);
         const job = json(["get", "job", "manual", "-n", NS]);
         assert.strictEqual(job.metadata.ownerReferences?.[0]?.kind, "CronJob");

@@ -68,7 +68,7 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
     it("an image change rolls every pod once, highest ordinal first, masters handing over first; no acknowledged write lost", async () => {
         const pids = redisPids();
         const eventsBefore = readEvents(project.stateDir).length;
-        project.write({ redis: { ...redis, maxmemory: "100mb" }, image: "redis:7.2.6-alpine" });
+        project.write({ redis: { ...redis, maxmemory: "100mb" }, image: "valkey/valkey:8.1.8-alpine" });
         deployment = await project.up();
         assertSafeRollout(readEvents(project.stateDir).slice(eventsBefore), 6);
         redisPids().forEach((pid, i) => assert.notStrictEqual(pid, pids[i], `redis-cluster-${i} kept its process`));
@@ -83,7 +83,7 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
 
     it("a rollout interrupted halfway (the up process killed) resumes on the next up, each pod once, same order", async () => {
         const eventsBefore = readEvents(project.stateDir).length;
-        project.write({ redis: { ...redis, maxmemory: "100mb" }, image: "redis:7.2.7-alpine" });
+        project.write({ redis: { ...redis, maxmemory: "100mb" }, image: "valkey/valkey:8.1.7-alpine" });
         const child = project.spawnUp();
         child.stdout!.resume();
         child.stderr!.resume();

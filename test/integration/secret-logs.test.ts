@@ -90,8 +90,8 @@ describe("secret scan of a real local-mode run (dev stack)", function () {
                 return { pid, args: "" }; // exited meanwhile
             }
         });
-        assert.ok(cmdlines.some((p) => p.args.includes("redis-server") && p.args.includes(ADDRESS_BASE.slice(0, -2))),
-            "no redis-server of this run is listed");
+        assert.ok(cmdlines.some((p) => /(redis|valkey)-server/.test(p.args) && p.args.includes(ADDRESS_BASE.slice(0, -2))),
+            "no redis-server or valkey-server of this run is listed");
         assert.deepStrictEqual(cmdlines.filter((p) => contains(p.args)).map((p) => `${p.pid}: ${p.args.slice(0, 40)}`), []);
     });
 

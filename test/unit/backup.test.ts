@@ -167,7 +167,7 @@ describe("backups under Pulumi mocks: least-privilege access", function () {
         assert.deepStrictEqual(resources.filter((r) => r.type.startsWith("aws:")), []);
         const pod = kube(resources, "CronJob", "redis-cluster-backup-daily").spec.jobTemplate.spec.template.spec;
         assert.strictEqual(pod.initContainers, undefined);
-        assert.deepStrictEqual(pod.containers.map((c: any) => [c.name, c.image]), [["dump", DEFAULT_IMAGES.redis]]);
+        assert.deepStrictEqual(pod.containers.map((c: any) => [c.name, c.image]), [["dump", DEFAULT_IMAGES.valkey]]);
     });
 });
 
@@ -194,12 +194,12 @@ describe("backup jobs", function () {
     it("dump with the redis image and upload with the official aws-cli image, one image per step", () => {
         const pod = kube(resources, "CronJob", "redis-cluster-backup-daily").spec.jobTemplate.spec.template.spec;
         assert.deepStrictEqual([...pod.initContainers, ...pod.containers].map((c: any) => [c.name, c.image, c.command.join(" ")]), [
-            ["dump", DEFAULT_IMAGES.redis, "sh /scripts/backup-dump.sh"],
+            ["dump", DEFAULT_IMAGES.valkey, "sh /scripts/backup-dump.sh"],
             ["upload", "amazon/aws-cli:2.17.0", "sh /scripts/backup-upload.sh"],
         ]);
         const verify = kube(resources, "CronJob", "redis-cluster-backup-verify").spec.jobTemplate.spec.template.spec;
         assert.deepStrictEqual([...verify.initContainers, ...verify.containers].map((c: any) => [c.name, c.image]),
-            [["fetch", "amazon/aws-cli:2.17.0"], ["verify", DEFAULT_IMAGES.redis]]);
+            [["fetch", "amazon/aws-cli:2.17.0"], ["verify", DEFAULT_IMAGES.valkey]]);
     });
 
     it("label their pods for NetworkPolicies and meet the restricted Pod Security Standard", () => {

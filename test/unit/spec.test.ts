@@ -14,7 +14,7 @@ describe("spec: defaults", () => {
         assert.strictEqual(s.shards, 3);
         assert.strictEqual(s.replicasPerShard, 1);
         assert.strictEqual(spec.podCount, 6);
-        assert.match(s.image, /^redis:7\.2\.\d+-alpine@sha256:[a-f0-9]{64}$/);
+        assert.match(s.image, /^valkey\/valkey:8\.1\.\d+-alpine@sha256:[a-f0-9]{64}$/);
         assert.deepStrictEqual(s.resources, { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4", memory: "16Gi" } });
         assert.deepStrictEqual(s.storage, { size: "100Gi", storageClass: "fast-ssd" });
         assert.strictEqual(s.redis.maxmemory, "6gb");

@@ -47,14 +47,14 @@ while [ "$i" -lt "$count" ]; do
   fi
   scratch="$WORK_DIR/scratch-$i"
   mkdir -p "$scratch"
-  redis-server --bind "$address" --port "$VERIFY_PORT" --dir "$dir" --dbfilename "$file" \
+  "${ENGINE:-redis}-server" --bind "$address" --port "$VERIFY_PORT" --dir "$dir" --dbfilename "$file" \
     --appendonly no --save "" --protected-mode no --logfile "$scratch/redis.log" --daemonize no &
   pid=$!
   loaded=""
   while kill -0 "$pid" 2>/dev/null; do
-    if [ "$(redis-cli -h "$address" -p "$VERIFY_PORT" ping 2>/dev/null)" = "PONG" ]; then
-      loaded=$(redis-cli -h "$address" -p "$VERIFY_PORT" dbsize)
-      redis-cli -h "$address" -p "$VERIFY_PORT" shutdown nosave >/dev/null 2>&1 || true
+    if [ "$("${ENGINE:-redis}-cli" -h "$address" -p "$VERIFY_PORT" ping 2>/dev/null)" = "PONG" ]; then
+      loaded=$("${ENGINE:-redis}-cli" -h "$address" -p "$VERIFY_PORT" dbsize)
+      "${ENGINE:-redis}-cli" -h "$address" -p "$VERIFY_PORT" shutdown nosave >/dev/null 2>&1 || true
       break
     fi
     sleep 0.2

@@ -77,4 +77,4 @@ if [ -n "${TLS_CA_FILE:-}" ]; then
   sh "$scripts/tls-reload.sh" &
 fi
 
-exec redis-server "$runtime_conf"
+exec "${ENGINE:-redis}-server" "$runtime_conf"

@@ -188,4 +188,4 @@ sentinel_pid=$$   # this shell, which exec turns into redis-sentinel
   done
 ) &
 
-exec redis-sentinel "$conf" --bind-source-addr "$POD_IP"
+exec "${ENGINE:-redis}-sentinel" "$conf" --bind-source-addr "$POD_IP"
