@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { down, up, UpResult } from "../../local/deployment";
 import { passwordKey } from "../../components/spec/spec";
+import { engineUnderTest, writeStackForEngine } from "./test-engine";
 
 export interface TestDeployment {
     deployment: UpResult;
@@ -62,13 +63,21 @@ export function printLogsOnFailure(ctx: Mocha.Context, t: TestDeployment | undef
 }
 
 export async function startDevDeployment(addressBase: string, stack = "dev"): Promise<TestDeployment> {
-    const saved = { dir: process.env.REDIS_LOCAL_STATE_DIR, base: process.env.REDIS_LOCAL_ADDRESS_BASE };
+    const saved = { dir: process.env.REDIS_LOCAL_STATE_DIR, base: process.env.REDIS_LOCAL_ADDRESS_BASE, project: process.env.REDIS_LOCAL_PROJECT_DIR };
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "local-dev-"));
     process.env.REDIS_LOCAL_STATE_DIR = root;
     process.env.REDIS_LOCAL_ADDRESS_BASE = addressBase;
+    if (Object.keys(engineUnderTest()).length > 0) {
+        // Another engine than the stack file's: a project copy whose stack file names it.
+        const project = fs.mkdtempSync(path.join(root, "project-"));
+        const from = saved.project ?? process.cwd();
+        fs.copyFileSync(path.join(from, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+        writeStackForEngine(path.join(from, `Pulumi.${stack}.yaml`), project, stack);
+        process.env.REDIS_LOCAL_PROJECT_DIR = project;
+    }
     const stop = async () => {
         await down(stack).catch(() => undefined);
-        for (const [k, v] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base]] as const) {
+        for (const [k, v] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base], ["REDIS_LOCAL_PROJECT_DIR", saved.project]] as const) {
             if (v === undefined) delete process.env[k];
             else process.env[k] = v;
         }

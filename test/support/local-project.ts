@@ -8,6 +8,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { down, up, UpResult } from "../../local/deployment";
 import { Workload } from "../../local/workload";
+import { engineUnderTest } from "./test-engine";
 
 export const REPO_ROOT = path.join(__dirname, "..", "..", "..");
 const ENV_KEYS = ["REDIS_LOCAL_PROJECT_DIR", "REDIS_LOCAL_STATE_DIR", "REDIS_LOCAL_ADDRESS_BASE"] as const;
@@ -32,7 +33,7 @@ export class LocalProject {
     /** Writes the stack file: the dev stack with `config` keys (without the project prefix) replaced; null removes a key. */
     write(config: Record<string, unknown>): void {
         const dev = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8"));
-        for (const [key, value] of Object.entries(config)) {
+        for (const [key, value] of Object.entries({ ...engineUnderTest(), ...config })) {
             if (value === null) delete dev.config[`redis-cluster:${key}`];
             else dev.config[`redis-cluster:${key}`] = value;
         }
