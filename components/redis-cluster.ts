@@ -177,12 +177,14 @@ function createBackups(name: string, spec: ClusterSpec, parent: pulumi.Resource,
 type Constructor = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 const KINDS: Record<string, Constructor> = {
+    "v1/Namespace": k8s.core.v1.Namespace,
     "v1/ConfigMap": k8s.core.v1.ConfigMap,
     "v1/Service": k8s.core.v1.Service,
     "v1/ServiceAccount": k8s.core.v1.ServiceAccount,
     "v1/PersistentVolumeClaim": k8s.core.v1.PersistentVolumeClaim,
     "batch/v1/CronJob": k8s.batch.v1.CronJob,
     "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet,
+    "apps/v1/DaemonSet": k8s.apps.v1.DaemonSet,
     "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
     "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
 };
@@ -199,7 +201,7 @@ function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resou
     for (const obj of objects) {
         const ctor = KINDS[`${obj.apiVersion}/${obj.kind}`] ?? (isCustomResource(obj) ? k8s.apiextensions.CustomResource : undefined);
         if (!ctor) throw new Error(`no Pulumi resource type for ${obj.apiVersion} ${obj.kind}`);
-        const isWorkload = obj.kind === "StatefulSet";
+        const isWorkload = obj.kind === "StatefulSet" || obj.kind === "DaemonSet";
         const resourceName = `${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`;
         created.push(new ctor(resourceName, obj, {
             parent,

@@ -5,7 +5,7 @@ import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { sentinelDiscoveryEnv } from "./sentinel";
-import { privilegedInitSecurity, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { restoreInitContainers, restorePodAdditions } from "../backup/restore";
 import { exporterTarget, tlsEnv, tlsMounts, tlsVolumes } from "./tls";
 
@@ -122,18 +122,6 @@ export function exporterContainer(spec: ClusterSpec, port: number = PORTS.redis)
     };
 }
 
-function systemInitContainer(spec: ClusterSpec) {
-    return {
-        name: "system-init",
-        image: spec.settings.image,
-        imagePullPolicy: spec.settings.imagePullPolicy,
-        command: ["sh", `${PATHS.scripts}/system-init.sh`],
-        env: [{ name: "SOMAXCONN", value: String(spec.settings.redis.tcpBacklog) }],
-        securityContext: privilegedInitSecurity,
-        volumeMounts: [{ name: "scripts", mountPath: PATHS.scripts, readOnly: true }],
-    };
-}
-
 /** The pod volumes both StatefulSets share: scripts, the password, scratch space. */
 export function sharedVolumes(spec: ClusterSpec) {
     return [
@@ -149,7 +137,7 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
     const s = spec.settings;
     const podLabels = { ...spec.commonLabels, "app.kubernetes.io/component": "redis" };
     const storage = s.storage;
-    const initContainers = [...(s.systemInit.enabled ? [systemInitContainer(spec)] : []), ...restoreInitContainers(spec)];
+    const initContainers = restoreInitContainers(spec);
     const restore = restorePodAdditions(spec);
     return {
         apiVersion: "apps/v1",

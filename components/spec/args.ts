@@ -58,7 +58,7 @@ export interface RedisConfigArgs {
     rdbCompression?: boolean;
     /** Free memory in a background thread on eviction, expiry, DEL and replica flush. Default: `true`. */
     lazyfree?: boolean;
-    /** Listen backlog of the client port. Default: `65535`. */
+    /** Listen backlog of the client port. The kernel caps it at the pod network namespace's `net.core.somaxconn` (4096 since Linux 5.4), which a restricted pod cannot raise, so a higher value is capped there, with a warning. Default: `4096`. */
     tcpBacklog?: number;
     /** Milliseconds a node may be unreachable before the cluster fails it over. Default: `5000`. */
     clusterNodeTimeoutMs?: number;
@@ -107,7 +107,7 @@ export interface TolerationArgs {
 }
 
 export interface SystemInitArgs {
-    /** Run a privileged init container that raises `net.core.somaxconn` and disables transparent huge pages on the node. It cannot run under the restricted Pod Security Standard, so it is off unless asked for. Default: `false`. */
+    /** Run a DaemonSet that turns transparent huge pages off on the nodes Redis may run on. It needs a privileged container, so it runs in a namespace of its own (`<namespace>-node-tuning`, enforcing the privileged Pod Security Standard); the Redis namespace stays restricted. Off unless asked for. Default: `false`. */
     enabled?: boolean;
 }
 
@@ -315,7 +315,7 @@ export interface RedisClusterArgs {
     passwordLength?: number;
     /** ACL users and password rotation. */
     auth?: AuthArgs;
-    /** The optional privileged node-tuning init container. */
+    /** The optional node tuning: a privileged DaemonSet in a namespace of its own. */
     systemInit?: SystemInitArgs;
     /** Sentinel settings; only with `topology: sentinel`. */
     sentinel?: SentinelArgs;

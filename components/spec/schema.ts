@@ -104,7 +104,7 @@ export const settingsSchema = object({
         ], { max: 16 }),
         rdbCompression: boolean(true),
         lazyfree: boolean(true),
-        tcpBacklog: integer(65535, { min: 1, max: 65535 }),
+        tcpBacklog: integer(4096, { min: 1, max: 65535 }),
         clusterNodeTimeoutMs: ms(5000, 1000, 120000),
         maxclients: integer(10000, { min: 1, max: 1000000 }),
         timeoutSeconds: integer(0, { min: 0 }),

@@ -98,6 +98,9 @@ export interface ClusterSpec {
         backupVerify: string;
         /** ACL rules file (no passwords) inside the config ConfigMap. */
         aclRules: string;
+        /** The optional node-tuning DaemonSet, and the privileged namespace of its own it runs in. */
+        nodeTuning: string;
+        nodeTuningNamespace: string;
     };
     /** Identify the Redis pods; never change after creation (StatefulSet selectors are immutable). */
     selectorLabels: Record<string, string>;
@@ -215,6 +218,8 @@ function buildSpec(settings: Settings): ClusterSpec {
             backup: { hourly: `${name}-backup-hourly`, daily: `${name}-backup-daily` },
             backupVerify: `${name}-backup-verify`,
             aclRules: "users.acl",
+            nodeTuning: `${name}-node-tuning`,
+            nodeTuningNamespace: `${settings.namespace}-node-tuning`,
         },
         selectorLabels,
         sentinelSelectorLabels: groupLabels(APP_NAMES.sentinel),

@@ -21,8 +21,16 @@ export function configWarnings(s: Settings): ConfigWarning[] {
     } else if (check.kind === "unchecked") {
         warnings.push({ key: "image", value: s.image, message: `not checked against known Redis CVEs: ${check.reason}.` });
     }
+    if (s.redis.tcpBacklog > POD_SOMAXCONN) {
+        warnings.push({ key: "redis.tcpBacklog", value: s.redis.tcpBacklog, message: `the kernel caps the listen backlog at the pod network namespace's net.core.somaxconn ` +
+            `(${POD_SOMAXCONN} since Linux 5.4); raising it needs the kubelet's --allowed-unsafe-sysctls and a pod sysctl, which the restricted Pod Security Standard forbids. ` +
+            `Redis will run with ${POD_SOMAXCONN}.` });
+    }
     return warnings;
 }
+
+/** net.core.somaxconn of a new network namespace (every pod's) since Linux 5.4. */
+const POD_SOMAXCONN = 4096;
 
 export function formatWarning(w: ConfigWarning, keyPrefix = ""): string {
     return `RedisCluster configuration: ${keyPrefix}${w.key} = ${JSON.stringify(w.value)}: ${w.message}`;

@@ -29,7 +29,7 @@ describe("spec: defaults", () => {
         ]);
         assert.strictEqual(s.redis.rdbCompression, true);
         assert.strictEqual(s.redis.lazyfree, true);
-        assert.strictEqual(s.redis.tcpBacklog, 65535);
+        assert.strictEqual(s.redis.tcpBacklog, 4096);
         assert.strictEqual(s.scheduling.hostAntiAffinity, "required");
         assert.strictEqual(s.scheduling.zoneAntiAffinity, "preferred");
         assert.strictEqual(s.backup.hourly.schedule, "0 * * * *");
@@ -40,6 +40,14 @@ describe("spec: defaults", () => {
         assert.strictEqual(s.sentinel, undefined);
     });
 
+    it("warns that a listen backlog above a pod's somaxconn is capped, and keeps the default quiet", () => {
+        assert.deepStrictEqual(resolveSpec({}).warnings.filter((w) => w.key === "redis.tcpBacklog"), []);
+        const high = resolveSpec({ redis: { tcpBacklog: 65535 } }).warnings.filter((w) => w.key === "redis.tcpBacklog");
+        assert.strictEqual(high.length, 1);
+        assert.strictEqual(high[0].value, 65535);
+        assert.match(high[0].message, /somaxconn/);
+    });
+
     it("derives every name from the base name", () => {
         const n = resolveSpec({ name: "cache", namespace: "team-a" }).names;
         assert.deepStrictEqual(n, {
@@ -47,6 +55,7 @@ describe("spec: defaults", () => {
             secret: "cache-auth", config: "cache-config", scripts: "cache-scripts", pdb: "cache", password: "cache-password", aclRules: "users.acl",
             backupScripts: "cache-backup-scripts", backupServiceAccount: "cache-backup", backupCredentials: "cache-backup-s3",
             backup: { hourly: "cache-backup-hourly", daily: "cache-backup-daily" }, backupVerify: "cache-backup-verify",
+            nodeTuning: "cache-node-tuning", nodeTuningNamespace: "team-a-node-tuning",
         });
     });
 
