@@ -120,7 +120,8 @@ function createClusterResources(name: string, spec: ClusterSpec, info: ReturnTyp
     const usesApi = spec.settings.formation.connectivity === "port-forward" || Boolean(spec.tls);
     const kube = kubeTarget(parent, access, usesApi);
     const shape = { ...formationArgs(spec, info, passwords.current.admin), ...(kube ? { kube } : {}) };
-    const credentials = new ClusterCredentials(`${name}-credentials`, { ...shape, users: acceptedPasswords(spec, passwords) },
+    const credentials = new ClusterCredentials(`${name}-credentials`,
+        { ...shape, users: acceptedPasswords(spec, passwords), ...(spec.settings.auth.disconnectRevoked ? { disconnectRevoked: true } : {}) },
         { parent, dependsOn });
     const drain = new ClusterDrain(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
     const workloads = createObjects(name, buildRedisObjects(spec), parent, dependsOn, [drain]);

@@ -4,7 +4,7 @@ import { promises as dns } from "dns";
 import { isIP } from "net";
 import type Redis from "ioredis";
 import { describeChange, NodeInput, ShapeInput } from "./change";
-import { AcceptedPasswords, applyPasswords, describeRotation } from "./credentials";
+import { AcceptedPasswords, applyPasswords, describeRotation, revokedUsers } from "./credentials";
 import { drainLeaving } from "./drain";
 import { describeCluster, FormationError, FormationNode, FormationResult, formCluster } from "./formation";
 import { connectAll, inspect } from "./operations";
@@ -164,6 +164,8 @@ export async function drain(olds: FormationInputs, news: FormationInputs): Promi
 /** The credentials resource's inputs: the formation's, plus every user's accepted passwords. */
 export interface CredentialInputs extends FormationInputs {
     users: AcceptedPasswords;
+    /** End every session of a user whose password is removed (auth.disconnectRevoked). */
+    disconnectRevoked?: boolean;
 }
 
 /**
@@ -178,8 +180,9 @@ export async function rotate(olds: CredentialInputs, news: CredentialInputs): Pr
     changes.forEach(rotationLog);
     const admin = (i: CredentialInputs) => [...(i.users?.admin ?? []), i.password];
     const candidates = [...new Set([...admin(news), ...admin(olds)])].filter(Boolean);
+    const disconnect = news.disconnectRevoked ? revokedUsers(olds.users, news.users) : [];
     await withNodes({ ...news, nodes: olds.nodes }, (nodes) =>
-        applyPasswords(nodes, candidates, news.users, news.readyTimeoutSeconds * 1000, rotationLog));
+        applyPasswords(nodes, candidates, news.users, news.readyTimeoutSeconds * 1000, rotationLog, disconnect));
     return news;
 }
 

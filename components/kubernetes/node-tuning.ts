@@ -5,6 +5,7 @@
 // ConfigMap: whoever may edit the Redis namespace's ConfigMaps must not be able to run code as
 // root on the nodes.
 import { readPackageFile } from "../package-files";
+import { NODE_TUNING_SCRIPT } from "../redis/scripts";
 import type { ClusterSpec } from "../spec/spec";
 import type { KubeObject } from "./object";
 import { podScheduling } from "./scheduling";
@@ -55,7 +56,7 @@ export function buildNodeTuningObjects(spec: ClusterSpec): KubeObject[] {
                             name: "disable-thp",
                             image: spec.settings.image,
                             imagePullPolicy: spec.settings.imagePullPolicy,
-                            command: ["sh", "-c", readPackageFile("components", "redis", "scripts", "node-tuning.sh")],
+                            command: ["sh", "-c", readPackageFile("components", "redis", "scripts", NODE_TUNING_SCRIPT)],
                             env: [{ name: "THP_DIR", value: HOST_THP_DIR }],
                             securityContext: privilegedInitSecurity,
                             resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "32Mi" } },

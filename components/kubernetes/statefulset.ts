@@ -31,10 +31,14 @@ function redisEnv(spec: ClusterSpec) {
         { name: "PASSWORD_FILE", value: `${PATHS.secrets}/${PASSWORD_KEY}` },
         { name: "ADMIN_USER", value: USERS.admin },
         { name: "REPLICATION_USER", value: USERS.replication },
+        // The rejoin helper checks a peer's identity as this user (whose password reads no key).
+        { name: "PEER_CHECK_USER", value: USERS.exporter },
         // The handover must leave Redis its shutdown timeout and a margin within the grace period.
         { name: "HANDOVER_TIMEOUT_SECONDS", value: String(handoverTimeoutSeconds(spec)) },
         ...sentinelDiscoveryEnv(spec),
         ...tlsEnv(spec),
+        // The sentinel topology applies rotations in the pods (acl-reload.sh).
+        ...(spec.settings.topology === "sentinel" && spec.settings.auth.disconnectRevoked ? [{ name: "DISCONNECT_REVOKED", value: "yes" }] : []),
     ];
 }
 

@@ -117,6 +117,8 @@ export interface AuthArgs {
     rotation?: number;
     /** Keep accepting the previous generation's passwords beside the current ones, while clients move to the new ones; set back to false to remove them. Raising `rotation` with this false revokes the old passwords at once (for a leaked password). Default: `false`. */
     acceptPrevious?: boolean;
+    /** Emergency rotation, for a leaked password: when a rotation removes a user's password, end every open session of that user on every node (`CLIENT KILL USER`), so a session opened with the leaked password cannot go on. Clients reconnect with the password they hold, so hand them the new one first (or accept the reconnect storm). Without it, removed passwords refuse new logins only. Default: `false`. */
+    disconnectRevoked?: boolean;
     /** Enable Redis's `default` user for clients that can only send a password: it gets the `app` user's rights and password. Default: `false`. */
     defaultUser?: boolean;
 }

@@ -129,6 +129,7 @@ export const settingsSchema = object({
     auth: object({
         rotation: integer(0, { min: 0 }),
         acceptPrevious: boolean(false),
+        disconnectRevoked: boolean(false),
         defaultUser: boolean(false),
     }),
     systemInit: object({ enabled: boolean(false) }),

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import Redis from "ioredis";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
-import { REDIS_SCRIPTS, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
+import { NODE_TUNING_SCRIPT, REDIS_SCRIPTS, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
 import { resolveSpec } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
@@ -33,7 +33,7 @@ async function waitForPong(ip: string, timeoutMs = 15000): Promise<Redis> {
 describe("container scripts", () => {
     it("pass shellcheck as POSIX sh (they run under busybox)", () => {
         const shellcheck = requireTool("shellcheck");
-        const files = [...REDIS_SCRIPTS, ...SENTINEL_SCRIPTS].map((s) => `${packageRoot}/components/redis/scripts/${s}`);
+        const files = [...REDIS_SCRIPTS, ...SENTINEL_SCRIPTS, NODE_TUNING_SCRIPT].map((s) => `${packageRoot}/components/redis/scripts/${s}`);
         const r = spawnSync(shellcheck, ["-s", "sh", ...files], { encoding: "utf8" });
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
     });
