@@ -267,6 +267,14 @@ export interface NetworkPolicyArgs {
     allowedCidrs?: string[];
     /** Namespace of Prometheus, allowed to scrape the exporter. Default: `"monitoring"`. */
     monitoringNamespace?: string;
+    /** Labels of the Prometheus pods there; only they may scrape the exporter (its port carries a multi-target `/scrape` endpoint). `{}` allows every pod of the namespace. Default: `{"app.kubernetes.io/name": "prometheus"}` (what the Prometheus Operator puts on its pods). */
+    monitoringPodLabels?: Record<string, string>;
+    /** Namespace of the cluster DNS pods; the deployment's pods may send DNS (port 53) only to them and to `dnsCidrs`. Default: `"kube-system"`. */
+    dnsNamespace?: string;
+    /** Labels of the cluster DNS pods (CoreDNS keeps kube-dns's). Default: `{"k8s-app": "kube-dns"}`. */
+    dnsPodLabels?: Record<string, string>;
+    /** Further DNS servers by address, e.g. NodeLocal DNSCache's link-local `169.254.20.10/32`. Default: `[]`. */
+    dnsCidrs?: string[];
 }
 
 export interface RestoreArgs {

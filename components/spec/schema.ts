@@ -197,6 +197,10 @@ export const settingsSchema = object({
         allowedPodLabels: labels(),
         allowedCidrs: list(text("", "a CIDR such as 10.20.0.0/16 or 2001:db8::/32 (address, slash, prefix length)", isCidr), []),
         monitoringNamespace: dnsLabel("monitoring"),
+        monitoringPodLabels: labels({ "app.kubernetes.io/name": "prometheus" }),
+        dnsNamespace: dnsLabel("kube-system"),
+        dnsPodLabels: labels({ "k8s-app": "kube-dns" }),
+        dnsCidrs: list(text("", "a CIDR such as 169.254.20.10/32 (address, slash, prefix length)", isCidr), []),
     }),
     restore: object({
         from: text("", "empty, a backup id like 20260101T020000Z (a daily backup) or hourly/20260101T020000Z, or s3://bucket/prefix/<kind>/<id>/",
