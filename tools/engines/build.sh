@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the real engines the end-to-end suite drives, from their Go modules, once per version:
-# the Pulumi CLI, its Node.js language host, the Kubernetes provider plugin, etcd and the
-# Kubernetes control plane with kubectl. Each wrapper module beside this script pins one of them
+# the Pulumi CLI, its Node.js and YAML language hosts, the Kubernetes provider plugin, etcd and the
+# Kubernetes control plane with kubectl; and actionlint, which lints the workflows. Each wrapper module beside this script pins one of them
 # (go.mod and go.sum committed); its binaries land in the cache, keyed by the wrapper's hash, so a
 # warm machine builds nothing and a changed pin builds afresh.
 #
@@ -47,6 +47,10 @@ build pulumi pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0"
 build language-nodejs pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.68.0"
+build language-yaml pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v1.25.0"
+build actionlint actionlint github.com/rhysd/actionlint/cmd/actionlint \
+    "-X github.com/rhysd/actionlint.version=v1.7.12"
 kube_provider_version=4.0.0-20260115033456-f47bc2d6f199
 # The provider's main embeds its schema and Terraform mapping as its own build generates them.
 upstream=$(module_dir kubernetes-provider github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
@@ -69,6 +73,8 @@ mkdir -p "$bin"
 link() { ln -sfn "$1" "$bin/$(basename "$1")"; }
 link "$(out_dir pulumi)/pulumi"
 link "$(out_dir language-nodejs)/pulumi-language-nodejs"
+link "$(out_dir language-yaml)/pulumi-language-yaml"
+link "$(out_dir actionlint)/actionlint"
 link "$(out_dir kubernetes-provider)/pulumi-resource-kubernetes"
 link "$(out_dir etcd)/etcd"
 for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do link "$(out_dir kubernetes)/$cmd"; done
