@@ -86,9 +86,10 @@ for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do lin
 # The dynamic-provider plugin is a script that ships in the SDK module beside the language host.
 sdk=$(module_dir pulumi github.com/pulumi/pulumi/sdk/v3)
 install -m 0755 "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
-# The Python host runs programs through this script of the SDK module of its own release.
+# The Python host runs programs through this script of the SDK module of its own release, which it
+# looks for beside its own binary (the link's target).
 sdk_python=$(module_dir language-nodejs github.com/pulumi/pulumi/sdk/v3)
-install -m 0755 "$sdk_python/python/cmd/pulumi-language-python-exec" "$bin/pulumi-language-python-exec"
+install -m 0755 "$sdk_python/python/cmd/pulumi-language-python-exec" "$(out_dir language-nodejs)/pulumi-language-python-exec"
 # No version of the random provider's Go module is served here: random-provider.ts stands in.
 cat > "$bin/pulumi-resource-random" <<LAUNCHER
 #!/bin/sh
