@@ -6,7 +6,8 @@ import { createPasswords } from "./auth/passwords";
 import { acceptedPasswords, Credentials } from "./auth/rotation";
 import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup";
 import type { ShardState } from "./bootstrap/formation";
-import { ClusterCredentials, ClusterDrain, ClusterFormation, ClusterFormationArgs } from "./bootstrap/provider";
+import type { ClusterFormationArgs } from "./bootstrap/provider";
+import { credentialsStep, drainStep, FormationStep, formationStep } from "./bootstrap/steps";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
 import { STATEFULSET_IGNORE_CHANGES } from "./kubernetes/statefulset";
 import { liveDirectives } from "./redis/redis-conf";
@@ -115,17 +116,17 @@ export class RedisCluster extends pulumi.ComponentResource {
  * pods once they run). `ready` is what the client outputs wait for.
  */
 function createClusterResources(name: string, spec: ClusterSpec, info: ReturnType<typeof connectionInfo>, passwords: Credentials<pulumi.Output<string>>,
-    dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): { formation: ClusterFormation; ready: pulumi.Resource[] } {
+    dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): { formation: FormationStep; ready: pulumi.Resource[] } {
     // The steps reach the API only through port-forwards and to read the TLS CA.
     const usesApi = spec.settings.formation.connectivity === "port-forward" || Boolean(spec.tls);
     const kube = kubeTarget(parent, access, usesApi);
     const shape = { ...formationArgs(spec, info, passwords.current.admin), ...(kube ? { kube } : {}) };
-    const credentials = new ClusterCredentials(`${name}-credentials`,
+    const credentials = credentialsStep(`${name}-credentials`,
         { ...shape, users: acceptedPasswords(spec, passwords), ...(spec.settings.auth.disconnectRevoked ? { disconnectRevoked: true } : {}) },
         { parent, dependsOn });
-    const drain = new ClusterDrain(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
+    const drain = drainStep(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
     const workloads = createObjects(name, buildRedisObjects(spec), parent, dependsOn, [drain]);
-    const formation = new ClusterFormation(`${name}-formation`,
+    const formation = formationStep(`${name}-formation`,
         { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(spec, parent) } : {}) },
         { parent, dependsOn: workloads });
     return { formation, ready: [credentials] };
