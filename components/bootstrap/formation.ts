@@ -4,6 +4,7 @@
 import type Redis from "ioredis";
 import { formatRanges, planCluster, Shape, SlotRange, SLOT_COUNT } from "./plan";
 import { connectAll, inspect, inspectAll, Log, NodeAddress, NodeState, waitFor } from "./operations";
+import type { MigrationLimits, MigrationStats } from "./migrate-batches";
 import { finishInterrupted, rebalance } from "./reshard";
 import { attachReplicas, designateMasters, toNodeInfo } from "./roles";
 import { isFailed, isReplica } from "./topology";
@@ -30,6 +31,8 @@ export interface FormationOptions {
      * keys in unassigned slots); each is given the rest of its shard's ranges.
      */
     restoreSlots?: SlotRange[][];
+    /** Bounds on resharding's in-flight work (migrate.ts has the defaults). */
+    migration?: Partial<MigrationLimits>;
     log?: Log;
 }
 
@@ -56,6 +59,8 @@ export interface FormationResult {
     shards: ShardState[];
     /** Commands that changed something (0 when an existing healthy cluster was adopted). */
     changes: number;
+    /** What this run's resharding moved and the most it had in flight at once. */
+    migration?: MigrationStats;
 }
 
 export class FormationError extends Error {
@@ -75,7 +80,7 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         const client = (n: NodeAddress) => clients.get(n.name)!;
         const states = await inspectAll(nodes, clients);
 
-        const migration = { password: opts.password, log };
+        const migration = { password: opts.password, log, ...opts.migration };
         changes += await finishInterrupted(nodes, clients, migration);
         const forming = slotOwners(states).size < SLOT_COUNT;
         const restoring = forming && opts.restoreSlots !== undefined;
@@ -109,7 +114,7 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         changes += await applyLiveConfig(clients, live, forming ? undefined : log);
         const result = describeCluster(await inspectAll(nodes, clients));
         log(`cluster ok: ${result.shards.map((s) => `${s.master} [${s.slots}] <- ${s.replicas.join(", ") || "no replica"}`).join("; ")}`);
-        return { ...result, changes };
+        return { ...result, changes, migration: reshard.stats };
     } finally {
         for (const c of clients.values()) c.disconnect();
     }

@@ -1,6 +1,6 @@
 // Talking to Redis nodes with ioredis: connect, inspect, and the cluster commands formation
 // uses. Every wait is bounded and names what it waited for.
-import Redis from "ioredis";
+import Redis, { Command } from "ioredis";
 import { USERS } from "../spec/spec";
 import { ClusterNodeView, parseClusterNodes, parseInfo } from "./topology";
 
@@ -49,6 +49,25 @@ export function connect(node: NodeAddress, password: string, timeoutMs = 5000, u
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A command with a timeout of its own instead of the connection's, for a command that waits behind
+ * large transfers queued on the same connection. The error names the command, never its arguments
+ * (MIGRATE's carry the password).
+ */
+export async function callWithin(client: Redis, timeoutMs: number, command: string, ...args: (string | number)[]): Promise<unknown> {
+    const cmd = new Command(command, args, { replyEncoding: "utf8" });
+    // Set before sending: ioredis keeps the first timeout a command gets.
+    cmd.setTimeout(timeoutMs);
+    try {
+        return await client.sendCommand(cmd);
+    } catch (e) {
+        if (e instanceof Error && e.message === "Command timed out") {
+            throw new Error(`${command} ${typeof args[0] === "string" && /^[A-Z]+$/.test(args[0]) ? `${args[0]} ` : ""}timed out after ${timeoutMs} ms`);
+        }
+        throw e;
+    }
+}
 
 /** Calls `check` until it returns a value or the deadline passes; then throws describing `what`. */
 export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, intervalMs = 50): Promise<T> {
