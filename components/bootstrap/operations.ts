@@ -10,8 +10,11 @@ export interface NodeAddress {
     /** IP address other nodes reach it at (CLUSTER MEET takes IPs only). */
     ip: string;
     port: number;
-    /** Where this process reaches it, when not at ip:port (a local port-forward). */
-    connect?: { host: string; port: number };
+    /**
+     * Where this process reaches it, when not at ip:port (a local port-forward); `problem` is what
+     * the forward last reported going wrong, if it is failing now.
+     */
+    connect?: { host: string; port: number; problem?: () => string | undefined };
     /** TLS: the CA that signed the nodes' certificate, and the name to verify it against (none for an IP). */
     tls?: { ca: string; servername?: string };
 }
@@ -85,13 +88,21 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
     }
 }
 
+/**
+ * A port-forward that has failed on every attempt for this long is broken, not starting: its
+ * error is reported now rather than after the whole ready timeout (up to 600 s).
+ */
+export const FORWARD_GIVE_UP_MS = 5000;
+
 /** Opens one authenticated connection per node, waiting until each answers PING. */
 export async function connectAll(nodes: NodeAddress[], password: string, timeoutMs: number): Promise<Map<string, Redis>> {
     const clients = new Map<string, Redis>();
     const failures = new Map<string, string>();
     const deadline = Date.now() + timeoutMs;
+    let broken: string | undefined;
     await Promise.all(nodes.map(async (node) => {
-        for (;;) {
+        let failingSince: number | undefined;
+        while (!broken) {
             const client = connect(node, password);
             client.on("error", () => undefined);
             try {
@@ -104,10 +115,22 @@ export async function connectAll(nodes: NodeAddress[], password: string, timeout
                 failures.set(node.name, e instanceof Error ? e.message : String(e));
             }
             client.disconnect();
+            const problem = node.connect?.problem?.();
+            if (problem) {
+                failures.set(node.name, `port-forward: ${problem}`);
+                failingSince ??= Date.now();
+                if (Date.now() - failingSince >= FORWARD_GIVE_UP_MS) broken ??= `${node.name}: port-forward failing for ${FORWARD_GIVE_UP_MS / 1000} s: ${problem}`;
+            } else {
+                failingSince = undefined;
+            }
             if (Date.now() > deadline) return;
             await sleep(200);
         }
     }));
+    if (broken) {
+        for (const c of clients.values()) c.disconnect();
+        throw new Error(`cannot reach the Redis pods through the Kubernetes API: ${broken}`);
+    }
     if (clients.size < nodes.length) {
         for (const c of clients.values()) c.disconnect();
         const missing = nodes.filter((n) => !clients.has(n.name))
