@@ -187,7 +187,8 @@ function forwardConnection(forward: any, namespace: string, pod: string, port: n
         socket.destroy();
         ws?.close?.();
     };
-    socket.on("error", (e) => end(`local connection: ${describe(e)}`));
+    // The local client's own reset says nothing about the forward: handled, not recorded.
+    socket.on("error", () => end());
     const output = new Writable({
         write(chunk, _encoding, done) {
             if (chunk.length > 0) health.flowing();
@@ -210,7 +211,8 @@ function forwardConnection(forward: any, namespace: string, pod: string, port: n
             ws._socket?.on?.("error", (e: Error) => { lost = describe(e); });
             ws.on?.("error", (e: Error) => end(`the API's WebSocket failed: ${describe(e)}`));
             ws.on?.("close", (code: number) => {
-                if (code === 1006) end(`the API's WebSocket failed: ${lost ?? "connection lost without a close frame (1006)"}`);
+                // Lost while the local side was still using it: the forward broke, not the client.
+                if (code === 1006 && !socket.destroyed) end(`the API's WebSocket failed: ${lost ?? "connection lost without a close frame (1006)"}`);
                 else socket.destroy();
             });
             socket.on("close", () => ws.close?.());
