@@ -7,7 +7,7 @@ import { parseRedisSize } from "../spec/formats";
 
 const MiB = 2 ** 20;
 
-/** The numbers of the formula (docs/rollout-timeout.md explains where each comes from). */
+/** The numbers of the formula (docs/pulumi-waits.md explains where each comes from). */
 export const ROLLOUT_TIMEOUT = {
     /** Pulumi's own default: never wait less. */
     floorSeconds: 600,

@@ -1,5 +1,5 @@
 // How long `pulumi up` waits for the Redis StatefulSet: sized from the data by the documented
-// formula (docs/rollout-timeout.md), overridable, validated, and sent to the engine as the
+// formula (docs/pulumi-waits.md), overridable, validated, and sent to the engine as the
 // resource's customTimeouts. The expected numbers are worked out by hand from that formula.
 import * as assert from "assert";
 import { packageRoot } from "../../components/package-files";
