@@ -9,7 +9,7 @@ import type { ShardState } from "./bootstrap/formation";
 import type { ClusterFormationArgs } from "./bootstrap/provider";
 import { credentialsStep, drainStep, FormationStep, formationStep } from "./bootstrap/steps";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
-import { STATEFULSET_IGNORE_CHANGES } from "./kubernetes/statefulset";
+import { redisStatefulSetOptions } from "./kubernetes/statefulset";
 import { liveDirectives } from "./redis/redis-conf";
 import { connectionInfo } from "./outputs";
 import { KUBE_ACCESS_KEYS, KubeAccessArgs, kubeTarget } from "./kube-target";
@@ -77,7 +77,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         // The sentinel topology forms itself: its pods take their roles from the Sentinels at start.
         const cluster = spec.settings.topology === "cluster"
             ? createClusterResources(name, spec, info, passwords, deps, this, args)
-            : { formation: undefined, ready: createObjects(name, buildRedisObjects(spec), this, deps) };
+            : { formation: undefined, ready: createObjects(name, buildRedisObjects(spec), this, deps, [], redisStatefulSetOptions(spec)) };
         this.nodeIds = cluster.formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
         this.shardLayout = cluster.formation?.shardLayout ?? pulumi.output([] as ShardState[]);
         this.sentinelAddresses = pulumi.output(info.sentinelAddresses);
@@ -125,7 +125,7 @@ function createClusterResources(name: string, spec: ClusterSpec, info: ReturnTyp
         { ...shape, users: acceptedPasswords(spec, passwords), ...(spec.settings.auth.disconnectRevoked ? { disconnectRevoked: true } : {}) },
         { parent, dependsOn });
     const drain = drainStep(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
-    const workloads = createObjects(name, buildRedisObjects(spec), parent, dependsOn, [drain]);
+    const workloads = createObjects(name, buildRedisObjects(spec), parent, dependsOn, [drain], redisStatefulSetOptions(spec));
     const formation = formationStep(`${name}-formation`,
         { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(spec, parent) } : {}) },
         { parent, dependsOn: workloads });
@@ -196,9 +196,12 @@ const isCustomResource = (obj: KubeObject) => /^(monitoring.coreos.com|cert-mana
 
 /**
  * One Pulumi resource per object. Workloads wait for everything else of the batch (their
- * ConfigMaps and Services) so pods never start against missing configuration.
+ * ConfigMaps, Services and the cert-manager Certificate, which Pulumi awaits until it is Ready)
+ * so pods never start against missing configuration. `dataOptions` go to the StatefulSet that
+ * has data volumes (the Redis pods').
  */
-function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[] = []): pulumi.CustomResource[] {
+function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[] = [],
+    dataOptions: pulumi.CustomResourceOptions = {}): pulumi.CustomResource[] {
     const created: pulumi.CustomResource[] = [];
     for (const obj of objects) {
         const ctor = KINDS[`${obj.apiVersion}/${obj.kind}`] ?? (isCustomResource(obj) ? k8s.apiextensions.CustomResource : undefined);
@@ -208,8 +211,9 @@ function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resou
         created.push(new ctor(resourceName, obj, {
             parent,
             dependsOn: isWorkload ? [...dependsOn, ...workloadDeps, ...created] : dependsOn,
-            // A changed claim template would replace the StatefulSet, deleting every pod at once.
-            ...(isWorkload && (obj.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ? { ignoreChanges: STATEFULSET_IGNORE_CHANGES } : {}),
+            // A changed claim template would replace the StatefulSet, deleting every pod at once;
+            // a rolling restart of large data outlasts Pulumi's default 10-minute wait.
+            ...(isWorkload && (obj.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ? dataOptions : {}),
         }));
     }
     return created;

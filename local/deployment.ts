@@ -8,7 +8,7 @@ import type { KubeObject } from "../components/kubernetes/object";
 import { PASSWORD_KEY, passwordKey, PORTS, TLS_FILES, USERS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";
 import { isAlive, planPod, PodPlan, runProbe, SecretValues, stopProcess } from "./pod";
-import { publishNames } from "./dns";
+import { canPublishNames, publishNames } from "./dns";
 import { progress, startPod, stopPod, waitForProbe } from "./pod-lifecycle";
 import { recordEvent, rollOut, templateRevision } from "./rollout";
 import { localS3Calls } from "./s3";
@@ -124,7 +124,12 @@ export async function renderPodPlans(stack: string): Promise<(pod: PodRef, addre
 /** What the headless Service's DNS would answer now: running pods by name. */
 function publishPods(dir: string, r: Rendered, pods: LocalPodState[]): void {
     publishNames(dir, pods.filter((p) => Object.keys(p.pids).length > 0)
-        .map((p) => ({ address: p.address, name: `${p.name}.${workloadOf(r, p).podDomain}` })));
+        .map((p) => ({ address: p.address, name: podName(r, p) })));
+}
+
+/** The pod's name under its headless Service, as the cluster DNS answers it. */
+function podName(r: Rendered, pod: PodRef & { name: string }): string {
+    return `${pod.name}.${workloadOf(r, pod).podDomain}`;
 }
 
 /** A pod by its StatefulSet (absent: the Redis pods') and ordinal. */
@@ -157,6 +162,10 @@ export async function up(stack: string): Promise<UpResult> {
     if (r.topology === "sentinel") requireTool("redis-sentinel");
     const dir = stateDir(stack);
     const password = secretsOf(r, dir);
+    if (password[TLS_FILES.ca] !== undefined && !canPublishNames()) {
+        throw new Error("TLS is on: clients and the formation provider reach the pods by the DNS names the certificate covers, " +
+            "which local mode publishes in /etc/hosts; that needs write access to it (run as root, as CI does)");
+    }
     const pwFile = secretFile(dir, passwordKey("app"));
     const state: LocalState = loadState(dir) ?? { stack, topology: r.topology, pods: [] };
 
@@ -239,7 +248,8 @@ export async function up(stack: string): Promise<UpResult> {
     return {
         stack,
         topology: r.topology,
-        seeds: pods.filter((p) => p.statefulSet === undefined).map((p) => `${p.address}:${PORTS.redis}`),
+        // Over TLS, clients reach pods by the names the certificate covers (and the nodes announce).
+        seeds: pods.filter((p) => p.statefulSet === undefined).map((p) => `${tlsOn ? podName(r, p) : p.address}:${PORTS.redis}`),
         user: USERS.app,
         passwordFile: pwFile,
         tls: tlsOn,
@@ -257,7 +267,9 @@ function formationInputs(rendered: Record<string, any>, plans: PodPlan[], passwo
         connectivity: "direct",
         // The provider works as the admin user.
         password: password[PASSWORD_KEY],
-        nodes: plans.map((p) => ({ name: p.name, address: p.ip, port: PORTS.redis, host: "", zone: "" })),
+        // Over TLS the provider reaches each pod by its DNS name (published in /etc/hosts), which
+        // the certificate covers, as Pulumi gives them; otherwise at its local address.
+        nodes: rendered.tls ? rendered.nodes : plans.map((p) => ({ name: p.name, address: p.ip, port: PORTS.redis, host: "", zone: "" })),
         // The CA comes from the Secret's stand-in, as the provider would read it from the cluster.
         ...(rendered.tls ? { tls: { ...rendered.tls, ca: password[TLS_FILES.ca] } } : {}),
     };

@@ -7,6 +7,7 @@ import { podScheduling } from "./scheduling";
 import { sentinelDiscoveryEnv } from "./sentinel";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { restoreInitContainers, restorePodAdditions } from "../backup/restore";
+import { rolloutTimeoutSeconds } from "./rollout-timeout";
 import { exporterTarget, tlsEnv, tlsMounts, tlsVolumes } from "./tls";
 
 export const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
@@ -35,6 +36,8 @@ function redisEnv(spec: ClusterSpec) {
         { name: "PEER_CHECK_USER", value: USERS.exporter },
         // The handover must leave Redis its shutdown timeout and a margin within the grace period.
         { name: "HANDOVER_TIMEOUT_SECONDS", value: String(handoverTimeoutSeconds(spec)) },
+        // redis-probe.sh's one redis-cli session ends a second before the kubelet's deadline.
+        { name: "PROBE_TIMEOUT", value: String(PROBE_TIMEOUT_SECONDS - 1) },
         ...sentinelDiscoveryEnv(spec),
         ...tlsEnv(spec),
         // The sentinel topology applies rotations in the pods (acl-reload.sh).
@@ -47,9 +50,12 @@ export function handoverTimeoutSeconds(spec: ClusterSpec): number {
     return Math.max(1, s.terminationGracePeriodSeconds - s.redis.shutdownTimeoutSeconds - 5);
 }
 
+/** The kubelet's deadline for one probe run. */
+export const PROBE_TIMEOUT_SECONDS = 5;
+
 export const probe = (mode: string, timing: Record<string, number>, script = "redis-probe.sh") => ({
     exec: { command: ["sh", `${PATHS.scripts}/${script}`, mode] },
-    timeoutSeconds: 5,
+    timeoutSeconds: PROBE_TIMEOUT_SECONDS,
     ...timing,
 });
 
@@ -206,3 +212,12 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
  * (its size included); see the comment at volumeClaimTemplates.
  */
 export const STATEFULSET_IGNORE_CHANGES = ["spec.volumeClaimTemplates"];
+
+/**
+ * The Redis StatefulSet's resource options: the ignored claim template, and how long Pulumi waits
+ * for it to create or roll out (sized from the data, see rollout-timeout.ts).
+ */
+export function redisStatefulSetOptions(spec: ClusterSpec): { ignoreChanges: string[]; customTimeouts: { create: string; update: string } } {
+    const timeout = `${rolloutTimeoutSeconds(spec)}s`;
+    return { ignoreChanges: STATEFULSET_IGNORE_CHANGES, customTimeouts: { create: timeout, update: timeout } };
+}

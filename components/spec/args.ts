@@ -321,6 +321,8 @@ export interface RedisClusterArgs {
     annotations?: Record<string, string>;
     /** Seconds a stopping Redis pod gets to hand over and exit. Default: `60`. */
     terminationGracePeriodSeconds?: number;
+    /** Seconds `pulumi up` waits for the Redis StatefulSet to create or roll out before it fails the update (its customTimeouts). `0` sizes it from the data: pod count x (terminationGracePeriodSeconds + 60 + maxmemory / 100 MiB/s to load the AOF + maxmemory / 50 MiB/s to resync), rounded up to a minute, at least 600 (Pulumi's default); 31 minutes for the prod stack. Default: `0`. */
+    rolloutTimeoutSeconds?: number;
     /** Length of the generated passwords. Default: `32`. */
     passwordLength?: number;
     /** ACL users and password rotation. */

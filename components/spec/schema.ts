@@ -125,6 +125,7 @@ export const settingsSchema = object({
     labels: labels(),
     annotations: stringMap({}, labelKey, annotationValue),
     terminationGracePeriodSeconds: integer(60, { min: 1, max: 3600 }),
+    rolloutTimeoutSeconds: integer(0, { min: 0, max: 86400 }),
     passwordLength: integer(32, { min: 16, max: 128 }),
     auth: object({
         rotation: integer(0, { min: 0 }),
