@@ -105,12 +105,11 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         }
     });
 
-    it("announces every node by its name: CLUSTER SLOTS and MOVED name pods, not addresses", () => {
-        const slots = cli(ADDRESSES[0], 6379, ["cluster", "slots"]).stdout.split("\n");
-        const endpoints = slots.filter((l) => /\.svc\.cluster\.local$/.test(l));
-        // 3 masters and 3 replicas, each named once per slot range.
-        assert.strictEqual(new Set(endpoints).size, 6, slots.join(" "));
-        for (const e of endpoints) assert.match(e, /^redis-cluster-\d\.redis-cluster-headless\.redis-tls\.svc\.cluster\.local$/);
+    it("announces every node by its name: CLUSTER SLOTS and MOVED name pods, not addresses", async () => {
+        const endpoints = () => cli(ADDRESSES[0], 6379, ["cluster", "slots"]).stdout.split("\n").filter((l) => /\.svc\.cluster\.local$/.test(l));
+        // 3 masters and 3 replicas (a replica is listed once its master has gossiped its offset).
+        await until(() => new Set(endpoints()).size === 6, "CLUSTER SLOTS lists 6 nodes", 30000);
+        for (const e of endpoints()) assert.match(e, /^redis-cluster-\d\.redis-cluster-headless\.redis-tls\.svc\.cluster\.local$/);
         // A key another node owns: the redirect names that node.
         const moved = ["a", "b", "c", "d"].map((k) => cli(ADDRESSES[0], 6379, ["get", k], { user: "app" })).map((r) => r.stdout + r.stderr).find((o) => /MOVED/.test(o));
         assert.match(moved ?? "", /MOVED \d+ redis-cluster-\d\.redis-cluster-headless\.redis-tls\.svc\.cluster\.local:6379/);
@@ -155,11 +154,13 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         const py = run("/usr/bin/python3", [path.join(examples, "redis-py-cluster.py"), "tls-py", "200", "tls-ioredis"]);
         assert.deepStrictEqual([py.written, py.readBack, py.checked, py.masters], [200, 200, 200, 3]);
         for (const n of py.keysPerMaster) assert.ok(n > 0, `a shard holds none of the keys: ${py.keysPerMaster}`);
-        // Seeded by an address, the same example fails on the host name check: the check is on.
-        const byIp = spawnSync("/usr/bin/python3", [path.join(examples, "redis-py-cluster.py"), "tls-py-ip", "10"],
+        // Not asserted: that the redis-py example refuses an IP seed. Debian's redis-py 4.3.4
+        // RedisCluster drops ssl_check_hostname (not in its REDIS_ALLOWED_KEYS), so it checks the
+        // chain only and accepted an IP seed when tried (docs/tls.md). ioredis refuses it:
+        const byIp = spawnSync(process.execPath, [path.join(examples, "ioredis-cluster.js"), "tls-io-ip", "10"],
             { env: { ...env, REDIS_SEEDS: `${ADDRESSES[0]}:6379` }, encoding: "utf8", timeout: 60000 });
         assert.notStrictEqual(byIp.status, 0, byIp.stdout);
-        assert.match(byIp.stderr, /match|hostname/i);
+        assert.match(byIp.stderr, /altnames|ERR_TLS_CERT_ALTNAME_INVALID|Failed to refresh slots cache/i);
     });
 
     it("refuses plaintext, and TLS clients that do not trust the deployment's CA", async () => {
