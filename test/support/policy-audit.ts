@@ -3,9 +3,10 @@
 // written from the Kubernetes API documentation, not from the translator. Connections from the
 // host (127.0.0.1: the test harness, the CLI and formation, standing for port-forward and the API
 // server) are not governed by NetworkPolicy and are only counted.
+import * as assert from "assert";
 import * as path from "path";
 import type { KubeObject } from "../../components/kubernetes/object";
-import { policedPods, recordedConnections, RecordedConnection } from "../../local/network-policy-enforcement";
+import { enforcementMode, policedPods, recordedConnections, RecordedConnection } from "../../local/network-policy-enforcement";
 import { HOST_ADDRESS } from "../../local/network-policy-rules";
 import { s3Endpoint } from "../../local/s3";
 import { Cluster, Endpoint, namespace, NetworkPolicy } from "./network-policy-oracle";
@@ -59,3 +60,17 @@ export function auditSummary(a: AuditResult): string {
 }
 
 export const stateDirOf = (passwordFile: string) => path.dirname(path.dirname(passwordFile));
+
+/**
+ * For a suite's last test: enforcement was on, pods really talked to each other, and the kernel
+ * and the oracle agree on every connection recorded.
+ */
+export function assertPoliciesHeld(dir: string, objects: KubeObject[]): AuditResult {
+    const mode = enforcementMode();
+    assert.ok(mode.on, `NetworkPolicies were not enforced: ${"reason" in mode ? mode.reason : ""}`);
+    const audit = auditConnections(dir, objects);
+    console.log(`      ${auditSummary(audit)}`);
+    assert.deepStrictEqual(audit.disagreements, []);
+    assert.ok(audit.accepted.some((c) => c.fromPod && c.toPod), "no connection between pods was recorded");
+    return audit;
+}
