@@ -15,6 +15,8 @@ import { localS3Calls } from "./s3";
 import type { ContainerTrack } from "./probe-schedule";
 import { LocalPodState, LocalState, loadState, podAddress, saveState, secretFile, stateDir } from "./state";
 import { secretsOf } from "./secrets";
+import { applyPolicies, enforcementMode, podCgroupDir, removePolicies } from "./network-policy-enforcement";
+import { policedPodsOf } from "./policed-pods";
 
 export { secretsOf } from "./secrets";
 import { requireTool } from "./tools";
@@ -145,7 +147,26 @@ function podPlan(r: Rendered, dir: string, pod: PodRef, password: SecretValues, 
     const w = workloadOf(r, pod);
     // The Redis pods keep their historical directory names; other StatefulSets' pods are named.
     const root = w === r.workloads[0] ? `pod-${pod.ordinal}` : `${w.statefulSet}-${pod.ordinal}`;
-    return planPod(r.objects, pod.ordinal, address ?? podAddress(w.addressOffset + pod.ordinal), path.join(dir, "pods", root), password, w.statefulSet);
+    const plan = planPod(r.objects, pod.ordinal, address ?? podAddress(w.addressOffset + pod.ordinal), path.join(dir, "pods", root), password, w.statefulSet);
+    // Enforced policies: every process of the pod (containers, init containers, probes, hooks) joins its cgroup.
+    const cgroup = podCgroupDir(dir, plan.name);
+    if (cgroup) for (const c of [...plan.initContainers, ...plan.containers]) c.cgroup = cgroup;
+    return plan;
+}
+
+/**
+ * Loads the deployment's NetworkPolicies into the kernel for `pods` at their addresses (before
+ * they start, so their first connection is already judged), or says why they are not enforced.
+ */
+function enforcePolicies(dir: string, r: Rendered, pods: { name: string; address: string; statefulSet?: string }[]): void {
+    const mode = enforcementMode();
+    if (!mode.on) {
+        progress(`NetworkPolicies are NOT enforced: ${mode.reason}`);
+        return;
+    }
+    const identities = policedPodsOf(r.objects, pods.map((p) => ({ ...p, statefulSet: p.statefulSet ?? r.workloads[0].statefulSet })));
+    const table = applyPolicies(dir, r.objects, identities);
+    progress(`NetworkPolicies enforced by nftables table inet ${table} over ${identities.length} pod addresses`);
 }
 
 /** Every pod the stack's StatefulSets ask for. */
@@ -170,11 +191,16 @@ export async function up(stack: string): Promise<UpResult> {
     const state: LocalState = loadState(dir) ?? { stack, topology: r.topology, pods: [] };
 
     const known = new Map(state.pods.map((p) => [p.name, p]));
-    const plans = desiredPods(r).map((ref) => {
+    const planAt = (ref: PodRef) => {
         const plan = podPlan(r, dir, ref, password);
         const address = known.get(plan.name)?.address;
         return address ? podPlan(r, dir, ref, password, address) : plan;
-    });
+    };
+    // Before any pod starts: the policies, and each pod's cgroup (which its plan then names).
+    const drafts = desiredPods(r).map(planAt);
+    const extraPods = state.pods.filter((p) => !drafts.some((plan) => plan.name === p.name));
+    enforcePolicies(dir, r, [...drafts.map((p) => ({ name: p.name, address: p.ip, statefulSet: p.statefulSet })), ...extraPods]);
+    const plans = desiredPods(r).map(planAt);
     const planOf = (pod: LocalPodState) => plans.find((p) => p.name === pod.name)!;
     const revisionOf = (plan: PodPlan) => workloadOf(r, plan).revision;
     const running = new Map(state.pods.filter((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive)).map((p) => [p.name, p]));
@@ -202,7 +228,7 @@ export async function up(stack: string): Promise<UpResult> {
             pods.push(started);
         }
     }
-    const extras = state.pods.filter((p) => !plans.some((plan) => plan.name === p.name));
+    const extras = extraPods;
     // Out of the state before they stop, so the kubelet does not restart them.
     state.pods = pods;
     saveState(dir, state);
@@ -328,6 +354,12 @@ export async function podAction(stack: string, name: string, action: PodAction, 
             break;
         case "start": {
             if (running) throw new Error(`${name} is already running`);
+            if (plan.ip !== pod.address) {
+                // A pod on a new address: recorded first, so that pods moving at the same time
+                // each load policies that hold every move made so far; then the policies follow it.
+                pod.address = plan.ip;
+                enforcePolicies(dir, r, saveMerged(dir, pod).pods);
+            }
             Object.assign(pod, await startPod(r.objects, r.workloads[0].statefulSet, plan, password));
             await waitForProbe(plan, "startup", 60000);
             break;
@@ -402,6 +434,7 @@ export async function down(stack: string): Promise<{ stopped: number }> {
         await Promise.all(state.pods.map((p) => stopPod(p, 60000, r && podPlan(r, dir, p, secrets!, p.address))));
     }
     publishNames(dir, []);
+    removePolicies(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     return { stopped: state?.pods.reduce((n, p) => n + Object.keys(p.pids).length, 0) ?? 0 };
 }

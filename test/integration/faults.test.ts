@@ -4,12 +4,13 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import Redis from "ioredis";
-import { podAction, up, UpResult } from "../../local/deployment";
+import { podAction, render, up, UpResult } from "../../local/deployment";
 import { canPublishNames } from "../../local/dns";
 import { loadState, stateDir } from "../../local/state";
 import { requireTool } from "../../local/tools";
 import { Workload } from "../../local/workload";
 import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";
+import { assertPoliciesHeld } from "../support/policy-audit";
 
 const NODE_TIMEOUT_MS = 5000; // the dev stack's redis.clusterNodeTimeoutMs
 
@@ -188,5 +189,9 @@ describe("fault suite (local mode, dev stack)", function () {
         assert.deepStrictEqual(report.lostAcknowledged, []);
         const c = clusterCheck();
         assert.strictEqual(c.status, 0, c.out);
+    });
+
+    it("every connection made during the suite was judged by the kernel as the NetworkPolicies say", async () => {
+        assertPoliciesHeld(stateDir("dev"), (await render("dev")).objects);
     });
 });

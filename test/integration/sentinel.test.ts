@@ -8,11 +8,13 @@ import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { podAction, status } from "../../local/deployment";
+import { podAction, render, status } from "../../local/deployment";
+import { stateDir } from "../../local/state";
 import { SentinelProbe, until } from "../../local/sentinel-health";
 import { SentinelWorkload } from "../../local/sentinel-workload";
 import { requireTool } from "../../local/tools";
 import { printLogsOnFailure, startDevDeployment, TestDeployment, updateMountedSecret } from "../support/local-deployment";
+import { assertPoliciesHeld } from "../support/policy-audit";
 
 const STACK = "sentinel-dev";
 const BASE = "127.0.12.11";
@@ -277,5 +279,9 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
             await before.stop();
             before.close();
         }
+    });
+
+    it("every connection made during the suite was judged by the kernel as the NetworkPolicies say", async () => {
+        assertPoliciesHeld(stateDir(STACK), (await render(STACK)).objects);
     });
 });
