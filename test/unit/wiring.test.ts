@@ -254,7 +254,7 @@ describe("component wiring of the sentinel topology", function () {
             "kubernetes:core/v1:Service redis-service-redis-cluster-headless",
             "kubernetes:core/v1:Service redis-service-redis-cluster-sentinel",
             "kubernetes:core/v1:Service redis-service-redis-cluster-sentinel-headless",
-            ...["default-deny", "dns", "metrics", "redis-clients", "redis-peers", "sentinel"]
+            ...["default-deny", "dns", "metrics", "redis-clients", "redis-peers", "redis-to-sentinel", "sentinel"]
                 .map((p) => `kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-${p}`),
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster",
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster-sentinel",
