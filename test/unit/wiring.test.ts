@@ -271,6 +271,12 @@ describe("component wiring of the sentinel topology", function () {
         assert.deepStrictEqual((await resolveOutput(outputs.shardLayout)).value, []);
     });
 
+    it("gives no connectionUrl: the client Service reaches replicas too, so only the Sentinels lead to the master", async () => {
+        const url = await resolveOutput(run.result.connectionUrl);
+        assert.strictEqual(url.value, "");
+        assert.strictEqual(url.secret, true);
+    });
+
     it("gives the password to the Secret only, marked secret", () => {
         for (const r of run.resources) {
             const text = JSON.stringify(r.inputs);
