@@ -108,7 +108,8 @@ export function buildSentinelStatefulSet(spec: ClusterSpec): KubeObject {
                     enableServiceLinks: false,
                     terminationGracePeriodSeconds: 10,
                     securityContext: restrictedPodSecurity,
-                    ...podScheduling(spec, s.selectorLabels),
+                    // Host anti-affinity of their own, required by default: see sentinel.hostAntiAffinity.
+                    ...podScheduling(spec, s.selectorLabels, s.settings.hostAntiAffinity),
                     containers: [sentinelContainer(spec), exporterContainer(spec, PORTS.sentinel)],
                     volumes: [
                         { name: "config", configMap: { name: s.names.config, defaultMode: 0o444 } },

@@ -2,7 +2,7 @@
 // component through pulumi.log.warn, `npm run render` on stderr). Errors stop a deployment;
 // warnings name what the user chose to accept.
 import { checkRedisImage } from "./cves";
-import type { Settings } from "./schema";
+import { sentinelSettings, Settings } from "./schema";
 
 export interface ConfigWarning {
     /** The setting, as RedisClusterArgs spells it (`image`). */
@@ -20,6 +20,10 @@ export function configWarnings(s: Settings): ConfigWarning[] {
         warnings.push({ key: "image", value: s.image, message: `Redis ${check.version} has known vulnerabilities: ${list}. Pin a release at or above every fix.` });
     } else if (check.kind === "unchecked") {
         warnings.push({ key: "image", value: s.image, message: `not checked against known Redis CVEs: ${check.reason}.` });
+    }
+    if (s.topology === "sentinel" && sentinelSettings(s).hostAntiAffinity !== "required") {
+        warnings.push({ key: "sentinel.hostAntiAffinity", value: sentinelSettings(s).hostAntiAffinity,
+            message: "Sentinels may share a node: losing that node loses the quorum, and no failover can happen. Use \"required\" wherever the cluster has at least as many nodes as Sentinels." });
     }
     return warnings;
 }
