@@ -30,7 +30,8 @@ export interface UpResult {
     tls: boolean;
     /** With TLS: the CA file clients verify the pods' certificate with. */
     caFile?: string;
-    pods: { name: string; address: string; pids: Record<string, number> }[];
+    /** `host`: the pod's stable DNS name (the headless Service's), published in /etc/hosts as root. */
+    pods: { name: string; address: string; host: string; pids: Record<string, number> }[];
     /** Sentinel topology: every Sentinel's `address:port`, and the master's name to ask them for. */
     sentinels?: string[];
     masterName?: string;
@@ -121,10 +122,13 @@ export async function renderPodPlans(stack: string): Promise<(pod: PodRef, addre
     return (pod, address) => podPlan(r, dir, pod, password, address);
 }
 
+/** A pod's name under its headless Service, as cluster DNS would answer it. */
+const podHost = (r: Rendered, pod: LocalPodState) => `${pod.name}.${workloadOf(r, pod).podDomain}`;
+
 /** What the headless Service's DNS would answer now: running pods by name. */
 function publishPods(dir: string, r: Rendered, pods: LocalPodState[]): void {
     publishNames(dir, pods.filter((p) => Object.keys(p.pids).length > 0)
-        .map((p) => ({ address: p.address, name: `${p.name}.${workloadOf(r, p).podDomain}` })));
+        .map((p) => ({ address: p.address, name: podHost(r, p) })));
 }
 
 /** A pod by its StatefulSet (absent: the Redis pods') and ordinal. */
@@ -244,7 +248,7 @@ export async function up(stack: string): Promise<UpResult> {
         passwordFile: pwFile,
         tls: tlsOn,
         ...(tlsOn ? { caFile: secretFile(dir, TLS_FILES.ca) } : {}),
-        pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
+        pods: pods.map((p) => ({ name: p.name, address: p.address, host: podHost(r, p), pids: p.pids })),
         ...(r.topology === "sentinel" ? { sentinels: sentinels.map((p) => `${p.address}:${PORTS.sentinel}`), masterName: r.masterName } : {}),
     };
 }
@@ -317,6 +321,9 @@ export async function podAction(stack: string, name: string, action: PodAction, 
         case "start": {
             if (running) throw new Error(`${name} is already running`);
             Object.assign(pod, await startPod(r.objects, r.workloads[0].statefulSet, plan, password));
+            // The headless Services publish a pod's name once it has an address, before its probes
+            // pass (publishNotReadyAddresses): a starting pod may need its own and its peers' names.
+            publishPods(dir, r, saveMerged(dir, pod).pods);
             await waitForProbe(plan, "startup", 60000);
             break;
         }

@@ -52,6 +52,16 @@ describe("sentinel topology objects", () => {
             /sentinel\.hostAntiAffinity: got "none"; one of "required", "preferred"/);
     });
 
+    it("tracks pods by their DNS names: Sentinel resolves and announces names, each pod announces its own", () => {
+        const conf = find("ConfigMap", "cache-sentinel-config").data["sentinel.conf"];
+        assert.match(conf, /^sentinel resolve-hostnames yes$/m);
+        assert.match(conf, /^sentinel announce-hostnames yes$/m);
+        const announced = (sts: string) => find("StatefulSet", sts).spec.template.spec.containers[0].env.find((e: any) => e.name === "ANNOUNCE_HOSTNAME").value;
+        assert.strictEqual(announced("cache-sentinel"), "$(POD_NAME).cache-sentinel-headless.$(POD_NAMESPACE).svc.cluster.local");
+        assert.strictEqual(announced("cache"), "$(POD_NAME).cache-headless.$(POD_NAMESPACE).svc.cluster.local");
+        assert.match(find("ConfigMap", "cache-scripts").data["redis-start.sh"], /echo "replica-announce-ip \$ANNOUNCE_HOSTNAME"/);
+    });
+
     it("gives clients a Sentinel Service, the Sentinels a headless one, and drains one Sentinel at a time", () => {
         const svc = find("Service", "cache-sentinel");
         assert.deepStrictEqual(svc.spec.selector, sentinelLabels);
