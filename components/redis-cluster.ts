@@ -41,7 +41,11 @@ export class RedisCluster extends pulumi.ComponentResource {
     public readonly username: pulumi.Output<string>;
     /** The application user's password (secret). */
     public readonly password: pulumi.Output<string>;
-    /** `redis://app:<password>@<clientHost>:<port>` (secret); `rediss://` with TLS on. */
+    /**
+     * `redis://app:<password>@<clientHost>:<port>` (secret); `rediss://` with TLS on. Empty for the
+     * sentinel topology: no single address keeps reaching the master across failovers, so its
+     * clients ask the Sentinels (`sentinelAddresses`, `masterName`); see docs/sentinel.md.
+     */
     public readonly connectionUrl: pulumi.Output<string>;
     /** `host:port` of every Sentinel (sentinel topology; empty for cluster). */
     public readonly sentinelAddresses: pulumi.Output<string[]>;
@@ -90,8 +94,8 @@ export class RedisCluster extends pulumi.ComponentResource {
         this.username = pulumi.output(USERS.app);
         // Clients get a new password only once every node accepts it (after the credentials step).
         this.password = pulumi.secret(pulumi.all([cluster.ready.map((r) => r.urn), passwords.current.app]).apply(([, p]) => p));
-        this.connectionUrl = pulumi.secret(
-            pulumi.interpolate`${spec.tls ? "rediss" : "redis"}://${USERS.app}:${this.password}@${info.clientHost}:${info.clientPort}`);
+        this.connectionUrl = pulumi.secret(spec.sentinel ? pulumi.output("")
+            : pulumi.interpolate`${spec.tls ? "rediss" : "redis"}://${USERS.app}:${this.password}@${info.clientHost}:${info.clientPort}`);
         this.registerOutputs({
             namespace: this.namespace,
             clientHost: this.clientHost,

@@ -32,7 +32,8 @@ export interface UpResult {
     tls: boolean;
     /** With TLS: the CA file clients verify the pods' certificate with. */
     caFile?: string;
-    pods: { name: string; address: string; pids: Record<string, number> }[];
+    /** `host`: the pod's stable DNS name (the headless Service's), published in /etc/hosts as root. */
+    pods: { name: string; address: string; host: string; pids: Record<string, number> }[];
     /** Sentinel topology: every Sentinel's `address:port`, and the master's name to ask them for. */
     sentinels?: string[];
     masterName?: string;
@@ -280,7 +281,7 @@ export async function up(stack: string): Promise<UpResult> {
         passwordFile: pwFile,
         tls: tlsOn,
         ...(tlsOn ? { caFile: secretFile(dir, TLS_FILES.ca) } : {}),
-        pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
+        pods: pods.map((p) => ({ name: p.name, address: p.address, host: podName(r, p), pids: p.pids })),
         ...(r.topology === "sentinel" ? { sentinels: sentinels.map((p) => `${p.address}:${PORTS.sentinel}`), masterName: r.masterName } : {}),
     };
 }
@@ -361,6 +362,9 @@ export async function podAction(stack: string, name: string, action: PodAction, 
                 enforcePolicies(dir, r, saveMerged(dir, pod).pods);
             }
             Object.assign(pod, await startPod(r.objects, r.workloads[0].statefulSet, plan, password));
+            // The headless Services publish a pod's name once it has an address, before its probes
+            // pass (publishNotReadyAddresses): a starting pod may need its own and its peers' names.
+            publishPods(dir, r, saveMerged(dir, pod).pods);
             await waitForProbe(plan, "startup", 60000);
             break;
         }

@@ -129,12 +129,20 @@ export function buildNetworkPolicies(spec: ClusterSpec): KubeObject[] {
             ingress: [{ peers: [monitoring], ports: tcp(PORTS.exporter) }],
         }),
         ...(sentinel ? [policy(spec, "sentinel", { matchLabels: { ...spec.sentinelSelectorLabels } }, {
-            // Sentinels find each other and answer clients on the Sentinel port; they watch Redis on its client port.
-            ingress: [{ peers: [sentinelPods, ...clients], ports: tcp(PORTS.sentinel) }],
+            // Sentinels find each other and answer clients on the Sentinel port; they watch Redis
+            // on its client port. The Redis pods' scripts ask them too (next policy).
+            ingress: [{ peers: [sentinelPods, redisPods, ...clients], ports: tcp(PORTS.sentinel) }],
             egress: [
                 { peers: [sentinelPods], ports: tcp(PORTS.sentinel) },
                 { peers: [redisPods], ports: tcp(PORTS.redis) },
             ],
+        }),
+        // A Redis pod asks the Sentinels for the master before it starts (sentinel-role.sh), when
+        // its master link stays down (sentinel-follow.sh), and for a failover when it stops as
+        // master (sentinel-prestop.sh). Without this a starting pod 0 would find no Sentinel and
+        // could promote itself, and a planned stop would cost the full down-after wait.
+        policy(spec, "redis-to-sentinel", redis, {
+            egress: [{ peers: [sentinelPods], ports: tcp(PORTS.sentinel) }],
         })] : []),
         ...(s.backup.enabled ? [policy(spec, "backup", { matchLabels: { ...spec.backupSelectorLabels } }, {
             // Jobs pull a snapshot from Redis and upload it to S3 over HTTPS; nothing reaches them.

@@ -4,6 +4,7 @@ import { ClusterSpec, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS } from "../
 import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
+import { podDnsName } from "./services";
 import { sentinelDiscoveryEnv } from "./sentinel";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { restoreInitContainers, restorePodAdditions } from "../backup/restore";
@@ -20,7 +21,7 @@ function redisEnv(spec: ClusterSpec) {
         fieldEnv("POD_IP", "status.podIP"),
         { name: "HEADLESS_SERVICE", value: spec.names.headlessService },
         { name: "STATEFULSET_NAME", value: spec.names.statefulSet },
-        { name: "ANNOUNCE_HOSTNAME", value: `$(POD_NAME).${spec.names.headlessService}.$(POD_NAMESPACE).svc.cluster.local` },
+        { name: "ANNOUNCE_HOSTNAME", value: podDnsName("$(POD_NAME)", spec.names.headlessService, "$(POD_NAMESPACE)") },
         { name: "TOPOLOGY", value: spec.settings.topology },
         { name: "REDIS_PORT", value: String(PORTS.redis) },
         { name: "CONFIG_DIR", value: PATHS.config },

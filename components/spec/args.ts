@@ -132,6 +132,8 @@ export interface SentinelArgs {
     downAfterMs?: number;
     /** Milliseconds before a failover is retried (and the bound of each of its steps); at least twice `downAfterMs`. Default: `60000`. */
     failoverTimeoutMs?: number;
+    /** Spread the Sentinels over Kubernetes nodes: `required` (two Sentinels on one node lose the quorum with that node), or `preferred` for clusters with fewer nodes than Sentinels (a laptop; warned about). Independent of `scheduling.hostAntiAffinity`. Default: `"required"`. */
+    hostAntiAffinity?: string;
 }
 
 export interface ServiceMonitorArgs {

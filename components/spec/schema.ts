@@ -69,6 +69,9 @@ const sentinelSection = optionalObject({
     quorum: integer(2, { min: 1, max: 9 }),
     downAfterMs: ms(5000, 100, 600000),
     failoverTimeoutMs: ms(60000, 1000, 3600000),
+    // Two Sentinels on one node lose the quorum with that node: required unless the cluster has
+    // fewer nodes than Sentinels (a laptop), which must be chosen explicitly (and is warned about).
+    hostAntiAffinity: oneOf("required", ["required", "preferred"]),
 });
 
 export const settingsSchema = object({

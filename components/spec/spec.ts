@@ -131,7 +131,7 @@ export interface TlsSpec {
 
 export interface SentinelSpec {
     /** Sentinel settings with defaults (also when the `sentinel` section was not given). */
-    settings: { replicas: number; quorum: number; downAfterMs: number; failoverTimeoutMs: number };
+    settings: { replicas: number; quorum: number; downAfterMs: number; failoverTimeoutMs: number; hostAntiAffinity: string };
     /** The name Sentinels monitor the master under, and clients ask them for. */
     masterName: string;
     names: { statefulSet: string; headlessService: string; service: string; pdb: string; config: string };

@@ -2,7 +2,7 @@
 // component through pulumi.log.warn, `npm run render` on stderr). Errors stop a deployment;
 // warnings name what the user chose to accept.
 import { checkRedisImage } from "./cves";
-import type { Settings } from "./schema";
+import { sentinelSettings, Settings } from "./schema";
 
 export interface ConfigWarning {
     /** The setting, as RedisClusterArgs spells it (`image`). */
@@ -25,6 +25,10 @@ export function configWarnings(s: Settings): ConfigWarning[] {
         warnings.push({ key: "redis.tcpBacklog", value: s.redis.tcpBacklog, message: `the kernel caps the listen backlog at the pod network namespace's net.core.somaxconn ` +
             `(${POD_SOMAXCONN} since Linux 5.4); raising it needs the kubelet's --allowed-unsafe-sysctls and a pod sysctl, which the restricted Pod Security Standard forbids. ` +
             `Redis will run with ${POD_SOMAXCONN}.` });
+    }
+    if (s.topology === "sentinel" && sentinelSettings(s).hostAntiAffinity !== "required") {
+        warnings.push({ key: "sentinel.hostAntiAffinity", value: sentinelSettings(s).hostAntiAffinity,
+            message: "Sentinels may share a node: losing that node loses the quorum, and no failover can happen. Use \"required\" wherever the cluster has at least as many nodes as Sentinels." });
     }
     return warnings;
 }

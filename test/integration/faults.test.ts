@@ -177,7 +177,7 @@ describe("fault suite (local mode, dev stack)", function () {
         // As `kubectl delete pod --all`: every pod stops at once, each comes back with a new IP.
         await Promise.all(deployment.pods.map((p) => podAction("dev", p.name, "stop")));
         const moved = await Promise.all(deployment.pods.map((p, i) => podAction("dev", p.name, "start", { address: `127.0.9.${41 + i}` })));
-        deployment = { ...deployment, pods: moved.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
+        deployment = { ...deployment, pods: moved.map((p, i) => ({ ...deployment.pods[i], address: p.address, pids: p.pids })),
             seeds: moved.map((p) => `${p.address}:6379`) };
 
         await waitFor("the cluster to come back ok at the new addresses", healthy, 90000);

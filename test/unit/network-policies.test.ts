@@ -143,7 +143,7 @@ describe("NetworkPolicies: who may reach what", function () {
         ]);
     });
 
-    it("sentinel topology: clients and Sentinels on the Sentinel port, Sentinels to Redis on the client port only", () => {
+    it("sentinel topology: clients, Sentinels and Redis pods on the Sentinel port, Sentinels to Redis on the client port only", () => {
         const spec = resolveSpec({ topology: "sentinel", networkPolicy: { allowedNamespaces: [CLIENT_NS] } });
         checkMatrix(spec, buildAllObjects(spec, "x"), [
             ...REDIS_ROWS,
@@ -161,7 +161,12 @@ describe("NetworkPolicies: who may reach what", function () {
             ["sentinel-0", "cluster DNS", 53, true, "UDP"],
             ["sentinel-0", "S3 (internet)", 443, false],
             ["sentinel-0", "client (allowed namespace)", R, false],
-            ["redis-0", "sentinel-0", SENTINEL, false],
+            // The Redis pods' scripts ask the Sentinels (role at start, follow, preStop handover),
+            // on the Sentinel port only.
+            ["redis-0", "sentinel-0", SENTINEL, true],
+            ["redis-0", "sentinel-0", METRICS, false],
+            ["redis-0", "sentinel-0", R, false],
+            ["redis-0", "client (allowed namespace)", SENTINEL, false],
             ["prometheus", "sentinel-0", METRICS, true],
             ["prometheus", "sentinel-0", SENTINEL, false],
             ["backup", "sentinel-0", SENTINEL, false],

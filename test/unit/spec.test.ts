@@ -62,7 +62,7 @@ describe("spec: defaults", () => {
     it("gives the sentinel topology its Sentinels, with defaults when the section is absent", () => {
         const spec = resolveSpec({ topology: "sentinel", name: "cache" });
         assert.deepStrictEqual(spec.sentinel, {
-            settings: { replicas: 3, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000 },
+            settings: { replicas: 3, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000, hostAntiAffinity: "required" },
             masterName: "cache",
             names: { statefulSet: "cache-sentinel", headlessService: "cache-sentinel-headless", service: "cache-sentinel", pdb: "cache-sentinel", config: "cache-sentinel-config" },
             selectorLabels: { "app.kubernetes.io/name": "redis-sentinel", "app.kubernetes.io/instance": "cache", "app.kubernetes.io/component": "sentinel" },
