@@ -75,6 +75,8 @@ describe("resharding large values with bounded in-flight work (real redis-server
         const log: string[] = [];
         const result = await formCluster(nodes, { shards: 3, replicasPerShard: 0 }, { ...opts, migration: LIMITS, log: (l) => log.push(l) });
         const stats = result.migration!;
+        // The measured run, for the record (docs/formation.md quotes it).
+        console.log(`      ${log.find((l) => l.startsWith("moved "))}`);
         // The bounds held: no more than 3 MIGRATEs or 8 MiB outstanding on a source, and 1 MiB
         // batches except a single large key alone.
         assert.ok(stats.maxInFlightCommands <= LIMITS.inFlightCommands, JSON.stringify(stats));
