@@ -24,6 +24,8 @@ async function start(args: RedisClusterArgs, dir: string) {
     const proc = spawn("redis-server", [conf], { stdio: "ignore" });
     const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
     const client = new Redis({ host: ADDRESS, port: PORT, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Refused connections while redis-server starts are expected; the loop below retries them.
+    client.on("error", () => undefined);
     const deadline = Date.now() + 20000;
     for (;;) {
         try { await client.connect(); if (await client.ping() === "PONG") break; } catch { client.disconnect(); }
