@@ -5,6 +5,7 @@ import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { podDnsName } from "./services";
+import { helperResources, redisResources } from "./resources";
 import { sentinelDiscoveryEnv } from "./sentinel";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { restoreInitContainers, restorePodAdditions } from "../backup/restore";
@@ -73,10 +74,7 @@ function redisContainer(spec: ClusterSpec) {
             // Only Redis Cluster has a bus.
             ...(s.topology === "cluster" ? [{ name: "bus", containerPort: PORTS.bus, protocol: "TCP" }] : []),
         ],
-        resources: {
-            requests: { cpu: s.resources.requests.cpu, memory: s.resources.requests.memory },
-            limits: { cpu: s.resources.limits.cpu, memory: s.resources.limits.memory },
-        },
+        resources: redisResources(spec),
         // Loading a large AOF can take minutes: the startup probe allows 10, then liveness takes over.
         startupProbe: probe("startup", { periodSeconds: 10, failureThreshold: 60 }),
         livenessProbe: probe("liveness", { periodSeconds: 10, failureThreshold: 6 }),
@@ -123,10 +121,7 @@ export function exporterContainer(spec: ClusterSpec, port: number = PORTS.redis)
             { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `$(POD_IP):${PORTS.exporter}` },
         ],
         ports: [{ name: "metrics", containerPort: PORTS.exporter, protocol: "TCP" }],
-        resources: {
-            requests: { cpu: "50m", memory: "64Mi" },
-            limits: { cpu: "200m", memory: "128Mi" },
-        },
+        resources: helperResources(spec, { cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "128Mi" }),
         readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 5 },
         securityContext: restrictedContainerSecurity,
         ...(spec.tls ? { volumeMounts: tlsMounts(spec) } : {}),

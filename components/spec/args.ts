@@ -15,8 +15,10 @@ export interface ComputeArgs {
 export interface ResourcesArgs {
     /** What the scheduler reserves per Redis pod. Default: `{cpu: "2", memory: "8Gi"}`. */
     requests?: ComputeArgs;
-    /** The most a Redis pod may use; above the memory limit the kernel kills Redis. Default: `{cpu: "4", memory: "16Gi"}`. */
+    /** The most a Redis pod may use; above the memory limit the kernel kills Redis. The CPU limit is optional (empty: none) and warned about: a fork child (AOF rewrite, replica sync, backup pull) shares the pod's CPU quota, throttling stalls Redis, and node-timeout failovers follow (docs/persistence.md). Default: `{cpu: "", memory: "16Gi"}`. */
     limits?: ComputeArgs;
+    /** Kubernetes QoS class of the Redis pods: `burstable` (requests below limits) or `guaranteed` (every container's requests equal its limits, so the pod is the last evicted under node memory pressure; needs `limits.cpu`, and requests default to the limits). Default: `"burstable"`. */
+    qos?: string;
 }
 
 export interface StorageArgs {
@@ -52,7 +54,7 @@ export interface RedisConfigArgs {
     autoAofRewritePercentage?: number;
     /** Do not rewrite the AOF while it is smaller than this. Default: `"64mb"`. */
     autoAofRewriteMinSize?: string;
-    /** RDB snapshot rules; an empty list disables RDB snapshots. Default: `[{seconds: 900, changes: 1}, {seconds: 300, changes: 10}, {seconds: 60, changes: 10000}]`. */
+    /** RDB snapshot rules; an empty list (`save ""`) disables RDB snapshots and the RDB save at shutdown. With the AOF on they only cost forks: backups pull RDBs from replicas, restore loads the AOF (docs/persistence.md). Default: `[]`. */
     save?: SaveRuleArgs[];
     /** Compress RDB files. Default: `true`. */
     rdbCompression?: boolean;
@@ -223,6 +225,8 @@ export interface BackupVerifyArgs {
     enabled?: boolean;
     /** Cron schedule of the verify job. Default: `"30 3 * * *"`. */
     schedule?: string;
+    /** The oldest the newest backup may be, in minutes, or verify fails; 0 derives it from the schedules: twice the longest gap between runs of the most frequent backup verify reads (hourly with S3, daily without) plus that job's deadline, so one missed run passes and two do not. Default: `0`. */
+    maxAgeMinutes?: number;
 }
 
 export interface BackupArgs {
@@ -230,7 +234,7 @@ export interface BackupArgs {
     enabled?: boolean;
     /** Hourly RDB snapshots. Default: `{schedule: "0 * * * *", keep: 3}`. */
     hourly?: BackupScheduleArgs;
-    /** Daily full backup. Default: `{schedule: "0 2 * * *", keep: 7}`. */
+    /** Daily full backup, half an hour away from the hourly runs so two dumps never start together. Default: `{schedule: "30 2 * * *", keep: 7}`. */
     daily?: BackupScheduleArgs;
     /** Size of each backup volume (one per kind; they keep the newest backups of their kind, and the verify job's scratch volume). Default: `"200Gi"`. */
     volumeSize?: string;

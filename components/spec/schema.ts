@@ -40,6 +40,9 @@ const promDuration = (def: string) => text(def, "a Prometheus duration such as 3
 const ms = (def: number, min: number, max: number) => integer(def, { min, max });
 
 const compute = (cpuDef: string, memDef: string) => object({ cpu: cpu(cpuDef), memory: bytesQuantity(memDef) });
+const optionalCpu = (def: string) => text(def, "empty (no CPU limit) or a Kubernetes CPU quantity such as \"4\" or \"500m\"",
+    (s) => s === "" || isQuantity(s), { acceptNumbers: true });
+export const QOS_CLASSES = ["burstable", "guaranteed"] as const;
 
 const toleration = object({
     key: text("", "a taint key", (s) => s === "" || isQualifiedName(s)),
@@ -85,7 +88,8 @@ export const settingsSchema = object({
     imagePullPolicy: oneOf("IfNotPresent", ["IfNotPresent", "Always", "Never"]),
     resources: object({
         requests: compute("2", "8Gi"),
-        limits: compute("4", "16Gi"),
+        limits: object({ cpu: optionalCpu(""), memory: bytesQuantity("16Gi") }),
+        qos: oneOf("burstable", QOS_CLASSES),
     }),
     storage: object({
         size: bytesQuantity("100Gi"),
@@ -100,11 +104,7 @@ export const settingsSchema = object({
         appendfsync: oneOf("everysec", ["always", "everysec", "no"]),
         autoAofRewritePercentage: integer(100, { min: 0, max: 10000 }),
         autoAofRewriteMinSize: redisSize("64mb"),
-        save: list(saveRule, [
-            { seconds: 900, changes: 1 },
-            { seconds: 300, changes: 10 },
-            { seconds: 60, changes: 10000 },
-        ], { max: 16 }),
+        save: list(saveRule, [], { max: 16 }),
         rdbCompression: boolean(true),
         lazyfree: boolean(true),
         tcpBacklog: integer(4096, { min: 1, max: 65535 }),
@@ -170,12 +170,13 @@ export const settingsSchema = object({
     backup: object({
         enabled: boolean(true),
         hourly: backupSchedule("0 * * * *", 3),
-        daily: backupSchedule("0 2 * * *", 7),
+        daily: backupSchedule("30 2 * * *", 7),
         volumeSize: bytesQuantity("200Gi"),
         awsCliImage: pinnedImage(DEFAULT_IMAGES.awsCli),
         verify: object({
             enabled: boolean(true),
             schedule: cron("30 3 * * *"),
+            maxAgeMinutes: integer(0, { min: 0, max: 525600 }),
         }),
         s3: object({
             enabled: boolean(true),
