@@ -305,7 +305,8 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
             await client.set("tls:before", "1");
             assert.strictEqual(await client.wait(2, 5000), 2, "both replicas acknowledged over TLS replication");
             const master = ask(sentinels[0].host, true, "sentinel", "get-master-addr-by-name", "redis-cluster").split("\n")[0];
-            const pod = deployment.pods.find((p) => p.address === master);
+            // The Sentinels track pods by name (docs/sentinel.md).
+            const pod = deployment.pods.find((p) => p.host === master);
             assert.ok(pod, `the Sentinels name ${master}`);
             await podAction("tls-sentinel", pod.name, "kill");
             await until(() => client.set("tls:after", "2").then(() => true, () => false), "the client writes to the promoted master over TLS", 60000);
