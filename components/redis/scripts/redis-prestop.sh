@@ -7,8 +7,8 @@
 # that still believes this node owns the slots and finds it gone gets "connection refused" and
 # must rediscover the cluster (redis-py retries the dead node for a second first).
 # HANDOVER_DRAIN=off returns as soon as this node is a replica (the behaviour before the drain,
-# kept as the benchmark's comparison peer). The drain lasts at most HANDOVER_DRAIN_MAX_SECONDS
-# (2): a client still redirected after that does not learn from MOVED (ioredis with auto-pipelining
+# kept as the benchmark's comparison peer). The drain lasts at most HANDOVER_DRAIN_MAX_MS
+# (3000, counted in 100 ms looks): a client still redirected after that does not learn from MOVED (ioredis with auto-pipelining
 # ignores a batch of MOVED replies that name different slots), so its connections are closed while
 # this node still answers, which makes it re-read the slot map. The whole hook never blocks the
 # stop for longer than HANDOVER_TIMEOUT_SECONDS; a node with nothing to hand over returns at once.
@@ -71,8 +71,6 @@ until [ "$(cli "$POD_IP" role | head -n 1)" = "slave" ]; do
 done
 echo "handover done: $replica is master"
 [ "${HANDOVER_DRAIN:-on}" = "off" ] && exit 0
-drain_end=$(( $(date +%s) + ${HANDOVER_DRAIN_MAX_SECONDS:-2} ))
-[ "$drain_end" -lt "$deadline" ] || drain_end=$deadline
 
 # Every other node has given my slots to the new owner, so a client that asks any of them for the
 # slot map learns it. (Each learns that from the new master's broadcast at once; that this node is
@@ -80,7 +78,7 @@ drain_end=$(( $(date +%s) + ${HANDOVER_DRAIN_MAX_SECONDS:-2} ))
 others=$(printf '%s\n' "$nodes" | awk '$3 !~ /myself|fail|noaddr/ {sub(/[:@].*/, "", $2); print $2}')
 for ip in $others; do
   until cli "$ip" cluster nodes | awk -v id="$my_id" '$1 == id && NF < 9 {ok = 1} END {exit !ok}'; do
-    [ "$(date +%s)" -lt "$drain_end" ] || { echo "drain cut short: $ip still gives my slots to me"; exit 0; }
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "drain cut short: $ip still gives my slots to me"; exit 0; }
     sleep 0.02
   done
 done
@@ -88,23 +86,19 @@ done
 # Clients still writing here are redirected (MOVED counted in INFO errorstats); stay until none
 # has been for HANDOVER_QUIET_MS, so that a client writing at least that often has learned the
 # new owner before this node stops answering.
-quiet_ms=${HANDOVER_QUIET_MS:-1000}
+quiet_ms=${HANDOVER_QUIET_MS:-1000} max_ms=${HANDOVER_DRAIN_MAX_MS:-3000}
 moved() { cli "$POD_IP" info errorstats | tr -d '\r' | sed -n 's/^errorstat_MOVED:count=//p'; }
-last=$(moved) quiet=0 redirected=0
+last=$(moved) quiet=0 waited=0
 while [ "$quiet" -lt "$quiet_ms" ]; do
-  if [ "$(date +%s)" -ge "$drain_end" ]; then
+  if [ "$waited" -ge "$max_ms" ] || [ "$(date +%s)" -ge "$deadline" ]; then
     cli "$POD_IP" client kill type normal >/dev/null
-    echo "drain cut short: clients still redirected after ${HANDOVER_DRAIN_MAX_SECONDS:-2} s were disconnected"
+    echo "drain cut short: clients still redirected after $max_ms ms were disconnected"
     exit 0
   fi
   sleep 0.1
   now=$(moved)
-  if [ "$now" = "$last" ]; then quiet=$((quiet + 100)); else quiet=0 redirected=1; fi
-  last=$now
+  if [ "$now" = "$last" ]; then quiet=$((quiet + 100)); else quiet=0; fi
+  last=$now waited=$((waited + 100))
 done
-if [ "$redirected" = 1 ]; then
-  echo "drained: no client redirected for $quiet_ms ms"
-else
-  echo "drained: no client wrote here for $quiet_ms ms"
-fi
+echo "drained: no client redirected for $quiet_ms ms"
 exit 0
