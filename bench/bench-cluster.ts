@@ -1,6 +1,6 @@
 // A 3 x 1 Redis Cluster of the rendered dev pods run as local processes, for the benchmarks that
 // stop and start its nodes (failover, handover), and the small state checks they wait on.
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -107,6 +107,22 @@ export class BenchCluster {
 
     logFile(i: number): string {
         return path.join(this.plans[i].root, "redis.log");
+    }
+
+    /**
+     * Runs node i's preStop hook without blocking this process (spawnSync would stop every
+     * client in it for the hook's whole run), calling `onLine` as each line is printed.
+     */
+    runPreStop(i: number, env: Record<string, string> = {}, onLine: (line: string) => void = () => undefined): Promise<void> {
+        const hook = spawn("sh", [path.join(this.plans[i].root, "scripts", "redis-prestop.sh")], { env: { ...process.env, ...this.redis(i).env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+        let pending = "";
+        hook.stdout.on("data", (d) => {
+            const lines = (pending + d).split("\n");
+            pending = lines.pop()!;
+            lines.forEach(onLine);
+        });
+        hook.stderr.resume();
+        return new Promise((r) => hook.on("exit", () => r()));
     }
 
     startNode(i: number): void {

@@ -2,8 +2,7 @@
 // slots, under a live write load. Planned (graceful stop) and unplanned (SIGKILL), for the
 // rendered configuration (node timeout 5000 ms, preStop handover) against stock Redis settings
 // (node timeout 15000 ms, no preStop hook), same machine, same run.
-import * as path from "path";
-import { runToCompletion, stopProcess } from "../local/pod";
+import { stopProcess } from "../local/pod";
 import { Workload } from "../local/workload";
 import { BenchCluster, clusterOk, masterOf, PASSWORD, slotsOf, until } from "./bench-cluster";
 import { median, printTable } from "./stats";
@@ -33,7 +32,7 @@ export async function benchFailover(variant: Variant, runs: number, firstOctet: 
                 const ranges = await slotsOf(victimIp);
                 if (kind === "unplanned") await stopProcess(pids[victim], 0, "SIGKILL");
                 else {
-                    if (variant.preStop) runToCompletion({ ...cluster.redis(victim), argv: ["sh", path.join(cluster.plans[victim].root, "scripts", "redis-prestop.sh")] });
+                    if (variant.preStop) await cluster.runPreStop(victim);
                     await stopProcess(pids[victim], 60000);
                 }
                 const others = addresses.filter((a) => a !== victimIp);

@@ -6,9 +6,7 @@
 // with HANDOVER_DRAIN=off (it returns as soon as the master is a replica, the behaviour before),
 // interleaved in one run on one cluster. Each run also records the timeline: the hook's own
 // output and the Redis logs of both nodes, as milliseconds from the hook's start.
-import { spawn } from "child_process";
 import * as fs from "fs";
-import * as path from "path";
 import { stopProcess } from "../local/pod";
 import { USERS } from "../components/spec/spec";
 import { admin, BenchCluster, clusterOk, masterOf, PASSWORD, slotsOf, until } from "./bench-cluster";
@@ -64,21 +62,6 @@ function keysIn(ranges: [number, number][], count: number): string[] {
     return keys;
 }
 
-/** Runs the preStop hook without blocking this process, timestamping each line it prints. */
-function runHook(cluster: BenchCluster, i: number, env: Record<string, string>, t0: number, timeline: Record<string, number>): Promise<void> {
-    const c = cluster.redis(i);
-    const hook = spawn("sh", [path.join(cluster.plans[i].root, "scripts", "redis-prestop.sh")], { env: { ...process.env, ...c.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let pending = "";
-    hook.stdout.on("data", (d) => {
-        pending += d;
-        const lines = pending.split("\n");
-        pending = lines.pop()!;
-        for (const line of lines) timeline[`hook: ${line.replace(/\d+\.\d+\.\d+\.\d+/g, "<ip>")}`] ??= Date.now() - t0;
-    });
-    hook.stderr.resume();
-    return new Promise((r) => hook.on("exit", () => r()));
-}
-
 /** The first slot of each shard: the benchmark hands the shards over in turn. */
 const SHARD_SLOTS = [0, 5461, 10923];
 /**
@@ -115,7 +98,7 @@ async function handoverOnce(cluster: BenchCluster, variant: typeof HANDOVER_VARI
         await new Promise((r) => setTimeout(r, 300));
         t0 = Date.now();
         lastHandoverFrom.set(oldIp, t0);
-        await runHook(cluster, old, variant.env, t0, timeline);
+        await cluster.runPreStop(old, variant.env, (line) => { timeline[`hook: ${line.replace(/\d+\.\d+\.\d+\.\d+/g, "<ip>")}`] ??= Date.now() - t0; });
         timeline["hook returns, SIGTERM sent"] = Date.now() - t0;
         await stopProcess(cluster.pids[old], 60000);
         timeline["process gone"] = Date.now() - t0;
