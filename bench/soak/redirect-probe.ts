@@ -19,15 +19,22 @@ async function main(): Promise<void> {
         c.on("error", () => undefined);
         return c;
     };
-    const conns = new Map<string, Redis>();
+    // One connection per node, shared by the keys' concurrent writes: each waits for the same
+    // connect (a write on a connection still connecting fails without reaching the node). A
+    // connection that failed is dropped and made again on the next round.
+    const conns = new Map<string, Promise<Redis>>();
     const write = async (addr: string, key: string): Promise<void> => {
         let c = conns.get(addr);
-        if (!c || c.status === "end") {
-            c = connect(addr);
+        if (!c) {
+            const client = connect(addr);
+            c = client.connect().then(() => client, (e) => { client.disconnect(); throw e; });
             conns.set(addr, c);
-            await c.connect();
         }
-        await c.set(key, String(Date.now()));
+        await (await c).set(key, String(Date.now()));
+    };
+    const drop = (addr: string) => {
+        conns.get(addr)?.then((c) => c.disconnect(), () => undefined);
+        conns.delete(addr);
     };
     const owner = new Map<string, string>();
     const seedConn = connect(seed);
@@ -59,14 +66,14 @@ async function main(): Promise<void> {
                     owner.set(key, m[1]);
                 } else {
                     unreachable.push({ key, node, error: e instanceof Error ? e.message : String(e) });
-                    conns.get(node)?.disconnect();
+                    drop(node);
                 }
             }
         }));
         if (round === 0) console.log("ready");
         await new Promise((r) => setTimeout(r, Math.max(0, Number(interval) - (Date.now() - started))));
     }
-    for (const c of conns.values()) c.disconnect();
+    for (const addr of [...conns.keys()]) drop(addr);
     console.log(JSON.stringify({ moved, unreachable, acknowledged }));
 }
 
