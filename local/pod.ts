@@ -142,6 +142,18 @@ export function runToCompletion(c: ContainerPlan): { status: number | null; outp
     return { status: r.status, output: (r.stdout ?? "") + (r.stderr ?? "") + (r.error ? String(r.error) : "") };
 }
 
+/** runToCompletion without blocking this process: what runs beside it (a client, a test's writer) goes on. */
+export function runToCompletionAsync(c: ContainerPlan): Promise<{ status: number | null; output: string }> {
+    return new Promise((resolve) => {
+        let output = "";
+        const child = spawn(c.argv[0], c.argv.slice(1), { env: { ...process.env, ...c.env }, stdio: ["ignore", "pipe", "pipe"] });
+        child.stdout.on("data", (d) => { output += d; });
+        child.stderr.on("data", (d) => { output += d; });
+        child.on("error", (e) => resolve({ status: null, output: output + String(e) }));
+        child.on("close", (status) => resolve({ status, output }));
+    });
+}
+
 /** Starts a long-running container; detached ones outlive this process and log to a file. */
 export function startContainer(c: ContainerPlan, logFile?: string): ChildProcess {
     const out = logFile ? fs.openSync(logFile, "a") : "pipe";

@@ -52,7 +52,8 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
     echo "handover done: $current is master"
     exit 0
   fi
-  sleep 0.1
+  # Writes are paused until the new master is seen and clients are sent there: look often.
+  sleep 0.02
 done
 cli client unpause >/dev/null
 echo "handover did not finish within $timeout_s s"
