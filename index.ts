@@ -1,6 +1,11 @@
 // Stack program entry point for `pulumi up`.
 import * as pulumi from "@pulumi/pulumi";
+import { packageRoot } from "./components/package-files";
+import { assertFreshBuild } from "./program/freshness";
 import { deployStack } from "./program/stack";
+
+// Before anything else: a stale dist/ must not deploy.
+assertFreshBuild(packageRoot);
 
 const outputs = deployStack(pulumi.runtime.allConfig(), pulumi.getProject());
 

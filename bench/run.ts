@@ -1,8 +1,9 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|sentinel|reshard|throughput|backup] [-- --backup-mb=1024]:
+// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|backup] [-- --backup-mb=1024]:
 // runs the benchmarks, prints tables, writes JSON under bench/results/.
 import { benchBackup, printBackup } from "./backup";
 import { benchFailover, printFailover, VARIANTS } from "./failover";
 import { benchFormation, printFormation } from "./formation";
+import { benchHandover, printHandover } from "./handover";
 import { benchSentinelFailover, printSentinelFailover, SENTINEL_VARIANTS } from "./sentinel-failover";
 import { writeResult } from "./stats";
 import { benchReshard, printReshard } from "./reshard";
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
         for (const [i, variant] of VARIANTS.entries()) failover.push(...await benchFailover(variant, runs, 20 + i));
         printFailover(failover);
         console.log(`\nwrote ${writeResult("failover", { quick, failover })}`);
+    }
+    if (!only || only === "handover") {
+        const handover = await benchHandover(runs, 23);
+        printHandover(handover.cells);
+        console.log(`\nwrote ${writeResult("handover", { quick, ...handover })}`);
     }
     if (!only || only === "sentinel") {
         const sentinel = [];

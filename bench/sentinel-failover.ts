@@ -46,13 +46,13 @@ export async function benchSentinelFailover(v: Variant, runs: number): Promise<S
         const d = await up("bench");
         const password = fs.readFileSync(d.passwordFile, "utf8");
         const redisPods = d.pods.filter((p) => d.seeds.includes(`${p.address}:6379`));
-        const probe = new SentinelProbe(redisPods.map((p) => p.address), d.sentinels!, password, d.masterName!);
+        const probe = new SentinelProbe(redisPods.map((p) => p.host), d.sentinels!, password, d.masterName!);
         const sentinels = d.sentinels!.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
         // Every replica takes part: the Sentinels learn replicas from the master's INFO every 10 s.
         await until(() => probe.healthyMaster() !== undefined && /^OK 3 usable/.test(probe.ckquorum(d.sentinels![0])), "the deployment is healthy", 120000);
         for (let run = 0; run < runs; run++) {
             const master = probe.healthyMaster()!;
-            const victim = redisPods.find((p) => p.address === master)!;
+            const victim = redisPods.find((p) => p.host === master)!;
             const w = new SentinelWorkload(sentinels, d.masterName!, password, `b${run}`);
             w.start();
             await until(() => w.replicaAcknowledged.length >= 50, "the workload writes");

@@ -82,7 +82,9 @@ export async function benchThroughput(runs: number, requests: number): Promise<T
     fs.writeFileSync(caFile, cert.ca);
     const clusters = CONFIGS.map((config, i) => ({ config, ...startNodes(config, 30 + i, path.join(root, config), cert) }));
     try {
-        for (const c of clusters) await formCluster(c.nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000 });
+        // The node timeout each kind starts with (Redis's default for stock), which formation restores.
+        const nodeTimeoutMs = (kind: ThroughputConfig) => kind === "stock" ? 15000 : resolveSpec(argsFromConfig(readStackConfig(packageRoot, "prod").config)).settings.redis.clusterNodeTimeoutMs;
+        for (const c of clusters) await formCluster(c.nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: nodeTimeoutMs(c.config) });
         const results: ThroughputResult[] = [];
         for (const test of ["set", "get"]) {
             for (const pipeline of [1, 16]) {

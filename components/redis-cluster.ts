@@ -6,9 +6,10 @@ import { createPasswords } from "./auth/passwords";
 import { acceptedPasswords, Credentials } from "./auth/rotation";
 import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup";
 import type { ShardState } from "./bootstrap/formation";
-import { ClusterCredentials, ClusterDrain, ClusterFormation, ClusterFormationArgs } from "./bootstrap/provider";
+import type { ClusterFormationArgs } from "./bootstrap/provider";
+import { credentialsStep, drainStep, FormationStep, formationStep } from "./bootstrap/steps";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
-import { STATEFULSET_IGNORE_CHANGES } from "./kubernetes/statefulset";
+import { redisStatefulSetOptions } from "./kubernetes/statefulset";
 import { liveDirectives } from "./redis/redis-conf";
 import { connectionInfo } from "./outputs";
 import { KUBE_ACCESS_KEYS, KubeAccessArgs, kubeTarget } from "./kube-target";
@@ -40,7 +41,11 @@ export class RedisCluster extends pulumi.ComponentResource {
     public readonly username: pulumi.Output<string>;
     /** The application user's password (secret). */
     public readonly password: pulumi.Output<string>;
-    /** `redis://app:<password>@<clientHost>:<port>` (secret); `rediss://` with TLS on. */
+    /**
+     * `redis://app:<password>@<clientHost>:<port>` (secret); `rediss://` with TLS on. Empty for the
+     * sentinel topology: no single address keeps reaching the master across failovers, so its
+     * clients ask the Sentinels (`sentinelAddresses`, `masterName`); see docs/sentinel.md.
+     */
     public readonly connectionUrl: pulumi.Output<string>;
     /** `host:port` of every Sentinel (sentinel topology; empty for cluster). */
     public readonly sentinelAddresses: pulumi.Output<string[]>;
@@ -76,7 +81,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         // The sentinel topology forms itself: its pods take their roles from the Sentinels at start.
         const cluster = spec.settings.topology === "cluster"
             ? createClusterResources(name, spec, info, passwords, deps, this, args)
-            : { formation: undefined, ready: createObjects(name, buildRedisObjects(spec), this, deps) };
+            : { formation: undefined, ready: createObjects(name, buildRedisObjects(spec), this, deps, [], redisStatefulSetOptions(spec)) };
         this.nodeIds = cluster.formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
         this.shardLayout = cluster.formation?.shardLayout ?? pulumi.output([] as ShardState[]);
         this.sentinelAddresses = pulumi.output(info.sentinelAddresses);
@@ -89,8 +94,8 @@ export class RedisCluster extends pulumi.ComponentResource {
         this.username = pulumi.output(USERS.app);
         // Clients get a new password only once every node accepts it (after the credentials step).
         this.password = pulumi.secret(pulumi.all([cluster.ready.map((r) => r.urn), passwords.current.app]).apply(([, p]) => p));
-        this.connectionUrl = pulumi.secret(
-            pulumi.interpolate`${spec.tls ? "rediss" : "redis"}://${USERS.app}:${this.password}@${info.clientHost}:${info.clientPort}`);
+        this.connectionUrl = pulumi.secret(spec.sentinel ? pulumi.output("")
+            : pulumi.interpolate`${spec.tls ? "rediss" : "redis"}://${USERS.app}:${this.password}@${info.clientHost}:${info.clientPort}`);
         this.registerOutputs({
             namespace: this.namespace,
             clientHost: this.clientHost,
@@ -115,16 +120,17 @@ export class RedisCluster extends pulumi.ComponentResource {
  * pods once they run). `ready` is what the client outputs wait for.
  */
 function createClusterResources(name: string, spec: ClusterSpec, info: ReturnType<typeof connectionInfo>, passwords: Credentials<pulumi.Output<string>>,
-    dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): { formation: ClusterFormation; ready: pulumi.Resource[] } {
+    dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): { formation: FormationStep; ready: pulumi.Resource[] } {
     // The steps reach the API only through port-forwards and to read the TLS CA.
     const usesApi = spec.settings.formation.connectivity === "port-forward" || Boolean(spec.tls);
     const kube = kubeTarget(parent, access, usesApi);
     const shape = { ...formationArgs(spec, info, passwords.current.admin), ...(kube ? { kube } : {}) };
-    const credentials = new ClusterCredentials(`${name}-credentials`, { ...shape, users: acceptedPasswords(spec, passwords) },
+    const credentials = credentialsStep(`${name}-credentials`,
+        { ...shape, users: acceptedPasswords(spec, passwords), ...(spec.settings.auth.disconnectRevoked ? { disconnectRevoked: true } : {}) },
         { parent, dependsOn });
-    const drain = new ClusterDrain(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
-    const workloads = createObjects(name, buildRedisObjects(spec), parent, dependsOn, [drain]);
-    const formation = new ClusterFormation(`${name}-formation`,
+    const drain = drainStep(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
+    const workloads = createObjects(name, buildRedisObjects(spec), parent, dependsOn, [drain], redisStatefulSetOptions(spec));
+    const formation = formationStep(`${name}-formation`,
         { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(spec, parent) } : {}) },
         { parent, dependsOn: workloads });
     return { formation, ready: [credentials] };
@@ -177,12 +183,14 @@ function createBackups(name: string, spec: ClusterSpec, parent: pulumi.Resource,
 type Constructor = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 const KINDS: Record<string, Constructor> = {
+    "v1/Namespace": k8s.core.v1.Namespace,
     "v1/ConfigMap": k8s.core.v1.ConfigMap,
     "v1/Service": k8s.core.v1.Service,
     "v1/ServiceAccount": k8s.core.v1.ServiceAccount,
     "v1/PersistentVolumeClaim": k8s.core.v1.PersistentVolumeClaim,
     "batch/v1/CronJob": k8s.batch.v1.CronJob,
     "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet,
+    "apps/v1/DaemonSet": k8s.apps.v1.DaemonSet,
     "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
     "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
 };
@@ -192,20 +200,24 @@ const isCustomResource = (obj: KubeObject) => /^(monitoring.coreos.com|cert-mana
 
 /**
  * One Pulumi resource per object. Workloads wait for everything else of the batch (their
- * ConfigMaps and Services) so pods never start against missing configuration.
+ * ConfigMaps, Services and the cert-manager Certificate, which Pulumi awaits until it is Ready)
+ * so pods never start against missing configuration. `dataOptions` go to the StatefulSet that
+ * has data volumes (the Redis pods').
  */
-function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[] = []): pulumi.CustomResource[] {
+function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[] = [],
+    dataOptions: pulumi.CustomResourceOptions = {}): pulumi.CustomResource[] {
     const created: pulumi.CustomResource[] = [];
     for (const obj of objects) {
         const ctor = KINDS[`${obj.apiVersion}/${obj.kind}`] ?? (isCustomResource(obj) ? k8s.apiextensions.CustomResource : undefined);
         if (!ctor) throw new Error(`no Pulumi resource type for ${obj.apiVersion} ${obj.kind}`);
-        const isWorkload = obj.kind === "StatefulSet";
+        const isWorkload = obj.kind === "StatefulSet" || obj.kind === "DaemonSet";
         const resourceName = `${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`;
         created.push(new ctor(resourceName, obj, {
             parent,
             dependsOn: isWorkload ? [...dependsOn, ...workloadDeps, ...created] : dependsOn,
-            // A changed claim template would replace the StatefulSet, deleting every pod at once.
-            ...(isWorkload && (obj.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ? { ignoreChanges: STATEFULSET_IGNORE_CHANGES } : {}),
+            // A changed claim template would replace the StatefulSet, deleting every pod at once;
+            // a rolling restart of large data outlasts Pulumi's default 10-minute wait.
+            ...(isWorkload && (obj.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ? dataOptions : {}),
         }));
     }
     return created;

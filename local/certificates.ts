@@ -1,11 +1,14 @@
 // Certificates for local TLS (tests, benchmarks), made with the real openssl: a CA, and a
 // certificate it signs for the names and addresses given, as a TLS Secret's keys (tls.crt,
-// tls.key, ca.crt), and written where local mode stands in for that Secret.
+// tls.key, ca.crt), and written where local mode stands in for that Secret. A stack with an
+// issuer gets its certificate the way cert-manager issues it: for exactly the names its rendered
+// Certificate asks for (DNS names, no pod IPs).
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { TLS_FILES } from "../components/spec/spec";
+import { render } from "./deployment";
 
 export interface TestCertificate {
     ca: string;
@@ -40,6 +43,17 @@ export function makeCertificate(dnsNames: string[], ips: string[], issuer?: Test
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
+}
+
+/**
+ * What cert-manager would write to the Secret of `stack`'s Certificate: a certificate for its
+ * dnsNames and ipAddresses, nothing else, signed by a fresh CA or by `issuer`'s (a renewal).
+ */
+export async function issueLikeCertManager(stack: string, issuer?: TestCertificate): Promise<TestCertificate> {
+    const certificate = (await render(stack)).objects.find((o) => o.kind === "Certificate" && o.apiVersion.startsWith("cert-manager.io/"));
+    if (!certificate) throw new Error(`stack ${stack} renders no cert-manager Certificate: set tls.issuerRef`);
+    const spec = certificate.spec as { dnsNames?: string[]; ipAddresses?: string[] };
+    return makeCertificate(spec.dnsNames ?? [], spec.ipAddresses ?? [], issuer);
 }
 
 /** Writes `c` where local mode stands in for the TLS Secret: `<state dir>/secrets/<key>`. */

@@ -8,13 +8,15 @@ import type { KubeObject } from "../components/kubernetes/object";
 import { PASSWORD_KEY, passwordKey, PORTS, TLS_FILES, USERS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";
 import { isAlive, planPod, PodPlan, runProbe, SecretValues, stopProcess } from "./pod";
-import { publishNames } from "./dns";
+import { canPublishNames, publishNames } from "./dns";
 import { progress, startPod, stopPod, waitForProbe } from "./pod-lifecycle";
 import { recordEvent, rollOut, templateRevision } from "./rollout";
 import { localS3Calls } from "./s3";
 import type { ContainerTrack } from "./probe-schedule";
 import { LocalPodState, LocalState, loadState, podAddress, saveState, secretFile, stateDir } from "./state";
 import { secretsOf } from "./secrets";
+import { applyPolicies, enforcementMode, podCgroupDir, removePolicies } from "./network-policy-enforcement";
+import { policedPodsOf } from "./policed-pods";
 
 export { secretsOf } from "./secrets";
 import { requireTool } from "./tools";
@@ -31,7 +33,8 @@ export interface UpResult {
     tls: boolean;
     /** With TLS: the CA file clients verify the pods' certificate with. */
     caFile?: string;
-    pods: { name: string; address: string; pids: Record<string, number>; servers?: Record<string, RunningServer> }[];
+    /** `host`: the pod's stable DNS name (the headless Service's), published in /etc/hosts as root; `servers`: the binary and version each server process runs. */
+    pods: { name: string; address: string; host: string; pids: Record<string, number>; servers?: Record<string, RunningServer> }[];
     /** Sentinel topology: every Sentinel's `address:port`, and the master's name to ask them for. */
     sentinels?: string[];
     masterName?: string;
@@ -149,7 +152,12 @@ export async function renderPodPlans(stack: string): Promise<(pod: PodRef, addre
 /** What the headless Service's DNS would answer now: running pods by name. */
 function publishPods(dir: string, r: Rendered, pods: LocalPodState[]): void {
     publishNames(dir, pods.filter((p) => Object.keys(p.pids).length > 0)
-        .map((p) => ({ address: p.address, name: `${p.name}.${workloadOf(r, p).podDomain}` })));
+        .map((p) => ({ address: p.address, name: podName(r, p) })));
+}
+
+/** The pod's name under its headless Service, as the cluster DNS answers it. */
+function podName(r: Rendered, pod: PodRef & { name: string }): string {
+    return `${pod.name}.${workloadOf(r, pod).podDomain}`;
 }
 
 /** A pod by its StatefulSet (absent: the Redis pods') and ordinal. */
@@ -165,7 +173,26 @@ function podPlan(r: Rendered, dir: string, pod: PodRef, password: SecretValues, 
     const w = workloadOf(r, pod);
     // The Redis pods keep their historical directory names; other StatefulSets' pods are named.
     const root = w === r.workloads[0] ? `pod-${pod.ordinal}` : `${w.statefulSet}-${pod.ordinal}`;
-    return planPod(r.objects, pod.ordinal, address ?? podAddress(w.addressOffset + pod.ordinal), path.join(dir, "pods", root), password, w.statefulSet);
+    const plan = planPod(r.objects, pod.ordinal, address ?? podAddress(w.addressOffset + pod.ordinal), path.join(dir, "pods", root), password, w.statefulSet);
+    // Enforced policies: every process of the pod (containers, init containers, probes, hooks) joins its cgroup.
+    const cgroup = podCgroupDir(dir, plan.name);
+    if (cgroup) for (const c of [...plan.initContainers, ...plan.containers]) c.cgroup = cgroup;
+    return plan;
+}
+
+/**
+ * Loads the deployment's NetworkPolicies into the kernel for `pods` at their addresses (before
+ * they start, so their first connection is already judged), or says why they are not enforced.
+ */
+function enforcePolicies(dir: string, r: Rendered, pods: { name: string; address: string; statefulSet?: string }[]): void {
+    const mode = enforcementMode();
+    if (!mode.on) {
+        progress(`NetworkPolicies are NOT enforced: ${mode.reason}`);
+        return;
+    }
+    const identities = policedPodsOf(r.objects, pods.map((p) => ({ ...p, statefulSet: p.statefulSet ?? r.workloads[0].statefulSet })));
+    const table = applyPolicies(dir, r.objects, identities);
+    progress(`NetworkPolicies enforced by nftables table inet ${table} over ${identities.length} pod addresses`);
 }
 
 /** Every pod the stack's StatefulSets ask for. */
@@ -181,15 +208,24 @@ export async function up(stack: string): Promise<UpResult> {
     chooseServers(r);
     const dir = stateDir(stack);
     const password = secretsOf(r, dir);
+    if (password[TLS_FILES.ca] !== undefined && !canPublishNames()) {
+        throw new Error("TLS is on: clients and the formation provider reach the pods by the DNS names the certificate covers, " +
+            "which local mode publishes in /etc/hosts; that needs write access to it (run as root, as CI does)");
+    }
     const pwFile = secretFile(dir, passwordKey("app"));
     const state: LocalState = loadState(dir) ?? { stack, topology: r.topology, pods: [] };
 
     const known = new Map(state.pods.map((p) => [p.name, p]));
-    const plans = desiredPods(r).map((ref) => {
+    const planAt = (ref: PodRef) => {
         const plan = podPlan(r, dir, ref, password);
         const address = known.get(plan.name)?.address;
         return address ? podPlan(r, dir, ref, password, address) : plan;
-    });
+    };
+    // Before any pod starts: the policies, and each pod's cgroup (which its plan then names).
+    const drafts = desiredPods(r).map(planAt);
+    const extraPods = state.pods.filter((p) => !drafts.some((plan) => plan.name === p.name));
+    enforcePolicies(dir, r, [...drafts.map((p) => ({ name: p.name, address: p.ip, statefulSet: p.statefulSet })), ...extraPods]);
+    const plans = desiredPods(r).map(planAt);
     const planOf = (pod: LocalPodState) => plans.find((p) => p.name === pod.name)!;
     const revisionOf = (plan: PodPlan) => workloadOf(r, plan).revision;
     const running = new Map(state.pods.filter((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive)).map((p) => [p.name, p]));
@@ -217,7 +253,7 @@ export async function up(stack: string): Promise<UpResult> {
             pods.push(started);
         }
     }
-    const extras = state.pods.filter((p) => !plans.some((plan) => plan.name === p.name));
+    const extras = extraPods;
     // Out of the state before they stop, so the kubelet does not restart them.
     state.pods = pods;
     saveState(dir, state);
@@ -263,12 +299,13 @@ export async function up(stack: string): Promise<UpResult> {
     return {
         stack,
         topology: r.topology,
-        seeds: pods.filter((p) => p.statefulSet === undefined).map((p) => `${p.address}:${PORTS.redis}`),
+        // Over TLS, clients reach pods by the names the certificate covers (and the nodes announce).
+        seeds: pods.filter((p) => p.statefulSet === undefined).map((p) => `${tlsOn ? podName(r, p) : p.address}:${PORTS.redis}`),
         user: USERS.app,
         passwordFile: pwFile,
         tls: tlsOn,
         ...(tlsOn ? { caFile: secretFile(dir, TLS_FILES.ca) } : {}),
-        pods: pods.map((p) => ({ name: p.name, address: p.address, pids: p.pids, servers: serversOf(p.pids) })),
+        pods: pods.map((p) => ({ name: p.name, address: p.address, host: podName(r, p), pids: p.pids, servers: serversOf(p.pids) })),
         ...(r.topology === "sentinel" ? { sentinels: sentinels.map((p) => `${p.address}:${PORTS.sentinel}`), masterName: r.masterName } : {}),
     };
 }
@@ -281,7 +318,9 @@ function formationInputs(rendered: Record<string, any>, plans: PodPlan[], passwo
         connectivity: "direct",
         // The provider works as the admin user.
         password: password[PASSWORD_KEY],
-        nodes: plans.map((p) => ({ name: p.name, address: p.ip, port: PORTS.redis, host: "", zone: "" })),
+        // Over TLS the provider reaches each pod by its DNS name (published in /etc/hosts), which
+        // the certificate covers, as Pulumi gives them; otherwise at its local address.
+        nodes: rendered.tls ? rendered.nodes : plans.map((p) => ({ name: p.name, address: p.ip, port: PORTS.redis, host: "", zone: "" })),
         // The CA comes from the Secret's stand-in, as the provider would read it from the cluster.
         ...(rendered.tls ? { tls: { ...rendered.tls, ca: password[TLS_FILES.ca] } } : {}),
     };
@@ -340,7 +379,16 @@ export async function podAction(stack: string, name: string, action: PodAction, 
             break;
         case "start": {
             if (running) throw new Error(`${name} is already running`);
+            if (plan.ip !== pod.address) {
+                // A pod on a new address: recorded first, so that pods moving at the same time
+                // each load policies that hold every move made so far; then the policies follow it.
+                pod.address = plan.ip;
+                enforcePolicies(dir, r, saveMerged(dir, pod).pods);
+            }
             Object.assign(pod, await startPod(r.objects, r.workloads[0].statefulSet, plan, password));
+            // The headless Services publish a pod's name once it has an address, before its probes
+            // pass (publishNotReadyAddresses): a starting pod may need its own and its peers' names.
+            publishPods(dir, r, saveMerged(dir, pod).pods);
             await waitForProbe(plan, "startup", 60000);
             break;
         }
@@ -416,6 +464,7 @@ export async function down(stack: string): Promise<{ stopped: number }> {
         await Promise.all(state.pods.map((p) => stopPod(p, 60000, r && podPlan(r, dir, p, secrets!, p.address))));
     }
     publishNames(dir, []);
+    removePolicies(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     return { stopped: state?.pods.reduce((n, p) => n + Object.keys(p.pids).length, 0) ?? 0 };
 }

@@ -9,11 +9,11 @@ import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
 import { render, secretsOf } from "./deployment";
-import { ContainerPlan, isAlive, planContainer, secretKeys } from "./pod";
-import { loadState, podAddress, stateDir } from "./state";
+import { commandLine, ContainerPlan, isAlive, planContainer, secretKeys } from "./pod";
+import { podCgroupDir } from "./network-policy-enforcement";
+import { JOB_ADDRESS_ORDINAL, JOB_POD_NAME, loadState, podAddress, stateDir } from "./state";
 
-/** Job pods get an address of their own, well above the Redis pods'. */
-export const JOB_ADDRESS_ORDINAL = 40;
+export { JOB_ADDRESS_ORDINAL } from "./state";
 
 export interface ContainerRun { name: string; exitCode: number | null; output: string }
 export interface JobResult {
@@ -101,7 +101,8 @@ export type OnStart = (container: string, pid: number) => void;
 
 function runContainer(c: ContainerPlan, logFile: string, deadline: number, onStart?: OnStart): Promise<ContainerRun> {
     return new Promise((resolve) => {
-        const child = spawn(c.argv[0], c.argv.slice(1), { env: { ...process.env, ...c.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        const [cmd, ...args] = commandLine(c);
+        const child = spawn(cmd, args, { env: { ...process.env, ...c.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
         onStart?.(c.name, child.pid!);
         let output = "";
         const log = fs.openSync(logFile, "a");
@@ -144,6 +145,9 @@ export async function runJob(stack: string, cronJobName: string, opts: { onStart
     const root = path.join(dir, "jobs", jobName);
     const plan = planJob(r.objects, cronJobName, jobName, podAddress(JOB_ADDRESS_ORDINAL), root, path.join(dir, "claims"),
         secrets, serviceHosts(r.objects, live.address));
+    // Enforced policies: the Job's processes run in the Job pods' cgroup, so they leave from its address.
+    const cgroup = podCgroupDir(dir, JOB_POD_NAME);
+    if (cgroup) for (const c of [...plan.initContainers, ...plan.containers]) c.cgroup = cgroup;
     const deadline = Date.now() + (plan.activeDeadlineSeconds ?? 24 * 3600) * 1000;
     let runs: ContainerRun[] = [];
     let attempts = 0;

@@ -2,7 +2,7 @@
 // for its probes, stop (preStop hooks, SIGTERM, SIGKILL after the grace period).
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
-import { isAlive, materializeVolumes, PodPlan, runProbe, runToCompletion, SecretValues, startContainer, stopProcess } from "./pod";
+import { isAlive, materializeVolumes, PodPlan, runProbe, runToCompletion, runToCompletionAsync, SecretValues, startContainer, stopProcess } from "./pod";
 import type { LocalPodState } from "./state";
 
 export const progress = (line: string) => process.stderr.write(`local: ${line}\n`);
@@ -48,7 +48,9 @@ export async function stopPod(pod: LocalPodState, graceMs: number, plan?: PodPla
     const outputs: string[] = [];
     for (const c of plan?.containers ?? []) {
         if (c.preStop && pod.pids[c.name] && isAlive(pod.pids[c.name])) {
-            const hook = runToCompletion({ ...c, argv: c.preStop });
+            // Asynchronously, as a kubelet runs it: a preStop hook may wait seconds (a master's
+            // handover and drain) and nothing else in this process should stand still meanwhile.
+            const hook = await runToCompletionAsync({ ...c, argv: c.preStop });
             outputs.push(hook.output.trim().replace(/\n/g, "; ") || `exit ${hook.status}`);
             progress(`${pod.name}/${c.name} preStop: ${outputs[outputs.length - 1]}`);
         }

@@ -29,6 +29,8 @@ export interface ContainerPlan {
     env: Record<string, string>;
     probes: { startup?: ProbePlan; liveness?: ProbePlan; readiness?: ProbePlan };
     preStop?: string[];
+    /** The pod's cgroup, which every process of the container joins (NetworkPolicy enforcement). */
+    cgroup?: string;
 }
 
 export interface PodPlan {
@@ -130,15 +132,38 @@ export function materializeVolumes(objects: KubeObject[], plan: PodPlan, passwor
     }
 }
 
+/**
+ * The command line that runs `argv` of container `c`: inside the pod's cgroup when it has one. A
+ * shell joins the cgroup and then execs the command, so the command keeps the pid and no process
+ * of the pod ever runs (or connects) outside it.
+ */
+export function commandLine(c: ContainerPlan, argv = c.argv): string[] {
+    return c.cgroup ? ["/bin/sh", "-c", 'echo 0 > "$0/cgroup.procs" && exec "$@"', c.cgroup, ...argv] : argv;
+}
+
 export function runToCompletion(c: ContainerPlan): { status: number | null; output: string } {
-    const r = spawnSync(c.argv[0], c.argv.slice(1), { env: { ...process.env, ...c.env }, encoding: "utf8" });
+    const [cmd, ...args] = commandLine(c);
+    const r = spawnSync(cmd, args, { env: { ...process.env, ...c.env }, encoding: "utf8" });
     return { status: r.status, output: (r.stdout ?? "") + (r.stderr ?? "") + (r.error ? String(r.error) : "") };
+}
+
+/** runToCompletion without blocking this process: what runs beside it (a client, a test's writer) goes on. */
+export function runToCompletionAsync(c: ContainerPlan): Promise<{ status: number | null; output: string }> {
+    return new Promise((resolve) => {
+        let output = "";
+        const child = spawn(c.argv[0], c.argv.slice(1), { env: { ...process.env, ...c.env }, stdio: ["ignore", "pipe", "pipe"] });
+        child.stdout.on("data", (d) => { output += d; });
+        child.stderr.on("data", (d) => { output += d; });
+        child.on("error", (e) => resolve({ status: null, output: output + String(e) }));
+        child.on("close", (status) => resolve({ status, output }));
+    });
 }
 
 /** Starts a long-running container; detached ones outlive this process and log to a file. */
 export function startContainer(c: ContainerPlan, logFile?: string): ChildProcess {
     const out = logFile ? fs.openSync(logFile, "a") : "pipe";
-    const child = spawn(c.argv[0], c.argv.slice(1), {
+    const [cmd, ...args] = commandLine(c);
+    const child = spawn(cmd, args, {
         env: { ...process.env, ...c.env },
         detached: Boolean(logFile),
         stdio: ["ignore", out, out],

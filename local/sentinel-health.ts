@@ -1,10 +1,12 @@
 // Health of a sentinel-topology deployment as its parts report it, asked with the real redis-cli:
-// for tests and benchmarks that wait on state, never on fixed sleeps.
+// for tests and benchmarks that wait on state, never on fixed sleeps. Redis pods are named by
+// their DNS names (local mode's `host`), as the Sentinels and the replicas name them.
 import { spawnSync } from "child_process";
 import { PORTS, USERS } from "../components/spec/spec";
 
 export class SentinelProbe {
     constructor(
+        /** The Redis pods' DNS names. */
         private readonly redis: string[],
         private readonly sentinels: string[],
         private readonly password: string,
@@ -45,7 +47,7 @@ export class SentinelProbe {
         return SentinelProbe.field(this.replication(address), "role");
     }
 
-    /** The master's address as Sentinel `sentinel` (`ip:port`) names it. */
+    /** The master's DNS name as Sentinel `sentinel` (`ip:port`) names it. */
     sentinelView(sentinel: string): string {
         return this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "get-master-addr-by-name", this.masterName).split("\n")[0];
     }
@@ -78,7 +80,7 @@ export class SentinelProbe {
     }
 
     /**
-     * The master's address when there is exactly one master, every other pod is its linked
+     * The master's DNS name when there is exactly one master, every other pod is its linked
      * replica, and every Sentinel names it with no failover in progress and knows those replicas.
      * (During a failover's last phase a Sentinel already names the promoted replica; a second
      * fault before the failover ends can leave that Sentinel with a view of its own.)

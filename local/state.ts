@@ -66,6 +66,11 @@ export function localSecrets(dir: string, keys: string[]): Record<string, string
     return values;
 }
 
+/** Job pods get an address of their own, well above the Redis pods'. */
+export const JOB_ADDRESS_ORDINAL = 40;
+/** The name Job pods go by in NetworkPolicy enforcement (they share one address and cgroup). */
+export const JOB_POD_NAME = "jobs";
+
 /** Pod `ordinal`'s loopback address: 127.0.0.11, .12, ... ($REDIS_LOCAL_ADDRESS_BASE moves the start). */
 export function podAddress(ordinal: number): string {
     const base = (process.env.REDIS_LOCAL_ADDRESS_BASE ?? "127.0.0.11").split(".").map(Number);

@@ -15,6 +15,8 @@ export interface RegisteredResource {
     deleteBeforeReplace: boolean;
     /** The engine leaves the object in place on delete (`pulumi destroy` included). */
     retainOnDelete: boolean;
+    /** How long the provider may wait for the resource per operation (Go durations; "" = its default). */
+    customTimeouts: { create: string; update: string; delete: string };
     custom: boolean;
     /** Inputs with secret values in place. */
     inputs: Record<string, unknown>;
@@ -49,7 +51,14 @@ function redactLeaves(value: unknown): unknown {
     return REDACTED;
 }
 
-interface Capture { parent: string; dependencies: string[]; ignoreChanges: string[]; replaceOnChanges: string[]; deleteBeforeReplace: boolean; retainOnDelete: boolean; urn?: string }
+interface Capture {
+    parent: string; dependencies: string[]; ignoreChanges: string[]; replaceOnChanges: string[]; deleteBeforeReplace: boolean; retainOnDelete: boolean;
+    customTimeouts: RegisteredResource["customTimeouts"]; urn?: string;
+}
+
+const NO_TIMEOUTS = { create: "", update: "", delete: "" };
+const timeoutsOf = (t: any): RegisteredResource["customTimeouts"] =>
+    t ? { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() } : NO_TIMEOUTS;
 
 let captures: Map<string, Capture> | undefined;
 let patched = false;
@@ -66,6 +75,7 @@ function patchMonitor(): void {
             parent: req.getParent(), dependencies: req.getDependenciesList(), ignoreChanges: req.getIgnorechangesList(),
             replaceOnChanges: req.getReplaceonchangesList(), deleteBeforeReplace: req.getDeletebeforereplace(),
             retainOnDelete: Boolean(req.getRetainondelete()),
+            customTimeouts: timeoutsOf(req.getCustomtimeouts()),
         });
         return original.call(this, req, (err: any, response: any) => {
             const c = captures?.get(key);
@@ -124,6 +134,7 @@ export async function runUnderMocks<T>(program: () => T, opts: MockOptions): Pro
             replaceOnChanges: c?.replaceOnChanges ?? [],
             deleteBeforeReplace: c?.deleteBeforeReplace ?? false,
             retainOnDelete: c?.retainOnDelete ?? false,
+            customTimeouts: c?.customTimeouts ?? NO_TIMEOUTS,
         };
     });
     return { resources, result };

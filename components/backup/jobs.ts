@@ -9,14 +9,24 @@ import { awsCredentialsEnv, BACKUP_PASSWORD_KEY, BackupCloud, isIrsa, passwordFi
 import { tlsEnv, tlsMounts, tlsVolumes } from "../kubernetes/tls";
 import { loadBackupScripts } from "./scripts";
 
-/** Bounds of one run: an hourly backup must end before the next is due; retries cover a lost pod or a failover mid-dump. */
-export const JOB_LIMITS = {
-    hourly: { activeDeadlineSeconds: 50 * 60, backoffLimit: 2 },
-    daily: { activeDeadlineSeconds: 6 * 60 * 60, backoffLimit: 2 },
-    verify: { activeDeadlineSeconds: 6 * 60 * 60, backoffLimit: 1 },
-} as const;
+import { JOB_LIMITS, verifyMaxAgeMinutes } from "./schedule";
+import { parseRedisSize } from "../spec/formats";
+import { MAXMEMORY_SHARE_OF_LIMIT } from "../spec/rules";
+export { JOB_LIMITS } from "./schedule";
 
-const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+const resources: Resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+
+/**
+ * The verify container loads one whole shard into its scratch redis-server: it gets the memory a
+ * Redis pod needs for maxmemory of data (maxmemory over the share of the limit it may take), as
+ * request and limit, so a full shard is neither OOM-killed nor evicted; never below the helpers' 512Mi.
+ */
+export function verifyResources(spec: ClusterSpec): Resources {
+    const data = parseRedisSize(spec.settings.redis.maxmemory) ?? 0;
+    const mib = Math.max(512, Math.ceil(data / MAXMEMORY_SHARE_OF_LIMIT / 2 ** 20));
+    return { requests: { cpu: resources.requests.cpu, memory: `${mib}Mi` }, limits: { cpu: resources.limits.cpu, memory: `${mib}Mi` } };
+}
 
 const volumeClaim = (spec: ClusterSpec) => ({
     accessModes: ["ReadWriteOnce"],
@@ -24,14 +34,14 @@ const volumeClaim = (spec: ClusterSpec) => ({
     resources: { requests: { storage: spec.settings.backup.volumeSize } },
 });
 
-function container(spec: ClusterSpec, name: string, image: string, script: string, env: unknown[], mounts: unknown[]) {
+function container(spec: ClusterSpec, name: string, image: string, script: string, env: unknown[], mounts: unknown[], limits = resources) {
     return {
         name,
         image,
         imagePullPolicy: spec.settings.imagePullPolicy,
         command: ["sh", `${PATHS.scripts}/${script}`],
         env: [engineEnv(spec), ...env],
-        resources,
+        resources: limits,
         securityContext: restrictedContainerSecurity,
         volumeMounts: [scriptsMount, { name: "tmp", mountPath: "/tmp" }, ...mounts],
     };
@@ -135,7 +145,8 @@ function verifyCronJob<P>(spec: ClusterSpec, cloud?: BackupCloud<P>): KubeObject
         { name: "WORK_DIR", value: PATHS.backupWork },
         { name: "STAGING_DIR", value: PATHS.backup },
         { name: "VERIFY_PORT", value: String(VERIFY_PORT) },
-    ], cloud ? [work] : [work, { name: "backup", mountPath: PATHS.backup, readOnly: true }]);
+        { name: "MAX_AGE_SECONDS", value: String(verifyMaxAgeMinutes(spec) * 60) },
+    ], cloud ? [work] : [work, { name: "backup", mountPath: PATHS.backup, readOnly: true }], verifyResources(spec));
     const pod = podSpec(spec, fetch ? [fetch] : [], [verify], cloud
         ? [{ name: "work", ephemeral: { volumeClaimTemplate: { metadata: { labels: { ...spec.backupPodLabels } }, spec: volumeClaim(spec) } } }]
         : [{ name: "work", emptyDir: { sizeLimit: "1Gi" } }, { name: "backup", persistentVolumeClaim: { claimName: spec.names.backup.daily, readOnly: true } }]);

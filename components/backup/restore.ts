@@ -2,6 +2,7 @@
 // <ordinal>'s RDB where redis-server loads it at start, and the volume of its script. Nothing
 // when no restore is asked for.
 import { AOF } from "../redis/redis-conf";
+import { helperResources } from "../kubernetes/resources";
 import { restrictedContainerSecurity } from "../kubernetes/security";
 import { ClusterSpec, PATHS } from "../spec/spec";
 import { awsCredentialsEnv, isIrsa, scriptsMount, scriptsVolume } from "./env";
@@ -26,7 +27,7 @@ export function restoreInitContainers(spec: ClusterSpec): unknown[] {
             { name: "APPEND_FILENAME", value: AOF.filename },
             ...awsCredentialsEnv(spec, isIrsa(spec)),
         ],
-        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        resources: helperResources(spec, { cpu: "100m", memory: "128Mi" }, { cpu: "1", memory: "512Mi" }),
         securityContext: restrictedContainerSecurity,
         volumeMounts: [{ name: "data", mountPath: PATHS.data }, { ...scriptsMount, mountPath: RESTORE_SCRIPTS }, { name: "tmp", mountPath: "/tmp" }],
     }];

@@ -82,8 +82,21 @@ export async function connectWithAny(node: NodeAddress, candidates: string[], ti
     }
 }
 
-/** Makes every node accept exactly `news` and replicas authenticate with the current replication password. */
-export async function applyPasswords(nodes: NodeAddress[], adminCandidates: string[], news: AcceptedPasswords, timeoutMs: number, log: Log): Promise<void> {
+/** Pure: the users that accept a password in `olds` they no longer accept in `news`. */
+export function revokedUsers(olds: AcceptedPasswords | undefined, news: AcceptedPasswords): string[] {
+    return Object.entries(news)
+        .filter(([user, passwords]) => Array.isArray(passwords) && (olds?.[user] ?? []).some((p) => !passwords.includes(p)))
+        .map(([user]) => user);
+}
+
+/**
+ * Makes every node accept exactly `news` and replicas authenticate with the current replication
+ * password. ACL SETUSER keeps sessions that logged in with a removed password; for the users in
+ * `disconnect` (an emergency rotation after a leak) every session is ended with CLIENT KILL USER
+ * (this connection aside), so one opened with the leaked password cannot go on. Their clients
+ * reconnect with the password they hold, which must be the current one.
+ */
+export async function applyPasswords(nodes: NodeAddress[], adminCandidates: string[], news: AcceptedPasswords, timeoutMs: number, log: Log, disconnect: string[] = []): Promise<void> {
     await Promise.all(nodes.map(async (node) => {
         const client = await connectWithAny(node, adminCandidates, timeoutMs);
         try {
@@ -93,6 +106,12 @@ export async function applyPasswords(nodes: NodeAddress[], adminCandidates: stri
             for (const user of users) await client.call("ACL", ...setUserArgs(user, news[user]));
             const replication = news[USERS.replication]?.[0];
             if (replication) await client.call("CONFIG", "SET", "masterauth", replication);
+            const ended: string[] = [];
+            for (const user of disconnect) {
+                const killed = Number(await client.call("CLIENT", "KILL", "USER", user, "SKIPME", "yes"));
+                if (killed > 0) ended.push(`${killed} ${user}`);
+            }
+            if (ended.length > 0) log(`${node.name}: sessions of revoked passwords ended (${ended.join(", ")})`);
         } finally {
             client.disconnect();
         }

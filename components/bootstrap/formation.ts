@@ -4,6 +4,7 @@
 import type Redis from "ioredis";
 import { formatRanges, planCluster, Shape, SlotRange, SLOT_COUNT } from "./plan";
 import { connectAll, inspect, inspectAll, Log, NodeAddress, NodeState, waitFor } from "./operations";
+import type { MigrationLimits, MigrationStats } from "./migrate-batches";
 import { finishInterrupted, rebalance } from "./reshard";
 import { attachReplicas, designateMasters, toNodeInfo } from "./roles";
 import { isFailed, isReplica } from "./topology";
@@ -20,8 +21,12 @@ export interface FormationOptions {
     readyTimeoutMs: number;
     /** Bound on each convergence wait after the nodes answered. */
     convergeTimeoutMs?: number;
-    /** The deployment's cluster-node-timeout, restored on every node when formation ends. */
-    nodeTimeoutMs?: number;
+    /**
+     * The deployment's cluster-node-timeout. Formation shortens it while slots are assigned and
+     * restores it on every node when it ends, however it ends (and a rerun restores what an
+     * interrupted run left shortened).
+     */
+    nodeTimeoutMs: number;
     /** Live-changeable redis.conf directives, applied with CONFIG SET where a node differs. */
     liveConfig?: Record<string, string>;
     /**
@@ -30,6 +35,8 @@ export interface FormationOptions {
      * keys in unassigned slots); each is given the rest of its shard's ranges.
      */
     restoreSlots?: SlotRange[][];
+    /** Bounds on resharding's in-flight work (migrate.ts has the defaults). */
+    migration?: Partial<MigrationLimits>;
     log?: Log;
 }
 
@@ -56,6 +63,8 @@ export interface FormationResult {
     shards: ShardState[];
     /** Commands that changed something (0 when an existing healthy cluster was adopted). */
     changes: number;
+    /** What this run's resharding moved and the most it had in flight at once. */
+    migration?: MigrationStats;
 }
 
 export class FormationError extends Error {
@@ -75,9 +84,12 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         const client = (n: NodeAddress) => clients.get(n.name)!;
         const states = await inspectAll(nodes, clients);
 
-        const migration = { password: opts.password, log };
-        changes += await finishInterrupted(nodes, clients, migration);
+        const migration = { password: opts.password, log, ...opts.migration };
         const forming = slotOwners(states).size < SLOT_COUNT;
+        // Before any migration: a running cluster left at the short timeout by a killed run would
+        // fail over at the first slow MIGRATE.
+        changes += await restoreLeftNodeTimeout(clients, opts.nodeTimeoutMs, forming, log);
+        changes += await finishInterrupted(nodes, clients, migration);
         const restoring = forming && opts.restoreSlots !== undefined;
         if (!restoring) refuseStrangersWithData(states);
         if (forming) {
@@ -105,14 +117,35 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
             await waitForAgreement(nodes, clients, converge, log);
             await waitForHealth(nodes, clients, converge, log);
         }
-        const live = { ...opts.liveConfig, ...(opts.nodeTimeoutMs !== undefined ? { "cluster-node-timeout": String(opts.nodeTimeoutMs) } : {}) };
+        const live = { ...opts.liveConfig, "cluster-node-timeout": String(opts.nodeTimeoutMs) };
         changes += await applyLiveConfig(clients, live, forming ? undefined : log);
         const result = describeCluster(await inspectAll(nodes, clients));
         log(`cluster ok: ${result.shards.map((s) => `${s.master} [${s.slots}] <- ${s.replicas.join(", ") || "no replica"}`).join("; ")}`);
-        return { ...result, changes };
+        return { ...result, changes, migration: reshard.stats };
     } finally {
+        // Whatever failed above, the nodes keep the deployment's failure detection. A kill skips
+        // this; the next run's restoreLeftNodeTimeout covers that.
+        await setNodeTimeout(clients, opts.nodeTimeoutMs).catch((e) =>
+            log(`could not restore cluster-node-timeout ${opts.nodeTimeoutMs} ms (${e instanceof Error ? e.message : e}); the next run restores it`));
         for (const c of clients.values()) c.disconnect();
     }
+}
+
+/**
+ * A run killed while slots were assigned leaves nodes at FORMATION_NODE_TIMEOUT_MS. Found on the
+ * next run, it is named and, on a cluster that is already complete, restored at once; a cluster
+ * still being formed keeps it short until its slots are assigned (the finally restores it).
+ */
+async function restoreLeftNodeTimeout(clients: Map<string, Redis>, nodeTimeoutMs: number, forming: boolean, log: Log): Promise<number> {
+    if (nodeTimeoutMs === FORMATION_NODE_TIMEOUT_MS) return 0;
+    const current = await Promise.all([...clients.entries()].map(async ([name, c]) =>
+        [name, Number(((await c.config("GET", "cluster-node-timeout")) as string[])[1])] as const));
+    const left = current.filter(([, ms]) => ms === FORMATION_NODE_TIMEOUT_MS).map(([name]) => name).sort();
+    if (left.length === 0) return 0;
+    log(`cluster-node-timeout is ${FORMATION_NODE_TIMEOUT_MS} ms on ${left.join(", ")}, left by an interrupted formation; ` +
+        (forming ? "it is restored to the configured value once slots are assigned" : `restoring ${nodeTimeoutMs} ms`));
+    if (forming) return 0;
+    return setNodeTimeout(new Map(left.map((name) => [name, clients.get(name)!])), nodeTimeoutMs);
 }
 
 async function setNodeTimeout(clients: Map<string, Redis>, ms: number): Promise<number> {

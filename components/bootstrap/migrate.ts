@@ -1,12 +1,15 @@
 // Moves hash slots with their keys between masters of a live cluster, by Redis's own protocol:
 // the target IMPORTING, the source MIGRATING (new keys of the slot are sent to the target with
 // ASK, so nothing new lands behind the migration), keys in batches with MIGRATE ... KEYS, then
-// SETSLOT NODE on target, source and every other master. Many slots are in flight at once, each
-// MIGRATE carries hundreds of keys, and every step tolerates having been done already, so a
-// run interrupted anywhere is finished by the next.
+// SETSLOT NODE on target, source and every other master. A few slots drain at once through a
+// window that bounds the MIGRATE commands and bytes outstanding on the source (migrate-batches.ts
+// has the bounds and why), and every step tolerates having been done already, so a run
+// interrupted anywhere is finished by the next.
 import type Redis from "ioredis";
-import type { Log } from "./operations";
+import { callWithin, Log } from "./operations";
 import type { ClusterNodeView } from "./topology";
+import { batchesOf, bytesOf, emptyStats, MigrationLimits, MIGRATION_DEFAULTS, MigrationStats, SizedKey, timeoutFor } from "./migrate-batches";
+import { InFlightWindow } from "./migrate-window";
 import { USERS } from "../spec/spec";
 
 export interface Master {
@@ -18,40 +21,53 @@ export interface Master {
     client: Redis;
 }
 
-export interface MigrationOptions {
+export interface MigrationOptions extends Partial<MigrationLimits> {
     /** The admin user's password: MIGRATE authenticates to the target with AUTH2 admin. */
     password: string;
-    /** Keys per MIGRATE command. */
-    batchKeys?: number;
-    /** Slots of one move set up and drained together. */
-    slotsInFlight?: number;
-    /** MIGRATE's own I/O timeout, source to target. */
-    migrateTimeoutMs?: number;
+    /** Filled in as keys move: totals, and the most in flight at once on one source. */
+    stats?: MigrationStats;
     log?: Log;
 }
 
-const DEFAULTS = { batchKeys: 500, slotsInFlight: 512, migrateTimeoutMs: 10000 };
+interface Run extends MigrationLimits {
+    password: string;
+    stats: MigrationStats;
+    window: InFlightWindow;
+}
 
 /** Moves `slots` from `from` to `to`; returns the number of keys moved. */
 export async function moveSlots(from: Master, to: Master, slots: number[], masters: Master[], opts: MigrationOptions): Promise<number> {
-    const o = { ...DEFAULTS, ...opts };
+    const limits: MigrationLimits = { ...MIGRATION_DEFAULTS, ...definedOnly(opts) };
+    const stats = opts.stats ?? emptyStats();
+    const run: Run = { ...limits, password: opts.password, stats, window: new InFlightWindow(limits, stats) };
     let keys = 0;
-    for (let i = 0; i < slots.length; i += o.slotsInFlight) {
-        const chunk = slots.slice(i, i + o.slotsInFlight);
+    for (let i = 0; i < slots.length; i += run.slotsInFlight) {
+        const chunk = slots.slice(i, i + run.slotsInFlight);
         await Promise.all(chunk.map((s) => to.client.call("CLUSTER", "SETSLOT", s, "IMPORTING", from.id).catch(alreadyDone)));
         await Promise.all(chunk.map((s) => from.client.call("CLUSTER", "SETSLOT", s, "MIGRATING", to.id).catch(alreadyDone)));
-        const moved = await Promise.all(chunk.map((s) => drainSlot(from, to, s, o)));
-        keys += moved.reduce((a, b) => a + b, 0);
-        await assignSlots(from, to, chunk, masters, o);
+        // As many slots drain at once as the window admits commands; the window bounds the rest.
+        const queue = [...chunk];
+        const drainers = Array.from({ length: Math.min(run.inFlightCommands, chunk.length) }, async () => {
+            let moved = 0;
+            for (let s = queue.shift(); s !== undefined; s = queue.shift()) moved += await drainSlot(from, to, s, run);
+            return moved;
+        });
+        keys += (await Promise.all(drainers)).reduce((a, b) => a + b, 0);
+        await assignSlots(from, to, chunk, masters, run);
     }
     return keys;
+}
+
+/** The limits given, without keys set to undefined (which would hide the defaults). */
+function definedOnly(opts: Partial<MigrationLimits>): Partial<MigrationLimits> {
+    return Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k in MIGRATION_DEFAULTS));
 }
 
 /**
  * Ownership moves to the target first (it bumps its epoch, so its claim wins everywhere), then the
  * source lets go, which Redis refuses while it still holds a key of the slot; then the rest.
  */
-async function assignSlots(from: Master, to: Master, slots: number[], masters: Master[], o: typeof DEFAULTS & MigrationOptions): Promise<void> {
+async function assignSlots(from: Master, to: Master, slots: number[], masters: Master[], run: Run): Promise<void> {
     await Promise.all(slots.map((s) => to.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id)));
     await Promise.all(slots.map(async (s) => {
         for (let attempt = 0; ; attempt++) {
@@ -63,7 +79,7 @@ async function assignSlots(from: Master, to: Master, slots: number[], masters: M
                 // (cluster-allow-replica-migration): it let go already.
                 if (/only with masters/i.test(String(e))) return;
                 if (attempt >= 3 || !/still hold keys/i.test(String(e))) throw e;
-                await drainSlot(from, to, s, o);
+                await drainSlot(from, to, s, run);
             }
         }
     }));
@@ -73,23 +89,47 @@ async function assignSlots(from: Master, to: Master, slots: number[], masters: M
 }
 
 /** MIGRATEs the slot's keys until the source has none left; returns how many it moved. */
-async function drainSlot(from: Master, to: Master, slot: number, o: typeof DEFAULTS & MigrationOptions): Promise<number> {
+async function drainSlot(from: Master, to: Master, slot: number, run: Run): Promise<number> {
     let moved = 0;
     for (let failures = 0; ;) {
-        const keys = (await from.client.call("CLUSTER", "GETKEYSINSLOT", slot, o.batchKeys)) as string[];
-        if (keys.length === 0) return moved;
         try {
-            // REPLACE: while the slot migrates, the source's copy of a key is the live one (clients
-            // write there), so if an interrupted MIGRATE left a copy on the target, ours is newer.
-            const reply = await from.client.call("MIGRATE", to.ip, to.port, "", 0, o.migrateTimeoutMs,
-                "REPLACE", "AUTH2", USERS.admin, o.password, "KEYS", ...keys);
-            if (reply !== "OK" && reply !== "NOKEY") throw new Error(`MIGRATE answered ${reply}`);
-            moved += keys.length;
+            // Small commands, but on the connection the window's MIGRATEs are queued on.
+            const keys = (await callWithin(from.client, timeoutFor(run.window.queuedBytes, run), "CLUSTER", "GETKEYSINSLOT", slot, run.batchKeys)) as string[];
+            if (keys.length === 0) return moved;
+            const batches = batchesOf(await measure(from.client, keys, run), run);
+            // Settled, not all: a retry must not list keys a batch still in flight is moving.
+            const results = await Promise.allSettled(batches.map((batch) => run.window.run(bytesOf(batch), (queued) => migrate(from, to, batch, queued, run))));
+            for (const r of results) if (r.status === "fulfilled") moved += r.value;
+            const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+            if (failed) throw failed.reason;
         } catch (e) {
             if (++failures > 5) throw new Error(`moving slot ${slot} from ${from.name} to ${to.name}: ${e instanceof Error ? e.message : e}`);
             await new Promise((r) => setTimeout(r, 100 * failures));
         }
     }
+}
+
+/** Each key's size as the source measures it (MEMORY USAGE; a key gone since it was listed is 0). */
+async function measure(client: Redis, keys: string[], run: Run): Promise<SizedKey[]> {
+    const timeout = timeoutFor(run.window.queuedBytes, run);
+    const sizes = await Promise.all(keys.map((k) => callWithin(client, timeout, "MEMORY", "USAGE", k)));
+    return keys.map((key, i) => ({ key, bytes: Number(sizes[i] ?? 0) }));
+}
+
+/** One MIGRATE of `batch`, with timeouts sized for its bytes and the bytes queued ahead of it. */
+async function migrate(from: Master, to: Master, batch: SizedKey[], queued: number, run: Run): Promise<number> {
+    const bytes = bytesOf(batch);
+    // REPLACE: while the slot migrates, the source's copy of a key is the live one (clients
+    // write there), so if an interrupted MIGRATE left a copy on the target, ours is newer.
+    // MIGRATE's own timeout bounds its I/O to the target; the client's covers the queue too.
+    const reply = await callWithin(from.client, timeoutFor(queued, run), "MIGRATE", to.ip, to.port, "", 0, timeoutFor(bytes, run),
+        "REPLACE", "AUTH2", USERS.admin, run.password, "KEYS", ...batch.map((k) => k.key));
+    if (reply !== "OK" && reply !== "NOKEY") throw new Error(`MIGRATE answered ${reply}`);
+    run.stats.keys += batch.length;
+    run.stats.bytes += bytes;
+    run.stats.batches++;
+    run.stats.largestBatchBytes = Math.max(run.stats.largestBatchBytes, bytes);
+    return batch.length;
 }
 
 /** Redis's answers when the step was done by an earlier, interrupted run. */

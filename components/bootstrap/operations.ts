@@ -1,6 +1,6 @@
 // Talking to Redis nodes with ioredis: connect, inspect, and the cluster commands formation
 // uses. Every wait is bounded and names what it waited for.
-import Redis from "ioredis";
+import Redis, { Command } from "ioredis";
 import { USERS } from "../spec/spec";
 import { ClusterNodeView, parseClusterNodes, parseInfo } from "./topology";
 
@@ -10,8 +10,11 @@ export interface NodeAddress {
     /** IP address other nodes reach it at (CLUSTER MEET takes IPs only). */
     ip: string;
     port: number;
-    /** Where this process reaches it, when not at ip:port (a local port-forward). */
-    connect?: { host: string; port: number };
+    /**
+     * Where this process reaches it, when not at ip:port (a local port-forward); `problem` is what
+     * the forward last reported going wrong, if it is failing now.
+     */
+    connect?: { host: string; port: number; problem?: () => string | undefined };
     /** TLS: the CA that signed the nodes' certificate, and the name to verify it against (none for an IP). */
     tls?: { ca: string; servername?: string };
 }
@@ -50,6 +53,25 @@ export function connect(node: NodeAddress, password: string, timeoutMs = 5000, u
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A command with a timeout of its own instead of the connection's, for a command that waits behind
+ * large transfers queued on the same connection. The error names the command, never its arguments
+ * (MIGRATE's carry the password).
+ */
+export async function callWithin(client: Redis, timeoutMs: number, command: string, ...args: (string | number)[]): Promise<unknown> {
+    const cmd = new Command(command, args, { replyEncoding: "utf8" });
+    // Set before sending: ioredis keeps the first timeout a command gets.
+    cmd.setTimeout(timeoutMs);
+    try {
+        return await client.sendCommand(cmd);
+    } catch (e) {
+        if (e instanceof Error && e.message === "Command timed out") {
+            throw new Error(`${command} ${typeof args[0] === "string" && /^[A-Z]+$/.test(args[0]) ? `${args[0]} ` : ""}timed out after ${timeoutMs} ms`);
+        }
+        throw e;
+    }
+}
+
 /** Calls `check` until it returns a value or the deadline passes; then throws describing `what`. */
 export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, intervalMs = 50): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -66,13 +88,21 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
     }
 }
 
+/**
+ * A port-forward that has failed on every attempt for this long is broken, not starting: its
+ * error is reported now rather than after the whole ready timeout (up to 600 s).
+ */
+export const FORWARD_GIVE_UP_MS = 5000;
+
 /** Opens one authenticated connection per node, waiting until each answers PING. */
 export async function connectAll(nodes: NodeAddress[], password: string, timeoutMs: number): Promise<Map<string, Redis>> {
     const clients = new Map<string, Redis>();
     const failures = new Map<string, string>();
     const deadline = Date.now() + timeoutMs;
+    let broken: string | undefined;
     await Promise.all(nodes.map(async (node) => {
-        for (;;) {
+        let failingSince: number | undefined;
+        while (!broken) {
             const client = connect(node, password);
             client.on("error", () => undefined);
             try {
@@ -85,10 +115,22 @@ export async function connectAll(nodes: NodeAddress[], password: string, timeout
                 failures.set(node.name, e instanceof Error ? e.message : String(e));
             }
             client.disconnect();
+            const problem = node.connect?.problem?.();
+            if (problem) {
+                failures.set(node.name, `port-forward: ${problem}`);
+                failingSince ??= Date.now();
+                if (Date.now() - failingSince >= FORWARD_GIVE_UP_MS) broken ??= `${node.name}: port-forward failing for ${FORWARD_GIVE_UP_MS / 1000} s: ${problem}`;
+            } else {
+                failingSince = undefined;
+            }
             if (Date.now() > deadline) return;
             await sleep(200);
         }
     }));
+    if (broken) {
+        for (const c of clients.values()) c.disconnect();
+        throw new Error(`cannot reach the Redis pods through the Kubernetes API: ${broken}`);
+    }
     if (clients.size < nodes.length) {
         for (const c of clients.values()) c.disconnect();
         const missing = nodes.filter((n) => !clients.has(n.name))

@@ -135,7 +135,7 @@ export class ClusterDrain extends pulumi.dynamic.Resource {
 
 /** The credentials step of a rotation; the formation's inputs plus every user's accepted passwords. */
 export class ClusterCredentials extends pulumi.dynamic.Resource {
-    constructor(name: string, args: ClusterFormationArgs & { users: pulumi.Input<Record<string, pulumi.Input<string>[]>> }, opts: pulumi.CustomResourceOptions = {}) {
+    constructor(name: string, args: ClusterFormationArgs & { users: pulumi.Input<Record<string, pulumi.Input<string>[]>>; disconnectRevoked?: boolean }, opts: pulumi.CustomResourceOptions = {}) {
         super(credentialsProvider, name, { ...args, password: pulumi.secret(args.password), users: pulumi.secret(args.users) },
             { ...opts, additionalSecretOutputs: ["password", "users", "kube"] }, "redis-cluster", "ClusterCredentials");
     }

@@ -2,11 +2,12 @@
 // chosen masters are balanced. Planning is pure (rebalance.ts); this file runs the plan.
 import type Redis from "ioredis";
 import { finishOpenSlots, Master, MigrationOptions, moveSlots } from "./migrate";
+import { emptyStats, MigrationStats } from "./migrate-batches";
 import { inspectAll, NodeAddress, NodeState } from "./operations";
 import { formatRanges } from "./plan";
 import { countSlots, expand, planRebalance, SlotMove } from "./rebalance";
 
-export interface ReshardResult { moves: SlotMove[]; keys: number; slots: number; ms: number }
+export interface ReshardResult { moves: SlotMove[]; keys: number; slots: number; ms: number; stats: MigrationStats }
 
 export function mastersOf(states: NodeState[], clients: Map<string, Redis>): Master[] {
     return states.map((s) => ({ name: s.node.name, id: s.id, ip: s.node.ip, port: s.node.port, client: clients.get(s.node.name)! }));
@@ -29,19 +30,22 @@ export async function rebalance(nodes: NodeAddress[], clients: Map<string, Redis
     const byName = new Map(masters.map((m) => [m.name, m]));
     const owners = states.filter((s) => s.myself.slots.length > 0).map((s) => ({ id: s.node.name, slots: s.myself.slots }));
     const moves = planRebalance(owners, targets);
-    if (moves.length === 0) return { moves, keys: 0, slots: 0, ms: Date.now() - started };
+    const stats = opts.stats ?? emptyStats();
+    if (moves.length === 0) return { moves, keys: 0, slots: 0, ms: Date.now() - started, stats };
     const log = opts.log ?? (() => undefined);
     for (const m of moves) log(`moving ${countSlots(m.slots)} slots ${formatRanges(m.slots)} from ${m.from} to ${m.to}`);
     const bySource = new Map<string, SlotMove[]>();
     for (const m of moves) bySource.set(m.from, [...(bySource.get(m.from) ?? []), m]);
     const keys = await Promise.all([...bySource.values()].map(async (list) => {
         let n = 0;
-        for (const m of list) n += await moveSlots(byName.get(m.from)!, byName.get(m.to)!, expand(m.slots), masters, opts);
+        for (const m of list) n += await moveSlots(byName.get(m.from)!, byName.get(m.to)!, expand(m.slots), masters, { ...opts, stats });
         return n;
     }));
     const total = keys.reduce((a, b) => a + b, 0);
     const slots = moves.reduce((a, m) => a + countSlots(m.slots), 0);
     const ms = Date.now() - started;
-    log(`moved ${slots} slots and ${total} keys in ${(ms / 1000).toFixed(1)} s`);
-    return { moves, keys: total, slots, ms };
+    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    log(`moved ${slots} slots and ${total} keys (${mb(stats.bytes)} MB in ${stats.batches} MIGRATEs) in ${(ms / 1000).toFixed(1)} s; ` +
+        `at most ${stats.maxInFlightCommands} MIGRATEs and ${mb(stats.maxInFlightBytes)} MB in flight on one source`);
+    return { moves, keys: total, slots, ms, stats };
 }

@@ -4,11 +4,11 @@ import { promises as dns } from "dns";
 import { isIP } from "net";
 import type Redis from "ioredis";
 import { describeChange, NodeInput, ShapeInput } from "./change";
-import { AcceptedPasswords, applyPasswords, describeRotation } from "./credentials";
+import { AcceptedPasswords, applyPasswords, describeRotation, revokedUsers } from "./credentials";
 import { drainLeaving } from "./drain";
 import { describeCluster, FormationError, FormationNode, FormationResult, formCluster } from "./formation";
 import { connectAll, inspect } from "./operations";
-import type { KubeAccess } from "./kube-access";
+import type { KubeAccess, PodPlacement } from "./kube-access";
 import { parseRanges } from "./plan";
 import { isFailed } from "./topology";
 import { isUnknown } from "./unknowns";
@@ -71,7 +71,7 @@ interface Reach {
 async function reach(inputs: FormationInputs): Promise<Reach> {
     const r: Reach = inputs.connectivity === "port-forward"
         ? await require("./kube-access").forwardToPods(inputs.namespace, inputs.podSelector, inputs.nodes, inputs.kube)
-        : { nodes: await resolveNodes(inputs.nodes), close: async () => undefined };
+        : { nodes: await resolveNodes(inputs), close: async () => undefined };
     if (inputs.tls) {
         const ca = inputs.tls.ca ?? await require("./kube-access").readSecretKey(inputs.namespace, inputs.tls.secretName, "ca.crt", inputs.kube);
         for (const node of r.nodes) {
@@ -102,14 +102,25 @@ async function lookup(address: string): Promise<string> {
     }
 }
 
-async function resolveNodes(nodes: NodeInput[]): Promise<FormationNode[]> {
-    return Promise.all(nodes.map(async (n) => ({
-        name: n.name,
-        ip: await lookup(n.address),
-        port: n.port,
-        host: n.host,
-        zone: n.zone,
-    })));
+/**
+ * `direct`: the pods at their addresses, placed on the Kubernetes nodes and zones the API reports
+ * where it answers (the program cannot know them: pods are scheduled after it runs).
+ */
+export async function resolveNodes(inputs: FormationInputs): Promise<FormationNode[]> {
+    const unplaced = inputs.nodes.some((n) => !n.host || !n.zone);
+    let placement: Map<string, PodPlacement> = unplaced
+        ? await require("./kube-access").podPlacement(inputs.namespace, inputs.podSelector, inputs.kube)
+        : new Map();
+    const nodes = await Promise.all(inputs.nodes.map(async (n) => ({ name: n.name, ip: await lookup(n.address), port: n.port, host: n.host, zone: n.zone })));
+    // The ambient API may be another cluster's (an explicit provider, no kubeconfig given): its
+    // pods are believed only where they sit at the very addresses formation reaches.
+    const strangers = nodes.filter((n) => placement.has(n.name) && placement.get(n.name)!.ip !== n.ip);
+    if (strangers.length > 0) {
+        log(`warning: the Kubernetes API's pods ${strangers.map((n) => `${n.name} (${placement.get(n.name)!.ip}, not ${n.ip})`).join(", ")} ` +
+            "are not the pods formation reaches, so its nodes and zones are ignored; pass the component's `kubeconfig` for the cluster it deploys to");
+        placement = new Map();
+    }
+    return nodes.map((n) => ({ ...n, host: n.host || (placement.get(n.name)?.host ?? ""), zone: n.zone || (placement.get(n.name)?.zone ?? "") }));
 }
 
 function withTopology(inputs: FormationInputs, result: Omit<FormationResult, "changes">): FormationOutputs {
@@ -122,10 +133,14 @@ function withTopology(inputs: FormationInputs, result: Omit<FormationResult, "ch
 }
 
 export async function create(inputs: FormationInputs): Promise<FormationOutputs> {
-    const result = await withNodes(inputs, (nodes) => formCluster(nodes, inputs, {
+    return withNodes(inputs, (nodes) => formOn(nodes, inputs));
+}
+
+async function formOn(nodes: FormationNode[], inputs: FormationInputs): Promise<FormationOutputs> {
+    const result = await formCluster(nodes, inputs, {
         password: inputs.password, readyTimeoutMs: inputs.readyTimeoutSeconds * 1000, nodeTimeoutMs: inputs.clusterNodeTimeoutMs, liveConfig: inputs.redisConfig, log,
         restoreSlots: inputs.restoreSlots?.map(parseRanges),
-    }));
+    });
     return withTopology(inputs, result);
 }
 
@@ -136,8 +151,11 @@ export async function update(olds: FormationOutputs, news: FormationInputs): Pro
     // already applied): keep the topology and store the inputs, so that refresh reads the cluster
     // with the current password rather than the one it was created with.
     if (change.kind === "settings") return { ...news, nodeIds: olds.nodeIds, shardLayout: olds.shardLayout, replicasByMaster: olds.replicasByMaster };
-    await forgetDeparted(olds, news);
-    return create(news);
+    // One discovery (and, with port-forward, one set of forwards) for both steps.
+    return withNodes(news, async (nodes) => {
+        await forgetDeparted(olds, nodes, news.password, news.readyTimeoutSeconds * 1000);
+        return formOn(nodes, news);
+    });
 }
 
 /**
@@ -164,6 +182,8 @@ export async function drain(olds: FormationInputs, news: FormationInputs): Promi
 /** The credentials resource's inputs: the formation's, plus every user's accepted passwords. */
 export interface CredentialInputs extends FormationInputs {
     users: AcceptedPasswords;
+    /** End every session of a user whose password is removed (auth.disconnectRevoked). */
+    disconnectRevoked?: boolean;
 }
 
 /**
@@ -178,17 +198,18 @@ export async function rotate(olds: CredentialInputs, news: CredentialInputs): Pr
     changes.forEach(rotationLog);
     const admin = (i: CredentialInputs) => [...(i.users?.admin ?? []), i.password];
     const candidates = [...new Set([...admin(news), ...admin(olds)])].filter(Boolean);
+    const disconnect = news.disconnectRevoked ? revokedUsers(olds.users, news.users) : [];
     await withNodes({ ...news, nodes: olds.nodes }, (nodes) =>
-        applyPasswords(nodes, candidates, news.users, news.readyTimeoutSeconds * 1000, rotationLog));
+        applyPasswords(nodes, candidates, news.users, news.readyTimeoutSeconds * 1000, rotationLog, disconnect));
     return news;
 }
 
 /** Nodes removed from the shape: forget them everywhere once they are gone (their pods are deleted first). */
-async function forgetDeparted(olds: FormationOutputs, news: FormationInputs): Promise<void> {
-    const staying = new Set(news.nodes.map((n) => n.name));
+async function forgetDeparted(olds: FormationOutputs, nodes: FormationNode[], password: string, readyTimeoutMs: number): Promise<void> {
+    const staying = new Set(nodes.map((n) => n.name));
     const departed = Object.entries(olds.nodeIds ?? {}).filter(([name]) => !staying.has(name)).map(([, id]) => id);
     if (departed.length === 0) return;
-    await withClients(news, async (nodes, clients) => {
+    await onNodes(nodes, password, readyTimeoutMs, async (clients) => {
         const states = await Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
         for (const id of departed) {
             const views = states.map((s) => s.view.find((v) => v.id === id)).filter((v) => v !== undefined);
@@ -211,12 +232,15 @@ export async function read(props: FormationOutputs): Promise<FormationOutputs> {
 }
 
 async function withClients<T>(inputs: FormationInputs, work: (nodes: FormationNode[], clients: Map<string, Redis>) => Promise<T>): Promise<T> {
-    return withNodes(inputs, async (nodes) => {
-        const clients = await connectAll(nodes, inputs.password, inputs.readyTimeoutSeconds * 1000);
-        try {
-            return await work(nodes, clients);
-        } finally {
-            for (const c of clients.values()) c.disconnect();
-        }
-    });
+    return withNodes(inputs, (nodes) => onNodes(nodes, inputs.password, inputs.readyTimeoutSeconds * 1000, (clients) => work(nodes, clients)));
+}
+
+/** One connection per node for the length of `work`. */
+async function onNodes<T>(nodes: FormationNode[], password: string, readyTimeoutMs: number, work: (clients: Map<string, Redis>) => Promise<T>): Promise<T> {
+    const clients = await connectAll(nodes, password, readyTimeoutMs);
+    try {
+        return await work(clients);
+    } finally {
+        for (const c of clients.values()) c.disconnect();
+    }
 }

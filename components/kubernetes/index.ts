@@ -5,6 +5,7 @@ import { buildMonitoringObjects } from "../monitoring/objects";
 import { buildConfigMap, buildScriptsConfigMap } from "./configmaps";
 import { buildNamespace } from "./namespace";
 import { buildNetworkPolicies } from "./network-policies";
+import { buildNodeTuningObjects } from "./node-tuning";
 import type { KubeObject } from "./object";
 import { buildPodDisruptionBudget } from "./pdb";
 import { buildSentinelObjects } from "./sentinel";
@@ -24,6 +25,8 @@ export function buildRedisObjects(spec: ClusterSpec): KubeObject[] {
     return [
         // First, so that no pod ever runs before its NetworkPolicies exist.
         ...buildNetworkPolicies(spec),
+        // Before the Redis pods, which then start on nodes already tuned (when asked for).
+        ...buildNodeTuningObjects(spec),
         config,
         scripts,
         // Before the pods: they mount the Secret cert-manager writes.

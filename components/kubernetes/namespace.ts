@@ -2,11 +2,11 @@ import type { ClusterSpec } from "../spec/spec";
 import type { KubeObject } from "./object";
 
 /**
- * The namespace, labelled for the Pod Security Standards. The optional system-init container is
- * privileged, so asking for it lowers enforcement to "privileged"; otherwise "restricted".
+ * The namespace, enforcing the "restricted" Pod Security Standard always: the one privileged
+ * thing this package makes, the optional node tuning, runs in a namespace of its own.
  */
 export function buildNamespace(spec: ClusterSpec): KubeObject {
-    const level = spec.settings.systemInit.enabled ? "privileged" : "restricted";
+    const level = "restricted";
     return {
         apiVersion: "v1",
         kind: "Namespace",

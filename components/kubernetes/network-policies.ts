@@ -98,15 +98,23 @@ export function buildNetworkPolicies(spec: ClusterSpec): KubeObject[] {
         ...(sentinel ? [sentinelPods] : []),
         ...(s.backup.enabled ? [backupPods] : []),
     ];
-    const monitoring = { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.networkPolicy.monitoringNamespace } } };
+    const np = s.networkPolicy;
+    const inNamespace = (namespace: string, podLabels: Record<string, string>) => ({
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
+        ...(Object.keys(podLabels).length > 0 ? { podSelector: { matchLabels: { ...podLabels } } } : {}),
+    });
+    const monitoring = inNamespace(np.monitoringNamespace, np.monitoringPodLabels);
+    const dnsServers = [inNamespace(np.dnsNamespace, np.dnsPodLabels), ...np.dnsCidrs.map((cidr) => ({ ipBlock: { cidr } }))];
 
     return [
         // In a namespace of its own the deployment denies everything; in a shared one, only its own pods.
         policy(spec, "default-deny", s.createNamespace ? {} : ownPods(spec), { deny: true }),
-        // Name lookups (peers' stable names, the S3 endpoint). Cluster DNS runs in kube-system or
-        // as a node-local cache on a link-local address, so port 53 is allowed to any address.
+        // Name lookups (peers' stable names, the S3 endpoint), to the cluster DNS pods only (and
+        // a node-local cache's address when given): port 53 open to any address would be a way
+        // out for anything that can make a pod send it data. Policies see the DNS pods' own
+        // addresses, after kube-proxy has translated the kube-dns Service's.
         policy(spec, "dns", ownPods(spec), {
-            egress: [{ ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+            egress: [{ peers: dnsServers, ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
         }),
         // Replication and cluster membership use the client port, gossip the bus port.
         policy(spec, "redis-peers", redis, {
@@ -121,12 +129,20 @@ export function buildNetworkPolicies(spec: ClusterSpec): KubeObject[] {
             ingress: [{ peers: [monitoring], ports: tcp(PORTS.exporter) }],
         }),
         ...(sentinel ? [policy(spec, "sentinel", { matchLabels: { ...spec.sentinelSelectorLabels } }, {
-            // Sentinels find each other and answer clients on the Sentinel port; they watch Redis on its client port.
-            ingress: [{ peers: [sentinelPods, ...clients], ports: tcp(PORTS.sentinel) }],
+            // Sentinels find each other and answer clients on the Sentinel port; they watch Redis
+            // on its client port. The Redis pods' scripts ask them too (next policy).
+            ingress: [{ peers: [sentinelPods, redisPods, ...clients], ports: tcp(PORTS.sentinel) }],
             egress: [
                 { peers: [sentinelPods], ports: tcp(PORTS.sentinel) },
                 { peers: [redisPods], ports: tcp(PORTS.redis) },
             ],
+        }),
+        // A Redis pod asks the Sentinels for the master before it starts (sentinel-role.sh), when
+        // its master link stays down (sentinel-follow.sh), and for a failover when it stops as
+        // master (sentinel-prestop.sh). Without this a starting pod 0 would find no Sentinel and
+        // could promote itself, and a planned stop would cost the full down-after wait.
+        policy(spec, "redis-to-sentinel", redis, {
+            egress: [{ peers: [sentinelPods], ports: tcp(PORTS.sentinel) }],
         })] : []),
         ...(s.backup.enabled ? [policy(spec, "backup", { matchLabels: { ...spec.backupSelectorLabels } }, {
             // Jobs pull a snapshot from Redis and upload it to S3 over HTTPS; nothing reaches them.

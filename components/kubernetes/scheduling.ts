@@ -6,8 +6,9 @@ import type { ClusterSpec } from "../spec/spec";
 const HOST = "kubernetes.io/hostname";
 const ZONE = "topology.kubernetes.io/zone";
 
-export function podScheduling(spec: ClusterSpec, selector: Record<string, string>): Record<string, unknown> {
-    const s = spec.settings.scheduling;
+/** `hostAntiAffinity` overrides the setting's (the Sentinels have their own). */
+export function podScheduling(spec: ClusterSpec, selector: Record<string, string>, hostAntiAffinity?: string): Record<string, unknown> {
+    const s = { ...spec.settings.scheduling, ...(hostAntiAffinity ? { hostAntiAffinity } : {}) };
     const term = (topologyKey: string) => ({ labelSelector: { matchLabels: selector }, topologyKey });
     const required = [
         ...(s.hostAntiAffinity === "required" ? [term(HOST)] : []),

@@ -19,7 +19,7 @@ export const restrictedContainerSecurity = {
     capabilities: { drop: ["ALL"] },
 };
 
-/** Only for the optional node-tuning init container: it writes kernel settings of the node. */
+/** Only for the optional node-tuning DaemonSet's init container: it writes the node's /sys. */
 export const privilegedInitSecurity = {
     privileged: true,
     runAsUser: 0,

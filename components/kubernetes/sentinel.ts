@@ -9,6 +9,7 @@ import { renderSentinelConf } from "../redis/sentinel-conf";
 import { ClusterSpec, engineEnv, PASSWORD_KEY, passwordKey, PATHS, PORTS, SentinelSpec, USERS } from "../spec/spec";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
+import { podDnsName } from "./services";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { exporterContainer, fieldEnv, probe, sharedMounts, sharedVolumes } from "./statefulset";
 import { tlsEnv } from "./tls";
@@ -22,7 +23,7 @@ function sentinelOf(spec: ClusterSpec): SentinelSpec {
 }
 
 const podNames = (count: number, statefulSet: string, service: string) =>
-    Array.from({ length: count }, (_, i) => `${statefulSet}-${i}.${service}.$(POD_NAMESPACE).svc.cluster.local`).join(" ");
+    Array.from({ length: count }, (_, i) => podDnsName(`${statefulSet}-${i}`, service, "$(POD_NAMESPACE)")).join(" ");
 
 /**
  * What the scripts of both pod kinds need to find each other: the per-pod DNS names of the
@@ -65,6 +66,8 @@ function sentinelContainer(spec: ClusterSpec) {
             fieldEnv("POD_NAME", "metadata.name"),
             fieldEnv("POD_NAMESPACE", "metadata.namespace"),
             fieldEnv("POD_IP", "status.podIP"),
+            // What it announces to its peers and is known by: its name, not its address.
+            { name: "ANNOUNCE_HOSTNAME", value: podDnsName("$(POD_NAME)", s.names.headlessService, "$(POD_NAMESPACE)") },
             { name: "REDIS_PORT", value: String(PORTS.redis) },
             engineEnv(spec),
             { name: "CONFIG_DIR", value: PATHS.config },
@@ -109,7 +112,8 @@ export function buildSentinelStatefulSet(spec: ClusterSpec): KubeObject {
                     enableServiceLinks: false,
                     terminationGracePeriodSeconds: 10,
                     securityContext: restrictedPodSecurity,
-                    ...podScheduling(spec, s.selectorLabels),
+                    // Host anti-affinity of their own, required by default: see sentinel.hostAntiAffinity.
+                    ...podScheduling(spec, s.selectorLabels, s.settings.hostAntiAffinity),
                     containers: [sentinelContainer(spec), exporterContainer(spec, PORTS.sentinel)],
                     volumes: [
                         { name: "config", configMap: { name: s.names.config, defaultMode: 0o444 } },

@@ -2,6 +2,13 @@ import { ClusterSpec, PORTS } from "../spec/spec";
 import { KubeObject, meta } from "./object";
 
 /**
+ * A pod's stable DNS name under its StatefulSet's headless Service; it follows the pod to a new
+ * address. `pod` and `namespace` may be the kubelet's `$(POD_NAME)` and `$(POD_NAMESPACE)`.
+ */
+export const podDnsName = (pod: string, headlessService: string, namespace: string) =>
+    `${pod}.${headlessService}.${namespace}.svc.cluster.local`;
+
+/**
  * Stable DNS for each pod (`<pod>.<headless>.<namespace>.svc`). It publishes pods that are not
  * ready yet: before the cluster forms no node is healthy, and nodes must still find each other.
  */

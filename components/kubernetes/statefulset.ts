@@ -4,9 +4,12 @@ import { ClusterSpec, engineEnv, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS 
 import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
+import { podDnsName } from "./services";
+import { helperResources, redisResources } from "./resources";
 import { sentinelDiscoveryEnv } from "./sentinel";
-import { privilegedInitSecurity, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { restoreInitContainers, restorePodAdditions } from "../backup/restore";
+import { rolloutTimeoutSeconds } from "./rollout-timeout";
 import { exporterTarget, tlsEnv, tlsMounts, tlsVolumes } from "./tls";
 
 export const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
@@ -19,7 +22,7 @@ function redisEnv(spec: ClusterSpec) {
         fieldEnv("POD_IP", "status.podIP"),
         { name: "HEADLESS_SERVICE", value: spec.names.headlessService },
         { name: "STATEFULSET_NAME", value: spec.names.statefulSet },
-        { name: "ANNOUNCE_HOSTNAME", value: `$(POD_NAME).${spec.names.headlessService}.$(POD_NAMESPACE).svc.cluster.local` },
+        { name: "ANNOUNCE_HOSTNAME", value: podDnsName("$(POD_NAME)", spec.names.headlessService, "$(POD_NAMESPACE)") },
         { name: "TOPOLOGY", value: spec.settings.topology },
         engineEnv(spec),
         { name: "REDIS_PORT", value: String(PORTS.redis) },
@@ -32,10 +35,16 @@ function redisEnv(spec: ClusterSpec) {
         { name: "PASSWORD_FILE", value: `${PATHS.secrets}/${PASSWORD_KEY}` },
         { name: "ADMIN_USER", value: USERS.admin },
         { name: "REPLICATION_USER", value: USERS.replication },
+        // The rejoin helper checks a peer's identity as this user (whose password reads no key).
+        { name: "PEER_CHECK_USER", value: USERS.exporter },
         // The handover must leave Redis its shutdown timeout and a margin within the grace period.
         { name: "HANDOVER_TIMEOUT_SECONDS", value: String(handoverTimeoutSeconds(spec)) },
+        // redis-probe.sh's one redis-cli session ends a second before the kubelet's deadline.
+        { name: "PROBE_TIMEOUT", value: String(PROBE_TIMEOUT_SECONDS - 1) },
         ...sentinelDiscoveryEnv(spec),
         ...tlsEnv(spec),
+        // The sentinel topology applies rotations in the pods (acl-reload.sh).
+        ...(spec.settings.topology === "sentinel" && spec.settings.auth.disconnectRevoked ? [{ name: "DISCONNECT_REVOKED", value: "yes" }] : []),
     ];
 }
 
@@ -44,9 +53,12 @@ export function handoverTimeoutSeconds(spec: ClusterSpec): number {
     return Math.max(1, s.terminationGracePeriodSeconds - s.redis.shutdownTimeoutSeconds - 5);
 }
 
+/** The kubelet's deadline for one probe run. */
+export const PROBE_TIMEOUT_SECONDS = 5;
+
 export const probe = (mode: string, timing: Record<string, number>, script = "redis-probe.sh") => ({
     exec: { command: ["sh", `${PATHS.scripts}/${script}`, mode] },
-    timeoutSeconds: 5,
+    timeoutSeconds: PROBE_TIMEOUT_SECONDS,
     ...timing,
 });
 
@@ -63,10 +75,7 @@ function redisContainer(spec: ClusterSpec) {
             // Only Redis Cluster has a bus.
             ...(s.topology === "cluster" ? [{ name: "bus", containerPort: PORTS.bus, protocol: "TCP" }] : []),
         ],
-        resources: {
-            requests: { cpu: s.resources.requests.cpu, memory: s.resources.requests.memory },
-            limits: { cpu: s.resources.limits.cpu, memory: s.resources.limits.memory },
-        },
+        resources: redisResources(spec),
         // Loading a large AOF can take minutes: the startup probe allows 10, then liveness takes over.
         startupProbe: probe("startup", { periodSeconds: 10, failureThreshold: 60 }),
         livenessProbe: probe("liveness", { periodSeconds: 10, failureThreshold: 6 }),
@@ -113,25 +122,10 @@ export function exporterContainer(spec: ClusterSpec, port: number = PORTS.redis)
             { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `$(POD_IP):${PORTS.exporter}` },
         ],
         ports: [{ name: "metrics", containerPort: PORTS.exporter, protocol: "TCP" }],
-        resources: {
-            requests: { cpu: "50m", memory: "64Mi" },
-            limits: { cpu: "200m", memory: "128Mi" },
-        },
+        resources: helperResources(spec, { cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "128Mi" }),
         readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 5 },
         securityContext: restrictedContainerSecurity,
         ...(spec.tls ? { volumeMounts: tlsMounts(spec) } : {}),
-    };
-}
-
-function systemInitContainer(spec: ClusterSpec) {
-    return {
-        name: "system-init",
-        image: spec.settings.image,
-        imagePullPolicy: spec.settings.imagePullPolicy,
-        command: ["sh", `${PATHS.scripts}/system-init.sh`],
-        env: [{ name: "SOMAXCONN", value: String(spec.settings.redis.tcpBacklog) }],
-        securityContext: privilegedInitSecurity,
-        volumeMounts: [{ name: "scripts", mountPath: PATHS.scripts, readOnly: true }],
     };
 }
 
@@ -150,7 +144,7 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
     const s = spec.settings;
     const podLabels = { ...spec.commonLabels, "app.kubernetes.io/component": "redis" };
     const storage = s.storage;
-    const initContainers = [...(s.systemInit.enabled ? [systemInitContainer(spec)] : []), ...restoreInitContainers(spec)];
+    const initContainers = restoreInitContainers(spec);
     const restore = restorePodAdditions(spec);
     return {
         apiVersion: "apps/v1",
@@ -215,3 +209,12 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
  * (its size included); see the comment at volumeClaimTemplates.
  */
 export const STATEFULSET_IGNORE_CHANGES = ["spec.volumeClaimTemplates"];
+
+/**
+ * The Redis StatefulSet's resource options: the ignored claim template, and how long Pulumi waits
+ * for it to create or roll out (sized from the data, see rollout-timeout.ts).
+ */
+export function redisStatefulSetOptions(spec: ClusterSpec): { ignoreChanges: string[]; customTimeouts: { create: string; update: string } } {
+    const timeout = `${rolloutTimeoutSeconds(spec)}s`;
+    return { ignoreChanges: STATEFULSET_IGNORE_CHANGES, customTimeouts: { create: timeout, update: timeout } };
+}

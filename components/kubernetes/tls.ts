@@ -5,33 +5,45 @@
 import { ClusterSpec, PATHS, PORTS, TLS_FILES } from "../spec/spec";
 import { KubeObject, meta } from "./object";
 
-/** The DNS names a client may reach a pod or Service at: the pods' (wildcard) and the Services'. */
-export function certificateDnsNames(spec: ClusterSpec): string[] {
+/**
+ * The names the deployment's certificate carries, as cert-manager issues it: DNS names only, plus
+ * the loopback address. Every name a client is given is here: the Services', and every pod's by
+ * the wildcard under its headless Service, which covers the hostname each Redis node announces
+ * (ANNOUNCE_HOSTNAME), the seed addresses and the Sentinels'. Pod IPs are not: they change with
+ * every restart, so clients over TLS reach pods by name (cluster-preferred-endpoint-type hostname).
+ */
+export function certificateSubject(spec: ClusterSpec): { dnsNames: string[]; ipAddresses: string[] } {
     const ns = spec.names.namespace;
     const services = [spec.names.clientService, ...(spec.sentinel ? [spec.sentinel.names.service] : [])];
     const podDomains = [spec.names.headlessService, ...(spec.sentinel ? [spec.sentinel.names.headlessService] : [])];
     const forms = (host: string) => [`${host}.${ns}.svc`, `${host}.${ns}.svc.cluster.local`];
-    return [
-        ...services.flatMap((s) => [s, `${s}.${ns}`, ...forms(s)]),
-        ...podDomains.flatMap((d) => forms(`*.${d}`)),
-        // The exporter and the probes reach their own pod's Redis.
-        "localhost",
-    ];
+    return {
+        dnsNames: [
+            ...services.flatMap((s) => [s, `${s}.${ns}`, ...forms(s)]),
+            ...podDomains.flatMap((d) => forms(`*.${d}`)),
+            // A process reaching its own pod's Redis through a port-forward or the loopback.
+            "localhost",
+        ],
+        ipAddresses: ["127.0.0.1"],
+    };
 }
 
 /** The cert-manager Certificate, when an issuer signs the deployment's certificate. */
 export function buildCertificate(spec: ClusterSpec): KubeObject[] {
     const cert = spec.tls?.certificate;
     if (!cert) return [];
+    const metadata = meta(spec, cert.name, "tls");
     return [{
         apiVersion: "cert-manager.io/v1",
         kind: "Certificate",
-        metadata: meta(spec, cert.name, "tls"),
+        // pulumi-kubernetes (4.18 and later) waits for this condition before the Certificate
+        // counts as created; the StatefulSet depends on it, so no pod starts before its Secret
+        // holds an issued certificate.
+        metadata: { ...metadata, annotations: { ...metadata.annotations, [WAIT_FOR]: "condition=Ready" } },
         spec: {
             secretName: spec.tls!.secretName,
             commonName: `${spec.names.clientService}.${spec.names.namespace}.svc`,
-            dnsNames: certificateDnsNames(spec),
-            ipAddresses: ["127.0.0.1"],
+            ...certificateSubject(spec),
             usages: ["server auth", "client auth", "digital signature", "key encipherment"],
             privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
             duration: "2160h",
@@ -40,6 +52,9 @@ export function buildCertificate(spec: ClusterSpec): KubeObject[] {
         },
     }];
 }
+
+/** pulumi-kubernetes' annotation naming the condition it awaits on a resource it has no await logic for. */
+export const WAIT_FOR = "pulumi.com/waitFor";
 
 /** The TLS Secret as a pod volume (none when TLS is off). */
 export function tlsVolumes(spec: ClusterSpec) {

@@ -2,6 +2,7 @@
 // `for`, a severity, a summary and a description that carry the values, and a runbook link.
 // Expressions are scoped to this deployment's namespace, where Prometheus puts the target's.
 import type { ClusterSpec } from "../spec/spec";
+import { BackupJob, stalenessMinutes } from "../backup/schedule";
 
 export interface AlertRule {
     alert: string;
@@ -86,6 +87,7 @@ export function buildAlertRules(spec: ClusterSpec): RuleGroup[] {
             rule("RedisSlowlogGrowing", "info", `increase(redis_slowlog_last_id{${sel}}[5m]) > ${t.slowlogEntries}`,
                 "The slow log grows on {{ $labels.instance }}",
                 `{{ $value | humanize }} commands slower than the slowlog threshold in 5 minutes on {{ $labels.instance }} (threshold ${t.slowlogEntries}).`),
+            ...(spec.settings.backup.enabled ? [backupStaleRule(spec, rule)] : []),
             rule("RedisConnectionsNearLimit", "info",
                 // The configured maxclients, not the exporter's redis_config_maxclients: the exporter
                 // user may not run CONFIG (CONFIG GET would also show masterauth), and maxclients is
@@ -95,6 +97,25 @@ export function buildAlertRules(spec: ClusterSpec): RuleGroup[] {
                 `Connected clients are above ${t.connectionsPercent}% of maxclients on {{ $labels.instance }}.`),
         ],
     }];
+}
+
+/**
+ * Backups that stopped: kube-state-metrics' CronJob metrics (standard with kube-prometheus-stack),
+ * per backup CronJob that runs, against its staleness limit (two gaps between runs plus a deadline).
+ * A CronJob that never succeeded counts from its creation.
+ */
+function backupStaleRule(spec: ClusterSpec, rule: (alert: string, severity: AlertRule["labels"]["severity"], expr: string, summary: string, description: string) => AlertRule): AlertRule {
+    const jobs: BackupJob[] = spec.settings.backup.verify.enabled ? ["hourly", "daily", "verify"] : ["hourly", "daily"];
+    const names: Record<BackupJob, string> = { ...spec.names.backup, verify: spec.names.backupVerify };
+    const exprs = jobs.map((job) => {
+        const sel = `namespace="${spec.names.namespace}",cronjob="${names[job]}"`;
+        const limit = stalenessMinutes(spec, job) * 60;
+        return `(time() - kube_cronjob_status_last_successful_time{${sel}} > ${limit})` +
+            ` or (time() - kube_cronjob_created{${sel}} > ${limit} unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${sel}})`;
+    });
+    return rule("RedisBackupStale", "warning", exprs.join(" or "),
+        "Backup job {{ $labels.cronjob }} has not succeeded for {{ $value | humanizeDuration }}",
+        `CronJob {{ $labels.cronjob }} last completed a run {{ $value | humanizeDuration }} ago (or was created that long ago and never has), longer than two scheduled intervals plus its deadline (${jobs.map((j) => `${names[j]}: ${stalenessMinutes(spec, j)} min`).join(", ")}). The newest backup grows old, and the bucket's lifecycle rules go on expiring older ones.`);
 }
 
 /** Metric names an expression reads (for checking them against what the exporter serves). */

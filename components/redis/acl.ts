@@ -17,7 +17,8 @@ export const ACL_RULES: Record<UserRole, string> = {
     app: ["on ~* &* +@all -@dangerous +info", ...CLUSTER_DISCOVERY].join(" "),
     // What redis_exporter's scrape sends, and no key, channel or CONFIG access (CONFIG GET would
     // show masterauth); the exporter runs with its config command turned off.
-    exporter: "on resetkeys resetchannels -@all +ping +hello +client|setname +info +cluster|info +slowlog|get +slowlog|len +latency|latest",
+    // CLUSTER MYID too: the rejoin helper asks a peer for its id as this user, never as admin.
+    exporter: "on resetkeys resetchannels -@all +ping +hello +client|setname +info +cluster|info +cluster|myid +slowlog|get +slowlog|len +latency|latest",
     // PSYNC/REPLCONF/PING for replicas; SYNC for a snapshot pulled by hand with `redis-cli --rdb`.
     replication: "on resetkeys resetchannels -@all +psync +sync +replconf +ping",
     // Exactly what backup-dump.sh sends: CLUSTER NODES and CLUSTER INFO to find the shards and

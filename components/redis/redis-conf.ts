@@ -102,7 +102,11 @@ function redisDirectives(spec: ClusterSpec): [string, string | number][] {
             ["cluster-require-full-coverage", "yes"],
             ["cluster-allow-reads-when-down", "no"],
             ["cluster-migration-barrier", 1],
-            ["cluster-preferred-endpoint-type", "ip"],
+            // Over TLS, clients must reach nodes by names the certificate covers (it names the pods,
+            // never their IPs), so CLUSTER SLOTS/SHARDS and MOVED/ASK name each node by the
+            // hostname it announces (cluster-announce-hostname, set by redis-start.sh). Without
+            // TLS, IPs let clients outside the cluster DNS follow redirects.
+            ["cluster-preferred-endpoint-type", spec.tls ? "hostname" : "ip"],
         );
     }
     return lines;

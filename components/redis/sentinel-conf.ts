@@ -13,10 +13,14 @@ export function renderSentinelConf(spec: ClusterSpec): string {
         "daemonize no",
         'logfile ""',
         "loglevel notice",
-        // Addresses are IPs: pods announce their own (no DNS lookups inside Sentinel, whose
-        // failure on a missing name would stop it from starting).
-        "sentinel resolve-hostnames no",
-        "sentinel announce-hostnames no",
+        // Instances are tracked by their stable DNS names under the headless Services, never by
+        // IP: a pod recreated on a new address is the same instance, and Sentinel resolves the
+        // name again whenever its link is down (Redis 7.0+). With IPs, every Redis pod recreated
+        // at once (a zone outage, `kubectl delete pod --all`) left the Sentinels naming a dead
+        // master forever. Redis pods announce their name (replica-announce-ip), Sentinels theirs
+        // (announce-ip), and Sentinels hand names to clients and in REPLICAOF.
+        "sentinel resolve-hostnames yes",
+        "sentinel announce-hostnames yes",
         // Nothing can change the scripts Sentinel runs at runtime.
         "sentinel deny-scripts-reconfig yes",
         "",

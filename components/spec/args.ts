@@ -15,8 +15,10 @@ export interface ComputeArgs {
 export interface ResourcesArgs {
     /** What the scheduler reserves per Redis pod. Default: `{cpu: "2", memory: "8Gi"}`. */
     requests?: ComputeArgs;
-    /** The most a Redis pod may use; above the memory limit the kernel kills Redis. Default: `{cpu: "4", memory: "16Gi"}`. */
+    /** The most a Redis pod may use; above the memory limit the kernel kills Redis. The CPU limit is optional (empty: none) and warned about: a fork child (AOF rewrite, replica sync, backup pull) shares the pod's CPU quota, throttling stalls Redis, and node-timeout failovers follow (docs/persistence.md). Default: `{cpu: "", memory: "16Gi"}`. */
     limits?: ComputeArgs;
+    /** Kubernetes QoS class of the Redis pods: `burstable` (requests below limits) or `guaranteed` (every container's requests equal its limits, so the pod is the last evicted under node memory pressure; needs `limits.cpu`, and requests default to the limits). Default: `"burstable"`. */
+    qos?: string;
 }
 
 export interface StorageArgs {
@@ -52,13 +54,13 @@ export interface RedisConfigArgs {
     autoAofRewritePercentage?: number;
     /** Do not rewrite the AOF while it is smaller than this. Default: `"64mb"`. */
     autoAofRewriteMinSize?: string;
-    /** RDB snapshot rules; an empty list disables RDB snapshots. Default: `[{seconds: 900, changes: 1}, {seconds: 300, changes: 10}, {seconds: 60, changes: 10000}]`. */
+    /** RDB snapshot rules; an empty list (`save ""`) disables RDB snapshots and the RDB save at shutdown. With the AOF on they only cost forks: backups pull RDBs from replicas, restore loads the AOF (docs/persistence.md). Default: `[]`. */
     save?: SaveRuleArgs[];
     /** Compress RDB files. Default: `true`. */
     rdbCompression?: boolean;
     /** Free memory in a background thread on eviction, expiry, DEL and replica flush. Default: `true`. */
     lazyfree?: boolean;
-    /** Listen backlog of the client port. Default: `65535`. */
+    /** Listen backlog of the client port. The kernel caps it at the pod network namespace's `net.core.somaxconn` (4096 since Linux 5.4), which a restricted pod cannot raise, so a higher value is capped there, with a warning. Default: `4096`. */
     tcpBacklog?: number;
     /** Milliseconds a node may be unreachable before the cluster fails it over. Default: `5000`. */
     clusterNodeTimeoutMs?: number;
@@ -107,7 +109,7 @@ export interface TolerationArgs {
 }
 
 export interface SystemInitArgs {
-    /** Run a privileged init container that raises `net.core.somaxconn` and disables transparent huge pages on the node. It cannot run under the restricted Pod Security Standard, so it is off unless asked for. Default: `false`. */
+    /** Run a DaemonSet that turns transparent huge pages off on the nodes Redis may run on. It needs a privileged container, so it runs in a namespace of its own (`<namespace>-node-tuning`, enforcing the privileged Pod Security Standard); the Redis namespace stays restricted. Off unless asked for. Default: `false`. */
     enabled?: boolean;
 }
 
@@ -117,6 +119,8 @@ export interface AuthArgs {
     rotation?: number;
     /** Keep accepting the previous generation's passwords beside the current ones, while clients move to the new ones; set back to false to remove them. Raising `rotation` with this false revokes the old passwords at once (for a leaked password). Default: `false`. */
     acceptPrevious?: boolean;
+    /** Emergency rotation, for a leaked password: when a rotation removes a user's password, end every open session of that user on every node (`CLIENT KILL USER`), so a session opened with the leaked password cannot go on. Clients reconnect with the password they hold, so hand them the new one first (or accept the reconnect storm). Without it, removed passwords refuse new logins only. Default: `false`. */
+    disconnectRevoked?: boolean;
     /** Enable Redis's `default` user for clients that can only send a password: it gets the `app` user's rights and password. Default: `false`. */
     defaultUser?: boolean;
 }
@@ -130,6 +134,8 @@ export interface SentinelArgs {
     downAfterMs?: number;
     /** Milliseconds before a failover is retried (and the bound of each of its steps); at least twice `downAfterMs`. Default: `60000`. */
     failoverTimeoutMs?: number;
+    /** Spread the Sentinels over Kubernetes nodes: `required` (two Sentinels on one node lose the quorum with that node), or `preferred` for clusters with fewer nodes than Sentinels (a laptop; warned about). Independent of `scheduling.hostAntiAffinity`. Default: `"required"`. */
+    hostAntiAffinity?: string;
 }
 
 export interface ServiceMonitorArgs {
@@ -219,6 +225,8 @@ export interface BackupVerifyArgs {
     enabled?: boolean;
     /** Cron schedule of the verify job. Default: `"30 3 * * *"`. */
     schedule?: string;
+    /** The oldest the newest backup may be, in minutes, or verify fails; 0 derives it from the schedules: twice the longest gap between runs of the most frequent backup verify reads (hourly with S3, daily without) plus that job's deadline, so one missed run passes and two do not. Default: `0`. */
+    maxAgeMinutes?: number;
 }
 
 export interface BackupArgs {
@@ -226,7 +234,7 @@ export interface BackupArgs {
     enabled?: boolean;
     /** Hourly RDB snapshots. Default: `{schedule: "0 * * * *", keep: 3}`. */
     hourly?: BackupScheduleArgs;
-    /** Daily full backup. Default: `{schedule: "0 2 * * *", keep: 7}`. */
+    /** Daily full backup, half an hour away from the hourly runs so two dumps never start together. Default: `{schedule: "30 2 * * *", keep: 7}`. */
     daily?: BackupScheduleArgs;
     /** Size of each backup volume (one per kind; they keep the newest backups of their kind, and the verify job's scratch volume). Default: `"200Gi"`. */
     volumeSize?: string;
@@ -265,6 +273,14 @@ export interface NetworkPolicyArgs {
     allowedCidrs?: string[];
     /** Namespace of Prometheus, allowed to scrape the exporter. Default: `"monitoring"`. */
     monitoringNamespace?: string;
+    /** Labels of the Prometheus pods there; only they may scrape the exporter (its port carries a multi-target `/scrape` endpoint). `{}` allows every pod of the namespace. Default: `{"app.kubernetes.io/name": "prometheus"}` (what the Prometheus Operator puts on its pods). */
+    monitoringPodLabels?: Record<string, string>;
+    /** Namespace of the cluster DNS pods; the deployment's pods may send DNS (port 53) only to them and to `dnsCidrs`. Default: `"kube-system"`. */
+    dnsNamespace?: string;
+    /** Labels of the cluster DNS pods (CoreDNS keeps kube-dns's). Default: `{"k8s-app": "kube-dns"}`. */
+    dnsPodLabels?: Record<string, string>;
+    /** Further DNS servers by address, e.g. NodeLocal DNSCache's link-local `169.254.20.10/32`. Default: `[]`. */
+    dnsCidrs?: string[];
 }
 
 export interface RestoreArgs {
@@ -313,11 +329,13 @@ export interface RedisClusterArgs {
     annotations?: Record<string, string>;
     /** Seconds a stopping Redis pod gets to hand over and exit. Default: `60`. */
     terminationGracePeriodSeconds?: number;
+    /** Seconds `pulumi up` waits for the Redis StatefulSet to create or roll out before it fails the update (its customTimeouts). `0` sizes it from the data: pod count x (terminationGracePeriodSeconds + 60 + maxmemory / 100 MiB/s to load the AOF + maxmemory / 50 MiB/s to resync), rounded up to a minute, at least 600 (Pulumi's default); 31 minutes for the prod stack. Default: `0`. */
+    rolloutTimeoutSeconds?: number;
     /** Length of the generated passwords. Default: `32`. */
     passwordLength?: number;
     /** ACL users and password rotation. */
     auth?: AuthArgs;
-    /** The optional privileged node-tuning init container. */
+    /** The optional node tuning: a privileged DaemonSet in a namespace of its own. */
     systemInit?: SystemInitArgs;
     /** Sentinel settings; only with `topology: sentinel`. */
     sentinel?: SentinelArgs;

@@ -16,6 +16,10 @@ export interface Field<T> {
     readonly allowed: string;
     /** The fields of an object setting, for documentation generators. */
     readonly children?: Record<string, Field<unknown>>;
+    /** The field of each item of a list setting, for documentation generators. */
+    readonly items?: Field<unknown>;
+    /** A whole number (the package schema types it `integer`). */
+    readonly integer?: true;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -33,6 +37,7 @@ export function integer(def: number, opts: { min?: number; max?: number } = {}):
     const allowed = `a whole number${range ? " " + range : ""}`;
     return {
         allowed,
+        integer: true,
         parse(input, key, problems) {
             if (input === undefined) return def;
             if (typeof input !== "number" || !Number.isInteger(input) || input < min || input > max) {
@@ -123,6 +128,7 @@ export function list<T>(item: Field<T>, def: T[], opts: { max?: number } = {}): 
     const allowed = `a list${opts.max !== undefined ? ` of at most ${opts.max}` : ""} of ${item.allowed}`;
     return {
         allowed,
+        items: item as Field<unknown>,
         parse(input, key, problems) {
             if (input === undefined) return structuredClone(def);
             if (!Array.isArray(input) || (opts.max !== undefined && input.length > opts.max)) {

@@ -54,7 +54,7 @@ export function isQualifiedName(key: string): boolean {
 /** A label value: empty, or at most 63 characters of alphanumerics, '-', '_', '.', starting and ending alphanumeric. */
 export const isLabelValue = (v: string): boolean => v === "" || (v.length <= 63 && LABEL_NAME.test(v));
 
-const CRON_FIELDS: { name: string; min: number; max: number; names?: string[] }[] = [
+export const CRON_FIELDS: { name: string; min: number; max: number; names?: string[] }[] = [
     { name: "minute", min: 0, max: 59 },
     { name: "hour", min: 0, max: 23 },
     { name: "day of month", min: 1, max: 31 },
@@ -62,7 +62,7 @@ const CRON_FIELDS: { name: string; min: number; max: number; names?: string[] }[
     { name: "day of week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
 ];
 
-const CRON_MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+export const CRON_MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
 
 /** A schedule the Kubernetes CronJob controller accepts: five fields, or a macro such as @daily. */
 export function isCronSchedule(schedule: string): boolean {

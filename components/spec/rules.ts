@@ -67,6 +67,18 @@ export function crossFieldProblems(s: Settings, given: RedisClusterArgs): Proble
         }
     }
 
+    if (s.resources.qos === "guaranteed") {
+        if (s.resources.limits.cpu === "") {
+            add("resources.limits.cpu", "", "a CPU quantity with resources.qos \"guaranteed\": Kubernetes gives a pod Guaranteed QoS only when every container has CPU and memory limits equal to its requests");
+        }
+        for (const kind of ["cpu", "memory"] as const) {
+            const asked = given.resources?.requests?.[kind];
+            if (asked !== undefined && String(asked) !== s.resources.limits[kind]) {
+                add(`resources.requests.${kind}`, asked, `unset or equal to resources.limits.${kind} (${JSON.stringify(s.resources.limits[kind])}) with resources.qos "guaranteed": requests equal to limits are what makes the QoS class Guaranteed`);
+            }
+        }
+    }
+
     const memoryLimit = parseQuantity(s.resources.limits.memory);
     const maxmemory = parseRedisSize(s.redis.maxmemory);
     if (memoryLimit !== undefined && maxmemory !== undefined) {

@@ -44,6 +44,9 @@ const promDuration = (def: string) => text(def, "a Prometheus duration such as 3
 const ms = (def: number, min: number, max: number) => integer(def, { min, max });
 
 const compute = (cpuDef: string, memDef: string) => object({ cpu: cpu(cpuDef), memory: bytesQuantity(memDef) });
+const optionalCpu = (def: string) => text(def, "empty (no CPU limit) or a Kubernetes CPU quantity such as \"4\" or \"500m\"",
+    (s) => s === "" || isQuantity(s), { acceptNumbers: true });
+export const QOS_CLASSES = ["burstable", "guaranteed"] as const;
 
 const toleration = object({
     key: text("", "a taint key", (s) => s === "" || isQualifiedName(s)),
@@ -73,6 +76,9 @@ const sentinelSection = optionalObject({
     quorum: integer(2, { min: 1, max: 9 }),
     downAfterMs: ms(5000, 100, 600000),
     failoverTimeoutMs: ms(60000, 1000, 3600000),
+    // Two Sentinels on one node lose the quorum with that node: required unless the cluster has
+    // fewer nodes than Sentinels (a laptop), which must be chosen explicitly (and is warned about).
+    hostAntiAffinity: oneOf("required", ["required", "preferred"]),
 });
 
 export const settingsSchema = object({
@@ -88,7 +94,8 @@ export const settingsSchema = object({
     imagePullPolicy: oneOf("IfNotPresent", ["IfNotPresent", "Always", "Never"]),
     resources: object({
         requests: compute("2", "8Gi"),
-        limits: compute("4", "16Gi"),
+        limits: object({ cpu: optionalCpu(""), memory: bytesQuantity("16Gi") }),
+        qos: oneOf("burstable", QOS_CLASSES),
     }),
     storage: object({
         size: bytesQuantity("100Gi"),
@@ -103,14 +110,10 @@ export const settingsSchema = object({
         appendfsync: oneOf("everysec", ["always", "everysec", "no"]),
         autoAofRewritePercentage: integer(100, { min: 0, max: 10000 }),
         autoAofRewriteMinSize: redisSize("64mb"),
-        save: list(saveRule, [
-            { seconds: 900, changes: 1 },
-            { seconds: 300, changes: 10 },
-            { seconds: 60, changes: 10000 },
-        ], { max: 16 }),
+        save: list(saveRule, [], { max: 16 }),
         rdbCompression: boolean(true),
         lazyfree: boolean(true),
-        tcpBacklog: integer(65535, { min: 1, max: 65535 }),
+        tcpBacklog: integer(4096, { min: 1, max: 65535 }),
         clusterNodeTimeoutMs: ms(5000, 1000, 120000),
         maxclients: integer(10000, { min: 1, max: 1000000 }),
         timeoutSeconds: integer(0, { min: 0 }),
@@ -131,10 +134,12 @@ export const settingsSchema = object({
     labels: labels(),
     annotations: stringMap({}, labelKey, annotationValue),
     terminationGracePeriodSeconds: integer(60, { min: 1, max: 3600 }),
+    rolloutTimeoutSeconds: integer(0, { min: 0, max: 86400 }),
     passwordLength: integer(32, { min: 16, max: 128 }),
     auth: object({
         rotation: integer(0, { min: 0 }),
         acceptPrevious: boolean(false),
+        disconnectRevoked: boolean(false),
         defaultUser: boolean(false),
     }),
     systemInit: object({ enabled: boolean(false) }),
@@ -171,12 +176,13 @@ export const settingsSchema = object({
     backup: object({
         enabled: boolean(true),
         hourly: backupSchedule("0 * * * *", 3),
-        daily: backupSchedule("0 2 * * *", 7),
+        daily: backupSchedule("30 2 * * *", 7),
         volumeSize: bytesQuantity("200Gi"),
         awsCliImage: pinnedImage(DEFAULT_IMAGES.awsCli),
         verify: object({
             enabled: boolean(true),
             schedule: cron("30 3 * * *"),
+            maxAgeMinutes: integer(0, { min: 0, max: 525600 }),
         }),
         s3: object({
             enabled: boolean(true),
@@ -202,6 +208,10 @@ export const settingsSchema = object({
         allowedPodLabels: labels(),
         allowedCidrs: list(text("", "a CIDR such as 10.20.0.0/16 or 2001:db8::/32 (address, slash, prefix length)", isCidr), []),
         monitoringNamespace: dnsLabel("monitoring"),
+        monitoringPodLabels: labels({ "app.kubernetes.io/name": "prometheus" }),
+        dnsNamespace: dnsLabel("kube-system"),
+        dnsPodLabels: labels({ "k8s-app": "kube-dns" }),
+        dnsCidrs: list(text("", "a CIDR such as 169.254.20.10/32 (address, slash, prefix length)", isCidr), []),
     }),
     restore: object({
         from: text("", "empty, a backup id like 20260101T020000Z (a daily backup) or hourly/20260101T020000Z, or s3://bucket/prefix/<kind>/<id>/",

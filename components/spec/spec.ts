@@ -103,6 +103,9 @@ export interface ClusterSpec {
         backupVerify: string;
         /** ACL rules file (no passwords) inside the config ConfigMap. */
         aclRules: string;
+        /** The optional node-tuning DaemonSet, and the privileged namespace of its own it runs in. */
+        nodeTuning: string;
+        nodeTuningNamespace: string;
     };
     /** Identify the Redis pods; never change after creation (StatefulSet selectors are immutable). */
     selectorLabels: Record<string, string>;
@@ -133,7 +136,7 @@ export interface TlsSpec {
 
 export interface SentinelSpec {
     /** Sentinel settings with defaults (also when the `sentinel` section was not given). */
-    settings: { replicas: number; quorum: number; downAfterMs: number; failoverTimeoutMs: number };
+    settings: { replicas: number; quorum: number; downAfterMs: number; failoverTimeoutMs: number; hostAntiAffinity: string };
     /** The name Sentinels monitor the master under, and clients ask them for. */
     masterName: string;
     names: { statefulSet: string; headlessService: string; service: string; pdb: string; config: string };
@@ -225,6 +228,8 @@ function buildSpec(settings: Settings): ClusterSpec {
             backup: { hourly: `${name}-backup-hourly`, daily: `${name}-backup-daily` },
             backupVerify: `${name}-backup-verify`,
             aclRules: "users.acl",
+            nodeTuning: `${name}-node-tuning`,
+            nodeTuningNamespace: `${settings.namespace}-node-tuning`,
         },
         selectorLabels,
         sentinelSelectorLabels: groupLabels(APP_NAMES.sentinel),

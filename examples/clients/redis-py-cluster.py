@@ -7,6 +7,10 @@ under a prefix, which land on every shard, reads them back, counts the keys anot
 under CHECK_PREFIX, and prints one JSON line.
 
   REDIS_SEEDS=127.0.0.11:6379 REDIS_USER=app REDIS_PASSWORD=... python3 redis-py-cluster.py [prefix] [count] [check-prefix]
+
+TLS (`tls.enabled`): REDIS_CA_FILE names the CA (the TLS Secret's `ca.crt`); the client verifies
+each node's certificate and that it names the host connected to (ssl_check_hostname). The nodes
+announce their DNS names, which the certificate covers; seed with pod names too (`seedAddresses`).
 """
 import json
 import os
@@ -21,8 +25,10 @@ def main() -> None:
     check_prefix = sys.argv[3] if len(sys.argv) > 3 else None
     seeds = [ClusterNode(host, int(port)) for host, port in
              (s.rsplit(":", 1) for s in os.environ["REDIS_SEEDS"].split(","))]
+    ca_file = os.environ.get("REDIS_CA_FILE")
+    tls = {"ssl": True, "ssl_ca_certs": ca_file, "ssl_check_hostname": True} if ca_file else {}
     client = RedisCluster(startup_nodes=seeds, password=os.environ.get("REDIS_PASSWORD"),
-                          username=os.environ.get("REDIS_USER") or None, decode_responses=True)
+                          username=os.environ.get("REDIS_USER") or None, decode_responses=True, **tls)
     try:
         for i in range(count):
             client.set(f"{prefix}:{i}", f"value-{i}")

@@ -208,8 +208,12 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         const claim = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc", "redis-cluster-backup-hourly"]);
         const volume = kubectlJson(cluster, ["get", "pv", claim.spec.volumeName]);
         const dir = path.join(volume.spec.hostPath?.path ?? volume.spec.local.path, "hourly");
-        const ids = fs.readdirSync(dir).filter((d) => /^\d{8}T\d{6}Z$/.test(d));
-        assert.strictEqual(ids.length, 1, `one complete backup on the volume: ${fs.readdirSync(dir)}`);
+        // The hourly schedule may fire on its own while the suite runs (CI once crossed 04:00), so
+        // pick this Job's backup by its run window: the id is the UTC second the script started.
+        const idTime = (id: string) => Date.parse(id.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z"));
+        const started = Date.parse(job.status.startTime) - 1000, finished = Date.parse(job.status.completionTime);
+        const ids = fs.readdirSync(dir).filter((d) => /^\d{8}T\d{6}Z$/.test(d) && idTime(d) >= started && idTime(d) <= finished);
+        assert.strictEqual(ids.length, 1, `one complete backup from this Job (${job.status.startTime}..${job.status.completionTime}): ${fs.readdirSync(dir)}`);
         const manifest = JSON.parse(fs.readFileSync(path.join(dir, ids[0], "manifest.json"), "utf8"));
         assert.strictEqual(manifest.shardCount, 3);
         for (let i = 0; i < 3; i++) assert.ok(fs.statSync(path.join(dir, ids[0], `shard-${i}.rdb`)).size > 1000, `shard-${i}.rdb`);

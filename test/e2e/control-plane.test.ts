@@ -16,6 +16,10 @@ import { kubectl, KubectlResult } from "../../kube/kubectl";
 import { ensureLeaf } from "../../kube/pki";
 import { alive } from "../../kube/processes";
 import { layout, loadState } from "../../kube/state";
+import { buildAllObjects } from "../../components/kubernetes";
+import { resolveSpec } from "../../components/spec/spec";
+import { podTemplates, PodTemplate } from "../support/pod-templates";
+import { restrictedViolations } from "../support/pod-security";
 
 const NS = "kube-test";
 const NODE = "test-node-1";
@@ -82,6 +86,43 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
         assert.match(refused.stderr, /privileged/);
         // The same pod passes where no level is enforced: it is PodSecurity refusing, not --allow-privileged.
         ok(["apply", "--dry-run=server", "-f", "-"], stringify(pod("default")));
+    });
+
+    it("the real PodSecurity admission agrees with our oracle: every rendered pod is admitted where it lives, node tuning only in its own namespace", async () => {
+        const spec = resolveSpec({ systemInit: { enabled: true }, namespace: "ps-redis", backup: { s3: { enabled: false } } });
+        const objects = buildAllObjects(spec, "x");
+        for (const ns of objects.filter((o) => o.kind === "Namespace")) {
+            apply(ns);
+            await until(`serviceaccount ${ns.metadata.name}/default`, 60000, ["get", "serviceaccount", "default", "-n", ns.metadata.name], () => true);
+        }
+        const namespaceOf = (where: string) => objects.find((o) => `${o.kind}/${o.metadata.name}` === where)!.metadata.namespace!;
+        /** The pod a template makes; a StatefulSet's claim templates become the claims its pods mount. */
+        const asPod = (t: PodTemplate, ns: string) => {
+            const owner = objects.find((o) => `${o.kind}/${o.metadata.name}` === t.where) as any;
+            const claims = (owner.spec.volumeClaimTemplates ?? []).map((c: any) => ({ name: c.metadata.name, persistentVolumeClaim: { claimName: `${c.metadata.name}-check` } }));
+            const spec = { ...t.spec, volumes: [...(t.spec.volumes ?? []), ...claims] };
+            return stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "check", namespace: ns, labels: t.labels }, spec });
+        };
+        const templates = podTemplates(objects);
+        assert.ok(templates.length >= 2, templates.map((t) => t.where).join(", "));
+        for (const t of templates) {
+            // Admitted where the render puts it (the oracle finds nothing there, or the namespace is privileged)...
+            ok(["apply", "--dry-run=server", "-f", "-"], asPod(t, namespaceOf(t.where)));
+            // ...and the restricted Redis namespace refuses exactly the templates the oracle flags.
+            const inRedis = k(["apply", "--dry-run=server", "-f", "-"], asPod(t, spec.names.namespace));
+            const flagged = restrictedViolations(t);
+            assert.strictEqual(inRedis.status !== 0, flagged.length > 0, `${t.where}: oracle ${JSON.stringify(flagged)}, admission: ${inRedis.stderr}`);
+        }
+        const tuning = templates.find((t) => t.where.startsWith("DaemonSet/"))!;
+        const refused = k(["apply", "--dry-run=server", "-f", "-"], asPod(tuning, spec.names.namespace)).stderr;
+        // The admission controller's words for each rule the oracle names.
+        const words: Record<string, RegExp> = {
+            privileged: /privileged \(container "disable-thp"/, allowPrivilegeEscalation: /allowPrivilegeEscalation != false/,
+            capabilities_restricted: /unrestricted capabilities/, runAsNonRoot: /runAsNonRoot != true/, runAsUser: /runAsUser=0/,
+            // Restricted's volume-type check overrides baseline's hostPath check: one message names both.
+            hostPath_volumes: /type "hostPath"/, restrictedVolumes: /restricted volume types/,
+        };
+        for (const v of restrictedViolations(tuning)) assert.match(refused, words[v.rule] ?? /^$/, `${v.rule} not named by the admission controller: ${refused}`);
     });
 
     it("RBAC: anonymous, a user without bindings and a fresh service account are refused; a binding grants", async () => {

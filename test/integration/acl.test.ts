@@ -369,4 +369,45 @@ describe("ACL users (rendered pods, real redis-server)", function () {
         creds = { current: fresh };
         console.log(`      rotation: ${written} writes over ${Object.entries(phases).map(([p, n]) => `${p} ${n}`).join(", ")}`);
     });
+
+    it("an emergency rotation (disconnectRevoked) ends the sessions a revoked password opened; a plain one keeps them", async () => {
+        const base = { nodes: nodes.map((n) => ({ name: n.name, address: n.ip, port: 6379, host: "", zone: "" })), shards: 3, replicasPerShard: 1, connectivity: "direct", readyTimeoutSeconds: 30, namespace: "ns", podSelector: "x" };
+        const inputs = (c: Credentials<string>, disconnectRevoked = false) => ({ ...base, password: c.current.admin, users: acceptedPasswords(spec, c), ...(disconnectRevoked ? { disconnectRevoked } : {}) });
+        const session = async () => {
+            const c = await connectAs(1, USERS.app, creds.current.app);
+            assert.strictEqual(await c.ping(), "PONG");
+            return c;
+        };
+        const alive = (c: Redis) => c.ping().then((r) => r === "PONG", () => false);
+
+        // A plain rotation: the old password opens nothing new, but the open session goes on.
+        const kept = await session();
+        const second = { current: gen("c2") };
+        await credentialsProvider.update!("creds", inputs(creds), inputs(second));
+        assert.match(await auth(1, USERS.app, creds.current.app), /^WRONGPASS/);
+        assert.strictEqual(await alive(kept), true, "a plain rotation ended a session");
+        kept.disconnect();
+        creds = second;
+
+        // The emergency one: the session opened with the revoked password is gone on every node.
+        const leaked = await session();
+        leaked.options.maxRetriesPerRequest = 0;
+        leaked.options.retryStrategy = () => null;
+        const third = { current: gen("c3") };
+        await credentialsProvider.update!("creds", inputs(creds), inputs(third, true));
+        assert.strictEqual(await alive(leaked), false, "a session of the revoked password still works");
+        assert.match(await auth(1, USERS.app, creds.current.app), /^WRONGPASS/);
+        assert.strictEqual(await auth(1, USERS.app, third.current.app), "OK");
+        creds = third;
+        // Replication goes on with the new password (replicas were killed too, and re-synced).
+        await until("every replica's link up again", 30000, async () => {
+            for (let i = 0; i < 6; i++) {
+                const c = await connectAs(i, USERS.admin, third.current.admin);
+                const info = String(await c.call("INFO", "replication"));
+                c.disconnect();
+                if (/role:slave/.test(info) && !/master_link_status:up/.test(info)) return false;
+            }
+            return true;
+        });
+    });
 });

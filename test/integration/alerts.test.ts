@@ -56,6 +56,16 @@ const CASES: Record<string, Case> = {
     fires: [fire({ instance: "fire" }, 0), fire({ instance: "aof" }, 0)] },
     RedisSlowlogGrowing: { series: [s("redis_slowlog_last_id", { instance: "fire" }, "0+5x30"), s("redis_slowlog_last_id", { instance: "quiet" }, "0+1x30")],
         fires: [fire({ instance: "fire" }, 25)] },
+    // kube-state-metrics' CronJob metrics. At the 20m evaluation time() is 1200: the hourly job last
+    // succeeded 21200 s ago (limit 170 min), the daily 1200 s ago, and verify never, created 301200 s ago (limit 54 h).
+    RedisBackupStale: { series: [
+        s("kube_cronjob_status_last_successful_time", { cronjob: "redis-cluster-backup-hourly" }, "-20000x30"),
+        s("kube_cronjob_created", { cronjob: "redis-cluster-backup-hourly" }, "-900000x30"),
+        s("kube_cronjob_status_last_successful_time", { cronjob: "redis-cluster-backup-daily" }, "0x30"),
+        s("kube_cronjob_created", { cronjob: "redis-cluster-backup-daily" }, "-900000x30"),
+        s("kube_cronjob_created", { cronjob: "redis-cluster-backup-verify" }, "-300000x30"),
+        s("kube_cronjob_status_last_successful_time", { cronjob: "other-app-backup", namespace: "other" }, "-900000x30")],
+    fires: [fire({ cronjob: "redis-cluster-backup-hourly" }, 21200), fire({ cronjob: "redis-cluster-backup-verify" }, 301200)] },
     RedisConnectionsNearLimit: { series: [
         // Against the configured maxclients (10000 here): the exporter does not scrape CONFIG.
         s("redis_connected_clients", { instance: "fire" }, "9000x30"), s("redis_connected_clients", { instance: "quiet" }, "100x30")],
@@ -71,10 +81,17 @@ const SENTINEL_CASES: Record<string, Case> = {
     fires: [fire({ instance: "fire", master_name: "redis-cluster" }, 1)] },
 };
 
+/** Prometheus's humanizeDuration for whole seconds of at least 1: "3d 11h 40m 0s", "5h 53m 20s", "2m 5s", "7s". */
+function humanizeDuration(v: number): string {
+    const [d, h, m, sec] = [Math.floor(v / 86400), Math.floor(v / 3600) % 24, Math.floor(v / 60) % 60, v % 60];
+    return d ? `${d}d ${h}h ${m}m ${sec}s` : h ? `${h}h ${m}m ${sec}s` : m ? `${m}m ${sec}s` : `${sec}s`;
+}
+
 /** Expands the few template forms the rules use, the way Prometheus would for these values. */
 function expand(template: string, labels: Labels, value: number): string {
     return template
         .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, l) => labels[l] ?? "")
+        .replace(/\{\{ \$value \| humanizeDuration \}\}/g, humanizeDuration(value))
         .replace(/\{\{ \$value \| humanize \}\}/g, String(value))
         .replace(/\{\{ \$value \}\}/g, String(value));
 }
@@ -132,7 +149,7 @@ describe("alert rules under promtool", function () {
     it("promtool check rules accepts the rendered rules", () => {
         const r = spawnSync("promtool", ["check", "rules", path.join(dir, "rules.yml")], { encoding: "utf8" });
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
-        assert.match(r.stdout, /SUCCESS: 12 rules found/);
+        assert.match(r.stdout, /SUCCESS: 13 rules found/);
     });
 
     it("has a test case for every alert", () => {

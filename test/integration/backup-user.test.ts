@@ -2,6 +2,7 @@
 // with its password from a file, dumps a cluster node, and nothing it sends is refused; the same
 // user is refused writes, reads, configuration, flushes, ACL and cluster administration.
 import * as assert from "assert";
+import { BACKUP_SCRIPTS } from "../../components/backup/scripts";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -62,7 +63,7 @@ describe("backup user (real redis-server)", function () {
         // The scripts as the backup ConfigMap ships them: the dump beside the redis-cli wrapper.
         const scripts = path.join(dir, "scripts");
         fs.mkdirSync(scripts);
-        fs.copyFileSync(path.join(packageRoot, "components", "backup", "scripts", "backup-dump.sh"), path.join(scripts, "backup-dump.sh"));
+        for (const name of BACKUP_SCRIPTS) fs.copyFileSync(path.join(packageRoot, "components", "backup", "scripts", name), path.join(scripts, name));
         fs.copyFileSync(path.join(packageRoot, "components", "redis", "scripts", "redis-cli.sh"), path.join(scripts, "redis-cli.sh"));
         for (const d of ["staging", "work"]) fs.mkdirSync(path.join(dir, d));
         const r = spawnSync("sh", [path.join(scripts, "backup-dump.sh")], {

@@ -8,7 +8,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Cluster } from "ioredis";
+import Redis, { Cluster } from "ioredis";
 import { packageRoot } from "../../components/package-files";
 import { down, up, UpResult } from "../../local/deployment";
 import { runJob } from "../../local/jobs";
@@ -18,6 +18,7 @@ import { resolveSpec } from "../../components/spec/spec";
 import { materializeVolumes, planPod, runToCompletion, stopProcess } from "../../local/pod";
 import { AWS_CLI, awsLocal } from "../../local/s3";
 import { requireTool } from "../../local/tools";
+import { adminPasswordOf } from "../support/local-deployment";
 
 const ADDRESS_BASE = "127.0.11.11";
 const S3_ADDRESS = "127.0.11.1";
@@ -305,6 +306,68 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         const output = verify.containers.map((c) => c.output).join("\n");
         assert.ok(verify.succeeded, output);
         assert.doesNotMatch(output, new RegExp(partial));
+    });
+
+    it("a master flagged fail? by the node that answers: the backup fails naming the shard and its slots, and nothing is marked complete", async () => {
+        const adminPassword = adminPasswordOf(deployment);
+        const admin = (address: string) => new Redis({ host: address, port: 6379, username: "admin", password: adminPassword, maxRetriesPerRequest: 1 });
+        // The job asks the first pod of the deployment, as local mode's Service does.
+        const answering = deployment.pods[0].address;
+        const asker = admin(answering);
+        const others = deployment.pods.filter((p) => p.address !== answering).map((p) => admin(p.address));
+        const nodes = async () => String(await asker.cluster("NODES")).trim().split("\n").map((l) => l.split(" "));
+        const victim = (await nodes()).find((n) => n[2].includes("master") && !n[2].includes("myself") && n.length >= 9)!;
+        const victimAddress = victim[1].split(":")[0];
+        const victimPid = deployment.pods.find((p) => p.address === victimAddress)!.pids.redis;
+        const victimSlots = victim.slice(8).join(",");
+        const hourlyVolume = path.join(process.env.REDIS_LOCAL_STATE_DIR!, stackName, "claims", "redis-cluster-backup-hourly", "hourly");
+        const before = { s3: backups("hourly"), volume: fs.readdirSync(hourlyVolume).sort() };
+        // Only the answering node suspects within a second; every other node waits 120 s, so no
+        // majority marks the master failed, no replica takes over, and cluster_state stays ok:
+        // the view in which the old dump skipped the shard and still wrote a complete manifest.
+        for (const c of others) await c.config("SET", "cluster-node-timeout", "120000");
+        await asker.config("SET", "cluster-node-timeout", "1000");
+        process.kill(victimPid, "SIGSTOP");
+        try {
+            const deadline = Date.now() + 20000;
+            while (!(await nodes()).some((n) => n[0] === victim[0] && /fail/.test(n[2]))) {
+                if (Date.now() > deadline) throw new Error(`${answering} never flagged ${victimAddress} as failing`);
+                await new Promise((r) => setTimeout(r, 100));
+            }
+            assert.match(String(await asker.cluster("INFO")), /cluster_state:ok/);
+            const job = await runJob(stackName, "redis-cluster-backup-hourly", { retry: false });
+            const output = job.containers.map((c) => c.output).join("\n");
+            assert.strictEqual(job.succeeded, false, output);
+            assert.deepStrictEqual(job.containers.map((c) => [c.name, c.exitCode]), [["dump", 1]]);
+            assert.match(output, new RegExp(`shard with slots ${victimSlots}: master ${victim[0]} at ${victimAddress}:6379 is flagged master,fail\\?`));
+            assert.match(output, new RegExp(`slots ${victimSlots} have no healthy master; a backup must cover all 16384 slots`));
+            assert.doesNotMatch(output, /complete on the volume/);
+            assert.deepStrictEqual(backups("hourly"), before.s3, "the bucket changed");
+            assert.deepStrictEqual(fs.readdirSync(hourlyVolume).sort(), before.volume, "the volume holds a new (or partial) backup");
+        } finally {
+            process.kill(victimPid, "SIGCONT");
+            for (const c of [asker, ...others]) await c.config("SET", "cluster-node-timeout", "5000");
+            const deadline = Date.now() + 30000;
+            while ((await nodes()).some((n) => /fail/.test(n[2])) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+            for (const c of [asker, ...others]) c.disconnect();
+        }
+    });
+
+    it("verify refuses a backup older than backup.verify.maxAgeMinutes", async () => {
+        const newest = [...backups("hourly"), ...backups("daily")].filter((b) => b.complete).map((b) => b.id).sort().pop()!;
+        const taken = Date.parse(newest.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z"));
+        // One minute is the smallest limit: let the newest backup pass it.
+        while (Date.now() - taken < 62000) await new Promise((r) => setTimeout(r, 500));
+        fs.writeFileSync(stackFile(stackName), STACK.replace("    hourly: {keep: 2}\n", "    hourly: {keep: 2}\n    verify: {maxAgeMinutes: 1}\n"));
+        try {
+            const job = await runJob(stackName, "redis-cluster-backup-verify", { retry: false });
+            const output = job.containers.map((c) => c.output).join("\n");
+            assert.strictEqual(job.succeeded, false, output);
+            assert.match(output, new RegExp(`verify: backup \\w+/${newest} was taken \\d+ s ago, more than the allowed 60 s`));
+            assert.match(output, new RegExp(`verify: backup \\w+/${newest} FAILED with 1 problem`));
+        } finally {
+            fs.writeFileSync(stackFile(stackName), STACK);
+        }
     });
 
     it("restores into a fresh deployment: every key and value identical, every key on the shard that owns its slot", async () => {

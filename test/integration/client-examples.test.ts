@@ -1,6 +1,7 @@
 // The client examples of examples/clients, run as a user would run them, against a local-mode dev
 // deployment (3 shards x 1 replica, the rendered pods as processes): each writes keys over every
-// shard and reads them back, and each reads what the other wrote.
+// shard and reads them back, and each reads what the other wrote. Their TLS variants (REDIS_CA_FILE,
+// host names checked) run against the TLS deployment in tls.test.ts.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";

@@ -4,12 +4,13 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import Redis from "ioredis";
-import { podAction, up, UpResult } from "../../local/deployment";
+import { podAction, render, up, UpResult } from "../../local/deployment";
 import { canPublishNames } from "../../local/dns";
 import { loadState, stateDir } from "../../local/state";
 import { requireTool } from "../../local/tools";
 import { Workload } from "../../local/workload";
 import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";
+import { assertPoliciesHeld } from "../support/policy-audit";
 
 const NODE_TIMEOUT_MS = 5000; // the dev stack's redis.clusterNodeTimeoutMs
 
@@ -176,7 +177,7 @@ describe("fault suite (local mode, dev stack)", function () {
         // As `kubectl delete pod --all`: every pod stops at once, each comes back with a new IP.
         await Promise.all(deployment.pods.map((p) => podAction("dev", p.name, "stop")));
         const moved = await Promise.all(deployment.pods.map((p, i) => podAction("dev", p.name, "start", { address: `127.0.9.${41 + i}` })));
-        deployment = { ...deployment, pods: moved.map((p) => ({ name: p.name, address: p.address, pids: p.pids })),
+        deployment = { ...deployment, pods: moved.map((p, i) => ({ ...deployment.pods[i], address: p.address, pids: p.pids })),
             seeds: moved.map((p) => `${p.address}:6379`) };
 
         await waitFor("the cluster to come back ok at the new addresses", healthy, 90000);
@@ -188,5 +189,9 @@ describe("fault suite (local mode, dev stack)", function () {
         assert.deepStrictEqual(report.lostAcknowledged, []);
         const c = clusterCheck();
         assert.strictEqual(c.status, 0, c.out);
+    });
+
+    it("every connection made during the suite was judged by the kernel as the NetworkPolicies say", async () => {
+        assertPoliciesHeld(stateDir("dev"), (await render("dev")).objects);
     });
 });

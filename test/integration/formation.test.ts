@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import Redis from "ioredis";
-import { FormationNode, formCluster } from "../../components/bootstrap/formation";
+import { FORMATION_NODE_TIMEOUT_MS, FormationNode, formCluster } from "../../components/bootstrap/formation";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
 import { resolveSpec } from "../../components/spec/spec";
@@ -175,6 +175,28 @@ describe("formation against real Redis nodes", function () {
         c.disconnect();
     });
 
+    it("restores the node timeout on every node when formation fails after shortening it", async () => {
+        await resetAll();
+        // No cluster agrees within 1 ms of its first CLUSTER MEET: formation fails mid-way.
+        await assert.rejects(formCluster(nodes, SHAPE, { ...opts, convergeTimeoutMs: 1 }), /timed out after 0 s waiting for every node to know every other/);
+        assert.ok(log.some((l) => l.startsWith("shortening cluster-node-timeout")));
+        assert.deepStrictEqual(await nodeTimeouts(), [5000, 5000, 5000, 5000, 5000, 5000]);
+    });
+
+    it("on a complete cluster left shortened by a killed run, restores the timeout before any other step", async () => {
+        await formCluster(nodes, SHAPE, opts);
+        for (let i = 0; i < nodes.length; i++) {
+            const c = await admin(i);
+            await c.config("SET", "cluster-node-timeout", String(FORMATION_NODE_TIMEOUT_MS));
+            c.disconnect();
+        }
+        log.length = 0;
+        const result = await formCluster(nodes, SHAPE, opts);
+        assert.strictEqual(result.changes, 6, "one CONFIG SET per node, nothing else");
+        assert.match(log[1], /cluster-node-timeout is 500 ms on redis-cluster-0, .*redis-cluster-5, left by an interrupted formation; restoring 5000 ms/);
+        assert.deepStrictEqual(await nodeTimeouts(), [5000, 5000, 5000, 5000, 5000, 5000]);
+    });
+
     for (const boundary of ["shortening cluster-node-timeout", "assigning slots", "introducing", "waiting for the nodes to agree", "replicates", "waiting for cluster_state:ok"]) {
         it(`finishes on a rerun after being killed at "${boundary}"`, async () => {
             await resetAll();
@@ -192,7 +214,12 @@ describe("formation against real Redis nodes", function () {
                 child.on("exit", () => resolve(false));
             });
             assert.ok(killed, `formation never reached "${boundary}"`);
+            // Past the shortening, the kill leaves nodes at the formation timeout; the rerun names them.
+            const left = (await nodeTimeouts()).filter((ms) => ms === FORMATION_NODE_TIMEOUT_MS).length;
+            if (boundary === "assigning slots") assert.strictEqual(left, 6, "the kill should leave every node shortened");
+            log.length = 0;
             const result = await formCluster(nodes, SHAPE, opts);
+            if (left > 0) assert.ok(log.some((l) => /cluster-node-timeout is 500 ms on .*left by an interrupted formation/.test(l)), log.join("\n"));
             assert.deepStrictEqual(await nodeTimeouts(), [5000, 5000, 5000, 5000, 5000, 5000]);
             assert.strictEqual(result.shards.length, 3);
             assert.ok(result.shards.every((s) => s.replicas.length === 1), JSON.stringify(result.shards));

@@ -116,9 +116,9 @@ describe("local mode (dev stack)", function () {
         }
         const check = spawnSync("redis-cli", ["--user", up.user!, "--cluster", "check", up.seeds[0]], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } });
         assert.strictEqual(check.status, 0, check.stdout);
-        up.pods[5] = JSON.parse(local("status", "--stack", "dev").stdout).pods.map((p: any) => ({
-            name: p.name, address: p.address, pids: Object.fromEntries(Object.entries(p.containers).map(([c, v]: [string, any]) => [c, v.pid])),
-        }))[5];
+        // The restarted container's new pid, as status reports it; the rest of the pod stays.
+        const restarted = JSON.parse(local("status", "--stack", "dev").stdout).pods[5];
+        up.pods[5] = { ...up.pods[5], pids: Object.fromEntries(Object.entries(restarted.containers).map(([c, v]: [string, any]) => [c, v.pid])) };
     });
 
     it("adopts the running deployment on a second up, keeping the same processes", () => {

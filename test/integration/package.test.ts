@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { packageRoot } from "../../components/package-files";
+import { ProviderHost } from "../support/provider-host";
 import { REDACTED } from "../../tools/pulumi-mocks";
 
 const PACKAGE = "@llm-analytics-hub/redis-cluster";
@@ -50,6 +51,7 @@ describe("npm package", function () {
 
     it("holds the built component with declarations, its scripts and dashboard, and no tests", () => {
         for (const f of ["package.json", "README.md", "dist/components/index.js", "dist/components/index.d.ts",
+            "provider/pulumi-resource-redis-cluster", "provider/schema.json", "dist/provider/main.js",
             "dist/components/spec/args.d.ts", "dist/components/bootstrap/runtime.js", "dist/tools/render.js",
             "components/monitoring/dashboard.json"]) {
             assert.ok(files.includes(f), `${f} missing from the tarball`);
@@ -90,6 +92,24 @@ describe("npm package", function () {
 
         const secret = objects.find((o) => o.kind === "Secret");
         assert.deepStrictEqual(secret.stringData, Object.fromEntries(["admin", "app", "exporter", "replication", "backup"].map((u) => [`${u}-password`, REDACTED])));
+    });
+
+    it("serves other languages from the installed package: its provider plugin starts, serves the schema and runs the steps", async () => {
+        const installed = path.join(consumer, "node_modules", ...PACKAGE.split("/"));
+        const host = await ProviderHost.start(consumer, path.join(installed, "provider", "pulumi-resource-redis-cluster"));
+        try {
+            const schema = await host.schema();
+            assert.strictEqual(schema.resources["redis-cluster:index:RedisCluster"].inputProperties.shards.type, "integer");
+            // The formation step's own check, loaded by the plugin from the installed package.
+            const urn = "urn:pulumi:dev::consumer::redis-cluster:index:RedisCluster$redis-cluster:index:ClusterFormation::cache-formation";
+            const checked = await host.check(urn, {}, { nodes: [], shards: 3, replicasPerShard: 1, password: "pw", connectivity: "vpn" });
+            assert.deepStrictEqual(checked.failures, [
+                { property: "nodes", reason: "nodes: 0 given, the shape needs 6" },
+                { property: "connectivity", reason: "connectivity: \"vpn\" is not direct or port-forward" },
+            ]);
+        } finally {
+            await host.stop();
+        }
     });
 
     it("passes the consumer's config through, and stops a bad one with the setting named", () => {

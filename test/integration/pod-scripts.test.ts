@@ -3,10 +3,12 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import Redis from "ioredis";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
-import { REDIS_SCRIPTS, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
+import { NODE_TUNING_SCRIPT, REDIS_SCRIPTS, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
 import { resolveSpec } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
@@ -33,7 +35,7 @@ async function waitForPong(ip: string, timeoutMs = 15000): Promise<Redis> {
 describe("container scripts", () => {
     it("pass shellcheck as POSIX sh (they run under busybox)", () => {
         const shellcheck = requireTool("shellcheck");
-        const files = [...REDIS_SCRIPTS, ...SENTINEL_SCRIPTS].map((s) => `${packageRoot}/components/redis/scripts/${s}`);
+        const files = [...REDIS_SCRIPTS, ...SENTINEL_SCRIPTS, NODE_TUNING_SCRIPT].map((s) => `${packageRoot}/components/redis/scripts/${s}`);
         const r = spawnSync(shellcheck, ["-s", "sh", ...files], { encoding: "utf8" });
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
     });
@@ -67,7 +69,8 @@ describe("a rendered Redis pod, run for real", function () {
         assert.strictEqual(await get("cluster-enabled"), "yes");
         assert.strictEqual(await get("appendonly"), "yes");
         assert.strictEqual(await get("appendfsync"), "everysec");
-        assert.strictEqual(await get("save"), "900 1 300 10 60 10000");
+        // No RDB save points beside the AOF (docs/persistence.md).
+        assert.strictEqual(await get("save"), "");
         assert.strictEqual(await get("dir"), fs.realpathSync(`${pods[0].root}/data`));
         assert.strictEqual(await get("cluster-announce-hostname"),
             "redis-cluster-0.redis-cluster-headless.redis-system.svc.cluster.local");
@@ -107,6 +110,46 @@ describe("a rendered Redis pod, run for real", function () {
         const ready = pods[0].runScript("redis-probe.sh", "readiness");
         assert.strictEqual(ready.status, 1);
         assert.match(ready.stdout, /cluster_state is fail/);
+        assert.strictEqual(pods[0].runScript("redis-probe.sh", "liveness").status, 0);
+    });
+
+    it("probes in one redis-cli session, and answers within the kubelet's deadline when Redis stalls", async () => {
+        const sts = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === spec.names.statefulSet) as any;
+        const deadlineMs = sts.spec.template.spec.containers[0].readinessProbe.timeoutSeconds * 1000;
+        // The real redis-cli, behind a shim that counts its runs (the pod's watchdog and rejoin
+        // loops connect too, so Redis's own connection count cannot tell the probe's apart).
+        const shim = fs.mkdtempSync(path.join(os.tmpdir(), "cli-count-"));
+        const real = spawnSync("sh", ["-c", "command -v redis-cli"], { encoding: "utf8" }).stdout.trim();
+        fs.writeFileSync(path.join(shim, "redis-cli"), `#!/bin/sh\necho run >> ${shim}/runs\nexec ${real} "$@"\n`, { mode: 0o755 });
+        const savedPath = process.env.PATH;
+        process.env.PATH = `${shim}:${savedPath}`;
+        try {
+            const ready = pods[0].runScript("redis-probe.sh", "readiness");
+            assert.strictEqual(ready.status, 1);
+            assert.match(ready.stdout, /cluster_state is fail/, "the one session carried every question");
+        } finally {
+            process.env.PATH = savedPath;
+        }
+        assert.strictEqual(fs.readFileSync(path.join(shim, "runs"), "utf8").split("\n").filter(Boolean).length, 1, "readiness ran redis-cli more than once");
+        fs.rmSync(shim, { recursive: true, force: true });
+
+        // Every command of every client waits while Redis is paused: the probe's session too.
+        // (Long enough to outlast both probe runs below.)
+        const pauseMs = 2 * deadlineMs + 2000;
+        await clients[0].call("CLIENT", "PAUSE", String(pauseMs), "ALL");
+        const started = Date.now();
+        const stalled = pods[0].runScript("redis-probe.sh", "readiness");
+        const elapsed = Date.now() - started;
+        assert.strictEqual(stalled.status, 1, stalled.stdout);
+        assert.match(stalled.stdout, /no answer within 4 s/);
+        assert.ok(elapsed < deadlineMs, `the probe took ${elapsed} ms, past the kubelet's ${deadlineMs} ms`);
+        const liveStarted = Date.now();
+        const live = pods[0].runScript("redis-probe.sh", "liveness");
+        assert.strictEqual(live.status, 1, "a stalled Redis passed liveness");
+        assert.ok(Date.now() - liveStarted < deadlineMs, "liveness ran past the kubelet's deadline");
+        assert.match(live.stdout, /nothing within 4 s/);
+        // The pause ends by itself; the node answers again.
+        await new Promise((r) => setTimeout(r, pauseMs + 500 - (Date.now() - started)));
         assert.strictEqual(pods[0].runScript("redis-probe.sh", "liveness").status, 0);
     });
 

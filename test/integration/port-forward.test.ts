@@ -3,8 +3,10 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { forwardToPods } from "../../components/bootstrap/kube-access";
 import { create } from "../../components/bootstrap/runtime";
 import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/spec/spec";
@@ -65,6 +67,67 @@ describe("formation through port-forwards (port-forward connectivity)", function
         }
         const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
         assert.strictEqual(check.status, 0, check.stdout);
+    });
+
+    const forwarded = () => ({
+        nodes: pods.map((p) => ({ name: p.name, address: "", port: 6379, host: "", zone: "" })),
+        shards: 3, replicasPerShard: 1, password: PASSWORD, connectivity: "port-forward",
+        readyTimeoutSeconds: 60, clusterNodeTimeoutMs: 5000,
+        namespace: "redis-system", podSelector: Object.entries(LABELS).map(([k, v]) => `${k}=${v}`).join(","),
+    });
+
+    it("an error on the API's error channel fails formation in seconds, naming the pod and the message", async () => {
+        const message = "error forwarding port 6379 to pod 4f1c0d2e, uid : exit status 1: socat[3190] E connect(5, AF=2 127.0.0.1:6379, 16): Connection refused";
+        api.faults[pods[2].name] = { error: message };
+        const started = Date.now();
+        try {
+            await assert.rejects(create(forwarded()), (e: Error) => {
+                assert.ok(e.message.includes(`${pods[2].name}: port-forward failing for 5 s: the Kubernetes API reports on the error channel: ${message}`), e.message);
+                return true;
+            });
+        } finally {
+            delete api.faults[pods[2].name];
+        }
+        // Not the 60 s ready timeout: the forward's own error ended each attempt.
+        assert.ok(Date.now() - started < 20000, `took ${Date.now() - started} ms`);
+    });
+
+    it("a forward reset by the API (ECONNRESET) fails in seconds without crashing, and works again once healed", async () => {
+        api.faults[pods[3].name] = "reset";
+        const started = Date.now();
+        try {
+            await assert.rejects(create(forwarded()), new RegExp(`${pods[3].name}: port-forward failing for 5 s: the API's WebSocket failed: .*ECONNRESET`));
+        } finally {
+            delete api.faults[pods[3].name];
+        }
+        assert.ok(Date.now() - started < 20000, `took ${Date.now() - started} ms`);
+        const outs = await create(forwarded());
+        assert.strictEqual(outs.shardLayout.length, 3);
+    });
+
+    it("a local client resetting its connection does not crash the forwarder", async () => {
+        const forward = await forwardToPods("redis-system", Object.entries(LABELS).map(([k, v]) => `${k}=${v}`).join(","),
+            pods.map((p) => ({ name: p.name, address: "", port: 6379, host: "", zone: "" })));
+        try {
+            const { host, port } = forward.nodes[0].connect!;
+            for (let i = 0; i < 5; i++) {
+                const socket = net.connect(port, host);
+                await new Promise((r) => socket.once("connect", r));
+                socket.write("PING\r\n");
+                socket.resetAndDestroy();
+            }
+            // The same listener still forwards: an unauthenticated PING gets Redis's own answer.
+            const socket = net.connect(port, host);
+            socket.write("PING\r\n");
+            const reply = await new Promise<string>((resolve, reject) => {
+                socket.once("data", (d) => resolve(d.toString()));
+                socket.once("error", reject);
+            });
+            socket.destroy();
+            assert.match(reply, /^-NOAUTH/);
+        } finally {
+            await forward.close();
+        }
     });
 
     it("names pods the API does not know", async () => {

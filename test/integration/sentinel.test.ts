@@ -8,11 +8,13 @@ import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { podAction, status } from "../../local/deployment";
+import { podAction, render, status } from "../../local/deployment";
+import { stateDir } from "../../local/state";
 import { SentinelProbe, until } from "../../local/sentinel-health";
 import { SentinelWorkload } from "../../local/sentinel-workload";
 import { requireTool } from "../../local/tools";
 import { printLogsOnFailure, startDevDeployment, TestDeployment, updateMountedSecret } from "../support/local-deployment";
+import { assertPoliciesHeld } from "../support/policy-audit";
 
 const STACK = "sentinel-dev";
 const BASE = "127.0.12.11";
@@ -20,7 +22,8 @@ const BASE = "127.0.12.11";
 describe("sentinel topology (local mode, real redis-sentinel)", function () {
     this.timeout(180000);
     let t: TestDeployment;
-    let redisPods: { name: string; address: string }[];
+    /** The Redis pods, with their DNS names: Sentinels, replicas and clients know them by those. */
+    let redisPods: { name: string; address: string; host: string }[];
     let sentinels: string[];
     let masterName: string;
     /** Every write acknowledged by a replica (WAIT 1) so far: none may ever be lost. */
@@ -30,10 +33,10 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
     const cli = (host: string, port: number, ...args: string[]) => probe.cli(host, port, ...args);
     const field = SentinelProbe.field;
     const replication = (address: string) => probe.replication(address);
-    const roles = () => redisPods.map((p) => probe.role(p.address));
+    const roles = () => redisPods.map((p) => probe.role(p.host));
     const sentinelView = (s: string) => probe.sentinelView(s);
     const healthy = () => probe.healthyMaster();
-    const podByAddress = (address: string) => redisPods.find((p) => p.address === address)!;
+    const podByHost = (host: string) => redisPods.find((p) => p.host === host)!;
 
     async function assertSurvived(master: string): Promise<void> {
         const reader = new Redis({ host: master, port: 6379, username: USERS.app, password: t.password });
@@ -69,7 +72,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         redisPods = t.deployment.pods.filter((p) => t.deployment.seeds.includes(`${p.address}:6379`));
         sentinels = t.deployment.sentinels!;
         masterName = t.deployment.masterName!;
-        probe = new SentinelProbe(redisPods.map((p) => p.address), sentinels, t.password, masterName, t.adminPassword);
+        probe = new SentinelProbe(redisPods.map((p) => p.host), sentinels, t.password, masterName, t.adminPassword);
     });
 
     afterEach(function () {
@@ -86,8 +89,9 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         assert.strictEqual(masterName, "redis-cluster");
         await until(() => healthy() !== undefined, "every replica is linked and every Sentinel names the master");
         assert.deepStrictEqual(roles(), ["master", "slave", "slave"]);
-        assert.strictEqual(healthy(), "127.0.12.11");
-        assert.strictEqual(field(replication("127.0.12.11"), "connected_slaves"), "2");
+        // The Sentinels name the master by its DNS name, never its address.
+        assert.strictEqual(healthy(), "redis-cluster-0.redis-cluster-headless.redis-sentinel-dev.svc.cluster.local");
+        assert.strictEqual(field(replication(redisPods[0].host), "connected_slaves"), "2");
         // Sentinels find each other through the master's hello channel within a few seconds.
         await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(cli(s.split(":")[0], 26379, "sentinel", "ckquorum", masterName))),
             "every Sentinel counts 3 usable Sentinels (CKQUORUM OK)");
@@ -106,7 +110,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
             "print(sentinel.discover_master(name)[0], sentinel.slave_for(name).get('py:hello'))",
         ].join("\n"), host, port, masterName, t.password], { encoding: "utf8" });
         assert.strictEqual(py.status, 0, py.stderr);
-        assert.strictEqual(py.stdout.trim(), "127.0.12.11 b'world'");
+        assert.strictEqual(py.stdout.trim(), `${redisPods[0].host} b'world'`);
         const s = await status(STACK);
         assert.strictEqual(s.healthy, true, JSON.stringify(s.pods.map((p) => p.probes)));
         assert.ok(s.pods.some((p) => p.probes["sentinel/readiness"]?.ok), "the Sentinels' readiness probes ran");
@@ -124,7 +128,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
 
     it("master killed under write load: a replica is promoted, the client carries on, no WAIT-acknowledged write is lost", async () => {
         const old = healthy()!;
-        const w = await underLoad("kill", () => podAction(STACK, podByAddress(old).name, "kill").then(() => undefined));
+        const w = await underLoad("kill", () => podAction(STACK, podByHost(old).name, "kill").then(() => undefined));
         await until(() => sentinels.every((s) => sentinelView(s) !== old), "every Sentinel names a new master");
         const promoted = sentinelView(sentinels[0]);
         assert.notStrictEqual(promoted, old);
@@ -134,19 +138,19 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
     });
 
     it("the old master returns as a replica of the new one, with the data", async () => {
-        const dead = redisPods.find((p) => replication(p.address) === "")!;
+        const dead = redisPods.find((p) => replication(p.host) === "")!;
         assert.ok(dead, "the killed pod is down");
         await podAction(STACK, dead.name, "start");
         const master = await (async () => {
             await until(() => healthy() !== undefined, "the returned pod is a linked replica");
             return healthy()!;
         })();
-        assert.notStrictEqual(master, dead.address);
-        assert.strictEqual(field(replication(dead.address), "role"), "slave");
+        assert.notStrictEqual(master, dead.host);
+        assert.strictEqual(field(replication(dead.host), "role"), "slave");
         // It decided before Redis started: never a master, not even for a moment.
         const log = fs.readFileSync(path.join(t.root, STACK, "pods", `pod-${redisPods.indexOf(dead)}`, "redis.log"), "utf8");
         assert.match(log.split("\n").filter((l) => l.startsWith("starting as")).pop()!, new RegExp(`^starting as replica of ${master.replace(/\./g, "\\.")} 6379$`));
-        const replica = new Redis({ host: dead.address, port: 6379, username: USERS.app, password: t.password });
+        const replica = new Redis({ host: dead.host, port: 6379, username: USERS.app, password: t.password });
         try {
             assert.deepStrictEqual(await SentinelWorkload.missing(replica, mustSurvive), []);
         } finally {
@@ -156,12 +160,12 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
 
     it("a replica no Sentinel knows, pointed at a dead master, finds the Sentinels' master by itself", async () => {
         const master = healthy()!;
-        const orphan = redisPods.find((p) => p.address !== master)!;
+        const orphan = redisPods.find((p) => p.host !== master)!;
         // Pointed at an address where nothing listens, and forgotten by every Sentinel (RESET
         // relearns replicas from the master, which no longer lists it): no Sentinel will fix it.
-        assert.strictEqual(probe.admin(orphan.address, "replicaof", "127.0.12.99", "6379"), "OK");
+        assert.strictEqual(probe.admin(orphan.host, "replicaof", "127.0.12.99", "6379"), "OK");
         for (const s of sentinels) assert.strictEqual(cli(s.split(":")[0], 26379, "sentinel", "reset", masterName), "1");
-        await until(() => field(replication(orphan.address), "master_host") === master && field(replication(orphan.address), "master_link_status") === "up",
+        await until(() => field(replication(orphan.host), "master_host") === master && field(replication(orphan.host), "master_link_status") === "up",
             "the orphaned replica follows the master again", 30000);
         const log = fs.readFileSync(path.join(t.root, STACK, "pods", `pod-${redisPods.indexOf(orphan)}`, "redis.log"), "utf8");
         assert.match(log, new RegExp(`^follow: master 127\\.0\\.12\\.99 6379 unreachable .* the Sentinels name ${master.replace(/\./g, "\\.")} 6379: following it$`, "m"));
@@ -172,11 +176,11 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
 
     it("a graceful stop of the master fails over first (preStop): no WAIT-acknowledged write is lost", async () => {
         const old = healthy()!;
-        await underLoad("stop", () => podAction(STACK, podByAddress(old).name, "stop").then(() => undefined));
+        await underLoad("stop", () => podAction(STACK, podByHost(old).name, "stop").then(() => undefined));
         const promoted = sentinelView(sentinels[0]);
         assert.notStrictEqual(promoted, old);
         await assertSurvived(promoted);
-        await podAction(STACK, podByAddress(old).name, "start");
+        await podAction(STACK, podByHost(old).name, "start");
         await until(() => healthy() !== undefined, "the stopped pod is back as a replica");
         assert.strictEqual(field(replication(old), "role"), "slave");
     });
@@ -187,16 +191,16 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         for (const p of sentinelPods.slice(1)) await podAction(STACK, p.name, "stop");
         const alone = sentinels[0].split(":")[0];
         await until(() => /NOQUORUM/.test(cli(alone, 26379, "sentinel", "ckquorum", masterName)), "the lone Sentinel reports NOQUORUM");
-        await podAction(STACK, podByAddress(master).name, "kill");
+        await podAction(STACK, podByHost(master).name, "kill");
         // Several down-after periods (2 s) and the failover timeout's first attempt: the lone
         // Sentinel sees the master down but can neither agree it is down nor be elected.
         await new Promise((r) => setTimeout(r, 12000));
         assert.strictEqual(sentinelView(sentinels[0]), master, "the lone Sentinel moved the master");
-        assert.deepStrictEqual(redisPods.filter((p) => p.address !== master).map((p) => field(replication(p.address), "role")), ["slave", "slave"]);
+        assert.deepStrictEqual(redisPods.filter((p) => p.host !== master).map((p) => field(replication(p.host), "role")), ["slave", "slave"]);
 
         for (const p of sentinelPods.slice(1)) await podAction(STACK, p.name, "start");
         await until(() => sentinels.every((s) => sentinelView(s) !== master), "the Sentinels, a quorum again, fail over");
-        await podAction(STACK, podByAddress(master).name, "start");
+        await podAction(STACK, podByHost(master).name, "start");
         await until(() => healthy() !== undefined, "the old master is back as a replica");
         await assertSurvived(healthy()!);
     });
@@ -224,6 +228,28 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(probe.ckquorum(s))), "every Sentinel reports CKQUORUM OK with 3 usable Sentinels");
     });
 
+    it("every Redis pod recreated at once on new addresses: the Sentinels follow the pods' names with no action, no WAIT-acknowledged write lost", async () => {
+        await until(() => healthy() !== undefined, "a healthy deployment before the fault", 90000);
+        const before = new Map(redisPods.map((p) => [p.name, p.address]));
+        await underLoad("moved", async () => {
+            // As `kubectl delete pod -l app.kubernetes.io/name=redis` (or a node pool replaced):
+            // every Redis pod stops at once and comes back with a new IP; the Sentinels stay up.
+            await Promise.all(redisPods.map((p) => podAction(STACK, p.name, "stop")));
+            const moved = await Promise.all(redisPods.map((p, i) => podAction(STACK, p.name, "start", { address: `127.0.12.${51 + i}` })));
+            redisPods = redisPods.map((p, i) => ({ ...p, address: moved[i].address }));
+        });
+        assert.ok(redisPods.every((p) => p.address !== before.get(p.name)), "every Redis pod has a new address");
+        await until(() => healthy() !== undefined, "one master, its replicas linked, every Sentinel naming it and reaching its replicas", 90000);
+        const master = healthy()!;
+        // The Sentinels reach the pods at their new addresses: none holds the master or a replica down.
+        for (const s of sentinels) {
+            assert.strictEqual(probe.sentinelFlags(s), "master");
+            assert.ok(probe.knowsReplicas(s, master), `Sentinel ${s} does not reach every replica`);
+        }
+        await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(probe.ckquorum(s))), "every Sentinel reports CKQUORUM OK with 3 usable Sentinels");
+        await assertSurvived(master);
+    });
+
     it("rotates every password live (no restart): writes never fail for authentication, then the old passwords are refused and a failover still works", async () => {
         const roles = ["admin", "app", "exporter", "replication"] as const;
         const secretsDir = path.dirname(t.deployment.passwordFile);
@@ -234,7 +260,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         const sentinelAddresses = sentinels.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
         const redisAccepts = (address: string, user: string, password: string) => SentinelProbe.run(user, password, address, 6379, ["ping"]) === "PONG";
         const sentinelAccepts = (s: string, password: string) => SentinelProbe.run(undefined, password, s.split(":")[0], 26379, ["ping"]) === "PONG";
-        const running = () => redisPods.filter((p) => probe.role(p.address) !== undefined);
+        const running = () => redisPods.filter((p) => probe.role(p.host) !== undefined);
 
         // How often each Sentinel has switched the admin password it gives Redis (at starts too).
         const authSwitches = (i: number) => fs.readFileSync(path.join(t.root, STACK, "pods", `redis-cluster-sentinel-${i}`, "sentinel.log"), "utf8")
@@ -245,7 +271,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         try {
             // Step 1 (auth.rotation + 1, acceptPrevious true): both generations in the Secret.
             mount(Object.fromEntries(roles.flatMap((r) => [[`${USERS[r]}-password`, fresh[r]], [`${USERS[r]}-password-previous`, old[r]]])));
-            await until(() => running().every((p) => roles.every((r) => redisAccepts(p.address, USERS[r], fresh[r]) && redisAccepts(p.address, USERS[r], old[r])))
+            await until(() => running().every((p) => roles.every((r) => redisAccepts(p.host, USERS[r], fresh[r]) && redisAccepts(p.host, USERS[r], old[r])))
                 && sentinels.every((s) => sentinelAccepts(s, fresh.app) && sentinelAccepts(s, old.app)), "every pod and Sentinel accepts both generations", 60000);
             // Clients move to the new password while the old one still works.
             const after = new SentinelWorkload(sentinelAddresses, masterName, fresh.app, "rot-new");
@@ -255,16 +281,16 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
                 await before.stop();
                 // Step 2 (acceptPrevious false): the previous generation leaves the Secret.
                 mount(Object.fromEntries(roles.map((r) => [`${USERS[r]}-password-previous`, undefined])));
-                await until(() => running().every((p) => !redisAccepts(p.address, USERS.app, old.app) && !redisAccepts(p.address, USERS.admin, old.admin))
+                await until(() => running().every((p) => !redisAccepts(p.host, USERS.app, old.app) && !redisAccepts(p.host, USERS.admin, old.admin))
                     && sentinels.every((s) => !sentinelAccepts(s, old.app)), "the old passwords are refused everywhere", 60000);
                 await until(() => sentinels.every((s, i) => authSwitches(i) > switchesBefore[i]),
                     "every Sentinel authenticates to Redis with the new admin password", 60000);
                 // The Sentinels still see a healthy master (they reach it with the new admin password) and fail it over.
-                const rotated = new SentinelProbe(redisPods.map((p) => p.address), sentinels, fresh.app, masterName, fresh.admin);
+                const rotated = new SentinelProbe(redisPods.map((p) => p.host), sentinels, fresh.app, masterName, fresh.admin);
                 await until(() => rotated.healthyMaster() !== undefined, "the deployment is healthy with the new passwords only", 60000);
                 const master = rotated.healthyMaster()!;
                 const at = Date.now();
-                await podAction(STACK, podByAddress(master).name, "kill");
+                await podAction(STACK, podByHost(master).name, "kill");
                 await until(() => after.successesAfter(at) >= 50, "writes are accepted again after the failover", 90000);
                 assert.notStrictEqual(rotated.sentinelView(sentinels[0]), master);
                 assert.strictEqual(before.authErrors + after.authErrors, 0, "a write failed for authentication");
@@ -277,5 +303,9 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
             await before.stop();
             before.close();
         }
+    });
+
+    it("every connection made during the suite was judged by the kernel as the NetworkPolicies say", async () => {
+        assertPoliciesHeld(stateDir(STACK), (await render(STACK)).objects);
     });
 });

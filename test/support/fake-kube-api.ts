@@ -7,17 +7,34 @@ import { WebSocketServer } from "ws";
 
 export interface FakePod { name: string; ip: string; nodeName: string; labels: Record<string, string> }
 
+/**
+ * How a pod's port-forward fails: `reset` tears the WebSocket's TCP connection down with an RST
+ * once it is open; `{ error }` sends the text on the port's error channel and closes, as the
+ * kubelet does when it cannot reach the port inside the pod.
+ */
+export type ForwardFault = "reset" | { error: string };
+
 export interface FakeKubeApi {
     url: string;
     /** Port-forward connections opened so far, by pod name. */
     forwards: Record<string, number>;
+    /** Faults to inject into new port-forwards, by pod name; change them at any time. */
+    faults: Record<string, ForwardFault>;
     close(): Promise<void>;
 }
 
-/** `secrets`: Secrets of the namespace by name, their data as plain text (served base64, as the API does). */
+export interface FakeKubeApiOptions {
+    /** Secrets of the namespace by name, their data as plain text (served base64, as the API does). */
+    secrets?: Record<string, Record<string, string>>;
+    /** Answer reads of Nodes with 403, as RBAC does for an identity without `get nodes`. */
+    forbidNodes?: boolean;
+}
+
 export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones: Record<string, string>,
-    secrets: Record<string, Record<string, string>> = {}): Promise<FakeKubeApi> {
+    options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
+    const secrets = options.secrets ?? {};
     const forwards: Record<string, number> = {};
+    const faults: Record<string, ForwardFault> = {};
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://x");
         const send = (status: number, body: unknown) => {
@@ -39,6 +56,10 @@ export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones
             return send(200, { kind: "Secret", apiVersion: "v1", metadata: { name: secret[1], namespace }, data });
         }
         const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(url.pathname);
+        if (node && options.forbidNodes) {
+            return send(403, { kind: "Status", apiVersion: "v1", status: "Failure", code: 403, reason: "Forbidden",
+                message: `nodes "${node[1]}" is forbidden: User "system:serviceaccount:ci:deployer" cannot get resource "nodes" in API group "" at the cluster scope` });
+        }
         if (node && node[1] in zones) {
             return send(200, { kind: "Node", apiVersion: "v1", metadata: { name: node[1], labels: { "topology.kubernetes.io/zone": zones[node[1]] } } });
         }
@@ -58,6 +79,16 @@ export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones
             const portFrame = (channel: number) => Buffer.from([channel, port & 0xff, port >> 8]);
             ws.send(portFrame(0));
             ws.send(portFrame(1));
+            const fault = faults[pod.name];
+            if (fault === "reset") {
+                (socket as net.Socket).resetAndDestroy();
+                return;
+            }
+            if (fault) {
+                ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(fault.error)]));
+                ws.close();
+                return;
+            }
             const target = net.connect(port, pod.ip);
             target.on("data", (d) => ws.send(Buffer.concat([Buffer.from([0]), d])));
             target.on("close", () => ws.close());
@@ -73,6 +104,7 @@ export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones
     return {
         url: `http://127.0.0.1:${port}`,
         forwards,
+        faults,
         close: async () => {
             wss.clients.forEach((c) => c.terminate());
             server.closeAllConnections();

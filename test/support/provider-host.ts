@@ -21,10 +21,14 @@ export class ProviderHost {
         return this.printed.text;
     }
 
-    /** Starts the host with `programDir` as its working directory, as the engine does, and configures it. */
-    static async start(programDir: string): Promise<ProviderHost> {
+    /**
+     * Starts the host with `programDir` as its working directory, as the engine does, and configures
+     * it. `plugin`: a provider plugin's executable to start instead of the dynamic-provider host.
+     */
+    static async start(programDir: string, plugin?: string): Promise<ProviderHost> {
         const sdk = loadSdk(programDir);
-        const child = spawn(process.execPath, [sdk.hostEntry, "127.0.0.1:1"], { cwd: programDir, stdio: ["ignore", "pipe", "pipe"] });
+        const [command, ...args] = plugin ? [plugin] : [process.execPath, sdk.hostEntry];
+        const child = spawn(command, [...args, "127.0.0.1:1"], { cwd: programDir, stdio: ["ignore", "pipe", "pipe"] });
         const printed = { text: "" };
         const port = await new Promise<number>((resolve, reject) => {
             const timer = setTimeout(() => reject(new Error(`the provider host printed no port within ${START_TIMEOUT_MS / 1000} s: ${printed.text}`)), START_TIMEOUT_MS);
@@ -71,6 +75,12 @@ export class ProviderHost {
         const kinds = this.sdk.proto.DiffResponse.DiffChanges;
         const changes = resp.getChanges() === kinds.DIFF_SOME ? "some" : resp.getChanges() === kinds.DIFF_NONE ? "none" : "unknown";
         return { changes, replaces: resp.getReplacesList(), deleteBeforeReplace: resp.getDeletebeforereplace() };
+    }
+
+    /** The package schema the provider serves (GetSchema). */
+    async schema(): Promise<any> {
+        const resp = await this.call("getSchema", new this.sdk.proto.GetSchemaRequest());
+        return JSON.parse(resp.getSchema());
     }
 
     async stop(): Promise<void> {

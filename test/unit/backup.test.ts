@@ -178,7 +178,7 @@ describe("backup jobs", function () {
         resources = await run(prodConfig());
     });
 
-    it("run hourly (keep 3) and daily at 02:00 (keep 7), never overlapping, with a deadline and a retry limit", () => {
+    it("run hourly (keep 3) and daily at 02:30 (keep 7, away from the hourly minute), never overlapping, with a deadline and a retry limit", () => {
         const summary = ["hourly", "daily", "verify"].map((kind) => {
             const cj = kube(resources, "CronJob", `redis-cluster-backup-${kind}`).spec;
             const keep = cj.jobTemplate.spec.template.spec.containers[0].env.find((e: any) => e.name === "KEEP")?.value;
@@ -186,7 +186,7 @@ describe("backup jobs", function () {
         });
         assert.deepStrictEqual(summary, [
             ["hourly", "0 * * * *", "Forbid", 3000, 2, "3"],
-            ["daily", "0 2 * * *", "Forbid", 21600, 2, "7"],
+            ["daily", "30 2 * * *", "Forbid", 21600, 2, "7"],
             ["verify", "30 3 * * *", "Forbid", 21600, 1, undefined],
         ]);
     });

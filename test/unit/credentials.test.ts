@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { runtime } from "@pulumi/pulumi";
 import fc from "fast-check";
 import { acceptedPasswords, credentialsFromSlots, currentSlot, secretData, slotKeepers } from "../../components/auth/rotation";
-import { checkUsers, describeRotation, setUserArgs } from "../../components/bootstrap/credentials";
+import { checkUsers, describeRotation, revokedUsers, setUserArgs } from "../../components/bootstrap/credentials";
 import { renderAclRules } from "../../components/redis/acl";
 import { resolveSpec, USER_ROLES } from "../../components/spec/spec";
 
@@ -42,6 +42,16 @@ describe("password rotation (pure)", () => {
         const c = credentialsFromSlots(resolveSpec({ auth: { rotation: 1, acceptPrevious: true } }), slots);
         assert.strictEqual(acceptedPasswords(resolveSpec({}), c).default, undefined);
         assert.deepStrictEqual(acceptedPasswords(resolveSpec({ auth: { defaultUser: true } }), c).default, ["app-B", "app-A"]);
+    });
+});
+
+describe("revoked users (pure)", () => {
+    it("names exactly the users that lose a password, not those that only gain one", () => {
+        const olds = { app: ["a1"], admin: ["m1", "m0"], backup: ["b1"], replication: ["r1"] };
+        const news = { app: ["a2"], admin: ["m1"], backup: ["b1", "b2"], replication: ["r1"] };
+        assert.deepStrictEqual(revokedUsers(olds, news), ["app", "admin"]);
+        assert.deepStrictEqual(revokedUsers(undefined, news), []);
+        assert.deepStrictEqual(revokedUsers(olds, olds), []);
     });
 });
 

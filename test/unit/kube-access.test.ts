@@ -18,7 +18,7 @@ const wanted = PODS.map((name) => ({ name, address: "", port: 6379, host: "", zo
 /** One API server whose pods have addresses 127.0.<octet>.x and whose TLS Secret holds `ca`. */
 function startCluster(octet: number, ca: string): Promise<FakeKubeApi> {
     return startFakeKubeApi(NS, PODS.map((name, i) => ({ name, ip: `127.0.${octet}.${i + 1}`, nodeName: `node-${i % 3}`, labels: LABELS })),
-        { "node-0": "a", "node-1": "b", "node-2": "c" }, { "redis-cluster-tls": { "ca.crt": ca } });
+        { "node-0": "a", "node-1": "b", "node-2": "c" }, { secrets: { "redis-cluster-tls": { "ca.crt": ca } } });
 }
 
 /** A kubeconfig with two contexts; `current` is the current-context. */

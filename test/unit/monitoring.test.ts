@@ -14,7 +14,7 @@ describe("alert rules", () => {
     it("cover the guide's three classes with the issue's alerts", () => {
         const by = (sev: string) => rules.filter((r) => r.labels.severity === sev).map((r) => r.alert).sort();
         assert.deepStrictEqual(by("critical"), ["RedisClusterSlotsNotOk", "RedisClusterStateNotOk", "RedisDown", "RedisMasterWithoutReplica"]);
-        assert.deepStrictEqual(by("warning"), ["RedisEvictingKeys", "RedisMemoryHigh", "RedisPersistenceFailed", "RedisRejectedConnections",
+        assert.deepStrictEqual(by("warning"), ["RedisBackupStale", "RedisEvictingKeys", "RedisMemoryHigh", "RedisPersistenceFailed", "RedisRejectedConnections",
             "RedisReplicationBroken", "RedisReplicationLag"]);
         assert.deepStrictEqual(by("info"), ["RedisConnectionsNearLimit", "RedisSlowlogGrowing"]);
         assert.deepStrictEqual([...new Set(rules.map((r) => r.labels.severity))].sort(), [...SEVERITIES].sort());
@@ -23,7 +23,8 @@ describe("alert rules", () => {
     it("of the sentinel topology: the cluster's slot alerts give way to RedisSentinelQuorumLost, and RedisDown watches the Sentinels too", () => {
         const names = (rs: typeof rules) => rs.map((r) => r.alert);
         assert.deepStrictEqual(names(sentinelRules).filter((a) => !names(rules).includes(a)), ["RedisSentinelQuorumLost"]);
-        assert.deepStrictEqual(names(rules).filter((a) => !names(sentinelRules).includes(a)), ["RedisClusterStateNotOk", "RedisClusterSlotsNotOk"]);
+        // The sentinel topology has no backups yet, so no backup alert either.
+        assert.deepStrictEqual(names(rules).filter((a) => !names(sentinelRules).includes(a)), ["RedisClusterStateNotOk", "RedisClusterSlotsNotOk", "RedisBackupStale"]);
         const quorum = sentinelRules.find((r) => r.alert === "RedisSentinelQuorumLost")!;
         assert.strictEqual(quorum.expr, 'redis_sentinel_master_ok_sentinels{namespace="redis-system"} < 2');
         // 5 Sentinels with quorum 4: the quorum is the larger need (a majority would be 3).
@@ -66,7 +67,7 @@ describe("monitoring objects", () => {
         assert.strictEqual(pr.metadata.labels.release, "kube-prometheus-stack");
         assert.deepStrictEqual(sm.spec.endpoints, [{ port: "metrics", interval: "30s", path: "/metrics" }]);
         assert.strictEqual(dash.metadata.labels.grafana_dashboard, "1");
-        assert.strictEqual(pr.spec.groups[0].rules.length, 12);
+        assert.strictEqual(pr.spec.groups[0].rules.length, 13);
     });
 
     it("are absent in dev (no Prometheus Operator), while the exporter sidecar still runs", async () => {

@@ -43,6 +43,10 @@ function world(spec: ClusterSpec, objects: KubeObject[]) {
         "batch (allowed namespace, other labels)": pod("batch", CLIENT_NS, { app: "batch" }, "10.2.0.11"),
         "other namespace": pod("payments", "payments", { app: "analytics-api" }, "10.3.0.10"),
         prometheus: pod("prometheus", "monitoring", { "app.kubernetes.io/name": "prometheus" }, "10.4.0.10"),
+        "grafana (monitoring namespace)": pod("grafana", "monitoring", { "app.kubernetes.io/name": "grafana" }, "10.4.0.11"),
+        "other kube-system pod": pod("metrics-server", "kube-system", { "k8s-app": "metrics-server" }, "10.5.0.11"),
+        "DNS server (internet)": { kind: "external", name: "resolver", ip: "203.0.113.53" },
+        "node-local DNS cache": { kind: "external", name: "nodelocaldns", ip: "169.254.20.10" },
         "cluster DNS": pod("coredns", "kube-system", { "k8s-app": "kube-dns" }, "10.5.0.10"),
         "S3 (internet)": { kind: "external", name: "s3", ip: "52.216.10.1" },
         "pulumi host (outside)": { kind: "external", name: "pulumi", ip: "192.0.2.50" },
@@ -78,11 +82,17 @@ const REDIS_ROWS: Row[] = [
     ["redis-0", "redis-1", METRICS, false],
     ["redis-0", "cluster DNS", 53, true, "UDP"],
     ["redis-0", "cluster DNS", 53, true],
+    // DNS goes to the cluster's DNS pods only: not a way out to any address.
+    ["redis-0", "DNS server (internet)", 53, false, "UDP"],
+    ["redis-0", "DNS server (internet)", 53, false],
+    ["redis-0", "other kube-system pod", 53, false, "UDP"],
     ["redis-0", "S3 (internet)", 443, false],
     ["redis-0", "client (allowed namespace)", R, false],
     ["redis-0", "backup", 8080, false],
     ["prometheus", "redis-0", METRICS, true],
     ["prometheus", "redis-0", R, false],
+    // Only Prometheus itself scrapes: the exporter's /scrape endpoint is not for any pod there.
+    ["grafana (monitoring namespace)", "redis-0", METRICS, false],
     ["other namespace", "redis-0", R, false],
     ["other namespace", "redis-0", METRICS, false],
     ["stranger (same namespace)", "redis-0", R, false],
@@ -99,6 +109,7 @@ const BACKUP_ROWS: Row[] = [
     ["backup", "S3 (internet)", 80, false],
     ["backup", "cluster DNS", 53, true, "UDP"],
     ["backup", "cluster DNS", 53, true],
+    ["backup", "DNS server (internet)", 53, false, "UDP"],
     ["backup", "client (allowed namespace)", R, false],
     ["client (allowed namespace)", "backup", 8080, false],
     ["prometheus", "backup", METRICS, false],
@@ -132,7 +143,7 @@ describe("NetworkPolicies: who may reach what", function () {
         ]);
     });
 
-    it("sentinel topology: clients and Sentinels on the Sentinel port, Sentinels to Redis on the client port only", () => {
+    it("sentinel topology: clients, Sentinels and Redis pods on the Sentinel port, Sentinels to Redis on the client port only", () => {
         const spec = resolveSpec({ topology: "sentinel", networkPolicy: { allowedNamespaces: [CLIENT_NS] } });
         checkMatrix(spec, buildAllObjects(spec, "x"), [
             ...REDIS_ROWS,
@@ -150,7 +161,12 @@ describe("NetworkPolicies: who may reach what", function () {
             ["sentinel-0", "cluster DNS", 53, true, "UDP"],
             ["sentinel-0", "S3 (internet)", 443, false],
             ["sentinel-0", "client (allowed namespace)", R, false],
-            ["redis-0", "sentinel-0", SENTINEL, false],
+            // The Redis pods' scripts ask the Sentinels (role at start, follow, preStop handover),
+            // on the Sentinel port only.
+            ["redis-0", "sentinel-0", SENTINEL, true],
+            ["redis-0", "sentinel-0", METRICS, false],
+            ["redis-0", "sentinel-0", R, false],
+            ["redis-0", "client (allowed namespace)", SENTINEL, false],
             ["prometheus", "sentinel-0", METRICS, true],
             ["prometheus", "sentinel-0", SENTINEL, false],
             ["backup", "sentinel-0", SENTINEL, false],
@@ -189,6 +205,19 @@ describe("NetworkPolicies: who may reach what", function () {
             ["redis-0", "S3 (internet)", 443, true],
             ["redis-0", "S3 (internet)", 80, false],
             ["S3 (internet)", "redis-0", R, false],
+        ]);
+    });
+
+    it("DNS servers and Prometheus as configured: a node-local cache's address, other DNS and Prometheus labels", () => {
+        const spec = resolveSpec({ networkPolicy: { dnsCidrs: ["169.254.20.10/32"], dnsPodLabels: { "k8s-app": "metrics-server" }, monitoringPodLabels: {} } });
+        checkMatrix(spec, buildAllObjects(spec, "x"), [
+            ["redis-0", "node-local DNS cache", 53, true, "UDP"],
+            ["redis-0", "other kube-system pod", 53, true, "UDP"],
+            ["redis-0", "cluster DNS", 53, false, "UDP"],
+            ["redis-0", "DNS server (internet)", 53, false, "UDP"],
+            // No Prometheus labels: every pod of the monitoring namespace may scrape.
+            ["grafana (monitoring namespace)", "redis-0", METRICS, true],
+            ["other namespace", "redis-0", METRICS, false],
         ]);
     });
 

@@ -58,18 +58,28 @@ describe("pod security", function () {
         });
     }
 
-    it("the optional system-init container is exactly what breaks the profile, and the namespace then enforces privileged", () => {
-        const objects = buildAllObjects(resolveSpec({ systemInit: { enabled: true } }), "x");
-        const found = podTemplates(objects).flatMap(restrictedViolations).map((v) => `${v.subject} ${v.rule}`).sort();
+    it("node tuning is the one privileged thing, in a namespace of its own; the Redis namespace stays restricted", () => {
+        const spec = resolveSpec({ systemInit: { enabled: true } });
+        const objects = buildAllObjects(spec, "x");
+        const templates = podTemplates(objects);
+        const found = templates.flatMap((t) => restrictedViolations(t).map((v) => `${t.where} ${v.subject} ${v.rule}`)).sort();
         assert.deepStrictEqual(found, [
-            "container system-init allowPrivilegeEscalation",
-            "container system-init capabilities_restricted",
-            "container system-init privileged",
-            "container system-init runAsNonRoot",
-            "container system-init runAsUser",
+            "DaemonSet/redis-cluster-node-tuning container disable-thp allowPrivilegeEscalation",
+            "DaemonSet/redis-cluster-node-tuning container disable-thp capabilities_restricted",
+            "DaemonSet/redis-cluster-node-tuning container disable-thp privileged",
+            "DaemonSet/redis-cluster-node-tuning container disable-thp runAsNonRoot",
+            "DaemonSet/redis-cluster-node-tuning container disable-thp runAsUser",
+            "DaemonSet/redis-cluster-node-tuning pod hostPath_volumes",
+            "DaemonSet/redis-cluster-node-tuning pod restrictedVolumes",
         ]);
-        const labels = objects.find((o) => o.kind === "Namespace")!.metadata.labels!;
-        assert.deepStrictEqual([labels[`${PSS}enforce`], labels[`${PSS}warn`], labels[`${PSS}audit`]], ["privileged", "restricted", "restricted"]);
+        const enforced = (name: string) => objects.find((o) => o.kind === "Namespace" && o.metadata.name === name)!.metadata.labels![`${PSS}enforce`];
+        assert.strictEqual(enforced(spec.names.namespace), "restricted");
+        assert.strictEqual(enforced(spec.names.nodeTuningNamespace), "privileged");
+        const daemonSet = objects.find((o) => o.kind === "DaemonSet")!;
+        assert.strictEqual(daemonSet.metadata.namespace, spec.names.nodeTuningNamespace);
+        // Its script is inline: no ConfigMap anyone in the Redis namespace can edit runs as root.
+        assert.ok(!JSON.stringify((daemonSet as any).spec.template.spec.volumes).includes("configMap"));
+        assert.ok(!objects.some((o) => o.kind === "StatefulSet" && JSON.stringify(o).includes("privileged\":true")));
     });
 
     it("accepts what the profile allows: pod-level defaults, Localhost profiles, NET_BIND_SERVICE, safe sysctls", () => {

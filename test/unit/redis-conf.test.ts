@@ -21,8 +21,8 @@ describe("redis.conf: live and restart-requiring settings", () => {
     it("hands the live directives to formation in CONFIG SET form", () => {
         const d = liveDirectives(base);
         assert.strictEqual(d.maxmemory, "6gb");
-        assert.strictEqual(d.save, "900 1 300 10 60 10000");
-        assert.strictEqual(liveDirectives(resolveSpec({ redis: { save: [] } })).save, "");
+        assert.strictEqual(d.save, "");
+        assert.strictEqual(liveDirectives(resolveSpec({ redis: { save: [{ seconds: 900, changes: 1 }, { seconds: 60, changes: 10000 }] } })).save, "900 1 60 10000");
         assert.strictEqual(d["cluster-node-timeout"], "5000");
         assert.ok(!("io-threads" in d) && !("port" in d));
     });

@@ -32,6 +32,36 @@ describe("sentinel topology objects", () => {
         assert.ok(!JSON.stringify(sts).includes("[secret]"), "the password reaches the Sentinels only as a mounted Secret and a secretKeyRef");
     });
 
+    it("keeps the Sentinels on separate nodes even where the Redis pods only prefer it, unless told otherwise (with a warning)", () => {
+        const hostTerms = (spec: ReturnType<typeof resolveSpec>) => {
+            const anti = (buildAllObjects(spec, "x") as any[]).find((o) => o.kind === "StatefulSet" && o.metadata.name === "redis-cluster-sentinel")
+                .spec.template.spec.affinity.podAntiAffinity;
+            const host = (terms: any[] | undefined, pick: (t: any) => any) => (terms ?? []).map(pick).filter((t) => t.topologyKey === "kubernetes.io/hostname");
+            return {
+                required: host(anti.requiredDuringSchedulingIgnoredDuringExecution, (t) => t).length,
+                preferred: host(anti.preferredDuringSchedulingIgnoredDuringExecution, (t) => t.podAffinityTerm).length,
+            };
+        };
+        const loose = resolveSpec({ topology: "sentinel", scheduling: { hostAntiAffinity: "preferred" } });
+        assert.deepStrictEqual(hostTerms(loose), { required: 1, preferred: 0 });
+        assert.deepStrictEqual(loose.warnings, []);
+        const laptop = resolveSpec({ topology: "sentinel", sentinel: { hostAntiAffinity: "preferred" } });
+        assert.deepStrictEqual(hostTerms(laptop), { required: 0, preferred: 1 });
+        assert.deepStrictEqual(laptop.warnings.map((w) => [w.key, w.value]), [["sentinel.hostAntiAffinity", "preferred"]]);
+        assert.throws(() => resolveSpec({ topology: "sentinel", sentinel: { hostAntiAffinity: "none" } }),
+            /sentinel\.hostAntiAffinity: got "none"; one of "required", "preferred"/);
+    });
+
+    it("tracks pods by their DNS names: Sentinel resolves and announces names, each pod announces its own", () => {
+        const conf = find("ConfigMap", "cache-sentinel-config").data["sentinel.conf"];
+        assert.match(conf, /^sentinel resolve-hostnames yes$/m);
+        assert.match(conf, /^sentinel announce-hostnames yes$/m);
+        const announced = (sts: string) => find("StatefulSet", sts).spec.template.spec.containers[0].env.find((e: any) => e.name === "ANNOUNCE_HOSTNAME").value;
+        assert.strictEqual(announced("cache-sentinel"), "$(POD_NAME).cache-sentinel-headless.$(POD_NAMESPACE).svc.cluster.local");
+        assert.strictEqual(announced("cache"), "$(POD_NAME).cache-headless.$(POD_NAMESPACE).svc.cluster.local");
+        assert.match(find("ConfigMap", "cache-scripts").data["redis-start.sh"], /echo "replica-announce-ip \$ANNOUNCE_HOSTNAME"/);
+    });
+
     it("gives clients a Sentinel Service, the Sentinels a headless one, and drains one Sentinel at a time", () => {
         const svc = find("Service", "cache-sentinel");
         assert.deepStrictEqual(svc.spec.selector, sentinelLabels);

@@ -15,7 +15,8 @@ describe("spec: defaults", () => {
         assert.strictEqual(s.replicasPerShard, 1);
         assert.strictEqual(spec.podCount, 6);
         assert.match(s.image, /^valkey\/valkey:8\.1\.\d+-alpine@sha256:[a-f0-9]{64}$/);
-        assert.deepStrictEqual(s.resources, { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4", memory: "16Gi" } });
+        // No CPU limit by default: a CFS quota throttles fork children (docs/persistence.md).
+        assert.deepStrictEqual(s.resources, { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "", memory: "16Gi" }, qos: "burstable" });
         assert.deepStrictEqual(s.storage, { size: "100Gi", storageClass: "fast-ssd" });
         assert.strictEqual(s.redis.maxmemory, "6gb");
         assert.strictEqual(s.redis.maxmemoryPolicy, "allkeys-lru");
@@ -24,20 +25,29 @@ describe("spec: defaults", () => {
         assert.strictEqual(s.redis.appendfsync, "everysec");
         assert.strictEqual(s.redis.autoAofRewritePercentage, 100);
         assert.strictEqual(s.redis.autoAofRewriteMinSize, "64mb");
-        assert.deepStrictEqual(s.redis.save, [
-            { seconds: 900, changes: 1 }, { seconds: 300, changes: 10 }, { seconds: 60, changes: 10000 },
-        ]);
+        // `save ""`: the AOF persists, backups pull RDBs from replicas (docs/persistence.md).
+        assert.deepStrictEqual(s.redis.save, []);
         assert.strictEqual(s.redis.rdbCompression, true);
         assert.strictEqual(s.redis.lazyfree, true);
-        assert.strictEqual(s.redis.tcpBacklog, 65535);
+        assert.strictEqual(s.redis.tcpBacklog, 4096);
         assert.strictEqual(s.scheduling.hostAntiAffinity, "required");
         assert.strictEqual(s.scheduling.zoneAntiAffinity, "preferred");
         assert.strictEqual(s.backup.hourly.schedule, "0 * * * *");
         assert.strictEqual(s.backup.hourly.keep, 3);
-        assert.strictEqual(s.backup.daily.schedule, "0 2 * * *");
+        // 02:30: away from the hourly run's minute, so two dumps never start together.
+        assert.strictEqual(s.backup.daily.schedule, "30 2 * * *");
+        assert.strictEqual(s.backup.verify.maxAgeMinutes, 0);
         assert.strictEqual(s.backup.daily.keep, 7);
         assert.strictEqual(s.systemInit.enabled, false);
         assert.strictEqual(s.sentinel, undefined);
+    });
+
+    it("warns that a listen backlog above a pod's somaxconn is capped, and keeps the default quiet", () => {
+        assert.deepStrictEqual(resolveSpec({}).warnings.filter((w) => w.key === "redis.tcpBacklog"), []);
+        const high = resolveSpec({ redis: { tcpBacklog: 65535 } }).warnings.filter((w) => w.key === "redis.tcpBacklog");
+        assert.strictEqual(high.length, 1);
+        assert.strictEqual(high[0].value, 65535);
+        assert.match(high[0].message, /somaxconn/);
     });
 
     it("derives every name from the base name", () => {
@@ -47,13 +57,14 @@ describe("spec: defaults", () => {
             secret: "cache-auth", config: "cache-config", scripts: "cache-scripts", pdb: "cache", password: "cache-password", aclRules: "users.acl",
             backupScripts: "cache-backup-scripts", backupServiceAccount: "cache-backup", backupCredentials: "cache-backup-s3",
             backup: { hourly: "cache-backup-hourly", daily: "cache-backup-daily" }, backupVerify: "cache-backup-verify",
+            nodeTuning: "cache-node-tuning", nodeTuningNamespace: "team-a-node-tuning",
         });
     });
 
     it("gives the sentinel topology its Sentinels, with defaults when the section is absent", () => {
         const spec = resolveSpec({ topology: "sentinel", name: "cache" });
         assert.deepStrictEqual(spec.sentinel, {
-            settings: { replicas: 3, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000 },
+            settings: { replicas: 3, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000, hostAntiAffinity: "required" },
             masterName: "cache",
             names: { statefulSet: "cache-sentinel", headlessService: "cache-sentinel-headless", service: "cache-sentinel", pdb: "cache-sentinel", config: "cache-sentinel-config" },
             selectorLabels: { "app.kubernetes.io/name": "redis-sentinel", "app.kubernetes.io/instance": "cache", "app.kubernetes.io/component": "sentinel" },
@@ -112,7 +123,13 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["unknown fsync policy", { redis: { appendfsync: "sometimes" } }, "redis.appendfsync", /everysec/],
     ["save rule with zero seconds", { redis: { save: [{ seconds: 0, changes: 1 }] } }, "redis.save[0].seconds", /1 or more/],
     ["save rules not a list", { redis: { save: "900 1" } }, "redis.save", /a list/],
-    ["io threads beyond the CPU limit", { redis: { ioThreads: 8 } }, "redis.ioThreads", /at most 4/],
+    ["io threads beyond the CPU limit", { resources: { limits: { cpu: "4" } }, redis: { ioThreads: 8 } }, "redis.ioThreads", /at most 4/],
+    ["guaranteed QoS without a CPU limit", { resources: { qos: "guaranteed" } }, "resources.limits.cpu", /Guaranteed QoS only when every container/],
+    ["guaranteed QoS with requests below the limits", { resources: { qos: "guaranteed", requests: { memory: "8Gi" }, limits: { cpu: "4" } } },
+        "resources.requests.memory", /unset or equal to resources\.limits\.memory \("16Gi"\)/],
+    ["a QoS class Kubernetes does not have", { resources: { qos: "besteffort" } }, "resources.qos", /one of "burstable", "guaranteed"/],
+    ["a CPU limit that is no quantity", { resources: { limits: { cpu: "lots" } } }, "resources.limits.cpu", /empty \(no CPU limit\) or a Kubernetes CPU quantity/],
+    ["a negative verify age", { backup: { verify: { maxAgeMinutes: -1 } } }, "backup.verify.maxAgeMinutes", /0 or more|from 0/],
     ["node timeout too small", { redis: { clusterNodeTimeoutMs: 10 } }, "redis.clusterNodeTimeoutMs", /from 1000/],
     ["shutdown timeout beyond the grace period", { terminationGracePeriodSeconds: 10, redis: { shutdownTimeoutSeconds: 10 } }, "redis.shutdownTimeoutSeconds", /terminationGracePeriodSeconds/],
     ["invalid cron schedule", { backup: { daily: { schedule: "0 25 * * *" } } }, "backup.daily.schedule", /cron schedule/],
@@ -179,10 +196,10 @@ describe("spec: bad input", () => {
 });
 
 describe("spec: disk sizing", () => {
-    it("asks for AOF growth, rewrite and two RDB dumps", () => {
-        const s = resolveSpec({}).settings;
-        assert.strictEqual(diskNeededBytes(s), 6 * 2 ** 30 * (2 + 1 + 2));
-        const noRdb = resolveSpec({ redis: { save: [] } }).settings;
+    it("asks for AOF growth and rewrite, and two RDB dumps when save rules are set", () => {
+        const withRdb = resolveSpec({ redis: { save: [{ seconds: 900, changes: 1 }] } }).settings;
+        assert.strictEqual(diskNeededBytes(withRdb), 6 * 2 ** 30 * (2 + 1 + 2));
+        const noRdb = resolveSpec({}).settings;
         assert.strictEqual(diskNeededBytes(noRdb), 6 * 2 ** 30 * 3);
     });
 });

@@ -254,7 +254,7 @@ describe("component wiring of the sentinel topology", function () {
             "kubernetes:core/v1:Service redis-service-redis-cluster-headless",
             "kubernetes:core/v1:Service redis-service-redis-cluster-sentinel",
             "kubernetes:core/v1:Service redis-service-redis-cluster-sentinel-headless",
-            ...["default-deny", "dns", "metrics", "redis-clients", "redis-peers", "sentinel"]
+            ...["default-deny", "dns", "metrics", "redis-clients", "redis-peers", "redis-to-sentinel", "sentinel"]
                 .map((p) => `kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-${p}`),
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster",
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster-sentinel",
@@ -269,6 +269,12 @@ describe("component wiring of the sentinel topology", function () {
             `redis-cluster-sentinel-${i}.redis-cluster-sentinel-headless.redis-sentinel-dev.svc.cluster.local:26379`));
         assert.strictEqual((await resolveOutput(outputs.masterName)).value, "redis-cluster");
         assert.deepStrictEqual((await resolveOutput(outputs.shardLayout)).value, []);
+    });
+
+    it("gives no connectionUrl: the client Service reaches replicas too, so only the Sentinels lead to the master", async () => {
+        const url = await resolveOutput(run.result.connectionUrl);
+        assert.strictEqual(url.value, "");
+        assert.strictEqual(url.secret, true);
     });
 
     it("gives the password to the Secret only, marked secret", () => {

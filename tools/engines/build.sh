@@ -1,9 +1,10 @@
 #!/bin/sh
 # Builds the real engines the end-to-end suite drives, from their Go modules, once per version:
-# the Pulumi CLI, its Node.js language host, the Kubernetes provider plugin, etcd and the
-# Kubernetes control plane with kubectl. Each wrapper module beside this script pins one of them
-# (go.mod and go.sum committed); its binaries land in the cache, keyed by the wrapper's hash, so a
-# warm machine builds nothing and a changed pin builds afresh.
+# the Pulumi CLI, its Node.js, Python and YAML language hosts, the Kubernetes provider plugin, etcd
+# and the Kubernetes control plane with kubectl; and actionlint, which lints the workflows. Each
+# wrapper module beside this script pins one of them (go.mod and go.sum committed); its binaries
+# land in the cache, keyed by the wrapper's hash, so a warm machine builds nothing and a changed
+# pin builds afresh.
 #
 # Usage: tools/engines/build.sh [--quiet]
 # Prints the absolute path of the bin folder last: every binary, linked under one directory.
@@ -47,6 +48,13 @@ build pulumi pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0"
 build language-nodejs pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.68.0"
+# The Python host has the same history (sdk/python/cmd/pulumi-language-python/v3 is refused too).
+build language-nodejs pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.68.0"
+build language-yaml pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v1.25.0"
+build actionlint actionlint github.com/rhysd/actionlint/cmd/actionlint \
+    "-X github.com/rhysd/actionlint.version=v1.7.12"
 kube_provider_version=4.0.0-20260115033456-f47bc2d6f199
 # The provider's main embeds its schema and Terraform mapping as its own build generates them.
 upstream=$(module_dir kubernetes-provider github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
@@ -69,12 +77,19 @@ mkdir -p "$bin"
 link() { ln -sfn "$1" "$bin/$(basename "$1")"; }
 link "$(out_dir pulumi)/pulumi"
 link "$(out_dir language-nodejs)/pulumi-language-nodejs"
+link "$(out_dir language-nodejs)/pulumi-language-python"
+link "$(out_dir language-yaml)/pulumi-language-yaml"
+link "$(out_dir actionlint)/actionlint"
 link "$(out_dir kubernetes-provider)/pulumi-resource-kubernetes"
 link "$(out_dir etcd)/etcd"
 for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do link "$(out_dir kubernetes)/$cmd"; done
 # The dynamic-provider plugin is a script that ships in the SDK module beside the language host.
 sdk=$(module_dir pulumi github.com/pulumi/pulumi/sdk/v3)
 install -m 0755 "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
+# The Python host runs programs through this script of the SDK module of its own release, which it
+# looks for beside its own binary (the link's target).
+sdk_python=$(module_dir language-nodejs github.com/pulumi/pulumi/sdk/v3)
+install -m 0755 "$sdk_python/python/cmd/pulumi-language-python-exec" "$(out_dir language-nodejs)/pulumi-language-python-exec"
 # No version of the random provider's Go module is served here: random-provider.ts stands in.
 cat > "$bin/pulumi-resource-random" <<LAUNCHER
 #!/bin/sh

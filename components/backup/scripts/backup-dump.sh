@@ -5,6 +5,8 @@
 # $STAGING_DIR/<kind>/<id>.partial and renamed to <id> only when complete.
 set -eu
 scripts=$(dirname "$0")
+# shellcheck source=/dev/null
+. "$scripts/manifest-lib.sh"
 
 : "${REDIS_HOST:?}" "${REDIS_PORT:?}" "${PASSWORD_FILE:?}" "${STAGING_DIR:?}" "${WORK_DIR:?}"
 : "${BACKUP_KIND:?}" "${KEEP:?}" "${CLUSTER_NAME:?}" "${REDIS_USER:?}"
@@ -71,17 +73,29 @@ if [ "$state" != "ok" ]; then
   exit 1
 fi
 
-# Masters with slots, in slot order: "first-slot id slot-ranges" (migration markers dropped).
-masters=$(printf '%s\n' "$nodes" | awk '$3 ~ /master/ && $3 !~ /fail/ && NF >= 9 {
+# Every master that owns slots, in slot order: "first-slot id flags address slot-ranges"
+# (migration markers dropped).
+owners=$(printf '%s\n' "$nodes" | awk '$3 ~ /master/ && NF >= 9 {
     r = ""; for (i = 9; i <= NF; i++) if ($i !~ /^\[/) r = r (r == "" ? "" : ",") $i
-    split($9, f, "-"); print f[1], $1, r }' | sort -n)
+    if (r != "") { split(r, f, "[-,]"); print f[1], $1, $3, $2, r } }' | sort -n)
 
-shards=$(printf '%s\n' "$masters" | grep -c . || true)
-if [ "$shards" -eq 0 ]; then
-  echo "backup: no master owns slots at $REDIS_HOST:$REDIS_PORT" >&2
+# A backup covers all 16384 slots from healthy masters, or it is not taken: a master flagged
+# fail or fail? (by the node that answered) would be skipped, and the backup would silently lack
+# its keys until a restore. Nothing is marked complete then, and the Job fails (and retries).
+failed=$(printf '%s\n' "$owners" | awk '$3 ~ /fail/')
+masters=$(printf '%s\n' "$owners" | awk 'NF && $3 !~ /fail/ { print $1, $2, $5 }')
+uncovered=$(uncovered_slots "$(printf '%s\n' "$masters" | awk 'NF { print $3 }')")
+if [ -n "$failed" ] || [ -n "$uncovered" ]; then
+  printf '%s\n' "$failed" | while read -r _first failed_id flags address ranges; do
+    [ -n "$failed_id" ] || continue
+    echo "backup: shard with slots $ranges: master $failed_id at ${address%%@*} is flagged $flags by $REDIS_HOST:$REDIS_PORT, not healthy" >&2
+  done
+  echo "backup: slots ${uncovered:-none} have no healthy master; a backup must cover all 16384 slots, so $BACKUP_KIND backup $id is not taken and nothing is marked complete" >&2
+  rm -rf "$partial"
   exit 1
 fi
 
+shards=$(printf '%s\n' "$masters" | grep -c . || true)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 lines=""
 i=0

@@ -2,10 +2,12 @@
 # Verify step 2, in the redis image: "a backup never restored is not a backup". Loads each shard's
 # RDB into a scratch redis-server (no cluster, no persistence, loopback only) and checks its
 # sha256 and key count against the manifest. Reads $WORK_DIR/verify (fetched from S3) or, without
-# S3, the newest complete backup on the backup volume. Lists every problem, exits 1 on any.
+# S3, the newest complete backup on the backup volume. The backup must also be recent (taken at
+# most $MAX_AGE_SECONDS ago) and its shards must cover all 16384 slots. Lists every problem, exits
+# 1 on any.
 set -eu
 
-: "${WORK_DIR:?}" "${VERIFY_PORT:?}"
+: "${WORK_DIR:?}" "${VERIFY_PORT:?}" "${MAX_AGE_SECONDS:?}"
 # shellcheck source=/dev/null
 . "$(dirname "$0")/manifest-lib.sh"
 
@@ -30,6 +32,26 @@ id=$(manifest_field "$manifest" id)
 kind=$(manifest_field "$manifest" kind)
 count=$(manifest_field "$manifest" shardCount)
 problems=0
+
+# The newest backup being old means backups stopped: a restore would lose everything since.
+age=$(( $(date -u +%s) - $(backup_epoch "$id") ))
+if [ "$age" -gt "$MAX_AGE_SECONDS" ]; then
+  echo "verify: backup $kind/$id was taken ${age} s ago, more than the allowed $MAX_AGE_SECONDS s (backup.verify.maxAgeMinutes); backups have stopped or keep failing" >&2
+  problems=$((problems + 1))
+fi
+
+ranges=""
+i=0
+while [ "$i" -lt "$count" ]; do
+  ranges="$ranges $(shard_field "$manifest" "$i" slots)"
+  i=$((i + 1))
+done
+uncovered=$(uncovered_slots "$ranges")
+if [ -n "$uncovered" ]; then
+  echo "verify: no shard of backup $kind/$id holds slots $uncovered; a restore would lose their keys" >&2
+  problems=$((problems + 1))
+fi
+
 i=0
 while [ "$i" -lt "$count" ]; do
   file=$(shard_field "$manifest" "$i" file)

@@ -28,7 +28,18 @@ admin_cli() {
   return 1
 }
 
+# Whether the ACL line of user $1 in $2 lacks a password hash its line in $3 has.
+revoked() {
+  before=$(printf '%s\n' "$3" | sed -n "s/^user $1 //p" | tr ' ' '\n' | grep '^#' || true)
+  after=$(printf '%s\n' "$2" | sed -n "s/^user $1 //p" | tr ' ' '\n' | grep '^#' || true)
+  for hash in $before; do
+    printf '%s\n' "$after" | grep -qxF "$hash" || return 0
+  done
+  return 1
+}
+
 applied=$(digest)
+applied_acl=$(sh "$scripts/redis-acl.sh" "$ACL_RULES_FILE" 2>/dev/null || true)
 while kill -0 "$redis_pid" 2>/dev/null; do
   sleep "${ACL_RELOAD_INTERVAL_SECONDS:-5}"
   now=$(digest)
@@ -41,6 +52,11 @@ while kill -0 "$redis_pid" 2>/dev/null; do
   while read -r _ user rest; do
     # shellcheck disable=SC2086 # rules and hashes, one word each
     [ "$(admin_cli acl setuser "$user" reset $rest)" = "OK" ] || failed=1
+    # An emergency rotation (auth.disconnectRevoked): SETUSER keeps sessions opened with a removed
+    # password, so end every session of a user who lost one (this one aside).
+    if [ "${DISCONNECT_REVOKED:-}" = "yes" ] && revoked "$user" "$acl" "$applied_acl"; then
+      echo "acl: ended $(admin_cli client kill user "$user" skipme yes) sessions of $user, whose password was revoked"
+    fi
   done <<ACL
 $acl
 ACL
@@ -48,5 +64,6 @@ ACL
   if [ "$failed" -eq 0 ]; then
     echo "acl: the Secret changed; every user now accepts exactly its passwords in it"
     applied=$now
+    applied_acl=$acl
   fi
 done

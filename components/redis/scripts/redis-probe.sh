@@ -7,6 +7,9 @@
 #              (sentinel topology: a master, or a replica whose link to its master is up).
 #              A node that has never joined a cluster is ready, so pods become ready before the
 #              formation provider runs (it waits for them) instead of waiting on each other.
+# Every mode asks Redis in one redis-cli session (one connection, one TLS handshake), bounded by
+# PROBE_TIMEOUT seconds, which the StatefulSet sets below the probe's timeoutSeconds: the kubelet
+# never kills a probe half-way and counts a timeout instead of the reason printed here.
 set -eu
 scripts=$(dirname "$0")
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
@@ -14,8 +17,9 @@ scripts=$(dirname "$0")
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
 export REDISCLI_AUTH
 
-cli() {
-  timeout "${PROBE_TIMEOUT:-4}" sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
+# ask COMMAND...: runs each command (one per argument) in one session; replies on stdout, in order.
+ask() {
+  printf '%s\n' "$@" | timeout "${PROBE_TIMEOUT:-4}" sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" 2>&1 | tr -d '\r' || true
 }
 
 field() {
@@ -24,35 +28,43 @@ field() {
 }
 
 mode=${1:-readiness}
-reply=$(cli ping 2>&1 || true)
 case "$mode" in
   startup|liveness)
+    reply=$(ask PING)
     case "$reply" in
       PONG|LOADING*|MASTERDOWN*|BUSY*) exit 0 ;;
-      *) echo "redis did not answer: $reply"; exit 1 ;;
+      *) echo "redis did not answer: ${reply:-nothing within ${PROBE_TIMEOUT:-4} s}"; exit 1 ;;
     esac
     ;;
   readiness)
-    [ "$reply" = "PONG" ] || { echo "not ready: $reply"; exit 1; }
+    if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then
+      replies=$(ask PING "INFO replication")
+    else
+      replies=$(ask PING "CLUSTER INFO" "INFO replication")
+    fi
+    reply=$(printf '%s\n' "$replies" | sed -n 1p)
+    [ "$reply" = "PONG" ] || { echo "not ready: ${reply:-no answer within ${PROBE_TIMEOUT:-4} s}"; exit 1; }
+    role=$(printf '%s\n' "$replies" | field role)
+    link=$(printf '%s\n' "$replies" | field master_link_status)
     if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then
       # A master serves; a replica serves once it is linked to its master and synced.
-      repl=$(cli info replication | tr -d '\r')
-      [ "$(printf '%s\n' "$repl" | field role)" = "master" ] && exit 0
-      link=$(printf '%s\n' "$repl" | field master_link_status)
-      [ "$link" = "up" ] || { echo "replica: master_link_status is $link"; exit 1; }
+      [ "$role" = "master" ] && exit 0
+      [ "$link" = "up" ] || { echo "replica: master_link_status is ${link:-unknown}"; exit 1; }
       exit 0
     fi
-    info=$(cli cluster info)
-    known=$(printf '%s\n' "$info" | field cluster_known_nodes)
-    state=$(printf '%s\n' "$info" | field cluster_state)
-    [ "${known:-1}" -gt 1 ] || exit 0
+    known=$(printf '%s\n' "$replies" | field cluster_known_nodes)
+    state=$(printf '%s\n' "$replies" | field cluster_state)
+    # A session cut short by the deadline is not ready, rather than ready by default.
+    if [ -z "$state" ] || [ -z "$role" ]; then
+      echo "no CLUSTER INFO and INFO replication within ${PROBE_TIMEOUT:-4} s"
+      exit 1
+    fi
+    [ "$known" -gt 1 ] || exit 0
     if [ "$state" != "ok" ]; then
       echo "cluster_state is $state"
       exit 1
     fi
-    replication=$(cli info replication)
-    if [ "$(printf '%s\n' "$replication" | field role)" = "slave" ]; then
-      link=$(printf '%s\n' "$replication" | field master_link_status)
+    if [ "$role" = "slave" ]; then
       [ "$link" = "up" ] || { echo "replica's link to its master is ${link:-unknown}"; exit 1; }
     fi
     ;;

@@ -6,7 +6,7 @@
 # reach yet, until the cluster is ok. A node that never joined a cluster is formation's business.
 set -u
 scripts=$(dirname "$0")
-: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${STATEFULSET_NAME:?}" "${HEADLESS_SERVICE:?}" "${POD_NAMESPACE:?}"
+: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${STATEFULSET_NAME:?}" "${HEADLESS_SERVICE:?}" "${POD_NAMESPACE:?}" "${SECRETS_DIR:?}" "${PEER_CHECK_USER:?}"
 
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
@@ -54,9 +54,15 @@ while [ "$(date +%s)" -lt "$deadline" ] && kill -0 "$redis_pid" 2>/dev/null; do
     if printf '%s\n' "$nodes" | awk -v a="${ip}:${REDIS_PORT}@" 'index($2, a) == 1 && $8 == "connected" {found = 1} END {exit !found}'; then
       continue
     fi
-    # Only a node that takes our password belongs to this deployment: the cluster bus itself has
-    # no authentication, and meeting a stranger would merge two clusters.
-    [ "$(timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$ip" -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ] || continue
+    # Meet only a node of this cluster: the cluster bus has no authentication, and meeting a
+    # stranger would merge two clusters. Whatever answers at the name is asked for its node id as
+    # the exporter user, never as admin: a stranger (a hijacked name) learns at most that
+    # password, which reads INFO and no key. The id must be one our nodes.conf already knows.
+    id=$(REDISCLI_AUTH=$(cat "$SECRETS_DIR/$PEER_CHECK_USER-password") timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$PEER_CHECK_USER" -h "$ip" -p "$REDIS_PORT" cluster myid 2>/dev/null)
+    if [ -z "$id" ] || ! printf '%s\n' "$nodes" | awk -v id="$id" '$1 == id && $3 !~ /myself/ {found = 1} END {exit !found}'; then
+      echo "rejoin: ${STATEFULSET_NAME}-$((n - 1)) at $ip is not a node of this cluster (id '${id}'); not meeting it"
+      continue
+    fi
     echo "rejoin: meeting ${STATEFULSET_NAME}-$((n - 1)) at $ip"
     cli cluster meet "$ip" "$REDIS_PORT" >/dev/null 2>&1
   done

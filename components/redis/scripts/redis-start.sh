@@ -23,7 +23,7 @@ esac
 master=""
 if [ "$TOPOLOGY" = "sentinel" ]; then
   master=$(sh "$scripts/sentinel-role.sh")
-  [ "$master" = "$POD_IP $REDIS_PORT" ] && master=""
+  [ "$master" = "$ANNOUNCE_HOSTNAME $REDIS_PORT" ] && master=""
   echo "starting as ${master:+replica of }${master:-master}"
 fi
 
@@ -53,7 +53,8 @@ sh "$scripts/redis-acl.sh" "$ACL_RULES_FILE" > "$acl_file"
       echo "cluster-announce-hostname $ANNOUNCE_HOSTNAME"
     fi
   else
-    echo "replica-announce-ip $POD_IP"
+    # Its stable DNS name: the Sentinels and the master know it by that, whatever its address.
+    echo "replica-announce-ip $ANNOUNCE_HOSTNAME"
     if [ -n "$master" ]; then
       echo "replicaof $master"
     fi

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Prints the address of the current master of the sentinel topology ("ip port") and exits 0.
+# Prints the current master of the sentinel topology ("host port", the pod's DNS name as the
+# Sentinels announce it) and exits 0.
 #   1. Every Sentinel that answers is asked; the master of the highest config epoch wins, because
 #      that is the latest failover the Sentinels agreed on.
 #   2. If no Sentinel knows a master, the other Redis pods are asked: one that is a master is it
@@ -8,8 +9,8 @@
 # Exit 2: nothing knows a master, but too few Sentinels answered to be sure.
 # Exit 3: a failover is in progress: the master is about to change, ask again.
 # Exit 4: the master is printed, but the Sentinels hold it objectively down (a failover may follow).
-# With --sentinels-only, step 2 is skipped; with --skip ADDRESS, that address is not asked; with
-# --epoch, the Sentinels' config epoch follows the address ("ip port epoch").
+# With --sentinels-only, step 2 is skipped; with --skip NAME, the pod of that DNS name (the caller)
+# is not asked; with --epoch, the Sentinels' config epoch follows ("host port epoch").
 set -u
 scripts=$(dirname "$0")
 : "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}" "${REDIS_HOSTS:?}"
@@ -30,10 +31,6 @@ done
 # Redis pods are asked as the admin user.
 admin_password=$(cat "$PASSWORD_FILE")
 
-resolve() {
-  getent hosts "$1" 2>/dev/null | awk '{print $1; exit}'
-}
-
 best_epoch=-1
 best=""
 best_odown=0
@@ -42,26 +39,26 @@ answered=0
 total=0
 for name in $SENTINEL_HOSTS; do
   total=$((total + 1))
-  ip=$(resolve "$name")
-  if [ -z "$ip" ] || [ "$ip" = "$skip" ]; then continue; fi
-  # SENTINEL MASTER prints field names and values on alternate lines.
-  auth=$(sh "$scripts/sentinel-auth.sh" "$ip") || continue
-  reply=$(REDISCLI_AUTH="$auth" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r') || continue
+  # A name that does not resolve (a pod not scheduled yet) does not answer.
+  if [ "$name" = "$skip" ] || ! getent hosts "$name" >/dev/null 2>&1; then continue; fi
+  # SENTINEL MASTER prints field names and values on alternate lines; "ip" is the master's name.
+  auth=$(sh "$scripts/sentinel-auth.sh" "$name") || continue
+  reply=$(REDISCLI_AUTH="$auth" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$name" -p "$SENTINEL_PORT" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r') || continue
   case "$reply" in
     *"No such master"*) answered=$((answered + 1)); continue ;;
     "") continue ;;
   esac
   answered=$((answered + 1))
   fields=$(printf '%s\n' "$reply" | awk 'NR % 2 == 1 {k = $0; next} {print k "=" $0}')
-  m_ip=$(printf '%s\n' "$fields" | sed -n 's/^ip=//p')
+  m_host=$(printf '%s\n' "$fields" | sed -n 's/^ip=//p')
   m_port=$(printf '%s\n' "$fields" | sed -n 's/^port=//p')
   epoch=$(printf '%s\n' "$fields" | sed -n 's/^config-epoch=//p')
   flags=$(printf '%s\n' "$fields" | sed -n 's/^flags=//p')
   # During a failover SENTINEL MASTER still shows the old master: nothing is settled.
   case "$flags" in *failover_in_progress*) in_failover=1 ;; esac
-  if [ -n "$m_ip" ] && [ "${epoch:-0}" -gt "$best_epoch" ]; then
+  if [ -n "$m_host" ] && [ "${epoch:-0}" -gt "$best_epoch" ]; then
     best_epoch=${epoch:-0}
-    best="$m_ip $m_port"
+    best="$m_host $m_port"
     case "$flags" in *o_down*) best_odown=1 ;; *) best_odown=0 ;; esac
   fi
 done
@@ -74,10 +71,9 @@ fi
 
 if [ "$sentinels_only" -eq 0 ]; then
   for name in $REDIS_HOSTS; do
-    ip=$(resolve "$name")
-    if [ -z "$ip" ] || [ "$ip" = "$skip" ]; then continue; fi
-    if REDISCLI_AUTH="$admin_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$ip" -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r' | grep -qx 'role:master'; then
-      echo "$ip $REDIS_PORT"
+    if [ "$name" = "$skip" ] || ! getent hosts "$name" >/dev/null 2>&1; then continue; fi
+    if REDISCLI_AUTH="$admin_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$name" -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r' | grep -qx 'role:master'; then
+      echo "$name $REDIS_PORT"
       exit 0
     fi
   done

@@ -7,7 +7,7 @@
 # they agreed on, and follows it when that is another one. It never promotes itself, and waits
 # while a failover is in progress or the named master is held down.
 set -u
-: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${DOWN_AFTER_MS:?}"
+: "${POD_IP:?}" "${ANNOUNCE_HOSTNAME:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${DOWN_AFTER_MS:?}"
 
 scripts=$(dirname "$0")
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
@@ -33,11 +33,12 @@ while kill -0 "$redis_pid" 2>/dev/null; do
   now=$(date +%s)
   [ -n "$down_since" ] || down_since=$now
   [ $((now - down_since)) -ge "$patience_s" ] || continue
-  named=$(sh "$scripts/sentinel-find-master.sh" --sentinels-only --skip "$POD_IP") || continue
+  named=$(sh "$scripts/sentinel-find-master.sh" --sentinels-only --skip "$ANNOUNCE_HOSTNAME") || continue
   current="$(field "$repl" master_host) $(field "$repl" master_port)"
-  if [ "$named" != "$current" ] && [ "$named" != "$POD_IP $REDIS_PORT" ]; then
+  # Both by DNS name: the Sentinels name pods as they announce themselves.
+  if [ "$named" != "$current" ] && [ "$named" != "$ANNOUNCE_HOSTNAME $REDIS_PORT" ]; then
     echo "follow: master $current unreachable for ${patience_s}s; the Sentinels name $named: following it"
-    # shellcheck disable=SC2086 # "ip port", split on purpose
+    # shellcheck disable=SC2086 # "host port", split on purpose
     cli replicaof $named >/dev/null
     down_since=""
   fi

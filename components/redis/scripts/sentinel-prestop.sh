@@ -8,7 +8,7 @@
 # HANDOVER_TIMEOUT_SECONDS (then writes resume here); a replica has nothing to hand over.
 set -u
 scripts=$(dirname "$0")
-: "${POD_IP:?}" "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}"
+: "${POD_IP:?}" "${ANNOUNCE_HOSTNAME:?}" "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}"
 
 REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
 export REDISCLI_AUTH
@@ -30,7 +30,8 @@ for name in $SENTINEL_HOSTS; do
   # The current app password, or the previous one until this Sentinel has applied a rotation.
   sentinel_password=$(sh "$scripts/sentinel-auth.sh" "$ip") || continue
   current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
-  [ "$current" = "$POD_IP" ] || continue
+  # The Sentinels name pods by DNS name (by IP only while Sentinels of an older version remain).
+  [ "$current" = "$ANNOUNCE_HOSTNAME" ] || [ "$current" = "$POD_IP" ] || continue
   # Writes wait (clients block, nothing is refused) until the promoted replica has them all.
   # Long enough to outlast the stop itself; shutdown ends it.
   cli client pause "$(( (timeout_s + 120) * 1000 ))" write >/dev/null
@@ -46,12 +47,13 @@ echo "Sentinel $asked is failing $MASTER_NAME over"
 deadline=$(( $(date +%s) + timeout_s ))
 while [ "$(date +%s)" -lt "$deadline" ]; do
   current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$asked" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
-  if [ -n "$current" ] && [ "$current" != "$POD_IP" ]; then
+  if [ -n "$current" ] && [ "$current" != "$ANNOUNCE_HOSTNAME" ] && [ "$current" != "$POD_IP" ]; then
     cli client kill type normal >/dev/null
     echo "handover done: $current is master"
     exit 0
   fi
-  sleep 0.1
+  # Writes are paused until the new master is seen and clients are sent there: look often.
+  sleep 0.02
 done
 cli client unpause >/dev/null
 echo "handover did not finish within $timeout_s s"

@@ -1,11 +1,12 @@
 #!/bin/sh
-# Starts a Sentinel. Its identity (myid) is derived from the pod's name, so a Sentinel that comes
-# back -- restarted, or rescheduled with a new address -- is the same Sentinel to its peers and is
-# never counted twice (which would raise the majority a failover needs). Its state file lives in
+# Starts a Sentinel. Its identity (myid) is derived from the pod's name, and it announces its
+# stable DNS name, so a Sentinel that comes back -- restarted, or rescheduled with a new address --
+# is the same Sentinel to its peers and is never counted twice (which would raise the majority a
+# failover needs). Its state file lives in
 # the run directory: a restarted container resumes from it. A background loop makes sure it
 # monitors the current master, found as sentinel-find-master.sh finds it.
 set -eu
-: "${POD_IP:?}" "${POD_NAME:?}" "${POD_NAMESPACE:?}" "${CONFIG_DIR:?}" "${RUN_DIR:?}" "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}"
+: "${POD_IP:?}" "${ANNOUNCE_HOSTNAME:?}" "${POD_NAME:?}" "${POD_NAMESPACE:?}" "${CONFIG_DIR:?}" "${RUN_DIR:?}" "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}"
 : "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${QUORUM:?}" "${DOWN_AFTER_MS:?}" "${FAILOVER_TIMEOUT_MS:?}" "${ADMIN_USER:?}"
 
 scripts=$(dirname "$0")
@@ -23,11 +24,11 @@ if ! grep -q "^sentinel monitor $MASTER_NAME " "$conf" 2>/dev/null; then
     cat "$CONFIG_DIR/sentinel.conf"
     echo "bind $POD_IP"
     echo "sentinel myid $myid"
-    echo "sentinel announce-ip $POD_IP"
+    echo "sentinel announce-ip $ANNOUNCE_HOSTNAME"
   } > "$conf"
 fi
 # Its address may have changed since the state file was written (a rescheduled pod).
-sed -i -e "s/^bind .*/bind $POD_IP/" -e "s/^sentinel announce-ip .*/sentinel announce-ip $POD_IP/" "$conf"
+sed -i -e "s/^bind .*/bind $POD_IP/" -e "s/^sentinel announce-ip .*/sentinel announce-ip $ANNOUNCE_HOSTNAME/" "$conf"
 # TLS (sentinel.conf turns it on): the certificate mounted from its Secret, written afresh.
 sed -i -e '/^tls-cert-file /d' -e '/^tls-key-file /d' -e '/^tls-ca-cert-file /d' "$conf"
 if [ -n "${TLS_CA_FILE:-}" ]; then
@@ -101,7 +102,7 @@ follow_rotation() {
 peer_password=""
 auth_applied=""
 
-# known_replicas_within IP PORT TENTHS: whether this Sentinel knows, within TENTHS tenths of a
+# known_replicas_within HOST PORT TENTHS: whether this Sentinel knows, within TENTHS tenths of a
 # second, at least as many replicas as the master reports connected.
 known_replicas_within() {
   connected=$(REDISCLI_AUTH="$password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$1" -p "$2" info replication 2>/dev/null |
@@ -117,7 +118,7 @@ known_replicas_within() {
 }
 
 monitor() {
-  # monitor IP PORT: watch that master with the rendered settings, as the admin ACL user (Redis's
+  # monitor HOST PORT: watch that master (by DNS name) with the rendered settings, as the admin ACL user (Redis's
   # default user is off); the password goes through stdin, never the command line.
   password=$(cat "$PASSWORD_FILE")
   cli sentinel monitor "$MASTER_NAME" "$1" "$2" "$QUORUM" >/dev/null
@@ -141,8 +142,8 @@ follow_peers() {
   case "$flags" in *failover_in_progress*) return 0 ;; *s_down*|*o_down*) ;; *) return 0 ;; esac
   ours="$(printf '%s\n' "$1" | sed -n 's/^ip=//p') $(printf '%s\n' "$1" | sed -n 's/^port=//p')"
   our_epoch=$(printf '%s\n' "$1" | sed -n 's/^config-epoch=//p')
-  peers=$(sh "$scripts/sentinel-find-master.sh" --sentinels-only --epoch --skip "$POD_IP") || return 0
-  # shellcheck disable=SC2086 # "ip port epoch", split on purpose
+  peers=$(sh "$scripts/sentinel-find-master.sh" --sentinels-only --epoch --skip "$ANNOUNCE_HOSTNAME") || return 0
+  # shellcheck disable=SC2086 # "host port epoch", split on purpose
   set -- $peers
   if [ "$1 $2" != "$ours" ] && [ "$3" -gt "${our_epoch:-0}" ]; then
     echo "sentinel: $ours is down; the other Sentinels agreed on $1:$2 at epoch $3"
@@ -181,8 +182,8 @@ sentinel_pid=$$   # this shell, which exec turns into redis-sentinel
       sleep 4
       continue
     fi
-    if master=$(sh "$scripts/sentinel-find-master.sh" --skip "$POD_IP"); then
-      # shellcheck disable=SC2086 # "ip port", split on purpose
+    if master=$(sh "$scripts/sentinel-find-master.sh" --skip "$ANNOUNCE_HOSTNAME"); then
+      # shellcheck disable=SC2086 # "host port", split on purpose
       monitor $master
     fi
   done

@@ -15,12 +15,15 @@ export interface LocalStack {
     pulumi: PulumiProject;
 }
 
-/** Registers the hooks; the returned object is filled in before the first scenario runs. */
-export function useLocalStack(stack: string, namespace: string): LocalStack {
+/**
+ * Registers the hooks; the returned object is filled in before the first scenario runs. `dir`: the
+ * Pulumi project (this repository unless given, e.g. a consumer's program in another language).
+ */
+export function useLocalStack(stack: string, namespace: string, dir?: () => string): LocalStack {
     const ctx = {} as LocalStack;
     before(() => {
         ctx.cluster = clusterUp(3);
-        ctx.pulumi = new PulumiProject(ctx.cluster);
+        ctx.pulumi = new PulumiProject(ctx.cluster, dir?.());
         dropNamespace(ctx.cluster, namespace);
     });
     after(async () => {

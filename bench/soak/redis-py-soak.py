@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+"""A write soak with redis-py's RedisCluster (Debian's python3-redis), configured as the README's
+client example (examples/clients/redis-py-cluster.py): the library's defaults.
+
+  REDIS_PASSWORD=... /usr/bin/python3 redis-py-soak.py <seed,seed> <user> <key,key,...>
+
+Writes the keys in turn, one SET at a time, until SIGTERM; prints "ready" after the first
+acknowledged write, then on exit one JSON line with the fields of bench/soak/recorder.ts.
+"""
+import json
+import os
+import re
+import signal
+import sys
+import time
+
+from redis.cluster import ClusterNode, RedisCluster
+
+running = True
+
+
+def stop(*_):
+    global running
+    running = False
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def main() -> None:
+    seeds, user, keys = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+    signal.signal(signal.SIGTERM, stop)
+    client = RedisCluster(startup_nodes=[ClusterNode(h, int(p)) for h, p in (s.rsplit(":", 1) for s in seeds.split(","))],
+                          username=user or None, password=os.environ.get("REDIS_PASSWORD"), decode_responses=True)
+    acknowledged, last_ack, errors = 0, 0, {}
+    stall = {"ms": 0, "from": 0, "to": 0}
+    slowest = {"ms": 0, "at": 0}
+    i = 0
+    while running:
+        started = now_ms()
+        try:
+            client.set(keys[i % len(keys)], str(started))
+            now = now_ms()
+            if acknowledged == 0:
+                print("ready", flush=True)
+            elif now - last_ack > stall["ms"]:
+                stall = {"ms": now - last_ack, "from": last_ack, "to": now}
+            last_ack = now
+            acknowledged += 1
+        except Exception as e:  # the application sees it: count it, keep writing
+            message = re.sub(r"\d+\.\d+\.\d+\.\d+:\d+", "<node>", f"{type(e).__name__}: {e}")
+            errors[message] = errors.get(message, 0) + 1
+        if now_ms() - started > slowest["ms"]:
+            slowest = {"ms": now_ms() - started, "at": started}
+        i += 1
+    client.close()
+    if acknowledged and now_ms() - last_ack > stall["ms"]:  # a stall still going on counts too
+        stall = {"ms": now_ms() - last_ack, "from": last_ack, "to": now_ms()}
+    print(json.dumps({"client": "redis-py", "acknowledged": acknowledged, "errors": errors,
+                      "longestStallMs": stall["ms"], "stallFrom": stall["from"], "stallTo": stall["to"],
+                      "slowestWriteMs": slowest["ms"], "slowestWriteAt": slowest["at"]}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
