@@ -72,6 +72,10 @@ export function apiServerArgs(bin: string, ports: Ports, pki: Pki): string[] {
         // The default plugins (PodSecurity, ServiceAccount, DefaultStorageClass, PersistentVolumeClaimResize,
         // ResourceQuota, the webhooks, ...) stay on; NodeRestriction is added as kubeadm does.
         "--enable-admission-plugins=NodeRestriction",
+        // PodTopologyLabels (on by default in the plugin list) copies the node's zone label onto each
+        // pod at binding, so the Downward API can give a pod its zone (Valkey's availability-zone);
+        // alpha in 1.34, on by default from 1.35.
+        "--feature-gates=PodTopologyLabelsAdmission=true",
         // Privileged pods are then refused by PodSecurity per namespace, as on a real cluster, not globally.
         "--allow-privileged=true",
         `--service-cluster-ip-range=${SERVICE_CIDR}`,

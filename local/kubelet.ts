@@ -12,6 +12,8 @@ export interface PodIdentity {
     nodeName?: string;
     hostIP?: string;
     serviceAccountName?: string;
+    /** The pod's labels (with a real API server, those admission added at binding too). */
+    labels?: Record<string, string>;
 }
 
 export interface EnvSources {
@@ -61,6 +63,9 @@ function resolveOne(v: EnvVar, pod: PodIdentity, sources: EnvSources, earlier: R
     }
     const from = v.valueFrom ?? {};
     if (from.fieldRef) {
+        // metadata.labels['key']: the label's value, "" when the pod has no such label (as the kubelet does).
+        const label = /^metadata\.labels\['([^']+)'\]$/.exec(from.fieldRef.fieldPath);
+        if (label) return pod.labels?.[label[1]] ?? "";
         const field = FIELDS[from.fieldRef.fieldPath];
         if (!field) throw new Error(`env ${v.name}: unsupported fieldRef ${from.fieldRef.fieldPath}`);
         return field(pod);

@@ -73,7 +73,7 @@ export function planPod(objects: KubeObject[], ordinal: number, ip: string, root
     for (const s of objects.filter((o) => o.kind === "Secret") as any[]) {
         secrets[s.metadata.name] = Object.fromEntries(Object.keys(s.stringData ?? {}).map((k) => [k, secretValue(password, k)]));
     }
-    const identity = { name, namespace: sts.metadata.namespace, ip };
+    const identity = { name, namespace: sts.metadata.namespace, ip, labels: sts.spec.template.metadata?.labels ?? {} };
     const plan = (c: any) => planContainer(c, identity, (volume) => path.join(root, volume), { secrets, configMaps: {} });
     return {
         name, statefulSet: sts.metadata.name, ordinal, ip, root,

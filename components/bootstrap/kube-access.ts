@@ -9,8 +9,9 @@ import * as os from "os";
 import { Writable } from "stream";
 import type { NodeInput } from "./change";
 import type { FormationNode } from "./formation";
+import { ZONE_LABEL } from "../spec/spec";
 
-export const ZONE_LABEL = "topology.kubernetes.io/zone";
+export { ZONE_LABEL };
 
 /** Which cluster to talk to; both unset means the ambient default (KUBECONFIG, ~/.kube/config, in-cluster). */
 export interface KubeAccess {

@@ -1,6 +1,6 @@
 // The Redis StatefulSet: one pod per Redis node, all alike; roles come from formation (cluster)
 // or from the Sentinels at start-up (sentinel).
-import { ClusterSpec, engineEnv, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS } from "../spec/spec";
+import { ClusterSpec, engineEnv, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS, ZONE_LABEL } from "../spec/spec";
 import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
@@ -25,6 +25,7 @@ function redisEnv(spec: ClusterSpec) {
         { name: "ANNOUNCE_HOSTNAME", value: podDnsName("$(POD_NAME)", spec.names.headlessService, "$(POD_NAMESPACE)") },
         { name: "TOPOLOGY", value: spec.settings.topology },
         engineEnv(spec),
+        ...zoneEnv(spec),
         { name: "REDIS_PORT", value: String(PORTS.redis) },
         { name: "CONFIG_DIR", value: PATHS.config },
         { name: "DATA_DIR", value: PATHS.data },
@@ -46,6 +47,17 @@ function redisEnv(spec: ClusterSpec) {
         // The sentinel topology applies rotations in the pods (acl-reload.sh).
         ...(spec.settings.topology === "sentinel" && spec.settings.auth.disconnectRevoked ? [{ name: "DISCONNECT_REVOKED", value: "yes" }] : []),
     ];
+}
+
+/**
+ * Valkey's `availability-zone` (clients read from replicas of their own zone): the pod's zone label.
+ * The Downward API cannot read the node's labels; the PodTopologyLabels admission plugin copies the
+ * node's zone label onto the pod when it is bound (Kubernetes 1.35 on by default, 1.33 and 1.34
+ * behind the PodTopologyLabelsAdmission gate). Without it the variable is empty and no zone is set
+ * (docs/engines.md, "Availability zone").
+ */
+function zoneEnv(spec: ClusterSpec) {
+    return spec.settings.engine === "valkey" ? [fieldEnv("AVAILABILITY_ZONE", `metadata.labels['${ZONE_LABEL}']`)] : [];
 }
 
 export function handoverTimeoutSeconds(spec: ClusterSpec): number {

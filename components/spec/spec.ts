@@ -45,6 +45,9 @@ export const PATHS = {
 /** The engine, whose binaries every script calls: $ENGINE-server, $ENGINE-cli, $ENGINE-sentinel. */
 export const engineEnv = (spec: ClusterSpec) => ({ name: "ENGINE", value: spec.settings.engine });
 
+/** The well-known label of a Kubernetes node's zone (and, with PodTopologyLabels admission, of its pods'). */
+export const ZONE_LABEL = "topology.kubernetes.io/zone";
+
 /** Port of the scratch redis-server the verify job loads a backup into (loopback of the job pod). */
 export const VERIFY_PORT = 6399;
 

@@ -83,6 +83,7 @@ export class PodRuntime {
         const identity = {
             name: this.pod.metadata.name, namespace: ns, ip: this.ip, uid: this.uid,
             nodeName: this.node.name, hostIP: this.node.network.address, serviceAccountName: spec.serviceAccountName,
+            labels: this.pod.metadata.labels ?? {},
         };
         const make = (c: any) => {
             const plan = planContainer(c, identity, this.volumeDir, sources);

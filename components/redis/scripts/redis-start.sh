@@ -41,6 +41,10 @@ sh "$scripts/redis-acl.sh" "$ACL_RULES_FILE" > "$acl_file"
   # Replicas authenticate to their master as the replication user.
   echo "masteruser $REPLICATION_USER"
   echo "masterauth \"$(cat "$SECRETS_DIR/$REPLICATION_USER-password")\""
+  # Valkey: the zone clients prefer replicas of (set only where the pod's zone label is known).
+  if [ -n "${AVAILABILITY_ZONE:-}" ]; then
+    echo "availability-zone $AVAILABILITY_ZONE"
+  fi
   # TLS (redis.conf turns it on): the certificate mounted from its Secret.
   if [ -n "${TLS_CA_FILE:-}" ]; then
     echo "tls-cert-file $TLS_CERT_FILE"
