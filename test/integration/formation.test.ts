@@ -12,6 +12,7 @@ import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { LocalPod, startRedisPod } from "../../local/redis-pod";
 import { requireTool } from "../../local/tools";
+import { engineUnderTest } from "../support/test-engine";
 
 // ioredis's own slot function (a dependency of ioredis, without type declarations).
 const keySlot: (key: string) => number = require("cluster-key-slot");
@@ -21,7 +22,8 @@ const ip = (i: number) => `127.0.3.${i + 1}`;
 const nodes: FormationNode[] = Array.from({ length: 6 }, (_, i) => ({
     name: `redis-cluster-${i}`, ip: ip(i), port: 6379, host: `host-${i}`, zone: `zone-${i % 3}`,
 }));
-const objects = buildAllObjects(resolveSpec(argsFromConfig(readStackConfig(packageRoot, "dev").config)), PASSWORD);
+// The dev stack on the engine under test (REDIS_TEST_ENGINE, test/support/test-engine.ts).
+const objects = buildAllObjects(resolveSpec({ ...argsFromConfig(readStackConfig(packageRoot, "dev").config), ...engineUnderTest() }), PASSWORD);
 
 function clusterCheck(): { status: number | null; out: string } {
     const r = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], {
