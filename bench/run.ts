@@ -1,6 +1,7 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|backup] [-- --backup-mb=1024]:
+// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|engines|backup] [-- --backup-mb=1024]:
 // runs the benchmarks, prints tables, writes JSON under bench/results/.
 import { benchBackup, printBackup } from "./backup";
+import { benchEngines, printEngines } from "./engines";
 import { benchFailover, printFailover, VARIANTS } from "./failover";
 import { benchFormation, printFormation } from "./formation";
 import { benchHandover, printHandover } from "./handover";
@@ -45,6 +46,11 @@ async function main(): Promise<void> {
         const throughput = await benchThroughput(quick ? 1 : 3, quick ? 20000 : 100000);
         printThroughput(throughput);
         console.log(`\nwrote ${writeResult("throughput", { quick, throughput })}`);
+    }
+    if (!only || only === "engines") {
+        const engines = await benchEngines(1000000, runs, quick ? 20000 : 100000);
+        printEngines(engines);
+        console.log(`\nwrote ${writeResult("engines", { quick, engines })}`);
     }
     if (!only || only === "backup") {
         const mb = Number(process.argv.find((a) => a.startsWith("--backup-mb="))?.slice("--backup-mb=".length) ?? (quick ? 64 : 1024));
