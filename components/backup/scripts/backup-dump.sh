@@ -11,8 +11,10 @@ scripts=$(dirname "$0")
 : "${REDIS_HOST:?}" "${REDIS_PORT:?}" "${PASSWORD_FILE:?}" "${STAGING_DIR:?}" "${WORK_DIR:?}"
 : "${BACKUP_KIND:?}" "${KEEP:?}" "${CLUSTER_NAME:?}" "${REDIS_USER:?}"
 
-REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
-export REDISCLI_AUTH
+# redis-cli.sh reads the password from this file for each call; exporting the password itself
+# would hand it to every child (sleep, tr, sed) through /proc/<pid>/environ.
+REDIS_AUTH_FILE=$PASSWORD_FILE
+export REDIS_AUTH_FILE
 cli() { sh "$scripts/redis-cli.sh" --no-auth-warning --user "$REDIS_USER" "$@"; }
 
 kind_dir="$STAGING_DIR/$BACKUP_KIND"
