@@ -105,7 +105,8 @@ export function judgeProcess(p: ProcessView, secrets: KnownSecret[]): { leaks: L
  * files, and which one. Each is a runtime file in a memory-backed emptyDir, mode 600.
  */
 export const FILE_EXCEPTIONS: { file: RegExp; key: string; why: string }[] = [
-    { file: /(^|\/)pods\/[^/]+\/run\/redis\.conf$/, key: "replication-password", why: "masterauth: redis-server reads the replication password only from its config" },
+    { file: /(^|\/)run\/redis\.conf$/, key: "replication-password", why: "masterauth: redis-server reads the replication password only from its config" },
+    { file: /(^|\/)run\/sentinel\.conf$/, key: "admin-password", why: "sentinel auth-pass: redis-sentinel reads the password it gives Redis only from its config" },
 ];
 
 /** Whether a file holding `secret` is allowed to: a Secret's own file (its name, holding exactly that value), or an exception. */

@@ -192,9 +192,13 @@ function tick(): void {
 const timer = setInterval(tick, config.intervalMs);
 tick();
 
-parentPort!.on("message", (m: { type: "secret"; key: string; value: string } | { type: "stop" }) => {
+parentPort!.on("message", (m: { type: "secret"; key: string; value: string } | { type: "watch"; root: string } | { type: "stop" }) => {
     if (m.type === "secret") {
         learn(m.key, m.value);
+        return;
+    }
+    if (m.type === "watch") {
+        if (!config.stateRoots.includes(m.root)) config.stateRoots.push(m.root);
         return;
     }
     clearInterval(timer);
