@@ -2,7 +2,8 @@
 // CronJobs run as `kubectl create job --from=cronjob/...` would run them, the bucket then holds
 // every shard's RDB and the manifest; verify loads them and catches a corrupted object; retention
 // removes only older complete backups; a backup killed mid-upload is never complete; and a fresh
-// deployment restored from the backup holds every key with an identical value.
+// deployment restored from the backup holds every key with an identical value. Throughout, the
+// secret-leak sampler watches every process (the Jobs' aws and redis-cli included) and file.
 import * as assert from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -14,11 +15,12 @@ import { down, up, UpResult } from "../../local/deployment";
 import { runJob } from "../../local/jobs";
 import { buildBackupObjects } from "../../components/backup";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec } from "../../components/spec/spec";
+import { passwordKey, resolveSpec, USER_ROLES } from "../../components/spec/spec";
 import { materializeVolumes, planPod, runToCompletion, stopProcess } from "../../local/pod";
 import { AWS_CLI, awsLocal } from "../../local/s3";
 import { requireTool } from "../../local/tools";
 import { adminPasswordOf } from "../support/local-deployment";
+import { assertNoLeaks, LeakSampler } from "../support/leak-sampler";
 
 const ADDRESS_BASE = "127.0.11.11";
 const S3_ADDRESS = "127.0.11.1";
@@ -121,11 +123,13 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
     let keys: string[];
     const values = new Map<string, string>();
     let dailyId: string;
+    let leaks: LeakSampler;
 
     before(async () => {
         for (const tool of ["redis-server", "redis-cli", "prometheus-redis-exporter", "shellcheck"]) requireTool(tool);
         assert.ok(fs.existsSync(AWS_CLI), `${AWS_CLI} is missing: apt-get install -y awscli`);
         fs.mkdirSync(path.join(root, "s3"));
+        leaks = LeakSampler.start({ stateRoots: [path.join(root, "state"), path.join(root, "s3")] });
         s3rver = spawn(process.execPath, [require.resolve("s3rver/bin/s3rver.js"), "-d", path.join(root, "s3"), "-a", S3_ADDRESS,
             "-p", String(S3_PORT), "-s", "--configure-bucket", BUCKET], { stdio: "ignore" });
         Object.assign(process.env, {
@@ -136,6 +140,7 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         await waitUntil("s3rver to serve the bucket", 20000, () => awsLocal(["s3", "ls", `s3://${BUCKET}/`]).status === 0);
         fs.writeFileSync(stackFile(stackName), STACK);
         deployment = await up(stackName);
+        leaks.scanText("local up's result (the stack's outputs)", JSON.stringify(deployment));
         password = fs.readFileSync(deployment.passwordFile, "utf8");
         cluster = new Cluster(deployment.seeds.slice(0, 1).map((s) => ({ host: s.split(":")[0], port: 6379 })), { redisOptions: { username: deployment.user!, password }, enableAutoPipelining: true });
     });
@@ -145,11 +150,13 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         await down(stackName).catch(() => undefined);
         await down(restoreStackName).catch(() => undefined);
         if (s3rver?.pid) await stopProcess(s3rver.pid, 5000);
+        const report = leaks ? await leaks.stop() : undefined;
         for (const name of [stackName, restoreStackName]) fs.rmSync(stackFile(name), { force: true });
         for (const k of ["REDIS_LOCAL_S3_ENDPOINT", "REDIS_LOCAL_STATE_DIR", "REDIS_LOCAL_ADDRESS_BASE"]) {
             if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
         }
         fs.rmSync(root, { recursive: true, force: true });
+        if (report) assertNoLeaks(report, USER_ROLES.map(passwordKey));
     });
 
     it("the backup scripts are POSIX sh, clean under shellcheck", () => {
@@ -375,6 +382,7 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         await down(stackName);
         fs.writeFileSync(stackFile(restoreStackName), `${STACK}  redis-cluster:restore: {from: "daily/${dailyId}"}\n`);
         const restored = await up(restoreStackName);
+        leaks.scanText("local up's result of the restore (the stack's outputs)", JSON.stringify(restored));
         const pw = fs.readFileSync(restored.passwordFile, "utf8");
         cluster = new Cluster([{ host: restored.pods[0].address, port: 6379 }], { redisOptions: { username: restored.user!, password: pw }, enableAutoPipelining: true });
         const restoredValues = await Promise.all(keys.map((k) => valueOf(cluster, k)));
@@ -385,7 +393,8 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         let total = 0;
         for (const m of cluster.nodes("master")) total += await m.dbsize();
         assert.strictEqual(total, keys.length);
-        const check = spawnSync("redis-cli", ["--no-auth-warning", "--user", restored.user!, "-a", pw, "--cluster", "check", `${restored.pods[0].address}:6379`], { encoding: "utf8" });
+        const check = spawnSync("redis-cli", ["--no-auth-warning", "--user", restored.user!, "--cluster", "check", `${restored.pods[0].address}:6379`],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: pw } });
         assert.strictEqual(check.status, 0, check.stdout);
         assert.match(check.stdout, /All 16384 slots covered/);
         // Every key a master holds lies in a slot it owns: no key was stranded on the wrong shard.

@@ -1,9 +1,10 @@
 // The sentinel topology in local mode, with real redis-server and redis-sentinel processes run
 // from the rendered sentinel-dev stack (1 master, 2 replicas, 3 Sentinels with quorum 2), and a
-// Sentinel-aware client (ioredis with `sentinels`) writing through every fault.
+// Sentinel-aware client (ioredis with `sentinels`) writing through every fault. Throughout, and
+// across the live rotation of every password, the secret-leak sampler watches every process and file.
 import * as assert from "assert";
 import Redis from "ioredis";
-import { USERS } from "../../components/spec/spec";
+import { passwordKey, USER_ROLES, USERS } from "../../components/spec/spec";
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -13,7 +14,8 @@ import { stateDir } from "../../local/state";
 import { SentinelProbe, until } from "../../local/sentinel-health";
 import { SentinelWorkload } from "../../local/sentinel-workload";
 import { requireTool } from "../../local/tools";
-import { printLogsOnFailure, startDevDeployment, TestDeployment, updateMountedSecret } from "../support/local-deployment";
+import { newStateRoot, printLogsOnFailure, startDevDeployment, TestDeployment, updateMountedSecret } from "../support/local-deployment";
+import { assertNoLeaks, LeakSampler } from "../support/leak-sampler";
 import { assertPoliciesHeld } from "../support/policy-audit";
 
 const STACK = "sentinel-dev";
@@ -30,6 +32,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
     const mustSurvive: string[] = [];
 
     let probe: SentinelProbe;
+    let leaks: LeakSampler;
     const cli = (host: string, port: number, ...args: string[]) => probe.cli(host, port, ...args);
     const field = SentinelProbe.field;
     const replication = (address: string) => probe.replication(address);
@@ -68,7 +71,10 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
 
     before(async () => {
         for (const tool of ["redis-server", "redis-sentinel", "redis-cli", "prometheus-redis-exporter"]) requireTool(tool);
-        t = await startDevDeployment(BASE, STACK);
+        const root = newStateRoot();
+        leaks = LeakSampler.start({ stateRoots: [root] });
+        t = await startDevDeployment(BASE, STACK, root);
+        leaks.scanText("local up's result (the stack's outputs)", JSON.stringify(t.deployment));
         redisPods = t.deployment.pods.filter((p) => t.deployment.seeds.includes(`${p.address}:6379`));
         sentinels = t.deployment.sentinels!;
         masterName = t.deployment.masterName!;
@@ -81,6 +87,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
 
     after(async () => {
         await t?.stop();
+        if (leaks) assertNoLeaks(await leaks.stop(), USER_ROLES.map(passwordKey));
     });
 
     it("first boot: pod 0 is the one master, both replicas linked, the Sentinels agree and have a quorum", async () => {
@@ -102,13 +109,15 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         const py = spawnSync("/usr/bin/python3", ["-c", [
             "import sys",
             "from redis.sentinel import Sentinel",
-            "host, port, name, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]",
+            // The password from the environment, as an application gets it from its Secret: never argv.
+            "import os",
+            "host, port, name, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3], os.environ['REDIS_PASSWORD']",
             "sentinel = Sentinel([(host, port)], sentinel_kwargs={'password': pw}, username='app', password=pw, socket_timeout=2)",
             "master = sentinel.master_for(name)",
             "master.set('py:hello', 'world')",
             "master.execute_command('WAIT', 2, 2000)",
             "print(sentinel.discover_master(name)[0], sentinel.slave_for(name).get('py:hello'))",
-        ].join("\n"), host, port, masterName, t.password], { encoding: "utf8" });
+        ].join("\n"), host, port, masterName], { encoding: "utf8", env: { ...process.env, REDIS_PASSWORD: t.password } });
         assert.strictEqual(py.status, 0, py.stderr);
         assert.strictEqual(py.stdout.trim(), `${redisPods[0].host} b'world'`);
         const s = await status(STACK);
@@ -255,6 +264,8 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         const secretsDir = path.dirname(t.deployment.passwordFile);
         const old = Object.fromEntries(roles.map((r) => [r, fs.readFileSync(path.join(secretsDir, `${USERS[r]}-password`), "utf8")]));
         const fresh = Object.fromEntries(roles.map((r) => [r, crypto.randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 32)]));
+        // Known to the leak sampler before any process can hold them.
+        for (const r of roles) leaks.addSecret(`${USERS[r]}-password`, fresh[r]);
         // What the kubelet does when the Secret changes: every pod's mounted files, in place.
         const mount = (files: Record<string, string | undefined>) => updateMountedSecret(path.join(t.root, STACK), "auth", files);
         const sentinelAddresses = sentinels.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
