@@ -1,5 +1,6 @@
 // The RedisCluster component: validated spec in, Pulumi resources out. It holds no logic of its
 // own: every object comes from a pure builder, so what render and the tests check is what deploys.
+import type * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createPasswords } from "./auth/passwords";
@@ -8,6 +9,7 @@ import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup"
 import type { ShardState } from "./bootstrap/formation";
 import type { ClusterFormationArgs } from "./bootstrap/provider";
 import { credentialsStep, drainStep, FormationStep, formationStep } from "./bootstrap/steps";
+import { redisChildren } from "./children";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
 import { redisStatefulSetOptions } from "./kubernetes/statefulset";
 import { liveDirectives } from "./redis/redis-conf";
@@ -24,7 +26,10 @@ export interface RedisClusterResourceArgs extends RedisClusterArgs, KubeAccessAr
 
 // The spec is kept beside the instance and read through a getter: the package schema for other
 // languages lists the component's properties as outputs, and a plain settings object is not one.
+// The bucket likewise: as an output it would make every other language's SDK need the AWS
+// provider plugin and SDK, even where backups never leave the cluster (docs/api.md).
 const specs = new WeakMap<RedisCluster, ClusterSpec>();
+const buckets = new WeakMap<RedisCluster, aws.s3.Bucket>();
 
 export class RedisCluster extends pulumi.ComponentResource {
     /** The namespace everything lives in. */
@@ -55,9 +60,25 @@ export class RedisCluster extends pulumi.ComponentResource {
     public readonly nodeIds: pulumi.Output<Record<string, string>>;
     /** Each shard's master, replicas and slot ranges (cluster topology; empty for sentinel). */
     public readonly shardLayout: pulumi.Output<ShardState[]>;
+    /** The Redis StatefulSet. */
+    public readonly statefulSet: k8s.apps.v1.StatefulSet;
+    /** The client Service, in front of every Redis pod. */
+    public readonly clientService: k8s.core.v1.Service;
+    /** The headless Service that gives each Redis pod its DNS name (the seed addresses). */
+    public readonly headlessService: k8s.core.v1.Service;
+    /** The Secret holding every user's password (keys `<user>-password`). */
+    public readonly secret: k8s.core.v1.Secret;
+    /** The Sentinel StatefulSet (sentinel topology; undefined for cluster). */
+    public readonly sentinelStatefulSet?: k8s.apps.v1.StatefulSet;
+    /** The Service in front of the Sentinels (sentinel topology; undefined for cluster). */
+    public readonly sentinelService?: k8s.core.v1.Service;
     /** The validated settings with defaults, as plain data (TypeScript only, not an output). */
     public get spec(): ClusterSpec {
         return specs.get(this)!;
+    }
+    /** The S3 backup bucket, when `backup.s3.enabled` (TypeScript only, not an output: see above). */
+    public get bucket(): aws.s3.Bucket | undefined {
+        return buckets.get(this);
     }
 
     constructor(name: string, args: RedisClusterResourceArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
@@ -75,13 +96,22 @@ export class RedisCluster extends pulumi.ComponentResource {
             buildAuthSecret(spec, passwords) as k8s.core.v1.SecretArgs,
             { parent: this, dependsOn: nsDeps });
         const backups = createBackups(name, spec, this, [...nsDeps, secret]);
+        if (backups.bucket) buckets.set(this, backups.bucket);
         const restoring = Boolean(spec.settings.restore.from);
         const info = connectionInfo(spec);
-        const deps = [...nsDeps, secret, ...(restoring ? backups : [])];
+        const deps = [...nsDeps, secret, ...(restoring ? backups.resources : [])];
+        const redisObjects = buildRedisObjects(spec);
         // The sentinel topology forms itself: its pods take their roles from the Sentinels at start.
         const cluster = spec.settings.topology === "cluster"
-            ? createClusterResources(name, spec, info, passwords, deps, this, args)
-            : { formation: undefined, ready: createObjects(name, buildRedisObjects(spec), this, deps, [], redisStatefulSetOptions(spec)) };
+            ? createClusterResources(name, spec, redisObjects, info, passwords, deps, this, args)
+            : sentinelResources(createObjects(name, redisObjects, this, deps, [], redisStatefulSetOptions(spec)));
+        const children = redisChildren(spec, redisObjects, cluster.workloads);
+        this.statefulSet = children.statefulSet;
+        this.clientService = children.clientService;
+        this.headlessService = children.headlessService;
+        this.sentinelStatefulSet = children.sentinelStatefulSet;
+        this.sentinelService = children.sentinelService;
+        this.secret = secret;
         this.nodeIds = cluster.formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
         this.shardLayout = cluster.formation?.shardLayout ?? pulumi.output([] as ShardState[]);
         this.sentinelAddresses = pulumi.output(info.sentinelAddresses);
@@ -109,6 +139,12 @@ export class RedisCluster extends pulumi.ComponentResource {
             connectionUrl: this.connectionUrl,
             nodeIds: this.nodeIds,
             shardLayout: this.shardLayout,
+            statefulSet: this.statefulSet,
+            clientService: this.clientService,
+            headlessService: this.headlessService,
+            secret: this.secret,
+            sentinelStatefulSet: this.sentinelStatefulSet,
+            sentinelService: this.sentinelService,
         });
     }
 }
@@ -119,8 +155,8 @@ export class RedisCluster extends pulumi.ComponentResource {
  * leaving pods before they go), then the StatefulSet, then formation (a scale-out forms the new
  * pods once they run). `ready` is what the client outputs wait for.
  */
-function createClusterResources(name: string, spec: ClusterSpec, info: ReturnType<typeof connectionInfo>, passwords: Credentials<pulumi.Output<string>>,
-    dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): { formation: FormationStep; ready: pulumi.Resource[] } {
+function createClusterResources(name: string, spec: ClusterSpec, objects: KubeObject[], info: ReturnType<typeof connectionInfo>, passwords: Credentials<pulumi.Output<string>>,
+    dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): TopologyResources {
     // The steps reach the API only through port-forwards and to read the TLS CA.
     const usesApi = spec.settings.formation.connectivity === "port-forward" || Boolean(spec.tls);
     const kube = kubeTarget(parent, access, usesApi);
@@ -129,12 +165,23 @@ function createClusterResources(name: string, spec: ClusterSpec, info: ReturnTyp
         { ...shape, users: acceptedPasswords(spec, passwords), ...(spec.settings.auth.disconnectRevoked ? { disconnectRevoked: true } : {}) },
         { parent, dependsOn });
     const drain = drainStep(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
-    const workloads = createObjects(name, buildRedisObjects(spec), parent, dependsOn, [drain], redisStatefulSetOptions(spec));
+    const workloads = createObjects(name, objects, parent, dependsOn, [drain], redisStatefulSetOptions(spec));
     const formation = formationStep(`${name}-formation`,
         { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(spec, parent) } : {}) },
         { parent, dependsOn: workloads });
-    return { formation, ready: [credentials] };
+    return { formation, ready: [credentials], workloads };
 }
+
+interface TopologyResources {
+    formation?: FormationStep;
+    /** What the client outputs wait for. */
+    ready: pulumi.Resource[];
+    /** The resources made from buildRedisObjects(spec), in its order. */
+    workloads: pulumi.CustomResource[];
+}
+
+/** The sentinel topology forms itself: clients wait for its objects alone. */
+const sentinelResources = (workloads: pulumi.CustomResource[]): TopologyResources => ({ ready: workloads, workloads });
 
 /** The settings alone: how to reach the cluster is not a setting of the deployment. */
 function settingsOf(args: RedisClusterResourceArgs): RedisClusterArgs {
@@ -171,13 +218,13 @@ function createNamespace(name: string, spec: ClusterSpec, parent: pulumi.Resourc
 
 /**
  * The backup bucket and access (when S3 is on), then the backup CronJobs, their volumes and
- * ServiceAccount. Returns the created resources, which restoring pods wait for.
+ * ServiceAccount. Returns the created resources, which restoring pods wait for, and the bucket.
  */
-function createBackups(name: string, spec: ClusterSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.Resource[] {
-    if (!spec.settings.backup.enabled) return [];
+function createBackups(name: string, spec: ClusterSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): { resources: pulumi.Resource[]; bucket?: aws.s3.Bucket } {
+    if (!spec.settings.backup.enabled) return { resources: [] };
     const storage = spec.settings.backup.s3.enabled ? createBackupStorage(name, spec, parent, dependsOn) : undefined;
     const objects = createObjects(name, buildBackupObjects(spec, storage?.cloud), parent, [...dependsOn, ...(storage?.ready ?? [])]);
-    return [...(storage?.ready ?? []), ...objects];
+    return { resources: [...(storage?.ready ?? []), ...objects], bucket: storage?.bucket };
 }
 
 type Constructor = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
