@@ -354,3 +354,10 @@ export interface RedisClusterArgs {
     formation?: FormationArgs;
 }
 
+/**
+ * The component's args that accept a `pulumi.Input` (an Output of another resource), by dotted key
+ * (`backup.s3.oidcProviderArn`), the cluster access args (`kubeconfig`, `kubeContext`) included.
+ * The one place this is declared: the API reference's "takes an Output" column (docs/api.md,
+ * tools/api-doc.ts) reads it, and a unit test checks it against the types.
+ */
+export const OUTPUT_ARGS: readonly string[] = ["kubeconfig", "kubeContext"];
