@@ -9,7 +9,7 @@ import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup"
 import type { ShardState } from "./bootstrap/formation";
 import type { ClusterFormationArgs } from "./bootstrap/provider";
 import { credentialsStep, drainStep, FormationStep, formationStep } from "./bootstrap/steps";
-import { redisChildren } from "./children";
+import { RedisChildren, redisChildren } from "./children";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
 import { redisStatefulSetOptions } from "./kubernetes/statefulset";
 import { liveDirectives } from "./redis/redis-conf";
@@ -26,10 +26,11 @@ export interface RedisClusterResourceArgs extends RedisClusterArgs, KubeAccessAr
 
 // The spec is kept beside the instance and read through a getter: the package schema for other
 // languages lists the component's properties as outputs, and a plain settings object is not one.
-// The bucket likewise: as an output it would make every other language's SDK need the AWS
-// provider plugin and SDK, even where backups never leave the cluster (docs/api.md).
+// The children likewise (TypeScript only): in the schema they would be references into the
+// Kubernetes and AWS packages' schemas, which Pulumi binds only to exactly the referenced plugin
+// version, and the AWS one would make every SDK need the AWS plugin (docs/multi-language.md).
 const specs = new WeakMap<RedisCluster, ClusterSpec>();
-const buckets = new WeakMap<RedisCluster, aws.s3.Bucket>();
+const childrenOf = new WeakMap<RedisCluster, RedisChildren & { bucket?: aws.s3.Bucket }>();
 
 export class RedisCluster extends pulumi.ComponentResource {
     /** The namespace everything lives in. */
@@ -60,25 +61,37 @@ export class RedisCluster extends pulumi.ComponentResource {
     public readonly nodeIds: pulumi.Output<Record<string, string>>;
     /** Each shard's master, replicas and slot ranges (cluster topology; empty for sentinel). */
     public readonly shardLayout: pulumi.Output<ShardState[]>;
-    /** The Redis StatefulSet. */
-    public readonly statefulSet: k8s.apps.v1.StatefulSet;
-    /** The client Service, in front of every Redis pod. */
-    public readonly clientService: k8s.core.v1.Service;
-    /** The headless Service that gives each Redis pod its DNS name (the seed addresses). */
-    public readonly headlessService: k8s.core.v1.Service;
-    /** The Secret holding every user's password (keys `<user>-password`). */
-    public readonly secret: k8s.core.v1.Secret;
-    /** The Sentinel StatefulSet (sentinel topology; undefined for cluster). */
-    public readonly sentinelStatefulSet?: k8s.apps.v1.StatefulSet;
-    /** The Service in front of the Sentinels (sentinel topology; undefined for cluster). */
-    public readonly sentinelService?: k8s.core.v1.Service;
     /** The validated settings with defaults, as plain data (TypeScript only, not an output). */
     public get spec(): ClusterSpec {
         return specs.get(this)!;
     }
-    /** The S3 backup bucket, when `backup.s3.enabled` (TypeScript only, not an output: see above). */
+    /** The Redis StatefulSet (TypeScript only: see above). */
+    public get statefulSet(): k8s.apps.v1.StatefulSet {
+        return childrenOf.get(this)!.statefulSet;
+    }
+    /** The client Service, in front of every Redis pod (TypeScript only). */
+    public get clientService(): k8s.core.v1.Service {
+        return childrenOf.get(this)!.clientService;
+    }
+    /** The headless Service that gives each Redis pod its DNS name, the seed addresses (TypeScript only). */
+    public get headlessService(): k8s.core.v1.Service {
+        return childrenOf.get(this)!.headlessService;
+    }
+    /** The Secret holding every user's password, keys `<user>-password` (TypeScript only; `secretName` is its name, in every language). */
+    public get secret(): k8s.core.v1.Secret {
+        return childrenOf.get(this)!.secret;
+    }
+    /** The Sentinel StatefulSet (sentinel topology; undefined for cluster; TypeScript only). */
+    public get sentinelStatefulSet(): k8s.apps.v1.StatefulSet | undefined {
+        return childrenOf.get(this)!.sentinelStatefulSet;
+    }
+    /** The Service in front of the Sentinels (sentinel topology; undefined for cluster; TypeScript only). */
+    public get sentinelService(): k8s.core.v1.Service | undefined {
+        return childrenOf.get(this)!.sentinelService;
+    }
+    /** The S3 backup bucket, when `backup.s3.enabled` (TypeScript only). */
     public get bucket(): aws.s3.Bucket | undefined {
-        return buckets.get(this);
+        return childrenOf.get(this)!.bucket;
     }
 
     constructor(name: string, args: RedisClusterResourceArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
@@ -96,7 +109,6 @@ export class RedisCluster extends pulumi.ComponentResource {
             buildAuthSecret(spec, passwords) as k8s.core.v1.SecretArgs,
             { parent: this, dependsOn: nsDeps });
         const backups = createBackups(name, spec, this, [...nsDeps, secret]);
-        if (backups.bucket) buckets.set(this, backups.bucket);
         const restoring = Boolean(spec.settings.restore.from);
         const info = connectionInfo(spec);
         const deps = [...nsDeps, secret, ...(restoring ? backups.resources : [])];
@@ -105,13 +117,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         const cluster = spec.settings.topology === "cluster"
             ? createClusterResources(name, spec, redisObjects, info, passwords, deps, this, args)
             : sentinelResources(createObjects(name, redisObjects, this, deps, [], redisStatefulSetOptions(spec)));
-        const children = redisChildren(spec, redisObjects, cluster.workloads);
-        this.statefulSet = children.statefulSet;
-        this.clientService = children.clientService;
-        this.headlessService = children.headlessService;
-        this.sentinelStatefulSet = children.sentinelStatefulSet;
-        this.sentinelService = children.sentinelService;
-        this.secret = secret;
+        childrenOf.set(this, { ...redisChildren(spec, redisObjects, cluster.workloads), secret, bucket: backups.bucket });
         this.nodeIds = cluster.formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
         this.shardLayout = cluster.formation?.shardLayout ?? pulumi.output([] as ShardState[]);
         this.sentinelAddresses = pulumi.output(info.sentinelAddresses);
@@ -139,12 +145,6 @@ export class RedisCluster extends pulumi.ComponentResource {
             connectionUrl: this.connectionUrl,
             nodeIds: this.nodeIds,
             shardLayout: this.shardLayout,
-            statefulSet: this.statefulSet,
-            clientService: this.clientService,
-            headlessService: this.headlessService,
-            secret: this.secret,
-            sentinelStatefulSet: this.sentinelStatefulSet,
-            sentinelService: this.sentinelService,
         });
     }
 }

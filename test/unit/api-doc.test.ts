@@ -34,7 +34,8 @@ describe("API reference (docs/api.md)", function () {
         assert.strictEqual(byName.get("password")!.secret, true);
         assert.strictEqual(byName.get("connectionUrl")!.secret, true);
         assert.strictEqual(byName.get("statefulSet")!.type, "k8s.apps.v1.StatefulSet");
-        assert.strictEqual(byName.get("statefulSet")!.otherLanguages, true);
+        assert.strictEqual(byName.get("statefulSet")!.otherLanguages, false);
+        assert.strictEqual(byName.get("seedAddresses")!.otherLanguages, true);
         assert.strictEqual(byName.get("bucket")!.otherLanguages, false);
         assert.strictEqual(byName.get("spec")!.otherLanguages, false);
     });
