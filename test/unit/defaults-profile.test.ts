@@ -117,6 +117,11 @@ describe("profile: production", () => {
         }
     });
 
+    it("docs/profiles.md has a row for every section the profile sets", () => {
+        const doc = fs.readFileSync(path.join(packageRoot, "docs", "profiles.md"), "utf8");
+        for (const key of Object.keys(PROFILES.production("sentinel"))) assert.match(doc, new RegExp(`^\\| \`${key}(\\.|\`)`, "m"), key);
+    });
+
     it("an unknown profile is a config error naming the key, the value and the profiles there are", () => {
         assert.throws(() => resolveSpec({ profile: "prod" }), (e: unknown) => {
             assert.ok(e instanceof ConfigError);
