@@ -41,7 +41,7 @@ const stackYaml = (restoreFrom?: string) => `config:
   redis-cluster:backup:
     volumeSize: 20Gi
     daily: {keep: 2}
-    s3: {bucketName: ${BUCKET}}
+    s3: {enabled: true, bucketName: ${BUCKET}}
 ${restoreFrom ? `  redis-cluster:restore: {from: "${restoreFrom}"}\n` : ""}`;
 
 function must(r: { status: number | null; stdout: string; stderr: string }, what: string): string {

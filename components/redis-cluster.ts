@@ -1,5 +1,6 @@
 // The RedisCluster component: validated spec in, Pulumi resources out. It holds no logic of its
 // own: every object comes from a pure builder, so what render and the tests check is what deploys.
+import type * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createPasswords } from "./auth/passwords";
@@ -8,6 +9,7 @@ import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup"
 import type { ShardState } from "./bootstrap/formation";
 import type { ClusterFormationArgs } from "./bootstrap/provider";
 import { credentialsStep, drainStep, FormationStep, formationStep } from "./bootstrap/steps";
+import { RedisChildren, redisChildren } from "./children";
 import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "./kubernetes";
 import { redisStatefulSetOptions } from "./kubernetes/statefulset";
 import { liveDirectives } from "./redis/redis-conf";
@@ -24,7 +26,11 @@ export interface RedisClusterResourceArgs extends RedisClusterArgs, KubeAccessAr
 
 // The spec is kept beside the instance and read through a getter: the package schema for other
 // languages lists the component's properties as outputs, and a plain settings object is not one.
+// The children likewise (TypeScript only): in the schema they would be references into the
+// Kubernetes and AWS packages' schemas, which Pulumi binds only to exactly the referenced plugin
+// version, and the AWS one would make every SDK need the AWS plugin (docs/multi-language.md).
 const specs = new WeakMap<RedisCluster, ClusterSpec>();
+const childrenOf = new WeakMap<RedisCluster, RedisChildren & { bucket?: aws.s3.Bucket }>();
 
 export class RedisCluster extends pulumi.ComponentResource {
     /** The namespace everything lives in. */
@@ -59,6 +65,34 @@ export class RedisCluster extends pulumi.ComponentResource {
     public get spec(): ClusterSpec {
         return specs.get(this)!;
     }
+    /** The Redis StatefulSet (TypeScript only: see above). */
+    public get statefulSet(): k8s.apps.v1.StatefulSet {
+        return childrenOf.get(this)!.statefulSet;
+    }
+    /** The client Service, in front of every Redis pod (TypeScript only). */
+    public get clientService(): k8s.core.v1.Service {
+        return childrenOf.get(this)!.clientService;
+    }
+    /** The headless Service that gives each Redis pod its DNS name, the seed addresses (TypeScript only). */
+    public get headlessService(): k8s.core.v1.Service {
+        return childrenOf.get(this)!.headlessService;
+    }
+    /** The Secret holding every user's password, keys `<user>-password` (TypeScript only; `secretName` is its name, in every language). */
+    public get secret(): k8s.core.v1.Secret {
+        return childrenOf.get(this)!.secret;
+    }
+    /** The Sentinel StatefulSet (sentinel topology; undefined for cluster; TypeScript only). */
+    public get sentinelStatefulSet(): k8s.apps.v1.StatefulSet | undefined {
+        return childrenOf.get(this)!.sentinelStatefulSet;
+    }
+    /** The Service in front of the Sentinels (sentinel topology; undefined for cluster; TypeScript only). */
+    public get sentinelService(): k8s.core.v1.Service | undefined {
+        return childrenOf.get(this)!.sentinelService;
+    }
+    /** The S3 backup bucket, when `backup.s3.enabled` (TypeScript only). */
+    public get bucket(): aws.s3.Bucket | undefined {
+        return childrenOf.get(this)!.bucket;
+    }
 
     constructor(name: string, args: RedisClusterResourceArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad config must not create even the component.
@@ -77,11 +111,13 @@ export class RedisCluster extends pulumi.ComponentResource {
         const backups = createBackups(name, spec, this, [...nsDeps, secret]);
         const restoring = Boolean(spec.settings.restore.from);
         const info = connectionInfo(spec);
-        const deps = [...nsDeps, secret, ...(restoring ? backups : [])];
+        const deps = [...nsDeps, secret, ...(restoring ? backups.resources : [])];
+        const redisObjects = buildRedisObjects(spec);
         // The sentinel topology forms itself: its pods take their roles from the Sentinels at start.
         const cluster = spec.settings.topology === "cluster"
-            ? createClusterResources(name, spec, info, passwords, deps, this, args)
-            : { formation: undefined, ready: createObjects(name, buildRedisObjects(spec), this, deps, [], redisStatefulSetOptions(spec)) };
+            ? createClusterResources(name, spec, redisObjects, info, passwords, deps, this, args)
+            : sentinelResources(createObjects(name, redisObjects, this, deps, [], redisStatefulSetOptions(spec)));
+        childrenOf.set(this, { ...redisChildren(spec, redisObjects, cluster.workloads), secret, bucket: backups.bucket });
         this.nodeIds = cluster.formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
         this.shardLayout = cluster.formation?.shardLayout ?? pulumi.output([] as ShardState[]);
         this.sentinelAddresses = pulumi.output(info.sentinelAddresses);
@@ -119,8 +155,8 @@ export class RedisCluster extends pulumi.ComponentResource {
  * leaving pods before they go), then the StatefulSet, then formation (a scale-out forms the new
  * pods once they run). `ready` is what the client outputs wait for.
  */
-function createClusterResources(name: string, spec: ClusterSpec, info: ReturnType<typeof connectionInfo>, passwords: Credentials<pulumi.Output<string>>,
-    dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): { formation: FormationStep; ready: pulumi.Resource[] } {
+function createClusterResources(name: string, spec: ClusterSpec, objects: KubeObject[], info: ReturnType<typeof connectionInfo>, passwords: Credentials<pulumi.Output<string>>,
+    dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): TopologyResources {
     // The steps reach the API only through port-forwards and to read the TLS CA.
     const usesApi = spec.settings.formation.connectivity === "port-forward" || Boolean(spec.tls);
     const kube = kubeTarget(parent, access, usesApi);
@@ -129,12 +165,23 @@ function createClusterResources(name: string, spec: ClusterSpec, info: ReturnTyp
         { ...shape, users: acceptedPasswords(spec, passwords), ...(spec.settings.auth.disconnectRevoked ? { disconnectRevoked: true } : {}) },
         { parent, dependsOn });
     const drain = drainStep(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
-    const workloads = createObjects(name, buildRedisObjects(spec), parent, dependsOn, [drain], redisStatefulSetOptions(spec));
+    const workloads = createObjects(name, objects, parent, dependsOn, [drain], redisStatefulSetOptions(spec));
     const formation = formationStep(`${name}-formation`,
         { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(spec, parent) } : {}) },
         { parent, dependsOn: workloads });
-    return { formation, ready: [credentials] };
+    return { formation, ready: [credentials], workloads };
 }
+
+interface TopologyResources {
+    formation?: FormationStep;
+    /** What the client outputs wait for. */
+    ready: pulumi.Resource[];
+    /** The resources made from buildRedisObjects(spec), in its order. */
+    workloads: pulumi.CustomResource[];
+}
+
+/** The sentinel topology forms itself: clients wait for its objects alone. */
+const sentinelResources = (workloads: pulumi.CustomResource[]): TopologyResources => ({ ready: workloads, workloads });
 
 /** The settings alone: how to reach the cluster is not a setting of the deployment. */
 function settingsOf(args: RedisClusterResourceArgs): RedisClusterArgs {
@@ -171,13 +218,13 @@ function createNamespace(name: string, spec: ClusterSpec, parent: pulumi.Resourc
 
 /**
  * The backup bucket and access (when S3 is on), then the backup CronJobs, their volumes and
- * ServiceAccount. Returns the created resources, which restoring pods wait for.
+ * ServiceAccount. Returns the created resources, which restoring pods wait for, and the bucket.
  */
-function createBackups(name: string, spec: ClusterSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.Resource[] {
-    if (!spec.settings.backup.enabled) return [];
+function createBackups(name: string, spec: ClusterSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): { resources: pulumi.Resource[]; bucket?: aws.s3.Bucket } {
+    if (!spec.settings.backup.enabled) return { resources: [] };
     const storage = spec.settings.backup.s3.enabled ? createBackupStorage(name, spec, parent, dependsOn) : undefined;
     const objects = createObjects(name, buildBackupObjects(spec, storage?.cloud), parent, [...dependsOn, ...(storage?.ready ?? [])]);
-    return [...(storage?.ready ?? []), ...objects];
+    return { resources: [...(storage?.ready ?? []), ...objects], bucket: storage?.bucket };
 }
 
 type Constructor = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;

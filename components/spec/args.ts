@@ -1,5 +1,6 @@
-// The public shape of RedisCluster's arguments. Every field is optional; the defaults are the
-// production numbers of the deployment guide this project replaces. Each doc comment is the
+// The public shape of RedisCluster's arguments. Every field is optional; the defaults are what a
+// laptop cluster (kind, minikube) can take, and `profile: "production"` (profiles.ts) brings the
+// numbers of the deployment guide this project replaces. Each doc comment is the
 // user-facing documentation: the README settings table and Pulumi.yaml are generated from them.
 // Types stay plain (no unions but `T | undefined`, no functions) so the component can be
 // described by a Pulumi package schema for other languages.
@@ -13,18 +14,18 @@ export interface ComputeArgs {
 }
 
 export interface ResourcesArgs {
-    /** What the scheduler reserves per Redis pod. Default: `{cpu: "2", memory: "8Gi"}`. */
+    /** What the scheduler reserves per Redis pod. Default: `{cpu: "100m", memory: "128Mi"}` (profile production: `{cpu: "2", memory: "8Gi"}`). */
     requests?: ComputeArgs;
-    /** The most a Redis pod may use; above the memory limit the kernel kills Redis. The CPU limit is optional (empty: none) and warned about: a fork child (AOF rewrite, replica sync, backup pull) shares the pod's CPU quota, throttling stalls Redis, and node-timeout failovers follow (docs/persistence.md). Default: `{cpu: "", memory: "16Gi"}`. */
+    /** The most a Redis pod may use; above the memory limit the kernel kills Redis. The CPU limit is optional (empty: none) and warned about: a fork child (AOF rewrite, replica sync, backup pull) shares the pod's CPU quota, throttling stalls Redis, and node-timeout failovers follow (docs/persistence.md). Default: `{cpu: "", memory: "512Mi"}` (profile production: `{cpu: "", memory: "16Gi"}`). */
     limits?: ComputeArgs;
     /** Kubernetes QoS class of the Redis pods: `burstable` (requests below limits) or `guaranteed` (every container's requests equal its limits, so the pod is the last evicted under node memory pressure; needs `limits.cpu`, and requests default to the limits). Default: `"burstable"`. */
     qos?: string;
 }
 
 export interface StorageArgs {
-    /** Size of each Redis pod's persistent volume when its claim is created; the claim template keeps it, so grow existing volumes by expanding their claims (README, "Growing the volumes"). Default: `"100Gi"`. */
+    /** Size of each Redis pod's persistent volume when its claim is created; the claim template keeps it, so grow existing volumes by expanding their claims (README, "Growing the volumes"). Default: `"1Gi"`. */
     size?: string;
-    /** StorageClass of the volumes; an empty string uses the cluster's default class. Default: `"fast-ssd"`. */
+    /** StorageClass of the volumes; an empty string uses the cluster's default class. Default: `""`. */
     storageClass?: string;
 }
 
@@ -38,11 +39,11 @@ export interface SaveRuleArgs {
 
 /** redis.conf settings. */
 export interface RedisConfigArgs {
-    /** Memory Redis may use for data (redis.conf size units: `"6gb"`, `"512mb"`). Must leave room below the memory limit for fork copy-on-write and buffers. Default: `"6gb"`. */
+    /** Memory Redis may use for data (redis.conf size units: `"6gb"`, `"512mb"`). Must leave room below the memory limit for fork copy-on-write and buffers. Default: `"128mb"`. */
     maxmemory?: string;
     /** What Redis evicts when it reaches maxmemory. Default: `"allkeys-lru"`. */
     maxmemoryPolicy?: string;
-    /** I/O threads per Redis process (1 disables threaded I/O). Default: `4`. */
+    /** I/O threads per Redis process (1 disables threaded I/O). Default: `1`. */
     ioThreads?: number;
     /** Also use the I/O threads for reads. Default: `true`. */
     ioThreadsDoReads?: boolean;
@@ -81,7 +82,7 @@ export interface RedisConfigArgs {
 }
 
 export interface SchedulingArgs {
-    /** Spread Redis pods over Kubernetes nodes: `required`, `preferred` or `none`. Default: `"required"`. */
+    /** Spread Redis pods over Kubernetes nodes: `required`, `preferred` (pods may share a node, as on a one-node laptop cluster) or `none`. Default: `"preferred"`. */
     hostAntiAffinity?: string;
     /** Spread Redis pods over zones (`topology.kubernetes.io/zone`): `required`, `preferred` or `none`. Default: `"preferred"`. */
     zoneAntiAffinity?: string;
@@ -134,12 +135,12 @@ export interface SentinelArgs {
     downAfterMs?: number;
     /** Milliseconds before a failover is retried (and the bound of each of its steps); at least twice `downAfterMs`. Default: `60000`. */
     failoverTimeoutMs?: number;
-    /** Spread the Sentinels over Kubernetes nodes: `required` (two Sentinels on one node lose the quorum with that node), or `preferred` for clusters with fewer nodes than Sentinels (a laptop; warned about). Independent of `scheduling.hostAntiAffinity`. Default: `"required"`. */
+    /** Spread the Sentinels over Kubernetes nodes: `required` (two Sentinels on one node lose the quorum with that node), or `preferred` for clusters with fewer nodes than Sentinels (a laptop; warned about). Independent of `scheduling.hostAntiAffinity`. Default: `"preferred"`. */
     hostAntiAffinity?: string;
 }
 
 export interface ServiceMonitorArgs {
-    /** Create a Prometheus Operator ServiceMonitor. Default: `true`. */
+    /** Create a Prometheus Operator ServiceMonitor (its CRD must be installed). Default: `false`. */
     enabled?: boolean;
     /** Extra labels so the Prometheus instance selects it (e.g. `{release: "kube-prometheus-stack"}`). Default: `{}`. */
     labels?: Record<string, string>;
@@ -168,7 +169,7 @@ export interface AlertForArgs {
 }
 
 export interface PrometheusRuleArgs {
-    /** Create a PrometheusRule with the alerts. Default: `true`. */
+    /** Create a PrometheusRule with the alerts (the Prometheus Operator's CRD must be installed). Default: `false`. */
     enabled?: boolean;
     /** Extra labels so the Prometheus instance selects it. Default: `{}`. */
     labels?: Record<string, string>;
@@ -181,7 +182,7 @@ export interface PrometheusRuleArgs {
 }
 
 export interface DashboardArgs {
-    /** Ship the Grafana dashboard in a ConfigMap. Default: `true`. */
+    /** Ship the Grafana dashboard in a ConfigMap (for a Grafana sidecar that loads dashboards). Default: `false`. */
     enabled?: boolean;
     /** Labels the Grafana sidecar looks for. Default: `{grafana_dashboard: "1"}`. */
     labels?: Record<string, string>;
@@ -206,7 +207,7 @@ export interface BackupScheduleArgs {
 }
 
 export interface S3BackupArgs {
-    /** Upload backups to S3 (otherwise they stay on the backup volume). Default: `true`. */
+    /** Upload backups to S3 (otherwise they stay on the backup volume). Creates AWS resources: the bucket, and an IAM role (IRSA) or an IAM user with an access key. Default: `false`. */
     enabled?: boolean;
     /** Bucket name; empty generates one. Default: `""`. */
     bucketName?: string;
@@ -236,7 +237,7 @@ export interface BackupArgs {
     hourly?: BackupScheduleArgs;
     /** Daily full backup, half an hour away from the hourly runs so two dumps never start together. Default: `{schedule: "30 2 * * *", keep: 7}`. */
     daily?: BackupScheduleArgs;
-    /** Size of each backup volume (one per kind; they keep the newest backups of their kind, and the verify job's scratch volume). Default: `"200Gi"`. */
+    /** Size of each backup volume (one per kind; they keep the newest backups of their kind, and the verify job's scratch volume). Default: `"2Gi"`. */
     volumeSize?: string;
     /** Image of the upload, fetch and restore steps (the official AWS CLI image; the dump steps use the Redis image). Default: `"amazon/aws-cli:2.17.0"`. */
     awsCliImage?: string;
@@ -289,7 +290,7 @@ export interface RestoreArgs {
 }
 
 export interface FormationArgs {
-    /** How the formation provider reaches the pods: `direct` (their addresses are reachable) or `port-forward` (through the Kubernetes API). Default: `"direct"`. */
+    /** How the formation provider reaches the pods: `direct` (their addresses are reachable from where `pulumi up` runs) or `port-forward` (through the Kubernetes API, as from a laptop). Default: `"port-forward"`. */
     connectivity?: string;
     /** Seconds to wait for every node to answer before formation gives up, naming the nodes that did not. Default: `600`. */
     readyTimeoutSeconds?: number;
@@ -297,6 +298,8 @@ export interface FormationArgs {
 
 /** Arguments of the RedisCluster component. */
 export interface RedisClusterArgs {
+    /** A preset of settings under the explicit ones: `laptop` (the defaults: small requests, the default StorageClass, no AWS resources, no Prometheus Operator objects) or `production` (the deployment guide's sizes, fast-ssd volumes, required host anti-affinity, S3 backups, ServiceMonitor, PrometheusRule and dashboard); explicit settings override it key by key (docs/profiles.md). Default: `"laptop"`. */
+    profile?: string;
     /** Namespace of every object. Default: `"redis-system"`. */
     namespace?: string;
     /** Create the namespace (labelled for the restricted Pod Security Standard), or use an existing one. Default: `true`. */
@@ -350,3 +353,11 @@ export interface RedisClusterArgs {
     /** The formation provider. */
     formation?: FormationArgs;
 }
+
+/**
+ * The component's args that accept a `pulumi.Input` (an Output of another resource), by dotted key
+ * (`backup.s3.oidcProviderArn`), the cluster access args (`kubeconfig`, `kubeContext`) included.
+ * The one place this is declared: the API reference's "takes an Output" column (docs/api.md,
+ * tools/api-doc.ts) reads it, and a unit test checks it against the types.
+ */
+export const OUTPUT_ARGS: readonly string[] = ["kubeconfig", "kubeContext"];

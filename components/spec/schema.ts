@@ -1,11 +1,13 @@
-// The defaults and per-field rules of RedisClusterArgs. Defaults are the production numbers of
-// the original deployment guide; the doc comments in args.ts explain each one.
+// The defaults and per-field rules of RedisClusterArgs. Defaults are what a laptop cluster (kind,
+// minikube) can take; `profile: production` (profiles.ts) brings the original deployment guide's
+// numbers. The doc comments in args.ts explain each setting.
 import { boolean, integer, list, object, oneOf, optionalObject, stringMap, text } from "./fields";
 import {
     isBucketName, isCidr, isCronSchedule, isDnsLabel, isDnsSubdomain, isLabelValue, isPinnedImage,
     isPromDuration, isQualifiedName, isQuantity, parseRedisSize,
 } from "./formats";
 import { DEFAULT_IMAGES } from "./images";
+import { DEFAULT_PROFILE, PROFILE_NAMES } from "./profiles";
 
 export const TOPOLOGIES = ["cluster", "sentinel"] as const;
 export const MAXMEMORY_POLICIES = [
@@ -72,12 +74,13 @@ const sentinelSection = optionalObject({
     quorum: integer(2, { min: 1, max: 9 }),
     downAfterMs: ms(5000, 100, 600000),
     failoverTimeoutMs: ms(60000, 1000, 3600000),
-    // Two Sentinels on one node lose the quorum with that node: required unless the cluster has
-    // fewer nodes than Sentinels (a laptop), which must be chosen explicitly (and is warned about).
-    hostAntiAffinity: oneOf("required", ["required", "preferred"]),
+    // Two Sentinels on one node lose the quorum with that node. A laptop has one node, so the
+    // default lets them share it (and warns); profile production makes it required.
+    hostAntiAffinity: oneOf("preferred", ["required", "preferred"]),
 });
 
 export const settingsSchema = object({
+    profile: oneOf(DEFAULT_PROFILE, PROFILE_NAMES),
     namespace: dnsLabel("redis-system"),
     createNamespace: boolean(true),
     name: dnsLabel("redis-cluster", MAX_NAME),
@@ -87,18 +90,18 @@ export const settingsSchema = object({
     image: pinnedImage(DEFAULT_IMAGES.redis),
     imagePullPolicy: oneOf("IfNotPresent", ["IfNotPresent", "Always", "Never"]),
     resources: object({
-        requests: compute("2", "8Gi"),
-        limits: object({ cpu: optionalCpu(""), memory: bytesQuantity("16Gi") }),
+        requests: compute("100m", "128Mi"),
+        limits: object({ cpu: optionalCpu(""), memory: bytesQuantity("512Mi") }),
         qos: oneOf("burstable", QOS_CLASSES),
     }),
     storage: object({
-        size: bytesQuantity("100Gi"),
-        storageClass: optionalDnsSubdomain("fast-ssd"),
+        size: bytesQuantity("1Gi"),
+        storageClass: optionalDnsSubdomain(""),
     }),
     redis: object({
-        maxmemory: redisSize("6gb"),
+        maxmemory: redisSize("128mb"),
         maxmemoryPolicy: oneOf("allkeys-lru", MAXMEMORY_POLICIES),
-        ioThreads: integer(4, { min: 1, max: 128 }),
+        ioThreads: integer(1, { min: 1, max: 128 }),
         ioThreadsDoReads: boolean(true),
         appendonly: boolean(true),
         appendfsync: oneOf("everysec", ["always", "everysec", "no"]),
@@ -118,7 +121,7 @@ export const settingsSchema = object({
         shutdownTimeoutSeconds: integer(10, { min: 0, max: 600 }),
     }),
     scheduling: object({
-        hostAntiAffinity: oneOf("required", AFFINITY),
+        hostAntiAffinity: oneOf("preferred", AFFINITY),
         zoneAntiAffinity: oneOf("preferred", AFFINITY),
         topologySpread: boolean(true),
         nodeSelector: labels(),
@@ -141,12 +144,12 @@ export const settingsSchema = object({
     monitoring: object({
         exporterImage: pinnedImage(DEFAULT_IMAGES.exporter),
         serviceMonitor: object({
-            enabled: boolean(true),
+            enabled: boolean(false),
             labels: labels(),
             interval: promDuration("30s"),
         }),
         prometheusRule: object({
-            enabled: boolean(true),
+            enabled: boolean(false),
             labels: labels(),
             thresholds: object({
                 memoryPercent: integer(90, { min: 1, max: 100 }),
@@ -163,7 +166,7 @@ export const settingsSchema = object({
                 "an http(s) URL without a fragment", (s) => /^https?:\/\/[^\s#]+$/.test(s)),
         }),
         dashboard: object({
-            enabled: boolean(true),
+            enabled: boolean(false),
             labels: labels({ grafana_dashboard: "1" }),
         }),
     }),
@@ -171,7 +174,7 @@ export const settingsSchema = object({
         enabled: boolean(true),
         hourly: backupSchedule("0 * * * *", 3),
         daily: backupSchedule("30 2 * * *", 7),
-        volumeSize: bytesQuantity("200Gi"),
+        volumeSize: bytesQuantity("2Gi"),
         awsCliImage: pinnedImage(DEFAULT_IMAGES.awsCli),
         verify: object({
             enabled: boolean(true),
@@ -179,7 +182,7 @@ export const settingsSchema = object({
             maxAgeMinutes: integer(0, { min: 0, max: 525600 }),
         }),
         s3: object({
-            enabled: boolean(true),
+            enabled: boolean(false),
             bucketName,
             prefix: text("redis-cluster/", "a key prefix of [A-Za-z0-9!_.*'()/-] ending in /",
                 (s) => /^[A-Za-z0-9!_.*'()\/-]*\/$/.test(s) && !s.startsWith("/")),
@@ -212,7 +215,7 @@ export const settingsSchema = object({
             (s) => s === "" || /^((hourly|daily)\/)?\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.*'()\/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
     }),
     formation: object({
-        connectivity: oneOf("direct", ["direct", "port-forward"]),
+        connectivity: oneOf("port-forward", ["direct", "port-forward"]),
         readyTimeoutSeconds: integer(600, { min: 1, max: 86400 }),
     }),
 });

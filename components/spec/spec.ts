@@ -3,6 +3,7 @@
 import type { RedisClusterArgs } from "./args";
 import { ConfigError } from "./errors";
 import type { Problem } from "./fields";
+import { withProfile } from "./profiles";
 import { crossFieldProblems } from "./rules";
 import { sentinelSettings, settingsSchema, Settings } from "./schema";
 import { ConfigWarning, configWarnings } from "./warnings";
@@ -145,7 +146,9 @@ export interface SentinelSpec {
 /** Validates and defaults `args`; throws a ConfigError listing every problem. */
 export function resolveSpec(args: RedisClusterArgs | undefined, keyPrefix = ""): ClusterSpec {
     const problems: Problem[] = [];
-    const settings = settingsSchema.parse(args ?? {}, "", problems);
+    const settings = settingsSchema.parse(withProfile(args ?? {}), "", problems);
+    // The profile's values count as defaults: cross-field rules about what the user asked for
+    // ("requests unset with qos guaranteed") look at the explicit args only.
     if (problems.length === 0) problems.push(...crossFieldProblems(settings, args ?? {}));
     if (problems.length > 0) throw new ConfigError(problems, keyPrefix);
     // Backups cover the cluster topology only: unless asked for (an error above), they are off.

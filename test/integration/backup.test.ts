@@ -48,7 +48,7 @@ const STACK = `config:
   redis-cluster:backup:
     volumeSize: 2Gi
     hourly: {keep: 2}
-    s3: {bucketName: ${BUCKET}, prefix: ${PREFIX}}
+    s3: {enabled: true, bucketName: ${BUCKET}, prefix: ${PREFIX}}
 `;
 
 function s3(...args: string[]): string {
@@ -228,7 +228,7 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
     it("the rendered restore step places shard n's RDB for pod n only, and refuses another shard count or a damaged object", () => {
         const url = `s3://${BUCKET}/${PREFIX}daily/${dailyId}/`;
         // IRSA settings: the step then reads no key Secret (local mode supplies s3rver's login).
-        const irsa = { bucketName: BUCKET, oidcProviderArn: "arn:aws:iam::1:oidc-provider/x", oidcProviderUrl: "x" };
+        const irsa = { enabled: true, bucketName: BUCKET, oidcProviderArn: "arn:aws:iam::1:oidc-provider/x", oidcProviderUrl: "x" };
         const restoreStep = (shards: number, ordinal: number) => {
             const spec = resolveSpec({ shards, restore: { from: url }, backup: { s3: irsa } });
             const objects = [...buildAllObjects(spec, password), ...buildBackupObjects(spec)];

@@ -262,10 +262,12 @@ describe("restore", function () {
     });
 
     it("config errors: restore needs S3 and, for a bare id, a named bucket", () => {
-        assert.deepStrictEqual(checkArgs({ restore: { from: "20260101T020000Z" } }).map((p) => p.key), ["restore.from"]);
-        assert.match(String(checkArgs({ restore: { from: "20260101T020000Z" } })[0].allowed), /s3:\/\/bucket/);
-        assert.deepStrictEqual(checkArgs({ restore: { from: "daily/20260101T020000Z" }, backup: { s3: { enabled: false } } }).map((p) => p.key), ["restore.from"]);
-        assert.deepStrictEqual(checkArgs({ restore: { from: "s3://other-bucket/old/daily/20260101T020000Z/" } }), []);
+        // The laptop defaults keep backups off S3: nothing to restore from.
+        assert.match(String(checkArgs({ restore: { from: "s3://other-bucket/p/daily/20260101T020000Z/" } })[0].allowed), /backup\.s3\.enabled are true/);
+        assert.deepStrictEqual(checkArgs({ profile: "production", restore: { from: "20260101T020000Z" } }).map((p) => p.key), ["restore.from"]);
+        assert.match(String(checkArgs({ profile: "production", restore: { from: "20260101T020000Z" } })[0].allowed), /s3:\/\/bucket/);
+        assert.deepStrictEqual(checkArgs({ profile: "production", restore: { from: "daily/20260101T020000Z" }, backup: { s3: { enabled: false } } }).map((p) => p.key), ["restore.from"]);
+        assert.deepStrictEqual(checkArgs({ profile: "production", restore: { from: "s3://other-bucket/old/daily/20260101T020000Z/" } }), []);
         assert.deepStrictEqual(checkArgs({ restore: { from: "yesterday" } }).map((p) => [p.key, p.value]), [["restore.from", "yesterday"]]);
     });
 

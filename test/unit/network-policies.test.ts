@@ -199,7 +199,7 @@ describe("NetworkPolicies: who may reach what", function () {
     });
 
     it("restoring from a backup: Redis pods may fetch their shard from S3 over HTTPS, nothing else opens", () => {
-        const spec = resolveSpec({ restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" } });
+        const spec = resolveSpec({ profile: "production", restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" } });
         checkMatrix(spec, buildAllObjects(spec, "x"), [
             ...REDIS_ROWS.filter(([from, to, port]) => !(from === "redis-0" && to === "S3 (internet)" && port === 443)),
             ["redis-0", "S3 (internet)", 443, true],

@@ -5,7 +5,7 @@ import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/spec/spec";
 
 describe("sentinel topology objects", () => {
-    const spec = resolveSpec({ topology: "sentinel", replicasPerShard: 2, name: "cache", namespace: "team-a" });
+    const spec = resolveSpec({ profile: "production", topology: "sentinel", replicasPerShard: 2, name: "cache", namespace: "team-a" });
     const objects = buildAllObjects(spec, "[secret]") as any[];
     const find = (kind: string, name: string) => {
         const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
@@ -32,7 +32,7 @@ describe("sentinel topology objects", () => {
         assert.ok(!JSON.stringify(sts).includes("[secret]"), "the password reaches the Sentinels only as a mounted Secret and a secretKeyRef");
     });
 
-    it("keeps the Sentinels on separate nodes even where the Redis pods only prefer it, unless told otherwise (with a warning)", () => {
+    it("with profile production, keeps the Sentinels on separate nodes even where the Redis pods only prefer it, unless told otherwise (with a warning)", () => {
         const hostTerms = (spec: ReturnType<typeof resolveSpec>) => {
             const anti = (buildAllObjects(spec, "x") as any[]).find((o) => o.kind === "StatefulSet" && o.metadata.name === "redis-cluster-sentinel")
                 .spec.template.spec.affinity.podAntiAffinity;
@@ -42,7 +42,7 @@ describe("sentinel topology objects", () => {
                 preferred: host(anti.preferredDuringSchedulingIgnoredDuringExecution, (t) => t.podAffinityTerm).length,
             };
         };
-        const loose = resolveSpec({ topology: "sentinel", scheduling: { hostAntiAffinity: "preferred" } });
+        const loose = resolveSpec({ profile: "production", topology: "sentinel", scheduling: { hostAntiAffinity: "preferred" } });
         assert.deepStrictEqual(hostTerms(loose), { required: 1, preferred: 0 });
         assert.deepStrictEqual(loose.warnings, []);
         const laptop = resolveSpec({ topology: "sentinel", sentinel: { hostAntiAffinity: "preferred" } });

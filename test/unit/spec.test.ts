@@ -7,8 +7,8 @@ import { diskNeededBytes } from "../../components/spec/rules";
 describe("spec: defaults", () => {
     const spec = resolveSpec({});
 
-    it("carries the deployment guide's production numbers", () => {
-        const s = spec.settings;
+    it("with profile production, carries the deployment guide's numbers (laptop defaults: defaults-profile.test.ts)", () => {
+        const s = resolveSpec({ profile: "production" }).settings;
         assert.strictEqual(s.namespace, "redis-system");
         assert.strictEqual(s.topology, "cluster");
         assert.strictEqual(s.shards, 3);
@@ -64,7 +64,7 @@ describe("spec: defaults", () => {
     it("gives the sentinel topology its Sentinels, with defaults when the section is absent", () => {
         const spec = resolveSpec({ topology: "sentinel", name: "cache" });
         assert.deepStrictEqual(spec.sentinel, {
-            settings: { replicas: 3, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000, hostAntiAffinity: "required" },
+            settings: { replicas: 3, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000, hostAntiAffinity: "preferred" },
             masterName: "cache",
             names: { statefulSet: "cache-sentinel", headlessService: "cache-sentinel-headless", service: "cache-sentinel", pdb: "cache-sentinel", config: "cache-sentinel-config" },
             selectorLabels: { "app.kubernetes.io/name": "redis-sentinel", "app.kubernetes.io/instance": "cache", "app.kubernetes.io/component": "sentinel" },
@@ -114,7 +114,7 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["maxmemory too close to the memory limit", { redis: { maxmemory: "15gb" } }, "redis.maxmemory", /75%.*fork/],
     ["maxmemory unlimited", { redis: { maxmemory: "0" } }, "redis.maxmemory", /unlimited/],
     ["maxmemory not a redis size", { redis: { maxmemory: "6 gigs" } }, "redis.maxmemory", /redis.conf size/],
-    ["storage too small for AOF and RDB", { storage: { size: "10Gi" } }, "storage.size", /at least .*Mi.*AOF/],
+    ["storage too small for AOF and RDB", { profile: "production", storage: { size: "10Gi" } }, "storage.size", /at least .*Mi.*AOF/],
     ["storage not a quantity", { storage: { size: "lots" } }, "storage.size", /quantity/],
     ["invalid storage class", { storage: { storageClass: "Fast_SSD" } }, "storage.storageClass", /RFC 1123/],
     ["invalid namespace", { namespace: "Redis_System" }, "namespace", /RFC 1123/],
@@ -125,7 +125,7 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["save rules not a list", { redis: { save: "900 1" } }, "redis.save", /a list/],
     ["io threads beyond the CPU limit", { resources: { limits: { cpu: "4" } }, redis: { ioThreads: 8 } }, "redis.ioThreads", /at most 4/],
     ["guaranteed QoS without a CPU limit", { resources: { qos: "guaranteed" } }, "resources.limits.cpu", /Guaranteed QoS only when every container/],
-    ["guaranteed QoS with requests below the limits", { resources: { qos: "guaranteed", requests: { memory: "8Gi" }, limits: { cpu: "4" } } },
+    ["guaranteed QoS with requests below the limits", { profile: "production", resources: { qos: "guaranteed", requests: { memory: "8Gi" }, limits: { cpu: "4" } } },
         "resources.requests.memory", /unset or equal to resources\.limits\.memory \("16Gi"\)/],
     ["a QoS class Kubernetes does not have", { resources: { qos: "besteffort" } }, "resources.qos", /one of "burstable", "guaranteed"/],
     ["a CPU limit that is no quantity", { resources: { limits: { cpu: "lots" } } }, "resources.limits.cpu", /empty \(no CPU limit\) or a Kubernetes CPU quantity/],
@@ -197,9 +197,9 @@ describe("spec: bad input", () => {
 
 describe("spec: disk sizing", () => {
     it("asks for AOF growth and rewrite, and two RDB dumps when save rules are set", () => {
-        const withRdb = resolveSpec({ redis: { save: [{ seconds: 900, changes: 1 }] } }).settings;
+        const withRdb = resolveSpec({ profile: "production", redis: { save: [{ seconds: 900, changes: 1 }] } }).settings;
         assert.strictEqual(diskNeededBytes(withRdb), 6 * 2 ** 30 * (2 + 1 + 2));
-        const noRdb = resolveSpec({}).settings;
+        const noRdb = resolveSpec({ profile: "production" }).settings;
         assert.strictEqual(diskNeededBytes(noRdb), 6 * 2 ** 30 * 3);
     });
 });
