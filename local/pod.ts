@@ -132,8 +132,10 @@ export function materializeVolumes(objects: KubeObject[], plan: PodPlan, passwor
  * shell joins the cgroup and then execs the command, so the command keeps the pid and no process
  * of the pod ever runs (or connects) outside it.
  */
+export const CGROUP_LAUNCHER = 'echo 0 > "$0/cgroup.procs" && exec "$@"';
+
 export function commandLine(c: ContainerPlan, argv = c.argv): string[] {
-    return c.cgroup ? ["/bin/sh", "-c", 'echo 0 > "$0/cgroup.procs" && exec "$@"', c.cgroup, ...argv] : argv;
+    return c.cgroup ? ["/bin/sh", "-c", CGROUP_LAUNCHER, c.cgroup, ...argv] : argv;
 }
 
 export function runToCompletion(c: ContainerPlan): { status: number | null; output: string } {

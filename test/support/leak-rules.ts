@@ -4,6 +4,7 @@
 // tested", explains them for readers).
 import * as crypto from "crypto";
 import * as path from "path";
+import { CGROUP_LAUNCHER } from "../../local/pod";
 
 /** A password to look for: its Secret key and the forms it can take (raw, base64). */
 export interface KnownSecret { key: string; forms: string[] }
@@ -84,12 +85,23 @@ export function describeProcess(p: ProcessView, secrets: KnownSecret[]): string 
     return `pid ${p.pid} (${path.basename(p.exe) || "?"}: ${redact(p.argv.join(" "), secrets).slice(0, 160)})`;
 }
 
+/**
+ * Local mode starts each container as `sh -c CGROUP_LAUNCHER <cgroup> <argv...>`: the shell joins
+ * the pod's cgroup and execs the command in the same process, so for the moment before the exec
+ * it carries the container's environment. It is judged as the command it becomes.
+ */
+function asLaunched(p: ProcessView): ProcessView {
+    if (!isTool(p, SHELLS) || p.argv[1] !== "-c" || p.argv[2] !== CGROUP_LAUNCHER || p.argv.length < 5) return p;
+    return { ...p, exe: p.argv[4], argv: p.argv.slice(4) };
+}
+
 /** Every password on the process's command line, and every one in its environment where no rule allows it. */
-export function judgeProcess(p: ProcessView, secrets: KnownSecret[]): { leaks: Leak[]; holdings: Holding[] } {
+export function judgeProcess(seen: ProcessView, secrets: KnownSecret[]): { leaks: Leak[]; holdings: Holding[] } {
+    const p = asLaunched(seen);
     const leaks: Leak[] = [];
     const holdings: Holding[] = [];
     const name = describeProcess(p, secrets);
-    for (const s of secretsIn(p.argv.join("\0"), secrets)) leaks.push({ where: `${name} command line`, secret: fingerprint(s), detail: "a password in argv is readable by every user of the machine" });
+    for (const s of secretsIn(seen.argv.join("\0"), secrets)) leaks.push({ where: `${name} command line`, secret: fingerprint(s), detail: "a password in argv is readable by every user of the machine" });
     for (const [variable, value] of p.env) {
         for (const s of secretsIn(value, secrets)) {
             const holder = ENV_HOLDERS.find((h) => h.variable === variable && h.matches(p));

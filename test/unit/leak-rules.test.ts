@@ -3,6 +3,7 @@
 // carries the password. The sampler's self-test (test/integration/leak-sampler.test.ts) runs them
 // against real processes.
 import * as assert from "assert";
+import { CGROUP_LAUNCHER } from "../../local/pod";
 import { fingerprint, judgeFile, judgeProcess, KnownSecret, knownSecret, ProcessView, redact } from "../support/leak-rules";
 
 const admin = knownSecret("admin-password", "AdminPw0123456789xyz")!;
@@ -52,6 +53,15 @@ describe("secret-leak rules", () => {
         ];
         for (const p of leaking) assert.deepStrictEqual(verdict(p).leaks.length, 1, p.argv.join(" "));
         assert.match(verdict(leaking[0]).leaks[0], /^environment REDISCLI_AUTH$/);
+    });
+
+    it("local mode's cgroup launcher is judged as the command it execs into, its own argv still checked", () => {
+        const env = { REDIS_PASSWORD: app.forms[0] };
+        const launched = (argv: string[]) => proc("/usr/bin/dash", ["/bin/sh", "-c", CGROUP_LAUNCHER, "/sys/fs/cgroup/x/pod-0", ...argv], env);
+        assert.deepStrictEqual(verdict(launched(["prometheus-redis-exporter", "-redis.addr", "x"])), { leaks: [], holdings: ["REDIS_PASSWORD app-password"] });
+        assert.deepStrictEqual(verdict(launched(["sleep", "1"])).leaks, ["environment REDIS_PASSWORD"]);
+        assert.strictEqual(verdict(launched(["redis-server", "--masterauth", app.forms[0]])).leaks.length, 2, "argv and environment");
+        assert.strictEqual(verdict(proc("/usr/bin/dash", ["/bin/sh", "-c", "exec \"$@\"", "x", "prometheus-redis-exporter"], env)).leaks.length, 1, "only the exact launcher");
     });
 
     it("REDIS_PASSWORD: the exporter and the application clients a test runs may hold it; local mode's node processes may not", () => {
