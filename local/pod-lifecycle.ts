@@ -2,7 +2,7 @@
 // for its probes, stop (preStop hooks, SIGTERM, SIGKILL after the grace period).
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
-import { isAlive, materializeVolumes, PodPlan, runProbe, runToCompletion, runToCompletionAsync, SecretValues, startContainer, stopProcess } from "./pod";
+import { commandLine, isAlive, materializeVolumes, PodPlan, runProbe, runToCompletionAsync, SecretValues, startContainer, stopProcess } from "./pod";
 import type { LocalPodState } from "./state";
 
 export const progress = (line: string) => process.stderr.write(`local: ${line}\n`);
@@ -15,7 +15,9 @@ export const progress = (line: string) => process.stderr.write(`local: ${line}\n
 export async function startPod(objects: KubeObject[], mainStatefulSet: string, plan: PodPlan, password: SecretValues): Promise<LocalPodState> {
     materializeVolumes(objects, plan, password);
     for (const init of plan.initContainers) {
-        const result = runToCompletion(init);
+        // Asynchronously: pods start in parallel (podManagementPolicy: Parallel), and a restore's
+        // init container downloads a shard for as long as that takes.
+        const result = await runToCompletionAsync({ ...init, argv: commandLine(init) });
         if (result.status !== 0) throw new Error(`${plan.name}: init container ${init.name} failed: ${result.output}`);
     }
     const pids: Record<string, number> = {};
