@@ -48,7 +48,10 @@ export async function waitForProbe(plan: PodPlan, kind: "startup" | "readiness",
 export async function stopPod(pod: LocalPodState, graceMs: number, plan?: PodPlan): Promise<string> {
     const deadline = Date.now() + graceMs;
     const outputs: string[] = [];
-    for (const c of plan?.containers ?? []) {
+    // REDIS_LOCAL_PRESTOP=off: a StatefulSet without lifecycle hooks (the Bitnami chart's), for
+    // the rolling benchmark's plain roll; SIGTERM comes at once.
+    const hooks = process.env.REDIS_LOCAL_PRESTOP === "off" ? [] : plan?.containers ?? [];
+    for (const c of hooks) {
         if (c.preStop && pod.pids[c.name] && isAlive(pod.pids[c.name])) {
             // Asynchronously, as a kubelet runs it: a preStop hook may wait seconds (a master's
             // handover and drain) and nothing else in this process should stand still meanwhile.
