@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512]:
+// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --throughput-requests=100000]:
 // runs the benchmarks, prints tables, writes JSON under bench/results/.
 import { benchBackup, printBackup } from "./backup";
 import { benchFailover, printFailover, VARIANTS } from "./failover";
@@ -43,7 +43,8 @@ async function main(): Promise<void> {
         console.log(`\nwrote ${writeResult("reshard", { quick, reshard })}`);
     }
     if (!only || only === "throughput") {
-        const throughput = await benchThroughput(quick ? 1 : 3, quick ? 20000 : 100000);
+        const requests = Number(process.argv.find((a) => a.startsWith("--throughput-requests="))?.slice("--throughput-requests=".length) ?? (quick ? 20000 : 100000));
+        const throughput = await benchThroughput(quick ? 1 : 3, requests);
         printThroughput(throughput);
         console.log(`\nwrote ${writeResult("throughput", { quick, throughput })}`);
     }
