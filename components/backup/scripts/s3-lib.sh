@@ -21,18 +21,12 @@ kind_url() {
   printf 's3://%s/%s%s/' "$S3_BUCKET" "$S3_PREFIX" "$1"
 }
 
-# Ids (folder names) under a kind, oldest first; backup ids sort by time.
-list_ids() {
-  s3 ls "$(kind_url "$1")" 2>/dev/null | awk '$1 == "PRE" { sub("/$", "", $2); print $2 }' | sort
-}
-
-is_complete() {
-  s3 ls "$(kind_url "$1")$2/manifest.json" >/dev/null 2>&1
-}
-
-# Complete backups of a kind, oldest first.
+# Complete backups of a kind, oldest first (backup ids sort by time): the folders holding a
+# manifest.json, from one recursive listing (one aws start, however many backups there are).
 complete_ids() {
-  for id in $(list_ids "$1"); do
-    if is_complete "$1" "$id"; then echo "$id"; fi
-  done
+  s3 ls --recursive "$(kind_url "$1")" 2>/dev/null | awk -v p="$S3_PREFIX$1/" '
+    index($4, p) == 1 {
+      rest = substr($4, length(p) + 1)
+      if (rest ~ /^[^\/]+\/manifest\.json$/) { sub(/\/manifest\.json$/, "", rest); print rest }
+    }' | sort
 }
