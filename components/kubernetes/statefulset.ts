@@ -144,7 +144,8 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
     const podLabels = { ...spec.commonLabels, "app.kubernetes.io/component": "redis" };
     const storage = s.storage;
     const initContainers = restoreInitContainers(spec);
-    const restore = restorePodAdditions(spec);
+    const containers = [redisContainer(spec), exporterContainer(spec)];
+    const restore = restorePodAdditions(spec, [...initContainers, ...containers].map((c) => (c as { name: string }).name));
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
@@ -167,6 +168,7 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
                         // A password rotation rolls the pods: the exporter reads its password from
                         // the environment only at start (the scripts read the files at start too).
                         "redis-cluster.llm-analytics-hub/credentials-rotation": String(s.auth.rotation),
+                        ...restore.annotations,
                     },
                 },
                 spec: {
@@ -177,7 +179,7 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
                     securityContext: restrictedPodSecurity,
                     ...podScheduling(spec, spec.selectorLabels),
                     ...(initContainers.length > 0 ? { initContainers } : {}),
-                    containers: [redisContainer(spec), exporterContainer(spec)],
+                    containers,
                     volumes: [
                         { name: "config", configMap: { name: spec.names.config, defaultMode: 0o444 } },
                         ...sharedVolumes(spec),

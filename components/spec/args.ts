@@ -202,7 +202,7 @@ export interface MonitoringArgs {
 export interface BackupScheduleArgs {
     /** Cron schedule (5 fields, UTC). */
     schedule?: string;
-    /** How many backups of this kind to keep. */
+    /** How many backups of this kind to keep: on the backup volume by count, and in S3 as the bucket's lifecycle expiry (keep x the schedule's longest gap, in whole days; the jobs never delete from S3). */
     keep?: number;
 }
 
@@ -211,14 +211,20 @@ export interface S3BackupArgs {
     enabled?: boolean;
     /** Bucket name; empty generates one. Default: `""`. */
     bucketName?: string;
-    /** Key prefix inside the bucket. Default: `"redis-cluster/"`. */
+    /** Key prefix inside the bucket; it becomes part of IAM resource ARNs, so `*` and `?` (IAM wildcards) are refused. Default: `"redis-cluster/"`. */
     prefix?: string;
-    /** KMS key ARN for bucket encryption; empty uses SSE-S3. Default: `""`. */
-    kmsKeyArn?: string;
-    /** ARN of the cluster's IAM OIDC provider; when set the backup jobs use a role (IRSA), otherwise an IAM user's access key held in a Secret. Default: `""`. */
+    /** How the backup jobs and the restore step reach S3: `irsa` (EKS IAM roles for service accounts, no static key; needs `oidcProviderArn`; what production uses) or `iamUser` (IAM users whose access keys live in Kubernetes Secrets). Empty picks `irsa` when `oidcProviderArn` is set, else `iamUser`. Either way the writer (backup jobs) and the reader (verify, restore) are separate identities. Default: `""`. */
+    identity?: string;
+    /** ARN of the cluster's IAM OIDC provider (`arn:aws:iam::<account>:oidc-provider/<issuer>`), for IRSA. Default: `""`. */
     oidcProviderArn?: string;
-    /** Issuer URL of that OIDC provider (without `https://`). Default: `""`. */
+    /** Issuer of that OIDC provider (without `https://`); empty takes it from `oidcProviderArn`, where it follows `oidc-provider/`. Default: `""`. */
     oidcProviderUrl?: string;
+    /** An existing KMS key's ARN for SSE-KMS (its key policy must let the backup identities use it); empty uses SSE-S3 unless `createKmsKey`. Default: `""`. */
+    kmsKeyArn?: string;
+    /** Create a customer-managed KMS key (rotated yearly) for SSE-KMS whose key policy lets the writer encrypt and the reader decrypt, through S3 only. Not with `kmsKeyArn`. Default: `false`. */
+    createKmsKey?: boolean;
+    /** Object Lock in governance mode: every backup object version is locked for this many days from its upload, so neither a leaked writer nor anyone without `s3:BypassGovernanceRetention` can delete or expire it before then. 0 is off. Turning it on later enables Object Lock on the existing bucket. Default: `0`. */
+    objectLockDays?: number;
 }
 
 export interface BackupVerifyArgs {
@@ -282,6 +288,8 @@ export interface NetworkPolicyArgs {
     dnsPodLabels?: Record<string, string>;
     /** Further DNS servers by address, e.g. NodeLocal DNSCache's link-local `169.254.20.10/32`. Default: `[]`. */
     dnsCidrs?: string[];
+    /** Where the pods that talk to AWS (the backup Jobs, and the Redis pods while `restore.from` is set) may connect on 443: S3, and with IRSA STS (and KMS with a key). Give the CIDRs of your VPC endpoints (interface endpoints for S3, STS and KMS with private DNS, e.g. the VPC CIDR) or of the S3 prefix list; empty allows any address on 443. Default: `[]`. */
+    awsCidrs?: string[];
 }
 
 export interface RestoreArgs {

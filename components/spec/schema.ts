@@ -66,6 +66,12 @@ const backupSchedule = (schedule: string, keep: number) => object({
 });
 
 const bucketName = text("", "empty (generated) or an S3 bucket name: 3-63 of [a-z0-9.-]", (s) => s === "" || isBucketName(s));
+/** How backups reach S3 (backup.s3.identity); "" picks irsa when an OIDC provider is given. */
+export const BACKUP_IDENTITIES = ["", "irsa", "iamUser"] as const;
+/** arn:aws:iam::<account>:oidc-provider/<issuer>; the issuer is what IRSA trust conditions are keyed by. */
+export const OIDC_PROVIDER_ARN = /^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/([a-z0-9.-]+(\/[\w.-]+)*)$/;
+/** A key prefix that is literal inside an IAM ARN: no `*` or `?` (wildcards there). */
+const isBackupPrefix = (s: string) => /^[A-Za-z0-9!_.'()\/-]*\/$/.test(s) && !s.startsWith("/");
 const arn = (what: string) => text("", `empty or ${what} ARN (arn:aws:...)`, (s) => s === "" || /^arn:aws[\w-]*:[\w-]+:/.test(s));
 
 // Optional: only the sentinel topology may set it; sentinelSettings() fills in its defaults.
@@ -184,11 +190,15 @@ export const settingsSchema = object({
         s3: object({
             enabled: boolean(false),
             bucketName,
-            prefix: text("redis-cluster/", "a key prefix of [A-Za-z0-9!_.*'()/-] ending in /",
-                (s) => /^[A-Za-z0-9!_.*'()\/-]*\/$/.test(s) && !s.startsWith("/")),
-            kmsKeyArn: arn("a KMS key"),
-            oidcProviderArn: arn("an IAM OIDC provider"),
+            prefix: text("redis-cluster/", "a key prefix of [A-Za-z0-9!_.'()/-] ending in /, not starting with /; no * or ?, which IAM reads as wildcards in the policies' resource ARNs",
+                isBackupPrefix),
+            identity: oneOf("", BACKUP_IDENTITIES),
+            oidcProviderArn: text("", "empty or an IAM OIDC provider ARN: arn:aws:iam::<12-digit account>:oidc-provider/<issuer host and path>",
+                (s) => s === "" || OIDC_PROVIDER_ARN.test(s)),
             oidcProviderUrl: text("", "empty or the issuer URL without https://", (s) => s === "" || /^[a-z0-9.-]+(\/[\w.-]+)*$/.test(s)),
+            kmsKeyArn: arn("a KMS key"),
+            createKmsKey: boolean(false),
+            objectLockDays: integer(0, { min: 0, max: 36500 }),
         }),
     }),
     tls: object({
@@ -209,10 +219,11 @@ export const settingsSchema = object({
         dnsNamespace: dnsLabel("kube-system"),
         dnsPodLabels: labels({ "k8s-app": "kube-dns" }),
         dnsCidrs: list(text("", "a CIDR such as 169.254.20.10/32 (address, slash, prefix length)", isCidr), []),
+        awsCidrs: list(text("", "a CIDR such as 10.0.0.0/16 (address, slash, prefix length)", isCidr), []),
     }),
     restore: object({
-        from: text("", "empty, a backup id like 20260101T020000Z (a daily backup) or hourly/20260101T020000Z, or s3://bucket/prefix/<kind>/<id>/",
-            (s) => s === "" || /^((hourly|daily)\/)?\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.*'()\/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
+        from: text("", "empty, a backup id like 20260101T020000Z (a daily backup) or hourly/20260101T020000Z, or s3://bucket/prefix/<kind>/<id>/ (no * or ?: the URL becomes an IAM resource ARN)",
+            (s) => s === "" || /^((hourly|daily)\/)?\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.'()\/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
     }),
     formation: object({
         connectivity: oneOf("port-forward", ["direct", "port-forward"]),

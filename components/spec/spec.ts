@@ -91,9 +91,14 @@ export interface ClusterSpec {
         pdb: string;
         password: string;
         backupScripts: string;
+        /** The backup writer's ServiceAccount (the hourly and daily jobs). */
         backupServiceAccount: string;
-        /** The IAM user's access key (only without IRSA). */
+        /** The backup reader's ServiceAccount (verify, and the Redis pods while restoring with IRSA). */
+        backupReaderServiceAccount: string;
+        /** The writer IAM user's access key (identity iamUser only). */
         backupCredentials: string;
+        /** The reader IAM user's access key (identity iamUser only). */
+        backupReaderCredentials: string;
         /** CronJob (and backup volume) per kind. */
         backup: Record<BackupKind, string>;
         backupVerify: string;
@@ -217,7 +222,9 @@ function buildSpec(settings: Settings): ClusterSpec {
             password: `${name}-password`,
             backupScripts: `${name}-backup-scripts`,
             backupServiceAccount: `${name}-backup`,
+            backupReaderServiceAccount: `${name}-backup-reader`,
             backupCredentials: `${name}-backup-s3`,
+            backupReaderCredentials: `${name}-backup-reader-s3`,
             backup: { hourly: `${name}-backup-hourly`, daily: `${name}-backup-daily` },
             backupVerify: `${name}-backup-verify`,
             aclRules: "users.acl",
