@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { meta } from "../kubernetes/object";
+import type { SplitSettings } from "../inputs";
 import type { ClusterSpec } from "../spec/spec";
 import type { BackupCloud } from "./env";
 import { MANIFEST, restoreLocation } from "./location";
@@ -17,11 +18,16 @@ export interface BackupStorage {
     ready: pulumi.Resource[];
 }
 
-export function createBackupStorage(name: string, spec: ClusterSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): BackupStorage {
+/**
+ * The shape decides which resources there are (a named or generated bucket, a role or a user);
+ * the resolved settings fill them in (the same, once every Output given for them resolved).
+ */
+export function createBackupStorage(name: string, settings: SplitSettings, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): BackupStorage {
+    const spec = settings.shape;
     const s3 = spec.settings.backup.s3;
     const opts = { parent };
     const bucket = new aws.s3.Bucket(`${name}-backups`, {
-        ...(s3.bucketName ? { bucket: s3.bucketName } : { bucketPrefix: `${spec.names.statefulSet}-backups-` }),
+        ...(s3.bucketName ? { bucket: settings.value((s) => s.settings.backup.s3.bucketName) } : { bucketPrefix: `${spec.names.statefulSet}-backups-` }),
         tags: { "app.kubernetes.io/instance": spec.names.statefulSet, "app.kubernetes.io/component": "backup" },
     }, opts);
     const bucketOpts = { parent, dependsOn: [bucket] };
@@ -31,7 +37,7 @@ export function createBackupStorage(name: string, spec: ClusterSpec, parent: pul
     const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-backups-encryption`, {
         bucket: bucket.id,
         rules: [s3.kmsKeyArn
-            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: s3.kmsKeyArn }, bucketKeyEnabled: true }
+            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: settings.value((s) => s.settings.backup.s3.kmsKeyArn) }, bucketKeyEnabled: true }
             : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     }, bucketOpts);
     const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-backups-public-access`, {
@@ -45,12 +51,12 @@ export function createBackupStorage(name: string, spec: ClusterSpec, parent: pul
         bucket: bucket.id, rules: lifecycleRules(spec),
     }, { parent, dependsOn: [versioning] });
 
-    const access = bucket.arn.apply((arn) => JSON.stringify(backupAccessPolicy(arn, spec, restoreLocation(spec))));
+    const access = bucket.arn.apply((arn) => pulumi.output(settings.value((s) => JSON.stringify(backupAccessPolicy(arn, s, restoreLocation(s))))));
     const ready: pulumi.Resource[] = [versioning, encryption, publicAccess, policy, lifecycle];
     if (s3.oidcProviderArn) {
         const role = new aws.iam.Role(`${name}-backup-role`, {
-            assumeRolePolicy: JSON.stringify(irsaTrustPolicy(spec)),
-            description: `Backups of Redis ${spec.names.namespace}/${spec.names.statefulSet} (IRSA)`,
+            assumeRolePolicy: settings.value((s) => JSON.stringify(irsaTrustPolicy(s))),
+            description: settings.value((s) => `Backups of Redis ${s.names.namespace}/${s.names.statefulSet} (IRSA)`),
         }, opts);
         ready.push(role, new aws.iam.RolePolicy(`${name}-backup-access`, { role: role.id, policy: access }, opts));
         return { cloud: { bucket: bucket.bucket, roleArn: role.arn }, bucket, ready };
@@ -59,7 +65,7 @@ export function createBackupStorage(name: string, spec: ClusterSpec, parent: pul
     const userPolicy = new aws.iam.UserPolicy(`${name}-backup-access`, { user: user.name, policy: access }, opts);
     const key = new aws.iam.AccessKey(`${name}-backup-key`, { user: user.name }, { parent, additionalSecretOutputs: ["secret"] });
     const secret = new k8s.core.v1.Secret(`${name}-backup-credentials`, {
-        metadata: meta(spec, spec.names.backupCredentials, "backup"),
+        metadata: settings.value((s) => meta(s, s.names.backupCredentials, "backup")),
         type: "Opaque",
         stringData: {
             AWS_ACCESS_KEY_ID: pulumi.secret(key.id),
@@ -76,11 +82,11 @@ export function createBackupStorage(name: string, spec: ClusterSpec, parent: pul
  * program runs (preview included), so a wrong id or a different shard count fails before anything
  * is created. Undefined without a restore.
  */
-export function restoreSlots(spec: ClusterSpec, parent: pulumi.Resource): pulumi.Output<string[]> | undefined {
-    const loc = restoreLocation(spec);
-    if (!loc) return undefined;
-    const manifest = aws.s3.getObjectOutput({ bucket: loc.bucket, key: `${loc.key}${MANIFEST}` }, { parent });
-    return manifest.body.apply((body) => slotsFromManifest(body, spec, `s3://${loc.bucket}/${loc.key}`));
+export function restoreSlots(settings: SplitSettings, parent: pulumi.Resource): pulumi.Output<string[]> {
+    // The location names the bucket, which may be an Output (backup.s3.bucketName).
+    const loc = pulumi.output(settings.value((s) => restoreLocation(s)!));
+    const manifest = aws.s3.getObjectOutput({ bucket: loc.bucket, key: pulumi.interpolate`${loc.key}${MANIFEST}` }, { parent });
+    return pulumi.all([manifest.body, loc]).apply(([body, l]) => slotsFromManifest(body, settings.shape, `s3://${l.bucket}/${l.key}`));
 }
 
 export function slotsFromManifest(body: string | undefined, spec: ClusterSpec, where: string): string[] {
