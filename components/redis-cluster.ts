@@ -90,7 +90,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         // The sentinel topology forms itself: its pods take their roles from the Sentinels at start.
         const cluster = spec.settings.topology === "cluster"
             ? createClusterResources(name, settings, passwords, deps, this, args)
-            : { formation: undefined, ready: createObjects(name, settings.objects(buildRedisObjects), this, deps, [], redisStatefulSetOptions(spec)) };
+            : { formation: undefined, ready: createObjects(name, settings, buildRedisObjects, this, deps, [], redisStatefulSetOptions(spec)) };
         this.nodeIds = cluster.formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
         this.shardLayout = cluster.formation?.shardLayout ?? pulumi.output([] as ShardState[]);
         this.sentinelAddresses = info.sentinelAddresses;
@@ -140,7 +140,7 @@ function createClusterResources(name: string, settings: SplitSettings, passwords
         { ...shape, users: acceptedPasswords(spec, passwords), ...(spec.settings.auth.disconnectRevoked ? { disconnectRevoked: true } : {}) },
         { parent, dependsOn });
     const drain = drainStep(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
-    const workloads = createObjects(name, settings.objects(buildRedisObjects), parent, dependsOn, [drain], redisStatefulSetOptions(spec));
+    const workloads = createObjects(name, settings, buildRedisObjects, parent, dependsOn, [drain], redisStatefulSetOptions(spec));
     const formed = formationStep(`${name}-formation`,
         { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(settings, parent) } : {}) },
         { parent, dependsOn: workloads });
@@ -155,9 +155,13 @@ function afterCheck(checked: pulumi.Output<unknown>, dependsOn: pulumi.Component
     return checked.apply(() => pulumi.output(dependsOn ?? []) as pulumi.Output<pulumi.Resource[]>);
 }
 
-/** Every Kubernetes object the settings make (backup objects without their cloud values): what must not change when Outputs resolve. */
+/**
+ * The Kubernetes objects whose Pulumi resources are named after them (backup objects without their
+ * cloud values): what must not change when Outputs resolve. The namespace the component creates is
+ * not one of them: its resource is `<name>-namespace`, so its name may be an Output.
+ */
 function shapeObjects(spec: ClusterSpec): KubeObject[] {
-    return [...(spec.settings.createNamespace ? [buildNamespace(spec)] : []), ...buildRedisObjects(spec), ...buildBackupObjects(spec)];
+    return [...buildRedisObjects(spec), ...buildBackupObjects(spec)];
 }
 
 /** The settings alone: how to reach the cluster is not a setting of the deployment. */
@@ -202,7 +206,7 @@ function createBackups(name: string, settings: SplitSettings, parent: pulumi.Res
     const spec = settings.shape;
     if (!spec.settings.backup.enabled) return [];
     const storage = spec.settings.backup.s3.enabled ? createBackupStorage(name, settings, parent, dependsOn) : undefined;
-    const objects = createObjects(name, settings.objects((s) => buildBackupObjects(s, storage?.cloud)), parent, [...dependsOn, ...(storage?.ready ?? [])]);
+    const objects = createObjects(name, settings, (s) => buildBackupObjects(s, storage?.cloud), parent, [...dependsOn, ...(storage?.ready ?? [])]);
     return [...(storage?.ready ?? []), ...objects];
 }
 
@@ -231,15 +235,16 @@ const isCustomResource = (obj: KubeObject) => /^(monitoring.coreos.com|cert-mana
  * so pods never start against missing configuration. `dataOptions` go to the StatefulSet that
  * has data volumes (the Redis pods').
  */
-function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[],
-    workloadDeps: pulumi.Resource[] = [], dataOptions: pulumi.CustomResourceOptions = {}): pulumi.CustomResource[] {
+function createObjects(name: string, settings: SplitSettings, build: (spec: ClusterSpec) => KubeObject[], parent: pulumi.Resource,
+    dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[] = [], dataOptions: pulumi.CustomResourceOptions = {}): pulumi.CustomResource[] {
     const created: pulumi.CustomResource[] = [];
-    for (const obj of objects) {
+    const values = settings.objects(build);
+    for (const [index, obj] of build(settings.shape).entries()) {
         const ctor = KINDS[`${obj.apiVersion}/${obj.kind}`] ?? (isCustomResource(obj) ? k8s.apiextensions.CustomResource : undefined);
         if (!ctor) throw new Error(`no Pulumi resource type for ${obj.apiVersion} ${obj.kind}`);
         const isWorkload = obj.kind === "StatefulSet" || obj.kind === "DaemonSet";
         const resourceName = `${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`;
-        created.push(new ctor(resourceName, obj, {
+        created.push(new ctor(resourceName, values[index], {
             parent,
             dependsOn: isWorkload ? [...dependsOn, ...workloadDeps, ...created] : dependsOn,
             // A changed claim template would replace the StatefulSet, deleting every pod at once;

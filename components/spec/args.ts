@@ -2,14 +2,17 @@
 // production numbers of the deployment guide this project replaces. Each doc comment is the
 // user-facing documentation: the README settings table and Pulumi.yaml are generated from them.
 // Types stay plain (no unions but `T | undefined`, no functions) so the component can be
-// described by a Pulumi package schema for other languages.
+// described by a Pulumi package schema for other languages. Settings typed `pulumi.Input` take
+// Outputs of other resources (components/inputs.ts); the rest decide which resources exist or
+// their names, so they are plain (docs/inputs.md says why for each).
+import type * as pulumi from "@pulumi/pulumi";
 
 /** CPU and memory, as Kubernetes quantities. */
 export interface ComputeArgs {
     /** CPU cores, a Kubernetes quantity such as `"2"` or `"500m"`. */
-    cpu?: string;
+    cpu?: pulumi.Input<string>;
     /** Memory, a Kubernetes quantity such as `"8Gi"`. */
-    memory?: string;
+    memory?: pulumi.Input<string>;
 }
 
 export interface ResourcesArgs {
@@ -23,9 +26,9 @@ export interface ResourcesArgs {
 
 export interface StorageArgs {
     /** Size of each Redis pod's persistent volume when its claim is created; the claim template keeps it, so grow existing volumes by expanding their claims (README, "Growing the volumes"). Default: `"100Gi"`. */
-    size?: string;
+    size?: pulumi.Input<string>;
     /** StorageClass of the volumes; an empty string uses the cluster's default class. Default: `"fast-ssd"`. */
-    storageClass?: string;
+    storageClass?: pulumi.Input<string>;
 }
 
 /** One RDB save rule: snapshot when at least `changes` keys changed within `seconds`. */
@@ -209,15 +212,15 @@ export interface S3BackupArgs {
     /** Upload backups to S3 (otherwise they stay on the backup volume). Default: `true`. */
     enabled?: boolean;
     /** Bucket name; empty generates one. Default: `""`. */
-    bucketName?: string;
+    bucketName?: pulumi.Input<string>;
     /** Key prefix inside the bucket. Default: `"redis-cluster/"`. */
     prefix?: string;
     /** KMS key ARN for bucket encryption; empty uses SSE-S3. Default: `""`. */
-    kmsKeyArn?: string;
+    kmsKeyArn?: pulumi.Input<string>;
     /** ARN of the cluster's IAM OIDC provider; when set the backup jobs use a role (IRSA), otherwise an IAM user's access key held in a Secret. Default: `""`. */
-    oidcProviderArn?: string;
+    oidcProviderArn?: pulumi.Input<string>;
     /** Issuer URL of that OIDC provider (without `https://`). Default: `""`. */
-    oidcProviderUrl?: string;
+    oidcProviderUrl?: pulumi.Input<string>;
 }
 
 export interface BackupVerifyArgs {
@@ -248,7 +251,7 @@ export interface BackupArgs {
 
 export interface IssuerRefArgs {
     /** Name of the cert-manager Issuer or ClusterIssuer. */
-    name: string;
+    name: pulumi.Input<string>;
     /** `Issuer` or `ClusterIssuer`. Default: `"Issuer"`. */
     kind?: string;
 }
@@ -259,14 +262,14 @@ export interface TlsArgs {
     /** cert-manager issuer that signs the certificate (one of issuerRef or secretName when enabled). */
     issuerRef?: IssuerRefArgs;
     /** An existing Secret with `tls.crt`, `tls.key` and `ca.crt`. Default: `""`. */
-    secretName?: string;
+    secretName?: pulumi.Input<string>;
 }
 
 export interface NetworkPolicyArgs {
     /** Deny by default and allow only what Redis needs. Default: `true`. */
     enabled?: boolean;
     /** Namespaces whose pods may reach the client port (and the Sentinel port). Default: `[]`. */
-    allowedNamespaces?: string[];
+    allowedNamespaces?: pulumi.Input<string>[];
     /** When set, only pods with these labels may reach the client port: in the namespaces listed above or in this one. Default: `{}`. */
     allowedPodLabels?: Record<string, string>;
     /** Address ranges (CIDR) that may reach the client port from outside the pod network, e.g. the machine running `pulumi up` with `formation.connectivity: direct`. Default: `[]`. */
@@ -298,10 +301,10 @@ export interface FormationArgs {
 /** Arguments of the RedisCluster component. */
 export interface RedisClusterArgs {
     /** Namespace of every object. Default: `"redis-system"`. */
-    namespace?: string;
+    namespace?: pulumi.Input<string>;
     /** Create the namespace (labelled for the restricted Pod Security Standard), or use an existing one. Default: `true`. */
     createNamespace?: boolean;
-    /** Base name of the objects (StatefulSet, Services, Secret). Default: `"redis-cluster"`. */
+    /** Base name of the objects (StatefulSet, Services, Secret, selectors, the generated bucket's prefix): two deployments in one namespace need different names. Default: the component's resource name (the stack program: `"redis-cluster"`). */
     name?: string;
     /** `cluster` (sharded Redis Cluster) or `sentinel` (one master, replicas, three Sentinels). Default: `"cluster"`. */
     topology?: string;
@@ -310,7 +313,7 @@ export interface RedisClusterArgs {
     /** Replicas of each master (of the single master, for the sentinel topology). Default: `1`. */
     replicasPerShard?: number;
     /** Redis image, pinned to a version (`repo:tag@sha256:<digest>` pins the build too); a release with known CVEs is warned about, by CVE. Default: `"redis:7.2.16-alpine@sha256:ccd6aa8d45ff3f033d6fa15b8cc1a50579f65c89f38cf9bb607a954c4f2128ed"`. */
-    image?: string;
+    image?: pulumi.Input<string>;
     /** Image pull policy: `IfNotPresent`, `Always` or `Never`. Default: `"IfNotPresent"`. */
     imagePullPolicy?: string;
     /** CPU and memory of each Redis pod. */
@@ -322,9 +325,9 @@ export interface RedisClusterArgs {
     /** Where pods may run. */
     scheduling?: SchedulingArgs;
     /** Labels added to every object. Default: `{}`. */
-    labels?: Record<string, string>;
+    labels?: Record<string, pulumi.Input<string>>;
     /** Annotations added to every object. Default: `{}`. */
-    annotations?: Record<string, string>;
+    annotations?: Record<string, pulumi.Input<string>>;
     /** Seconds a stopping Redis pod gets to hand over and exit. Default: `60`. */
     terminationGracePeriodSeconds?: number;
     /** Seconds `pulumi up` waits for the Redis StatefulSet to create or roll out before it fails the update (its customTimeouts). `0` sizes it from the data: pod count x (terminationGracePeriodSeconds + 60 + maxmemory / 100 MiB/s to load the AOF + maxmemory / 50 MiB/s to resync), rounded up to a minute, at least 600 (Pulumi's default); 31 minutes for the prod stack. Default: `0`. */
