@@ -14,9 +14,11 @@ import { buildAuthSecret, buildNamespace, buildRedisObjects, KubeObject } from "
 import { redisStatefulSetOptions } from "./kubernetes/statefulset";
 import { liveDirectives } from "./redis/redis-conf";
 import { connectionInfo } from "./outputs";
+import { assertSameObjects, splitSettings, SplitSettings } from "./inputs";
+import { withInstanceName } from "./instance-name";
 import { KUBE_ACCESS_KEYS, KubeAccessArgs, kubeTarget } from "./kube-target";
 import type { RedisClusterArgs } from "./spec/args";
-import { ClusterSpec, resolveSpec, USERS } from "./spec/spec";
+import { ClusterSpec, USERS } from "./spec/spec";
 import { formatWarning } from "./spec/warnings";
 
 export const RESOURCE_TYPE = "redis-cluster:index:RedisCluster";
@@ -95,37 +97,45 @@ export class RedisCluster extends pulumi.ComponentResource {
     }
 
     constructor(name: string, args: RedisClusterResourceArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
-        // Validate before registering anything: a bad config must not create even the component.
-        const spec = resolveSpec(settingsOf(args));
-        super(RESOURCE_TYPE, name, {}, opts);
+        // Validate the plain values before registering anything: a bad config must not create even
+        // the component. Values given as Outputs are validated when they resolve, and the component
+        // waits for that check (its dependsOn), so its children wait too and none is created when it fails.
+        const settings = splitSettings(withInstanceName(name, settingsOf(args)));
+        const { shape: spec, eventual } = settings;
+        const checked = settings.resolved.apply((values) => {
+            assertSameObjects(shapeObjects(spec), shapeObjects(values), eventual);
+            return values;
+        });
+        super(RESOURCE_TYPE, name, {}, eventual.length > 0 ? { ...opts, dependsOn: afterCheck(checked, opts.dependsOn) } : opts);
         specs.set(this, spec);
         // Risky but valid settings go ahead, and say so in the preview and the update.
-        for (const w of spec.warnings) void pulumi.log.warn(formatWarning(w), this);
+        checked.apply((values) => values.warnings.forEach((w) => void pulumi.log.warn(formatWarning(w), this)));
 
-        const namespace = createNamespace(name, spec, this);
+        const namespace = createNamespace(name, settings, this);
         const passwords = createPasswords(name, spec, this);
         const nsDeps = namespace ? [namespace] : [];
         const secret = new k8s.core.v1.Secret(`${name}-secret`,
-            buildAuthSecret(spec, passwords) as k8s.core.v1.SecretArgs,
+            settings.object((s) => buildAuthSecret(s, passwords)) as k8s.core.v1.SecretArgs,
             { parent: this, dependsOn: nsDeps });
-        const backups = createBackups(name, spec, this, [...nsDeps, secret]);
+        const backups = createBackups(name, settings, this, [...nsDeps, secret]);
         const restoring = Boolean(spec.settings.restore.from);
-        const info = connectionInfo(spec);
+        const info = checked.apply(connectionInfo);
         const deps = [...nsDeps, secret, ...(restoring ? backups.resources : [])];
+        // The shape's objects, in the order createObjects makes their resources: how children are found.
         const redisObjects = buildRedisObjects(spec);
         // The sentinel topology forms itself: its pods take their roles from the Sentinels at start.
         const cluster = spec.settings.topology === "cluster"
-            ? createClusterResources(name, spec, redisObjects, info, passwords, deps, this, args)
-            : sentinelResources(createObjects(name, redisObjects, this, deps, [], redisStatefulSetOptions(spec)));
+            ? createClusterResources(name, settings, passwords, deps, this, args)
+            : sentinelResources(createObjects(name, settings, buildRedisObjects, this, deps, [], redisStatefulSetOptions(spec)));
         childrenOf.set(this, { ...redisChildren(spec, redisObjects, cluster.workloads), secret, bucket: backups.bucket });
         this.nodeIds = cluster.formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
         this.shardLayout = cluster.formation?.shardLayout ?? pulumi.output([] as ShardState[]);
-        this.sentinelAddresses = pulumi.output(info.sentinelAddresses);
-        this.masterName = pulumi.output(info.masterName);
-        this.namespace = namespace ? namespace.metadata.name : pulumi.output(spec.names.namespace);
-        this.clientHost = pulumi.output(info.clientHost);
-        this.clientPort = pulumi.output(info.clientPort);
-        this.seedAddresses = pulumi.output(info.seedAddresses);
+        this.sentinelAddresses = info.sentinelAddresses;
+        this.masterName = info.masterName;
+        this.namespace = namespace ? namespace.metadata.name : checked.names.namespace;
+        this.clientHost = info.clientHost;
+        this.clientPort = info.clientPort;
+        this.seedAddresses = info.seedAddresses;
         this.secretName = secret.metadata.name;
         this.username = pulumi.output(USERS.app);
         // Clients get a new password only once every node accepts it (after the credentials step).
@@ -155,21 +165,40 @@ export class RedisCluster extends pulumi.ComponentResource {
  * leaving pods before they go), then the StatefulSet, then formation (a scale-out forms the new
  * pods once they run). `ready` is what the client outputs wait for.
  */
-function createClusterResources(name: string, spec: ClusterSpec, objects: KubeObject[], info: ReturnType<typeof connectionInfo>, passwords: Credentials<pulumi.Output<string>>,
+function createClusterResources(name: string, settings: SplitSettings, passwords: Credentials<pulumi.Output<string>>,
     dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): TopologyResources {
+    const spec = settings.shape;
     // The steps reach the API only through port-forwards and to read the TLS CA.
     const usesApi = spec.settings.formation.connectivity === "port-forward" || Boolean(spec.tls);
     const kube = kubeTarget(parent, access, usesApi);
-    const shape = { ...formationArgs(spec, info, passwords.current.admin), ...(kube ? { kube } : {}) };
+    const argsOf = (s: ClusterSpec) => formationArgs(s, connectionInfo(s), passwords.current.admin);
+    const shape = { ...settings.object(argsOf), ...(kube ? { kube } : {}) };
     const credentials = credentialsStep(`${name}-credentials`,
         { ...shape, users: acceptedPasswords(spec, passwords), ...(spec.settings.auth.disconnectRevoked ? { disconnectRevoked: true } : {}) },
         { parent, dependsOn });
     const drain = drainStep(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
-    const workloads = createObjects(name, objects, parent, dependsOn, [drain], redisStatefulSetOptions(spec));
+    const workloads = createObjects(name, settings, buildRedisObjects, parent, dependsOn, [drain], redisStatefulSetOptions(spec));
     const formation = formationStep(`${name}-formation`,
-        { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(spec, parent) } : {}) },
+        { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(settings, parent) } : {}) },
         { parent, dependsOn: workloads });
     return { formation, ready: [credentials], workloads };
+}
+
+/**
+ * The component's dependsOn: the user's, once `checked` resolved. When the check throws, the
+ * component never registers, and neither do its children, which wait for their parent's URN.
+ */
+function afterCheck(checked: pulumi.Output<unknown>, dependsOn: pulumi.ComponentResourceOptions["dependsOn"]): pulumi.ComponentResourceOptions["dependsOn"] {
+    return checked.apply(() => pulumi.output(dependsOn ?? []) as pulumi.Output<pulumi.Resource[]>);
+}
+
+/**
+ * The Kubernetes objects whose Pulumi resources are named after them (backup objects without their
+ * cloud values): what must not change when Outputs resolve. The namespace the component creates is
+ * not one of them: its resource is `<name>-namespace`, so its name may be an Output.
+ */
+function shapeObjects(spec: ClusterSpec): KubeObject[] {
+    return [...buildRedisObjects(spec), ...buildBackupObjects(spec)];
 }
 
 interface TopologyResources {
@@ -208,22 +237,24 @@ function formationArgs(spec: ClusterSpec, info: ReturnType<typeof connectionInfo
     };
 }
 
-function createNamespace(name: string, spec: ClusterSpec, parent: pulumi.Resource): k8s.core.v1.Namespace | undefined {
-    if (!spec.settings.createNamespace) return undefined;
+function createNamespace(name: string, settings: SplitSettings, parent: pulumi.Resource): k8s.core.v1.Namespace | undefined {
+    if (!settings.shape.settings.createNamespace) return undefined;
     // Retained on delete: deleting a namespace deletes everything in it, the data claims too, which
     // the StatefulSet otherwise keeps (whenDeleted: Retain). `pulumi destroy` must not lose data;
     // deleting the namespace by hand is the deliberate way to.
-    return new k8s.core.v1.Namespace(`${name}-namespace`, buildNamespace(spec) as k8s.core.v1.NamespaceArgs, { parent, retainOnDelete: true });
+    return new k8s.core.v1.Namespace(`${name}-namespace`, settings.object(buildNamespace) as k8s.core.v1.NamespaceArgs,
+        { parent, retainOnDelete: true });
 }
 
 /**
  * The backup bucket and access (when S3 is on), then the backup CronJobs, their volumes and
  * ServiceAccount. Returns the created resources, which restoring pods wait for, and the bucket.
  */
-function createBackups(name: string, spec: ClusterSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): { resources: pulumi.Resource[]; bucket?: aws.s3.Bucket } {
+function createBackups(name: string, settings: SplitSettings, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): { resources: pulumi.Resource[]; bucket?: aws.s3.Bucket } {
+    const spec = settings.shape;
     if (!spec.settings.backup.enabled) return { resources: [] };
-    const storage = spec.settings.backup.s3.enabled ? createBackupStorage(name, spec, parent, dependsOn) : undefined;
-    const objects = createObjects(name, buildBackupObjects(spec, storage?.cloud), parent, [...dependsOn, ...(storage?.ready ?? [])]);
+    const storage = spec.settings.backup.s3.enabled ? createBackupStorage(name, settings, parent, dependsOn) : undefined;
+    const objects = createObjects(name, settings, (s) => buildBackupObjects(s, storage?.cloud), parent, [...dependsOn, ...(storage?.ready ?? [])]);
     return { resources: [...(storage?.ready ?? []), ...objects], bucket: storage?.bucket };
 }
 
@@ -246,20 +277,22 @@ const KINDS: Record<string, Constructor> = {
 const isCustomResource = (obj: KubeObject) => /^(monitoring.coreos.com|cert-manager.io)\//.test(obj.apiVersion);
 
 /**
- * One Pulumi resource per object. Workloads wait for everything else of the batch (their
+ * One Pulumi resource per object (its name and kind are plain, its contents may be Outputs of
+ * settings given as Outputs). Workloads wait for everything else of the batch (their
  * ConfigMaps, Services and the cert-manager Certificate, which Pulumi awaits until it is Ready)
  * so pods never start against missing configuration. `dataOptions` go to the StatefulSet that
  * has data volumes (the Redis pods').
  */
-function createObjects(name: string, objects: KubeObject[], parent: pulumi.Resource, dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[] = [],
-    dataOptions: pulumi.CustomResourceOptions = {}): pulumi.CustomResource[] {
+function createObjects(name: string, settings: SplitSettings, build: (spec: ClusterSpec) => KubeObject[], parent: pulumi.Resource,
+    dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[] = [], dataOptions: pulumi.CustomResourceOptions = {}): pulumi.CustomResource[] {
     const created: pulumi.CustomResource[] = [];
-    for (const obj of objects) {
+    const values = settings.objects(build);
+    for (const [index, obj] of build(settings.shape).entries()) {
         const ctor = KINDS[`${obj.apiVersion}/${obj.kind}`] ?? (isCustomResource(obj) ? k8s.apiextensions.CustomResource : undefined);
         if (!ctor) throw new Error(`no Pulumi resource type for ${obj.apiVersion} ${obj.kind}`);
         const isWorkload = obj.kind === "StatefulSet" || obj.kind === "DaemonSet";
         const resourceName = `${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`;
-        created.push(new ctor(resourceName, obj, {
+        created.push(new ctor(resourceName, values[index], {
             parent,
             dependsOn: isWorkload ? [...dependsOn, ...workloadDeps, ...created] : dependsOn,
             // A changed claim template would replace the StatefulSet, deleting every pod at once;

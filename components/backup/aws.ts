@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { meta } from "../kubernetes/object";
+import type { SplitSettings } from "../inputs";
 import type { ClusterSpec } from "../spec/spec";
 import { BackupCloud, credentialsSecretOf, isIrsa } from "./env";
 import { MANIFEST, restoreLocation } from "./location";
@@ -33,14 +34,15 @@ interface Principal {
 // existing stack updates them in place.
 const suffix = (identity: BackupIdentity) => (identity === "writer" ? "backup" : "backup-reader");
 
-function createPrincipal(name: string, spec: ClusterSpec, identity: BackupIdentity, region: pulumi.Output<string>,
+function createPrincipal(name: string, settings: SplitSettings, identity: BackupIdentity, region: pulumi.Output<string>,
     parent: pulumi.Resource, dependsOn: pulumi.Resource[]): Principal {
+    const spec = settings.shape;
     const opts = { parent };
     const id = `${name}-${suffix(identity)}`;
     if (isIrsa(spec)) {
         const role = new aws.iam.Role(`${id}-role`, {
-            assumeRolePolicy: JSON.stringify(irsaTrustPolicy(spec, identity)),
-            description: `Backups of Redis ${spec.names.namespace}/${spec.names.statefulSet}: the ${identity} (IRSA)`,
+            assumeRolePolicy: settings.value((s) => JSON.stringify(irsaTrustPolicy(s, identity))),
+            description: settings.value((s) => `Backups of Redis ${s.names.namespace}/${s.names.statefulSet}: the ${identity} (IRSA)`),
         }, opts);
         return { arn: role.arn, roleArn: role.arn, attach: (policy) => [role, new aws.iam.RolePolicy(`${id}-access`, { role: role.id, policy }, opts)] };
     }
@@ -51,7 +53,7 @@ function createPrincipal(name: string, spec: ClusterSpec, identity: BackupIdenti
             const userPolicy = new aws.iam.UserPolicy(`${id}-access`, { user: user.name, policy }, opts);
             const key = new aws.iam.AccessKey(`${id}-key`, { user: user.name }, { parent, additionalSecretOutputs: ["secret"] });
             const secret = new k8s.core.v1.Secret(`${id}-credentials`, {
-                metadata: meta(spec, credentialsSecretOf(spec, identity), "backup"),
+                metadata: settings.value((s) => meta(s, credentialsSecretOf(s, identity), "backup")),
                 type: "Opaque",
                 stringData: {
                     AWS_ACCESS_KEY_ID: pulumi.secret(key.id),
@@ -64,15 +66,20 @@ function createPrincipal(name: string, spec: ClusterSpec, identity: BackupIdenti
     };
 }
 
-export function createBackupStorage(name: string, spec: ClusterSpec, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): BackupStorage {
+/**
+ * The shape decides which resources there are (a named or generated bucket, roles or users, a key);
+ * the resolved settings fill them in (the same, once every Output given for them resolved).
+ */
+export function createBackupStorage(name: string, settings: SplitSettings, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): BackupStorage {
+    const spec = settings.shape;
     const s3 = spec.settings.backup.s3;
     const opts = { parent };
     const bucket = new aws.s3.Bucket(`${name}-backups`, {
-        ...(s3.bucketName ? { bucket: s3.bucketName } : { bucketPrefix: `${spec.names.statefulSet}-backups-` }),
+        ...(s3.bucketName ? { bucket: settings.value((s) => s.settings.backup.s3.bucketName) } : { bucketPrefix: `${spec.names.statefulSet}-backups-` }),
         tags: { "app.kubernetes.io/instance": spec.names.statefulSet, "app.kubernetes.io/component": "backup" },
     }, opts);
-    const writer = createPrincipal(name, spec, "writer", bucket.region, parent, dependsOn);
-    const reader = createPrincipal(name, spec, "reader", bucket.region, parent, dependsOn);
+    const writer = createPrincipal(name, settings, "writer", bucket.region, parent, dependsOn);
+    const reader = createPrincipal(name, settings, "reader", bucket.region, parent, dependsOn);
     const kmsKeyArn: pulumi.Output<string> = s3.createKmsKey
         ? new aws.kms.Key(`${name}-backups-key`, {
             description: `Backups of Redis ${spec.names.namespace}/${spec.names.statefulSet} (SSE-KMS)`,
@@ -80,7 +87,7 @@ export function createBackupStorage(name: string, spec: ClusterSpec, parent: pul
             deletionWindowInDays: 30,
             policy: pulumi.all([writer.arn, reader.arn]).apply(([w, r]) => JSON.stringify(kmsKeyPolicy(w, r))),
         }, opts).arn
-        : pulumi.output(s3.kmsKeyArn);
+        : pulumi.output(settings.value((s) => s.settings.backup.s3.kmsKeyArn));
 
     const bucketOpts = { parent, dependsOn: [bucket] };
     const versioning = new aws.s3.BucketVersioning(`${name}-backups-versioning`, {
@@ -112,12 +119,13 @@ export function createBackupStorage(name: string, spec: ClusterSpec, parent: pul
         }, { parent, dependsOn: [versioning] }));
     }
 
-    const restore = restoreLocation(spec);
-    const document = (make: (arn: string, key: string) => object) =>
-        pulumi.all([bucket.arn, kmsKeyArn]).apply(([arn, key]) => JSON.stringify(make(arn, key)));
+    // The policies name the restore source, whose bucket may be an Output: read the resolved settings.
+    const resolved = pulumi.output(settings.value((s) => s));
+    const document = (make: (arn: string, key: string, s: ClusterSpec) => object) =>
+        pulumi.all([bucket.arn, kmsKeyArn, resolved]).apply(([arn, key, s]) => JSON.stringify(make(arn, key, s as ClusterSpec)));
     ready.push(
-        ...writer.attach(document((arn, key) => writerPolicy(arn, spec, key))),
-        ...reader.attach(document((arn, key) => readerPolicy(arn, spec, restore, key))),
+        ...writer.attach(document((arn, key, s) => writerPolicy(arn, s, key))),
+        ...reader.attach(document((arn, key, s) => readerPolicy(arn, s, restoreLocation(s), key))),
     );
     return {
         cloud: { bucket: bucket.bucket, ...(writer.roleArn ? { roleArn: writer.roleArn, readerRoleArn: reader.roleArn! } : {}) },
@@ -131,11 +139,11 @@ export function createBackupStorage(name: string, spec: ClusterSpec, parent: pul
  * program runs (preview included), so a wrong id or a different shard count fails before anything
  * is created. Undefined without a restore.
  */
-export function restoreSlots(spec: ClusterSpec, parent: pulumi.Resource): pulumi.Output<string[]> | undefined {
-    const loc = restoreLocation(spec);
-    if (!loc) return undefined;
-    const manifest = aws.s3.getObjectOutput({ bucket: loc.bucket, key: `${loc.key}${MANIFEST}` }, { parent });
-    return manifest.body.apply((body) => slotsFromManifest(body, spec, `s3://${loc.bucket}/${loc.key}`));
+export function restoreSlots(settings: SplitSettings, parent: pulumi.Resource): pulumi.Output<string[]> {
+    // The location names the bucket, which may be an Output (backup.s3.bucketName).
+    const loc = pulumi.output(settings.value((s) => restoreLocation(s)!));
+    const manifest = aws.s3.getObjectOutput({ bucket: loc.bucket, key: pulumi.interpolate`${loc.key}${MANIFEST}` }, { parent });
+    return pulumi.all([manifest.body, loc]).apply(([body, l]) => slotsFromManifest(body, settings.shape, `s3://${l.bucket}/${l.key}`));
 }
 
 export function slotsFromManifest(body: string | undefined, spec: ClusterSpec, where: string): string[] {

@@ -3,14 +3,17 @@
 // numbers of the deployment guide this project replaces. Each doc comment is the
 // user-facing documentation: the README settings table and Pulumi.yaml are generated from them.
 // Types stay plain (no unions but `T | undefined`, no functions) so the component can be
-// described by a Pulumi package schema for other languages.
+// described by a Pulumi package schema for other languages. Settings typed `pulumi.Input` take
+// Outputs of other resources (components/inputs.ts); the rest decide which resources exist or
+// their names, so they are plain (docs/inputs.md says why for each).
+import type * as pulumi from "@pulumi/pulumi";
 
 /** CPU and memory, as Kubernetes quantities. */
 export interface ComputeArgs {
     /** CPU cores, a Kubernetes quantity such as `"2"` or `"500m"`. */
-    cpu?: string;
+    cpu?: pulumi.Input<string>;
     /** Memory, a Kubernetes quantity such as `"8Gi"`. */
-    memory?: string;
+    memory?: pulumi.Input<string>;
 }
 
 export interface ResourcesArgs {
@@ -24,9 +27,9 @@ export interface ResourcesArgs {
 
 export interface StorageArgs {
     /** Size of each Redis pod's persistent volume when its claim is created; the claim template keeps it, so grow existing volumes by expanding their claims (README, "Growing the volumes"). Default: `"1Gi"`. */
-    size?: string;
+    size?: pulumi.Input<string>;
     /** StorageClass of the volumes; an empty string uses the cluster's default class. Default: `""`. */
-    storageClass?: string;
+    storageClass?: pulumi.Input<string>;
 }
 
 /** One RDB save rule: snapshot when at least `changes` keys changed within `seconds`. */
@@ -210,17 +213,17 @@ export interface S3BackupArgs {
     /** Upload backups to S3 (otherwise they stay on the backup volume). Creates AWS resources: the bucket, and an IAM role (IRSA) or an IAM user with an access key. Default: `false`. */
     enabled?: boolean;
     /** Bucket name; empty generates one. Default: `""`. */
-    bucketName?: string;
+    bucketName?: pulumi.Input<string>;
     /** Key prefix inside the bucket; it becomes part of IAM resource ARNs, so `*` and `?` (IAM wildcards) are refused. Default: `"redis-cluster/"`. */
     prefix?: string;
     /** How the backup jobs and the restore step reach S3: `irsa` (EKS IAM roles for service accounts, no static key; needs `oidcProviderArn`; what production uses) or `iamUser` (IAM users whose access keys live in Kubernetes Secrets). Empty picks `irsa` when `oidcProviderArn` is set, else `iamUser`. Either way the writer (backup jobs) and the reader (verify, restore) are separate identities. Default: `""`. */
     identity?: string;
     /** ARN of the cluster's IAM OIDC provider (`arn:aws:iam::<account>:oidc-provider/<issuer>`), for IRSA. Default: `""`. */
-    oidcProviderArn?: string;
+    oidcProviderArn?: pulumi.Input<string>;
     /** Issuer of that OIDC provider (without `https://`); empty takes it from `oidcProviderArn`, where it follows `oidc-provider/`. Default: `""`. */
-    oidcProviderUrl?: string;
+    oidcProviderUrl?: pulumi.Input<string>;
     /** An existing KMS key's ARN for SSE-KMS (its key policy must let the backup identities use it); empty uses SSE-S3 unless `createKmsKey`. Default: `""`. */
-    kmsKeyArn?: string;
+    kmsKeyArn?: pulumi.Input<string>;
     /** Create a customer-managed KMS key (rotated yearly) for SSE-KMS whose key policy lets the writer encrypt and the reader decrypt, through S3 only. Not with `kmsKeyArn`. Default: `false`. */
     createKmsKey?: boolean;
     /** Object Lock in governance mode: every backup object version is locked for this many days from its upload, so neither a leaked writer nor anyone without `s3:BypassGovernanceRetention` can delete or expire it before then. 0 is off. Turning it on later enables Object Lock on the existing bucket. Default: `0`. */
@@ -255,7 +258,7 @@ export interface BackupArgs {
 
 export interface IssuerRefArgs {
     /** Name of the cert-manager Issuer or ClusterIssuer. */
-    name: string;
+    name: pulumi.Input<string>;
     /** `Issuer` or `ClusterIssuer`. Default: `"Issuer"`. */
     kind?: string;
 }
@@ -266,14 +269,14 @@ export interface TlsArgs {
     /** cert-manager issuer that signs the certificate (one of issuerRef or secretName when enabled). */
     issuerRef?: IssuerRefArgs;
     /** An existing Secret with `tls.crt`, `tls.key` and `ca.crt`. Default: `""`. */
-    secretName?: string;
+    secretName?: pulumi.Input<string>;
 }
 
 export interface NetworkPolicyArgs {
     /** Deny by default and allow only what Redis needs. Default: `true`. */
     enabled?: boolean;
     /** Namespaces whose pods may reach the client port (and the Sentinel port). Default: `[]`. */
-    allowedNamespaces?: string[];
+    allowedNamespaces?: pulumi.Input<string>[];
     /** When set, only pods with these labels may reach the client port: in the namespaces listed above or in this one. Default: `{}`. */
     allowedPodLabels?: Record<string, string>;
     /** Address ranges (CIDR) that may reach the client port from outside the pod network, e.g. the machine running `pulumi up` with `formation.connectivity: direct`. Default: `[]`. */
@@ -309,10 +312,10 @@ export interface RedisClusterArgs {
     /** A preset of settings under the explicit ones: `laptop` (the defaults: small requests, the default StorageClass, no AWS resources, no Prometheus Operator objects) or `production` (the deployment guide's sizes, fast-ssd volumes, required host anti-affinity, S3 backups, ServiceMonitor, PrometheusRule and dashboard); explicit settings override it key by key (docs/profiles.md). Default: `"laptop"`. */
     profile?: string;
     /** Namespace of every object. Default: `"redis-system"`. */
-    namespace?: string;
+    namespace?: pulumi.Input<string>;
     /** Create the namespace (labelled for the restricted Pod Security Standard), or use an existing one. Default: `true`. */
     createNamespace?: boolean;
-    /** Base name of the objects (StatefulSet, Services, Secret). Default: `"redis-cluster"`. */
+    /** Base name of the objects (StatefulSet, Services, Secret, selectors, the generated bucket's prefix): two deployments in one namespace need different names. Default: the component's resource name (the stack program: `"redis-cluster"`). */
     name?: string;
     /** `cluster` (sharded Redis Cluster) or `sentinel` (one master, replicas, three Sentinels). Default: `"cluster"`. */
     topology?: string;
@@ -321,7 +324,7 @@ export interface RedisClusterArgs {
     /** Replicas of each master (of the single master, for the sentinel topology). Default: `1`. */
     replicasPerShard?: number;
     /** Redis image, pinned to a version (`repo:tag@sha256:<digest>` pins the build too); a release with known CVEs is warned about, by CVE. Default: `"redis:7.2.16-alpine@sha256:ccd6aa8d45ff3f033d6fa15b8cc1a50579f65c89f38cf9bb607a954c4f2128ed"`. */
-    image?: string;
+    image?: pulumi.Input<string>;
     /** Image pull policy: `IfNotPresent`, `Always` or `Never`. Default: `"IfNotPresent"`. */
     imagePullPolicy?: string;
     /** CPU and memory of each Redis pod. */
@@ -333,9 +336,9 @@ export interface RedisClusterArgs {
     /** Where pods may run. */
     scheduling?: SchedulingArgs;
     /** Labels added to every object. Default: `{}`. */
-    labels?: Record<string, string>;
+    labels?: Record<string, pulumi.Input<string>>;
     /** Annotations added to every object. Default: `{}`. */
-    annotations?: Record<string, string>;
+    annotations?: Record<string, pulumi.Input<string>>;
     /** Seconds a stopping Redis pod gets to hand over and exit. Default: `60`. */
     terminationGracePeriodSeconds?: number;
     /** Seconds `pulumi up` waits for the Redis StatefulSet to create or roll out before it fails the update (its customTimeouts). `0` sizes it from the data: pod count x (terminationGracePeriodSeconds + 60 + maxmemory / 100 MiB/s to load the AOF + maxmemory / 50 MiB/s to resync), rounded up to a minute, at least 600 (Pulumi's default); 31 minutes for the prod stack. Default: `0`. */
@@ -363,9 +366,34 @@ export interface RedisClusterArgs {
 }
 
 /**
+ * The settings that take a `pulumi.Input` (an Output of another resource, or a Promise), with
+ * everything below them. They only fill in resource inputs; every other setting decides which
+ * resources exist or what they are called, so it must be known when the program runs.
+ */
+export const INPUT_SETTINGS = [
+    "namespace",
+    "image",
+    "labels",
+    "annotations",
+    "resources.requests.cpu",
+    "resources.requests.memory",
+    "resources.limits.cpu",
+    "resources.limits.memory",
+    "storage.size",
+    "storage.storageClass",
+    "networkPolicy.allowedNamespaces",
+    "tls.secretName",
+    "tls.issuerRef.name",
+    "backup.s3.bucketName",
+    "backup.s3.kmsKeyArn",
+    "backup.s3.oidcProviderArn",
+    "backup.s3.oidcProviderUrl",
+] as const;
+
+/**
  * The component's args that accept a `pulumi.Input` (an Output of another resource), by dotted key
- * (`backup.s3.oidcProviderArn`), the cluster access args (`kubeconfig`, `kubeContext`) included.
+ * (`backup.s3.oidcProviderArn`): the settings above and the cluster access args (`kubeconfig`, `kubeContext`).
  * The one place this is declared: the API reference's "takes an Output" column (docs/api.md,
  * tools/api-doc.ts) reads it, and a unit test checks it against the types.
  */
-export const OUTPUT_ARGS: readonly string[] = ["kubeconfig", "kubeContext"];
+export const OUTPUT_ARGS: readonly string[] = [...INPUT_SETTINGS, "kubeconfig", "kubeContext"];

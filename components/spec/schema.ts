@@ -18,7 +18,7 @@ const AFFINITY = ["required", "preferred", "none"] as const;
 
 // Object names get a suffix per pod ("-12") and per revision; 40 characters keep every derived
 // name within the 63 a label value or DNS label allows.
-const MAX_NAME = 40;
+export const MAX_NAME = 40;
 
 const labelKey = text("", "a label key (optional DNS prefix/, then up to 63 of [A-Za-z0-9-_.])", isQualifiedName);
 const labelValue = text("", "a label value (up to 63 of [A-Za-z0-9-_.], starting and ending alphanumeric)", isLabelValue);

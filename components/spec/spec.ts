@@ -148,14 +148,19 @@ export interface SentinelSpec {
 }
 
 
-/** Validates and defaults `args`; throws a ConfigError listing every problem. */
-export function resolveSpec(args: RedisClusterArgs | undefined, keyPrefix = ""): ClusterSpec {
+/**
+ * Validates and defaults `args`; throws a ConfigError listing every problem. `deferred` names the
+ * problems that are not decided yet (they involve a value the component receives later, as a
+ * Pulumi Output, and checks again once it resolves); they do not fail this call.
+ */
+export function resolveSpec(args: RedisClusterArgs | undefined, keyPrefix = "", deferred: (p: Problem) => boolean = () => false): ClusterSpec {
     const problems: Problem[] = [];
     const settings = settingsSchema.parse(withProfile(args ?? {}), "", problems);
     // The profile's values count as defaults: cross-field rules about what the user asked for
     // ("requests unset with qos guaranteed") look at the explicit args only.
     if (problems.length === 0) problems.push(...crossFieldProblems(settings, args ?? {}));
-    if (problems.length > 0) throw new ConfigError(problems, keyPrefix);
+    const decided = problems.filter((p) => !deferred(p));
+    if (decided.length > 0) throw new ConfigError(decided, keyPrefix);
     // Backups cover the cluster topology only: unless asked for (an error above), they are off.
     if (settings.topology !== "cluster") settings.backup.enabled = false;
     return buildSpec(settings);
