@@ -21,8 +21,9 @@ import { ClusterSpec, resolveSpec } from "./spec/spec";
  */
 const SET_WHEN_OUTPUT: Record<string, string> = {
     "backup.s3.bucketName": "output-placeholder",
-    "backup.s3.kmsKeyArn": "arn:aws:kms:output:placeholder",
-    "backup.s3.oidcProviderArn": "arn:aws:iam::output:placeholder",
+    // Placeholders must pass validation themselves (an invalid value falls back to its default, empty).
+    "backup.s3.kmsKeyArn": "arn:aws:kms:us-east-1:000000000000:key/output-placeholder",
+    "backup.s3.oidcProviderArn": "arn:aws:iam::000000000000:oidc-provider/output.placeholder",
     "backup.s3.oidcProviderUrl": "output.placeholder",
     "tls.secretName": "output-placeholder",
     "tls.issuerRef.name": "output-placeholder",

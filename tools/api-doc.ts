@@ -101,9 +101,9 @@ const CONFIGURATIONS: { title: string; args: () => RedisClusterArgs }[] = [
 export async function collectChildren(): Promise<{ type: string; name: string; in: boolean[] }[]> {
     const rows = new Map<string, { type: string; name: string; in: boolean[] }>();
     for (const [i, c] of CONFIGURATIONS.entries()) {
-        const run = await runUnderMocks(() => new RedisCluster("NAME", c.args()), { project: "api-doc", stack: "doc" });
+        const run = await runUnderMocks(() => new RedisCluster("resource-name", c.args()), { project: "api-doc", stack: "doc" });
         for (const r of run.resources.filter((x) => x.type !== RESOURCE_TYPE)) {
-            const name = r.name.replace(/^NAME/, "<name>");
+            const name = r.name.replace(/^resource-name/, "<name>");
             const id = `${r.type} ${name}`;
             if (!rows.has(id)) rows.set(id, { type: r.type, name, in: CONFIGURATIONS.map(() => false) });
             rows.get(id)!.in[i] = true;

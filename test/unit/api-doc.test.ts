@@ -22,8 +22,8 @@ describe("API reference (docs/api.md)", function () {
 
     it("lists every arg with its type and default, and what profile production changes", () => {
         const byKey = new Map(collectArgs().map((a) => [a.key, a]));
-        assert.deepStrictEqual(byKey.get("storage.storageClass"), { key: "storage.storageClass", type: "string",
-            doc: "StorageClass of the volumes; an empty string uses the cluster's default class.", default: '`""`', production: '`"fast-ssd"`', takesOutput: false });
+        assert.deepStrictEqual(byKey.get("storage.storageClass"), { key: "storage.storageClass", type: "pulumi.Input<string>",
+            doc: "StorageClass of the volumes; an empty string uses the cluster's default class.", default: '`""`', production: '`"fast-ssd"`', takesOutput: true });
         assert.strictEqual(byKey.get("shards")!.production, "", "profile production keeps the default shard count");
         assert.strictEqual(byKey.get("sentinel.hostAntiAffinity")!.production, '`"required"`');
         assert.strictEqual(byKey.get("kubeconfig")!.takesOutput, true);

@@ -25,7 +25,7 @@ const OIDC_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.eu-west-1.amazo
 const backup = (id: string, file = "shard-0.rdb") => `${BUCKET}/redis-cluster/daily/${id}/${file}`;
 
 const spec = resolveSpec({
-    backup: { s3: { bucketName: "llm-analytics-redis-backups", oidcProviderArn: OIDC_ARN, kmsKeyArn: KEY } },
+    backup: { s3: { enabled: true, bucketName: "llm-analytics-redis-backups", oidcProviderArn: OIDC_ARN, kmsKeyArn: KEY } },
     restore: { from: "s3://old-backups/cache/daily/20250101T020000Z/" },
 });
 const writer = writerPolicy(BUCKET, spec, KEY);

@@ -43,7 +43,7 @@ describe("defaults: new RedisCluster(name) with no args", function () {
     });
 
     it("leaves the storage class to the cluster's default and asks for small requests", () => {
-        const sts: any = rendered.kubernetes.find((o: any) => o.kind === "StatefulSet" && o.metadata.name === "redis-cluster");
+        const sts: any = rendered.kubernetes.find((o: any) => o.kind === "StatefulSet" && o.metadata.name === "c");
         const claim = sts.spec.volumeClaimTemplates[0].spec;
         assert.ok(!("storageClassName" in claim), JSON.stringify(claim));
         assert.strictEqual(claim.resources.requests.storage, "1Gi");

@@ -38,9 +38,9 @@ describe("settings given as Outputs", function () {
                 createNamespace: false,
                 image: pulumi.output("registry.example.com/redis:7.2.16-alpine"),
                 storage: { storageClass: pulumi.output("gp3") },
-                resources: { requests: { memory: Promise.resolve("4Gi") } },
+                resources: { requests: { memory: Promise.resolve("256Mi") } },
                 labels: { team: pulumi.output("data") },
-                backup: { s3: { oidcProviderArn: pulumi.output(ARN), oidcProviderUrl: pulumi.output(ISSUER), bucketName: pulumi.output("cache-backups-eu") } },
+                backup: { s3: { enabled: true, oidcProviderArn: pulumi.output(ARN), oidcProviderUrl: pulumi.output(ISSUER), bucketName: pulumi.output("cache-backups-eu") } },
             });
         }, mocks);
         const kube = run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.name.startsWith("cache-")).map((r) => r.inputs as any);
@@ -50,7 +50,7 @@ describe("settings given as Outputs", function () {
         const sts = kube.find((o) => o.kind === "StatefulSet");
         assert.strictEqual(sts.spec.volumeClaimTemplates[0].spec.storageClassName, "gp3");
         assert.strictEqual(sts.spec.template.spec.containers[0].image, "registry.example.com/redis:7.2.16-alpine");
-        assert.strictEqual(sts.spec.template.spec.containers[0].resources.requests.memory, "4Gi");
+        assert.strictEqual(sts.spec.template.spec.containers[0].resources.requests.memory, "256Mi");
         const role = run.resources.find((r) => r.type === "aws:iam/role:Role");
         assert.ok(role, "an IRSA role, not an IAM user");
         assert.ok(!run.resources.some((r) => r.type === "aws:iam/user:User"));
@@ -84,7 +84,7 @@ describe("settings given as Outputs", function () {
     });
 
     it("valid Outputs, run the same way, register the whole deployment", () => {
-        const r = runChild({ name: "cache", args: { namespace: "apps", backup: { s3: { bucketName: "cache-eu" } } }, outputs: ["namespace", "backup.s3.bucketName"] });
+        const r = runChild({ name: "cache", args: { namespace: "apps", backup: { s3: { enabled: true, bucketName: "cache-eu" } } }, outputs: ["namespace", "backup.s3.bucketName"] });
         assert.strictEqual(r.error, null);
         assert.ok(r.registered.includes("kubernetes:apps/v1:StatefulSet cache-statefulset-cache"), r.registered.join(", "));
         assert.ok(r.registered.includes("aws:s3/bucket:Bucket cache-backups"));

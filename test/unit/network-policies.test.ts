@@ -210,7 +210,7 @@ describe("NetworkPolicies: who may reach what", function () {
     });
 
     it("networkPolicy.awsCidrs: the backup Jobs and restoring Redis pods reach only those ranges on 443", () => {
-        const spec = resolveSpec({ networkPolicy: { awsCidrs: ["10.0.0.0/16"] }, restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" } });
+        const spec = resolveSpec({ backup: { s3: { enabled: true } }, networkPolicy: { awsCidrs: ["10.0.0.0/16"] }, restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" } });
         checkMatrix(spec, buildAllObjects(spec, "x"), [
             ["backup", "S3 VPC endpoint", 443, true],
             ["backup", "S3 (internet)", 443, false],
