@@ -30,7 +30,6 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
     const mustSurvive: string[] = [];
 
     let probe: SentinelProbe;
-    const cli = (host: string, port: number, ...args: string[]) => probe.cli(host, port, ...args);
     const field = SentinelProbe.field;
     const replication = (address: string) => probe.replication(address);
     const roles = () => redisPods.map((p) => probe.role(p.host));
@@ -93,22 +92,23 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         assert.strictEqual(healthy(), "redis-cluster-0.redis-cluster-headless.redis-sentinel-dev.svc.cluster.local");
         assert.strictEqual(field(replication(redisPods[0].host), "connected_slaves"), "2");
         // Sentinels find each other through the master's hello channel within a few seconds.
-        await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(cli(s.split(":")[0], 26379, "sentinel", "ckquorum", masterName))),
+        await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(probe.ckquorum(s))),
             "every Sentinel counts 3 usable Sentinels (CKQUORUM OK)");
     });
 
     it("serves the README's clients: redis-py's Sentinel finds the master and a replica; local status is healthy", async () => {
         const [host, port] = sentinels[0].split(":");
         const py = spawnSync("/usr/bin/python3", ["-c", [
-            "import sys",
+            "import os, sys",
             "from redis.sentinel import Sentinel",
-            "host, port, name, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]",
-            "sentinel = Sentinel([(host, port)], sentinel_kwargs={'password': pw}, username='app', password=pw, socket_timeout=2)",
+            "host, port, name, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3], os.environ['APP_PASSWORD']",
+            // The Sentinels' `default` user is off: the client names the app user there too.
+            "sentinel = Sentinel([(host, port)], sentinel_kwargs={'username': 'app', 'password': pw}, username='app', password=pw, socket_timeout=2)",
             "master = sentinel.master_for(name)",
             "master.set('py:hello', 'world')",
             "master.execute_command('WAIT', 2, 2000)",
             "print(sentinel.discover_master(name)[0], sentinel.slave_for(name).get('py:hello'))",
-        ].join("\n"), host, port, masterName, t.password], { encoding: "utf8" });
+        ].join("\n"), host, port, masterName], { encoding: "utf8", env: { ...process.env, APP_PASSWORD: t.password } });
         assert.strictEqual(py.status, 0, py.stderr);
         assert.strictEqual(py.stdout.trim(), `${redisPods[0].host} b'world'`);
         const s = await status(STACK);
@@ -164,7 +164,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         // Pointed at an address where nothing listens, and forgotten by every Sentinel (RESET
         // relearns replicas from the master, which no longer lists it): no Sentinel will fix it.
         assert.strictEqual(probe.admin(orphan.host, "replicaof", "127.0.12.99", "6379"), "OK");
-        for (const s of sentinels) assert.strictEqual(cli(s.split(":")[0], 26379, "sentinel", "reset", masterName), "1");
+        for (const s of sentinels) assert.strictEqual(probe.sentinelAdmin(s.split(":")[0], "sentinel", "reset", masterName), "1");
         await until(() => field(replication(orphan.host), "master_host") === master && field(replication(orphan.host), "master_link_status") === "up",
             "the orphaned replica follows the master again", 30000);
         const log = fs.readFileSync(path.join(t.root, STACK, "pods", `pod-${redisPods.indexOf(orphan)}`, "redis.log"), "utf8");
@@ -189,8 +189,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         const master = healthy()!;
         const sentinelPods = t.deployment.pods.filter((p) => sentinels.includes(`${p.address}:26379`));
         for (const p of sentinelPods.slice(1)) await podAction(STACK, p.name, "stop");
-        const alone = sentinels[0].split(":")[0];
-        await until(() => /NOQUORUM/.test(cli(alone, 26379, "sentinel", "ckquorum", masterName)), "the lone Sentinel reports NOQUORUM");
+        await until(() => /NOQUORUM/.test(probe.ckquorum(sentinels[0])), "the lone Sentinel reports NOQUORUM");
         await podAction(STACK, podByHost(master).name, "kill");
         // Several down-after periods (2 s) and the failover timeout's first attempt: the lone
         // Sentinel sees the master down but can neither agree it is down nor be elected.
@@ -259,7 +258,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         const mount = (files: Record<string, string | undefined>) => updateMountedSecret(path.join(t.root, STACK), "auth", files);
         const sentinelAddresses = sentinels.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
         const redisAccepts = (address: string, user: string, password: string) => SentinelProbe.run(user, password, address, 6379, ["ping"]) === "PONG";
-        const sentinelAccepts = (s: string, password: string) => SentinelProbe.run(undefined, password, s.split(":")[0], 26379, ["ping"]) === "PONG";
+        const sentinelAccepts = (s: string, password: string) => SentinelProbe.run(USERS.app, password, s.split(":")[0], 26379, ["ping"]) === "PONG";
         const running = () => redisPods.filter((p) => probe.role(p.host) !== undefined);
 
         // How often each Sentinel has switched the admin password it gives Redis (at starts too).
