@@ -251,14 +251,16 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
 
     it("rotates every password live (no restart): writes never fail for authentication, then the old passwords are refused and a failover still works", async () => {
         const roles = ["admin", "app", "exporter", "replication"] as const;
+        // The Sentinels' peer password rotates too (a Sentinel-only user: off on Redis).
+        const rotated = [...roles, "sentinel"] as const;
         const secretsDir = path.dirname(t.deployment.passwordFile);
-        const old = Object.fromEntries(roles.map((r) => [r, fs.readFileSync(path.join(secretsDir, `${USERS[r]}-password`), "utf8")]));
-        const fresh = Object.fromEntries(roles.map((r) => [r, crypto.randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 32)]));
+        const old = Object.fromEntries(rotated.map((r) => [r, fs.readFileSync(path.join(secretsDir, `${USERS[r]}-password`), "utf8")]));
+        const fresh = Object.fromEntries(rotated.map((r) => [r, crypto.randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 32)]));
         // What the kubelet does when the Secret changes: every pod's mounted files, in place.
         const mount = (files: Record<string, string | undefined>) => updateMountedSecret(path.join(t.root, STACK), "auth", files);
         const sentinelAddresses = sentinels.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
         const redisAccepts = (address: string, user: string, password: string) => SentinelProbe.run(user, password, address, 6379, ["ping"]) === "PONG";
-        const sentinelAccepts = (s: string, password: string) => SentinelProbe.run(USERS.app, password, s.split(":")[0], 26379, ["ping"]) === "PONG";
+        const sentinelAccepts = (s: string, password: string, user: string = USERS.app) => SentinelProbe.run(user, password, s.split(":")[0], 26379, ["ping"]) === "PONG";
         const running = () => redisPods.filter((p) => probe.role(p.host) !== undefined);
 
         // How often each Sentinel has switched the admin password it gives Redis (at starts too).
@@ -269,9 +271,10 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         before.start();
         try {
             // Step 1 (auth.rotation + 1, acceptPrevious true): both generations in the Secret.
-            mount(Object.fromEntries(roles.flatMap((r) => [[`${USERS[r]}-password`, fresh[r]], [`${USERS[r]}-password-previous`, old[r]]])));
+            mount(Object.fromEntries(rotated.flatMap((r) => [[`${USERS[r]}-password`, fresh[r]], [`${USERS[r]}-password-previous`, old[r]]])));
             await until(() => running().every((p) => roles.every((r) => redisAccepts(p.host, USERS[r], fresh[r]) && redisAccepts(p.host, USERS[r], old[r])))
-                && sentinels.every((s) => sentinelAccepts(s, fresh.app) && sentinelAccepts(s, old.app)), "every pod and Sentinel accepts both generations", 60000);
+                && sentinels.every((s) => sentinelAccepts(s, fresh.app) && sentinelAccepts(s, old.app)
+                    && sentinelAccepts(s, fresh.sentinel, USERS.sentinel) && sentinelAccepts(s, old.sentinel, USERS.sentinel)), "every pod and Sentinel accepts both generations", 60000);
             // Clients move to the new password while the old one still works.
             const after = new SentinelWorkload(sentinelAddresses, masterName, fresh.app, "rot-new");
             after.start();
@@ -279,19 +282,21 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
                 await until(() => after.replicaAcknowledged.length >= 50, "a client with the new password writes through the Sentinels");
                 await before.stop();
                 // Step 2 (acceptPrevious false): the previous generation leaves the Secret.
-                mount(Object.fromEntries(roles.map((r) => [`${USERS[r]}-password-previous`, undefined])));
+                mount(Object.fromEntries(rotated.map((r) => [`${USERS[r]}-password-previous`, undefined])));
                 await until(() => running().every((p) => !redisAccepts(p.host, USERS.app, old.app) && !redisAccepts(p.host, USERS.admin, old.admin))
-                    && sentinels.every((s) => !sentinelAccepts(s, old.app)), "the old passwords are refused everywhere", 60000);
+                    && sentinels.every((s) => !sentinelAccepts(s, old.app) && !sentinelAccepts(s, old.sentinel, USERS.sentinel)), "the old passwords are refused everywhere", 60000);
                 await until(() => sentinels.every((s, i) => authSwitches(i) > switchesBefore[i]),
                     "every Sentinel authenticates to Redis with the new admin password", 60000);
                 // The Sentinels still see a healthy master (they reach it with the new admin password) and fail it over.
-                const rotated = new SentinelProbe(redisPods.map((p) => p.host), sentinels, fresh.app, masterName, fresh.admin);
-                await until(() => rotated.healthyMaster() !== undefined, "the deployment is healthy with the new passwords only", 60000);
-                const master = rotated.healthyMaster()!;
+                const newProbe = new SentinelProbe(redisPods.map((p) => p.host), sentinels, fresh.app, masterName, fresh.admin);
+                await until(() => newProbe.healthyMaster() !== undefined, "the deployment is healthy with the new passwords only", 60000);
+                // The Sentinels count each other again: they log in to their peers with the new peer password.
+                await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(newProbe.ckquorum(s))), "every Sentinel counts 3 usable Sentinels with the new peer password", 60000);
+                const master = newProbe.healthyMaster()!;
                 const at = Date.now();
                 await podAction(STACK, podByHost(master).name, "kill");
                 await until(() => after.successesAfter(at) >= 50, "writes are accepted again after the failover", 90000);
-                assert.notStrictEqual(rotated.sentinelView(sentinels[0]), master);
+                assert.notStrictEqual(newProbe.sentinelView(sentinels[0]), master);
                 assert.strictEqual(before.authErrors + after.authErrors, 0, "a write failed for authentication");
                 console.log(`      rotation: ${before.acknowledged} writes with the old password, ${after.acknowledged} with the new one, 0 refused for authentication`);
             } finally {
