@@ -111,7 +111,7 @@ describe("sentinel topology: who may do what (local mode, real redis-cli, ioredi
     it("the exporter reads the Sentinel and nothing more; the peer user exchanges hellos and votes, nothing more", () => {
         assertMatrix("exporter on a Sentinel", (...a) => onSentinel("exporter", ...a), [
             [["ping"], /^PONG$/],
-            [["info", "sentinel"], /^# Sentinel\n/],
+            [["info", "sentinel"], /^# Sentinel\r?$/m],
             [["sentinel", "masters"], /^name\n/],
             [["sentinel", "ckquorum", masterName], /^OK 3 usable Sentinels/],
         ], [
@@ -164,7 +164,8 @@ describe("sentinel topology: who may do what (local mode, real redis-cli, ioredi
         assertMatrix("replication on the master", (...a) => onMaster("replication", ...a), [[["ping"], /^PONG$/]],
             [["get", "acl:k"], ["set", "acl:k", "x"], ["publish", "orders", "x"], ["config", "set", "masterauth", "x"]]);
         assertMatrix("backup on the master", (...a) => onMaster("backup", ...a), [[["ping"], /^PONG$/]],
-            [["get", "acl:k"], ["set", "acl:k", "x"], ["psync", "?", "-1"], ["flushall"], ["publish", "orders", "x"]]);
+            // (PSYNC is refused too; redis-cli turns a typed PSYNC into its replica mode: backup-user.test.ts checks it.)
+            [["get", "acl:k"], ["set", "acl:k", "x"], ["flushall"], ["publish", "orders", "x"]]);
         // The Sentinels' peer user is off on Redis.
         assert.match(onMaster("sentinel", "ping"), /WRONGPASS/);
         assert.strictEqual(onMaster("admin", "get", "acl:k"), "v");
@@ -174,7 +175,9 @@ describe("sentinel topology: who may do what (local mode, real redis-cli, ioredi
         for (const h of sentinelHosts) assert.strictEqual(as(USERS.admin, pw.admin, h, SENTINEL_PORT, "acl", "log", "reset"), "OK");
         const old = master;
         // A plain subscriber on a Sentinel as the client user, as ioredis's failover detector is.
-        const subscriber = new Redis({ host: sentinelHosts[1], port: SENTINEL_PORT, username: USERS.app, password: pw.app });
+        // No ready check: it sends INFO, which the client user may not run (ioredis's own Sentinel
+        // connections turn it off too).
+        const subscriber = new Redis({ host: sentinelHosts[1], port: SENTINEL_PORT, username: USERS.app, password: pw.app, enableReadyCheck: false });
         const switches: string[] = [];
         subscriber.on("message", (channel, message) => channel === "+switch-master" && switches.push(message));
         assert.strictEqual(await subscriber.subscribe("+switch-master"), 1);
