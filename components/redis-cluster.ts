@@ -45,7 +45,11 @@ export class RedisCluster extends pulumi.ComponentResource {
     public readonly seedAddresses: pulumi.Output<string[]>;
     /** Name of the Secret holding every user's password (keys `<user>-password`). */
     public readonly secretName: pulumi.Output<string>;
-    /** The ACL user applications connect as (`app`). */
+    /**
+     * The ACL user applications connect as (`app`). In the sentinel topology it is also the
+     * Sentinels' client user (`sentinelUsername`/`sentinel_kwargs`), which may only ask where the
+     * master is: never the Sentinels' admin.
+     */
     public readonly username: pulumi.Output<string>;
     /** The application user's password (secret). */
     public readonly password: pulumi.Output<string>;

@@ -109,15 +109,11 @@ export function exporterContainer(spec: ClusterSpec, port: number = PORTS.redis)
             fieldEnv("POD_NAMESPACE", "metadata.namespace"),
             fieldEnv("POD_IP", "status.podIP"),
             ...exporterTarget(spec, port),
-            ...(port === PORTS.sentinel
-                // Sentinels have no ACL users: their one password is the app user's.
-                ? [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: passwordKey("app") } } }]
-                : [
-                    // The exporter user may not run CONFIG (CONFIG GET would show masterauth): "-" skips it.
-                    { name: "REDIS_USER", value: USERS.exporter },
-                    { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: passwordKey("exporter") } } },
-                    { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
-                ]),
+            // Its own read-only user on Redis and on the Sentinels alike. It may not run CONFIG
+            // (CONFIG GET would show masterauth): "-" skips it.
+            { name: "REDIS_USER", value: USERS.exporter },
+            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: passwordKey("exporter") } } },
+            { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
             { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `$(POD_IP):${PORTS.exporter}` },
         ],
         ports: [{ name: "metrics", containerPort: PORTS.exporter, protocol: "TCP" }],

@@ -63,6 +63,11 @@ export const USERS = {
     replication: "replication",
     /** The backup jobs: finding the shards (CLUSTER NODES/INFO) and pulling snapshots (`redis-cli --rdb`). */
     backup: "backup",
+    /**
+     * Sentinel topology: what the Sentinels log in to each other as (`sentinel sentinel-user`).
+     * A Sentinel-only identity: off on the Redis pods. See components/redis/sentinel-acl.ts.
+     */
+    sentinel: "sentinel",
 } as const;
 export type UserRole = keyof typeof USERS;
 export const USER_ROLES = Object.keys(USERS) as UserRole[];

@@ -261,6 +261,8 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
     let cert: TestCertificate;
     let password: string;
     let leaks: LeakSampler;
+    /** CKQUORUM and the Sentinels' master table are for their admin user, not clients. */
+    let adminPassword: string;
 
     before(async () => {
         for (const tool of ["redis-server", "redis-sentinel", "redis-cli", "openssl"]) requireTool(tool);
@@ -283,6 +285,7 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
         deployment = await project.up();
         leaks.scanText("local up's result (the stack's outputs)", JSON.stringify(deployment));
         password = fs.readFileSync(deployment.passwordFile, "utf8");
+        adminPassword = adminPasswordOf(deployment);
     });
 
     after(async () => {
@@ -297,8 +300,8 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
     it("Sentinels agree over TLS, a TLS client finds the master through them and keeps writing across a failover", async () => {
         const sentinels = deployment.sentinels!.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
         const ask = (host: string, tls: boolean, ...args: string[]) => spawnSync("redis-cli",
-            [...(tls ? ["--tls", "--cacert", deployment.caFile!] : []), "--no-auth-warning", "-h", host, "-p", "26379", ...args],
-            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password }, timeout: 10000 }).stdout.trim();
+            [...(tls ? ["--tls", "--cacert", deployment.caFile!] : []), "--no-auth-warning", "--user", "admin", "-h", host, "-p", "26379", ...args],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword }, timeout: 10000 }).stdout.trim();
         // Sentinels meet through the master's hello channel within a few seconds.
         await until(() => /^OK 3 usable Sentinels/.test(ask(sentinels[0].host, true, "sentinel", "ckquorum", "redis-cluster")), "CKQUORUM over TLS reports 3 usable Sentinels");
         assert.notStrictEqual(ask(sentinels[0].host, false, "ping"), "PONG", "a Sentinel answered plaintext");
@@ -307,7 +310,7 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
         await until(() => sentinels.every((s) => knownReplicas(s.host) === 2), "every Sentinel knows both replicas", 30000);
 
         const client = new Redis({
-            sentinels, name: "redis-cluster", sentinelPassword: password, username: "app", password,
+            sentinels, name: "redis-cluster", sentinelUsername: "app", sentinelPassword: password, username: "app", password,
             sentinelTLS: { ca: cert.ca }, enableTLSForSentinelMode: true, tls: { ca: cert.ca },
         });
         client.on("error", () => undefined);
@@ -341,8 +344,8 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
             const served = (await Promise.all([11, 12, 13].map((n) => servedFingerprint(`${base}${n}`, 6379, cert.ca).catch(() => undefined)))).filter(Boolean);
             return served.length === 2 && served.every((f) => f === wanted);
         }, "the running Redis pods present it (reloaded, not restarted)", 30000);
-        const ask = (host: string) => spawnSync("redis-cli", ["--tls", "--cacert", deployment.caFile!, "--no-auth-warning", "-h", host, "-p", "26379", "sentinel", "ckquorum", "redis-cluster"],
-            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password }, timeout: 10000 }).stdout.trim();
+        const ask = (host: string) => spawnSync("redis-cli", ["--tls", "--cacert", deployment.caFile!, "--no-auth-warning", "--user", "admin", "-h", host, "-p", "26379", "sentinel", "ckquorum", "redis-cluster"],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword }, timeout: 10000 }).stdout.trim();
         await until(() => hosts.every((h) => /^OK 3 usable Sentinels/.test(ask(h))), "the restarted Sentinels reach CKQUORUM OK again", 60000);
     });
 });

@@ -34,7 +34,7 @@ describe("render", function () {
     it("redacts the passwords and shows the generated-password resources with their inputs", async () => {
         const rendered = await renderedStack("prod");
         const secret = rendered.kubernetes.find((o: any) => o.kind === "Secret") as any;
-        const roles = ["admin", "app", "exporter", "replication", "backup"];
+        const roles = ["admin", "app", "exporter", "replication", "backup", "sentinel"];
         assert.deepStrictEqual(secret.stringData, Object.fromEntries(roles.map((r) => [`${r}-password`, REDACTED])));
         const passwords = roles.flatMap((r) => ["a", "b"].map((s) => `random:index/randomPassword:RandomPassword redis-${r}-password-${s}`));
         const others = rendered.others.map((o) => `${o.type} ${o.name}`);

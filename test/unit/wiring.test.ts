@@ -9,7 +9,7 @@ import { packageRoot } from "../../components/package-files";
 // generated password is the canary plus its resource's name, so a test can tell them apart.
 const PASSWORD = "Pw0rdCanary7f3a9c1e5b2d4f6a8c0e2b4d";
 const generated = (resource: string) => `${PASSWORD}${resource.replace(/[^a-z]/g, "")}`;
-const ROLES = ["admin", "app", "backup", "exporter", "replication"];
+const ROLES = ["admin", "app", "backup", "exporter", "replication", "sentinel"];
 
 async function runStack(config: Record<string, string>) {
     return runUnderMocks(() => deployStack(config), {
@@ -260,7 +260,7 @@ describe("component wiring of the sentinel topology", function () {
                 .map((p) => `kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-${p}`),
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster",
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster-sentinel",
-            ...["admin", "app", "backup", "exporter", "replication"].flatMap((u) => ["a", "b"].map((slot) => `random:index/randomPassword:RandomPassword redis-${u}-password-${slot}`)),
+            ...ROLES.flatMap((u) => ["a", "b"].map((slot) => `random:index/randomPassword:RandomPassword redis-${u}-password-${slot}`)),
             "redis-cluster:index:RedisCluster redis",
         ]);
     });
