@@ -35,8 +35,11 @@ if [ -n "${TLS_CA_FILE:-}" ]; then
   printf 'tls-cert-file %s\ntls-key-file %s\ntls-ca-cert-file %s\n' "$TLS_CERT_FILE" "$TLS_KEY_FILE" "$TLS_CA_FILE" >> "$conf"
 fi
 
+# The password goes to redis-cli for each call, never exported: children (sleep, tr, awk) would
+# carry it in their environment.
+sentinel_auth=
 cli() {
-  timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
+  REDISCLI_AUTH="$sentinel_auth" timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
 }
 
 # Its users with the hashes of the Secret's passwords (only hashes reach its config; `default` is
@@ -160,8 +163,7 @@ sentinel_pid=$$   # this shell, which exec turns into redis-sentinel
       exit 0
     fi
     # The current admin password, or the previous one until this Sentinel has applied a rotation.
-    REDISCLI_AUTH=$(sh "$scripts/sentinel-auth.sh" "$POD_IP") || continue
-    export REDISCLI_AUTH
+    sentinel_auth=$(sh "$scripts/sentinel-auth.sh" "$POD_IP") || continue
     view=$(cli sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r' | awk 'NR % 2 == 1 {k = $0; next} {print k "=" $0}')
     follow_rotation "$(printf '%s\n' "$view" | sed -n 's/^ip=//p')"
     if printf '%s\n' "$view" | grep -q '^ip='; then
