@@ -32,8 +32,12 @@ export const PATHS = {
     run: "/run/redis",
     /** The passwords Secret, mounted as files so they never sit in an environment listing. */
     secrets: "/etc/redis-auth",
-    /** The TLS Secret (tls.crt, tls.key, ca.crt), when TLS is on. */
+    /** The TLS Secret (tls.crt, tls.key, ca.crt), when TLS is on: only where a server or Redis itself runs. */
     tls: "/etc/redis-tls",
+    /** Only the TLS Secret's ca.crt: pods and containers that are TLS clients and serve nothing (exporter, backup jobs). */
+    tlsCa: "/etc/redis-tls-ca",
+    /** The exporter's password map (written by its init container; memory-backed). */
+    exporterAuth: "/run/redis-exporter",
     /** Backup jobs: the backup volume, where backups are staged and the newest are kept. */
     backup: "/backup",
     /** Backup jobs: per-run scratch shared by the job's containers (and the backup being verified). */

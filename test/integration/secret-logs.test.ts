@@ -4,7 +4,8 @@
 // every process command line on the machine is scanned for every ACL user's password, raw and
 // base64. The only places one may be are the Secret's stand-ins (the state's secrets directory,
 // each pod's Secret volume) and, for the replication password alone (masterauth), the runtime
-// config the start script writes to its memory-backed emptyDir; the ACL file holds hashes only.
+// config the start script writes to its memory-backed emptyDir, and for the exporter's alone its
+// password map on another memory-backed emptyDir; the ACL file holds hashes only.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -102,7 +103,9 @@ describe("secret scan of a real local-mode run (dev stack)", function () {
         // Pods' mount points are named after the pod's volumes: auth is the Secret, run the emptyDir at PATHS.run.
         const allowed = (f: string, key: string) => f === `dev/secrets/${key}`
             || new RegExp(`^dev/pods/pod-\\d+/auth/${key}$`).test(f)
-            || (key === passwordKey("replication") && /^dev\/pods\/pod-\d+\/run\/redis\.conf$/.test(f));
+            || (key === passwordKey("replication") && /^dev\/pods\/pod-\d+\/run\/redis\.conf$/.test(f))
+            // The exporter's password map, on its memory-backed emptyDir (exporter-auth.sh).
+            || (key === passwordKey("exporter") && /^dev\/pods\/pod-\d+\/exporter-auth\/passwords\.json$/.test(f));
         assert.deepStrictEqual(holding.flatMap((h) => h.keys.filter((k) => !allowed(h.f, k)).map((k) => `${h.f} holds ${k}`)), []);
         for (const key of Object.keys(forms)) assert.ok(holding.some((h) => h.f.endsWith(`auth/${key}`)), `the scan did not see ${key} in a Secret volume`);
         assert.ok(holding.every((h) => !h.f.endsWith("users.acl")));
