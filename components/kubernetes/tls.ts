@@ -30,12 +30,40 @@ export function certificateSubject(spec: ClusterSpec): { dnsNames: string[]; ipA
     };
 }
 
-/** The cert-manager Certificate, when an issuer signs the deployment's certificate. */
+/**
+ * With tls.namespacedCa, the deployment's own CA in its namespace, as cert-manager documents it: a
+ * self-signed Issuer signs a CA Certificate, whose Secret a CA Issuer signs with. Nothing outside
+ * the namespace can issue from it, and a client that trusts it trusts only this deployment.
+ */
+function namespacedCaObjects(spec: ClusterSpec): KubeObject[] {
+    const ca = spec.tls?.namespacedCa;
+    if (!ca) return [];
+    return [
+        { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: meta(spec, ca.selfSigned, "tls"), spec: { selfSigned: {} } },
+        {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: meta(spec, ca.secretName, "tls"),
+            spec: {
+                isCA: true,
+                commonName: `${spec.names.statefulSet}.${spec.names.namespace} CA`,
+                secretName: ca.secretName,
+                privateKey: { algorithm: "ECDSA", size: 256 },
+                // Ten years: a CA change means every client must trust the new one (docs/tls.md).
+                duration: "87600h",
+                issuerRef: { group: "cert-manager.io", kind: "Issuer", name: ca.selfSigned },
+            },
+        },
+        { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: meta(spec, ca.issuer, "tls"), spec: { ca: { secretName: ca.secretName } } },
+    ];
+}
+
+/** The cert-manager Certificate, when an issuer signs the deployment's certificate (and the namespaced CA, when asked for). */
 export function buildCertificate(spec: ClusterSpec): KubeObject[] {
     const cert = spec.tls?.certificate;
     if (!cert) return [];
     const metadata = meta(spec, cert.name, "tls");
-    return [{
+    return [...namespacedCaObjects(spec), {
         apiVersion: "cert-manager.io/v1",
         kind: "Certificate",
         // pulumi-kubernetes (4.18 and later) waits for this condition before the Certificate

@@ -131,6 +131,8 @@ export interface TlsSpec {
     secretName: string;
     /** When cert-manager issues it: the Certificate's name and issuer. */
     certificate?: { name: string; issuerRef: { name: string; kind: string } };
+    /** tls.namespacedCa: the self-signed root Issuer, the CA's Secret (also its Certificate's name) and the CA Issuer. */
+    namespacedCa?: { selfSigned: string; secretName: string; issuer: string };
 }
 
 export interface SentinelSpec {
@@ -245,5 +247,9 @@ function buildTlsSpec(settings: Settings): TlsSpec | undefined {
     if (!tls.enabled) return undefined;
     if (tls.secretName) return { secretName: tls.secretName };
     const name = `${settings.name}-tls`;
+    if (tls.namespacedCa) {
+        const ca = { issuer: `${settings.name}-ca`, selfSigned: `${settings.name}-ca-root`, secretName: `${settings.name}-ca` };
+        return { secretName: name, certificate: { name, issuerRef: { name: ca.issuer, kind: "Issuer" } }, namespacedCa: ca };
+    }
     return { secretName: name, certificate: { name, issuerRef: { name: tls.issuerRef!.name, kind: tls.issuerRef!.kind } } };
 }

@@ -78,6 +78,30 @@ describe("TLS rendering", () => {
         assert.ok(names.indexOf("POD_NAME") < names.indexOf("REDIS_ADDR") && names.indexOf("POD_NAMESPACE") < names.indexOf("REDIS_ADDR"));
     });
 
+    it("tls.namespacedCa: a CA of the deployment's own in its namespace (self-signed Issuer -> CA Certificate -> CA Issuer) signs the certificate", () => {
+        const objects = buildAllObjects(resolveSpec({ name: "cache", namespace: "team-a", tls: { enabled: true, namespacedCa: true } }), "x") as any[];
+        const cm = objects.filter((o) => o.apiVersion === "cert-manager.io/v1");
+        assert.deepStrictEqual(cm.map((o) => [o.kind, o.metadata.name, o.metadata.namespace]), [
+            ["Issuer", "cache-ca-root", "team-a"], ["Certificate", "cache-ca", "team-a"], ["Issuer", "cache-ca", "team-a"], ["Certificate", "cache-tls", "team-a"],
+        ]);
+        assert.deepStrictEqual(cm[0].spec, { selfSigned: {} });
+        assert.strictEqual(cm[1].spec.isCA, true);
+        assert.deepStrictEqual(cm[1].spec.issuerRef, { group: "cert-manager.io", kind: "Issuer", name: "cache-ca-root" });
+        assert.deepStrictEqual(cm[2].spec, { ca: { secretName: cm[1].spec.secretName } });
+        assert.deepStrictEqual(cm[3].spec.issuerRef, { group: "cert-manager.io", kind: "Issuer", name: "cache-ca" });
+        assert.ok(!objects.some((o) => o.kind === "ClusterIssuer"));
+        // No pod mounts the CA's Secret: its key signs certificates and stays with cert-manager.
+        const pods = objects.filter((o) => o.kind === "StatefulSet").map((o) => o.spec.template.spec);
+        assert.ok(pods.every((p) => p.volumes.every((v: any) => v.secret?.secretName !== "cache-ca")));
+    });
+
+    it("tls: exactly one certificate source, each problem named with key, value and what is allowed", () => {
+        for (const tls of [{ enabled: true, namespacedCa: true, secretName: "x" }, { enabled: true, namespacedCa: true, issuerRef: { name: "ca", kind: "ClusterIssuer" } }]) {
+            assert.throws(() => resolveSpec({ tls }), /tls.*exactly one of tls\.issuerRef.*tls\.namespacedCa/s);
+        }
+        assert.throws(() => resolveSpec({ tls: { namespacedCa: true } }), /tls\.enabled.*tls\.namespacedCa/s);
+    });
+
     it("uses the user's Secret as it is when given one: no Certificate", () => {
         const objects = buildAllObjects(resolveSpec({ tls: { enabled: true, secretName: "my-redis-tls" } }), "x") as any[];
         assert.ok(!objects.some((o) => o.kind === "Certificate"));
