@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
 import { TLS_FILES } from "../components/spec/spec";
-import { EnvSources, mapMountPaths, PodIdentity, resolveEnv } from "./kubelet";
+import { EnvSources, mapMountPaths, PodIdentity, resolveEnv, volumeItems } from "./kubelet";
 import { localImageEnv } from "./s3";
 
 /** Container image -> local entrypoint; undefined keeps the container's own command. */
@@ -120,7 +120,7 @@ export function materializeVolumes(objects: KubeObject[], plan: PodPlan, passwor
         const dir = path.join(plan.root, vol.name);
         const files: Record<string, string> | undefined = vol.configMap
             ? (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === vol.configMap.name) as any)?.data
-            : vol.secret ? Object.fromEntries(secretKeys(objects, vol.secret.secretName).map((k) => [k, secretValue(password, k)])) : undefined;
+            : vol.secret ? volumeItems(Object.fromEntries(secretKeys(objects, vol.secret.secretName).map((k) => [k, secretValue(password, k)])), vol.secret.items) : undefined;
         if (files) fs.rmSync(dir, { recursive: true, force: true });
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         for (const [file, content] of Object.entries(files ?? {})) fs.writeFileSync(path.join(dir, file), content, { mode: 0o600 });

@@ -7,7 +7,7 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernete
 import { BACKUP_KINDS, BackupKind, ClusterSpec, PATHS, PORTS, USERS, VERIFY_PORT } from "../spec/spec";
 import { awsCredentialsEnv, BACKUP_PASSWORD_KEY, BackupCloud, passwordFile, scriptsMount, scriptsVolume } from "./env";
 import { BackupIdentity, serviceAccountOf } from "./policy";
-import { tlsEnv, tlsMounts, tlsVolumes } from "../kubernetes/tls";
+import { tlsCaEnv, tlsCaMounts, tlsCaVolumes } from "../kubernetes/tls";
 import { loadBackupScripts } from "./scripts";
 
 import { JOB_LIMITS, verifyMaxAgeMinutes } from "./schedule";
@@ -74,7 +74,8 @@ function podSpec(spec: ClusterSpec, identity: BackupIdentity, initContainers: un
             // Only the backup user's password: a leaked backup pod cannot administer Redis.
             { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440, items: [{ key: BACKUP_PASSWORD_KEY, path: BACKUP_PASSWORD_KEY }] } },
             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-            ...tlsVolumes(spec),
+            // Only the CA: the dump is a TLS client and presents no certificate (docs/tls.md).
+            ...tlsCaVolumes(spec),
             ...volumes,
         ],
     };
@@ -123,8 +124,8 @@ function backupCronJob<P>(spec: ClusterSpec, kind: BackupKind, cloud?: BackupClo
         { name: "REDIS_PORT", value: String(PORTS.redis) },
         { name: "REDIS_USER", value: USERS.backup },
         { name: "PASSWORD_FILE", value: passwordFile },
-        ...tlsEnv(spec),
-    ], [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }, ...tlsMounts(spec)]);
+        ...tlsCaEnv(spec),
+    ], [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }, ...tlsCaMounts(spec)]);
     const upload = cloud && container(spec, "upload", s.backup.awsCliImage, "backup-upload.sh", [...common, ...s3Env(spec, cloud, "writer")], mounts);
     const pod = podSpec(spec, "writer", upload ? [dump] : [], upload ? [upload] : [dump], [
         { name: "backup", persistentVolumeClaim: { claimName: spec.names.backup[kind] } },

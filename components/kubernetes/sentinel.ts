@@ -12,7 +12,7 @@ import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { podDnsName } from "./services";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
-import { exporterContainer, fieldEnv, probe, sharedMounts, sharedVolumes } from "./statefulset";
+import { exporterAuthInitContainer, exporterContainer, fieldEnv, probe, sharedMounts, sharedVolumes } from "./statefulset";
 import { tlsEnv } from "./tls";
 
 /** Sentinels are small: they hold a few connections and the master's address. */
@@ -124,6 +124,7 @@ export function buildSentinelStatefulSet(spec: ClusterSpec): KubeObject {
                     securityContext: restrictedPodSecurity,
                     // Host anti-affinity of their own, required by default: see sentinel.hostAntiAffinity.
                     ...podScheduling(spec, s.selectorLabels, s.settings.hostAntiAffinity),
+                    initContainers: [exporterAuthInitContainer(spec, PORTS.sentinel)],
                     containers: [sentinelContainer(spec), exporterContainer(spec, PORTS.sentinel)],
                     volumes: [
                         { name: "config", configMap: { name: s.names.config, defaultMode: 0o444 } },

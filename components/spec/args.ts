@@ -270,6 +270,12 @@ export interface TlsArgs {
     issuerRef?: IssuerRefArgs;
     /** An existing Secret with `tls.crt`, `tls.key` and `ca.crt`. Default: `""`. */
     secretName?: pulumi.Input<string>;
+    /**
+     * Create a CA of this deployment's own in its namespace (cert-manager: a self-signed Issuer, a CA
+     * Certificate, a CA Issuer) and issue the certificate from it, so only this deployment's pods
+     * are trusted by its clients (docs/tls.md, "Trust"). One of issuerRef, secretName or this. Default: `false`.
+     */
+    namespacedCa?: boolean;
 }
 
 export interface NetworkPolicyArgs {

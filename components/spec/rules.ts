@@ -97,12 +97,12 @@ export function crossFieldProblems(s: Settings, given: RedisClusterArgs): Proble
     }
 
     const tls = s.tls;
-    const sources = (tls.issuerRef ? 1 : 0) + (tls.secretName ? 1 : 0);
+    const sources = (tls.issuerRef ? 1 : 0) + (tls.secretName ? 1 : 0) + (tls.namespacedCa ? 1 : 0);
     if (tls.enabled && sources !== 1) {
-        add("tls", given.tls, "exactly one of tls.issuerRef (cert-manager) or tls.secretName (an existing Secret) when tls.enabled is true");
+        add("tls", given.tls, "exactly one of tls.issuerRef (cert-manager), tls.secretName (an existing Secret) or tls.namespacedCa: true (a CA of its own in the namespace) when tls.enabled is true");
     }
     if (!tls.enabled && sources > 0) {
-        add("tls.enabled", tls.enabled, "true when tls.issuerRef or tls.secretName is set (otherwise they would be ignored)");
+        add("tls.enabled", tls.enabled, "true when tls.issuerRef, tls.secretName or tls.namespacedCa is set (otherwise they would be ignored)");
     }
 
     const s3 = s.backup.s3;

@@ -208,6 +208,7 @@ export const settingsSchema = object({
             kind: oneOf("Issuer", ["Issuer", "ClusterIssuer"]),
         }),
         secretName: optionalDnsSubdomain(""),
+        namespacedCa: boolean(false),
     }),
     networkPolicy: object({
         enabled: boolean(true),

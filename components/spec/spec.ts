@@ -33,8 +33,12 @@ export const PATHS = {
     run: "/run/redis",
     /** The passwords Secret, mounted as files so they never sit in an environment listing. */
     secrets: "/etc/redis-auth",
-    /** The TLS Secret (tls.crt, tls.key, ca.crt), when TLS is on. */
+    /** The TLS Secret (tls.crt, tls.key, ca.crt), when TLS is on: only where a server or Redis itself runs. */
     tls: "/etc/redis-tls",
+    /** Only the TLS Secret's ca.crt: pods and containers that are TLS clients and serve nothing (exporter, backup jobs). */
+    tlsCa: "/etc/redis-tls-ca",
+    /** The exporter's password map (written by its init container; memory-backed). */
+    exporterAuth: "/run/redis-exporter",
     /** Backup jobs: the backup volume, where backups are staged and the newest are kept. */
     backup: "/backup",
     /** Backup jobs: per-run scratch shared by the job's containers (and the backup being verified). */
@@ -138,6 +142,8 @@ export interface TlsSpec {
     secretName: string;
     /** When cert-manager issues it: the Certificate's name and issuer. */
     certificate?: { name: string; issuerRef: { name: string; kind: string } };
+    /** tls.namespacedCa: the self-signed root Issuer, the CA's Secret (also its Certificate's name) and the CA Issuer. */
+    namespacedCa?: { selfSigned: string; secretName: string; issuer: string };
 }
 
 export interface SentinelSpec {
@@ -261,5 +267,9 @@ function buildTlsSpec(settings: Settings): TlsSpec | undefined {
     if (!tls.enabled) return undefined;
     if (tls.secretName) return { secretName: tls.secretName };
     const name = `${settings.name}-tls`;
+    if (tls.namespacedCa) {
+        const ca = { issuer: `${settings.name}-ca`, selfSigned: `${settings.name}-ca-root`, secretName: `${settings.name}-ca` };
+        return { secretName: name, certificate: { name, issuerRef: { name: ca.issuer, kind: "Issuer" } }, namespacedCa: ca };
+    }
     return { secretName: name, certificate: { name, issuerRef: { name: tls.issuerRef!.name, kind: tls.issuerRef!.kind } } };
 }

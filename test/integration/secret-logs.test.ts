@@ -5,7 +5,8 @@
 // secret-leak sampler watches every process's command line and environment on the machine. The
 // only places one may be are the Secret's stand-ins (the state's secrets directory, each pod's
 // Secret volume) and, for the replication password alone (masterauth), the runtime
-// config the start script writes to its memory-backed emptyDir; the ACL file holds hashes only.
+// config the start script writes to its memory-backed emptyDir, and for the exporter's alone its
+// password map on another memory-backed emptyDir; the ACL file holds hashes only.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -93,7 +94,7 @@ describe("secret scan of a real local-mode run (dev stack)", function () {
         const files = filesUnder(stateRoot);
         assert.ok(files.some((f) => f.endsWith("redis.log")) && files.some((f) => f.endsWith("nodes.conf")), files.join("\n"));
         const holding = files.map((f) => ({ f: path.relative(stateRoot, f), keys: holds(fs.readFileSync(f)) })).filter((h) => h.keys.length > 0);
-        // The sampler's rules: a Secret's own file (the stand-in, a pod's `auth` volume), masterauth in `run/redis.conf`.
+        // The sampler's rules: a Secret's own file (the stand-in, a pod's `auth` volume), masterauth in `run/redis.conf`, the exporter's password map.
         const allowed = (f: string, key: string) => fileMayHold(f, fs.readFileSync(path.join(stateRoot, f), "latin1"), knownSecret(key, forms[key][0])!);
         assert.deepStrictEqual(holding.flatMap((h) => h.keys.filter((k) => !allowed(h.f, k)).map((k) => `${h.f} holds ${k}`)), []);
         for (const key of Object.keys(forms)) assert.ok(holding.some((h) => h.f.endsWith(`auth/${key}`)), `the scan did not see ${key} in a Secret volume`);

@@ -33,7 +33,6 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
 
     let probe: SentinelProbe;
     let leaks: LeakSampler;
-    const cli = (host: string, port: number, ...args: string[]) => probe.cli(host, port, ...args);
     const field = SentinelProbe.field;
     const replication = (address: string) => probe.replication(address);
     const roles = () => redisPods.map((p) => probe.role(p.host));

@@ -119,6 +119,7 @@ export function judgeProcess(seen: ProcessView, secrets: KnownSecret[]): { leaks
 export const FILE_EXCEPTIONS: { file: RegExp; key: string; why: string }[] = [
     { file: /(^|\/)run\/redis\.conf$/, key: "replication-password", why: "masterauth: redis-server reads the replication password only from its config" },
     { file: /(^|\/)run\/sentinel\.conf$/, key: "admin-password", why: "sentinel auth-pass: redis-sentinel reads the password it gives Redis only from its config" },
+    { file: /(^|\/)exporter-auth\/passwords\.json$/, key: "exporter-password", why: "the exporter's password map (exporter-auth.sh): redis_exporter sends a password from it only to the address it is keyed by" },
 ];
 
 /** Whether a file holding `secret` is allowed to: a Secret's own file (its name, holding exactly that value), or an exception. */
