@@ -184,7 +184,8 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
     const s = spec.settings;
     const podLabels = { ...spec.commonLabels, "app.kubernetes.io/component": "redis" };
     const storage = s.storage;
-    const initContainers = restoreInitContainers(spec);
+    // Every container the pod runs: the IRSA skip list must name each but the restore step.
+    const initContainers = [...restoreInitContainers(spec), exporterAuthInitContainer(spec)];
     const containers = [redisContainer(spec), exporterContainer(spec)];
     const restore = restorePodAdditions(spec, [...initContainers, ...containers].map((c) => (c as { name: string }).name));
     return {
@@ -219,7 +220,7 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
                     terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
                     securityContext: restrictedPodSecurity,
                     ...podScheduling(spec, spec.selectorLabels),
-                    initContainers: [...initContainers, exporterAuthInitContainer(spec)],
+                    initContainers,
                     containers,
                     volumes: [
                         { name: "config", configMap: { name: spec.names.config, defaultMode: 0o444 } },

@@ -327,8 +327,8 @@ describe("restore", function () {
         assert.strictEqual(template.spec.serviceAccountName, "redis-cluster-backup-reader");
         assert.strictEqual(template.spec.automountServiceAccountToken, false);
         const names = [...template.spec.initContainers, ...template.spec.containers].map((c: any) => c.name);
-        assert.deepStrictEqual(names, ["restore", "redis", "exporter"]);
-        assert.strictEqual(template.metadata.annotations["eks.amazonaws.com/skip-containers"], "redis,exporter");
+        assert.deepStrictEqual(names, ["restore", "exporter-auth", "redis", "exporter"]);
+        assert.strictEqual(template.metadata.annotations["eks.amazonaws.com/skip-containers"], "exporter-auth,redis,exporter");
         const sts = resources.find((r) => r.name === "redis-statefulset-redis-cluster")!;
         const readerRole = resources.find((r) => r.name === "redis-backup-reader-access")!;
         assert.ok(sts.dependencies.includes(readerRole.urn), "restoring pods wait for the reader's access");

@@ -16,7 +16,7 @@ const PASSWORD_OPTION = /(^|\s)(-a|--pass|--password)(\s+|=)(?!-)\S+/;
 const AUTH_ARGUMENTS = /(^|\s)auth\s+["']?[\w$]+["']?\s+\S+/i;
 /** `-p` is redis-cli's port; anything but a number or a variable named for a port may be a password. */
 const PORT_OPTION = /(^|\s)-p\s+(\S+)/g;
-const PORT_VALUE = /^["']?(\d+|\$\{?\w*port\w*\}?)["']?$/i;
+const PORT_VALUE = /^["']?(\d+|\$\{?\w*port\w*(:-\$\w*port\w*)?\}?)["']?$/i;
 /** Options of other tools that take a password, on any command line. */
 const ANY_TOOL = [
     /(^|\s)--(requirepass|masterauth)(\s+|=)(?!-)\S+/, // redis-server / valkey-server

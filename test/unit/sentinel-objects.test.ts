@@ -54,7 +54,11 @@ describe("sentinel topology objects", () => {
         assert.deepStrictEqual([env.SENTINEL_USER, env.PEER_USER, env.ACL_PORT], ["admin", "sentinel", "26379"]);
         assert.deepStrictEqual([env.SENTINEL_PASSWORD_FILE, env.PEER_PASSWORD_FILE], ["/etc/redis-auth/admin-password", "/etc/redis-auth/sentinel-password"]);
         const exporterEnv = Object.fromEntries(exporter.env.map((e: any) => [e.name, e.value ?? e.valueFrom?.secretKeyRef?.key]));
-        assert.deepStrictEqual([exporterEnv.REDIS_USER, exporterEnv.REDIS_PASSWORD, exporterEnv.REDIS_EXPORTER_CONFIG_COMMAND], ["exporter", "exporter-password", "-"]);
+        // The exporter's password reaches it only through the map its init container writes (never REDIS_PASSWORD).
+        assert.deepStrictEqual([exporterEnv.REDIS_USER, exporterEnv.REDIS_PASSWORD, exporterEnv.REDIS_EXPORTER_CONFIG_COMMAND], ["exporter", undefined, "-"]);
+        const auth = sts.spec.template.spec.initContainers.find((c: any) => c.name === "exporter-auth");
+        const authEnv = Object.fromEntries(auth.env.map((e: any) => [e.name, e.value]));
+        assert.deepStrictEqual([authEnv.REDIS_USER, authEnv.EXPORTER_PASSWORD_FILE, authEnv.PASSWORD_MAP_FILE], ["exporter", "/etc/redis-auth/exporter-password", exporterEnv.REDIS_PASSWORD_FILE]);
     });
 
     it("with profile production, keeps the Sentinels on separate nodes even where the Redis pods only prefer it, unless told otherwise (with a warning)", () => {
