@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|engines|backup] [-- --backup-mb=1024]:
+// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --throughput-requests=100000]:
 // runs the benchmarks, prints tables, writes JSON under bench/results/.
 import { benchBackup, printBackup } from "./backup";
 import { benchEngines, printEngines } from "./engines";
@@ -8,6 +8,7 @@ import { benchHandover, printHandover } from "./handover";
 import { benchSentinelFailover, printSentinelFailover, SENTINEL_VARIANTS } from "./sentinel-failover";
 import { writeResult } from "./stats";
 import { benchReshard, printReshard } from "./reshard";
+import { benchRolling, printRolling } from "./rolling";
 import { benchThroughput, printThroughput } from "./throughput";
 
 async function main(): Promise<void> {
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
         console.log(`\nwrote ${writeResult("reshard", { quick, reshard })}`);
     }
     if (!only || only === "throughput") {
-        const throughput = await benchThroughput(quick ? 1 : 3, quick ? 20000 : 100000);
+        const requests = Number(process.argv.find((a) => a.startsWith("--throughput-requests="))?.slice("--throughput-requests=".length) ?? (quick ? 20000 : 100000));
+        const throughput = await benchThroughput(quick ? 1 : 3, requests);
         printThroughput(throughput);
         console.log(`\nwrote ${writeResult("throughput", { quick, throughput })}`);
     }
@@ -57,6 +59,12 @@ async function main(): Promise<void> {
         const backup = await benchBackup(mb, quick ? 1 : 3);
         printBackup(backup);
         console.log(`\nwrote ${writeResult("backup", { quick, megabytes: mb, backup })}`);
+    }
+    if (!only || only === "rolling") {
+        const mb = Number(process.argv.find((a) => a.startsWith("--rolling-mb="))?.slice("--rolling-mb=".length) ?? (quick ? 64 : 512));
+        const rolling = await benchRolling(mb, quick ? 1 : 3);
+        printRolling(rolling);
+        console.log(`\nwrote ${writeResult("rolling", { quick, ...rolling })}`);
     }
 }
 

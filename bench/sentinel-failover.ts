@@ -13,6 +13,7 @@ import { packageRoot } from "../components/package-files";
 import { down, podAction, up } from "../local/deployment";
 import { SentinelProbe, until } from "../local/sentinel-health";
 import { SentinelWorkload } from "../local/sentinel-workload";
+import { adminPasswordOf } from "../test/support/local-deployment";
 import { median, printTable } from "./stats";
 
 interface Variant { name: string; downAfterMs: number; failoverTimeoutMs: number; addressBase: string }
@@ -46,7 +47,8 @@ export async function benchSentinelFailover(v: Variant, runs: number): Promise<S
         const d = await up("bench");
         const password = fs.readFileSync(d.passwordFile, "utf8");
         const redisPods = d.pods.filter((p) => d.seeds.includes(`${p.address}:6379`));
-        const probe = new SentinelProbe(redisPods.map((p) => p.host), d.sentinels!, password, d.masterName!);
+        // CKQUORUM is for the Sentinels' admin user, not the client user.
+        const probe = new SentinelProbe(redisPods.map((p) => p.host), d.sentinels!, password, d.masterName!, adminPasswordOf(d));
         const sentinels = d.sentinels!.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
         // Every replica takes part: the Sentinels learn replicas from the master's INFO every 10 s.
         await until(() => probe.healthyMaster() !== undefined && /^OK 3 usable/.test(probe.ckquorum(d.sentinels![0])), "the deployment is healthy", 120000);

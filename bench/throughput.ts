@@ -23,19 +23,35 @@ import { makeCertificate, TestCertificate } from "../local/certificates";
 
 const PASSWORD = "ThroughputPw7a9c1e3b5d7f9a1c3e5b7d9f1a3c";
 
-export type ThroughputConfig = "rendered-tls" | "rendered" | "rendered-no-aof" | "stock";
-export const CONFIGS: ThroughputConfig[] = ["rendered-tls", "rendered", "rendered-no-aof", "stock"];
+export type ThroughputConfig = "rendered-tls" | "rendered" | "rendered-no-aof" | "rendered-save" | "stock" | "stock-same" | "bitnami";
+export const CONFIGS: ThroughputConfig[] = ["rendered-tls", "rendered", "rendered-no-aof", "rendered-save", "stock", "stock-same", "bitnami"];
+
+/** Redis's built-in RDB save points (redis.conf of 7.x), which the Bitnami image keeps. */
+const REDIS_DEFAULT_SAVE = [{ seconds: 3600, changes: 1 }, { seconds: 300, changes: 100 }, { seconds: 60, changes: 10000 }];
+
+/**
+ * The durability flags stock redis-server gets on top of its defaults: none ("stock"); the
+ * rendered config's choices (AOF everysec, no RDB save points: "stock-same"); the Bitnami
+ * redis-cluster chart's defaults (its image turns the AOF on, everysec, and keeps Redis's save
+ * points; chart 9.x/10.x configmap: cluster settings and `appendonly yes` only).
+ */
+const STOCK_FLAGS: Partial<Record<ThroughputConfig, string[]>> = {
+    "stock": [],
+    "stock-same": ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+    "bitnami": ["--appendonly", "yes", "--appendfsync", "everysec", "--save", REDIS_DEFAULT_SAVE.map((r) => `${r.seconds} ${r.changes}`).join(" ")],
+};
 export interface ThroughputResult { config: ThroughputConfig; test: string; pipeline: number; size: number; rps: number; p50: number; p99: number }
 
 /** Starts six nodes: the rendered prod pods, or stock redis-server with only what a cluster needs. */
 function startNodes(kind: ThroughputConfig, octet: number, root: string, cert: TestCertificate): { nodes: FormationNode[]; pids: number[] } {
     const addresses = Array.from({ length: 6 }, (_, i) => `127.0.${octet}.${i + 1}`);
     const pids: number[] = [];
-    if (kind !== "stock") {
+    if (!STOCK_FLAGS[kind]) {
         // The prod settings, except io-threads: six servers with four spinning I/O threads each on a
         // two-core machine measure contention, not Redis (that run gave ~800 ops/s, p50 60 ms).
         const prod = argsFromConfig(readStackConfig(packageRoot, "prod").config);
-        const redis = { ...prod.redis, ioThreads: 1, ...(kind === "rendered-no-aof" ? { appendonly: false } : {}) };
+        const redis = { ...prod.redis, ioThreads: 1, ...(kind === "rendered-no-aof" ? { appendonly: false } : {}),
+            ...(kind === "rendered-save" ? { save: REDIS_DEFAULT_SAVE } : {}) };
         const tls = kind === "rendered-tls" ? { enabled: true, secretName: "bench-tls" } : { enabled: false };
         const objects = buildAllObjects(resolveSpec({ ...prod, redis, tls }), PASSWORD);
         // Every password is PASSWORD; the TLS Secret's keys are the certificate's.
@@ -57,7 +73,7 @@ function startNodes(kind: ThroughputConfig, octet: number, root: string, cert: T
                 // (redis-server reads each word of a command-line directive as its own argument).
                 "--user", USERS.admin, ...ACL_RULES.admin.split(" "), `>${PASSWORD}`,
                 "--user", USERS.app, ...ACL_RULES.app.split(" "), `>${PASSWORD}`,
-                "--bind-source-addr", ip] }, path.join(dir, "redis.log")).pid!);
+                "--bind-source-addr", ip, ...STOCK_FLAGS[kind]!] }, path.join(dir, "redis.log")).pid!);
         });
     }
     const tls = kind === "rendered-tls" ? { tls: { ca: cert.ca } } : {};
@@ -83,7 +99,7 @@ export async function benchThroughput(runs: number, requests: number): Promise<T
     const clusters = CONFIGS.map((config, i) => ({ config, ...startNodes(config, 30 + i, path.join(root, config), cert) }));
     try {
         // The node timeout each kind starts with (Redis's default for stock), which formation restores.
-        const nodeTimeoutMs = (kind: ThroughputConfig) => kind === "stock" ? 15000 : resolveSpec(argsFromConfig(readStackConfig(packageRoot, "prod").config)).settings.redis.clusterNodeTimeoutMs;
+        const nodeTimeoutMs = (kind: ThroughputConfig) => STOCK_FLAGS[kind] ? 15000 : resolveSpec(argsFromConfig(readStackConfig(packageRoot, "prod").config)).settings.redis.clusterNodeTimeoutMs;
         for (const c of clusters) await formCluster(c.nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: nodeTimeoutMs(c.config) });
         const results: ThroughputResult[] = [];
         for (const test of ["set", "get"]) {
@@ -121,6 +137,13 @@ export function printThroughput(results: ThroughputResult[]): void {
             (r.rps / stock.rps).toFixed(2), (plain.rps / stock.rps).toFixed(2), (noAof.rps / stock.rps).toFixed(2),
             `${r.p50}/${r.p99}`, `${plain.p50}/${plain.p99}`, `${stock.p50}/${stock.p99}`];
     });
+    printTable("Fair baseline: the same durability choices on both sides (median ops/s; ratios >= 0.95 / >= 1.0 are the goals)",
+        ["test", "pipeline", "bytes", "rendered", "stock-same", "rendered/stock-same", "bitnami", "rendered-save", "rendered-save/bitnami", "rendered/bitnami"],
+        results.filter((r) => r.config === "rendered").map((r) => {
+            const [same, bitnami, withSave] = (["stock-same", "bitnami", "rendered-save"] as const).map((c) => cell(c, r));
+            return [r.test.toUpperCase(), r.pipeline, r.size, Math.round(r.rps), Math.round(same.rps), (r.rps / same.rps).toFixed(2),
+                Math.round(bitnami.rps), Math.round(withSave.rps), (withSave.rps / bitnami.rps).toFixed(2), (r.rps / bitnami.rps).toFixed(2)];
+        }));
     printTable("Throughput, redis-benchmark --cluster, 50 clients (median ops/s; latency p50/p99 ms)",
         ["test", "pipeline", "bytes", "TLS", "no TLS", "no TLS, no AOF", "stock", "TLS/stock", "no TLS/stock", "no AOF/stock",
             "TLS p50/p99", "no TLS p50/p99", "stock p50/p99"], rows);

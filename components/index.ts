@@ -2,6 +2,7 @@
 export { RedisCluster, RedisClusterResourceArgs, RESOURCE_TYPE } from "./redis-cluster";
 export * from "./spec/args";
 export type { KubeAccessArgs } from "./kube-target";
+export { INPUT_SETTINGS } from "./inputs";
 export { resolveSpec, checkArgs, ClusterSpec, PORTS, PATHS } from "./spec/spec";
 export { ConfigError } from "./spec/errors";
 export type { Problem } from "./spec/fields";

@@ -50,7 +50,7 @@ export function makeCertificate(dnsNames: string[], ips: string[], issuer?: Test
  * dnsNames and ipAddresses, nothing else, signed by a fresh CA or by `issuer`'s (a renewal).
  */
 export async function issueLikeCertManager(stack: string, issuer?: TestCertificate): Promise<TestCertificate> {
-    const certificate = (await render(stack)).objects.find((o) => o.kind === "Certificate" && o.apiVersion.startsWith("cert-manager.io/"));
+    const certificate = (await render(stack)).objects.find((o) => o.kind === "Certificate" && o.apiVersion.startsWith("cert-manager.io/") && !(o as any).spec.isCA);
     if (!certificate) throw new Error(`stack ${stack} renders no cert-manager Certificate: set tls.issuerRef`);
     const spec = certificate.spec as { dnsNames?: string[]; ipAddresses?: string[] };
     return makeCertificate(spec.dnsNames ?? [], spec.ipAddresses ?? [], issuer);

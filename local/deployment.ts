@@ -238,21 +238,21 @@ export async function up(stack: string): Promise<UpResult> {
         await formationProvider.diff!(state.formation!.id, olds, formation);
         if (state.pods.some((p) => !plans.some((plan) => plan.name === p.name))) await drainProvider.update!("drain", olds, formation);
     }
-    const pods: LocalPodState[] = [];
-    for (const plan of plans) {
+    // Missing pods start all at once, as the StatefulSets' podManagementPolicy (Parallel) has
+    // Kubernetes do: a restore fetches every shard at the same time.
+    const pods: LocalPodState[] = await Promise.all(plans.map(async (plan) => {
         const previous = known.get(plan.name);
         // A rolling update interrupted while it stopped this pod: finish the stop first.
         if (previous?.stopping) await stopPod({ ...previous, pids: previous.stopping }, plan.terminationGracePeriodSeconds * 1000, plan);
         const live = running.get(plan.name);
         if (live) {
             live.revision ??= revisionOf(plan);
-            pods.push(live);
-        } else {
-            const started = { ...await startPod(r.objects, r.workloads[0].statefulSet, plan, password), revision: revisionOf(plan) };
-            recordEvent(dir, { t: Date.now(), pod: started.name, event: "start", revision: started.revision });
-            pods.push(started);
+            return live;
         }
-    }
+        const started = { ...await startPod(r.objects, r.workloads[0].statefulSet, plan, password), revision: revisionOf(plan) };
+        recordEvent(dir, { t: Date.now(), pod: started.name, event: "start", revision: started.revision });
+        return started;
+    }));
     const extras = extraPods;
     // Out of the state before they stop, so the kubelet does not restart them.
     state.pods = pods;

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
 import { render, secretsOf } from "./deployment";
+import { volumeItems } from "./kubelet";
 import { commandLine, ContainerPlan, isAlive, planContainer, secretKeys } from "./pod";
 import { podCgroupDir } from "./network-policy-enforcement";
 import { JOB_ADDRESS_ORDINAL, JOB_POD_NAME, loadState, podAddress, stateDir } from "./state";
@@ -69,7 +70,7 @@ export function planJob(objects: KubeObject[], cronJobName: string, jobName: str
         dir: volumeDir(v.name),
         fresh: !v.persistentVolumeClaim,
         files: v.configMap ? (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === v.configMap.name) as any)?.data
-            : v.secret ? secretFiles(v.secret.secretName) : undefined,
+            : v.secret ? volumeItems(secretFiles(v.secret.secretName), v.secret.items) : undefined,
     }));
     const identity = { name: jobName, namespace: cron.metadata.namespace, ip };
     const plan = (c: any) => {

@@ -93,3 +93,15 @@ export function mapMountPaths(env: Record<string, string>, mounts: Record<string
     }
     return out;
 }
+
+/**
+ * A Secret or ConfigMap volume's files as the kubelet projects them: every key, or with `items`
+ * only the keys listed, each under its `path`. A listed key the source lacks fails the mount.
+ */
+export function volumeItems(files: Record<string, string>, items?: { key: string; path: string }[]): Record<string, string> {
+    if (!items) return files;
+    return Object.fromEntries(items.map(({ key, path }) => {
+        if (files[key] === undefined) throw new Error(`volume item ${key} does not exist in its source`);
+        return [path, files[key]];
+    }));
+}

@@ -2,7 +2,7 @@
 // for its probes, stop (preStop hooks, SIGTERM, SIGKILL after the grace period).
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
-import { isAlive, materializeVolumes, PodPlan, runProbe, runToCompletion, runToCompletionAsync, SecretValues, startContainer, stopProcess } from "./pod";
+import { commandLine, isAlive, materializeVolumes, PodPlan, runProbe, runToCompletionAsync, SecretValues, startContainer, stopProcess } from "./pod";
 import type { LocalPodState } from "./state";
 
 export const progress = (line: string) => process.stderr.write(`local: ${line}\n`);
@@ -15,7 +15,9 @@ export const progress = (line: string) => process.stderr.write(`local: ${line}\n
 export async function startPod(objects: KubeObject[], mainStatefulSet: string, plan: PodPlan, password: SecretValues): Promise<LocalPodState> {
     materializeVolumes(objects, plan, password);
     for (const init of plan.initContainers) {
-        const result = runToCompletion(init);
+        // Asynchronously: pods start in parallel (podManagementPolicy: Parallel), and a restore's
+        // init container downloads a shard for as long as that takes.
+        const result = await runToCompletionAsync({ ...init, argv: commandLine(init) });
         if (result.status !== 0) throw new Error(`${plan.name}: init container ${init.name} failed: ${result.output}`);
     }
     const pids: Record<string, number> = {};
@@ -46,7 +48,10 @@ export async function waitForProbe(plan: PodPlan, kind: "startup" | "readiness",
 export async function stopPod(pod: LocalPodState, graceMs: number, plan?: PodPlan): Promise<string> {
     const deadline = Date.now() + graceMs;
     const outputs: string[] = [];
-    for (const c of plan?.containers ?? []) {
+    // REDIS_LOCAL_PRESTOP=off: a StatefulSet without lifecycle hooks (the Bitnami chart's), for
+    // the rolling benchmark's plain roll; SIGTERM comes at once.
+    const hooks = process.env.REDIS_LOCAL_PRESTOP === "off" ? [] : plan?.containers ?? [];
+    for (const c of hooks) {
         if (c.preStop && pod.pids[c.name] && isAlive(pod.pids[c.name])) {
             // Asynchronously, as a kubelet runs it: a preStop hook may wait seconds (a master's
             // handover and drain) and nothing else in this process should stand still meanwhile.

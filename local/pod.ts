@@ -7,7 +7,7 @@ import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
 import { TLS_FILES } from "../components/spec/spec";
 import { engineImageEnv } from "./engines";
-import { EnvSources, mapMountPaths, PodIdentity, resolveEnv } from "./kubelet";
+import { EnvSources, mapMountPaths, PodIdentity, resolveEnv, volumeItems } from "./kubelet";
 import { localImageEnv } from "./s3";
 
 /**
@@ -125,7 +125,7 @@ export function materializeVolumes(objects: KubeObject[], plan: PodPlan, passwor
         const dir = path.join(plan.root, vol.name);
         const files: Record<string, string> | undefined = vol.configMap
             ? (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === vol.configMap.name) as any)?.data
-            : vol.secret ? Object.fromEntries(secretKeys(objects, vol.secret.secretName).map((k) => [k, secretValue(password, k)])) : undefined;
+            : vol.secret ? volumeItems(Object.fromEntries(secretKeys(objects, vol.secret.secretName).map((k) => [k, secretValue(password, k)])), vol.secret.items) : undefined;
         if (files) fs.rmSync(dir, { recursive: true, force: true });
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         for (const [file, content] of Object.entries(files ?? {})) fs.writeFileSync(path.join(dir, file), content, { mode: 0o600 });
@@ -137,8 +137,10 @@ export function materializeVolumes(objects: KubeObject[], plan: PodPlan, passwor
  * shell joins the cgroup and then execs the command, so the command keeps the pid and no process
  * of the pod ever runs (or connects) outside it.
  */
+export const CGROUP_LAUNCHER = 'echo 0 > "$0/cgroup.procs" && exec "$@"';
+
 export function commandLine(c: ContainerPlan, argv = c.argv): string[] {
-    return c.cgroup ? ["/bin/sh", "-c", 'echo 0 > "$0/cgroup.procs" && exec "$@"', c.cgroup, ...argv] : argv;
+    return c.cgroup ? ["/bin/sh", "-c", CGROUP_LAUNCHER, c.cgroup, ...argv] : argv;
 }
 
 export function runToCompletion(c: ContainerPlan): { status: number | null; output: string } {

@@ -15,11 +15,17 @@ export class SentinelProbe {
     ) {}
 
     /**
-     * redis-cli against `host:port`, with the app user's password (Sentinels take it alone, Redis
-     * as the app user); empty output when it does not answer.
+     * redis-cli against `host:port` as the app user (on a Sentinel, the client user that may only
+     * ask); empty output when it does not answer.
      */
     cli(host: string, port: number, ...args: string[]): string {
-        return SentinelProbe.run(port === PORTS.sentinel ? undefined : USERS.app, this.password, host, port, args);
+        return SentinelProbe.run(USERS.app, this.password, host, port, args);
+    }
+
+    /** redis-cli against a Sentinel as its admin user (CKQUORUM, RESET: not for clients). */
+    sentinelAdmin(host: string, ...args: string[]): string {
+        if (this.adminPassword === undefined) throw new Error("this probe was given no admin password");
+        return SentinelProbe.run(USERS.admin, this.adminPassword, host, PORTS.sentinel, args);
     }
 
     /** redis-cli against a Redis pod as the admin user (operator commands: REPLICAOF, CONFIG ...). */
@@ -28,9 +34,9 @@ export class SentinelProbe {
         return SentinelProbe.run(USERS.admin, this.adminPassword, address, PORTS.redis, args);
     }
 
-    /** redis-cli as `user` (none: the password alone, as Sentinels take it); empty output when it does not answer. */
-    static run(user: string | undefined, password: string, host: string, port: number, args: string[]): string {
-        const r = spawnSync("redis-cli", ["--no-auth-warning", ...(user ? ["--user", user] : []), "-h", host, "-p", String(port), ...args],
+    /** redis-cli as `user`, the password in the environment; empty output when it does not answer. */
+    static run(user: string, password: string, host: string, port: number, args: string[]): string {
+        const r = spawnSync("redis-cli", ["--no-auth-warning", "--user", user, "-h", host, "-p", String(port), ...args],
             { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password }, timeout: 5000 });
         return (r.stdout ?? "").trim();
     }
@@ -53,7 +59,7 @@ export class SentinelProbe {
     }
 
     ckquorum(sentinel: string): string {
-        return this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "ckquorum", this.masterName);
+        return this.sentinelAdmin(sentinel.split(":")[0], "sentinel", "ckquorum", this.masterName);
     }
 
     /** The flags a Sentinel reports for the master ("master" when all is well; "failover_in_progress", "s_down", ...). */

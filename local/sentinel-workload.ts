@@ -21,7 +21,7 @@ export class SentinelWorkload {
 
     constructor(sentinels: SentinelAddress[], masterName: string, password: string, private readonly prefix = "sw") {
         this.client = new Redis({
-            sentinels, name: masterName, username: USERS.app, password, sentinelPassword: password, role: "master",
+            sentinels, name: masterName, username: USERS.app, password, sentinelUsername: USERS.app, sentinelPassword: password, role: "master",
             // Fail fast and retry in the loop, so the gap is measured, not hidden in a queue.
             commandTimeout: 1000, maxRetriesPerRequest: 0, enableOfflineQueue: false,
             sentinelRetryStrategy: () => 100, retryStrategy: () => 100,

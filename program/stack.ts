@@ -21,8 +21,15 @@ export interface StackOutputs {
     shardLayout: RedisCluster["shardLayout"];
 }
 
+/**
+ * The base name of the stack's objects when its config sets no `name`. The component would take
+ * its resource name ("redis"); the stacks were deployed with this one, and renaming the objects of
+ * a running deployment would replace them all (the data claims' StatefulSet included).
+ */
+export const STACK_OBJECT_NAME = "redis-cluster";
+
 export function deployStack(config: Record<string, string>, project = PROJECT): StackOutputs {
-    const args = argsFromConfig(config, project);
+    const args = { name: STACK_OBJECT_NAME, ...argsFromConfig(config, project) };
     // Errors name the keys as they are written in the stack file.
     resolveSpec(args, `${project}:`);
     const cluster = new RedisCluster("redis", args);

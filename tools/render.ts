@@ -29,6 +29,7 @@ export function offlineOutputs(type: string, name: string, inputs: Record<string
         return { bucket, arn: `arn:aws:s3:::${bucket}`, region: inputs.region ?? "<provider region>" };
     }
     if (type === "aws:iam/accessKey:AccessKey") return { secret: REDACTED };
+    if (type === "aws:kms/key:Key") return { arn: `arn:aws:kms:<provider region>:<account>:key/<generated>` };
     if (type.startsWith("aws:iam/")) {
         const kind = type.split(":")[2].toLowerCase();
         return { name: inputs.name ?? name, arn: `arn:aws:iam::<account>:${kind}${inputs.path ?? "/"}${inputs.name ?? name}` };

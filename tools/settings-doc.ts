@@ -13,6 +13,8 @@ import { settingsSchema } from "../components/spec/schema";
 
 export interface SettingDoc {
     key: string;
+    /** The TypeScript type, as args.ts writes it. */
+    type: string;
     doc: string;
     /** The default as written in the doc comment ("Default: `...`"), if any. */
     docDefault?: string;
@@ -22,8 +24,8 @@ export interface SettingDoc {
     isSection: boolean;
 }
 
-/** Doc comments of every property of the interfaces in args.ts, by "Interface.property". */
-function readDocComments(file: string): { docs: Map<string, string>; types: Map<string, string> } {
+/** Doc comments and types of every property of the interfaces in a source file, by "Interface.property". */
+export function readDocComments(file: string): { docs: Map<string, string>; types: Map<string, string> } {
     const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
     const docs = new Map<string, string>();
     const types = new Map<string, string>();
@@ -56,6 +58,7 @@ export function collectSettings(): SettingDoc[] {
             const doc = m ? raw.slice(0, m.index).trim() : raw;
             rows.push({
                 key,
+                type: types.get(`${iface}.${name}`) ?? "",
                 doc: key.startsWith("redis.") && !isSection ? `${doc} ${howApplied(key)}` : doc,
                 docDefault: m?.[1],
                 allowed: child.allowed,

@@ -5,8 +5,9 @@
 import { KubeObject, meta } from "../kubernetes/object";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes/security";
 import { BACKUP_KINDS, BackupKind, ClusterSpec, engineEnv, PATHS, PORTS, USERS, VERIFY_PORT } from "../spec/spec";
-import { awsCredentialsEnv, BACKUP_PASSWORD_KEY, BackupCloud, isIrsa, passwordFile, scriptsMount, scriptsVolume } from "./env";
-import { tlsEnv, tlsMounts, tlsVolumes } from "../kubernetes/tls";
+import { awsCredentialsEnv, BACKUP_PASSWORD_KEY, BackupCloud, passwordFile, scriptsMount, scriptsVolume } from "./env";
+import { BackupIdentity, serviceAccountOf } from "./policy";
+import { tlsCaEnv, tlsCaMounts, tlsCaVolumes } from "../kubernetes/tls";
 import { loadBackupScripts } from "./scripts";
 
 import { JOB_LIMITS, verifyMaxAgeMinutes } from "./schedule";
@@ -47,19 +48,20 @@ function container(spec: ClusterSpec, name: string, image: string, script: strin
     };
 }
 
-function s3Env<P>(spec: ClusterSpec, cloud: BackupCloud<P>) {
+function s3Env<P>(spec: ClusterSpec, cloud: BackupCloud<P>, identity: BackupIdentity) {
     return [
         { name: "S3_BUCKET", value: cloud.bucket },
         { name: "S3_PREFIX", value: spec.settings.backup.s3.prefix },
-        ...awsCredentialsEnv(spec, isIrsa(spec)),
+        ...awsCredentialsEnv(spec, identity),
     ];
 }
 
 const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
-function podSpec(spec: ClusterSpec, initContainers: unknown[], containers: unknown[], volumes: unknown[]) {
+function podSpec(spec: ClusterSpec, identity: BackupIdentity, initContainers: unknown[], containers: unknown[], volumes: unknown[]) {
     return {
-        serviceAccountName: spec.names.backupServiceAccount,
+        // Its IRSA role (or, with IAM users, only its own key Secret mounted below) is the pod's S3 access.
+        serviceAccountName: serviceAccountOf(spec, identity),
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         // A failed run leaves its pod for `kubectl logs`; the Job's backoffLimit makes new ones.
@@ -72,7 +74,8 @@ function podSpec(spec: ClusterSpec, initContainers: unknown[], containers: unkno
             // Only the backup user's password: a leaked backup pod cannot administer Redis.
             { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440, items: [{ key: BACKUP_PASSWORD_KEY, path: BACKUP_PASSWORD_KEY }] } },
             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-            ...tlsVolumes(spec),
+            // Only the CA: the dump is a TLS client and presents no certificate (docs/tls.md).
+            ...tlsCaVolumes(spec),
             ...volumes,
         ],
     };
@@ -110,20 +113,21 @@ function backupCronJob<P>(spec: ClusterSpec, kind: BackupKind, cloud?: BackupClo
         { name: "STAGING_DIR", value: PATHS.backup },
         { name: "WORK_DIR", value: PATHS.backupWork },
         { name: "BACKUP_KIND", value: kind },
-        { name: "KEEP", value: String(s.backup[kind].keep) },
     ];
     const mounts = [{ name: "backup", mountPath: PATHS.backup }, { name: "work", mountPath: PATHS.backupWork }];
     const dump = container(spec, "dump", s.image, "backup-dump.sh", [
         ...common,
+        // The volume keeps the newest `keep` by count; S3 keeps them by the bucket's lifecycle.
+        { name: "KEEP", value: String(s.backup[kind].keep) },
         { name: "CLUSTER_NAME", value: spec.names.statefulSet },
         { name: "REDIS_HOST", value: `${spec.names.clientService}.${spec.names.namespace}.svc.cluster.local` },
         { name: "REDIS_PORT", value: String(PORTS.redis) },
         { name: "REDIS_USER", value: USERS.backup },
         { name: "PASSWORD_FILE", value: passwordFile },
-        ...tlsEnv(spec),
-    ], [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }, ...tlsMounts(spec)]);
-    const upload = cloud && container(spec, "upload", s.backup.awsCliImage, "backup-upload.sh", [...common, ...s3Env(spec, cloud)], mounts);
-    const pod = podSpec(spec, upload ? [dump] : [], upload ? [upload] : [dump], [
+        ...tlsCaEnv(spec),
+    ], [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }, ...tlsCaMounts(spec)]);
+    const upload = cloud && container(spec, "upload", s.backup.awsCliImage, "backup-upload.sh", [...common, ...s3Env(spec, cloud, "writer")], mounts);
+    const pod = podSpec(spec, "writer", upload ? [dump] : [], upload ? [upload] : [dump], [
         { name: "backup", persistentVolumeClaim: { claimName: spec.names.backup[kind] } },
         { name: "work", emptyDir: { sizeLimit: "16Mi" } },
     ]);
@@ -139,7 +143,7 @@ function verifyCronJob<P>(spec: ClusterSpec, cloud?: BackupCloud<P>): KubeObject
     const s = spec.settings;
     const work = { name: "work", mountPath: PATHS.backupWork };
     const fetch = cloud && container(spec, "fetch", s.backup.awsCliImage, "backup-fetch.sh",
-        [{ name: "WORK_DIR", value: PATHS.backupWork }, ...s3Env(spec, cloud)], [work]);
+        [{ name: "WORK_DIR", value: PATHS.backupWork }, ...s3Env(spec, cloud, "reader")], [work]);
     const verify = container(spec, "verify", s.image, "backup-verify.sh", [
         fieldEnv("POD_IP", "status.podIP"),
         { name: "WORK_DIR", value: PATHS.backupWork },
@@ -147,7 +151,8 @@ function verifyCronJob<P>(spec: ClusterSpec, cloud?: BackupCloud<P>): KubeObject
         { name: "VERIFY_PORT", value: String(VERIFY_PORT) },
         { name: "MAX_AGE_SECONDS", value: String(verifyMaxAgeMinutes(spec) * 60) },
     ], cloud ? [work] : [work, { name: "backup", mountPath: PATHS.backup, readOnly: true }], verifyResources(spec));
-    const pod = podSpec(spec, fetch ? [fetch] : [], [verify], cloud
+    // Verify only reads: from S3 as the reader, which can neither write nor delete a backup.
+    const pod = podSpec(spec, cloud ? "reader" : "writer", fetch ? [fetch] : [], [verify], cloud
         ? [{ name: "work", ephemeral: { volumeClaimTemplate: { metadata: { labels: { ...spec.backupPodLabels } }, spec: volumeClaim(spec) } } }]
         : [{ name: "work", emptyDir: { sizeLimit: "1Gi" } }, { name: "backup", persistentVolumeClaim: { claimName: spec.names.backup.daily, readOnly: true } }]);
     return cronJob(spec, spec.names.backupVerify, s.backup.verify.schedule, JOB_LIMITS.verify, pod, !s.backup.verify.enabled);
@@ -160,15 +165,15 @@ export function buildBackupScriptsConfigMap(spec: ClusterSpec): KubeObject {
 /** Every Kubernetes object of the backups (none when backups are off); `cloud` when S3 is on. */
 export function buildBackupObjects<P>(spec: ClusterSpec, cloud?: BackupCloud<P>): KubeObject[] {
     if (!spec.settings.backup.enabled) return [];
-    const serviceAccount: KubeObject = {
+    const serviceAccount = (identity: BackupIdentity, roleArn: P | undefined): KubeObject => ({
         apiVersion: "v1",
         kind: "ServiceAccount",
         metadata: {
-            ...meta(spec, spec.names.backupServiceAccount, "backup"),
-            ...(cloud?.roleArn !== undefined ? { annotations: { ...spec.annotations, "eks.amazonaws.com/role-arn": cloud.roleArn as unknown as string } } : {}),
+            ...meta(spec, serviceAccountOf(spec, identity), "backup"),
+            ...(roleArn !== undefined ? { annotations: { ...spec.annotations, "eks.amazonaws.com/role-arn": roleArn as unknown as string } } : {}),
         },
         automountServiceAccountToken: false,
-    };
+    });
     const volumes = BACKUP_KINDS.map((kind): KubeObject => ({
         apiVersion: "v1",
         kind: "PersistentVolumeClaim",
@@ -177,7 +182,8 @@ export function buildBackupObjects<P>(spec: ClusterSpec, cloud?: BackupCloud<P>)
     }));
     return [
         buildBackupScriptsConfigMap(spec),
-        serviceAccount,
+        serviceAccount("writer", cloud?.roleArn),
+        ...(cloud ? [serviceAccount("reader", cloud.readerRoleArn)] : []),
         ...volumes,
         ...BACKUP_KINDS.map((kind) => backupCronJob(spec, kind, cloud)),
         verifyCronJob(spec, cloud),

@@ -1,8 +1,11 @@
-// The AWS documents of the backup storage, as pure functions of the spec and ARNs: the backup
-// jobs' least-privilege access, the bucket's TLS-only policy, the IRSA trust and the lifecycle
-// rules that match retention. Tested as data; aws.ts only hands them to resources.
+// The AWS documents of the backup storage, as pure functions of the spec and ARNs: the writer's
+// and the reader's least-privilege access, the bucket's TLS-only policy, the IRSA trust, the KMS
+// key policy and the lifecycle rules that are the S3 retention. Tested as data (and through an IAM
+// policy simulator); aws.ts only hands them to resources.
+import { longestGapMinutes } from "../spec/cron";
 import type { ClusterSpec } from "../spec/spec";
 import { BACKUP_KINDS } from "../spec/spec";
+import { oidcIssuer } from "../spec/rules";
 import type { S3Location } from "./location";
 
 export interface Statement {
@@ -15,33 +18,67 @@ export interface Statement {
 }
 export interface PolicyDocument { Version: "2012-10-17"; Statement: Statement[] }
 
-const bucketArnOf = (bucket: string) => `arn:aws:s3:::${bucket}`;
+/** The two identities of backups: the jobs that upload, and verify and restore that only read. */
+export type BackupIdentity = "writer" | "reader";
+
+export const bucketArnOf = (bucket: string) => `arn:aws:s3:::${bucket}`;
 
 /**
- * List on the prefix, get/put/delete on objects under it, nothing else; with a KMS key, the two
- * KMS actions SSE-KMS needs to write and read; with a restore from elsewhere, read on that backup.
+ * What no backup identity may ever do to the bucket, denied explicitly so that no policy attached
+ * later can grant it: delete or overwrite-protect-bypass objects and versions, or change the rules
+ * that keep them (lifecycle, versioning, Object Lock, policy, encryption, public access, ACLs).
  */
-export function backupAccessPolicy(bucketArn: string, spec: ClusterSpec, restore?: S3Location): PolicyDocument {
+export const DESTRUCTIVE_ACTIONS = [
+    "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention",
+    "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:PutObjectAcl", "s3:PutObjectVersionAcl",
+    "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutEncryptionConfiguration",
+    "s3:PutBucketPublicAccessBlock", "s3:PutBucketAcl", "s3:DeleteBucket",
+] as const;
+
+const listPrefix = (sid: string, bucketArn: string, prefix: string): Statement => ({
+    Sid: sid, Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn,
+    Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+});
+const denyDestruction = (bucketArn: string, extra: string[] = []): Statement => ({
+    Sid: "DenyDestroyingBackups", Effect: "Deny", Action: [...DESTRUCTIVE_ACTIONS, ...extra],
+    Resource: [bucketArn, `${bucketArn}/*`],
+});
+
+/**
+ * The backup jobs: list the prefix (to find complete backups), put objects under it (and abort
+ * their own multipart uploads), nothing else: no read, no delete. With SSE-KMS, GenerateDataKey to
+ * encrypt and Decrypt, which S3 needs for multipart uploads (the writer still reads no object).
+ */
+export function writerPolicy(bucketArn: string, spec: ClusterSpec, kmsKeyArn = ""): PolicyDocument {
     const prefix = spec.settings.backup.s3.prefix;
     const statements: Statement[] = [
-        {
-            Sid: "ListBackupPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn,
-            Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
-        },
-        {
-            Sid: "ReadWriteBackups", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            Resource: `${bucketArn}/${prefix}*`,
-        },
+        listPrefix("ListBackupPrefix", bucketArn, prefix),
+        { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: `${bucketArn}/${prefix}*` },
     ];
-    const kms = spec.settings.backup.s3.kmsKeyArn;
-    if (kms) statements.push({ Sid: "UseBackupKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kms });
+    if (kmsKeyArn) statements.push({ Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn });
+    statements.push(denyDestruction(bucketArn));
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * Verify and restore: list and get under the prefix (and the restore source, when restore.from
+ * names a backup elsewhere), Decrypt with SSE-KMS; writes are denied on the backup bucket.
+ */
+export function readerPolicy(bucketArn: string, spec: ClusterSpec, restore?: S3Location, kmsKeyArn = ""): PolicyDocument {
+    const prefix = spec.settings.backup.s3.prefix;
+    const statements: Statement[] = [
+        listPrefix("ListBackupPrefix", bucketArn, prefix),
+        { Sid: "ReadBackups", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/${prefix}*` },
+    ];
     if (restore && !(bucketArnOf(restore.bucket) === bucketArn && restore.key.startsWith(prefix))) {
         statements.push(
-            { Sid: "ListRestoreSource", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArnOf(restore.bucket),
-                Condition: { StringLike: { "s3:prefix": [`${restore.key}*`] } } },
+            listPrefix("ListRestoreSource", bucketArnOf(restore.bucket), restore.key),
             { Sid: "ReadRestoreSource", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArnOf(restore.bucket)}/${restore.key}*` },
         );
     }
+    if (kmsKeyArn) statements.push({ Sid: "DecryptBackups", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsKeyArn });
+    statements.push(denyDestruction(bucketArn, ["s3:PutObject"]));
     return { Version: "2012-10-17", Statement: statements };
 }
 
@@ -57,39 +94,79 @@ export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
     };
 }
 
-/** IRSA: only the backup ServiceAccount of this namespace may assume the role. */
-export function irsaTrustPolicy(spec: ClusterSpec): PolicyDocument {
-    const { oidcProviderArn, oidcProviderUrl } = spec.settings.backup.s3;
+/** The ServiceAccount each identity's pods run as (its IRSA role trusts only that one). */
+export const serviceAccountOf = (spec: ClusterSpec, identity: BackupIdentity) =>
+    identity === "writer" ? spec.names.backupServiceAccount : spec.names.backupReaderServiceAccount;
+
+/** IRSA: only the identity's ServiceAccount of this namespace may assume the role. */
+export function irsaTrustPolicy(spec: ClusterSpec, identity: BackupIdentity = "writer"): PolicyDocument {
+    const issuer = oidcIssuer(spec.settings);
     return {
         Version: "2012-10-17",
         Statement: [{
-            Sid: "BackupServiceAccount", Effect: "Allow", Principal: { Federated: oidcProviderArn },
+            Sid: identity === "writer" ? "BackupServiceAccount" : "BackupReaderServiceAccount",
+            Effect: "Allow", Principal: { Federated: spec.settings.backup.s3.oidcProviderArn },
             Action: "sts:AssumeRoleWithWebIdentity",
             Condition: {
                 StringEquals: {
-                    [`${oidcProviderUrl}:sub`]: `system:serviceaccount:${spec.names.namespace}:${spec.names.backupServiceAccount}`,
-                    [`${oidcProviderUrl}:aud`]: "sts.amazonaws.com",
+                    [`${issuer}:sub`]: `system:serviceaccount:${spec.names.namespace}:${serviceAccountOf(spec, identity)}`,
+                    [`${issuer}:aud`]: "sts.amazonaws.com",
                 },
             },
         }],
     };
 }
 
+/** arn:<partition>:iam::<account>:root of the account an IAM principal ARN belongs to. */
+export function accountRootOf(principalArn: string): string {
+    const [, partition, , , account] = principalArn.split(":");
+    return `arn:${partition}:iam::${account}:root`;
+}
+
 /**
- * Expiry as a safety net behind the jobs' own retention (which counts complete backups): each
- * kind's objects expire a day after the last kept backup would be due, assuming the default
- * cadence (hourly, daily). Deleted and overwritten versions go after a week; incomplete
- * multipart uploads after a day.
+ * The created key's policy: the account administers it (AWS's default statement; without it a
+ * key can become unmanageable), the writer may encrypt (and Decrypt, for multipart uploads) and
+ * the reader decrypt, each only through S3.
+ */
+export function kmsKeyPolicy(writerArn: string, readerArn: string): PolicyDocument {
+    const viaS3 = { StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } };
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: accountRootOf(writerArn) }, Action: "kms:*", Resource: "*" },
+            { Sid: "BackupWriterEncrypts", Effect: "Allow", Principal: { AWS: writerArn }, Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: "*", Condition: viaS3 },
+            { Sid: "BackupReaderDecrypts", Effect: "Allow", Principal: { AWS: readerArn }, Action: "kms:Decrypt", Resource: "*", Condition: viaS3 },
+        ],
+    };
+}
+
+/** Days S3 keeps a kind's backups: `keep` runs at the schedule's longest gap, in whole days (at least 1). */
+export function retentionDays(spec: ClusterSpec, kind: (typeof BACKUP_KINDS)[number]): number {
+    const b = spec.settings.backup[kind];
+    return Math.max(1, Math.ceil((b.keep * longestGapMinutes(b.schedule)) / 1440));
+}
+
+/** Days a replaced or expired object version stays recoverable (noncurrent) before S3 removes it. */
+export const NONCURRENT_DAYS = 7;
+
+/**
+ * The S3 retention: the jobs never delete, the bucket expires each kind's objects after its
+ * retention days (S3 rounds up to the next midnight UTC). Expiry only hides an object behind a
+ * delete marker in a versioned bucket; the version stays NONCURRENT_DAYS more (longer while
+ * Object Lock holds it). Incomplete multipart uploads go after a day, and delete markers left
+ * with no version behind them are removed.
  */
 export function lifecycleRules(spec: ClusterSpec) {
-    const b = spec.settings.backup;
-    const days = { hourly: Math.ceil(b.hourly.keep / 24) + 1, daily: b.daily.keep + 1 };
-    return BACKUP_KINDS.map((kind) => ({
-        id: `expire-${kind}`,
-        status: "Enabled",
-        filter: { prefix: `${b.s3.prefix}${kind}/` },
-        expiration: { days: days[kind] },
-        noncurrentVersionExpiration: { noncurrentDays: 7 },
-        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-    }));
+    const prefix = spec.settings.backup.s3.prefix;
+    return [
+        ...BACKUP_KINDS.map((kind) => ({
+            id: `expire-${kind}`,
+            status: "Enabled",
+            filter: { prefix: `${prefix}${kind}/` },
+            expiration: { days: retentionDays(spec, kind) },
+            noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_DAYS },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        })),
+        { id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix }, expiration: { expiredObjectDeleteMarker: true } },
+    ];
 }

@@ -1,6 +1,9 @@
 // What restore.from adds to the Redis pods: an init container (aws-cli image) that puts shard
 // <ordinal>'s RDB where redis-server loads it at start, and the volume of its script. Nothing
-// when no restore is asked for.
+// when no restore is asked for. It reads as the backup reader (list and get, no write or delete):
+// with IAM users only the init container gets the reader's key; with IRSA the pod runs as the
+// reader's ServiceAccount and the pod identity webhook is told to give the role's token to the
+// restore container only (a token volume mounted into no other container).
 import { AOF } from "../redis/redis-conf";
 import { helperResources } from "../kubernetes/resources";
 import { restrictedContainerSecurity } from "../kubernetes/security";
@@ -8,12 +11,14 @@ import { ClusterSpec, PATHS } from "../spec/spec";
 import { awsCredentialsEnv, isIrsa, scriptsMount, scriptsVolume } from "./env";
 import { restoreLocation, s3Url } from "./location";
 
+export const RESTORE_CONTAINER = "restore";
+
 export function restoreInitContainers(spec: ClusterSpec): unknown[] {
     const loc = restoreLocation(spec);
     if (!loc) return [];
     const s = spec.settings;
     return [{
-        name: "restore",
+        name: RESTORE_CONTAINER,
         image: s.backup.awsCliImage,
         imagePullPolicy: s.imagePullPolicy,
         command: ["sh", `${RESTORE_SCRIPTS}/restore-fetch.sh`],
@@ -25,7 +30,7 @@ export function restoreInitContainers(spec: ClusterSpec): unknown[] {
             { name: "APPENDONLY", value: s.redis.appendonly ? "yes" : "no" },
             { name: "APPEND_DIRNAME", value: AOF.dirname },
             { name: "APPEND_FILENAME", value: AOF.filename },
-            ...awsCredentialsEnv(spec, isIrsa(spec)),
+            ...awsCredentialsEnv(spec, "reader"),
         ],
         resources: helperResources(spec, { cpu: "100m", memory: "128Mi" }, { cpu: "1", memory: "512Mi" }),
         securityContext: restrictedContainerSecurity,
@@ -36,11 +41,20 @@ export function restoreInitContainers(spec: ClusterSpec): unknown[] {
 /** The Redis pods already mount their own scripts at PATHS.scripts; the backup scripts go beside them. */
 export const RESTORE_SCRIPTS = "/backup-scripts";
 
-/** Pod-level additions: the scripts volume, and the backup ServiceAccount when IRSA grants the access. */
-export function restorePodAdditions(spec: ClusterSpec): { volumes: unknown[]; serviceAccountName?: string } {
-    if (!restoreLocation(spec)) return { volumes: [] };
+/** The pod identity webhook's annotation naming containers it must not give the IRSA role to. */
+export const IRSA_SKIP_CONTAINERS = "eks.amazonaws.com/skip-containers";
+
+/**
+ * Pod-level additions: the scripts volume; with IRSA, the reader's ServiceAccount and the
+ * annotation that keeps its role from every container but the restore step (`containerNames`: the
+ * pod's other containers, init containers included).
+ */
+export function restorePodAdditions(spec: ClusterSpec, containerNames: string[]): { volumes: unknown[]; serviceAccountName?: string; annotations: Record<string, string> } {
+    if (!restoreLocation(spec)) return { volumes: [], annotations: {} };
+    if (!isIrsa(spec)) return { volumes: [scriptsVolume(spec)], annotations: {} };
     return {
         volumes: [scriptsVolume(spec)],
-        ...(isIrsa(spec) ? { serviceAccountName: spec.names.backupServiceAccount } : {}),
+        serviceAccountName: spec.names.backupReaderServiceAccount,
+        annotations: { [IRSA_SKIP_CONTAINERS]: containerNames.filter((n) => n !== RESTORE_CONTAINER).join(",") },
     };
 }

@@ -105,6 +105,8 @@ export function buildNetworkPolicies(spec: ClusterSpec): KubeObject[] {
     });
     const monitoring = inNamespace(np.monitoringNamespace, np.monitoringPodLabels);
     const dnsServers = [inNamespace(np.dnsNamespace, np.dnsPodLabels), ...np.dnsCidrs.map((cidr) => ({ ipBlock: { cidr } }))];
+    // S3 (and STS with IRSA, KMS with a key) over HTTPS: the configured endpoints' ranges, else anywhere.
+    const aws: Peer[] = np.awsCidrs.length > 0 ? np.awsCidrs.map((cidr) => ({ ipBlock: { cidr } })) : ANY_ADDRESS;
 
     return [
         // In a namespace of its own the deployment denies everything; in a shared one, only its own pods.
@@ -148,11 +150,13 @@ export function buildNetworkPolicies(spec: ClusterSpec): KubeObject[] {
             // Jobs pull a snapshot from Redis and upload it to S3 over HTTPS; nothing reaches them.
             egress: [
                 { peers: [redisPods], ports: tcp(PORTS.redis) },
-                { peers: ANY_ADDRESS, ports: tcp(443) },
+                { peers: aws, ports: tcp(443) },
             ],
         })] : []),
-        // A restoring deployment's Redis pods fetch their shard from S3 in an init container.
-        ...(s.restore.from ? [policy(spec, "restore", redis, { egress: [{ peers: ANY_ADDRESS, ports: tcp(443) }] })] : []),
+        // A restoring deployment's Redis pods fetch their shard from S3 in an init container. A
+        // policy cannot single out a container: while restore.from is set, the pods' other
+        // containers could reach these addresses too (they hold no AWS credentials).
+        ...(s.restore.from ? [policy(spec, "restore", redis, { egress: [{ peers: aws, ports: tcp(443) }] })] : []),
     ];
 }
 

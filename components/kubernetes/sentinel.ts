@@ -5,13 +5,14 @@
 // rebuilt from its peers and the Redis pods, and its identity comes from its pod name.
 import { createHash } from "crypto";
 import { loadRedisScripts } from "../redis/scripts";
+import { renderSentinelAclRules } from "../redis/sentinel-acl";
 import { renderSentinelConf } from "../redis/sentinel-conf";
 import { ClusterSpec, engineEnv, PASSWORD_KEY, passwordKey, PATHS, PORTS, SentinelSpec, USERS } from "../spec/spec";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { podDnsName } from "./services";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
-import { exporterContainer, fieldEnv, probe, sharedMounts, sharedVolumes } from "./statefulset";
+import { exporterAuthInitContainer, exporterContainer, fieldEnv, probe, sharedMounts, sharedVolumes } from "./statefulset";
 import { tlsEnv } from "./tls";
 
 /** Sentinels are small: they hold a few connections and the master's address. */
@@ -37,8 +38,10 @@ export function sentinelDiscoveryEnv(spec: ClusterSpec): { name: string; value: 
         { name: "MASTER_NAME", value: sentinel.masterName },
         { name: "DOWN_AFTER_MS", value: String(sentinel.settings.downAfterMs) },
         { name: "SENTINEL_PORT", value: String(PORTS.sentinel) },
-        // Sentinels take the app user's password: clients need it to ask them for the master.
-        { name: "SENTINEL_PASSWORD_FILE", value: `${PATHS.secrets}/${passwordKey("app")}` },
+        // Both pod kinds' scripts ask the Sentinels as admin (SENTINEL FAILOVER at a planned stop,
+        // the Sentinel's own MONITOR/SET/ACL); clients use the app user, which may only ask.
+        { name: "SENTINEL_USER", value: USERS.admin },
+        { name: "SENTINEL_PASSWORD_FILE", value: `${PATHS.secrets}/${PASSWORD_KEY}` },
         { name: "SENTINEL_HOSTS", value: podNames(sentinel.settings.replicas, sentinel.names.statefulSet, sentinel.names.headlessService) },
         { name: "REDIS_HOSTS", value: podNames(spec.podCount, spec.names.statefulSet, spec.names.headlessService) },
     ];
@@ -51,7 +54,7 @@ export function buildSentinelConfigMap(spec: ClusterSpec): KubeObject {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: sentinelMeta(spec, sentinelOf(spec).names.config),
-        data: { "sentinel.conf": renderSentinelConf(spec) },
+        data: { "sentinel.conf": renderSentinelConf(spec), [spec.names.aclRules]: renderSentinelAclRules(spec) },
     };
 }
 
@@ -75,6 +78,14 @@ function sentinelContainer(spec: ClusterSpec) {
             // How Sentinel authenticates to Redis: the admin ACL user.
             { name: "PASSWORD_FILE", value: `${PATHS.secrets}/${PASSWORD_KEY}` },
             { name: "ADMIN_USER", value: USERS.admin },
+            // Its ACL users (sentinel-acl.ts) with the Secret's hashes; acl-reload.sh follows rotations.
+            { name: "SECRETS_DIR", value: PATHS.secrets },
+            { name: "ACL_RULES_FILE", value: `${PATHS.config}/${spec.names.aclRules}` },
+            { name: "ACL_PORT", value: String(PORTS.sentinel) },
+            ...(spec.settings.auth.disconnectRevoked ? [{ name: "DISCONNECT_REVOKED", value: "yes" }] : []),
+            // What it logs in to its peers as (sentinel sentinel-user / sentinel-pass).
+            { name: "PEER_USER", value: USERS.sentinel },
+            { name: "PEER_PASSWORD_FILE", value: `${PATHS.secrets}/${passwordKey("sentinel")}` },
             { name: "QUORUM", value: String(s.settings.quorum) },
             { name: "FAILOVER_TIMEOUT_MS", value: String(s.settings.failoverTimeoutMs) },
             ...sentinelDiscoveryEnv(spec),
@@ -114,6 +125,7 @@ export function buildSentinelStatefulSet(spec: ClusterSpec): KubeObject {
                     securityContext: restrictedPodSecurity,
                     // Host anti-affinity of their own, required by default: see sentinel.hostAntiAffinity.
                     ...podScheduling(spec, s.selectorLabels, s.settings.hostAntiAffinity),
+                    initContainers: [exporterAuthInitContainer(spec, PORTS.sentinel)],
                     containers: [sentinelContainer(spec), exporterContainer(spec, PORTS.sentinel)],
                     volumes: [
                         { name: "config", configMap: { name: s.names.config, defaultMode: 0o444 } },
@@ -172,7 +184,7 @@ export function buildSentinelPodDisruptionBudget(spec: ClusterSpec): KubeObject 
 
 /** What a Sentinel reads only at start: its config and the scripts. Rolls the Sentinels when one changes. */
 function sentinelDigest(spec: ClusterSpec): string {
-    return createHash("sha256").update(renderSentinelConf(spec)).update(JSON.stringify(loadRedisScripts(spec.settings.topology)))
+    return createHash("sha256").update(renderSentinelConf(spec)).update(renderSentinelAclRules(spec)).update(JSON.stringify(loadRedisScripts(spec.settings.topology)))
         .digest("hex").slice(0, 16);
 }
 

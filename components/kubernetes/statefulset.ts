@@ -10,7 +10,7 @@ import { sentinelDiscoveryEnv } from "./sentinel";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { restoreInitContainers, restorePodAdditions } from "../backup/restore";
 import { rolloutTimeoutSeconds } from "./rollout-timeout";
-import { exporterTarget, tlsEnv, tlsMounts, tlsVolumes } from "./tls";
+import { exporterAddress, exporterTarget, tlsCaMounts, tlsCaVolumes, tlsEnv, tlsMounts, tlsVolumes } from "./tls";
 
 export const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
@@ -111,33 +111,72 @@ export function sharedMounts(spec: ClusterSpec) {
     ];
 }
 
-/** The metrics sidecar; it scrapes the pod's Redis, or its Sentinel (`port` 26379). */
+const EXPORTER_PASSWORD_MAP = `${PATHS.exporterAuth}/passwords.json`;
+
+/**
+ * Writes the exporter's password map before it starts (exporter-auth.sh): the exporter image has
+ * no shell, and the map must be keyed by the address the kubelet resolves ($(POD_IP) or the pod's name).
+ */
+export function exporterAuthInitContainer(spec: ClusterSpec, port: number = PORTS.redis) {
+    return {
+        name: "exporter-auth",
+        image: spec.settings.image,
+        imagePullPolicy: spec.settings.imagePullPolicy,
+        command: ["sh", `${PATHS.scripts}/exporter-auth.sh`],
+        env: [
+            ...exporterIdentityEnv(),
+            exporterAddress(spec, port),
+            // The exporter's own read-only user, on Redis and on the Sentinels alike.
+            { name: "REDIS_USER", value: USERS.exporter },
+            { name: "EXPORTER_PASSWORD_FILE", value: `${PATHS.secrets}/${passwordKey("exporter")}` },
+            { name: "PASSWORD_MAP_FILE", value: EXPORTER_PASSWORD_MAP },
+        ],
+        resources: helperResources(spec, { cpu: "10m", memory: "16Mi" }, { cpu: "100m", memory: "32Mi" }),
+        securityContext: restrictedContainerSecurity,
+        volumeMounts: [
+            { name: "scripts", mountPath: PATHS.scripts, readOnly: true },
+            { name: "auth", mountPath: PATHS.secrets, readOnly: true },
+            { name: EXPORTER_AUTH_VOLUME, mountPath: PATHS.exporterAuth },
+        ],
+    };
+}
+
+const EXPORTER_AUTH_VOLUME = "exporter-auth";
+
+/** The password map's volume: memory, so the password never reaches a disk. */
+export const exporterAuthVolume = () => ({ name: EXPORTER_AUTH_VOLUME, emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
+
+const exporterIdentityEnv = () => [
+    fieldEnv("POD_NAME", "metadata.name"),
+    fieldEnv("POD_NAMESPACE", "metadata.namespace"),
+    fieldEnv("POD_IP", "status.podIP"),
+];
+
+/**
+ * The metrics sidecar; it scrapes the pod's Redis, or its Sentinel (`port` 26379). Its password
+ * comes only from the map exporterAuthInitContainer writes, never from REDIS_PASSWORD, which
+ * redis_exporter would also send to any target a `/scrape?target=` request names.
+ */
 export function exporterContainer(spec: ClusterSpec, port: number = PORTS.redis) {
     return {
         name: "exporter",
         image: spec.settings.monitoring.exporterImage,
         imagePullPolicy: spec.settings.imagePullPolicy,
         env: [
-            fieldEnv("POD_NAME", "metadata.name"),
-            fieldEnv("POD_NAMESPACE", "metadata.namespace"),
-            fieldEnv("POD_IP", "status.podIP"),
+            ...exporterIdentityEnv(),
             ...exporterTarget(spec, port),
-            ...(port === PORTS.sentinel
-                // Sentinels have no ACL users: their one password is the app user's.
-                ? [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: passwordKey("app") } } }]
-                : [
-                    // The exporter user may not run CONFIG (CONFIG GET would show masterauth): "-" skips it.
-                    { name: "REDIS_USER", value: USERS.exporter },
-                    { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: spec.names.secret, key: passwordKey("exporter") } } },
-                    { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
-                ]),
+            // Its own read-only user on Redis and on the Sentinels alike. It may not run CONFIG
+            // (CONFIG GET would show masterauth): "-" skips it.
+            { name: "REDIS_USER", value: USERS.exporter },
+            { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
+            { name: "REDIS_PASSWORD_FILE", value: EXPORTER_PASSWORD_MAP },
             { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `$(POD_IP):${PORTS.exporter}` },
         ],
         ports: [{ name: "metrics", containerPort: PORTS.exporter, protocol: "TCP" }],
         resources: helperResources(spec, { cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "128Mi" }),
         readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 5 },
         securityContext: restrictedContainerSecurity,
-        ...(spec.tls ? { volumeMounts: tlsMounts(spec) } : {}),
+        volumeMounts: [{ name: EXPORTER_AUTH_VOLUME, mountPath: PATHS.exporterAuth, readOnly: true }, ...tlsCaMounts(spec)],
     };
 }
 
@@ -147,6 +186,8 @@ export function sharedVolumes(spec: ClusterSpec) {
         { name: "scripts", configMap: { name: spec.names.scripts, defaultMode: 0o555 } },
         { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440 } },
         ...tlsVolumes(spec),
+        ...tlsCaVolumes(spec),
+        exporterAuthVolume(),
         { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
         { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
     ];
@@ -156,8 +197,10 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
     const s = spec.settings;
     const podLabels = { ...spec.commonLabels, "app.kubernetes.io/component": "redis" };
     const storage = s.storage;
-    const initContainers = restoreInitContainers(spec);
-    const restore = restorePodAdditions(spec);
+    // Every container the pod runs: the IRSA skip list must name each but the restore step.
+    const initContainers = [...restoreInitContainers(spec), exporterAuthInitContainer(spec)];
+    const containers = [redisContainer(spec), exporterContainer(spec)];
+    const restore = restorePodAdditions(spec, [...initContainers, ...containers].map((c) => (c as { name: string }).name));
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
@@ -180,6 +223,7 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
                         // A password rotation rolls the pods: the exporter reads its password from
                         // the environment only at start (the scripts read the files at start too).
                         "redis-cluster.llm-analytics-hub/credentials-rotation": String(s.auth.rotation),
+                        ...restore.annotations,
                     },
                 },
                 spec: {
@@ -189,8 +233,8 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
                     terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
                     securityContext: restrictedPodSecurity,
                     ...podScheduling(spec, spec.selectorLabels),
-                    ...(initContainers.length > 0 ? { initContainers } : {}),
-                    containers: [redisContainer(spec), exporterContainer(spec)],
+                    initContainers,
+                    containers,
                     volumes: [
                         { name: "config", configMap: { name: spec.names.config, defaultMode: 0o444 } },
                         ...sharedVolumes(spec),

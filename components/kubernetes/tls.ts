@@ -1,7 +1,9 @@
 // TLS for every pod: the cert-manager Certificate (when an issuer is configured), the Secret volume
 // and the environment the scripts, Redis and the exporter read the files from. One certificate
 // serves the whole deployment: servers present it, and Redis presents it as a client too
-// (replication, the cluster bus, Sentinel's links).
+// (replication, the cluster bus, Sentinel's links). Containers that only connect (the exporter,
+// the backup jobs) get the CA alone: Redis accepts clients without a certificate
+// (tls-auth-clients optional), so the private key stays where a server runs (docs/tls.md).
 import { ClusterSpec, PATHS, PORTS, TLS_FILES } from "../spec/spec";
 import { KubeObject, meta } from "./object";
 
@@ -28,12 +30,40 @@ export function certificateSubject(spec: ClusterSpec): { dnsNames: string[]; ipA
     };
 }
 
-/** The cert-manager Certificate, when an issuer signs the deployment's certificate. */
+/**
+ * With tls.namespacedCa, the deployment's own CA in its namespace, as cert-manager documents it: a
+ * self-signed Issuer signs a CA Certificate, whose Secret a CA Issuer signs with. Nothing outside
+ * the namespace can issue from it, and a client that trusts it trusts only this deployment.
+ */
+function namespacedCaObjects(spec: ClusterSpec): KubeObject[] {
+    const ca = spec.tls?.namespacedCa;
+    if (!ca) return [];
+    return [
+        { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: meta(spec, ca.selfSigned, "tls"), spec: { selfSigned: {} } },
+        {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: meta(spec, ca.secretName, "tls"),
+            spec: {
+                isCA: true,
+                commonName: `${spec.names.statefulSet}.${spec.names.namespace} CA`,
+                secretName: ca.secretName,
+                privateKey: { algorithm: "ECDSA", size: 256 },
+                // Ten years: a CA change means every client must trust the new one (docs/tls.md).
+                duration: "87600h",
+                issuerRef: { group: "cert-manager.io", kind: "Issuer", name: ca.selfSigned },
+            },
+        },
+        { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: meta(spec, ca.issuer, "tls"), spec: { ca: { secretName: ca.secretName } } },
+    ];
+}
+
+/** The cert-manager Certificate, when an issuer signs the deployment's certificate (and the namespaced CA, when asked for). */
 export function buildCertificate(spec: ClusterSpec): KubeObject[] {
     const cert = spec.tls?.certificate;
     if (!cert) return [];
     const metadata = meta(spec, cert.name, "tls");
-    return [{
+    return [...namespacedCaObjects(spec), {
         apiVersion: "cert-manager.io/v1",
         kind: "Certificate",
         // pulumi-kubernetes (4.18 and later) waits for this condition before the Certificate
@@ -65,7 +95,7 @@ export function tlsMounts(spec: ClusterSpec) {
     return spec.tls ? [{ name: "tls", mountPath: PATHS.tls, readOnly: true }] : [];
 }
 
-/** Where the scripts (through redis-cli.sh) and the backup jobs find the certificate; none when TLS is off. */
+/** Where the scripts (through redis-cli.sh) find the certificate; none when TLS is off. */
 export function tlsEnv(spec: ClusterSpec): { name: string; value: string }[] {
     if (!spec.tls) return [];
     return [
@@ -76,17 +106,42 @@ export function tlsEnv(spec: ClusterSpec): { name: string; value: string }[] {
 }
 
 /**
- * The exporter's address and TLS settings: over TLS it reaches its pod by the pod's DNS name (the
- * certificate names the pods by a wildcard, never by their IPs).
+ * The Secret's ca.crt alone, for containers that are TLS clients and serve nothing: the key is not
+ * in the volume, so it is not in the container (none when TLS is off).
  */
-export function exporterTarget(spec: ClusterSpec, port: number): { name: string; value: string }[] {
-    if (!spec.tls) return [{ name: "REDIS_ADDR", value: `redis://$(POD_IP):${port}` }];
+export function tlsCaVolumes(spec: ClusterSpec) {
+    return spec.tls ? [{
+        name: TLS_CA_VOLUME,
+        secret: { secretName: spec.tls.secretName, defaultMode: 0o440, items: [{ key: TLS_FILES.ca, path: TLS_FILES.ca }] },
+    }] : [];
+}
+
+export const TLS_CA_VOLUME = "tls-ca";
+
+export function tlsCaMounts(spec: ClusterSpec) {
+    return spec.tls ? [{ name: TLS_CA_VOLUME, mountPath: PATHS.tlsCa, readOnly: true }] : [];
+}
+
+/** redis-cli.sh's environment for a client that verifies the server and presents no certificate. */
+export function tlsCaEnv(spec: ClusterSpec): { name: string; value: string }[] {
+    return spec.tls ? [{ name: "TLS_CA_FILE", value: `${PATHS.tlsCa}/${TLS_FILES.ca}` }] : [];
+}
+
+/**
+ * The exporter's address: over TLS it reaches its pod by the pod's DNS name (the certificate names
+ * the pods by a wildcard, never by their IPs). Its password file is keyed by this address.
+ */
+export function exporterAddress(spec: ClusterSpec, port: number): { name: string; value: string } {
+    if (!spec.tls) return { name: "REDIS_ADDR", value: `redis://$(POD_IP):${port}` };
     const domain = port === PORTS.sentinel ? spec.sentinel!.names.headlessService : spec.names.headlessService;
+    return { name: "REDIS_ADDR", value: `rediss://$(POD_NAME).${domain}.$(POD_NAMESPACE).svc.cluster.local:${port}` };
+}
+
+/** The exporter's address and TLS settings: it verifies Redis against the CA and presents no certificate. */
+export function exporterTarget(spec: ClusterSpec, port: number): { name: string; value: string }[] {
     return [
-        { name: "REDIS_ADDR", value: `rediss://$(POD_NAME).${domain}.$(POD_NAMESPACE).svc.cluster.local:${port}` },
-        { name: "REDIS_EXPORTER_TLS_CA_CERT_FILE", value: `${PATHS.tls}/${TLS_FILES.ca}` },
-        { name: "REDIS_EXPORTER_TLS_CLIENT_CERT_FILE", value: `${PATHS.tls}/${TLS_FILES.cert}` },
-        { name: "REDIS_EXPORTER_TLS_CLIENT_KEY_FILE", value: `${PATHS.tls}/${TLS_FILES.key}` },
+        exporterAddress(spec, port),
+        ...(spec.tls ? [{ name: "REDIS_EXPORTER_TLS_CA_CERT_FILE", value: `${PATHS.tlsCa}/${TLS_FILES.ca}` }] : []),
     ];
 }
 
@@ -100,6 +155,7 @@ export function tlsDirectives(spec: ClusterSpec, port: number): [string, string 
         ["port", 0],
         ["tls-port", port],
         // Clients authenticate with their ACL user; a client certificate is checked when given.
+        // Not "yes": the exporter and the backup jobs hold only the CA, never a key (docs/tls.md).
         ["tls-auth-clients", "optional"],
         ["tls-replication", "yes"],
         ...(spec.settings.topology === "cluster" && port === PORTS.redis ? [["tls-cluster", "yes"] as [string, string]] : []),

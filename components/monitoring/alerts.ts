@@ -84,9 +84,13 @@ export function buildAlertRules(spec: ClusterSpec): RuleGroup[] {
                 `(redis_rdb_last_bgsave_status{${sel}} == 0) or (redis_aof_last_bgrewrite_status{${sel}} == 0)`,
                 "The last RDB save or AOF rewrite failed on {{ $labels.instance }}",
                 "{{ $labels.instance }}: the last background save or AOF rewrite failed; check disk space and the Redis log."),
-            rule("RedisSlowlogGrowing", "info", `increase(redis_slowlog_last_id{${sel}}[5m]) > ${t.slowlogEntries}`,
+            // From SLOWLOG LEN: the exporter user may not read the entries (SLOWLOG GET shows keys
+            // and values), so redis_slowlog_last_id is gone. The length stops growing once the log
+            // holds slowlog-max-len entries, which RedisSlowlogFull reports.
+            rule("RedisSlowlogGrowing", "info", `delta(redis_slowlog_length{${sel}}[5m]) > ${t.slowlogEntries}`,
                 "The slow log grows on {{ $labels.instance }}",
-                `{{ $value | humanize }} commands slower than the slowlog threshold in 5 minutes on {{ $labels.instance }} (threshold ${t.slowlogEntries}).`),
+                `The slow log gained {{ $value | humanize }} entries in 5 minutes on {{ $labels.instance }} (threshold ${t.slowlogEntries}).`),
+            ...slowlogFullRule(spec, rule),
             ...(spec.settings.backup.enabled ? [backupStaleRule(spec, rule)] : []),
             rule("RedisConnectionsNearLimit", "info",
                 // The configured maxclients, not the exporter's redis_config_maxclients: the exporter
@@ -121,4 +125,17 @@ function backupStaleRule(spec: ClusterSpec, rule: (alert: string, severity: Aler
 /** Metric names an expression reads (for checking them against what the exporter serves). */
 export function metricNames(expr: string): string[] {
     return [...new Set(expr.match(/\bredis_[a-z0-9_]+/g) ?? [])];
+}
+
+/**
+ * The slow log holds slowlog-max-len entries: new slow commands replace old ones, the length stays
+ * put and RedisSlowlogGrowing cannot see them until someone reads and resets the log. None when
+ * the slow log is off (max-len 0, or log-slower-than -1).
+ */
+function slowlogFullRule(spec: ClusterSpec, rule: (alert: string, severity: AlertRule["labels"]["severity"], expr: string, summary: string, description: string) => AlertRule): AlertRule[] {
+    const r = spec.settings.redis;
+    if (r.slowlogMaxLen === 0 || r.slowlogLogSlowerThanUs < 0) return [];
+    return [rule("RedisSlowlogFull", "info", `redis_slowlog_length{namespace="${spec.names.namespace}"} >= ${r.slowlogMaxLen}`,
+        "The slow log is full on {{ $labels.instance }}",
+        `The slow log on {{ $labels.instance }} holds its ${r.slowlogMaxLen} entries (redis.slowlogMaxLen): further slow commands no longer raise RedisSlowlogGrowing until it is read and reset.`)];
 }

@@ -15,8 +15,9 @@ export const DEFAULT_IMAGES = {
     // index, as docker-library/repo-info records it for redis:7.2.16-alpine
     // (repos/redis/remote/7.2.16-alpine.md at commit 1742085aa3304e996a45e00271d6b8308029b6e3).
     redis: "redis:7.2.16-alpine@sha256:ccd6aa8d45ff3f033d6fa15b8cc1a50579f65c89f38cf9bb607a954c4f2128ed",
-    // Not an official image: no registry listing we trust records its digest; tag only.
+    // Not an official image: no public source records its digest; tag only (docs/images.md).
     exporter: "oliver006/redis_exporter:v1.62.0",
-    // Not an official image: no registry listing we trust records its digest; tag only.
+    // Two public repositories pin this tag with different digests, neither confirmable as the
+    // image index; tag only (docs/images.md, "Unverified digests").
     awsCli: "amazon/aws-cli:2.17.0",
 } as const;

@@ -3,7 +3,7 @@
 import type { RedisClusterArgs } from "./args";
 import type { Problem } from "./fields";
 import { imageRepositoryName, parseQuantity, parseRedisSize } from "./formats";
-import { sentinelSettings, Settings } from "./schema";
+import { OIDC_PROVIDER_ARN, sentinelSettings, Settings } from "./schema";
 
 /** The largest share of the memory limit maxmemory may take: the rest is for fork copy-on-write, replication and client buffers. */
 export const MAXMEMORY_SHARE_OF_LIMIT = 0.75;
@@ -106,18 +106,16 @@ export function crossFieldProblems(s: Settings, given: RedisClusterArgs): Proble
     }
 
     const tls = s.tls;
-    const sources = (tls.issuerRef ? 1 : 0) + (tls.secretName ? 1 : 0);
+    const sources = (tls.issuerRef ? 1 : 0) + (tls.secretName ? 1 : 0) + (tls.namespacedCa ? 1 : 0);
     if (tls.enabled && sources !== 1) {
-        add("tls", given.tls, "exactly one of tls.issuerRef (cert-manager) or tls.secretName (an existing Secret) when tls.enabled is true");
+        add("tls", given.tls, "exactly one of tls.issuerRef (cert-manager), tls.secretName (an existing Secret) or tls.namespacedCa: true (a CA of its own in the namespace) when tls.enabled is true");
     }
     if (!tls.enabled && sources > 0) {
-        add("tls.enabled", tls.enabled, "true when tls.issuerRef or tls.secretName is set (otherwise they would be ignored)");
+        add("tls.enabled", tls.enabled, "true when tls.issuerRef, tls.secretName or tls.namespacedCa is set (otherwise they would be ignored)");
     }
 
     const s3 = s.backup.s3;
-    if ((s3.oidcProviderArn === "") !== (s3.oidcProviderUrl === "")) {
-        add("backup.s3.oidcProviderUrl", s3.oidcProviderUrl, "set together with backup.s3.oidcProviderArn (both for IRSA, or neither for an IAM user)");
-    }
+    problems.push(...backupAccessProblems(s));
     const from = s.restore.from;
     if (from !== "" && !(s.backup.enabled && s3.enabled)) {
         add("restore.from", from, "empty unless backup.enabled and backup.s3.enabled are true: the restore step reads the backup from S3 with the backup jobs' access");
@@ -131,6 +129,55 @@ export function crossFieldProblems(s: Settings, given: RedisClusterArgs): Proble
         add("backup.enabled", true, "false with topology \"sentinel\" in this version: the backup jobs find shards and their replicas through CLUSTER NODES, which a Sentinel deployment does not answer");
     }
     return problems;
+}
+
+/** `aws s3 cp --checksum-algorithm`, which uploads into an Object Lock bucket need, is in aws-cli 2.18 and later. */
+export const OBJECT_LOCK_CLI_MINOR = 18;
+
+/** IRSA needs its OIDC provider; an IAM user ignores one; one KMS key source at most. */
+function backupAccessProblems(s: Settings): Problem[] {
+    const s3 = s.backup.s3;
+    const out: Problem[] = [];
+    if (!(s.backup.enabled && s3.enabled)) return out;
+    const identity = backupIdentity(s);
+    if (identity === "irsa" && s3.oidcProviderArn === "") {
+        out.push({ key: "backup.s3.oidcProviderArn", value: s3.oidcProviderArn,
+            allowed: "the ARN of the EKS cluster's IAM OIDC provider (arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>) with backup.s3.identity \"irsa\": the roles trust tokens of that issuer only; `aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer` shows the issuer. Or set backup.s3.identity \"iamUser\" for access keys in Secrets" });
+    }
+    if (identity === "iamUser" && (s3.oidcProviderArn !== "" || s3.oidcProviderUrl !== "")) {
+        out.push({ key: "backup.s3.identity", value: s3.identity,
+            allowed: "\"irsa\" (or empty) when backup.s3.oidcProviderArn or oidcProviderUrl is set: with \"iamUser\" they would be ignored" });
+    }
+    const issuer = OIDC_PROVIDER_ARN.exec(s3.oidcProviderArn)?.[1];
+    if (issuer !== undefined && s3.oidcProviderUrl !== "" && s3.oidcProviderUrl !== issuer) {
+        out.push({ key: "backup.s3.oidcProviderUrl", value: s3.oidcProviderUrl,
+            allowed: `empty or the issuer in backup.s3.oidcProviderArn (${issuer}): the trust policy's conditions are keyed by it` });
+    }
+    if (s3.oidcProviderUrl !== "" && s3.oidcProviderArn === "") {
+        out.push({ key: "backup.s3.oidcProviderUrl", value: s3.oidcProviderUrl, allowed: "empty unless backup.s3.oidcProviderArn is set (IRSA needs the provider's ARN)" });
+    }
+    const cli = /:(\d+)\.(\d+)\.\d+(@|$)/.exec(s.backup.awsCliImage);
+    if (s3.objectLockDays > 0 && cli && (Number(cli[1]) < 2 || (Number(cli[1]) === 2 && Number(cli[2]) < OBJECT_LOCK_CLI_MINOR))) {
+        out.push({ key: "backup.awsCliImage", value: s.backup.awsCliImage,
+            allowed: `an aws-cli image of 2.${OBJECT_LOCK_CLI_MINOR}.0 or later with backup.s3.objectLockDays ${s3.objectLockDays}: S3 refuses an upload without a checksum into a bucket with default retention, and \`aws s3 cp --checksum-algorithm\` came in 2.${OBJECT_LOCK_CLI_MINOR}` });
+    }
+    if (s3.createKmsKey && s3.kmsKeyArn !== "") {
+        out.push({ key: "backup.s3.createKmsKey", value: true, allowed: `false when backup.s3.kmsKeyArn is set (${s3.kmsKeyArn}): one key encrypts the bucket, the given one or a created one` });
+    }
+    return out;
+}
+
+/** The identity backups use: backup.s3.identity, or irsa when an OIDC provider is given. */
+export function backupIdentity(s: Settings): "irsa" | "iamUser" {
+    const chosen = s.backup.s3.identity;
+    if (chosen === "irsa" || chosen === "iamUser") return chosen;
+    return s.backup.s3.oidcProviderArn !== "" ? "irsa" : "iamUser";
+}
+
+/** The OIDC issuer IRSA trust conditions are keyed by: oidcProviderUrl, or the issuer in the ARN. */
+export function oidcIssuer(s: Settings): string {
+    const s3 = s.backup.s3;
+    return s3.oidcProviderUrl || (OIDC_PROVIDER_ARN.exec(s3.oidcProviderArn)?.[1] ?? "");
 }
 
 function mib(bytes: number): string {

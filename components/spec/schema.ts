@@ -1,11 +1,13 @@
-// The defaults and per-field rules of RedisClusterArgs. Defaults are the production numbers of
-// the original deployment guide; the doc comments in args.ts explain each one.
+// The defaults and per-field rules of RedisClusterArgs. Defaults are what a laptop cluster (kind,
+// minikube) can take; `profile: production` (profiles.ts) brings the original deployment guide's
+// numbers. The doc comments in args.ts explain each setting.
 import { boolean, integer, list, object, oneOf, optionalObject, stringMap, text } from "./fields";
 import {
     isBucketName, isCidr, isCronSchedule, isDnsLabel, isDnsSubdomain, isLabelValue, isPinnedImage,
     isPromDuration, isQualifiedName, isQuantity, parseRedisSize,
 } from "./formats";
 import { DEFAULT_IMAGES } from "./images";
+import { DEFAULT_PROFILE, PROFILE_NAMES } from "./profiles";
 
 export const TOPOLOGIES = ["cluster", "sentinel"] as const;
 /** The server the pods run; docs/engines.md says why Valkey is the default. */
@@ -20,7 +22,7 @@ const AFFINITY = ["required", "preferred", "none"] as const;
 
 // Object names get a suffix per pod ("-12") and per revision; 40 characters keep every derived
 // name within the 63 a label value or DNS label allows.
-const MAX_NAME = 40;
+export const MAX_NAME = 40;
 
 const labelKey = text("", "a label key (optional DNS prefix/, then up to 63 of [A-Za-z0-9-_.])", isQualifiedName);
 const labelValue = text("", "a label value (up to 63 of [A-Za-z0-9-_.], starting and ending alphanumeric)", isLabelValue);
@@ -68,6 +70,12 @@ const backupSchedule = (schedule: string, keep: number) => object({
 });
 
 const bucketName = text("", "empty (generated) or an S3 bucket name: 3-63 of [a-z0-9.-]", (s) => s === "" || isBucketName(s));
+/** How backups reach S3 (backup.s3.identity); "" picks irsa when an OIDC provider is given. */
+export const BACKUP_IDENTITIES = ["", "irsa", "iamUser"] as const;
+/** arn:aws:iam::<account>:oidc-provider/<issuer>; the issuer is what IRSA trust conditions are keyed by. */
+export const OIDC_PROVIDER_ARN = /^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/([a-z0-9.-]+(\/[\w.-]+)*)$/;
+/** A key prefix that is literal inside an IAM ARN: no `*` or `?` (wildcards there). */
+const isBackupPrefix = (s: string) => /^[A-Za-z0-9!_.'()\/-]*\/$/.test(s) && !s.startsWith("/");
 const arn = (what: string) => text("", `empty or ${what} ARN (arn:aws:...)`, (s) => s === "" || /^arn:aws[\w-]*:[\w-]+:/.test(s));
 
 // Optional: only the sentinel topology may set it; sentinelSettings() fills in its defaults.
@@ -76,12 +84,13 @@ const sentinelSection = optionalObject({
     quorum: integer(2, { min: 1, max: 9 }),
     downAfterMs: ms(5000, 100, 600000),
     failoverTimeoutMs: ms(60000, 1000, 3600000),
-    // Two Sentinels on one node lose the quorum with that node: required unless the cluster has
-    // fewer nodes than Sentinels (a laptop), which must be chosen explicitly (and is warned about).
-    hostAntiAffinity: oneOf("required", ["required", "preferred"]),
+    // Two Sentinels on one node lose the quorum with that node. A laptop has one node, so the
+    // default lets them share it (and warns); profile production makes it required.
+    hostAntiAffinity: oneOf("preferred", ["required", "preferred"]),
 });
 
 export const settingsSchema = object({
+    profile: oneOf(DEFAULT_PROFILE, PROFILE_NAMES),
     namespace: dnsLabel("redis-system"),
     createNamespace: boolean(true),
     name: dnsLabel("redis-cluster", MAX_NAME),
@@ -93,18 +102,18 @@ export const settingsSchema = object({
     image: pinnedImage(DEFAULT_IMAGES[DEFAULT_ENGINE]),
     imagePullPolicy: oneOf("IfNotPresent", ["IfNotPresent", "Always", "Never"]),
     resources: object({
-        requests: compute("2", "8Gi"),
-        limits: object({ cpu: optionalCpu(""), memory: bytesQuantity("16Gi") }),
+        requests: compute("100m", "128Mi"),
+        limits: object({ cpu: optionalCpu(""), memory: bytesQuantity("512Mi") }),
         qos: oneOf("burstable", QOS_CLASSES),
     }),
     storage: object({
-        size: bytesQuantity("100Gi"),
-        storageClass: optionalDnsSubdomain("fast-ssd"),
+        size: bytesQuantity("1Gi"),
+        storageClass: optionalDnsSubdomain(""),
     }),
     redis: object({
-        maxmemory: redisSize("6gb"),
+        maxmemory: redisSize("128mb"),
         maxmemoryPolicy: oneOf("allkeys-lru", MAXMEMORY_POLICIES),
-        ioThreads: integer(4, { min: 1, max: 128 }),
+        ioThreads: integer(1, { min: 1, max: 128 }),
         ioThreadsDoReads: boolean(true),
         appendonly: boolean(true),
         appendfsync: oneOf("everysec", ["always", "everysec", "no"]),
@@ -124,7 +133,7 @@ export const settingsSchema = object({
         shutdownTimeoutSeconds: integer(10, { min: 0, max: 600 }),
     }),
     scheduling: object({
-        hostAntiAffinity: oneOf("required", AFFINITY),
+        hostAntiAffinity: oneOf("preferred", AFFINITY),
         zoneAntiAffinity: oneOf("preferred", AFFINITY),
         topologySpread: boolean(true),
         nodeSelector: labels(),
@@ -147,12 +156,12 @@ export const settingsSchema = object({
     monitoring: object({
         exporterImage: pinnedImage(DEFAULT_IMAGES.exporter),
         serviceMonitor: object({
-            enabled: boolean(true),
+            enabled: boolean(false),
             labels: labels(),
             interval: promDuration("30s"),
         }),
         prometheusRule: object({
-            enabled: boolean(true),
+            enabled: boolean(false),
             labels: labels(),
             thresholds: object({
                 memoryPercent: integer(90, { min: 1, max: 100 }),
@@ -169,7 +178,7 @@ export const settingsSchema = object({
                 "an http(s) URL without a fragment", (s) => /^https?:\/\/[^\s#]+$/.test(s)),
         }),
         dashboard: object({
-            enabled: boolean(true),
+            enabled: boolean(false),
             labels: labels({ grafana_dashboard: "1" }),
         }),
     }),
@@ -177,7 +186,7 @@ export const settingsSchema = object({
         enabled: boolean(true),
         hourly: backupSchedule("0 * * * *", 3),
         daily: backupSchedule("30 2 * * *", 7),
-        volumeSize: bytesQuantity("200Gi"),
+        volumeSize: bytesQuantity("2Gi"),
         awsCliImage: pinnedImage(DEFAULT_IMAGES.awsCli),
         verify: object({
             enabled: boolean(true),
@@ -185,13 +194,17 @@ export const settingsSchema = object({
             maxAgeMinutes: integer(0, { min: 0, max: 525600 }),
         }),
         s3: object({
-            enabled: boolean(true),
+            enabled: boolean(false),
             bucketName,
-            prefix: text("redis-cluster/", "a key prefix of [A-Za-z0-9!_.*'()/-] ending in /",
-                (s) => /^[A-Za-z0-9!_.*'()\/-]*\/$/.test(s) && !s.startsWith("/")),
-            kmsKeyArn: arn("a KMS key"),
-            oidcProviderArn: arn("an IAM OIDC provider"),
+            prefix: text("redis-cluster/", "a key prefix of [A-Za-z0-9!_.'()/-] ending in /, not starting with /; no * or ?, which IAM reads as wildcards in the policies' resource ARNs",
+                isBackupPrefix),
+            identity: oneOf("", BACKUP_IDENTITIES),
+            oidcProviderArn: text("", "empty or an IAM OIDC provider ARN: arn:aws:iam::<12-digit account>:oidc-provider/<issuer host and path>",
+                (s) => s === "" || OIDC_PROVIDER_ARN.test(s)),
             oidcProviderUrl: text("", "empty or the issuer URL without https://", (s) => s === "" || /^[a-z0-9.-]+(\/[\w.-]+)*$/.test(s)),
+            kmsKeyArn: arn("a KMS key"),
+            createKmsKey: boolean(false),
+            objectLockDays: integer(0, { min: 0, max: 36500 }),
         }),
     }),
     tls: object({
@@ -201,6 +214,7 @@ export const settingsSchema = object({
             kind: oneOf("Issuer", ["Issuer", "ClusterIssuer"]),
         }),
         secretName: optionalDnsSubdomain(""),
+        namespacedCa: boolean(false),
     }),
     networkPolicy: object({
         enabled: boolean(true),
@@ -212,13 +226,14 @@ export const settingsSchema = object({
         dnsNamespace: dnsLabel("kube-system"),
         dnsPodLabels: labels({ "k8s-app": "kube-dns" }),
         dnsCidrs: list(text("", "a CIDR such as 169.254.20.10/32 (address, slash, prefix length)", isCidr), []),
+        awsCidrs: list(text("", "a CIDR such as 10.0.0.0/16 (address, slash, prefix length)", isCidr), []),
     }),
     restore: object({
-        from: text("", "empty, a backup id like 20260101T020000Z (a daily backup) or hourly/20260101T020000Z, or s3://bucket/prefix/<kind>/<id>/",
-            (s) => s === "" || /^((hourly|daily)\/)?\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.*'()\/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
+        from: text("", "empty, a backup id like 20260101T020000Z (a daily backup) or hourly/20260101T020000Z, or s3://bucket/prefix/<kind>/<id>/ (no * or ?: the URL becomes an IAM resource ARN)",
+            (s) => s === "" || /^((hourly|daily)\/)?\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.'()\/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
     }),
     formation: object({
-        connectivity: oneOf("direct", ["direct", "port-forward"]),
+        connectivity: oneOf("port-forward", ["direct", "port-forward"]),
         readyTimeoutSeconds: integer(600, { min: 1, max: 86400 }),
     }),
 });

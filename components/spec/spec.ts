@@ -3,6 +3,7 @@
 import type { RedisClusterArgs } from "./args";
 import { ConfigError } from "./errors";
 import type { Problem } from "./fields";
+import { withProfile } from "./profiles";
 import { crossFieldProblems } from "./rules";
 import { imageRepositoryName } from "./formats";
 import { DEFAULT_IMAGES } from "./images";
@@ -34,8 +35,12 @@ export const PATHS = {
     run: "/run/redis",
     /** The passwords Secret, mounted as files so they never sit in an environment listing. */
     secrets: "/etc/redis-auth",
-    /** The TLS Secret (tls.crt, tls.key, ca.crt), when TLS is on. */
+    /** The TLS Secret (tls.crt, tls.key, ca.crt), when TLS is on: only where a server or Redis itself runs. */
     tls: "/etc/redis-tls",
+    /** Only the TLS Secret's ca.crt: pods and containers that are TLS clients and serve nothing (exporter, backup jobs). */
+    tlsCa: "/etc/redis-tls-ca",
+    /** The exporter's password map (written by its init container; memory-backed). */
+    exporterAuth: "/run/redis-exporter",
     /** Backup jobs: the backup volume, where backups are staged and the newest are kept. */
     backup: "/backup",
     /** Backup jobs: per-run scratch shared by the job's containers (and the backup being verified). */
@@ -70,6 +75,11 @@ export const USERS = {
     replication: "replication",
     /** The backup jobs: finding the shards (CLUSTER NODES/INFO) and pulling snapshots (`redis-cli --rdb`). */
     backup: "backup",
+    /**
+     * Sentinel topology: what the Sentinels log in to each other as (`sentinel sentinel-user`).
+     * A Sentinel-only identity: off on the Redis pods. See components/redis/sentinel-acl.ts.
+     */
+    sentinel: "sentinel",
 } as const;
 export type UserRole = keyof typeof USERS;
 export const USER_ROLES = Object.keys(USERS) as UserRole[];
@@ -98,9 +108,14 @@ export interface ClusterSpec {
         pdb: string;
         password: string;
         backupScripts: string;
+        /** The backup writer's ServiceAccount (the hourly and daily jobs). */
         backupServiceAccount: string;
-        /** The IAM user's access key (only without IRSA). */
+        /** The backup reader's ServiceAccount (verify, and the Redis pods while restoring with IRSA). */
+        backupReaderServiceAccount: string;
+        /** The writer IAM user's access key (identity iamUser only). */
         backupCredentials: string;
+        /** The reader IAM user's access key (identity iamUser only). */
+        backupReaderCredentials: string;
         /** CronJob (and backup volume) per kind. */
         backup: Record<BackupKind, string>;
         backupVerify: string;
@@ -135,6 +150,8 @@ export interface TlsSpec {
     secretName: string;
     /** When cert-manager issues it: the Certificate's name and issuer. */
     certificate?: { name: string; issuerRef: { name: string; kind: string } };
+    /** tls.namespacedCa: the self-signed root Issuer, the CA's Secret (also its Certificate's name) and the CA Issuer. */
+    namespacedCa?: { selfSigned: string; secretName: string; issuer: string };
 }
 
 export interface SentinelSpec {
@@ -150,17 +167,25 @@ export interface SentinelSpec {
 }
 
 
-/** Validates and defaults `args`; throws a ConfigError listing every problem. */
-export function resolveSpec(args: RedisClusterArgs | undefined, keyPrefix = ""): ClusterSpec {
+/**
+ * Validates and defaults `args`; throws a ConfigError listing every problem. `deferred` names the
+ * problems that are not decided yet (they involve a value the component receives later, as a
+ * Pulumi Output, and checks again once it resolves); they do not fail this call.
+ */
+export function resolveSpec(args: RedisClusterArgs | undefined, keyPrefix = "", deferred: (p: Problem) => boolean = () => false): ClusterSpec {
     const problems: Problem[] = [];
-    const settings = settingsSchema.parse(args ?? {}, "", problems);
-    // Either names the other: an image of Redis or Valkey without an engine runs that engine (a
-    // stack that pinned redis:7.2 keeps Redis), and an engine without an image runs its default.
+    const settings = settingsSchema.parse(withProfile(args ?? {}), "", problems);
+    // The profile's values count as defaults: cross-field rules about what the user asked for
+    // ("requests unset with qos guaranteed") look at the explicit args only.
+    // Engine and image name each other (profiles set neither): an image of Redis or Valkey without
+    // an engine runs that engine (a stack that pinned redis:7.2 keeps Redis), and an engine without
+    // an image runs its default.
     const named = imageRepositoryName(settings.image);
     if (args?.engine === undefined && args?.image !== undefined && (named === "redis" || named === "valkey")) settings.engine = named;
     if (args?.image === undefined) settings.image = DEFAULT_IMAGES[settings.engine as EngineName];
     if (problems.length === 0) problems.push(...crossFieldProblems(settings, args ?? {}));
-    if (problems.length > 0) throw new ConfigError(problems, keyPrefix);
+    const decided = problems.filter((p) => !deferred(p));
+    if (decided.length > 0) throw new ConfigError(decided, keyPrefix);
     // Backups cover the cluster topology only: unless asked for (an error above), they are off.
     if (settings.topology !== "cluster") settings.backup.enabled = false;
     return buildSpec(settings);
@@ -227,7 +252,9 @@ function buildSpec(settings: Settings): ClusterSpec {
             password: `${name}-password`,
             backupScripts: `${name}-backup-scripts`,
             backupServiceAccount: `${name}-backup`,
+            backupReaderServiceAccount: `${name}-backup-reader`,
             backupCredentials: `${name}-backup-s3`,
+            backupReaderCredentials: `${name}-backup-reader-s3`,
             backup: { hourly: `${name}-backup-hourly`, daily: `${name}-backup-daily` },
             backupVerify: `${name}-backup-verify`,
             aclRules: "users.acl",
@@ -254,5 +281,9 @@ function buildTlsSpec(settings: Settings): TlsSpec | undefined {
     if (!tls.enabled) return undefined;
     if (tls.secretName) return { secretName: tls.secretName };
     const name = `${settings.name}-tls`;
+    if (tls.namespacedCa) {
+        const ca = { issuer: `${settings.name}-ca`, selfSigned: `${settings.name}-ca-root`, secretName: `${settings.name}-ca` };
+        return { secretName: name, certificate: { name, issuerRef: { name: ca.issuer, kind: "Issuer" } }, namespacedCa: ca };
+    }
     return { secretName: name, certificate: { name, issuerRef: { name: tls.issuerRef!.name, kind: tls.issuerRef!.kind } } };
 }

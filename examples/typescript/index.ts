@@ -16,8 +16,9 @@ const args: RedisClusterArgs = {
     storage: { size: "4Gi", storageClass: "" },
     // A one-node laptop cluster cannot keep every pod on its own node.
     scheduling: { hostAntiAffinity: "preferred" },
-    // No Prometheus Operator or S3 here.
-    monitoring: { serviceMonitor: { enabled: false }, prometheusRule: { enabled: false } },
+    // No Prometheus Operator or S3 here (the defaults: no ServiceMonitor, PrometheusRule or bucket);
+    // the Grafana dashboard ships as a plain ConfigMap for a Grafana sidecar to load.
+    monitoring: { dashboard: { enabled: true } },
     backup: { enabled: false },
 };
 

@@ -1,8 +1,11 @@
 // Backups end to end in local mode, with the real aws CLI against s3rver: the rendered backup
 // CronJobs run as `kubectl create job --from=cronjob/...` would run them, the bucket then holds
-// every shard's RDB and the manifest; verify loads them and catches a corrupted object; retention
-// removes only older complete backups; a backup killed mid-upload is never complete; and a fresh
-// deployment restored from the backup holds every key with an identical value.
+// every shard's RDB and the manifest; verify loads them and catches a corrupted object; the jobs
+// never delete from S3 (s3rver's request log shows no DELETE: retention is the bucket's lifecycle,
+// asserted on the rendered bucket since s3rver has no lifecycle); a backup killed mid-upload is
+// never complete; and a fresh deployment restored from the backup holds every key with an
+// identical value. Throughout, the secret-leak sampler watches every process (the Jobs' aws and
+// redis-cli included) and file.
 import * as assert from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -14,11 +17,13 @@ import { down, up, UpResult } from "../../local/deployment";
 import { runJob } from "../../local/jobs";
 import { buildBackupObjects } from "../../components/backup";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec } from "../../components/spec/spec";
+import { passwordKey, resolveSpec, USER_ROLES } from "../../components/spec/spec";
 import { materializeVolumes, planPod, runToCompletion, stopProcess } from "../../local/pod";
 import { AWS_CLI, awsLocal } from "../../local/s3";
+import { renderStack } from "../../tools/render";
 import { requireTool } from "../../local/tools";
 import { adminPasswordOf } from "../support/local-deployment";
+import { assertNoLeaks, LeakSampler } from "../support/leak-sampler";
 
 const ADDRESS_BASE = "127.0.11.11";
 const S3_ADDRESS = "127.0.11.1";
@@ -46,7 +51,7 @@ const STACK = `config:
   redis-cluster:backup:
     volumeSize: 2Gi
     hourly: {keep: 2}
-    s3: {bucketName: ${BUCKET}, prefix: ${PREFIX}}
+    s3: {enabled: true, bucketName: ${BUCKET}, prefix: ${PREFIX}}
 `;
 
 function s3(...args: string[]): string {
@@ -115,19 +120,28 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
     const saved = { ...process.env };
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "backup-test-"));
     let s3rver: ChildProcess | undefined;
+    // s3rver logs every response ("info: PUT /bucket/key 200 ..."): the requests the jobs made. Its
+    // logger cuts a fixed-width colour prefix off each line, so colours must be on (FORCE_COLOR)
+    // and are stripped here.
+    const s3Log: string[] = [];
+    const requests = (method: string) => s3Log.join("").replace(/\x1b\[[0-9;]*m/g, "").split("\n")
+        .filter((l) => new RegExp(`\\b${method} /${BUCKET}/`).test(l));
     let deployment: UpResult;
     let password: string;
     let cluster: Cluster;
     let keys: string[];
     const values = new Map<string, string>();
     let dailyId: string;
+    let leaks: LeakSampler;
 
     before(async () => {
         for (const tool of ["redis-server", "redis-cli", "prometheus-redis-exporter", "shellcheck"]) requireTool(tool);
         assert.ok(fs.existsSync(AWS_CLI), `${AWS_CLI} is missing: apt-get install -y awscli`);
         fs.mkdirSync(path.join(root, "s3"));
+        leaks = LeakSampler.start({ stateRoots: [path.join(root, "state"), path.join(root, "s3")] });
         s3rver = spawn(process.execPath, [require.resolve("s3rver/bin/s3rver.js"), "-d", path.join(root, "s3"), "-a", S3_ADDRESS,
-            "-p", String(S3_PORT), "-s", "--configure-bucket", BUCKET], { stdio: "ignore" });
+            "-p", String(S3_PORT), "--configure-bucket", BUCKET], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, FORCE_COLOR: "1" } });
+        s3rver.stdout!.on("data", (chunk: Buffer) => s3Log.push(chunk.toString()));
         Object.assign(process.env, {
             REDIS_LOCAL_S3_ENDPOINT: `http://${S3_ADDRESS}:${S3_PORT}`,
             REDIS_LOCAL_STATE_DIR: path.join(root, "state"),
@@ -136,6 +150,7 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         await waitUntil("s3rver to serve the bucket", 20000, () => awsLocal(["s3", "ls", `s3://${BUCKET}/`]).status === 0);
         fs.writeFileSync(stackFile(stackName), STACK);
         deployment = await up(stackName);
+        leaks.scanText("local up's result (the stack's outputs)", JSON.stringify(deployment));
         password = fs.readFileSync(deployment.passwordFile, "utf8");
         cluster = new Cluster(deployment.seeds.slice(0, 1).map((s) => ({ host: s.split(":")[0], port: 6379 })), { redisOptions: { username: deployment.user!, password }, enableAutoPipelining: true });
     });
@@ -145,11 +160,13 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         await down(stackName).catch(() => undefined);
         await down(restoreStackName).catch(() => undefined);
         if (s3rver?.pid) await stopProcess(s3rver.pid, 5000);
+        const report = leaks ? await leaks.stop() : undefined;
         for (const name of [stackName, restoreStackName]) fs.rmSync(stackFile(name), { force: true });
         for (const k of ["REDIS_LOCAL_S3_ENDPOINT", "REDIS_LOCAL_STATE_DIR", "REDIS_LOCAL_ADDRESS_BASE"]) {
             if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
         }
         fs.rmSync(root, { recursive: true, force: true });
+        if (report) assertNoLeaks(report, USER_ROLES.map(passwordKey));
     });
 
     it("the backup scripts are POSIX sh, clean under shellcheck", () => {
@@ -221,7 +238,7 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
     it("the rendered restore step places shard n's RDB for pod n only, and refuses another shard count or a damaged object", () => {
         const url = `s3://${BUCKET}/${PREFIX}daily/${dailyId}/`;
         // IRSA settings: the step then reads no key Secret (local mode supplies s3rver's login).
-        const irsa = { bucketName: BUCKET, oidcProviderArn: "arn:aws:iam::1:oidc-provider/x", oidcProviderUrl: "x" };
+        const irsa = { enabled: true, bucketName: BUCKET, oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/X" };
         const restoreStep = (shards: number, ordinal: number) => {
             const spec = resolveSpec({ shards, restore: { from: url }, backup: { s3: irsa } });
             const objects = [...buildAllObjects(spec, password), ...buildBackupObjects(spec)];
@@ -260,23 +277,44 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         }
     });
 
-    it("retention keeps the newest complete backups of a kind and removes only older complete ones", async () => {
-        // An incomplete leftover older than everything: not complete, so retention must leave it.
+    it("the jobs never delete from S3: every backup stays for the bucket's lifecycle to expire; the volume keeps the newest `keep`", async () => {
+        // An incomplete leftover older than everything: nothing removes it but the lifecycle.
         fs.writeFileSync(path.join(root, "leftover"), "partial");
         s3("cp", path.join(root, "leftover"), `s3://${BUCKET}/${PREFIX}hourly/20000101T000000Z/shard-0.rdb`);
+        const before = backups("hourly").filter((b) => b.complete).map((b) => b.id);
+        const puts = requests("PUT").length;
         const ids: string[] = [];
         for (let i = 0; i < 3; i++) {
             const job = await runJob(stackName, "redis-cluster-backup-hourly");
-            assert.ok(job.succeeded, job.containers.map((c) => c.output).join("\n"));
+            const output = job.containers.map((c) => c.output).join("\n");
+            assert.ok(job.succeeded, output);
+            assert.match(output, /the bucket's lifecycle expires old ones/);
             ids.push(backups("hourly").filter((b) => b.complete).map((b) => b.id).pop()!);
         }
         assert.strictEqual(new Set(ids).size, 3);
+        // keep is 2 in this stack, and all 3 new backups (and every older one) are still in S3.
         assert.deepStrictEqual(backups("hourly").map((b) => [b.id, b.complete]),
-            [["20000101T000000Z", false], [ids[1], true], [ids[2], true]]);
-        // The other kind is not touched, and the volume keeps the same newest backups.
+            [["20000101T000000Z", false], ...[...before, ...ids].map((id) => [id, true])]);
         assert.deepStrictEqual(backups("daily").map((b) => [b.id, b.complete]), [[dailyId, true]]);
+        // The jobs' requests: uploads seen by the server (so the log is read), not one DELETE.
+        assert.ok(requests("PUT").length >= puts + 3 * 4, `s3rver logged ${requests("PUT").length - puts} PUTs for 3 backups`);
+        assert.deepStrictEqual(requests("DELETE"), []);
+        // The staging volume is the job's own disk, not S3: it still keeps the newest `keep` by count.
         const volume = path.join(process.env.REDIS_LOCAL_STATE_DIR!, stackName, "claims", "redis-cluster-backup-hourly", "hourly");
         assert.deepStrictEqual(fs.readdirSync(volume).sort(), [ids[1], ids[2]]);
+    });
+
+    it("S3 retention is the rendered bucket's lifecycle: each kind under the prefix expires by keep and schedule, old versions after 7 days", async () => {
+        const rendered = await renderStack(stackName);
+        const lifecycle = rendered.others.find((o) => o.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")!;
+        const rules = (lifecycle.inputs as any).rules;
+        // hourly keep 2 (2 hours: a day), daily keep 7 (7 days); S3 counts to the next midnight UTC.
+        assert.deepStrictEqual(rules.map((r: any) => [r.filter.prefix, r.expiration.days ?? "markers", r.noncurrentVersionExpiration?.noncurrentDays]), [
+            [`${PREFIX}hourly/`, 1, 7], [`${PREFIX}daily/`, 7, 7], [PREFIX, "markers", undefined],
+        ]);
+        const writer = JSON.parse((rendered.others.find((o) => o.name === "redis-backup-access")!.inputs as any).policy);
+        assert.deepStrictEqual(writer.Statement.filter((st: any) => st.Effect === "Allow").flatMap((st: any) => [st.Action].flat()),
+            ["s3:ListBucket", "s3:PutObject", "s3:AbortMultipartUpload"]);
     });
 
     it("a backup killed mid-upload is never listed as complete, and retention and verify pass it by", async () => {
@@ -375,6 +413,7 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         await down(stackName);
         fs.writeFileSync(stackFile(restoreStackName), `${STACK}  redis-cluster:restore: {from: "daily/${dailyId}"}\n`);
         const restored = await up(restoreStackName);
+        leaks.scanText("local up's result of the restore (the stack's outputs)", JSON.stringify(restored));
         const pw = fs.readFileSync(restored.passwordFile, "utf8");
         cluster = new Cluster([{ host: restored.pods[0].address, port: 6379 }], { redisOptions: { username: restored.user!, password: pw }, enableAutoPipelining: true });
         const restoredValues = await Promise.all(keys.map((k) => valueOf(cluster, k)));
@@ -385,7 +424,8 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         let total = 0;
         for (const m of cluster.nodes("master")) total += await m.dbsize();
         assert.strictEqual(total, keys.length);
-        const check = spawnSync("redis-cli", ["--no-auth-warning", "--user", restored.user!, "-a", pw, "--cluster", "check", `${restored.pods[0].address}:6379`], { encoding: "utf8" });
+        const check = spawnSync("redis-cli", ["--no-auth-warning", "--user", restored.user!, "--cluster", "check", `${restored.pods[0].address}:6379`],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: pw } });
         assert.strictEqual(check.status, 0, check.stdout);
         assert.match(check.stdout, /All 16384 slots covered/);
         // Every key a master holds lies in a slot it owns: no key was stranded on the wrong shard.
@@ -404,5 +444,7 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
             const stray = held.filter((k) => !owned.some(([a, b = a]) => slotOf(k) >= a && slotOf(k) <= b));
             assert.deepStrictEqual(stray, [], `${myself.split(" ")[1]} holds keys of slots it does not own`);
         }
+        // Backup, verify and restore together sent S3 not one DELETE.
+        assert.deepStrictEqual(requests("DELETE"), []);
     });
 });

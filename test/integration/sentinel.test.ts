@@ -1,9 +1,10 @@
 // The sentinel topology in local mode, with real redis-server and redis-sentinel processes run
 // from the rendered sentinel-dev stack (1 master, 2 replicas, 3 Sentinels with quorum 2), and a
-// Sentinel-aware client (ioredis with `sentinels`) writing through every fault.
+// Sentinel-aware client (ioredis with `sentinels`) writing through every fault. Throughout, and
+// across the live rotation of every password, the secret-leak sampler watches every process and file.
 import * as assert from "assert";
 import Redis from "ioredis";
-import { USERS } from "../../components/spec/spec";
+import { passwordKey, USER_ROLES, USERS } from "../../components/spec/spec";
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -13,7 +14,8 @@ import { stateDir } from "../../local/state";
 import { SentinelProbe, until } from "../../local/sentinel-health";
 import { SentinelWorkload } from "../../local/sentinel-workload";
 import { requireTool } from "../../local/tools";
-import { printLogsOnFailure, startDevDeployment, TestDeployment, updateMountedSecret } from "../support/local-deployment";
+import { newStateRoot, printLogsOnFailure, startDevDeployment, TestDeployment, updateMountedSecret } from "../support/local-deployment";
+import { assertNoLeaks, LeakSampler } from "../support/leak-sampler";
 import { assertPoliciesHeld } from "../support/policy-audit";
 
 const STACK = "sentinel-dev";
@@ -30,7 +32,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
     const mustSurvive: string[] = [];
 
     let probe: SentinelProbe;
-    const cli = (host: string, port: number, ...args: string[]) => probe.cli(host, port, ...args);
+    let leaks: LeakSampler;
     const field = SentinelProbe.field;
     const replication = (address: string) => probe.replication(address);
     const roles = () => redisPods.map((p) => probe.role(p.host));
@@ -68,7 +70,10 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
 
     before(async () => {
         for (const tool of ["redis-server", "redis-sentinel", "redis-cli", "prometheus-redis-exporter"]) requireTool(tool);
-        t = await startDevDeployment(BASE, STACK);
+        const root = newStateRoot();
+        leaks = LeakSampler.start({ stateRoots: [root] });
+        t = await startDevDeployment(BASE, STACK, root);
+        leaks.scanText("local up's result (the stack's outputs)", JSON.stringify(t.deployment));
         redisPods = t.deployment.pods.filter((p) => t.deployment.seeds.includes(`${p.address}:6379`));
         sentinels = t.deployment.sentinels!;
         masterName = t.deployment.masterName!;
@@ -81,6 +86,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
 
     after(async () => {
         await t?.stop();
+        if (leaks) assertNoLeaks(await leaks.stop(), USER_ROLES.map(passwordKey));
     });
 
     it("first boot: pod 0 is the one master, both replicas linked, the Sentinels agree and have a quorum", async () => {
@@ -93,22 +99,24 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         assert.strictEqual(healthy(), "redis-cluster-0.redis-cluster-headless.redis-sentinel-dev.svc.cluster.local");
         assert.strictEqual(field(replication(redisPods[0].host), "connected_slaves"), "2");
         // Sentinels find each other through the master's hello channel within a few seconds.
-        await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(cli(s.split(":")[0], 26379, "sentinel", "ckquorum", masterName))),
+        await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(probe.ckquorum(s))),
             "every Sentinel counts 3 usable Sentinels (CKQUORUM OK)");
     });
 
     it("serves the README's clients: redis-py's Sentinel finds the master and a replica; local status is healthy", async () => {
         const [host, port] = sentinels[0].split(":");
         const py = spawnSync("/usr/bin/python3", ["-c", [
-            "import sys",
+            "import os, sys",
             "from redis.sentinel import Sentinel",
-            "host, port, name, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]",
-            "sentinel = Sentinel([(host, port)], sentinel_kwargs={'password': pw}, username='app', password=pw, socket_timeout=2)",
+            "host, port, name, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3], os.environ['REDIS_PASSWORD']",
+            // The password from the environment, as an application gets it from its Secret: never argv.
+            // The Sentinels' `default` user is off: the client names the app user there too.
+            "sentinel = Sentinel([(host, port)], sentinel_kwargs={'username': 'app', 'password': pw}, username='app', password=pw, socket_timeout=2)",
             "master = sentinel.master_for(name)",
             "master.set('py:hello', 'world')",
             "master.execute_command('WAIT', 2, 2000)",
             "print(sentinel.discover_master(name)[0], sentinel.slave_for(name).get('py:hello'))",
-        ].join("\n"), host, port, masterName, t.password], { encoding: "utf8" });
+        ].join("\n"), host, port, masterName], { encoding: "utf8", env: { ...process.env, REDIS_PASSWORD: t.password } });
         assert.strictEqual(py.status, 0, py.stderr);
         assert.strictEqual(py.stdout.trim(), `${redisPods[0].host} b'world'`);
         const s = await status(STACK);
@@ -164,7 +172,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         // Pointed at an address where nothing listens, and forgotten by every Sentinel (RESET
         // relearns replicas from the master, which no longer lists it): no Sentinel will fix it.
         assert.strictEqual(probe.admin(orphan.host, "replicaof", "127.0.12.99", "6379"), "OK");
-        for (const s of sentinels) assert.strictEqual(cli(s.split(":")[0], 26379, "sentinel", "reset", masterName), "1");
+        for (const s of sentinels) assert.strictEqual(probe.sentinelAdmin(s.split(":")[0], "sentinel", "reset", masterName), "1");
         await until(() => field(replication(orphan.host), "master_host") === master && field(replication(orphan.host), "master_link_status") === "up",
             "the orphaned replica follows the master again", 30000);
         const log = fs.readFileSync(path.join(t.root, STACK, "pods", `pod-${redisPods.indexOf(orphan)}`, "redis.log"), "utf8");
@@ -189,8 +197,7 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         const master = healthy()!;
         const sentinelPods = t.deployment.pods.filter((p) => sentinels.includes(`${p.address}:26379`));
         for (const p of sentinelPods.slice(1)) await podAction(STACK, p.name, "stop");
-        const alone = sentinels[0].split(":")[0];
-        await until(() => /NOQUORUM/.test(cli(alone, 26379, "sentinel", "ckquorum", masterName)), "the lone Sentinel reports NOQUORUM");
+        await until(() => /NOQUORUM/.test(probe.ckquorum(sentinels[0])), "the lone Sentinel reports NOQUORUM");
         await podAction(STACK, podByHost(master).name, "kill");
         // Several down-after periods (2 s) and the failover timeout's first attempt: the lone
         // Sentinel sees the master down but can neither agree it is down nor be elected.
@@ -252,14 +259,18 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
 
     it("rotates every password live (no restart): writes never fail for authentication, then the old passwords are refused and a failover still works", async () => {
         const roles = ["admin", "app", "exporter", "replication"] as const;
+        // The Sentinels' peer password rotates too (a Sentinel-only user: off on Redis).
+        const rotated = [...roles, "sentinel"] as const;
         const secretsDir = path.dirname(t.deployment.passwordFile);
-        const old = Object.fromEntries(roles.map((r) => [r, fs.readFileSync(path.join(secretsDir, `${USERS[r]}-password`), "utf8")]));
-        const fresh = Object.fromEntries(roles.map((r) => [r, crypto.randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 32)]));
+        const old = Object.fromEntries(rotated.map((r) => [r, fs.readFileSync(path.join(secretsDir, `${USERS[r]}-password`), "utf8")]));
+        const fresh = Object.fromEntries(rotated.map((r) => [r, crypto.randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 32)]));
+        // Known to the leak sampler before any process can hold them.
+        for (const r of rotated) leaks.addSecret(`${USERS[r]}-password`, fresh[r]);
         // What the kubelet does when the Secret changes: every pod's mounted files, in place.
         const mount = (files: Record<string, string | undefined>) => updateMountedSecret(path.join(t.root, STACK), "auth", files);
         const sentinelAddresses = sentinels.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
         const redisAccepts = (address: string, user: string, password: string) => SentinelProbe.run(user, password, address, 6379, ["ping"]) === "PONG";
-        const sentinelAccepts = (s: string, password: string) => SentinelProbe.run(undefined, password, s.split(":")[0], 26379, ["ping"]) === "PONG";
+        const sentinelAccepts = (s: string, password: string, user: string = USERS.app) => SentinelProbe.run(user, password, s.split(":")[0], 26379, ["ping"]) === "PONG";
         const running = () => redisPods.filter((p) => probe.role(p.host) !== undefined);
 
         // How often each Sentinel has switched the admin password it gives Redis (at starts too).
@@ -270,9 +281,10 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
         before.start();
         try {
             // Step 1 (auth.rotation + 1, acceptPrevious true): both generations in the Secret.
-            mount(Object.fromEntries(roles.flatMap((r) => [[`${USERS[r]}-password`, fresh[r]], [`${USERS[r]}-password-previous`, old[r]]])));
+            mount(Object.fromEntries(rotated.flatMap((r) => [[`${USERS[r]}-password`, fresh[r]], [`${USERS[r]}-password-previous`, old[r]]])));
             await until(() => running().every((p) => roles.every((r) => redisAccepts(p.host, USERS[r], fresh[r]) && redisAccepts(p.host, USERS[r], old[r])))
-                && sentinels.every((s) => sentinelAccepts(s, fresh.app) && sentinelAccepts(s, old.app)), "every pod and Sentinel accepts both generations", 60000);
+                && sentinels.every((s) => sentinelAccepts(s, fresh.app) && sentinelAccepts(s, old.app)
+                    && sentinelAccepts(s, fresh.sentinel, USERS.sentinel) && sentinelAccepts(s, old.sentinel, USERS.sentinel)), "every pod and Sentinel accepts both generations", 60000);
             // Clients move to the new password while the old one still works.
             const after = new SentinelWorkload(sentinelAddresses, masterName, fresh.app, "rot-new");
             after.start();
@@ -280,19 +292,21 @@ describe("sentinel topology (local mode, real redis-sentinel)", function () {
                 await until(() => after.replicaAcknowledged.length >= 50, "a client with the new password writes through the Sentinels");
                 await before.stop();
                 // Step 2 (acceptPrevious false): the previous generation leaves the Secret.
-                mount(Object.fromEntries(roles.map((r) => [`${USERS[r]}-password-previous`, undefined])));
+                mount(Object.fromEntries(rotated.map((r) => [`${USERS[r]}-password-previous`, undefined])));
                 await until(() => running().every((p) => !redisAccepts(p.host, USERS.app, old.app) && !redisAccepts(p.host, USERS.admin, old.admin))
-                    && sentinels.every((s) => !sentinelAccepts(s, old.app)), "the old passwords are refused everywhere", 60000);
+                    && sentinels.every((s) => !sentinelAccepts(s, old.app) && !sentinelAccepts(s, old.sentinel, USERS.sentinel)), "the old passwords are refused everywhere", 60000);
                 await until(() => sentinels.every((s, i) => authSwitches(i) > switchesBefore[i]),
                     "every Sentinel authenticates to Redis with the new admin password", 60000);
                 // The Sentinels still see a healthy master (they reach it with the new admin password) and fail it over.
-                const rotated = new SentinelProbe(redisPods.map((p) => p.host), sentinels, fresh.app, masterName, fresh.admin);
-                await until(() => rotated.healthyMaster() !== undefined, "the deployment is healthy with the new passwords only", 60000);
-                const master = rotated.healthyMaster()!;
+                const newProbe = new SentinelProbe(redisPods.map((p) => p.host), sentinels, fresh.app, masterName, fresh.admin);
+                await until(() => newProbe.healthyMaster() !== undefined, "the deployment is healthy with the new passwords only", 60000);
+                // The Sentinels count each other again: they log in to their peers with the new peer password.
+                await until(() => sentinels.every((s) => /^OK 3 usable Sentinels/.test(newProbe.ckquorum(s))), "every Sentinel counts 3 usable Sentinels with the new peer password", 60000);
+                const master = newProbe.healthyMaster()!;
                 const at = Date.now();
                 await podAction(STACK, podByHost(master).name, "kill");
                 await until(() => after.successesAfter(at) >= 50, "writes are accepted again after the failover", 90000);
-                assert.notStrictEqual(rotated.sentinelView(sentinels[0]), master);
+                assert.notStrictEqual(newProbe.sentinelView(sentinels[0]), master);
                 assert.strictEqual(before.authErrors + after.authErrors, 0, "a write failed for authentication");
                 console.log(`      rotation: ${before.acknowledged} writes with the old password, ${after.acknowledged} with the new one, 0 refused for authentication`);
             } finally {

@@ -3,7 +3,7 @@
 // IPs): clients that verify host names (ioredis, redis-py) reach every shard by the names the
 // nodes announce, a client reaching a node by IP is refused, replication and the cluster bus run
 // over TLS, the formation provider formed the cluster over TLS, the exporter scrapes over TLS,
-// and a backup dumps over TLS.
+// and a backup dumps over TLS. Throughout, the secret-leak sampler watches every process and file.
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import { X509Certificate } from "crypto";
@@ -17,6 +17,8 @@ import { podAction, UpResult } from "../../local/deployment";
 import { until } from "../../local/sentinel-health";
 import { adminPasswordOf, updateMountedSecret } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
+import { assertNoLeaks, LeakSampler } from "../support/leak-sampler";
+import { passwordKey, USER_ROLES } from "../../components/spec/spec";
 import { installLocalTlsSecret, issueLikeCertManager, makeCertificate, TestCertificate } from "../../local/certificates";
 import { packageRoot } from "../../components/package-files";
 
@@ -44,6 +46,7 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
     let cert: TestCertificate;
     let password: string;
     let adminPassword: string;
+    let leaks: LeakSampler;
 
     /** redis-cli as `user`, over TLS with the deployment's CA unless `plaintext`. */
     function cli(address: string, port: number, args: string[], opts: { plaintext?: boolean; user?: string; ca?: string } = {}) {
@@ -61,6 +64,7 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         // The pods check their certificate files every second instead of every 30.
         process.env.TLS_RELOAD_INTERVAL_SECONDS = "1";
         project = new LocalProject(STACK, `${BASE}11`);
+        leaks = LeakSampler.start({ stateRoots: [path.dirname(project.stateDir)] });
         // A namespace of its own: the pods' names in /etc/hosts then meet no other deployment's.
         project.write({ namespace: "redis-tls", tls: { enabled: true, issuerRef: { name: "local-ca", kind: "ClusterIssuer" } } });
         cert = await issueLikeCertManager(STACK);
@@ -68,12 +72,14 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
             "the certificate names a pod IP");
         installLocalTlsSecret(project.stateDir, cert);
         deployment = await project.up();
+        leaks.scanText("local up's result (the stack's outputs)", JSON.stringify(deployment));
         password = fs.readFileSync(deployment.passwordFile, "utf8");
         adminPassword = adminPasswordOf(deployment);
     });
 
     after(async () => {
         await project?.destroy();
+        if (leaks) assertNoLeaks(await leaks.stop(), USER_ROLES.map(passwordKey));
         if (savedInterval === undefined) delete process.env.TLS_RELOAD_INTERVAL_SECONDS;
         else process.env.TLS_RELOAD_INTERVAL_SECONDS = savedInterval;
     });
@@ -254,6 +260,9 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
     let deployment: UpResult;
     let cert: TestCertificate;
     let password: string;
+    let leaks: LeakSampler;
+    /** CKQUORUM and the Sentinels' master table are for their admin user, not clients. */
+    let adminPassword: string;
 
     before(async () => {
         for (const tool of ["redis-server", "redis-sentinel", "redis-cli", "openssl"]) requireTool(tool);
@@ -261,6 +270,7 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
         process.env.TLS_RELOAD_INTERVAL_SECONDS = "1";
         process.env.TLS_RESTART_SPACING_SECONDS = "1";
         project = new LocalProject("tls-sentinel", `${base}11`);
+        leaks = LeakSampler.start({ stateRoots: [path.dirname(project.stateDir)] });
         project.write({
             shards: null, topology: "sentinel", replicasPerShard: 2, namespace: "redis-tls-sentinel",
             sentinel: { replicas: 3, quorum: 2, downAfterMs: 2000, failoverTimeoutMs: 10000 },
@@ -273,11 +283,14 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
             [11, 12, 13, 31, 32, 33].map((n) => `${base}${n}`));
         installLocalTlsSecret(project.stateDir, cert);
         deployment = await project.up();
+        leaks.scanText("local up's result (the stack's outputs)", JSON.stringify(deployment));
         password = fs.readFileSync(deployment.passwordFile, "utf8");
+        adminPassword = adminPasswordOf(deployment);
     });
 
     after(async () => {
         await project?.destroy();
+        if (leaks) assertNoLeaks(await leaks.stop(), USER_ROLES.map(passwordKey));
         for (const [k, v] of [["TLS_RELOAD_INTERVAL_SECONDS", saved.interval], ["TLS_RESTART_SPACING_SECONDS", saved.spacing]] as const) {
             if (v === undefined) delete process.env[k];
             else process.env[k] = v;
@@ -287,8 +300,8 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
     it("Sentinels agree over TLS, a TLS client finds the master through them and keeps writing across a failover", async () => {
         const sentinels = deployment.sentinels!.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
         const ask = (host: string, tls: boolean, ...args: string[]) => spawnSync("redis-cli",
-            [...(tls ? ["--tls", "--cacert", deployment.caFile!] : []), "--no-auth-warning", "-h", host, "-p", "26379", ...args],
-            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password }, timeout: 10000 }).stdout.trim();
+            [...(tls ? ["--tls", "--cacert", deployment.caFile!] : []), "--no-auth-warning", "--user", "admin", "-h", host, "-p", "26379", ...args],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword }, timeout: 10000 }).stdout.trim();
         // Sentinels meet through the master's hello channel within a few seconds.
         await until(() => /^OK 3 usable Sentinels/.test(ask(sentinels[0].host, true, "sentinel", "ckquorum", "redis-cluster")), "CKQUORUM over TLS reports 3 usable Sentinels");
         assert.notStrictEqual(ask(sentinels[0].host, false, "ping"), "PONG", "a Sentinel answered plaintext");
@@ -297,7 +310,7 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
         await until(() => sentinels.every((s) => knownReplicas(s.host) === 2), "every Sentinel knows both replicas", 30000);
 
         const client = new Redis({
-            sentinels, name: "redis-cluster", sentinelPassword: password, username: "app", password,
+            sentinels, name: "redis-cluster", sentinelUsername: "app", sentinelPassword: password, username: "app", password,
             sentinelTLS: { ca: cert.ca }, enableTLSForSentinelMode: true, tls: { ca: cert.ca },
         });
         client.on("error", () => undefined);
@@ -331,8 +344,8 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
             const served = (await Promise.all([11, 12, 13].map((n) => servedFingerprint(`${base}${n}`, 6379, cert.ca).catch(() => undefined)))).filter(Boolean);
             return served.length === 2 && served.every((f) => f === wanted);
         }, "the running Redis pods present it (reloaded, not restarted)", 30000);
-        const ask = (host: string) => spawnSync("redis-cli", ["--tls", "--cacert", deployment.caFile!, "--no-auth-warning", "-h", host, "-p", "26379", "sentinel", "ckquorum", "redis-cluster"],
-            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password }, timeout: 10000 }).stdout.trim();
+        const ask = (host: string) => spawnSync("redis-cli", ["--tls", "--cacert", deployment.caFile!, "--no-auth-warning", "--user", "admin", "-h", host, "-p", "26379", "sentinel", "ckquorum", "redis-cluster"],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword }, timeout: 10000 }).stdout.trim();
         await until(() => hosts.every((h) => /^OK 3 usable Sentinels/.test(ask(h))), "the restarted Sentinels reach CKQUORUM OK again", 60000);
     });
 });

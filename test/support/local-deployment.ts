@@ -57,14 +57,19 @@ export function updateMountedSecret(stateDir: string, volume: string, files: Rec
     }
 }
 
+/** A fresh state directory for a test deployment. */
+export function newStateRoot(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "local-dev-"));
+}
+
 /** An afterEach hook body: the pods' log tails when the test just run failed. */
 export function printLogsOnFailure(ctx: Mocha.Context, t: TestDeployment | undefined, stack: string): void {
     if (t && ctx.currentTest?.state === "failed") console.log(podLogTails(t.root, stack));
 }
 
-export async function startDevDeployment(addressBase: string, stack = "dev"): Promise<TestDeployment> {
+/** `root`: the state directory to use (made before, e.g. for a leak sampler to watch it from the start). */
+export async function startDevDeployment(addressBase: string, stack = "dev", root = newStateRoot()): Promise<TestDeployment> {
     const saved = { dir: process.env.REDIS_LOCAL_STATE_DIR, base: process.env.REDIS_LOCAL_ADDRESS_BASE, project: process.env.REDIS_LOCAL_PROJECT_DIR };
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "local-dev-"));
     process.env.REDIS_LOCAL_STATE_DIR = root;
     process.env.REDIS_LOCAL_ADDRESS_BASE = addressBase;
     if (Object.keys(engineUnderTest()).length > 0) {

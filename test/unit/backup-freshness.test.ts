@@ -43,16 +43,16 @@ describe("backup freshness limits", () => {
     });
 
     it("verify holds the newest backup to the freshest kind it reads, or to the configured age", () => {
-        assert.strictEqual(verifyMaxAgeMinutes(resolveSpec({})), 170, "with S3 the hourly backups are the freshest");
+        assert.strictEqual(verifyMaxAgeMinutes(resolveSpec({ profile: "production" })), 170, "with S3 the hourly backups are the freshest");
         assert.strictEqual(verifyMaxAgeMinutes(resolveSpec({ backup: { s3: { enabled: false } } })), 3240, "without S3 verify reads the daily volume");
-        assert.strictEqual(verifyMaxAgeMinutes(resolveSpec({ backup: { hourly: { schedule: "*/30 * * * *" } } })), 2 * 30 + 50);
+        assert.strictEqual(verifyMaxAgeMinutes(resolveSpec({ profile: "production", backup: { hourly: { schedule: "*/30 * * * *" } } })), 2 * 30 + 50);
         assert.strictEqual(verifyMaxAgeMinutes(resolveSpec({ backup: { verify: { maxAgeMinutes: 45 } } })), 45);
     });
 });
 
 describe("the verify job", () => {
     const verifyContainer = (args: RedisClusterArgs) => {
-        const cj = buildBackupObjects(resolveSpec(args), { bucket: "b" }).find((o) => o.metadata.name === "redis-cluster-backup-verify") as any;
+        const cj = buildBackupObjects(resolveSpec({ profile: "production", ...args }), { bucket: "b" }).find((o) => o.metadata.name === "redis-cluster-backup-verify") as any;
         return cj.spec.jobTemplate.spec.template.spec.containers.find((c: any) => c.name === "verify");
     };
 

@@ -34,7 +34,7 @@ describe("password rotation (pure)", () => {
         assert.deepStrictEqual(Object.keys(secretData(overlap)).sort(), [
             "admin-password", "admin-password-previous", "app-password", "app-password-previous",
             "backup-password", "backup-password-previous", "exporter-password", "exporter-password-previous",
-            "replication-password", "replication-password-previous",
+            "replication-password", "replication-password-previous", "sentinel-password", "sentinel-password-previous",
         ]);
     });
 
@@ -59,7 +59,9 @@ describe("ACL rules file (pure)", () => {
     it("lists every user with its rules and no password; default off unless asked for", () => {
         const off = renderAclRules(resolveSpec({}));
         assert.deepStrictEqual(off.trim().split("\n").map((l) => l.split(" ").slice(0, 2).join(" ")),
-            ["admin admin", "app app", "exporter exporter", "replication replication", "backup backup", "default -"]);
+            ["admin admin", "app app", "exporter exporter", "replication replication", "backup backup", "sentinel sentinel", "default -"]);
+        // The Sentinels' peer identity can do nothing on Redis.
+        assert.match(off, /^sentinel sentinel off resetkeys resetchannels -@all$/m);
         assert.match(off, /^default - off /m);
         assert.match(off, /^app app on ~\* &\* \+@all -@dangerous /m);
         assert.ok(!/[>#]/.test(off), "a password or hash in the rules");

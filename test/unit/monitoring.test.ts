@@ -16,7 +16,7 @@ describe("alert rules", () => {
         assert.deepStrictEqual(by("critical"), ["RedisClusterSlotsNotOk", "RedisClusterStateNotOk", "RedisDown", "RedisMasterWithoutReplica"]);
         assert.deepStrictEqual(by("warning"), ["RedisBackupStale", "RedisEvictingKeys", "RedisMemoryHigh", "RedisPersistenceFailed", "RedisRejectedConnections",
             "RedisReplicationBroken", "RedisReplicationLag"]);
-        assert.deepStrictEqual(by("info"), ["RedisConnectionsNearLimit", "RedisSlowlogGrowing"]);
+        assert.deepStrictEqual(by("info"), ["RedisConnectionsNearLimit", "RedisSlowlogFull", "RedisSlowlogGrowing"]);
         assert.deepStrictEqual([...new Set(rules.map((r) => r.labels.severity))].sort(), [...SEVERITIES].sort());
     });
 
@@ -67,7 +67,7 @@ describe("monitoring objects", () => {
         assert.strictEqual(pr.metadata.labels.release, "kube-prometheus-stack");
         assert.deepStrictEqual(sm.spec.endpoints, [{ port: "metrics", interval: "30s", path: "/metrics" }]);
         assert.strictEqual(dash.metadata.labels.grafana_dashboard, "1");
-        assert.strictEqual(pr.spec.groups[0].rules.length, 13);
+        assert.strictEqual(pr.spec.groups[0].rules.length, 14);
     });
 
     it("are absent in dev (no Prometheus Operator), while the exporter sidecar still runs", async () => {

@@ -49,6 +49,7 @@ function world(spec: ClusterSpec, objects: KubeObject[]) {
         "node-local DNS cache": { kind: "external", name: "nodelocaldns", ip: "169.254.20.10" },
         "cluster DNS": pod("coredns", "kube-system", { "k8s-app": "kube-dns" }, "10.5.0.10"),
         "S3 (internet)": { kind: "external", name: "s3", ip: "52.216.10.1" },
+        "S3 VPC endpoint": { kind: "external", name: "s3-endpoint", ip: "10.0.12.34" },
         "pulumi host (outside)": { kind: "external", name: "pulumi", ip: "192.0.2.50" },
     };
     const namespaces = [ns, CLIENT_NS, "payments", "monitoring", "kube-system"].map((n) => namespace(n));
@@ -199,13 +200,27 @@ describe("NetworkPolicies: who may reach what", function () {
     });
 
     it("restoring from a backup: Redis pods may fetch their shard from S3 over HTTPS, nothing else opens", () => {
-        const spec = resolveSpec({ restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" } });
+        const spec = resolveSpec({ profile: "production", restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" } });
         checkMatrix(spec, buildAllObjects(spec, "x"), [
             ...REDIS_ROWS.filter(([from, to, port]) => !(from === "redis-0" && to === "S3 (internet)" && port === 443)),
             ["redis-0", "S3 (internet)", 443, true],
             ["redis-0", "S3 (internet)", 80, false],
             ["S3 (internet)", "redis-0", R, false],
         ]);
+    });
+
+    it("networkPolicy.awsCidrs: the backup Jobs and restoring Redis pods reach only those ranges on 443", () => {
+        const spec = resolveSpec({ backup: { s3: { enabled: true } }, networkPolicy: { awsCidrs: ["10.0.0.0/16"] }, restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" } });
+        checkMatrix(spec, buildAllObjects(spec, "x"), [
+            ["backup", "S3 VPC endpoint", 443, true],
+            ["backup", "S3 (internet)", 443, false],
+            ["redis-0", "S3 VPC endpoint", 443, true],
+            ["redis-0", "S3 (internet)", 443, false],
+            ["backup", "redis-0", R, true],
+        ]);
+        // Without a restore, the Redis pods reach nothing on 443.
+        const plain = resolveSpec({ networkPolicy: { awsCidrs: ["10.0.0.0/16"] } });
+        checkMatrix(plain, buildAllObjects(plain, "x"), [["redis-0", "S3 VPC endpoint", 443, false], ["backup", "S3 VPC endpoint", 443, true]]);
     });
 
     it("DNS servers and Prometheus as configured: a node-local cache's address, other DNS and Prometheus labels", () => {

@@ -88,7 +88,7 @@ describe("Pulumi package schema (multi-language use)", function () {
         // Nested fields keep their types and doc comments.
         const redis = schema.types["redis-cluster:index:RedisConfigArgs"].properties;
         assert.strictEqual(redis.maxmemory.type, "string");
-        assert.match(redis.maxmemory.description, /Default: `"6gb"`/);
+        assert.match(redis.maxmemory.description, /Default: `"128mb"`/);
         assert.strictEqual(redis.save.items.$ref, "#/types/redis-cluster:index:SaveRuleArgs");
         assert.strictEqual(resource.inputProperties.labels.additionalProperties.type, "string");
         // Whole numbers are integers (Python int, Go int), as the spec validates them.
@@ -106,12 +106,15 @@ describe("Pulumi package schema (multi-language use)", function () {
         assert.strictEqual(inputs.kubeContext.type, "string");
     });
 
-    it("lists the outputs, the layout as a named type", () => {
+    it("lists the outputs, the layout as a named type; the children stay TypeScript only", () => {
         const resource = schema.resources[RESOURCE_TYPE];
         assert.deepStrictEqual(Object.keys(resource.properties).sort(), [
             "clientHost", "clientPort", "connectionUrl", "masterName", "namespace", "nodeIds", "password", "secretName", "seedAddresses",
             "sentinelAddresses", "shardLayout", "username",
         ]);
+        // Resource references would tie the schema to other packages' exact plugin versions
+        // (docs/multi-language.md); the schema depends on no other package.
+        assert.deepStrictEqual(schema.dependencies ?? [], []);
         // Secret at runtime (pulumi.secret in the component), so secret in every generated SDK.
         const secrets = Object.entries<any>(resource.properties).filter(([, p]) => p.secret).map(([k]) => k).sort();
         assert.deepStrictEqual(secrets, ["connectionUrl", "password"]);

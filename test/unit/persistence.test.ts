@@ -29,9 +29,9 @@ describe("persistence", () => {
 
 describe("CPU limit and QoS of the Redis pods", () => {
     it("sets no CPU limit by default, and no warning", () => {
-        const redis = podOf({}).containers.find((c: any) => c.name === "redis");
+        const redis = podOf({ profile: "production" }).containers.find((c: any) => c.name === "redis");
         assert.deepStrictEqual(redis.resources, { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "16Gi" } });
-        assert.deepStrictEqual(warningKeys({}), []);
+        assert.deepStrictEqual(warningKeys({ profile: "production" }), []);
     });
 
     it("sets a CPU limit when asked, with a warning that names throttled forks and failovers", () => {
@@ -44,7 +44,7 @@ describe("CPU limit and QoS of the Redis pods", () => {
     });
 
     it("with qos guaranteed gives every container, init containers included, requests equal to its limits", () => {
-        const pod = podOf({ resources: { qos: "guaranteed", limits: { cpu: "4" } }, restore: { from: "s3://backups-bucket/redis/daily/20260101T020000Z/" } });
+        const pod = podOf({ profile: "production", resources: { qos: "guaranteed", limits: { cpu: "4" } }, restore: { from: "s3://backups-bucket/redis/daily/20260101T020000Z/" } });
         const all = [...(pod.initContainers ?? []), ...pod.containers];
         assert.ok(all.length > 2 && (pod.initContainers ?? []).length > 0, all.map((c: any) => c.name).join(", "));
         for (const c of all) {

@@ -23,7 +23,7 @@ describe("the Redis StatefulSet's rollout timeout", function () {
 
     it("grows with the data and the pod count", () => {
         // 5 shards x 3 pods x (60 + 60 + 12288/100 + 12288/50) = 15 x 488.64 = 7329.6 s -> 123 minutes.
-        assert.strictEqual(rolloutTimeoutSeconds(resolveSpec({ shards: 5, replicasPerShard: 2, redis: { maxmemory: "12gb" } })), 7380);
+        assert.strictEqual(rolloutTimeoutSeconds(resolveSpec({ profile: "production", shards: 5, replicasPerShard: 2, redis: { maxmemory: "12gb" } })), 7380);
     });
 
     it("never waits less than Pulumi's own 10 minutes: dev (6 x (30 + 60 + 1.28 + 2.56) = 563 s) gets 600", () => {

@@ -5,7 +5,7 @@ import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/spec/spec";
 
 describe("sentinel topology objects", () => {
-    const spec = resolveSpec({ topology: "sentinel", replicasPerShard: 2, name: "cache", namespace: "team-a" });
+    const spec = resolveSpec({ profile: "production", topology: "sentinel", replicasPerShard: 2, name: "cache", namespace: "team-a" });
     const objects = buildAllObjects(spec, "[secret]") as any[];
     const find = (kind: string, name: string) => {
         const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
@@ -32,7 +32,36 @@ describe("sentinel topology objects", () => {
         assert.ok(!JSON.stringify(sts).includes("[secret]"), "the password reaches the Sentinels only as a mounted Secret and a secretKeyRef");
     });
 
-    it("keeps the Sentinels on separate nodes even where the Redis pods only prefer it, unless told otherwise (with a warning)", () => {
+    it("gives the Sentinels their own users: default off, clients may only ask, the exporter its own read-only user", () => {
+        const acl: string = find("ConfigMap", "cache-sentinel-config").data["users.acl"];
+        const users = Object.fromEntries(acl.trim().split("\n").map((l) => { const [u, of, ...rules] = l.split(" "); return [u, { of, rules }]; }));
+        assert.deepStrictEqual(Object.keys(users), ["admin", "app", "exporter", "sentinel", "default"]);
+        // Each user takes its own Secret key's passwords; default none, and it is off.
+        for (const u of ["admin", "app", "exporter", "sentinel"]) assert.strictEqual(users[u].of, u);
+        assert.deepStrictEqual([users.default.of, users.default.rules[0]], ["-", "off"]);
+        assert.ok(!/[>#]/.test(acl), "a password or hash in the rules");
+        // Only admin may administer; no one else may PUBLISH but the peers, on the hello channel alone.
+        for (const u of ["app", "exporter", "sentinel"]) {
+            assert.ok(users[u].rules.includes("-@all") && !users[u].rules.some((r: string) => /^\+@|^\+sentinel$|^\+acl|^\+shutdown|set$|failover|config/.test(r)), `${u}: ${users[u].rules.join(" ")}`);
+        }
+        assert.deepStrictEqual(["app", "exporter", "sentinel"].filter((u) => users[u].rules.includes("+publish")), ["sentinel"]);
+        assert.ok(users.sentinel.rules.includes("&__sentinel__:hello") && !users.sentinel.rules.includes("&*"));
+        for (const q of ["get-master-addr-by-name", "masters", "sentinels", "replicas"]) assert.ok(users.app.rules.includes(`+sentinel|${q}`), q);
+
+        const sts = find("StatefulSet", "cache-sentinel");
+        const [sentinel, exporter] = sts.spec.template.spec.containers;
+        const env = Object.fromEntries(sentinel.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+        assert.deepStrictEqual([env.SENTINEL_USER, env.PEER_USER, env.ACL_PORT], ["admin", "sentinel", "26379"]);
+        assert.deepStrictEqual([env.SENTINEL_PASSWORD_FILE, env.PEER_PASSWORD_FILE], ["/etc/redis-auth/admin-password", "/etc/redis-auth/sentinel-password"]);
+        const exporterEnv = Object.fromEntries(exporter.env.map((e: any) => [e.name, e.value ?? e.valueFrom?.secretKeyRef?.key]));
+        // The exporter's password reaches it only through the map its init container writes (never REDIS_PASSWORD).
+        assert.deepStrictEqual([exporterEnv.REDIS_USER, exporterEnv.REDIS_PASSWORD, exporterEnv.REDIS_EXPORTER_CONFIG_COMMAND], ["exporter", undefined, "-"]);
+        const auth = sts.spec.template.spec.initContainers.find((c: any) => c.name === "exporter-auth");
+        const authEnv = Object.fromEntries(auth.env.map((e: any) => [e.name, e.value]));
+        assert.deepStrictEqual([authEnv.REDIS_USER, authEnv.EXPORTER_PASSWORD_FILE, authEnv.PASSWORD_MAP_FILE], ["exporter", "/etc/redis-auth/exporter-password", exporterEnv.REDIS_PASSWORD_FILE]);
+    });
+
+    it("with profile production, keeps the Sentinels on separate nodes even where the Redis pods only prefer it, unless told otherwise (with a warning)", () => {
         const hostTerms = (spec: ReturnType<typeof resolveSpec>) => {
             const anti = (buildAllObjects(spec, "x") as any[]).find((o) => o.kind === "StatefulSet" && o.metadata.name === "redis-cluster-sentinel")
                 .spec.template.spec.affinity.podAntiAffinity;
@@ -42,7 +71,7 @@ describe("sentinel topology objects", () => {
                 preferred: host(anti.preferredDuringSchedulingIgnoredDuringExecution, (t) => t.podAffinityTerm).length,
             };
         };
-        const loose = resolveSpec({ topology: "sentinel", scheduling: { hostAntiAffinity: "preferred" } });
+        const loose = resolveSpec({ profile: "production", topology: "sentinel", scheduling: { hostAntiAffinity: "preferred" } });
         assert.deepStrictEqual(hostTerms(loose), { required: 1, preferred: 0 });
         assert.deepStrictEqual(loose.warnings, []);
         const laptop = resolveSpec({ topology: "sentinel", sentinel: { hostAntiAffinity: "preferred" } });

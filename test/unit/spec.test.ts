@@ -7,8 +7,8 @@ import { diskNeededBytes } from "../../components/spec/rules";
 describe("spec: defaults", () => {
     const spec = resolveSpec({});
 
-    it("carries the deployment guide's production numbers", () => {
-        const s = spec.settings;
+    it("with profile production, carries the deployment guide's numbers (laptop defaults: defaults-profile.test.ts)", () => {
+        const s = resolveSpec({ profile: "production" }).settings;
         assert.strictEqual(s.namespace, "redis-system");
         assert.strictEqual(s.topology, "cluster");
         assert.strictEqual(s.shards, 3);
@@ -56,6 +56,7 @@ describe("spec: defaults", () => {
             namespace: "team-a", statefulSet: "cache", headlessService: "cache-headless", clientService: "cache",
             secret: "cache-auth", config: "cache-config", scripts: "cache-scripts", pdb: "cache", password: "cache-password", aclRules: "users.acl",
             backupScripts: "cache-backup-scripts", backupServiceAccount: "cache-backup", backupCredentials: "cache-backup-s3",
+            backupReaderServiceAccount: "cache-backup-reader", backupReaderCredentials: "cache-backup-reader-s3",
             backup: { hourly: "cache-backup-hourly", daily: "cache-backup-daily" }, backupVerify: "cache-backup-verify",
             nodeTuning: "cache-node-tuning", nodeTuningNamespace: "team-a-node-tuning",
         });
@@ -64,7 +65,7 @@ describe("spec: defaults", () => {
     it("gives the sentinel topology its Sentinels, with defaults when the section is absent", () => {
         const spec = resolveSpec({ topology: "sentinel", name: "cache" });
         assert.deepStrictEqual(spec.sentinel, {
-            settings: { replicas: 3, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000, hostAntiAffinity: "required" },
+            settings: { replicas: 3, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000, hostAntiAffinity: "preferred" },
             masterName: "cache",
             names: { statefulSet: "cache-sentinel", headlessService: "cache-sentinel-headless", service: "cache-sentinel", pdb: "cache-sentinel", config: "cache-sentinel-config" },
             selectorLabels: { "app.kubernetes.io/name": "redis-sentinel", "app.kubernetes.io/instance": "cache", "app.kubernetes.io/component": "sentinel" },
@@ -114,7 +115,7 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["maxmemory too close to the memory limit", { redis: { maxmemory: "15gb" } }, "redis.maxmemory", /75%.*fork/],
     ["maxmemory unlimited", { redis: { maxmemory: "0" } }, "redis.maxmemory", /unlimited/],
     ["maxmemory not a redis size", { redis: { maxmemory: "6 gigs" } }, "redis.maxmemory", /redis.conf size/],
-    ["storage too small for AOF and RDB", { storage: { size: "10Gi" } }, "storage.size", /at least .*Mi.*AOF/],
+    ["storage too small for AOF and RDB", { profile: "production", storage: { size: "10Gi" } }, "storage.size", /at least .*Mi.*AOF/],
     ["storage not a quantity", { storage: { size: "lots" } }, "storage.size", /quantity/],
     ["invalid storage class", { storage: { storageClass: "Fast_SSD" } }, "storage.storageClass", /RFC 1123/],
     ["invalid namespace", { namespace: "Redis_System" }, "namespace", /RFC 1123/],
@@ -125,7 +126,7 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["save rules not a list", { redis: { save: "900 1" } }, "redis.save", /a list/],
     ["io threads beyond the CPU limit", { resources: { limits: { cpu: "4" } }, redis: { ioThreads: 8 } }, "redis.ioThreads", /at most 4/],
     ["guaranteed QoS without a CPU limit", { resources: { qos: "guaranteed" } }, "resources.limits.cpu", /Guaranteed QoS only when every container/],
-    ["guaranteed QoS with requests below the limits", { resources: { qos: "guaranteed", requests: { memory: "8Gi" }, limits: { cpu: "4" } } },
+    ["guaranteed QoS with requests below the limits", { profile: "production", resources: { qos: "guaranteed", requests: { memory: "8Gi" }, limits: { cpu: "4" } } },
         "resources.requests.memory", /unset or equal to resources\.limits\.memory \("16Gi"\)/],
     ["a QoS class Kubernetes does not have", { resources: { qos: "besteffort" } }, "resources.qos", /one of "burstable", "guaranteed"/],
     ["a CPU limit that is no quantity", { resources: { limits: { cpu: "lots" } } }, "resources.limits.cpu", /empty \(no CPU limit\) or a Kubernetes CPU quantity/],
@@ -136,7 +137,19 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["cron with 6 fields", { backup: { hourly: { schedule: "0 0 * * * *" } } }, "backup.hourly.schedule", /cron schedule/],
     ["keep zero backups", { backup: { hourly: { keep: 0 } } }, "backup.hourly.keep", /from 1/],
     ["invalid bucket name", { backup: { s3: { bucketName: "My_Bucket" } } }, "backup.s3.bucketName", /bucket name/],
-    ["OIDC ARN without URL", { backup: { s3: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/x" } } }, "backup.s3.oidcProviderUrl", /together/],
+    ["IRSA without an OIDC provider", { backup: { s3: { enabled: true, identity: "irsa" } } }, "backup.s3.oidcProviderArn", /ARN of the EKS cluster's IAM OIDC provider .* with backup\.s3\.identity "irsa"/],
+    ["an OIDC provider ARN of another kind", { backup: { s3: { oidcProviderArn: "arn:aws:iam::123456789012:role/x" } } }, "backup.s3.oidcProviderArn", /oidc-provider\/<issuer/],
+    ["an issuer other than the ARN's", { backup: { s3: { enabled: true, oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/A", oidcProviderUrl: "oidc.eks.eu-west-1.amazonaws.com/id/B" } } },
+        "backup.s3.oidcProviderUrl", /the issuer in backup\.s3\.oidcProviderArn \(oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/A\)/],
+    ["an OIDC provider with IAM users", { backup: { s3: { enabled: true, identity: "iamUser", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.example.com" } } }, "backup.s3.identity", /would be ignored/],
+    ["an unknown identity", { backup: { s3: { identity: "accessKey" } } }, "backup.s3.identity", /one of "", "irsa", "iamUser"/],
+    ["a wildcard in the S3 prefix", { backup: { s3: { prefix: "redis-*/" } } }, "backup.s3.prefix", /no \* or \?, which IAM reads as wildcards/],
+    ["a ? in the S3 prefix", { backup: { s3: { prefix: "redis?/" } } }, "backup.s3.prefix", /no \* or \?/],
+    ["a wildcard in the restore URL", { restore: { from: "s3://backups-bucket/red*/daily/20260101T020000Z/" } }, "restore.from", /no \* or \?/],
+    ["a created KMS key beside a given one", { backup: { s3: { enabled: true, kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/x", createKmsKey: true } } }, "backup.s3.createKmsKey", /one key encrypts the bucket/],
+    ["Object Lock with an aws-cli too old to send checksums", { backup: { s3: { enabled: true, objectLockDays: 7 } } }, "backup.awsCliImage", /2\.18\.0 or later with backup\.s3\.objectLockDays 7/],
+    ["negative Object Lock days", { backup: { s3: { objectLockDays: -1 } } }, "backup.s3.objectLockDays", /from 0 to 36500/],
+    ["an AWS egress range that is no CIDR", { networkPolicy: { awsCidrs: ["s3.amazonaws.com"] } }, "networkPolicy.awsCidrs[0]", /CIDR/],
     ["TLS enabled without a certificate source", { tls: { enabled: true } }, "tls", /exactly one of tls.issuerRef/],
     ["TLS source without TLS enabled", { tls: { secretName: "redis-tls" } }, "tls.enabled", /ignored/],
     ["invalid issuer kind", { tls: { enabled: true, issuerRef: { name: "ca", kind: "Certificate" } } }, "tls.issuerRef.kind", /ClusterIssuer/],
@@ -197,9 +210,9 @@ describe("spec: bad input", () => {
 
 describe("spec: disk sizing", () => {
     it("asks for AOF growth and rewrite, and two RDB dumps when save rules are set", () => {
-        const withRdb = resolveSpec({ redis: { save: [{ seconds: 900, changes: 1 }] } }).settings;
+        const withRdb = resolveSpec({ profile: "production", redis: { save: [{ seconds: 900, changes: 1 }] } }).settings;
         assert.strictEqual(diskNeededBytes(withRdb), 6 * 2 ** 30 * (2 + 1 + 2));
-        const noRdb = resolveSpec({}).settings;
+        const noRdb = resolveSpec({ profile: "production" }).settings;
         assert.strictEqual(diskNeededBytes(noRdb), 6 * 2 ** 30 * 3);
     });
 });

@@ -56,17 +56,50 @@ describe("TLS rendering", () => {
         assert.match(start, /echo "tls-cert-file \$TLS_CERT_FILE"/);
     });
 
-    it("mounts the certificate read-only into Redis and its exporter, which scrapes the pod by its DNS name over TLS", () => {
+    it("mounts the certificate and key into Redis only; the exporter gets the CA alone and scrapes the pod by its DNS name", () => {
         const pod = find(buildAllObjects(resolveSpec(issued), "x") as any[], "StatefulSet", "cache").spec.template.spec;
         assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === "tls"), { name: "tls", secret: { secretName: "cache-tls", defaultMode: 0o440 } });
+        assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === "tls-ca"),
+            { name: "tls-ca", secret: { secretName: "cache-tls", defaultMode: 0o440, items: [{ key: "ca.crt", path: "ca.crt" }] } });
         const [redis, exporter] = pod.containers;
-        for (const c of [redis, exporter]) assert.deepStrictEqual(c.volumeMounts.find((m: any) => m.name === "tls"), { name: "tls", mountPath: "/etc/redis-tls", readOnly: true });
+        assert.deepStrictEqual(redis.volumeMounts.find((m: any) => m.name === "tls"), { name: "tls", mountPath: "/etc/redis-tls", readOnly: true });
         for (const [k, v] of Object.entries(TLS_ENV)) assert.strictEqual(envOf(redis)[k], v);
+        // No container but Redis mounts the volume that holds tls.key.
+        const withKey = [...pod.initContainers, ...pod.containers].filter((c: any) => (c.volumeMounts ?? []).some((m: any) => m.name === "tls"));
+        assert.deepStrictEqual(withKey.map((c: any) => c.name), ["redis"]);
+        assert.deepStrictEqual(exporter.volumeMounts.find((m: any) => m.name === "tls-ca"), { name: "tls-ca", mountPath: "/etc/redis-tls-ca", readOnly: true });
         const exp = envOf(exporter);
         assert.strictEqual(exp.REDIS_ADDR, "rediss://$(POD_NAME).cache-headless.$(POD_NAMESPACE).svc.cluster.local:6379");
-        assert.strictEqual(exp.REDIS_EXPORTER_TLS_CA_CERT_FILE, "/etc/redis-tls/ca.crt");
+        assert.strictEqual(exp.REDIS_EXPORTER_TLS_CA_CERT_FILE, "/etc/redis-tls-ca/ca.crt");
+        assert.ok(!Object.keys(exp).some((k) => /CLIENT_(CERT|KEY)/.test(k)), "the exporter presents no certificate");
+        // Redis accepts a client without a certificate, which is what lets the exporter hold no key.
+        assert.match(renderRedisConf(resolveSpec(issued)), /^tls-auth-clients optional$/m);
         const names = exporter.env.map((e: any) => e.name);
         assert.ok(names.indexOf("POD_NAME") < names.indexOf("REDIS_ADDR") && names.indexOf("POD_NAMESPACE") < names.indexOf("REDIS_ADDR"));
+    });
+
+    it("tls.namespacedCa: a CA of the deployment's own in its namespace (self-signed Issuer -> CA Certificate -> CA Issuer) signs the certificate", () => {
+        const objects = buildAllObjects(resolveSpec({ name: "cache", namespace: "team-a", tls: { enabled: true, namespacedCa: true } }), "x") as any[];
+        const cm = objects.filter((o) => o.apiVersion === "cert-manager.io/v1");
+        assert.deepStrictEqual(cm.map((o) => [o.kind, o.metadata.name, o.metadata.namespace]), [
+            ["Issuer", "cache-ca-root", "team-a"], ["Certificate", "cache-ca", "team-a"], ["Issuer", "cache-ca", "team-a"], ["Certificate", "cache-tls", "team-a"],
+        ]);
+        assert.deepStrictEqual(cm[0].spec, { selfSigned: {} });
+        assert.strictEqual(cm[1].spec.isCA, true);
+        assert.deepStrictEqual(cm[1].spec.issuerRef, { group: "cert-manager.io", kind: "Issuer", name: "cache-ca-root" });
+        assert.deepStrictEqual(cm[2].spec, { ca: { secretName: cm[1].spec.secretName } });
+        assert.deepStrictEqual(cm[3].spec.issuerRef, { group: "cert-manager.io", kind: "Issuer", name: "cache-ca" });
+        assert.ok(!objects.some((o) => o.kind === "ClusterIssuer"));
+        // No pod mounts the CA's Secret: its key signs certificates and stays with cert-manager.
+        const pods = objects.filter((o) => o.kind === "StatefulSet").map((o) => o.spec.template.spec);
+        assert.ok(pods.every((p) => p.volumes.every((v: any) => v.secret?.secretName !== "cache-ca")));
+    });
+
+    it("tls: exactly one certificate source, each problem named with key, value and what is allowed", () => {
+        for (const tls of [{ enabled: true, namespacedCa: true, secretName: "x" }, { enabled: true, namespacedCa: true, issuerRef: { name: "ca", kind: "ClusterIssuer" } }]) {
+            assert.throws(() => resolveSpec({ tls }), /tls.*exactly one of tls\.issuerRef.*tls\.namespacedCa/s);
+        }
+        assert.throws(() => resolveSpec({ tls: { namespacedCa: true } }), /tls\.enabled.*tls\.namespacedCa/s);
     });
 
     it("uses the user's Secret as it is when given one: no Certificate", () => {
@@ -89,13 +122,16 @@ describe("TLS rendering", () => {
         assert.strictEqual(envOf(sentinel.containers[1]).REDIS_ADDR, "rediss://$(POD_NAME).cache-sentinel-headless.$(POD_NAMESPACE).svc.cluster.local:26379");
     });
 
-    it("backup dumps speak TLS with the same certificate and the same redis-cli wrapper as the pods", () => {
+    it("backup dumps speak TLS with the CA alone and the same redis-cli wrapper as the pods", () => {
         const spec = resolveSpec({ ...issued, backup: { s3: { enabled: false } } });
         const objects = buildBackupObjects(spec) as any[];
         const pod = find(objects, "CronJob", "cache-backup-daily").spec.jobTemplate.spec.template.spec;
         const dump = [...(pod.initContainers ?? []), ...pod.containers].find((c: any) => c.name === "dump");
-        for (const [k, v] of Object.entries(TLS_ENV)) assert.strictEqual(envOf(dump)[k], v);
-        assert.ok(pod.volumes.some((v: any) => v.name === "tls" && v.secret.secretName === "cache-tls"));
+        // The CA only: the dump verifies Redis and presents no certificate, so no key is in the pod.
+        assert.deepStrictEqual(Object.keys(envOf(dump)).filter((k) => k.startsWith("TLS_")), ["TLS_CA_FILE"]);
+        assert.strictEqual(envOf(dump).TLS_CA_FILE, "/etc/redis-tls-ca/ca.crt");
+        assert.deepStrictEqual(pod.volumes.filter((v: any) => v.secret?.secretName === "cache-tls"),
+            [{ name: "tls-ca", secret: { secretName: "cache-tls", defaultMode: 0o440, items: [{ key: "ca.crt", path: "ca.crt" }] } }]);
         const backupScripts = find(objects, "ConfigMap", "cache-backup-scripts").data;
         const podScripts = find(buildAllObjects(spec, "x") as any[], "ConfigMap", "cache-scripts").data;
         assert.strictEqual(backupScripts["redis-cli.sh"], podScripts["redis-cli.sh"]);

@@ -9,7 +9,7 @@ import { packageRoot } from "../../components/package-files";
 // generated password is the canary plus its resource's name, so a test can tell them apart.
 const PASSWORD = "Pw0rdCanary7f3a9c1e5b2d4f6a8c0e2b4d";
 const generated = (resource: string) => `${PASSWORD}${resource.replace(/[^a-z]/g, "")}`;
-const ROLES = ["admin", "app", "backup", "exporter", "replication"];
+const ROLES = ["admin", "app", "backup", "exporter", "replication", "sentinel"];
 
 async function runStack(config: Record<string, string>) {
     return runUnderMocks(() => deployStack(config), {
@@ -36,9 +36,11 @@ describe("component wiring under Pulumi mocks", function () {
     it("registers exactly the expected resources, by type and name", () => {
         const got = run.resources.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(got, [
-            "aws:iam/accessKey:AccessKey redis-backup-key",
-            "aws:iam/user:User redis-backup-user",
-            "aws:iam/userPolicy:UserPolicy redis-backup-access",
+            // IRSA (the prod stack's): a writer and a reader role, no user, no key.
+            "aws:iam/role:Role redis-backup-reader-role",
+            "aws:iam/role:Role redis-backup-role",
+            "aws:iam/rolePolicy:RolePolicy redis-backup-access",
+            "aws:iam/rolePolicy:RolePolicy redis-backup-reader-access",
             "aws:s3/bucket:Bucket redis-backups",
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration redis-backups-lifecycle",
             "aws:s3/bucketPolicy:BucketPolicy redis-backups-tls-only",
@@ -57,11 +59,11 @@ describe("component wiring under Pulumi mocks", function () {
             "kubernetes:core/v1:Namespace redis-namespace",
             "kubernetes:core/v1:PersistentVolumeClaim redis-persistentvolumeclaim-redis-cluster-backup-daily",
             "kubernetes:core/v1:PersistentVolumeClaim redis-persistentvolumeclaim-redis-cluster-backup-hourly",
-            "kubernetes:core/v1:Secret redis-backup-credentials",
             "kubernetes:core/v1:Secret redis-secret",
             "kubernetes:core/v1:Service redis-service-redis-cluster",
             "kubernetes:core/v1:Service redis-service-redis-cluster-headless",
             "kubernetes:core/v1:ServiceAccount redis-serviceaccount-redis-cluster-backup",
+            "kubernetes:core/v1:ServiceAccount redis-serviceaccount-redis-cluster-backup-reader",
             "kubernetes:monitoring.coreos.com/v1:PrometheusRule redis-prometheusrule-redis-cluster",
             "kubernetes:monitoring.coreos.com/v1:ServiceMonitor redis-servicemonitor-redis-cluster",
             "kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-backup",
@@ -258,7 +260,7 @@ describe("component wiring of the sentinel topology", function () {
                 .map((p) => `kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-${p}`),
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster",
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster-sentinel",
-            ...["admin", "app", "backup", "exporter", "replication"].flatMap((u) => ["a", "b"].map((slot) => `random:index/randomPassword:RandomPassword redis-${u}-password-${slot}`)),
+            ...ROLES.flatMap((u) => ["a", "b"].map((slot) => `random:index/randomPassword:RandomPassword redis-${u}-password-${slot}`)),
             "redis-cluster:index:RedisCluster redis",
         ]);
     });

@@ -11,8 +11,10 @@ scripts=$(dirname "$0")
 : "${REDIS_HOST:?}" "${REDIS_PORT:?}" "${PASSWORD_FILE:?}" "${STAGING_DIR:?}" "${WORK_DIR:?}"
 : "${BACKUP_KIND:?}" "${KEEP:?}" "${CLUSTER_NAME:?}" "${REDIS_USER:?}"
 
-REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
-export REDISCLI_AUTH
+# redis-cli.sh reads the password from this file for each call; exporting the password itself
+# would hand it to every child (sleep, tr, sed) through /proc/<pid>/environ.
+REDIS_AUTH_FILE=$PASSWORD_FILE
+export REDIS_AUTH_FILE
 cli() { sh "$scripts/redis-cli.sh" --no-auth-warning --user "$REDIS_USER" "$@"; }
 
 kind_dir="$STAGING_DIR/$BACKUP_KIND"
@@ -97,9 +99,12 @@ fi
 
 shards=$(printf '%s\n' "$masters" | grep -c . || true)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-lines=""
-i=0
-while read -r _first master_id ranges; do
+
+# pull_shard <index> <master-id> <ranges>: pulls one shard's RDB into $partial and writes its
+# manifest line to $WORK_DIR/shard-<index>.line. Every shard is pulled at the same time (each
+# from another node), so a backup takes as long as its largest shard, not the sum of all.
+pull_shard() {
+  i=$1 master_id=$2 ranges=$3
   # A connected, healthy replica of this master, else the master itself.
   source=$(printf '%s\n' "$nodes" | awk -v m="$master_id" '$4 == m && $3 ~ /slave/ && $3 !~ /fail/ && $8 == "connected" { print $1, $2; exit }')
   [ -n "$source" ] || source=$(printf '%s\n' "$nodes" | awk -v m="$master_id" '$1 == m { print $1, $2 }')
@@ -111,24 +116,44 @@ while read -r _first master_id ranges; do
   file="shard-$i.rdb"
   echo "backup: shard $i (slots $ranges) from $source_id at $host:$port"
   # redis-cli narrates the transfer on stderr; show it only when the transfer fails.
-  if ! cli -h "$host" -p "$port" --rdb "$partial/$file" >"$WORK_DIR/rdb.log" 2>&1; then
-    cat "$WORK_DIR/rdb.log" >&2
+  if ! cli -h "$host" -p "$port" --rdb "$partial/$file" >"$WORK_DIR/rdb-$i.log" 2>&1; then
+    cat "$WORK_DIR/rdb-$i.log" >&2
     echo "backup: pulling shard $i's RDB from $host:$port failed" >&2
-    exit 1
+    return 1
   fi
   counts=$(rdb_counts "$partial/$file")
   keys=${counts% *}
   expires=${counts#* }
   bytes=$(wc -c < "$partial/$file" | tr -d ' ')
   sum=$(sha256sum "$partial/$file" | cut -d' ' -f1)
-  line=$(printf '    {"index": %d, "slots": "%s", "masterId": "%s", "sourceId": "%s", "keys": %s, "expires": %s, "bytes": %s, "sha256": "%s", "file": "%s"}' \
-    "$i" "$ranges" "$master_id" "$source_id" "$keys" "$expires" "$bytes" "$sum" "$file")
-  lines="$lines${lines:+,
-}$line"
+  printf '    {"index": %d, "slots": "%s", "masterId": "%s", "sourceId": "%s", "keys": %s, "expires": %s, "bytes": %s, "sha256": "%s", "file": "%s"}\n' \
+    "$i" "$ranges" "$master_id" "$source_id" "$keys" "$expires" "$bytes" "$sum" "$file" > "$WORK_DIR/shard-$i.line"
+}
+
+rm -f "$WORK_DIR"/shard-*.line
+pids=""
+i=0
+while read -r _first master_id ranges; do
+  pull_shard "$i" "$master_id" "$ranges" &
+  pids="$pids $!"
   i=$((i + 1))
 done <<LIST
 $masters
 LIST
+failures=0
+for pid in $pids; do
+  wait "$pid" || failures=$((failures + 1))
+done
+if [ "$failures" -gt 0 ]; then
+  echo "backup: $failures of $shards shards could not be pulled; $BACKUP_KIND backup $id is not taken" >&2
+  rm -rf "$partial"
+  exit 1
+fi
+lines=$(i=0; while [ "$i" -lt "$shards" ]; do
+  if [ "$i" -gt 0 ]; then printf ',\n'; fi
+  tr -d '\n' < "$WORK_DIR/shard-$i.line"
+  i=$((i + 1))
+done)
 
 # One shard per line, so that sh tools (no jq in these images) can read it back.
 {

@@ -18,10 +18,25 @@ if [ -e "$DATA_DIR/nodes.conf" ] || [ -e "$DATA_DIR/$APPEND_DIRNAME" ] || [ -e "
   exit 0
 fi
 
+ordinal=${POD_NAME##*-}
+# Pods past the shard count start empty and replicate a restored master: no S3 call for them (the
+# program checked the backup's shard count against the deployment's before any pod was created).
+if [ "$ordinal" -ge "$SHARDS" ]; then
+  echo "restore: $POD_NAME starts empty and will replicate a restored master"
+  exit 0
+fi
+
 work="$DATA_DIR/.restore"
 rm -rf "$work"
 mkdir -p "$work"
-if ! s3 cp --only-show-errors "${RESTORE_URL}manifest.json" "$work/manifest.json"; then
+# The manifest and this pod's shard in one aws process (each start costs seconds of CPU, and every
+# pod starts at once); backup-dump.sh names shard n's file shard-<n>.rdb.
+if ! s3 cp --only-show-errors --recursive --exclude '*' --include manifest.json --include "shard-$ordinal.rdb" "$RESTORE_URL" "$work/"; then
+  echo "restore: cannot fetch from $RESTORE_URL (the aws CLI's error is above)" >&2
+  rm -rf "$work"
+  exit 1
+fi
+if [ ! -f "$work/manifest.json" ]; then
   echo "restore: ${RESTORE_URL} is not a complete backup (no manifest.json)" >&2
   rm -rf "$work"
   exit 1
@@ -33,15 +48,10 @@ if [ "$count" != "$SHARDS" ]; then
   exit 1
 fi
 
-ordinal=${POD_NAME##*-}
-if [ "$ordinal" -ge "$count" ]; then
-  echo "restore: $POD_NAME starts empty and will replicate a restored master"
-  rm -rf "$work"
-  exit 0
-fi
 file=$(shard_field "$work/manifest.json" "$ordinal" file)
 want=$(shard_field "$work/manifest.json" "$ordinal" sha256)
-s3 cp --only-show-errors "$RESTORE_URL$file" "$work/$file"
+# A manifest that names another file (written by another version) costs a second fetch.
+[ -f "$work/$file" ] || s3 cp --only-show-errors "$RESTORE_URL$file" "$work/$file"
 sum=$(sha256sum "$work/$file" | cut -d' ' -f1)
 if [ "$sum" != "$want" ]; then
   echo "restore: $RESTORE_URL$file has sha256 $sum, the manifest says $want; refusing a damaged backup" >&2

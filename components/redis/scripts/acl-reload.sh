@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs beside redis-server in the sentinel topology (started in the background by redis-start.sh).
+# Runs beside redis-server in the sentinel topology (started in the background by redis-start.sh),
+# and beside each Sentinel for the Sentinels' own users (sentinel-start.sh, ACL_PORT 26379).
 # No provider applies a password rotation there, so each pod does: the kubelet updates the mounted
 # Secret in place, and when its files change every ACL user is set to exactly what the ACL file
 # would now say (its rules and the hashes of its current and, during a rotation, previous
@@ -20,7 +21,7 @@ digest() {
 admin_cli() {
   for file in "$PASSWORD_FILE" "$PASSWORD_FILE-previous"; do
     [ -s "$file" ] || continue
-    out=$(REDISCLI_AUTH=$(cat "$file") timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@" 2>&1)
+    out=$(REDISCLI_AUTH=$(cat "$file") timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "${ACL_PORT:-$REDIS_PORT}" "$@" 2>&1)
     case "$out" in *WRONGPASS*|*NOAUTH*) continue ;; esac
     printf '%s\n' "$out"
     return 0

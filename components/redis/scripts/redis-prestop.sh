@@ -16,8 +16,10 @@ set -u
 scripts=$(dirname "$0")
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
 
-REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
-export REDISCLI_AUTH
+# redis-cli.sh reads the password from this file for each call; exporting the password itself
+# would hand it to every child (sleep, tr, sed) through /proc/<pid>/environ.
+REDIS_AUTH_FILE=$PASSWORD_FILE
+export REDIS_AUTH_FILE
 
 cli() {
   host=$1

@@ -9,8 +9,10 @@ scripts=$(dirname "$0")
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${STATEFULSET_NAME:?}" "${HEADLESS_SERVICE:?}" "${POD_NAMESPACE:?}" "${SECRETS_DIR:?}" "${PEER_CHECK_USER:?}"
 
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
-REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
-export REDISCLI_AUTH
+# redis-cli.sh reads the password from this file for each call; exporting the password itself
+# would hand it to every child (sleep, tr, sed) through /proc/<pid>/environ.
+REDIS_AUTH_FILE=$PASSWORD_FILE
+export REDIS_AUTH_FILE
 domain="${HEADLESS_SERVICE}.${POD_NAMESPACE}.svc.${CLUSTER_DOMAIN:-cluster.local}"
 
 cli() {

@@ -13,7 +13,7 @@
 # is not asked; with --epoch, the Sentinels' config epoch follows ("host port epoch").
 set -u
 scripts=$(dirname "$0")
-: "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}" "${REDIS_HOSTS:?}"
+: "${PASSWORD_FILE:?}" "${SENTINEL_USER:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}" "${REDIS_HOSTS:?}"
 
 sentinels_only=0
 skip=""
@@ -27,8 +27,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# Sentinels take the app user's password (sentinel-auth.sh: current or, mid-rotation, previous);
-# Redis pods are asked as the admin user.
+# Sentinels and Redis pods are both asked as the admin user (on the Sentinels, with the password
+# sentinel-auth.sh finds: current or, mid-rotation, previous).
 admin_password=$(cat "$PASSWORD_FILE")
 
 best_epoch=-1
@@ -43,7 +43,7 @@ for name in $SENTINEL_HOSTS; do
   if [ "$name" = "$skip" ] || ! getent hosts "$name" >/dev/null 2>&1; then continue; fi
   # SENTINEL MASTER prints field names and values on alternate lines; "ip" is the master's name.
   auth=$(sh "$scripts/sentinel-auth.sh" "$name") || continue
-  reply=$(REDISCLI_AUTH="$auth" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$name" -p "$SENTINEL_PORT" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r') || continue
+  reply=$(REDISCLI_AUTH="$auth" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$name" -p "$SENTINEL_PORT" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r') || continue
   case "$reply" in
     *"No such master"*) answered=$((answered + 1)); continue ;;
     "") continue ;;

@@ -8,10 +8,12 @@
 # HANDOVER_TIMEOUT_SECONDS (then writes resume here); a replica has nothing to hand over.
 set -u
 scripts=$(dirname "$0")
-: "${POD_IP:?}" "${ANNOUNCE_HOSTNAME:?}" "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}"
+: "${POD_IP:?}" "${ANNOUNCE_HOSTNAME:?}" "${PASSWORD_FILE:?}" "${SENTINEL_USER:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}"
 
-REDISCLI_AUTH=$(cat "$PASSWORD_FILE")
-export REDISCLI_AUTH
+# redis-cli.sh reads the password from this file for each call; exporting the password itself
+# would hand it to every child (sleep, tr, sed) through /proc/<pid>/environ.
+REDIS_AUTH_FILE=$PASSWORD_FILE
+export REDIS_AUTH_FILE
 timeout_s=${HANDOVER_TIMEOUT_SECONDS:-20}
 
 cli() {
@@ -27,15 +29,15 @@ asked=""
 for name in $SENTINEL_HOSTS; do
   ip=$(getent hosts "$name" 2>/dev/null | awk '{print $1; exit}')
   [ -n "$ip" ] || continue
-  # The current app password, or the previous one until this Sentinel has applied a rotation.
+  # The current admin password, or the previous one until this Sentinel has applied a rotation.
   sentinel_password=$(sh "$scripts/sentinel-auth.sh" "$ip") || continue
-  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
+  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$ip" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
   # The Sentinels name pods by DNS name (by IP only while Sentinels of an older version remain).
   [ "$current" = "$ANNOUNCE_HOSTNAME" ] || [ "$current" = "$POD_IP" ] || continue
   # Writes wait (clients block, nothing is refused) until the promoted replica has them all.
   # Long enough to outlast the stop itself; shutdown ends it.
   cli client pause "$(( (timeout_s + 120) * 1000 ))" write >/dev/null
-  if [ "$(REDISCLI_AUTH="$sentinel_password" timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$ip" -p "$SENTINEL_PORT" sentinel failover "$MASTER_NAME" 2>&1 | tr -d '\r')" = "OK" ]; then
+  if [ "$(REDISCLI_AUTH="$sentinel_password" timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$ip" -p "$SENTINEL_PORT" sentinel failover "$MASTER_NAME" 2>&1 | tr -d '\r')" = "OK" ]; then
     asked=$ip
     break
   fi
@@ -46,7 +48,7 @@ done
 echo "Sentinel $asked is failing $MASTER_NAME over"
 deadline=$(( $(date +%s) + timeout_s ))
 while [ "$(date +%s)" -lt "$deadline" ]; do
-  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$asked" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
+  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$asked" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
   if [ -n "$current" ] && [ "$current" != "$ANNOUNCE_HOSTNAME" ] && [ "$current" != "$POD_IP" ]; then
     cli client kill type normal >/dev/null
     echo "handover done: $current is master"

@@ -8,12 +8,12 @@
 set -eu
 : "${POD_IP:?}" "${ANNOUNCE_HOSTNAME:?}" "${POD_NAME:?}" "${POD_NAMESPACE:?}" "${CONFIG_DIR:?}" "${RUN_DIR:?}" "${PASSWORD_FILE:?}" "${SENTINEL_PASSWORD_FILE:?}"
 : "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${QUORUM:?}" "${DOWN_AFTER_MS:?}" "${FAILOVER_TIMEOUT_MS:?}" "${ADMIN_USER:?}"
+: "${SENTINEL_USER:?}" "${ACL_RULES_FILE:?}" "${PEER_USER:?}" "${PEER_PASSWORD_FILE:?}"
 
 scripts=$(dirname "$0")
-# Sentinel answers clients with the app user's password (clients need it to find the master);
-# it authenticates to Redis as the admin user.
+# Sentinel authenticates to Redis as the admin user. Its own users (clients, exporter, peers,
+# admin: ACL_RULES_FILE) take the Secret's passwords; its peers it logs in to as PEER_USER.
 password=$(cat "$PASSWORD_FILE")
-sentinel_password=$(cat "$SENTINEL_PASSWORD_FILE")
 conf="$RUN_DIR/sentinel.conf"
 myid=$(printf '%s/%s' "$POD_NAMESPACE" "$POD_NAME" | sha1sum | cut -c1-40)
 
@@ -35,24 +35,21 @@ if [ -n "${TLS_CA_FILE:-}" ]; then
   printf 'tls-cert-file %s\ntls-key-file %s\ntls-ca-cert-file %s\n' "$TLS_CERT_FILE" "$TLS_KEY_FILE" "$TLS_CA_FILE" >> "$conf"
 fi
 
+# The password goes to redis-cli for each call, never exported: children (sleep, tr, awk) would
+# carry it in their environment.
+sentinel_auth=
 cli() {
-  timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
+  REDISCLI_AUTH="$sentinel_auth" timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
 }
 
-# The hashes of the app passwords the Secret holds (current, and previous during a rotation): the
-# passwords this Sentinel accepts. Only hashes reach its config.
-app_hashes() {
-  for file in "$SENTINEL_PASSWORD_FILE" "$SENTINEL_PASSWORD_FILE-previous"; do
-    if [ -s "$file" ]; then printf ' #%s' "$(printf '%s' "$(cat "$file")" | sha256sum | cut -d' ' -f1)"; fi
-  done
-}
-
-# Clients' password, and the one it gives its peers, from the Secret as it is at this start.
-hashes_applied=$(app_hashes)
-sed -i -e '/^requirepass /d' -e '/^user default /d' -e '/^sentinel sentinel-pass /d' "$conf"
+# Its users with the hashes of the Secret's passwords (only hashes reach its config; `default` is
+# off), and the password it gives its peers, from the Secret as it is at this start.
+users=$(sh "$scripts/redis-acl.sh" "$ACL_RULES_FILE")
+sed -i -e '/^requirepass /d' -e '/^user /d' -e '/^sentinel sentinel-user /d' -e '/^sentinel sentinel-pass /d' "$conf"
 {
-  echo "user default on ~* &* +@all$hashes_applied"
-  echo "sentinel sentinel-pass \"$sentinel_password\""
+  printf '%s\n' "$users"
+  echo "sentinel sentinel-user $PEER_USER"
+  echo "sentinel sentinel-pass \"$(cat "$PEER_PASSWORD_FILE")\""
 } >> "$conf"
 
 # accepted_by HOSTS PORT USER PASSWORD: whether no instance of HOSTS (this pod excepted) refuses
@@ -74,19 +71,12 @@ accepted_by() {
 }
 
 # A rotation changes the Secret's files in place; without a restart this Sentinel then accepts
-# exactly the Secret's app passwords, gives its peers the current one once they all accept it,
-# and authenticates to Redis with the current admin password once every Redis pod accepts it.
+# exactly the Secret's passwords (acl-reload.sh, beside it), gives its peers the current peer
+# password once they all accept it, and authenticates to Redis with the current admin password
+# once every Redis pod accepts it.
 follow_rotation() {
-  hashes=$(app_hashes)
-  if [ "$hashes" != "$hashes_applied" ]; then
-    # shellcheck disable=SC2086 # one word per hash
-    if [ "$(cli acl setuser default resetpass $hashes)" = "OK" ]; then
-      hashes_applied=$hashes
-      echo "sentinel: clients' passwords follow the Secret"
-    fi
-  fi
-  current=$(cat "$SENTINEL_PASSWORD_FILE")
-  if [ "$current" != "$peer_password" ] && accepted_by "$SENTINEL_HOSTS" "$SENTINEL_PORT" - "$current"; then
+  current=$(cat "$PEER_PASSWORD_FILE")
+  if [ "$current" != "$peer_password" ] && accepted_by "$SENTINEL_HOSTS" "$SENTINEL_PORT" "$PEER_USER" "$current"; then
     if [ "$(printf 'SENTINEL CONFIG SET sentinel-pass %s\n' "$current" | cli)" = "OK" ]; then
       peer_password=$current
     fi
@@ -172,9 +162,8 @@ sentinel_pid=$$   # this shell, which exec turns into redis-sentinel
       kill "$sentinel_pid"
       exit 0
     fi
-    # The current app password, or the previous one until this loop has applied a rotation.
-    REDISCLI_AUTH=$(sh "$scripts/sentinel-auth.sh" "$POD_IP") || continue
-    export REDISCLI_AUTH
+    # The current admin password, or the previous one until this Sentinel has applied a rotation.
+    sentinel_auth=$(sh "$scripts/sentinel-auth.sh" "$POD_IP") || continue
     view=$(cli sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r' | awk 'NR % 2 == 1 {k = $0; next} {print k "=" $0}')
     follow_rotation "$(printf '%s\n' "$view" | sed -n 's/^ip=//p')"
     if printf '%s\n' "$view" | grep -q '^ip='; then
@@ -188,5 +177,7 @@ sentinel_pid=$$   # this shell, which exec turns into redis-sentinel
     fi
   done
 ) &
+# Its users follow the Secret's passwords, as the Redis pods' do (ACL_PORT is the Sentinel's).
+sh "$scripts/acl-reload.sh" &
 
 exec "${ENGINE:-redis}-sentinel" "$conf" --bind-source-addr "$POD_IP"

@@ -1,0 +1,76 @@
+// Rolling upgrade time: a 6-pod image change with data under live writers, the rendered pods
+// (preStop handover and drain) against a plain StatefulSet roll of the same pods without the
+// hook (REDIS_LOCAL_PRESTOP=off: SIGTERM at once, the cluster fails a stopped master over after
+// its node timeout, as the Bitnami chart's pods do). One deployment, the variants interleaved;
+// per roll the total duration of `up` and each soak client's longest write stall.
+import { LocalProject } from "../test/support/local-project";
+import { fill } from "./fill";
+import { soak, SoakClient } from "./soak";
+import { median, printTable } from "./stats";
+
+export const ROLL_VARIANTS = [
+    { name: "handover", env: {} },
+    { name: "plain", env: { REDIS_LOCAL_PRESTOP: "off" } },
+] as const;
+const CLIENTS: SoakClient[] = ["ioredis", "redis-py"];
+
+export interface RollRun { variant: string; seconds: number; stallMs: Record<string, number>; appErrors: number }
+
+export async function benchRolling(megabytes: number, runs: number): Promise<{ megabytes: number; runs: RollRun[] }> {
+    const project = new LocalProject("bench-rolling", "127.0.12.11");
+    const config = (image: string) => ({
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "4Gi" } },
+        storage: { size: "20Gi", storageClass: "" },
+        redis: { maxmemory: "2gb", ioThreads: 1 },
+        formation: { connectivity: "direct" },
+        image,
+    });
+    const results: RollRun[] = [];
+    try {
+        project.write(config("redis:7.2.5-alpine"));
+        let deployment = await project.up();
+        const password = require("fs").readFileSync(deployment.passwordFile, "utf8");
+        console.error(`bench rolling: writing ${megabytes} MB`);
+        await fill(deployment.pods[0].address, password, megabytes);
+        let patch = 6;
+        for (let run = 0; run < runs; run++) {
+            for (const variant of ROLL_VARIANTS) {
+                const keys = Array.from({ length: 300 }, (_, i) => `roll:${i}`);
+                const soaks = CLIENTS.map((c) => soak(c, deployment.seeds, "app", password, keys));
+                await Promise.all(soaks.map((c) => c.ready()));
+                project.write(config(`redis:7.2.${patch++}-alpine`));
+                Object.assign(process.env, variant.env);
+                const t0 = Date.now();
+                try {
+                    deployment = await project.up();
+                } finally {
+                    for (const key of Object.keys(variant.env)) delete process.env[key];
+                }
+                const seconds = (Date.now() - t0) / 1000;
+                const reports = await Promise.all(soaks.map((c) => c.stop()));
+                const run1 = {
+                    variant: variant.name, seconds,
+                    stallMs: Object.fromEntries(reports.map((r) => [r.client, r.longestStallMs])),
+                    appErrors: reports.reduce((n, r) => n + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
+                };
+                console.error(`bench rolling: ${JSON.stringify(run1)}`);
+                results.push(run1);
+            }
+        }
+    } finally {
+        await project.destroy();
+    }
+    return { megabytes, runs: results };
+}
+
+export function printRolling(r: { megabytes: number; runs: RollRun[] }): void {
+    const of = (v: string) => r.runs.filter((x) => x.variant === v);
+    const stall = (v: string, c: string) => median(of(v).map((x) => x.stallMs[c] ?? NaN));
+    const rows = ROLL_VARIANTS.map((v) => [v.name, of(v.name).length, median(of(v.name).map((x) => x.seconds)).toFixed(1),
+        ...CLIENTS.map((c) => stall(v.name, c).toFixed(0)), Math.max(...of(v.name).flatMap((x) => Object.values(x.stallMs))).toFixed(0),
+        of(v.name).reduce((n, x) => n + x.appErrors, 0), of(v.name).map((x) => x.seconds.toFixed(1)).join(" ")]);
+    const ratio = median(of("handover").map((x) => x.seconds)) / median(of("plain").map((x) => x.seconds));
+    printTable(`Rolling image change, 6 pods, ${r.megabytes} MB (median of runs; stalls in ms, longest stretch without an acknowledged write)`,
+        ["roll", "runs", "median s", ...CLIENTS.map((c) => `${c} stall`), "max stall", "app errors", "runs (s)"], rows);
+    console.log(`handover / plain duration: ${ratio.toFixed(2)}`);
+}
