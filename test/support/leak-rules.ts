@@ -66,7 +66,9 @@ export const ENV_HOLDERS: { variable: string; who: string; matches: (p: ProcessV
 const SHELLS = ["sh", "dash", "busybox", "ash"];
 
 function isTool(p: ProcessView, names: string[]): boolean {
-    const exe = path.basename(p.exe);
+    // An executable the sampler could not read (the process was exiting between its reads) is
+    // judged by its command line alone, as the worker says.
+    const exe = path.basename(p.exe || p.argv[0] || "");
     return names.some((n) => exe === n || exe.startsWith(`${n}.`) || (n === "python3" && /^python3(\.\d+)?$/.test(exe)));
 }
 
@@ -118,7 +120,9 @@ export function judgeProcess(seen: ProcessView, secrets: KnownSecret[]): { leaks
  */
 export const FILE_EXCEPTIONS: { file: RegExp; key: string; why: string }[] = [
     { file: /(^|\/)run\/redis\.conf$/, key: "replication-password", why: "masterauth: redis-server reads the replication password only from its config" },
-    { file: /(^|\/)run\/sentinel\.conf$/, key: "admin-password", why: "sentinel auth-pass: redis-sentinel reads the password it gives Redis only from its config" },
+    // Sentinel rewrites its config through a temporary file beside it (`sentinel.conf.XXXXXX`, mkostemp).
+    { file: /(^|\/)run\/sentinel\.conf(\.[A-Za-z0-9]{6})?$/, key: "admin-password", why: "sentinel auth-pass: redis-sentinel reads the password it gives Redis only from its config" },
+    { file: /(^|\/)run\/sentinel\.conf(\.[A-Za-z0-9]{6})?$/, key: "sentinel-password", why: "sentinel sentinel-pass: redis-sentinel reads the password it gives its peer Sentinels only from its config" },
     { file: /(^|\/)exporter-auth\/passwords\.json$/, key: "exporter-password", why: "the exporter's password map (exporter-auth.sh): redis_exporter sends a password from it only to the address it is keyed by" },
 ];
 

@@ -118,7 +118,9 @@ function sweepProcesses(): void {
         const pid = Number(entry);
         pids.add(pid);
         const cmdline = read(`/proc/${pid}/cmdline`);
-        if (cmdline === undefined) continue;
+        // Empty: a process caught mid-exec or exiting (kernel threads hold no environment either);
+        // it is judged at the next sweep, once its command line is readable again.
+        if (cmdline === undefined || cmdline === "") continue;
         const last = judged.get(pid);
         if (last && last.cmdline === cmdline && last.version === secretsVersion) continue;
         const view = processView(pid, cmdline);

@@ -9,7 +9,8 @@ import { fingerprint, judgeFile, judgeProcess, KnownSecret, knownSecret, Process
 const admin = knownSecret("admin-password", "AdminPw0123456789xyz")!;
 const app = knownSecret("app-password-previous", "AppPw0123456789abcdef")!;
 const replication = knownSecret("replication-password", "ReplPw0123456789abcdef")!;
-const secrets: KnownSecret[] = [admin, app, replication];
+const sentinel = knownSecret("sentinel-password", "SentPw0123456789abcdef")!;
+const secrets: KnownSecret[] = [admin, app, replication, sentinel];
 
 const proc = (exe: string, argv: string[], env: Record<string, string> = {}): ProcessView => ({ pid: 42, exe, argv, env: Object.entries(env) });
 const verdict = (p: ProcessView) => {
@@ -42,6 +43,8 @@ describe("secret-leak rules", () => {
             proc("/usr/bin/dash", ["sh", "/state/dev/pods/p/scripts/redis-cli.sh", "--no-auth-warning", "ping"], env),
             proc("/usr/bin/timeout", ["timeout", "2", "sh", "/state/dev/pods/p/scripts/redis-cli.sh", "ping"], env),
         ];
+        // An executable the sampler could not read (exiting between its reads): its command line decides.
+        allowed.push(proc("", ["valkey-cli", "--user", "admin", "sentinel", "master", "m"], env));
         for (const p of allowed) assert.deepStrictEqual(verdict(p), { leaks: [], holdings: ["REDISCLI_AUTH admin-password"] }, p.argv.join(" "));
         const leaking = [
             proc("/usr/bin/sleep", ["sleep", "0.5"], env),
@@ -50,6 +53,7 @@ describe("secret-leak rules", () => {
             proc("/usr/bin/python3.11", ["/usr/bin/aws", "s3", "cp", "x", "s3://b/x"], env),
             proc("/usr/bin/redis-check-rdb", ["redis-server", "127.0.0.11:6379"], env),
             proc("/usr/bin/redis-cli", ["redis-cli", "ping"], { SOME_VAR: admin.forms[0] }),
+            proc("", ["sleep", "1"], env),
         ];
         for (const p of leaking) assert.deepStrictEqual(verdict(p).leaks.length, 1, p.argv.join(" "));
         assert.match(verdict(leaking[0]).leaks[0], /^environment REDISCLI_AUTH$/);
@@ -72,7 +76,7 @@ describe("secret-leak rules", () => {
         assert.strictEqual(verdict(proc("/usr/bin/node", ["node", "/repo/dist/local/kubelet-daemon.js"], env)).leaks.length, 1);
     });
 
-    it("files: a Secret's file holding exactly its value, and masterauth in a pod's runtime redis.conf; nothing else", () => {
+    it("files: a Secret's file holding exactly its value, masterauth in a pod's runtime redis.conf, the Sentinel's passwords in its sentinel.conf; nothing else", () => {
         const keys = (file: string, content: string) => judgeFile(file, content, secrets).map((l) => l.secret.split(" ")[0]);
         assert.deepStrictEqual(keys("dev/secrets/admin-password", admin.forms[0]), []);
         assert.deepStrictEqual(keys("dev/pods/redis-cluster-0/auth/app-password-previous", app.forms[0]), []);
@@ -82,5 +86,12 @@ describe("secret-leak rules", () => {
         assert.deepStrictEqual(keys("dev/secrets/admin-password", `${admin.forms[0]} ${app.forms[0]}`), ["admin-password", "app-password"]);
         assert.deepStrictEqual(keys("dev/pods/redis-cluster-0/redis.log", `auth ${app.forms[1]}`), ["app-password"]);
         assert.deepStrictEqual(keys("dev/state.json", "{}"), []);
+        // Sentinel's runtime config: the admin password it gives Redis, the peer password it gives its
+        // peers; also in the temporary file of its config rewrite. Nothing else, nowhere else.
+        for (const f of ["sentinel-dev/pods/s-0/run/sentinel.conf", "sentinel-dev/pods/s-0/run/sentinel.conf.a0TyEw"]) {
+            assert.deepStrictEqual(keys(f, `sentinel auth-pass m ${admin.forms[0]}\nsentinel sentinel-pass "${sentinel.forms[0]}"`), [], f);
+            assert.deepStrictEqual(keys(f, `masterauth ${replication.forms[0]}`), ["replication-password"], f);
+        }
+        assert.deepStrictEqual(keys("sentinel-dev/pods/s-0/run/sentinel.conf.bak", `sentinel sentinel-pass "${sentinel.forms[0]}"`), ["sentinel-password"]);
     });
 });
