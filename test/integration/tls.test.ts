@@ -138,9 +138,9 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         // redis-py with ssl_check_hostname=True refuses the IP and accepts the name.
         const py = (host: string) => spawnSync("/usr/bin/python3", ["-c", [
             "import os, redis",
-            "r = redis.Redis(host=os.environ['HOST'], port=6379, username='app', password=os.environ['PW'], ssl=True, ssl_ca_certs=os.environ['CA'], ssl_check_hostname=True)",
+            "r = redis.Redis(host=os.environ['HOST'], port=6379, username='app', password=os.environ['REDIS_PASSWORD'], ssl=True, ssl_ca_certs=os.environ['CA'], ssl_check_hostname=True)",
             "print(r.ping())",
-        ].join("\n")], { encoding: "utf8", timeout: 10000, env: { ...process.env, HOST: host, PW: password, CA: deployment.caFile! } });
+        ].join("\n")], { encoding: "utf8", timeout: 10000, env: { ...process.env, HOST: host, REDIS_PASSWORD: password, CA: deployment.caFile! } });
         const pyByIp = py(ADDRESSES[0]);
         assert.notStrictEqual(pyByIp.status, 0);
         assert.match(pyByIp.stderr, /match|hostname/i);
