@@ -18,6 +18,8 @@ const DEV = {
     "redis-cluster:resources": JSON.stringify({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } }),
     "redis-cluster:storage": JSON.stringify({ size: "1Gi", storageClass: "" }),
     "redis-cluster:redis": JSON.stringify({ maxmemory: "128mb", ioThreads: 1 }),
+    // The test's Redis nodes are plain processes on loopback, reached at their addresses.
+    "redis-cluster:formation": JSON.stringify({ connectivity: "direct" }),
 };
 
 function check(): { status: number | null; out: string } {
