@@ -91,7 +91,7 @@ describe("npm package", function () {
         assert.deepStrictEqual(JSON.parse(dashboardFile).title, JSON.parse(fs.readFileSync(path.join(packageRoot, "components", "monitoring", "dashboard.json"), "utf8")).title);
 
         const secret = objects.find((o) => o.kind === "Secret");
-        assert.deepStrictEqual(secret.stringData, Object.fromEntries(["admin", "app", "exporter", "replication", "backup"].map((u) => [`${u}-password`, REDACTED])));
+        assert.deepStrictEqual(secret.stringData, Object.fromEntries(["admin", "app", "exporter", "replication", "backup", "sentinel"].map((u) => [`${u}-password`, REDACTED])));
     });
 
     it("serves other languages from the installed package: its provider plugin starts, serves the schema and runs the steps", async () => {

@@ -20,7 +20,11 @@ const SETTINGS = {
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
     storage: { size: "1Gi", storageClass: "" }, redis: { maxmemory: "128mb", ioThreads: 1 },
 };
-const DEV = Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [`redis-cluster:${k}`, JSON.stringify(v)]));
+const DEV = {
+    ...Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [`redis-cluster:${k}`, JSON.stringify(v)])),
+    // The nodes are plain processes on loopback, reached at their addresses.
+    "redis-cluster:formation": JSON.stringify({ connectivity: "direct" }),
+};
 
 function adminAuth(i: number, password: string): string {
     const r = spawnSync("redis-cli", ["-h", ip(i), "--no-auth-warning", "AUTH", USERS.admin, password], { encoding: "utf8" });
