@@ -18,8 +18,9 @@ export const SENTINEL_ACL_RULES = {
     // Clients may only ask where the master is and hear of failovers. Sentinel's channels carry
     // its events (+switch-master, +sdown, ...), nothing more than SENTINEL MASTERS shows, so they
     // may subscribe to any of them (Lettuce subscribes with a pattern); they may not PUBLISH,
-    // which on a Sentinel feeds its hello processing.
-    app: ["on resetchannels &* -@all +ping +hello +client|setname", ...CLIENT_QUERIES,
+    // which on a Sentinel feeds its hello processing. CLIENT SETINFO names the client library on
+    // its own connection (ioredis 5.4+ and redis-py 5 send it on connect; Valkey 8 Sentinels know it).
+    app: ["on resetchannels &* -@all +ping +hello +client|setname +client|setinfo", ...CLIENT_QUERIES,
         "+subscribe +unsubscribe +psubscribe +punsubscribe"].join(" "),
     // redis_exporter's Sentinel scrape: INFO and the master, peer and replica tables, CKQUORUM.
     exporter: "on resetchannels -@all +ping +client|setname +info +sentinel|masters +sentinel|sentinels +sentinel|slaves +sentinel|replicas +sentinel|ckquorum",

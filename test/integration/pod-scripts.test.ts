@@ -116,21 +116,20 @@ describe("a rendered Redis pod, run for real", function () {
     it("probes in one redis-cli session, and answers within the kubelet's deadline when Redis stalls", async () => {
         const sts = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === spec.names.statefulSet) as any;
         const deadlineMs = sts.spec.template.spec.containers[0].readinessProbe.timeoutSeconds * 1000;
-        // The real redis-cli, behind a shim that counts its runs (the pod's watchdog and rejoin
+        // The real client, behind a shim that counts its runs (the pod's watchdog and rejoin
         // loops connect too, so Redis's own connection count cannot tell the probe's apart).
         const shim = fs.mkdtempSync(path.join(os.tmpdir(), "cli-count-"));
-        const real = spawnSync("sh", ["-c", "command -v redis-cli"], { encoding: "utf8" }).stdout.trim();
-        fs.writeFileSync(path.join(shim, "redis-cli"), `#!/bin/sh\necho run >> ${shim}/runs\nexec ${real} "$@"\n`, { mode: 0o755 });
-        const savedPath = process.env.PATH;
-        process.env.PATH = `${shim}:${savedPath}`;
-        try {
-            const ready = pods[0].runScript("redis-probe.sh", "readiness");
-            assert.strictEqual(ready.status, 1);
-            assert.match(ready.stdout, /cluster_state is fail/, "the one session carried every question");
-        } finally {
-            process.env.PATH = savedPath;
-        }
-        assert.strictEqual(fs.readFileSync(path.join(shim, "runs"), "utf8").split("\n").filter(Boolean).length, 1, "readiness ran redis-cli more than once");
+        // The engine's own client (redis-cli or valkey-cli), first on the pod's own PATH.
+        const podEnv = pods[0].env;
+        const cli = `${podEnv.ENGINE ?? "redis"}-cli`;
+        const real = spawnSync("sh", ["-c", `command -v ${cli}`], { env: { ...process.env, ...podEnv }, encoding: "utf8" }).stdout.trim();
+        assert.ok(real, `${cli} is not on the pod's PATH`);
+        fs.writeFileSync(path.join(shim, cli), `#!/bin/sh\necho run >> ${shim}/runs\nexec ${real} "$@"\n`, { mode: 0o755 });
+        const ready = spawnSync("sh", [path.join(pods[0].root, "scripts", "redis-probe.sh"), "readiness"],
+            { env: { ...process.env, ...podEnv, PATH: `${shim}:${podEnv.PATH ?? process.env.PATH}` }, encoding: "utf8" });
+        assert.strictEqual(ready.status, 1);
+        assert.match(ready.stdout + ready.stderr, /cluster_state is fail/, "the one session carried every question");
+        assert.strictEqual(fs.readFileSync(path.join(shim, "runs"), "utf8").split("\n").filter(Boolean).length, 1, "readiness ran the client more than once");
         fs.rmSync(shim, { recursive: true, force: true });
 
         // Every command of every client waits while Redis is paused: the probe's session too.

@@ -17,7 +17,8 @@ describe("render --diff", function () {
     before(() => {
         repo = fs.mkdtempSync(path.join(os.tmpdir(), "render-diff-repo-"));
         const tracked = execFileSync("git", ["-C", packageRoot, "ls-files", "--cached", "--others", "--exclude-standard"], { encoding: "utf8" }).trim().split("\n");
-        for (const f of tracked.filter((f) => fs.existsSync(path.join(packageRoot, f)))) {
+        // Files only: a worktree's node_modules can be an untracked symlink (linked below).
+        for (const f of tracked.filter((f) => fs.existsSync(path.join(packageRoot, f)) && fs.lstatSync(path.join(packageRoot, f)).isFile())) {
             fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
             fs.copyFileSync(path.join(packageRoot, f), path.join(repo, f));
         }

@@ -102,6 +102,10 @@ function processView(pid: number, cmdline: string): ProcessView | undefined {
         // a kernel thread, or gone: judged by its command line alone
     }
     if (environ === undefined) return undefined;
+    // An exec between the reads pairs one program's command line with another's environment
+    // (a shell's `VAR=… timeout …` child, caught as the shell's argv and timeout's environ).
+    // Judge only a consistent view; the next sweep reads the new program whole.
+    if (read(`/proc/${pid}/cmdline`) !== cmdline) return undefined;
     const env = environ.split("\0").filter(Boolean).map((e): [string, string] => {
         const i = e.indexOf("=");
         return i < 0 ? [e, ""] : [e.slice(0, i), e.slice(i + 1)];
