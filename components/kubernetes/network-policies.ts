@@ -1,6 +1,7 @@
 // NetworkPolicies: deny every connection of the deployment's pods by default, then allow exactly
 // what each pod group needs. Policies only add permissions, so each one below is one reason for a
-// connection and can be reviewed on its own; the README's "who may reach what" table mirrors them.
+// connection and can be reviewed on its own; docs/security.md's "who may reach what" table mirrors
+// them.
 import { ClusterSpec, PORTS } from "../spec/spec";
 import { KubeObject, meta } from "./object";
 

@@ -246,8 +246,8 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
             // template changes, and with a fixed name it deletes first (every pod at once, no
             // handover). So it carries only the selector labels, which never change, and the
             // StatefulSet's resource ignores later changes to it (STATEFULSET_IGNORE_CHANGES):
-            // a larger storage.size reaches the existing claims by expansion (README, "Growing
-            // the volumes"), not through the template.
+            // a larger storage.size reaches the existing claims by expansion (docs/operations.md,
+            // "Growing the volumes"), not through the template.
             volumeClaimTemplates: [{
                 metadata: { name: "data", labels: spec.selectorLabels },
                 spec: {

@@ -1,7 +1,8 @@
 // The public shape of RedisCluster's arguments. Every field is optional; the defaults are what a
 // laptop cluster (kind, minikube) can take, and `profile: "production"` (profiles.ts) brings the
-// numbers of the deployment guide this project replaces. Each doc comment is the
-// user-facing documentation: the README settings table and Pulumi.yaml are generated from them.
+// numbers of the deployment guide this project replaces. Each doc comment is the user-facing
+// documentation: the settings table of docs/configuration.md and Pulumi.yaml are generated from
+// them.
 // Types stay plain (no unions but `T | undefined`, no functions) so the component can be
 // described by a Pulumi package schema for other languages. Settings typed `pulumi.Input` take
 // Outputs of other resources (components/inputs.ts); the rest decide which resources exist or
@@ -26,7 +27,7 @@ export interface ResourcesArgs {
 }
 
 export interface StorageArgs {
-    /** Size of each Redis pod's persistent volume when its claim is created; the claim template keeps it, so grow existing volumes by expanding their claims (README, "Growing the volumes"). Default: `"1Gi"`. */
+    /** Size of each Redis pod's persistent volume when its claim is created; the claim template keeps it, so grow existing volumes by expanding their claims (docs/operations.md, "Growing the volumes"). Default: `"1Gi"`. */
     size?: pulumi.Input<string>;
     /** StorageClass of the volumes; an empty string uses the cluster's default class. Default: `""`. */
     storageClass?: pulumi.Input<string>;
@@ -117,7 +118,7 @@ export interface SystemInitArgs {
     enabled?: boolean;
 }
 
-/** ACL users and password rotation (see the README's "ACL users and credentials"). */
+/** ACL users and password rotation (see docs/security.md, "ACL users and credentials"). */
 export interface AuthArgs {
     /** Password generation. Raise it by one to rotate every user's password: new passwords are generated, and the pods roll to pick them up. Default: `0`. */
     rotation?: number;

@@ -2,7 +2,8 @@
 // default image must be at or above every fix (a unit test holds it there, and holds the committed
 // stack files there too); a user who pins an older release is warned, by CVE, at validation.
 // Add a row when Redis publishes a security release; add a line's column when the component
-// starts supporting that line (its scripts are written for 7.2; see docs/security notes in README).
+// starts supporting that line (its scripts are written for 7.2; see docs/security.md, "Images and
+// known vulnerabilities").
 
 /** A parsed `major.minor.patch` version. */
 export type Version = [number, number, number];

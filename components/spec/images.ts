@@ -1,7 +1,7 @@
 // The default images, each pinned as far as a trustworthy source lets us. A digest pins the exact
 // build (a tag can be re-pushed); the tag beside it says what the build is and lets the CVE check
 // read the version. Where no digest could be established from a source we trust, the image is
-// pinned by its exact version tag and the operator adds the digest from their registry (README,
+// pinned by its exact version tag and the operator adds the digest from their registry (docs/security.md,
 // "Images and known vulnerabilities").
 export const DEFAULT_IMAGES = {
     // Valkey 8.1.9 (8.1.9 fixes every CVE of cves.ts's Valkey table). No registry listing we trust

