@@ -124,6 +124,7 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
     // logger cuts a fixed-width colour prefix off each line, so colours must be on (FORCE_COLOR)
     // and are stripped here.
     const s3Log: string[] = [];
+    // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes being stripped.
     const requests = (method: string) => s3Log.join("").replace(/\x1b\[[0-9;]*m/g, "").split("\n")
         .filter((l) => new RegExp(`\\b${method} /${BUCKET}/`).test(l));
     let deployment: UpResult;
