@@ -43,15 +43,7 @@ export default tseslint.config(
         // kube/, local/, tools/, provider/ and the formation's Kubernetes access parse kubectl,
         // API-server and gRPC payloads. Typing each would be ceremony without a checked contract.
         // Elsewhere (components, program, bench) `any` stays an error.
-        files: [
-            "test/**",
-            "kube/**",
-            "local/**",
-            "tools/**",
-            "provider/**",
-            "components/bootstrap/**",
-            "components/formation/**",
-        ],
+        files: ["test/**", "kube/**", "local/**", "tools/**", "provider/**", "components/bootstrap/**", "components/formation/**"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
     {

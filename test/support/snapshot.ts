@@ -9,10 +9,18 @@ import { OTHER_RESOURCES_FILE } from "../../tools/render";
 export const PROD_SNAPSHOT = path.join(packageRoot, "test", "snapshots", "prod");
 
 export function readSnapshot(dir: string): Map<string, string> {
-    return new Map(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+    return new Map(
+        fs
+            .readdirSync(dir)
+            .sort()
+            .map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]),
+    );
 }
 
-interface OtherResource { type: string; name: string }
+interface OtherResource {
+    type: string;
+    name: string;
+}
 
 /** The other resources' list keyed `type name`, each as the text the file holds for it. */
 function otherResources(text: string): Map<string, string> {
