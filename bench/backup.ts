@@ -104,7 +104,7 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
             const ids = (await must(awsLocal(["s3", "ls", `s3://${BUCKET}/redis-cluster/daily/`]), "list")).match(/\d{8}T\d{6}Z/g)!;
             backupId = ids.sort().pop()!;
             const manifest = JSON.parse(await must(awsLocal(["s3", "cp", `s3://${BUCKET}/redis-cluster/daily/${backupId}/manifest.json`, "-"]), "manifest"));
-            bytes = manifest.shards.reduce((n: number, s: any) => n + s.bytes, 0);
+            bytes = (manifest.shards as { bytes: number }[]).reduce((n, s) => n + s.bytes, 0);
 
             // Reference: redis-cli --rdb from the same replicas, then aws s3 cp of each file, shards at once.
             const reference = await referenceBackup(sources, adminPassword, path.join(root, `reference-${run}`), `s3://${BUCKET}/reference/${run}/`);

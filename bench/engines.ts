@@ -36,7 +36,7 @@ async function connect(host: string, timeoutMs = 15000): Promise<Redis> {
             return c;
         } catch (e) {
             c.disconnect();
-            if (Date.now() > deadline) throw new Error(`server on ${host} did not answer: ${e}`);
+            if (Date.now() > deadline) throw new Error(`server on ${host} did not answer: ${e}`, { cause: e });
             await new Promise((r) => setTimeout(r, 100));
         }
     }

@@ -55,7 +55,7 @@ function startNodes(kind: ThroughputConfig, octet: number, root: string, cert: T
         const tls = kind === "rendered-tls" ? { enabled: true, secretName: "bench-tls" } : { enabled: false };
         const objects = buildAllObjects(resolveSpec({ ...prod, redis, tls }), PASSWORD);
         // Every password is PASSWORD; the TLS Secret's keys are the certificate's.
-        const secretKeys = objects.filter((o) => o.kind === "Secret").flatMap((o: any) => Object.keys(o.stringData ?? {}));
+        const secretKeys = objects.filter((o) => o.kind === "Secret").flatMap((o) => Object.keys((o.stringData as Record<string, string> | undefined) ?? {}));
         const values = { ...Object.fromEntries(secretKeys.map((k) => [k, PASSWORD])), [TLS_FILES.cert]: cert.cert, [TLS_FILES.key]: cert.key, [TLS_FILES.ca]: cert.ca };
         addresses.forEach((ip, i) => {
             const plan = planPod(objects, i, ip, path.join(root, `pod-${i}`), values);

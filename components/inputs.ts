@@ -127,7 +127,7 @@ export function splitSettings(args: RedisClusterArgs, keyPrefix = ""): SplitSett
 }
 
 function valueAt(value: unknown, key: string): unknown {
-    return key.split(".").reduce<any>((v, k) => (v === undefined || v === null ? undefined : v[k]), value);
+    return key.split(".").reduce<unknown>((v, k) => (v === undefined || v === null ? undefined : (v as Record<string, unknown>)[k]), value);
 }
 
 /**
@@ -137,7 +137,7 @@ function valueAt(value: unknown, key: string): unknown {
 export function liftKeys<T extends object>(values: pulumi.Output<T>, shape: T): T {
     const out: Record<string, unknown> = {};
     for (const [key, plain] of Object.entries(shape)) {
-        out[key] = key === "apiVersion" || key === "kind" ? plain : values.apply((v) => pulumi.output((v as any)[key]));
+        out[key] = key === "apiVersion" || key === "kind" ? plain : values.apply((v) => pulumi.output((v as Record<string, unknown>)[key]));
     }
     return out as T;
 }

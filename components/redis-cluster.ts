@@ -262,6 +262,9 @@ function createBackups(name: string, settings: SplitSettings, parent: pulumi.Res
     return { resources: [...(storage?.ready ?? []), ...objects], bucket: storage?.bucket };
 }
 
+// Each kind's constructor takes its own args type; one table of them needs a parameter type every
+// one accepts and every object can be passed as, which only `any` is (unknown and never each fail one way).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Constructor = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 const KINDS: Record<string, Constructor> = {

@@ -44,16 +44,14 @@ export async function healthy(url: string, tls: TlsFiles): Promise<{ ok: boolean
 export async function waitUntil(what: string, timeoutMs: number, check: () => Promise<{ ok: boolean; detail: string }>,
     proc?: RunningProcess, intervalMs = 250): Promise<number> {
     const started = Date.now();
-    let last = "never checked";
     for (;;) {
         const r = await check();
         if (r.ok) return Date.now() - started;
-        last = r.detail;
         if (proc && !alive(proc)) {
             throw new Error(`${what}: ${proc.program} (pid ${proc.pid}) exited; last lines of ${proc.log}:\n${tail(proc.log)}`);
         }
         if (Date.now() - started > timeoutMs) {
-            throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} (last: ${last})` +
+            throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} (last: ${r.detail})` +
                 (proc ? `; see ${proc.log}` : ""));
         }
         await sleep(intervalMs);

@@ -91,13 +91,25 @@ export function toYamlStream(rendered: Rendered): string {
     return docs.map((d) => `---\n${d}`).join("");
 }
 
+/** File name of the render's other resources (AWS, random, the dynamic ones) in `--out`. */
+export const OTHER_RESOURCES_FILE = "resources.json";
+
+/**
+ * What `--out` writes, file name to text: each Kubernetes object in its own YAML file, numbered in
+ * apply order, and the other resources in one JSON list. The prod snapshot is this, committed.
+ */
+export function renderedFiles(rendered: Rendered): Map<string, string> {
+    const files = new Map<string, string>();
+    rendered.kubernetes.forEach((o: any, i) => {
+        files.set(`${String(i).padStart(2, "0")}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`, YAML.stringify(o, { lineWidth: 0 }));
+    });
+    files.set(OTHER_RESOURCES_FILE, JSON.stringify(rendered.others, null, 2) + "\n");
+    return files;
+}
+
 function writeDir(rendered: Rendered, out: string): void {
     fs.mkdirSync(out, { recursive: true });
-    rendered.kubernetes.forEach((o: any, i) => {
-        const file = `${String(i).padStart(2, "0")}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
-        fs.writeFileSync(path.join(out, file), YAML.stringify(o, { lineWidth: 0 }));
-    });
-    fs.writeFileSync(path.join(out, "resources.json"), JSON.stringify(rendered.others, null, 2) + "\n");
+    for (const [file, text] of renderedFiles(rendered)) fs.writeFileSync(path.join(out, file), text);
 }
 
 interface CliArgs { stack: string; out?: string; diff?: string }

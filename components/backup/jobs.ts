@@ -3,6 +3,7 @@
 // container) and uploads in the aws-cli image; no image holds both. Pods meet the "restricted"
 // Pod Security Standard.
 import { KubeObject, meta } from "../kubernetes/object";
+import { fieldEnv } from "../kubernetes/pod-parts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes/security";
 import { BACKUP_KINDS, BackupKind, ClusterSpec, engineEnv, PATHS, PORTS, USERS, VERIFY_PORT } from "../spec/spec";
 import { awsCredentialsEnv, BACKUP_PASSWORD_KEY, BackupCloud, passwordFile, scriptsMount, scriptsVolume } from "./env";
@@ -55,8 +56,6 @@ function s3Env<P>(spec: ClusterSpec, cloud: BackupCloud<P>, identity: BackupIden
         ...awsCredentialsEnv(spec, identity),
     ];
 }
-
-const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
 function podSpec(spec: ClusterSpec, identity: BackupIdentity, initContainers: unknown[], containers: unknown[], volumes: unknown[]) {
     return {

@@ -12,7 +12,7 @@ import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { podDnsName } from "./services";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
-import { exporterAuthInitContainer, exporterContainer, fieldEnv, probe, sharedMounts, sharedVolumes } from "./statefulset";
+import { exporterAuthInitContainer, exporterContainer, podIdentityEnv, probe, sentinelDiscoveryEnv, sharedMounts, sharedVolumes } from "./pod-parts";
 import { tlsEnv } from "./tls";
 
 /** Sentinels are small: they hold a few connections and the master's address. */
@@ -21,30 +21,6 @@ const SENTINEL_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: {
 function sentinelOf(spec: ClusterSpec): SentinelSpec {
     if (!spec.sentinel) throw new Error("the Sentinel objects belong to topology \"sentinel\"");
     return spec.sentinel;
-}
-
-const podNames = (count: number, statefulSet: string, service: string) =>
-    Array.from({ length: count }, (_, i) => podDnsName(`${statefulSet}-${i}`, service, "$(POD_NAMESPACE)")).join(" ");
-
-/**
- * What the scripts of both pod kinds need to find each other: the per-pod DNS names of the
- * Sentinels and of the Redis pods, the Sentinel port and the master's name. Empty for the
- * cluster topology. Expects POD_NAMESPACE earlier in the list.
- */
-export function sentinelDiscoveryEnv(spec: ClusterSpec): { name: string; value: string }[] {
-    const sentinel = spec.sentinel;
-    if (!sentinel) return [];
-    return [
-        { name: "MASTER_NAME", value: sentinel.masterName },
-        { name: "DOWN_AFTER_MS", value: String(sentinel.settings.downAfterMs) },
-        { name: "SENTINEL_PORT", value: String(PORTS.sentinel) },
-        // Both pod kinds' scripts ask the Sentinels as admin (SENTINEL FAILOVER at a planned stop,
-        // the Sentinel's own MONITOR/SET/ACL); clients use the app user, which may only ask.
-        { name: "SENTINEL_USER", value: USERS.admin },
-        { name: "SENTINEL_PASSWORD_FILE", value: `${PATHS.secrets}/${PASSWORD_KEY}` },
-        { name: "SENTINEL_HOSTS", value: podNames(sentinel.settings.replicas, sentinel.names.statefulSet, sentinel.names.headlessService) },
-        { name: "REDIS_HOSTS", value: podNames(spec.podCount, spec.names.statefulSet, spec.names.headlessService) },
-    ];
 }
 
 const sentinelMeta = (spec: ClusterSpec, name: string) => meta(spec, name, "sentinel", sentinelOf(spec).commonLabels);
@@ -66,9 +42,7 @@ function sentinelContainer(spec: ClusterSpec) {
         imagePullPolicy: spec.settings.imagePullPolicy,
         command: ["sh", `${PATHS.scripts}/sentinel-start.sh`],
         env: [
-            fieldEnv("POD_NAME", "metadata.name"),
-            fieldEnv("POD_NAMESPACE", "metadata.namespace"),
-            fieldEnv("POD_IP", "status.podIP"),
+            ...podIdentityEnv(),
             // What it announces to its peers and is known by: its name, not its address.
             { name: "ANNOUNCE_HOSTNAME", value: podDnsName("$(POD_NAME)", s.names.headlessService, "$(POD_NAMESPACE)") },
             { name: "REDIS_PORT", value: String(PORTS.redis) },

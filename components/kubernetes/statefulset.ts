@@ -1,25 +1,31 @@
 // The Redis StatefulSet: one pod per Redis node, all alike; roles come from formation (cluster)
 // or from the Sentinels at start-up (sentinel).
-import { ClusterSpec, engineEnv, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS, ZONE_LABEL } from "../spec/spec";
+import { ClusterSpec, engineEnv, PASSWORD_KEY, PATHS, PORTS, USERS, ZONE_LABEL } from "../spec/spec";
 import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { podDnsName } from "./services";
-import { helperResources, redisResources } from "./resources";
-import { sentinelDiscoveryEnv } from "./sentinel";
+import { redisResources } from "./resources";
+import {
+    exporterAuthInitContainer,
+    exporterContainer,
+    fieldEnv,
+    podIdentityEnv,
+    PROBE_TIMEOUT_SECONDS,
+    probe,
+    sentinelDiscoveryEnv,
+    sharedMounts,
+    sharedVolumes,
+} from "./pod-parts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { restoreInitContainers, restorePodAdditions } from "../backup/restore";
 import { rolloutTimeoutSeconds } from "./rollout-timeout";
-import { exporterAddress, exporterTarget, tlsCaMounts, tlsCaVolumes, tlsEnv, tlsMounts, tlsVolumes } from "./tls";
-
-export const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+import { tlsEnv } from "./tls";
 
 /** Environment every Redis container and script reads (the kubelet resolves the field refs). */
 function redisEnv(spec: ClusterSpec) {
     return [
-        fieldEnv("POD_NAME", "metadata.name"),
-        fieldEnv("POD_NAMESPACE", "metadata.namespace"),
-        fieldEnv("POD_IP", "status.podIP"),
+        ...podIdentityEnv(),
         { name: "HEADLESS_SERVICE", value: spec.names.headlessService },
         { name: "STATEFULSET_NAME", value: spec.names.statefulSet },
         { name: "ANNOUNCE_HOSTNAME", value: podDnsName("$(POD_NAME)", spec.names.headlessService, "$(POD_NAMESPACE)") },
@@ -65,15 +71,6 @@ export function handoverTimeoutSeconds(spec: ClusterSpec): number {
     return Math.max(1, s.terminationGracePeriodSeconds - s.redis.shutdownTimeoutSeconds - 5);
 }
 
-/** The kubelet's deadline for one probe run. */
-export const PROBE_TIMEOUT_SECONDS = 5;
-
-export const probe = (mode: string, timing: Record<string, number>, script = "redis-probe.sh") => ({
-    exec: { command: ["sh", `${PATHS.scripts}/${script}`, mode] },
-    timeoutSeconds: PROBE_TIMEOUT_SECONDS,
-    ...timing,
-});
-
 function redisContainer(spec: ClusterSpec) {
     const s = spec.settings;
     return {
@@ -97,100 +94,6 @@ function redisContainer(spec: ClusterSpec) {
         securityContext: restrictedContainerSecurity,
         volumeMounts: [{ name: "data", mountPath: PATHS.data }, ...sharedMounts(spec)],
     };
-}
-
-/** Where the Redis and Sentinel containers mount the volumes they share (the config is each one's own ConfigMap). */
-export function sharedMounts(spec: ClusterSpec) {
-    return [
-        { name: "config", mountPath: PATHS.config, readOnly: true },
-        { name: "scripts", mountPath: PATHS.scripts, readOnly: true },
-        { name: "auth", mountPath: PATHS.secrets, readOnly: true },
-        ...tlsMounts(spec),
-        { name: "run", mountPath: PATHS.run },
-        { name: "tmp", mountPath: "/tmp" },
-    ];
-}
-
-const EXPORTER_PASSWORD_MAP = `${PATHS.exporterAuth}/passwords.json`;
-
-/**
- * Writes the exporter's password map before it starts (exporter-auth.sh): the exporter image has
- * no shell, and the map must be keyed by the address the kubelet resolves ($(POD_IP) or the pod's name).
- */
-export function exporterAuthInitContainer(spec: ClusterSpec, port: number = PORTS.redis) {
-    return {
-        name: "exporter-auth",
-        image: spec.settings.image,
-        imagePullPolicy: spec.settings.imagePullPolicy,
-        command: ["sh", `${PATHS.scripts}/exporter-auth.sh`],
-        env: [
-            ...exporterIdentityEnv(),
-            exporterAddress(spec, port),
-            // The exporter's own read-only user, on Redis and on the Sentinels alike.
-            { name: "REDIS_USER", value: USERS.exporter },
-            { name: "EXPORTER_PASSWORD_FILE", value: `${PATHS.secrets}/${passwordKey("exporter")}` },
-            { name: "PASSWORD_MAP_FILE", value: EXPORTER_PASSWORD_MAP },
-        ],
-        resources: helperResources(spec, { cpu: "10m", memory: "16Mi" }, { cpu: "100m", memory: "32Mi" }),
-        securityContext: restrictedContainerSecurity,
-        volumeMounts: [
-            { name: "scripts", mountPath: PATHS.scripts, readOnly: true },
-            { name: "auth", mountPath: PATHS.secrets, readOnly: true },
-            { name: EXPORTER_AUTH_VOLUME, mountPath: PATHS.exporterAuth },
-        ],
-    };
-}
-
-const EXPORTER_AUTH_VOLUME = "exporter-auth";
-
-/** The password map's volume: memory, so the password never reaches a disk. */
-export const exporterAuthVolume = () => ({ name: EXPORTER_AUTH_VOLUME, emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
-
-const exporterIdentityEnv = () => [
-    fieldEnv("POD_NAME", "metadata.name"),
-    fieldEnv("POD_NAMESPACE", "metadata.namespace"),
-    fieldEnv("POD_IP", "status.podIP"),
-];
-
-/**
- * The metrics sidecar; it scrapes the pod's Redis, or its Sentinel (`port` 26379). Its password
- * comes only from the map exporterAuthInitContainer writes, never from REDIS_PASSWORD, which
- * redis_exporter would also send to any target a `/scrape?target=` request names.
- */
-export function exporterContainer(spec: ClusterSpec, port: number = PORTS.redis) {
-    return {
-        name: "exporter",
-        image: spec.settings.monitoring.exporterImage,
-        imagePullPolicy: spec.settings.imagePullPolicy,
-        env: [
-            ...exporterIdentityEnv(),
-            ...exporterTarget(spec, port),
-            // Its own read-only user on Redis and on the Sentinels alike. It may not run CONFIG
-            // (CONFIG GET would show masterauth): "-" skips it.
-            { name: "REDIS_USER", value: USERS.exporter },
-            { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
-            { name: "REDIS_PASSWORD_FILE", value: EXPORTER_PASSWORD_MAP },
-            { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `$(POD_IP):${PORTS.exporter}` },
-        ],
-        ports: [{ name: "metrics", containerPort: PORTS.exporter, protocol: "TCP" }],
-        resources: helperResources(spec, { cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "128Mi" }),
-        readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 5 },
-        securityContext: restrictedContainerSecurity,
-        volumeMounts: [{ name: EXPORTER_AUTH_VOLUME, mountPath: PATHS.exporterAuth, readOnly: true }, ...tlsCaMounts(spec)],
-    };
-}
-
-/** The pod volumes both StatefulSets share: scripts, the password, scratch space. */
-export function sharedVolumes(spec: ClusterSpec) {
-    return [
-        { name: "scripts", configMap: { name: spec.names.scripts, defaultMode: 0o555 } },
-        { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440 } },
-        ...tlsVolumes(spec),
-        ...tlsCaVolumes(spec),
-        exporterAuthVolume(),
-        { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-        { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-    ];
 }
 
 export function buildStatefulSet(spec: ClusterSpec): KubeObject {

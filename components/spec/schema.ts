@@ -75,7 +75,7 @@ export const BACKUP_IDENTITIES = ["", "irsa", "iamUser"] as const;
 /** arn:aws:iam::<account>:oidc-provider/<issuer>; the issuer is what IRSA trust conditions are keyed by. */
 export const OIDC_PROVIDER_ARN = /^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/([a-z0-9.-]+(\/[\w.-]+)*)$/;
 /** A key prefix that is literal inside an IAM ARN: no `*` or `?` (wildcards there). */
-const isBackupPrefix = (s: string) => /^[A-Za-z0-9!_.'()\/-]*\/$/.test(s) && !s.startsWith("/");
+const isBackupPrefix = (s: string) => /^[A-Za-z0-9!_.'()/-]*\/$/.test(s) && !s.startsWith("/");
 const arn = (what: string) => text("", `empty or ${what} ARN (arn:aws:...)`, (s) => s === "" || /^arn:aws[\w-]*:[\w-]+:/.test(s));
 
 // Optional: only the sentinel topology may set it; sentinelSettings() fills in its defaults.
@@ -230,7 +230,7 @@ export const settingsSchema = object({
     }),
     restore: object({
         from: text("", "empty, a backup id like 20260101T020000Z (a daily backup) or hourly/20260101T020000Z, or s3://bucket/prefix/<kind>/<id>/ (no * or ?: the URL becomes an IAM resource ARN)",
-            (s) => s === "" || /^((hourly|daily)\/)?\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.'()\/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
+            (s) => s === "" || /^((hourly|daily)\/)?\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.'()/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
     }),
     formation: object({
         connectivity: oneOf("port-forward", ["direct", "port-forward"]),

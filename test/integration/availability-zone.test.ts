@@ -24,7 +24,7 @@ async function connect(ip: string, timeoutMs = 15000): Promise<Redis> {
             if ((await client.ping()) === "PONG") return client;
         } catch (e) {
             client.disconnect();
-            if (Date.now() > deadline) throw new Error(`valkey on ${ip} did not answer: ${e}`);
+            if (Date.now() > deadline) throw new Error(`valkey on ${ip} did not answer: ${e}`, { cause: e });
             await new Promise((r) => setTimeout(r, 100));
         }
     }

@@ -124,6 +124,7 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
     // logger cuts a fixed-width colour prefix off each line, so colours must be on (FORCE_COLOR)
     // and are stripped here.
     const s3Log: string[] = [];
+    // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes being stripped.
     const requests = (method: string) => s3Log.join("").replace(/\x1b\[[0-9;]*m/g, "").split("\n")
         .filter((l) => new RegExp(`\\b${method} /${BUCKET}/`).test(l));
     let deployment: UpResult;
@@ -139,7 +140,7 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         assert.ok(fs.existsSync(AWS_CLI), `${AWS_CLI} is missing: apt-get install -y awscli`);
         fs.mkdirSync(path.join(root, "s3"));
         leaks = LeakSampler.start({ stateRoots: [path.join(root, "state"), path.join(root, "s3")] });
-        s3rver = spawn(process.execPath, [require.resolve("s3rver/bin/s3rver.js"), "-d", path.join(root, "s3"), "-a", S3_ADDRESS,
+        s3rver = spawn(process.execPath, [require.resolve("s3rver/bin/s3rver.js"), "-d", path.join(root, "s3"), "--address", S3_ADDRESS,
             "-p", String(S3_PORT), "--configure-bucket", BUCKET], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, FORCE_COLOR: "1" } });
         s3rver.stdout!.on("data", (chunk: Buffer) => s3Log.push(chunk.toString()));
         Object.assign(process.env, {

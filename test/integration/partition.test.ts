@@ -70,7 +70,7 @@ describe("network partition of one master (network namespaces)", function () {
         const victimAddress = await ownerOfSlot0(net.hosts[0].address);
         const victim = net.hosts.findIndex((h) => h.address === victimAddress);
         const others = net.hosts.filter((_, i) => i !== victim).map((h) => h.address);
-        let minorityKey = "";
+        let minorityKey: string;
         for (let i = 0; keySlot(minorityKey = `minority:${i}`) > 5000; i++);
 
         const workload = new Workload(others.map((host) => ({ host, port: 6379 })), PASSWORD, { prefix: "pt" });

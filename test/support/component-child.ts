@@ -29,7 +29,7 @@ async function main(c: Case): Promise<void> {
         },
         call: (a) => a.inputs,
     }, "p", "s", false);
-    let error: string | null = null;
+    let error: string | null;
     try {
         new RedisCluster(c.name, withOutputs(c.args, c.outputs));
         const done = require("@pulumi/pulumi/runtime/settings").waitForRPCs().then(() => null);

@@ -66,7 +66,7 @@ describe("defaults: new RedisCluster(name) with no args", function () {
 describe("profile: production", () => {
     const prodArgs = () => argsFromConfig(readStackConfig(packageRoot, "prod").config);
 
-    it("is what the prod stack names; its render is test/snapshots/prod.yaml (render.test.ts)", () => {
+    it("is what the prod stack names; its render is test/snapshots/prod/ (render.test.ts)", () => {
         const stackFile = YAML.parse(fs.readFileSync(path.join(packageRoot, "Pulumi.prod.yaml"), "utf8"));
         assert.strictEqual(stackFile.config["redis-cluster:profile"], "production");
     });

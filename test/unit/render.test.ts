@@ -6,8 +6,9 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { packageRoot } from "../../components/package-files";
 import { REDACTED } from "../../tools/pulumi-mocks";
-import { toYamlStream } from "../../tools/render";
+import { OTHER_RESOURCES_FILE, renderedFiles } from "../../tools/render";
 import { renderedStack } from "../support/render-stacks";
+import { PROD_SNAPSHOT, readSnapshot, snapshotDifferences } from "../support/snapshot";
 
 const renderCli = path.join(packageRoot, "dist", "tools", "render.js");
 
@@ -26,9 +27,30 @@ function scratchProject(stackYaml: string): string {
 describe("render", function () {
     this.timeout(60000);
 
-    it("matches the reviewed prod snapshot (update with `npm run snapshot` and review the diff)", async () => {
-        const snapshot = fs.readFileSync(path.join(packageRoot, "test", "snapshots", "prod.yaml"), "utf8");
-        assert.strictEqual(toYamlStream(await renderedStack("prod")), snapshot);
+    it("matches the reviewed prod snapshot, object by object (update with `npm run snapshot` and review the diff)", async () => {
+        const rendered = renderedFiles(await renderedStack("prod"));
+        const problems = snapshotDifferences(readSnapshot(PROD_SNAPSHOT), rendered);
+        assert.deepStrictEqual(problems, [], `test/snapshots/prod/ differs from the render:\n${problems.join("\n")}\n` +
+            "after an intended change run `npm run snapshot` and review the diff");
+    });
+
+    it("reports a changed, a new and a vanished snapshot object by name", () => {
+        const snapshot = new Map([
+            ["00-namespace-ns.yaml", "kind: Namespace\n"],
+            ["01-service-gone.yaml", "kind: Service\n"],
+            [OTHER_RESOURCES_FILE, JSON.stringify([{ type: "random:index/randomPassword:RandomPassword", name: "p", inputs: { length: 32 } }])],
+        ]);
+        const rendered = new Map([
+            ["00-namespace-ns.yaml", "kind: Namespace\nmetadata: {}\n"],
+            ["01-configmap-new.yaml", "kind: ConfigMap\n"],
+            [OTHER_RESOURCES_FILE, JSON.stringify([{ type: "random:index/randomPassword:RandomPassword", name: "p", inputs: { length: 16 } }])],
+        ]);
+        assert.deepStrictEqual(snapshotDifferences(snapshot, rendered), [
+            "changed: 00-namespace-ns.yaml",
+            "not rendered any more: 01-service-gone.yaml",
+            "not in the snapshot: 01-configmap-new.yaml",
+            "changed: resources.json: random:index/randomPassword:RandomPassword p",
+        ]);
     });
 
     it("redacts the passwords and shows the generated-password resources with their inputs", async () => {

@@ -131,7 +131,7 @@ describe("GitHub workflows", function () {
             for (const l of uses) {
                 const action = /uses:\s*(\S+)/.exec(l)![1];
                 if (UNPINNED_EXCEPTIONS.includes(action.split("@")[0])) continue;
-                assert.match(l, /uses: [\w.-]+\/[\w.\/-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${f}: ${l.trim()}`);
+                assert.match(l, /uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${f}: ${l.trim()}`);
             }
         }
     });
