@@ -23,7 +23,7 @@ export const CIPHER_VARIANTS: { name: string; settings: Record<string, string> }
 ];
 
 export interface TlsCell { variant: string; test: string; pipeline: number; size: number; rps: number; p50: number; p99: number; samples: number[] }
-export interface HandshakeCell { variant: string; perSecond: number; resumed: number; attempts: number; samples: number[] }
+export interface HandshakeCell { variant: string; perSecond: number; resumed: number; attempts: number; failed: number; lastError: string; samples: number[] }
 export interface TlsResult { negotiated: Record<string, string>; throughput: TlsCell[]; handshakes: HandshakeCell[] }
 
 async function configSetAll(cluster: BenchCluster, caFile: string, settings: Record<string, string>): Promise<void> {
@@ -56,18 +56,27 @@ function handshake(host: string, ca: string, session?: Buffer): Promise<{ sessio
 }
 
 /** Sequential reconnects for `ms`: per second, and how many were resumptions. */
-async function handshakeRate(host: string, ca: string, reuse: boolean, ms: number): Promise<{ perSecond: number; resumed: number; attempts: number }> {
+async function handshakeRate(host: string, ca: string, reuse: boolean, ms: number): Promise<{ perSecond: number; resumed: number; attempts: number; failed: number; lastError: string }> {
     let session: Buffer | undefined;
     let attempts = 0;
     let resumed = 0;
     const t0 = Date.now();
+    let failed = 0;
+    let lastError = "";
     while (Date.now() - t0 < ms) {
-        const r = await handshake(host, ca, reuse ? session : undefined);
-        session = r.session ?? session;
         attempts++;
-        if (r.reused) resumed++;
+        try {
+            const r = await handshake(host, ca, reuse ? session : undefined);
+            session = r.session ?? session;
+            if (r.reused) resumed++;
+        } catch (e) {
+            // A refused resumption is a result (the server's answer to a stale ticket), not a crash.
+            failed++;
+            lastError = String(e instanceof Error ? e.message : e).split("\n")[0];
+            session = undefined;
+        }
     }
-    return { perSecond: attempts / ((Date.now() - t0) / 1000), resumed, attempts };
+    return { perSecond: (attempts - failed) / ((Date.now() - t0) / 1000), resumed, attempts, failed, lastError };
 }
 
 export async function benchTls(runs: number, requests: number): Promise<TlsResult> {
@@ -77,7 +86,7 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
         const negotiated: Record<string, string> = {};
         for (const v of CIPHER_VARIANTS) {
             await configSetAll(tlsCluster, caFile, v.settings);
-            negotiated[v.name] = (await handshake(seed, ca)).cipher;
+            negotiated[v.name] = await handshake(seed, ca).then((h) => h.cipher, (e) => `handshake failed: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
         }
         const throughput: TlsCell[] = [];
         for (const test of ["set", "get"]) {
@@ -97,6 +106,7 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
                         samples.get(v.name)!.push(redisBenchmark(seed, test, pipeline, size, requests * pipeline, caFile));
                     }
                 }
+                console.error(`bench tls: ${test} P${pipeline}: ${JSON.stringify(Object.fromEntries([...samples].map(([n, x]) => [n, x.map((y) => Math.round(y.rps))])))}`);
                 for (const [variant, s] of samples) {
                     throughput.push({ variant, test, pipeline, size, rps: median(s.map((x) => x.rps)), p50: median(s.map((x) => x.p50)),
                         p99: median(s.map((x) => x.p99)), samples: s.map((x) => Math.round(x.rps)) });
@@ -119,7 +129,8 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
             }
         }
         const handshakes = [...hs].map(([variant, s]) => ({ variant, perSecond: median(s.map((x) => x.perSecond)),
-            resumed: s.reduce((n, x) => n + x.resumed, 0), attempts: s.reduce((n, x) => n + x.attempts, 0), samples: s.map((x) => Math.round(x.perSecond)) }));
+            resumed: s.reduce((n, x) => n + x.resumed, 0), attempts: s.reduce((n, x) => n + x.attempts, 0),
+            failed: s.reduce((n, x) => n + x.failed, 0), lastError: s.map((x) => x.lastError).filter(Boolean).pop() ?? "", samples: s.map((x) => Math.round(x.perSecond)) }));
         return { negotiated, throughput, handshakes };
     });
 }
@@ -133,5 +144,6 @@ export function printTls(r: TlsResult): void {
             ...[...names, "no TLS"].map((n) => Math.round(cell(n, c).rps)),
             ...[...names.slice(1), "no TLS"].map((n) => (cell(n, c).rps / c.rps).toFixed(2))]));
     printTable("TLS reconnects: sequential handshakes + PING, one client (median per second; resumed / attempts over all runs)",
-        ["mode", "per second", "resumed", "runs"], r.handshakes.map((h) => [h.variant, h.perSecond.toFixed(0), `${h.resumed}/${h.attempts}`, h.samples.join(" ")]));
+        ["mode", "per second", "resumed", "failed", "runs", "last error"],
+        r.handshakes.map((h) => [h.variant, h.perSecond.toFixed(0), `${h.resumed}/${h.attempts}`, h.failed, h.samples.join(" "), h.lastError]));
 }
