@@ -13,6 +13,11 @@ export const ROLL_VARIANTS = [
     { name: "plain", env: { REDIS_LOCAL_PRESTOP: "off" } },
 ] as const;
 const CLIENTS: SoakClient[] = ["ioredis", "redis-py"];
+/**
+ * Two released patches of the default engine's line (local mode runs both with the Valkey 8.1
+ * build); every roll switches to the other, so every roll is an image change.
+ */
+const IMAGES = ["valkey/valkey:8.1.9-alpine", "valkey/valkey:8.1.8-alpine"];
 
 export interface RollRun { variant: string; seconds: number; stallMs: Record<string, number>; appErrors: number }
 
@@ -27,18 +32,18 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
     });
     const results: RollRun[] = [];
     try {
-        project.write(config("redis:7.2.5-alpine"));
+        project.write(config(IMAGES[0]));
         let deployment = await project.up();
         const password = require("fs").readFileSync(deployment.passwordFile, "utf8");
         console.error(`bench rolling: writing ${megabytes} MB`);
         await fill(deployment.pods[0].address, password, megabytes);
-        let patch = 6;
+        let roll = 1;
         for (let run = 0; run < runs; run++) {
             for (const variant of ROLL_VARIANTS) {
                 const keys = Array.from({ length: 300 }, (_, i) => `roll:${i}`);
                 const soaks = CLIENTS.map((c) => soak(c, deployment.seeds, "app", password, keys));
                 await Promise.all(soaks.map((c) => c.ready()));
-                project.write(config(`redis:7.2.${patch++}-alpine`));
+                project.write(config(IMAGES[roll++ % IMAGES.length]));
                 Object.assign(process.env, variant.env);
                 const t0 = Date.now();
                 try {
@@ -58,7 +63,9 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
             }
         }
     } finally {
+        const t0 = Date.now();
         await project.destroy();
+        console.error(`bench rolling: down took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     return { megabytes, runs: results };
 }

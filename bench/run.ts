@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --throughput-requests=100000]:
+// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --throughput-requests=100000]:
 // runs the benchmarks, prints tables, writes JSON under bench/results/.
 import { benchBackup, printBackup } from "./backup";
 import { benchEngines, printEngines } from "./engines";
@@ -10,11 +10,15 @@ import { writeResult } from "./stats";
 import { benchReshard, printReshard } from "./reshard";
 import { benchRolling, printRolling } from "./rolling";
 import { benchThroughput, printThroughput } from "./throughput";
+import { benchTls, printTls } from "./tls";
+import { benchConnections, printConnections } from "./connections";
 
 async function main(): Promise<void> {
     const quick = process.argv.includes("--quick");
     const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
     const runs = quick ? 3 : 5;
+    // Requests per redis-benchmark sample (times the pipeline depth), for throughput, tls and connections.
+    const requests = Number(process.argv.find((a) => a.startsWith("--throughput-requests="))?.slice("--throughput-requests=".length) ?? (quick ? 20000 : 100000));
     if (!only || only === "formation") {
         const formation = [];
         for (const nodes of quick ? [6] : [6, 30]) formation.push(await benchFormation(nodes, runs));
@@ -44,10 +48,19 @@ async function main(): Promise<void> {
         console.log(`\nwrote ${writeResult("reshard", { quick, reshard })}`);
     }
     if (!only || only === "throughput") {
-        const requests = Number(process.argv.find((a) => a.startsWith("--throughput-requests="))?.slice("--throughput-requests=".length) ?? (quick ? 20000 : 100000));
         const throughput = await benchThroughput(quick ? 1 : 3, requests);
         printThroughput(throughput);
         console.log(`\nwrote ${writeResult("throughput", { quick, throughput })}`);
+    }
+    if (!only || only === "tls") {
+        const tlsResult = await benchTls(3, requests);
+        printTls(tlsResult);
+        console.log(`\nwrote ${writeResult("tls", { quick, requests, ...tlsResult })}`);
+    }
+    if (!only || only === "connections") {
+        const connections = await benchConnections(3, requests);
+        printConnections(connections);
+        console.log(`\nwrote ${writeResult("connections", { quick, requests, ...connections })}`);
     }
     if (!only || only === "engines") {
         const engines = await benchEngines(1000000, runs, quick ? 20000 : 100000);

@@ -20,8 +20,9 @@ import { median, printTable } from "./stats";
 import { ACL_RULES } from "../components/redis/acl";
 import { TLS_FILES, USERS } from "../components/spec/spec";
 import { makeCertificate, TestCertificate } from "../local/certificates";
+import { engineFor } from "../local/engines";
 
-const PASSWORD = "ThroughputPw7a9c1e3b5d7f9a1c3e5b7d9f1a3c";
+export const PASSWORD = "ThroughputPw7a9c1e3b5d7f9a1c3e5b7d9f1a3c";
 
 export type ThroughputConfig = "rendered-tls" | "rendered" | "rendered-no-aof" | "rendered-save" | "stock" | "stock-same" | "bitnami";
 export const CONFIGS: ThroughputConfig[] = ["rendered-tls", "rendered", "rendered-no-aof", "rendered-save", "stock", "stock-same", "bitnami"];
@@ -42,14 +43,26 @@ const STOCK_FLAGS: Partial<Record<ThroughputConfig, string[]>> = {
 };
 export interface ThroughputResult { config: ThroughputConfig; test: string; pipeline: number; size: number; rps: number; p50: number; p99: number }
 
-/** Starts six nodes: the rendered prod pods, or stock redis-server with only what a cluster needs. */
-function startNodes(kind: ThroughputConfig, octet: number, root: string, cert: TestCertificate): { nodes: FormationNode[]; pids: number[] } {
+/** The prod stack's settings, as the program reads them. */
+const prodArgs = () => argsFromConfig(readStackConfig(packageRoot, "prod").config);
+
+/**
+ * The server binary the prod image runs locally (local/engines.ts, as local mode chooses it), so
+ * that stock and rendered run the same build: Valkey 8.1 for the default image.
+ */
+export function prodServerBinary(): string {
+    const engine = engineFor(resolveSpec(prodArgs()).settings.image);
+    return path.join(engine.binDir, `${engine.engine}-server`);
+}
+
+/** Starts six nodes: the rendered prod pods, or the stock server with only what a cluster needs. */
+export function startNodes(kind: ThroughputConfig, octet: number, root: string, cert: TestCertificate): { nodes: FormationNode[]; pids: number[] } {
     const addresses = Array.from({ length: 6 }, (_, i) => `127.0.${octet}.${i + 1}`);
     const pids: number[] = [];
     if (!STOCK_FLAGS[kind]) {
         // The prod settings, except io-threads: six servers with four spinning I/O threads each on a
         // two-core machine measure contention, not Redis (that run gave ~800 ops/s, p50 60 ms).
-        const prod = argsFromConfig(readStackConfig(packageRoot, "prod").config);
+        const prod = prodArgs();
         const redis = { ...prod.redis, ioThreads: 1, ...(kind === "rendered-no-aof" ? { appendonly: false } : {}),
             ...(kind === "rendered-save" ? { save: REDIS_DEFAULT_SAVE } : {}) };
         const tls = kind === "rendered-tls" ? { enabled: true, secretName: "bench-tls" } : { enabled: false };
@@ -67,7 +80,7 @@ function startNodes(kind: ThroughputConfig, octet: number, root: string, cert: T
         addresses.forEach((ip, i) => {
             const dir = path.join(root, `stock-${i}`);
             fs.mkdirSync(dir, { recursive: true });
-            pids.push(startContainer({ name: "redis", env: {}, probes: {}, argv: ["redis-server", "--bind", ip, "--port", "6379",
+            pids.push(startContainer({ name: "redis", env: {}, probes: {}, argv: [prodServerBinary(), "--bind", ip, "--port", "6379",
                 "--cluster-enabled", "yes", "--dir", dir, "--requirepass", PASSWORD, "--masterauth", PASSWORD,
                 // The same ACL users as ours, so both sides pay the same ACL checks.
                 // (redis-server reads each word of a command-line directive as its own argument).
@@ -80,10 +93,11 @@ function startNodes(kind: ThroughputConfig, octet: number, root: string, cert: T
     return { nodes: addresses.map((ip, i) => ({ name: `n${i}`, ip, port: 6379, host: `h${i}`, zone: "", ...tls })), pids };
 }
 
-function redisBenchmark(seed: string, test: string, pipeline: number, size: number, requests: number, caFile?: string): { rps: number; p50: number; p99: number } {
+/** redis-benchmark --cluster as the app user; `clients` connections (50 unless given). */
+export function redisBenchmark(seed: string, test: string, pipeline: number, size: number, requests: number, caFile?: string, clients = 50): { rps: number; p50: number; p99: number } {
     const tls = caFile ? ["--tls", "--cacert", caFile] : [];
     const r = spawnSync("redis-benchmark", [...tls, "--cluster", "-h", seed, "-p", "6379", "--user", USERS.app, "-a", PASSWORD, "-t", test, "-n", String(requests),
-        "-c", "50", "-d", String(size), "-P", String(pipeline), "-r", "100000", "--csv", "-q"], { encoding: "utf8" });
+        "-c", String(clients), "-d", String(size), "-P", String(pipeline), "-r", "100000", "--csv", "-q"], { encoding: "utf8" });
     const line = r.stdout.split("\n").find((l) => l.startsWith(`"${test.toUpperCase()}"`));
     if (!line) throw new Error(`redis-benchmark gave no ${test} result: ${r.stdout}${r.stderr}`);
     const cols = line.split(",").map((c) => Number(c.replace(/"/g, "")));
@@ -91,16 +105,31 @@ function redisBenchmark(seed: string, test: string, pipeline: number, size: numb
     return { rps: cols[1], p50: cols[4], p99: cols[6] };
 }
 
-export async function benchThroughput(runs: number, requests: number): Promise<ThroughputResult[]> {
+export interface BenchCluster { config: ThroughputConfig; nodes: FormationNode[]; pids: number[] }
+
+/**
+ * Starts and forms one 3 x 1 cluster per config (addresses 127.0.<octet + i>.1-6), all at once;
+ * `use` runs with them and a CA file for TLS clients; every process stops afterwards.
+ */
+export async function withClusters<T>(configs: ThroughputConfig[], octet: number, use: (clusters: BenchCluster[], caFile: string) => Promise<T>): Promise<T> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "throughput-"));
-    const cert = makeCertificate(["localhost"], CONFIGS.flatMap((_, i) => Array.from({ length: 6 }, (_, n) => `127.0.${30 + i}.${n + 1}`)));
+    const cert = makeCertificate(["localhost"], configs.flatMap((_, i) => Array.from({ length: 6 }, (_, n) => `127.0.${octet + i}.${n + 1}`)));
     const caFile = path.join(root, "ca.crt");
     fs.writeFileSync(caFile, cert.ca);
-    const clusters = CONFIGS.map((config, i) => ({ config, ...startNodes(config, 30 + i, path.join(root, config), cert) }));
+    const clusters = configs.map((config, i) => ({ config, ...startNodes(config, octet + i, path.join(root, config), cert) }));
     try {
         // The node timeout each kind starts with (Redis's default for stock), which formation restores.
-        const nodeTimeoutMs = (kind: ThroughputConfig) => STOCK_FLAGS[kind] ? 15000 : resolveSpec(argsFromConfig(readStackConfig(packageRoot, "prod").config)).settings.redis.clusterNodeTimeoutMs;
+        const nodeTimeoutMs = (kind: ThroughputConfig) => STOCK_FLAGS[kind] ? 15000 : resolveSpec(prodArgs()).settings.redis.clusterNodeTimeoutMs;
         for (const c of clusters) await formCluster(c.nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: nodeTimeoutMs(c.config) });
+        return await use(clusters, caFile);
+    } finally {
+        await Promise.all(clusters.flatMap((c) => c.pids).map((pid) => stopProcess(pid, 15000)));
+        fs.rmSync(root, { recursive: true, force: true });
+    }
+}
+
+export async function benchThroughput(runs: number, requests: number): Promise<ThroughputResult[]> {
+    return withClusters(CONFIGS, 30, async (clusters, caFile) => {
         const results: ThroughputResult[] = [];
         for (const test of ["set", "get"]) {
             for (const pipeline of [1, 16]) {
@@ -122,10 +151,7 @@ export async function benchThroughput(runs: number, requests: number): Promise<T
             }
         }
         return results;
-    } finally {
-        await Promise.all(clusters.flatMap((c) => c.pids).map((pid) => stopProcess(pid, 15000)));
-        fs.rmSync(root, { recursive: true, force: true });
-    }
+    });
 }
 
 export function printThroughput(results: ThroughputResult[]): void {

@@ -455,13 +455,10 @@ export async function down(stack: string): Promise<{ stopped: number }> {
     const state = loadState(dir);
     if (state?.kubeletPid) await stopProcess(state.kubeletPid, 5000);
     if (state) {
-        // A stack that no longer renders (e.g. its restore source is gone) must still stop.
-        const r = await render(stack).catch((e) => {
-            progress(`cannot render stack ${stack} (${e instanceof Error ? e.message : e}); stopping its pods without preStop hooks`);
-            return undefined;
-        });
-        const secrets = r && secretsOf(r, dir);
-        await Promise.all(state.pods.map((p) => stopPod(p, 60000, r && podPlan(r, dir, p, secrets!, p.address))));
+        // Without preStop hooks: every pod stops at once and the data goes with them, so a master's
+        // handover would wait for a replica that is stopping too (each hook timed out, 45 s) to
+        // keep data nobody will read. SIGTERM still lets each server shut down cleanly.
+        await Promise.all(state.pods.map((p) => stopPod(p, 60000)));
     }
     publishNames(dir, []);
     removePolicies(dir);
