@@ -10,9 +10,11 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { KUBELET_PORT } from "../../kube/node/kubelet-server";
 import { committedStackConfig, LocalStack, useLocalStack } from "./support/local-stack";
 import { tail } from "./support/pulumi-cli";
 import { accessOf, clusterCheck, runExample } from "./support/stack-checks";
@@ -23,8 +25,13 @@ const PROVIDER_DIR = path.join(REPO, "provider");
 const PYTHON_SDK = "pulumi==3.248.0";
 const OUTPUTS = ["seedAddresses", "username", "password", "connectionUrl", "shardLayout", "namespace"];
 
-/** The dev stack's settings in a namespace of their own, reached directly at the pods' addresses. */
-const settings = (namespace: string) => ({ ...committedStackConfig("Pulumi.dev.yaml", namespace), formation: { connectivity: "direct" } });
+/**
+ * The dev stack's settings in a namespace of their own. The YAML program keeps the dev stack's
+ * `port-forward` (formation reaches each pod through the API server and the node agent's kubelet
+ * API, and has no other way in); the Python one reaches the pods directly at their addresses.
+ */
+const settings = (namespace: string, connectivity: "direct" | "port-forward") =>
+    ({ ...committedStackConfig("Pulumi.dev.yaml", namespace), formation: { connectivity } });
 
 /** A consumer's project folder: Pulumi.yaml with the package by its provider folder, and `files`. */
 function consumer(name: string, project: Record<string, unknown>, files: Record<string, string> = {}): string {
@@ -38,7 +45,7 @@ function consumer(name: string, project: Record<string, unknown>, files: Record<
 function yamlConsumer(namespace: string): string {
     return consumer("redis-yaml-consumer", {
         runtime: "yaml",
-        resources: { cache: { type: "redis-cluster:index:RedisCluster", properties: settings(namespace) } },
+        resources: { cache: { type: "redis-cluster:index:RedisCluster", properties: settings(namespace, "port-forward") } },
         outputs: Object.fromEntries(OUTPUTS.map((key) => [key, `\${cache.${key}}`])),
     });
 }
@@ -56,7 +63,7 @@ class RedisCluster(pulumi.ComponentResource):
         outputs = {key: None for key in ${JSON.stringify(OUTPUTS)}}
         super().__init__("redis-cluster:index:RedisCluster", name, {**props, **outputs}, opts, remote=True)
 
-cache = RedisCluster("cache", json.loads(${JSON.stringify(JSON.stringify(settings(namespace)))}))
+cache = RedisCluster("cache", json.loads(${JSON.stringify(JSON.stringify(settings(namespace, "direct")))}))
 for key in ${JSON.stringify(OUTPUTS)}:
     pulumi.export(key, getattr(cache, key))
 `;
@@ -98,6 +105,25 @@ describe("e2e: a YAML program deploys the component through the package's provid
 
     it("`pulumi up` forms the cluster: the outputs reach a client, all slots are covered, the password stays secret", async () => {
         await deployAndUse(stack, STACK);
+    });
+
+    it("the port-forward went through the kubelet API, which answers the API server's certificate only", async () => {
+        const pki = path.join(path.dirname(stack.cluster.kubeconfig), "pki");
+        const ask = (cert?: string) => new Promise<string>((resolve) => {
+            const options = cert ? { cert: fs.readFileSync(path.join(pki, `${cert}.crt`)), key: fs.readFileSync(path.join(pki, `${cert}.key`)) } : {};
+            https.get({ host: "198.19.1.1", port: KUBELET_PORT, path: "/portForward/redis-e2e-yaml/redis-cluster-0?port=6379", ca: fs.readFileSync(path.join(pki, "ca.crt")),
+                headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" }, ...options },
+            (res) => { res.resume(); resolve(`HTTP ${res.statusCode}`); })
+                .on("upgrade", (res, socket) => { socket.destroy(); resolve(`HTTP ${res.statusCode}`); })
+                .on("error", (e) => resolve(e.message));
+        });
+        // The cluster admin is not the API server: refused, as a kubelet refuses an unauthorized client.
+        assert.strictEqual(await ask("admin"), "HTTP 403");
+        assert.match(await ask(), /certificate required|socket hang up|ECONNRESET/);
+        // Formation reached the pods only through forwards (port-forward has no direct fallback),
+        // so the deploy above already crossed the API server and this node API end to end.
+        const log = fs.readFileSync(path.join(path.dirname(stack.cluster.kubeconfig), "logs", "node-agent.log"), "utf8");
+        assert.doesNotMatch(log, /error forwarding port/);
     });
 
     it("a preview right after changes nothing, and refresh reads the formed cluster back", async () => {
