@@ -8,11 +8,12 @@
 // lack what it calls (Link for YAML 1.25.0, GeneratePackage for Python 3.68), so the Python
 // program declares the remote component as a generated SDK would (docs/multi-language.md).
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
+import { promisify } from "util";
 import * as YAML from "yaml";
 import { KUBELET_PORT } from "../../kube/node/kubelet-server";
 import { committedStackConfig, LocalStack, useLocalStack } from "./support/local-stack";
@@ -23,6 +24,7 @@ const REPO = path.resolve(__dirname, "../../..");
 const PROVIDER_DIR = path.join(REPO, "provider");
 /** The Python SDK of the same release as the CLI and the Node SDK. */
 const PYTHON_SDK = "pulumi==3.248.0";
+const execFileAsync = promisify(execFile);
 const OUTPUTS = ["seedAddresses", "username", "password", "connectionUrl", "shardLayout", "namespace"];
 
 /**
@@ -54,7 +56,7 @@ function yamlConsumer(namespace: string): string {
  * The Python program, with the class `pulumi package add` would generate (a remote component of
  * the package's type) written out, and a virtualenv with the Python SDK from PyPI.
  */
-function pythonConsumer(namespace: string): string {
+function pythonConsumer(namespace: string): { dir: string; ready: Promise<void> } {
     const program = `import json
 import pulumi
 
@@ -68,10 +70,21 @@ for key in ${JSON.stringify(OUTPUTS)}:
     pulumi.export(key, getattr(cache, key))
 `;
     const dir = consumer("redis-python-consumer", { runtime: "python" }, { "__main__.py": program });
-    execFileSync("python3", ["-m", "venv", path.join(dir, "venv")]);
-    execFileSync(path.join(dir, "venv", "bin", "pip"), ["install", "--quiet", PYTHON_SDK], { timeout: 600_000 });
-    return dir;
+    const ready = (async () => {
+        await execFileAsync("python3", ["-m", "venv", path.join(dir, "venv")]);
+        await execFileAsync(path.join(dir, "venv", "bin", "pip"), ["install", "--quiet", PYTHON_SDK], { timeout: 600_000 });
+    })();
+    // Awaited by the Python scenario's hook; a failure must not surface earlier as an unhandled rejection.
+    ready.catch(() => undefined);
+    return { dir, ready };
 }
+
+/**
+ * The Python consumer, started once: its virtualenv and the SDK from PyPI are made while the YAML
+ * program deploys, instead of on their own between the two deployments.
+ */
+let python: ReturnType<typeof pythonConsumer> | undefined;
+const pythonStarted = () => (python ??= pythonConsumer("redis-e2e-python"));
 
 /** Deploys the consumer's stack and checks what a user of the outputs would. */
 async function deployAndUse(stack: LocalStack, name: string) {
@@ -101,6 +114,7 @@ describe("e2e: a YAML program deploys the component through the package's provid
     const STACK = "test-e2e-yaml";
     let dir: string;
     const stack = useLocalStack(STACK, "redis-e2e-yaml", () => (dir = yamlConsumer("redis-e2e-yaml")));
+    before(() => void pythonStarted());
     after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
     it("`pulumi up` forms the cluster: the outputs reach a client, all slots are covered, the password stays secret", async () => {
@@ -138,8 +152,9 @@ describe("e2e: a Python program deploys the component through the package's prov
     this.timeout(1_200_000);
     const STACK = "test-e2e-python";
     let dir: string;
-    const stack = useLocalStack(STACK, "redis-e2e-python", () => (dir = pythonConsumer("redis-e2e-python")));
-    before(() => {
+    const stack = useLocalStack(STACK, "redis-e2e-python", () => (dir = pythonStarted().dir));
+    before(async () => {
+        await pythonStarted().ready;
         // The project's virtualenv, as an activated one: the Python host (3.68) takes python3 from PATH.
         stack.pulumi.env.PATH = `${path.join(dir, "venv", "bin")}:${stack.pulumi.env.PATH}`;
         stack.pulumi.env.VIRTUAL_ENV = path.join(dir, "venv");
