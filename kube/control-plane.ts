@@ -89,6 +89,12 @@ export function apiServerArgs(bin: string, ports: Ports, pki: Pki): string[] {
         "--requestheader-username-headers=X-Remote-User", "--requestheader-group-headers=X-Remote-Group",
         "--requestheader-extra-headers-prefix=X-Remote-Extra-",
         `--proxy-client-cert-file=${pki.frontProxyClient.cert}`, `--proxy-client-key-file=${pki.frontProxyClient.key}`,
+        // Port-forward: the API server reaches each Node's kubelet API (the node agent) at its
+        // InternalIP, the only address it can dial (the Hostname address is a name in no resolver),
+        // as kube-apiserver-kubelet-client, and checks the node's serving certificate against the CA.
+        "--kubelet-preferred-address-types=InternalIP",
+        `--kubelet-client-certificate=${pki.apiServerKubeletClient.cert}`, `--kubelet-client-key=${pki.apiServerKubeletClient.key}`,
+        `--kubelet-certificate-authority=${pki.ca.cert}`,
         "--profiling=false"];
 }
 

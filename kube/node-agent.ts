@@ -12,6 +12,9 @@ import { dnsEntries, publishDns } from "./node/cluster-dns";
 import { addPod, createNetwork, nodeNetwork, removeNetwork, removePod } from "./node/network";
 import { heartbeat, LocalNode, localNodes, registerNode } from "./node/nodes";
 import { PodRuntime } from "./node/pod-runtime";
+import { serveKubelet } from "./node/kubelet-server";
+import { ensureLeaf, pkiPaths } from "./pki";
+import { layout } from "./state";
 import { publishNames } from "../local/dns";
 
 const TICK_MS = 500;
@@ -51,17 +54,32 @@ class AddressPool {
     }
 }
 
+/**
+ * Each Node's kubelet API (port-forward), before the Node is registered with its port. The serving
+ * certificate names every node's address and is signed by the cluster CA, which the API server
+ * checks it against (--kubelet-certificate-authority).
+ */
+async function serveKubelets(stateDir: string, nodes: LocalNode[], podIp: (node: string, key: string) => string | undefined): Promise<void> {
+    const pki = pkiPaths(layout(stateDir).pki);
+    const serving = ensureLeaf(pki.dir, `kubelet-serving-${nodes.length}`, pki.ca, {
+        cn: "local-node-kubelet", usages: ["serverAuth"], sans: nodes.map((n) => `IP:${n.network.address}`),
+    });
+    const tls = { cert: fs.readFileSync(serving.cert), key: fs.readFileSync(serving.key), ca: fs.readFileSync(pki.ca.cert) };
+    for (const n of nodes) await serveKubelet(n.network.address, tls, (ns, pod) => podIp(n.name, `${ns}/${pod}`), log);
+}
+
 async function main(): Promise<void> {
     const api = await KubeApi.fromFile(arg("kubeconfig"));
     const stateDir = path.resolve(arg("state"));
     const nodes = localNodes(Number(arg("nodes", "3")), nodeNetwork);
     createNetwork(nodes.map((n) => n.network));
-    for (const n of nodes) await registerNode(api, n);
-    log(`registered ${nodes.map((n) => `${n.name} (${n.zone}, ${n.network.address})`).join(", ")}`);
-
     const byName = new Map(nodes.map((n) => [n.name, n]));
     const pool = new AddressPool();
     const pods = new Map<string, PodRuntime>();
+    await serveKubelets(stateDir, nodes, (node, key) => [...pods.values()].find((rt) => rt.node.name === node && rt.key === key)?.ip);
+    for (const n of nodes) await registerNode(api, n);
+    log(`registered ${nodes.map((n) => `${n.name} (${n.zone}, ${n.network.address})`).join(", ")}`);
+
     const stopping = new Set<string>();
     let shuttingDown = false;
 

@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { KUBELET_CLIENT_CN } from "./node/kubelet-server";
 
 export interface CertFiles { cert: string; key: string }
 
@@ -23,6 +24,8 @@ export interface Pki {
     scheduler: CertFiles;
     schedulerServing: CertFiles;
     provisioner: CertFiles;
+    /** The API server's client identity toward the Nodes' kubelet API (port-forward). */
+    apiServerKubeletClient: CertFiles;
     serviceAccount: { key: string; pub: string };
 }
 
@@ -98,6 +101,7 @@ export function pkiPaths(dir: string): Pki {
         apiServer: pair(dir, "apiserver"), frontProxyClient: pair(dir, "front-proxy-client"), admin: pair(dir, "admin"),
         controllerManager: pair(dir, "controller-manager"), controllerManagerServing: pair(dir, "controller-manager-serving"),
         scheduler: pair(dir, "scheduler"), schedulerServing: pair(dir, "scheduler-serving"), provisioner: pair(dir, "provisioner"),
+        apiServerKubeletClient: pair(dir, "apiserver-kubelet-client"),
         serviceAccount: { key: path.join(dir, "sa.key"), pub: path.join(dir, "sa.pub") },
     };
 }
@@ -122,6 +126,8 @@ export function ensurePki(dir: string, serviceIp: string): Pki {
     client("scheduler", "system:kube-scheduler");
     server("scheduler-serving", "kube-scheduler");
     client("provisioner", PROVISIONER_USER);
+    // The node agent's kubelet API answers this name only (kube/node/kubelet-server.ts).
+    client("apiserver-kubelet-client", KUBELET_CLIENT_CN);
     const paths = pkiPaths(dir);
     if (!fs.existsSync(paths.serviceAccount.key) || !fs.existsSync(paths.serviceAccount.pub)) {
         newKey(paths.serviceAccount.key);

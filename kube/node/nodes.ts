@@ -2,6 +2,7 @@
 // and zone, addresses, capacity, a Ready condition, and a Lease renewed every 10 s (the node
 // lifecycle controller marks a node NotReady, and evicts its pods, when its Lease lapses).
 import { isStatus, KubeApi } from "./api";
+import { KUBELET_PORT } from "./kubelet-server";
 import { NodeNetwork } from "./network";
 
 export const KUBELET_VERSION = "v1.34.4";
@@ -64,7 +65,7 @@ export function nodeStatus(node: LocalNode, now: Date): any {
                 osImage: "local processes (redis-cluster npm run kube)",
                 kernelVersion: "", machineID: "", systemUUID: "", bootID: "",
             },
-            daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+            daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
         },
     };
 }
