@@ -5,8 +5,8 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import type Redis from "ioredis";
-import { FormationNode, formCluster } from "../components/bootstrap/formation";
-import { connectAll, inspect, sleep, waitFor } from "../components/bootstrap/operations";
+import { FormationNode, formCluster } from "../components/formation/live/formation";
+import { connectAll, inspect, sleep, waitFor } from "../components/formation/live/redis-client";
 import { buildAllObjects } from "../components/kubernetes";
 import { resolveSpec } from "../components/spec/spec";
 import { LocalPod, startRedisPod } from "../local/redis-pod";

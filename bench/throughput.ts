@@ -9,7 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FormationNode, formCluster } from "../components/bootstrap/formation";
+import { FormationNode, formCluster } from "../components/formation/live/formation";
 import { buildAllObjects } from "../components/kubernetes";
 import { argsFromConfig } from "../program/config";
 import { resolveSpec } from "../components/spec/spec";

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import Redis from "ioredis";
-import { FORMATION_NODE_TIMEOUT_MS, FormationNode, formCluster } from "../../components/bootstrap/formation";
+import { FORMATION_NODE_TIMEOUT_MS, FormationNode, formCluster } from "../../components/formation/live/formation";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
 import { resolveSpec } from "../../components/spec/spec";

@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import Redis from "ioredis";
-import { FormationNode, formCluster } from "../../components/bootstrap/formation";
+import { FormationNode, formCluster } from "../../components/formation/live/formation";
 import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/spec/spec";
 import { LocalPod, startRedisPod } from "../../local/redis-pod";

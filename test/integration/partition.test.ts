@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
-import { FormationNode, formCluster } from "../../components/bootstrap/formation";
+import { FormationNode, formCluster } from "../../components/formation/live/formation";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
 import { resolveSpec } from "../../components/spec/spec";

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import {
     ClusterPlan, NodeInfo, PlanError, SLOT_COUNT, Shape, formatRanges, planCluster, slotCount, splitSlots,
-} from "../../components/bootstrap/plan";
+} from "../../components/formation/plan/plan";
 
 // --- helpers (deliberately independent of the planner's own logic) ---------------------------------
 

@@ -1,8 +1,8 @@
 // Talking to Redis nodes with ioredis: connect, inspect, and the cluster commands formation
 // uses. Every wait is bounded and names what it waited for.
 import Redis, { Command } from "ioredis";
-import { USERS } from "../spec/spec";
-import { ClusterNodeView, parseClusterNodes, parseInfo } from "./topology";
+import { USERS } from "../../spec/spec";
+import { ClusterNodeView, parseClusterNodes, parseInfo } from "../plan/topology";
 
 export interface NodeAddress {
     /** Stable name (the pod name). */

@@ -2,10 +2,10 @@
 // for added shards, and replicas attached to the masters short of them.
 import type Redis from "ioredis";
 import { FormationError, FormationNode } from "./formation";
-import { inspectAll, Log, NodeState, whenLoaded } from "./operations";
-import { NodeInfo, planCluster, Shape } from "./plan";
-import { pickNewMasters, Placed } from "./reshape";
-import { isReplica } from "./topology";
+import { inspectAll, Log, NodeState, whenLoaded } from "./redis-client";
+import { NodeInfo, planCluster, Shape } from "../plan/plan";
+import { pickNewMasters, Placed } from "../plan/reshape";
+import { isReplica } from "../plan/topology";
 
 /**
  * The masters the shape wants: those owning slots, plus (when the shard count grew) new ones

@@ -2,13 +2,13 @@
 // they already form. Every step is idempotent, so a run interrupted anywhere is finished by the
 // next. It never flushes, resets or reassigns a node that holds data.
 import type Redis from "ioredis";
-import { formatRanges, planCluster, Shape, SlotRange, SLOT_COUNT } from "./plan";
-import { connectAll, inspect, inspectAll, Log, NodeAddress, NodeState, waitFor } from "./operations";
-import type { MigrationLimits, MigrationStats } from "./migrate-batches";
+import { formatRanges, planCluster, Shape, SlotRange, SLOT_COUNT } from "../plan/plan";
+import { connectAll, inspect, inspectAll, Log, NodeAddress, NodeState, waitFor } from "./redis-client";
+import type { MigrationLimits, MigrationStats } from "../plan/migrate-batches";
 import { finishInterrupted, rebalance } from "./reshard";
 import { attachReplicas, designateMasters, toNodeInfo } from "./roles";
-import { isFailed, isReplica } from "./topology";
-import { parseRedisSize } from "../spec/formats";
+import { isFailed, isReplica } from "../plan/topology";
+import { parseRedisSize } from "../../spec/formats";
 
 export interface FormationNode extends NodeAddress {
     /** Kubernetes node the pod runs on ("" when unknown). */

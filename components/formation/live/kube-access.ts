@@ -7,9 +7,9 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import { Writable } from "stream";
-import type { NodeInput } from "./change";
+import type { NodeInput } from "../plan/change";
 import type { FormationNode } from "./formation";
-import { ZONE_LABEL } from "../spec/spec";
+import { ZONE_LABEL } from "../../spec/spec";
 
 export { ZONE_LABEL };
 
