@@ -5,7 +5,8 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import type Redis from "ioredis";
-import { FormationNode, formCluster } from "../components/formation/live/formation";
+import { formCluster } from "../components/formation/live/formation";
+import type { FormationNode } from "../components/formation/types";
 import { connectAll, inspect, sleep, waitFor } from "../components/formation/live/redis-client";
 import { buildAllObjects } from "../components/kubernetes";
 import { resolveSpec } from "../components/spec/spec";

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createPasswords } from "./auth/passwords";
 import { acceptedPasswords, Credentials } from "./auth/rotation";
 import { buildBackupObjects, createBackupStorage, restoreSlots } from "./backup";
-import type { ShardState } from "./formation/live/formation";
+import type { ShardState } from "./formation/types";
 import type { ClusterFormationArgs } from "./formation/provider";
 import { credentialsStep, drainStep, FormationStep, formationStep } from "./formation/steps";
 import { RedisChildren, redisChildren } from "./children";

@@ -3,18 +3,20 @@
 import { promises as dns } from "dns";
 import { isIP } from "net";
 import type Redis from "ioredis";
-import { describeChange, NodeInput, ShapeInput } from "./plan/change";
+import { describeChange } from "./plan/change";
 import { AcceptedPasswords, applyPasswords, describeRotation, revokedUsers } from "./live/credentials";
 import { drainLeaving } from "./live/drain";
-import { describeCluster, FormationError, FormationNode, FormationResult, formCluster } from "./live/formation";
+import { describeCluster, FormationResult, formCluster } from "./live/formation";
+import { FormationError } from "./live/formation-error";
 import { connectAll, inspect } from "./live/redis-client";
 import type { KubeAccess, PodPlacement } from "./live/kube-access";
 import { parseRanges } from "./plan/plan";
 import { isFailed } from "./plan/topology";
 import { isUnknown } from "./plan/unknowns";
+import type { FormationNode, NodeInput, Shape } from "./types";
 import { parseRedisSize } from "../spec/formats";
 
-export interface FormationInputs extends ShapeInput {
+export interface FormationInputs extends Shape {
     nodes: NodeInput[];
     password: string;
     connectivity: string;

@@ -4,7 +4,8 @@
 import { createHash } from "crypto";
 import type Redis from "ioredis";
 import { USERS } from "../../spec/spec";
-import { connect, Log, NodeAddress, sleep } from "./redis-client";
+import type { NodeAddress } from "../types";
+import { connect, Log, sleep } from "./redis-client";
 import { isUnknown } from "../plan/unknowns";
 
 /** ACL user name -> accepted passwords, current first (what components/auth/rotation.ts makes). */

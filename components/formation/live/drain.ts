@@ -4,7 +4,9 @@
 // staying nodes that are not masters become replicas of the masters short of replicas. Only then
 // may the StatefulSet shrink, which the component's resource ordering enforces.
 import type Redis from "ioredis";
-import { FormationError, FormationNode, waitForAgreement, waitForHealth } from "./formation";
+import type { FormationNode } from "../types";
+import { FormationError } from "./formation-error";
+import { waitForAgreement, waitForHealth } from "./formation";
 import { inspectAll, Log, NodeState, waitFor, whenLoaded } from "./redis-client";
 import { countSlots, planRebalance } from "../plan/rebalance";
 import { finishInterrupted, rebalance } from "./reshard";

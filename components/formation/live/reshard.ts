@@ -3,7 +3,8 @@
 import type Redis from "ioredis";
 import { finishOpenSlots, Master, MigrationOptions, moveSlots } from "./migrate";
 import { emptyStats, MigrationStats } from "../plan/migrate-batches";
-import { inspectAll, NodeAddress, NodeState } from "./redis-client";
+import type { NodeAddress } from "../types";
+import { inspectAll, NodeState } from "./redis-client";
 import { formatRanges } from "../plan/plan";
 import { countSlots, expand, planRebalance, SlotMove } from "../plan/rebalance";
 
