@@ -20,7 +20,7 @@ import { ContainerPlan, materializeVolumes, planPod, startContainer, stopProcess
 import { median, printTable } from "./stats";
 import { ACL_RULES } from "../components/redis/acl";
 import { TLS_FILES, USERS } from "../components/spec/spec";
-import { makeCertificate, TestCertificate } from "../local/certificates";
+import { makeCertificate, TestCertificate } from "../testing/certificates";
 
 const PASSWORD = "ThroughputPw7a9c1e3b5d7f9a1c3e5b7d9f1a3c";
 

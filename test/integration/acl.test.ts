@@ -16,7 +16,7 @@ import type { FormationNode } from "../../components/formation/types";
 import { buildAllObjects } from "../../components/kubernetes";
 import { ClusterSpec, resolveSpec, USER_ROLES, UserRole, USERS } from "../../components/spec/spec";
 import { materializeVolumes, planPod, runToCompletion, startContainer, stopProcess } from "../../local/pod";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { requireTool } from "../../local/tools";
 import { assertNoLeaks, LeakSampler } from "../support/leak-sampler";
 import { ACL_RULES } from "../../components/redis/acl";

@@ -58,7 +58,7 @@ describe("npm package", function () {
         }
         const scripts = fs.readdirSync(path.join(packageRoot, "components", "redis", "scripts"));
         for (const s of scripts) assert.ok(files.includes(`components/redis/scripts/${s}`), `script ${s} missing`);
-        const unwanted = files.filter((f) => /(^|\/)test\/|\.test\.|^bench\/|^dist\/bench\/|^local\/|\.ts$(?<!\.d\.ts)|\.map$/.test(f));
+        const unwanted = files.filter((f) => /(^|\/)test\/|\.test\.|^bench\/|^dist\/bench\/|^(dist\/)?(local|testing)\/|\.ts$(?<!\.d\.ts)|\.map$/.test(f));
         assert.deepStrictEqual(unwanted, []);
     });
 

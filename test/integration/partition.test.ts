@@ -16,7 +16,7 @@ import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { materializeVolumes, planPod, startContainer, stopProcess } from "../../local/pod";
 import { requireTool } from "../../local/tools";
-import { Workload } from "../../local/workload";
+import { Workload } from "../../testing/workload";
 import { canCreateNamespaces, createTestNet, TestNet } from "../support/netns";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");

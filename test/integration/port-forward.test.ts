@@ -10,7 +10,7 @@ import { forwardToPods } from "../../components/formation/live/kube-access";
 import { create } from "../../components/formation/runtime";
 import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/spec/spec";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { FakeKubeApi, kubeconfigFor, startFakeKubeApi } from "../support/fake-kube-api";
 import { requireTool } from "../../local/tools";
 

@@ -15,7 +15,7 @@ import { packageRoot } from "../../components/package-files";
 import { resolveSpec, USERS } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { requireTool } from "../../local/tools";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");

@@ -12,7 +12,7 @@ import Redis from "ioredis";
 import { parseClusterNodes } from "../../components/formation/plan/topology";
 import { countSlots } from "../../components/formation/plan/rebalance";
 import type { UpResult } from "../../local/deployment";
-import { Workload } from "../../local/workload";
+import { Workload } from "../../testing/workload";
 import { adminPasswordOf } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
 
