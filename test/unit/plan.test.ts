@@ -133,7 +133,7 @@ const threeZones = () => makeNodes(6, (i) => i, (h) => `zone-${h % 3}`);
 
 // --- slots -------------------------------------------------------------------------------------
 
-describe("bootstrap plan: slots", () => {
+describe("formation plan: slots", () => {
     it("splits 16384 slots with the larger ranges first", () => {
         assert.deepStrictEqual(splitSlots(1), [{ start: 0, end: 16383 }]);
         assert.deepStrictEqual(splitSlots(3), [{ start: 0, end: 5461 }, { start: 5462, end: 10922 }, { start: 10923, end: 16383 }]);
@@ -171,7 +171,7 @@ describe("bootstrap plan: slots", () => {
 
 // --- planCluster: tables -----------------------------------------------------------------------
 
-describe("bootstrap plan: planCluster examples", () => {
+describe("formation plan: planCluster examples", () => {
     it("default 3x1 over 6 hosts in 3 zones: masters one per zone, replicas off-zone", () => {
         const nodes = threeZones();
         const plan = planCluster(nodes, { shards: 3, replicasPerShard: 1 });
@@ -261,7 +261,7 @@ describe("bootstrap plan: planCluster examples", () => {
 
 // --- planCluster: properties -------------------------------------------------------------------
 
-describe("bootstrap plan: planCluster properties", () => {
+describe("formation plan: planCluster properties", () => {
     it("any shape and placement: slots, membership, replica counts, warnings, input order", () => {
         fc.assert(fc.property(arbCase(40, 3, 160), (c) => {
             const nodes = nodesFor(c);

@@ -31,7 +31,7 @@ export interface FormationOptions {
      * keys in unassigned slots); each is given the rest of its shard's ranges.
      */
     restoreSlots?: SlotRange[][];
-    /** Bounds on resharding's in-flight work (migrate.ts has the defaults). */
+    /** Bounds on resharding's in-flight work (plan/migrate-batches.ts has the defaults). */
     migration?: Partial<MigrationLimits>;
     log?: Log;
 }
