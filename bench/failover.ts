@@ -3,7 +3,7 @@
 // rendered configuration (node timeout 5000 ms, preStop handover) against stock Redis settings
 // (node timeout 15000 ms, no preStop hook), same machine, same run.
 import { stopProcess } from "../local/pod";
-import { Workload } from "../local/workload";
+import { Workload } from "../testing/workload";
 import { BenchCluster, clusterOk, masterOf, PASSWORD, slotsOf, until } from "./bench-cluster";
 import { median, printTable } from "./stats";
 

@@ -4,11 +4,12 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import type Redis from "ioredis";
-import { FormationNode, formCluster } from "../components/bootstrap/formation";
-import { connectAll, inspect, sleep, waitFor } from "../components/bootstrap/operations";
+import { formCluster } from "../components/formation/live/formation";
+import type { FormationNode } from "../components/formation/types";
+import { connectAll, inspect, sleep, waitFor } from "../components/formation/live/redis-client";
 import { buildAllObjects } from "../components/kubernetes";
 import { resolveSpec } from "../components/spec/spec";
-import { LocalPod, startRedisPod } from "../local/redis-pod";
+import { LocalPod, startRedisPod } from "../testing/redis-pod";
 import { median, printTable } from "./stats";
 
 const SETTLE_MS = 2500;

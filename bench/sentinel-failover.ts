@@ -11,8 +11,8 @@ import { USERS } from "../components/spec/spec";
 import * as YAML from "yaml";
 import { packageRoot } from "../components/package-files";
 import { down, podAction, up } from "../local/deployment";
-import { SentinelProbe, until } from "../local/sentinel-health";
-import { SentinelWorkload } from "../local/sentinel-workload";
+import { SentinelProbe, until } from "../testing/sentinel-health";
+import { SentinelWorkload } from "../testing/sentinel-workload";
 import { adminPasswordOf } from "../test/support/local-deployment";
 import { median, printTable } from "./stats";
 

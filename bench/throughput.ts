@@ -9,7 +9,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FormationNode, formCluster } from "../components/bootstrap/formation";
+import { formCluster } from "../components/formation/live/formation";
+import type { FormationNode } from "../components/formation/types";
 import { buildAllObjects } from "../components/kubernetes";
 import { argsFromConfig } from "../program/config";
 import { resolveSpec } from "../components/spec/spec";
@@ -19,7 +20,7 @@ import { ContainerPlan, materializeVolumes, planPod, startContainer, stopProcess
 import { median, printTable } from "./stats";
 import { ACL_RULES } from "../components/redis/acl";
 import { TLS_FILES, USERS } from "../components/spec/spec";
-import { makeCertificate, TestCertificate } from "../local/certificates";
+import { makeCertificate, TestCertificate } from "../testing/certificates";
 import { engineFor } from "../local/engines";
 
 export const PASSWORD = "ThroughputPw7a9c1e3b5d7f9a1c3e5b7d9f1a3c";

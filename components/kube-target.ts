@@ -5,7 +5,7 @@
 // dynamic providers cannot ask a Kubernetes provider for its kubeconfig (it exposes none), so
 // they are told the same thing here, in the same order.
 import * as pulumi from "@pulumi/pulumi";
-import type { KubeAccess } from "./bootstrap/kube-access";
+import type { KubeAccess } from "./formation/live/kube-access";
 
 /** How the component reaches the cluster's API itself (port-forward formation, the TLS CA). */
 export interface KubeAccessArgs {

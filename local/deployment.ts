@@ -3,7 +3,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { drainProvider, formationProvider } from "../components/bootstrap/provider";
+import { drainProvider, formationProvider } from "../components/formation/provider";
 import type { KubeObject } from "../components/kubernetes/object";
 import { PASSWORD_KEY, passwordKey, PORTS, TLS_FILES, USERS } from "../components/spec/spec";
 import { renderStack } from "../tools/render";

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { provider } from "@pulumi/pulumi";
 import { RedisCluster, RESOURCE_TYPE } from "../components/redis-cluster";
-import { packageVersion, STEPS, StepKind, stepToken } from "../components/bootstrap/steps";
+import { packageVersion, STEPS, StepKind, stepToken } from "../components/formation/steps";
 import { readPackageFile } from "../components/package-files";
 import { markSecrets, revealSecrets } from "./secrets";
 

@@ -1,7 +1,7 @@
 // Entry point of the provider plugin `pulumi-resource-redis-cluster` (the launcher beside this
 // file runs it): the engine starts it with its address as the argument.
 import * as pulumi from "@pulumi/pulumi";
-import { runStepsIn } from "../components/bootstrap/steps";
+import { runStepsIn } from "../components/formation/steps";
 import { packageRoot } from "../components/package-files";
 import { RedisClusterProvider } from "./host";
 

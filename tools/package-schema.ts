@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
-import { PACKAGE_NAME } from "../components/bootstrap/steps";
+import { PACKAGE_NAME } from "../components/formation/steps";
 import { packageRoot } from "../components/package-files";
 import { RESOURCE_TYPE } from "../components/redis-cluster";
 import type { Field } from "../components/spec/fields";

@@ -3,7 +3,7 @@
 // through the API, and a Sentinel client keeps writing through the failover.
 import * as assert from "assert";
 import Redis from "ioredis";
-import { SentinelWorkload } from "../../local/sentinel-workload";
+import { SentinelWorkload } from "../../testing/sentinel-workload";
 import { kubectl, kubectlJson, LocalCluster, waitFor } from "./support/local-cluster";
 import { committedStackConfig, useLocalStack } from "./support/local-stack";
 import { PulumiProject } from "./support/pulumi-cli";

@@ -10,7 +10,7 @@ import { packageRoot } from "../../components/package-files";
 import { resolveSpec, ZONE_LABEL } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { runningServer } from "../../local/engines";
 
 const PASSWORD = "ZonePw5e7a9c1b3d5f7a9c1e3b5d7f9a1c3e";

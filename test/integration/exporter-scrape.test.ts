@@ -15,8 +15,8 @@ import Redis from "ioredis";
 import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec, USERS } from "../../components/spec/spec";
 import { ContainerPlan, materializeVolumes, planPod, runToCompletion, startContainer, stopProcess } from "../../local/pod";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
-import { until } from "../../local/sentinel-health";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
+import { until } from "../../testing/sentinel-health";
 import { requireTool } from "../../local/tools";
 
 // This file's own address range.

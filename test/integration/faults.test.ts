@@ -8,7 +8,7 @@ import { podAction, render, up, UpResult } from "../../local/deployment";
 import { canPublishNames } from "../../local/dns";
 import { loadState, stateDir } from "../../local/state";
 import { requireTool } from "../../local/tools";
-import { Workload } from "../../local/workload";
+import { Workload } from "../../testing/workload";
 import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";
 import { assertPoliciesHeld } from "../support/policy-audit";
 

@@ -4,13 +4,14 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import Redis from "ioredis";
-import { FORMATION_NODE_TIMEOUT_MS, FormationNode, formCluster } from "../../components/bootstrap/formation";
+import { FORMATION_NODE_TIMEOUT_MS, formCluster } from "../../components/formation/live/formation";
+import type { FormationNode } from "../../components/formation/types";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
 import { resolveSpec } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { requireTool } from "../../local/tools";
 import { engineUnderTest } from "../support/test-engine";
 

@@ -7,10 +7,11 @@ import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import Redis from "ioredis";
-import { FormationNode, formCluster } from "../../components/bootstrap/formation";
+import { formCluster } from "../../components/formation/live/formation";
+import type { FormationNode } from "../../components/formation/types";
 import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/spec/spec";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { requireTool } from "../../local/tools";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");

@@ -52,13 +52,13 @@ describe("npm package", function () {
     it("holds the built component with declarations, its scripts and dashboard, and no tests", () => {
         for (const f of ["package.json", "README.md", "dist/components/index.js", "dist/components/index.d.ts",
             "provider/pulumi-resource-redis-cluster", "provider/schema.json", "dist/provider/main.js",
-            "dist/components/spec/args.d.ts", "dist/components/bootstrap/runtime.js", "dist/tools/render.js",
+            "dist/components/spec/args.d.ts", "dist/components/formation/runtime.js", "dist/tools/render.js",
             "components/monitoring/dashboard.json"]) {
             assert.ok(files.includes(f), `${f} missing from the tarball`);
         }
         const scripts = fs.readdirSync(path.join(packageRoot, "components", "redis", "scripts"));
         for (const s of scripts) assert.ok(files.includes(`components/redis/scripts/${s}`), `script ${s} missing`);
-        const unwanted = files.filter((f) => /(^|\/)test\/|\.test\.|^bench\/|^dist\/bench\/|^local\/|\.ts$(?<!\.d\.ts)|\.map$/.test(f));
+        const unwanted = files.filter((f) => /(^|\/)test\/|\.test\.|^bench\/|^dist\/bench\/|^(dist\/)?(local|testing)\/|\.ts$(?<!\.d\.ts)|\.map$/.test(f));
         assert.deepStrictEqual(unwanted, []);
     });
 

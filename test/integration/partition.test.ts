@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
-import { FormationNode, formCluster } from "../../components/bootstrap/formation";
+import { formCluster } from "../../components/formation/live/formation";
+import type { FormationNode } from "../../components/formation/types";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
 import { resolveSpec } from "../../components/spec/spec";
@@ -15,7 +16,7 @@ import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { materializeVolumes, planPod, startContainer, stopProcess } from "../../local/pod";
 import { requireTool } from "../../local/tools";
-import { Workload } from "../../local/workload";
+import { Workload } from "../../testing/workload";
 import { canCreateNamespaces, createTestNet, TestNet } from "../support/netns";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");

@@ -12,7 +12,7 @@ import { NODE_TUNING_SCRIPT, REDIS_SCRIPTS, SENTINEL_SCRIPTS } from "../../compo
 import { resolveSpec } from "../../components/spec/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { requireTool } from "../../local/tools";
 
 const PASSWORD = "IntegrationPw4c8e1b7d9f2a6c3e5b8d0f1a";

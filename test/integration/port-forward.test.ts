@@ -6,11 +6,11 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { forwardToPods } from "../../components/bootstrap/kube-access";
-import { create } from "../../components/bootstrap/runtime";
+import { forwardToPods } from "../../components/formation/live/kube-access";
+import { create } from "../../components/formation/runtime";
 import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/spec/spec";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { FakeKubeApi, kubeconfigFor, startFakeKubeApi } from "../support/fake-kube-api";
 import { requireTool } from "../../local/tools";
 

@@ -8,7 +8,7 @@ import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/spec/spec";
 import { deployStack } from "../../program/stack";
 import { runUnderMocks } from "../../tools/pulumi-mocks";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { requireTool } from "../../local/tools";
 
 const requireFromString: (code: string) => any = require("require-from-string");

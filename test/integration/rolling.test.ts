@@ -5,11 +5,11 @@
 // resumes on the next `up` in the same order.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import { parseClusterNodes } from "../../components/bootstrap/topology";
+import { parseClusterNodes } from "../../components/formation/plan/topology";
 import type { UpResult } from "../../local/deployment";
 import { readEvents, RolloutEvent } from "../../local/rollout";
 import { redirectProbe, soak, SoakClient } from "../../bench/soak";
-import { Workload } from "../../local/workload";
+import { Workload } from "../../testing/workload";
 import { adminPasswordOf } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
 

@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec, USER_ROLES, USERS } from "../../components/spec/spec";
-import { LocalPod, startRedisPod } from "../../local/redis-pod";
+import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { requireTool } from "../../local/tools";
 import { engineInputs } from "../support/engine-inputs";
 

@@ -9,10 +9,10 @@ import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import Redis from "ioredis";
-import { parseClusterNodes } from "../../components/bootstrap/topology";
-import { countSlots } from "../../components/bootstrap/rebalance";
+import { parseClusterNodes } from "../../components/formation/plan/topology";
+import { countSlots } from "../../components/formation/plan/rebalance";
 import type { UpResult } from "../../local/deployment";
-import { Workload } from "../../local/workload";
+import { Workload } from "../../testing/workload";
 import { adminPasswordOf } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
 

@@ -14,12 +14,12 @@ import Redis, { Cluster } from "ioredis";
 import { runJob } from "../../local/jobs";
 import { requireTool } from "../../local/tools";
 import { podAction, UpResult } from "../../local/deployment";
-import { until } from "../../local/sentinel-health";
+import { until } from "../../testing/sentinel-health";
 import { adminPasswordOf, updateMountedSecret } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
 import { assertNoLeaks, LeakSampler } from "../support/leak-sampler";
 import { passwordKey, USER_ROLES } from "../../components/spec/spec";
-import { installLocalTlsSecret, issueLikeCertManager, makeCertificate, TestCertificate } from "../../local/certificates";
+import { installLocalTlsSecret, issueLikeCertManager, makeCertificate, TestCertificate } from "../../testing/certificates";
 import { packageRoot } from "../../components/package-files";
 
 const STACK = "tls-dev";

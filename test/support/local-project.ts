@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { down, up, UpResult } from "../../local/deployment";
-import { Workload } from "../../local/workload";
+import { Workload } from "../../testing/workload";
 import { engineUnderTest } from "./test-engine";
 
 export const REPO_ROOT = path.join(__dirname, "..", "..", "..");

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { DEFAULT_IMAGES } from "../../components/spec/images";
 import { slotsFromManifest } from "../../components/backup";
-import { parseRanges } from "../../components/bootstrap/plan";
+import { parseRanges } from "../../components/formation/plan/plan";
 import { checkArgs, resolveSpec } from "../../components/spec/spec";
 import { deployStack } from "../../program/stack";
 import { RegisteredResource, REDACTED, runUnderMocks } from "../../tools/pulumi-mocks";

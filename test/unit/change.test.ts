@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { runtime } from "@pulumi/pulumi";
-import { describeChange, describeDrain, NodeInput } from "../../components/bootstrap/change";
+import { describeChange, describeDrain } from "../../components/formation/plan/change";
+import type { NodeInput } from "../../components/formation/types";
 
 const nodes = (n: number, address = (i: number) => `10.0.0.${i}`): NodeInput[] =>
     Array.from({ length: n }, (_, i) => ({ name: `redis-cluster-${i}`, address: address(i), port: 6379, host: "", zone: "" }));

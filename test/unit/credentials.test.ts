@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { runtime } from "@pulumi/pulumi";
 import fc from "fast-check";
 import { acceptedPasswords, credentialsFromSlots, currentSlot, secretData, slotKeepers } from "../../components/auth/rotation";
-import { checkUsers, describeRotation, revokedUsers, setUserArgs } from "../../components/bootstrap/credentials";
+import { checkUsers, describeRotation, revokedUsers, setUserArgs } from "../../components/formation/live/credentials";
 import { renderAclRules } from "../../components/redis/acl";
 import { resolveSpec, USER_ROLES } from "../../components/spec/spec";
 

@@ -2,7 +2,7 @@
 // rotation, a timeout): it stores the new inputs beside the recorded topology and connects to no
 // node. The nodes here do not exist: any attempt to reach them would fail the update.
 import * as assert from "assert";
-import { FormationOutputs, update } from "../../components/bootstrap/runtime";
+import { FormationOutputs, update } from "../../components/formation/runtime";
 
 const unreachable: FormationOutputs = {
     nodes: Array.from({ length: 6 }, (_, i) => ({ name: `redis-cluster-${i}`, address: "127.0.0.1", port: 1, host: "", zone: "" })),

@@ -5,8 +5,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { forwardToPods, readSecretKey } from "../../components/bootstrap/kube-access";
-import { create } from "../../components/bootstrap/runtime";
+import { forwardToPods, readSecretKey } from "../../components/formation/live/kube-access";
+import { create } from "../../components/formation/runtime";
 import { FakeKubeApi, kubeconfigFor, startFakeKubeApi } from "../support/fake-kube-api";
 
 const NS = "redis-system";

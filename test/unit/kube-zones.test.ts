@@ -3,8 +3,8 @@
 // without `get nodes`) or an API that does not answer is a warning and no zone, never a failure.
 import * as assert from "assert";
 import * as net from "net";
-import { forwardToPods, podPlacement } from "../../components/bootstrap/kube-access";
-import { FormationInputs, resolveNodes } from "../../components/bootstrap/runtime";
+import { forwardToPods, podPlacement } from "../../components/formation/live/kube-access";
+import { FormationInputs, resolveNodes } from "../../components/formation/runtime";
 import { FakeKubeApi, kubeconfigFor, startFakeKubeApi } from "../support/fake-kube-api";
 
 const NS = "redis-system";

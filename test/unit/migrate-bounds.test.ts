@@ -2,8 +2,8 @@
 // the bytes queued, and the window that admits MIGRATE commands on one source.
 import * as assert from "assert";
 import fc from "fast-check";
-import { batchesOf, bytesOf, emptyStats, mergeStats, MIGRATION_DEFAULTS, timeoutFor } from "../../components/bootstrap/migrate-batches";
-import { InFlightWindow } from "../../components/bootstrap/migrate-window";
+import { batchesOf, bytesOf, emptyStats, mergeStats, MIGRATION_DEFAULTS, timeoutFor } from "../../components/formation/plan/migrate-batches";
+import { InFlightWindow } from "../../components/formation/plan/migrate-window";
 
 const MiB = 1024 * 1024;
 const sized = (bytes: number[]) => bytes.map((b, i) => ({ key: `k${i}`, bytes: b }));

@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { runtime } from "@pulumi/pulumi";
-import { runStepsIn, STEPS, stepToken } from "../../components/bootstrap/steps";
+import { runStepsIn, STEPS, stepToken } from "../../components/formation/steps";
 import { packageRoot } from "../../components/package-files";
 import { deployStack } from "../../program/stack";
 import { RedisClusterProvider, stepOf } from "../../provider/host";

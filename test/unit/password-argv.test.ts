@@ -113,7 +113,7 @@ describe("no password on a command line", () => {
     });
 
     it("holds for every script and document: components, local, kube, tools, README, docs, examples", () => {
-        const scripts = ["components", "local", "kube", "tools", "examples"].flatMap((d) => filesUnder(path.join(packageRoot, d), [".sh"]));
+        const scripts = ["components", "local", "testing", "kube", "tools", "examples"].flatMap((d) => filesUnder(path.join(packageRoot, d), [".sh"]));
         const docs = [path.join(packageRoot, "README.md"), ...filesUnder(path.join(packageRoot, "docs"), [".md"]),
             ...filesUnder(path.join(packageRoot, "examples"), [".md", ".ts", ".js", ".py", ".yaml"])];
         const rel = (f: string) => path.relative(packageRoot, f);
@@ -125,7 +125,7 @@ describe("no password on a command line", () => {
     });
 
     it("holds for every program that starts processes: local, kube, tools, test, examples", () => {
-        const files = ["local", "kube", "tools", "test", "examples"].flatMap((d) => filesUnder(path.join(packageRoot, d), [".ts", ".js", ".py"]))
+        const files = ["local", "testing", "kube", "tools", "test", "examples"].flatMap((d) => filesUnder(path.join(packageRoot, d), [".ts", ".js", ".py"]))
             .filter((f) => !f.endsWith(path.join("test", "unit", "password-argv.test.ts")));
         const rel = (f: string) => path.relative(packageRoot, f);
         assert.ok(files.some((f) => f.endsWith(path.join("local", "s3.ts"))), "the scan sees the programs");

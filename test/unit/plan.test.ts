@@ -1,15 +1,16 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
 import {
-    ClusterPlan, NodeInfo, PlanError, SLOT_COUNT, Shape, formatRanges, planCluster, slotCount, splitSlots,
-} from "../../components/bootstrap/plan";
+    ClusterPlan, PlanError, SLOT_COUNT, formatRanges, planCluster, slotCount, splitSlots,
+} from "../../components/formation/plan/plan";
+import type { NodeInfo, Shape } from "../../components/formation/types";
 
 // --- helpers (deliberately independent of the planner's own logic) ---------------------------------
 
 /** Pod i on host hostOf(i); a host's zone comes from zoneOfHost, as with Kubernetes node labels. */
 function makeNodes(count: number, hostOf: (i: number) => number, zoneOfHost: (h: number) => string): NodeInfo[] {
     return Array.from({ length: count }, (_, i) => ({
-        id: `redis-cluster-${i}`,
+        name: `redis-cluster-${i}`,
         address: `10.0.${i >> 8}.${i & 255}:6379`,
         host: `node-${hostOf(i)}`,
         zone: zoneOfHost(hostOf(i)),
@@ -22,15 +23,15 @@ function zoneAware(nodes: NodeInfo[]): boolean {
 
 /** Every (replica, master, kind) pair that breaks a separation rule. */
 function violations(nodes: NodeInfo[], plan: ClusterPlan): Array<{ replica: string; master: string; kind: "host" | "zone" }> {
-    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const byName = new Map(nodes.map((n) => [n.name, n]));
     const zones = zoneAware(nodes);
     const out: Array<{ replica: string; master: string; kind: "host" | "zone" }> = [];
     for (const shard of plan.shards) {
-        const m = byId.get(shard.master)!;
+        const m = byName.get(shard.master)!;
         for (const id of shard.replicas) {
-            const r = byId.get(id)!;
-            if (r.host === m.host) out.push({ replica: id, master: m.id, kind: "host" });
-            if (zones && r.zone !== "" && r.zone === m.zone) out.push({ replica: id, master: m.id, kind: "zone" });
+            const r = byName.get(id)!;
+            if (r.host === m.host) out.push({ replica: id, master: m.name, kind: "host" });
+            if (zones && r.zone !== "" && r.zone === m.zone) out.push({ replica: id, master: m.name, kind: "zone" });
         }
     }
     return out;
@@ -91,7 +92,7 @@ function checkPlanShape(nodes: NodeInfo[], shape: Shape, plan: ClusterPlan): voi
     assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `unbalanced slots ${counts}`);
 
     const seen = plan.shards.flatMap((s) => [s.master, ...s.replicas]).sort();
-    assert.deepStrictEqual(seen, nodes.map((n) => n.id).sort(), "every node exactly once");
+    assert.deepStrictEqual(seen, nodes.map((n) => n.name).sort(), "every node exactly once");
     for (const s of plan.shards) assert.strictEqual(s.replicas.length, shape.replicasPerShard);
 
     // One warning per violated rule, naming the replica and its master.
@@ -132,7 +133,7 @@ const threeZones = () => makeNodes(6, (i) => i, (h) => `zone-${h % 3}`);
 
 // --- slots -------------------------------------------------------------------------------------
 
-describe("bootstrap plan: slots", () => {
+describe("formation plan: slots", () => {
     it("splits 16384 slots with the larger ranges first", () => {
         assert.deepStrictEqual(splitSlots(1), [{ start: 0, end: 16383 }]);
         assert.deepStrictEqual(splitSlots(3), [{ start: 0, end: 5461 }, { start: 5462, end: 10922 }, { start: 10923, end: 16383 }]);
@@ -170,7 +171,7 @@ describe("bootstrap plan: slots", () => {
 
 // --- planCluster: tables -----------------------------------------------------------------------
 
-describe("bootstrap plan: planCluster examples", () => {
+describe("formation plan: planCluster examples", () => {
     it("default 3x1 over 6 hosts in 3 zones: masters one per zone, replicas off-zone", () => {
         const nodes = threeZones();
         const plan = planCluster(nodes, { shards: 3, replicasPerShard: 1 });
@@ -201,7 +202,7 @@ describe("bootstrap plan: planCluster examples", () => {
         const plan = planCluster(nodes, { shards: 3, replicasPerShard: 2 });
         checkPlanShape(nodes, { shards: 3, replicasPerShard: 2 }, plan);
         assert.deepStrictEqual(plan.warnings, []);
-        const zoneOf = new Map(nodes.map((n) => [n.id, n.zone]));
+        const zoneOf = new Map(nodes.map((n) => [n.name, n.zone]));
         assert.ok(plan.shards.every((s) => zoneOf.get(s.master) !== "zone-a"));
     });
 
@@ -216,12 +217,12 @@ describe("bootstrap plan: planCluster examples", () => {
 
     it("spreads masters across zones first, then hosts", () => {
         const byZone = makeNodes(6, (i) => i, (h) => (h < 3 ? "zone-a" : "zone-b"));
-        const zoneOf = new Map(byZone.map((n) => [n.id, n.zone]));
+        const zoneOf = new Map(byZone.map((n) => [n.name, n.zone]));
         const zonePlan = planCluster(byZone, { shards: 3, replicasPerShard: 1 });
         assert.deepStrictEqual(zonePlan.shards.map((s) => zoneOf.get(s.master)).sort(), ["zone-a", "zone-a", "zone-b"]);
 
         const byHost = makeNodes(6, (i) => (i < 3 ? 0 : 1), () => "");
-        const hostOf = new Map(byHost.map((n) => [n.id, n.host]));
+        const hostOf = new Map(byHost.map((n) => [n.name, n.host]));
         const hostPlan = planCluster(byHost, { shards: 3, replicasPerShard: 1 });
         assert.deepStrictEqual(hostPlan.shards.map((s) => hostOf.get(s.master)).sort(), ["node-0", "node-0", "node-1"]);
         assert.deepStrictEqual(hostPlan.warnings, []);
@@ -230,14 +231,14 @@ describe("bootstrap plan: planCluster examples", () => {
     it("prefers spreading one master's replicas over several hosts", () => {
         // Masters land on node-0 and node-1; the four replicas sit in pairs on node-2 and node-3.
         const nodes = makeNodes(6, (i) => [0, 1, 2, 2, 3, 3][i], () => "");
-        const hostOf = new Map(nodes.map((n) => [n.id, n.host]));
+        const hostOf = new Map(nodes.map((n) => [n.name, n.host]));
         const plan = planCluster(nodes, { shards: 2, replicasPerShard: 2 });
         assert.deepStrictEqual(plan.warnings, []);
         for (const s of plan.shards) assert.strictEqual(new Set(s.replicas.map((r) => hostOf.get(r))).size, 2, JSON.stringify(s));
     });
 
     it("orders shards by natural pod-name order", () => {
-        const nodes = ["redis-10", "redis-9", "redis-2", "redis-1"].map((id, i) => ({ id, address: `10.0.0.${i}:6379`, host: "n", zone: "" }));
+        const nodes = ["redis-10", "redis-9", "redis-2", "redis-1"].map((id, i) => ({ name: id, address: `10.0.0.${i}:6379`, host: "n", zone: "" }));
         const plan = planCluster(nodes, { shards: 4, replicasPerShard: 0 });
         assert.deepStrictEqual(plan.shards.map((s) => s.master), ["redis-1", "redis-2", "redis-9", "redis-10"]);
         assert.deepStrictEqual(plan.warnings, []);
@@ -252,7 +253,7 @@ describe("bootstrap plan: planCluster examples", () => {
         fails(six, { shards: 0, replicasPerShard: 1 }, /shards must be .* got 0/);
         fails(six, { shards: 3, replicasPerShard: -1 }, /replicasPerShard must be .* got -1/);
         fails(six, { shards: 1.5, replicasPerShard: 3 }, /got 1\.5/);
-        fails([...six.slice(0, 5), { ...six[5], id: six[0].id }], { shards: 3, replicasPerShard: 1 }, /same id "redis-cluster-0"/);
+        fails([...six.slice(0, 5), { ...six[5], name: six[0].name }], { shards: 3, replicasPerShard: 1 }, /same name "redis-cluster-0"/);
         fails([...six.slice(0, 5), { ...six[5], address: six[2].address }], { shards: 3, replicasPerShard: 1 },
             /redis-cluster-2 and redis-cluster-5 have the same address "10\.0\.0\.2:6379"/);
     });
@@ -260,7 +261,7 @@ describe("bootstrap plan: planCluster examples", () => {
 
 // --- planCluster: properties -------------------------------------------------------------------
 
-describe("bootstrap plan: planCluster properties", () => {
+describe("formation plan: planCluster properties", () => {
     it("any shape and placement: slots, membership, replica counts, warnings, input order", () => {
         fc.assert(fc.property(arbCase(40, 3, 160), (c) => {
             const nodes = nodesFor(c);

@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { splitSlots, SLOT_COUNT, SlotRange } from "../../components/bootstrap/plan";
-import { parseRanges } from "../../components/bootstrap/plan";
-import { balancedCounts, compress, countSlots, expand, planRebalance, SlotOwner } from "../../components/bootstrap/rebalance";
-import { capacityProblems, pickNewMasters, pickStayingMasters, planReshape } from "../../components/bootstrap/reshape";
-import { describeChange, describeDrain } from "../../components/bootstrap/change";
+import { splitSlots, SLOT_COUNT, SlotRange } from "../../components/formation/plan/plan";
+import { parseRanges } from "../../components/formation/plan/plan";
+import { balancedCounts, compress, countSlots, expand, planRebalance, SlotOwner } from "../../components/formation/plan/rebalance";
+import { capacityProblems, pickNewMasters, pickStayingMasters, planReshape } from "../../components/formation/plan/reshape";
+import { describeChange, describeDrain } from "../../components/formation/plan/change";
 
 /** Applies moves to an owner map, failing on any move of a slot its source does not own. */
 function apply(owners: SlotOwner[], moves: ReturnType<typeof planRebalance>): Map<string, number[]> {

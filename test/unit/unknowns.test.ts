@@ -2,8 +2,8 @@
 // inputs is recognized, validation skips what it cannot know yet and keeps refusing known errors.
 import * as assert from "assert";
 import { runtime } from "@pulumi/pulumi";
-import { checkInputs, FormationInputs } from "../../components/bootstrap/runtime";
-import { isUnknown, unknownKeys } from "../../components/bootstrap/unknowns";
+import { checkInputs, FormationInputs } from "../../components/formation/runtime";
+import { isUnknown, unknownKeys } from "../../components/formation/plan/unknowns";
 
 const U = runtime.unknownValue;
 const inputs = (extra: Record<string, unknown> = {}): FormationInputs => ({

@@ -2,7 +2,7 @@
 // (ioredis, redis-py), redis-cli --cluster check, and the pods' restart counts from the API.
 import { execFileSync, spawnSync } from "child_process";
 import * as path from "path";
-import { Workload, WorkloadReport } from "../../../local/workload";
+import { Workload, WorkloadReport } from "../../../testing/workload";
 import { kubectlJson, LocalCluster } from "./local-cluster";
 
 const EXAMPLES = path.resolve(__dirname, "../../../../examples/clients");

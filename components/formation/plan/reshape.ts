@@ -3,8 +3,8 @@
 // preview runs them on the layout recorded at the last update, so both tell the same story.
 import { parseRanges, SlotRange } from "./plan";
 import { countSlots, planRebalance, SlotMove } from "./rebalance";
+import type { Placed, RecordedShard } from "../types";
 
-export interface Placed { name: string; host: string; zone: string }
 export interface MasterLoad { name: string; slots: SlotRange[]; keys: number }
 
 /**
@@ -55,8 +55,6 @@ export function describeMoves(moves: SlotMove[], loads: MasterLoad[]): string[] 
         return `${n} slot${n === 1 ? "" : "s"} ${ranges} from ${m.from} to ${m.to} (~${estimateKeys(m, loads)} keys)`;
     });
 }
-
-export interface RecordedShard { master: string; replicas?: string[]; slots: string; keys?: number }
 
 export interface ReshapePlan {
     newMasters: string[];

@@ -4,12 +4,14 @@
 // staying nodes that are not masters become replicas of the masters short of replicas. Only then
 // may the StatefulSet shrink, which the component's resource ordering enforces.
 import type Redis from "ioredis";
-import { FormationError, FormationNode, waitForAgreement, waitForHealth } from "./formation";
-import { inspectAll, Log, NodeState, waitFor, whenLoaded } from "./operations";
-import { countSlots, planRebalance } from "./rebalance";
+import type { FormationNode } from "../types";
+import { FormationError } from "./formation-error";
+import { waitForAgreement, waitForHealth } from "./formation";
+import { inspectAll, Log, NodeState, waitFor, whenLoaded } from "./redis-client";
+import { countSlots, planRebalance } from "../plan/rebalance";
 import { finishInterrupted, rebalance } from "./reshard";
-import { byOrdinal, capacityProblems, pickStayingMasters } from "./reshape";
-import { isReplica, parseInfo } from "./topology";
+import { byOrdinal, capacityProblems, pickStayingMasters } from "../plan/reshape";
+import { isReplica, parseInfo } from "../plan/topology";
 
 export interface DrainOptions {
     password: string;

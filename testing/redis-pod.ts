@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
-import { materializeVolumes, planPod, SecretValues, startContainer, stopProcess } from "./pod";
+import { materializeVolumes, planPod, SecretValues, startContainer, stopProcess } from "../local/pod";
 
 export interface LocalPod {
     name: string;

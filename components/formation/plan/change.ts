@@ -1,24 +1,9 @@
 // What an update of the formation resource means, decided from old and new inputs alone (pure),
 // so that the preview can say it before anything runs.
 import { isDeepStrictEqual } from "util";
-import { planReshape, RecordedShard } from "./reshape";
+import type { NodeInput, RecordedShard, Shape } from "../types";
+import { planReshape } from "./reshape";
 import { isUnknown, unknownKeys } from "./unknowns";
-
-export interface NodeInput {
-    /** Pod name: the node's stable identity. */
-    name: string;
-    /** Where to reach it: an IP or a DNS name (resolved to an IP, since CLUSTER MEET takes IPs). */
-    address: string;
-    port: number;
-    /** Kubernetes node and zone, "" when unknown. */
-    host: string;
-    zone: string;
-}
-
-export interface ShapeInput {
-    shards: number;
-    replicasPerShard: number;
-}
 
 /**
  * "settings": only inputs that do no work on the nodes changed (the admin password after a
@@ -33,7 +18,7 @@ export interface Change {
     summary: string;
 }
 
-type Described = { nodes: NodeInput[]; redisConfig?: Record<string, string>; shardLayout?: RecordedShard[] } & ShapeInput;
+type Described = { nodes: NodeInput[]; redisConfig?: Record<string, string>; shardLayout?: RecordedShard[] } & Shape;
 
 /** What the diff compares to plan cluster work; anything else the inputs hold is a setting. */
 const SHAPE_KEYS = ["nodes", "shards", "replicasPerShard", "redisConfig"];

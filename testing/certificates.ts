@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { TLS_FILES } from "../components/spec/spec";
-import { render } from "./deployment";
+import { render } from "../local/deployment";
 
 export interface TestCertificate {
     ca: string;

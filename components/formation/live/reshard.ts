@@ -2,10 +2,11 @@
 // chosen masters are balanced. Planning is pure (rebalance.ts); this file runs the plan.
 import type Redis from "ioredis";
 import { finishOpenSlots, Master, MigrationOptions, moveSlots } from "./migrate";
-import { emptyStats, MigrationStats } from "./migrate-batches";
-import { inspectAll, NodeAddress, NodeState } from "./operations";
-import { formatRanges } from "./plan";
-import { countSlots, expand, planRebalance, SlotMove } from "./rebalance";
+import { emptyStats, MigrationStats } from "../plan/migrate-batches";
+import type { NodeAddress } from "../types";
+import { inspectAll, NodeState } from "./redis-client";
+import { formatRanges } from "../plan/plan";
+import { countSlots, expand, planRebalance, SlotMove } from "../plan/rebalance";
 
 export interface ReshardResult { moves: SlotMove[]; keys: number; slots: number; ms: number; stats: MigrationStats }
 

@@ -6,11 +6,11 @@
 // has the bounds and why), and every step tolerates having been done already, so a run
 // interrupted anywhere is finished by the next.
 import type Redis from "ioredis";
-import { callWithin, Log } from "./operations";
-import type { ClusterNodeView } from "./topology";
-import { batchesOf, bytesOf, emptyStats, MigrationLimits, MIGRATION_DEFAULTS, MigrationStats, SizedKey, timeoutFor } from "./migrate-batches";
-import { InFlightWindow } from "./migrate-window";
-import { USERS } from "../spec/spec";
+import { callWithin, Log } from "./redis-client";
+import type { ClusterNodeView } from "../plan/topology";
+import { batchesOf, bytesOf, emptyStats, MigrationLimits, MIGRATION_DEFAULTS, MigrationStats, SizedKey, timeoutFor } from "../plan/migrate-batches";
+import { InFlightWindow } from "../plan/migrate-window";
+import { USERS } from "../../spec/spec";
 
 export interface Master {
     name: string;

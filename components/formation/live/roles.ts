@@ -1,11 +1,12 @@
 // Who is master and who replicates whom, in a cluster that already owns its slots: new masters
 // for added shards, and replicas attached to the masters short of them.
 import type Redis from "ioredis";
-import { FormationError, FormationNode } from "./formation";
-import { inspectAll, Log, NodeState, whenLoaded } from "./operations";
-import { NodeInfo, planCluster, Shape } from "./plan";
-import { pickNewMasters, Placed } from "./reshape";
-import { isReplica } from "./topology";
+import { inspectAll, Log, NodeState, whenLoaded } from "./redis-client";
+import { planCluster } from "../plan/plan";
+import { pickNewMasters } from "../plan/reshape";
+import { isReplica } from "../plan/topology";
+import type { FormationNode, NodeInfo, Placed, Shape } from "../types";
+import { FormationError } from "./formation-error";
 
 /**
  * The masters the shape wants: those owning slots, plus (when the shard count grew) new ones
@@ -84,5 +85,5 @@ function chooseMaster(replica: NodeState, masters: NodeState[], followers: Map<s
 }
 
 export function toNodeInfo(n: FormationNode): NodeInfo {
-    return { id: n.name, address: `${n.ip}:${n.port}`, host: n.host || n.name, zone: n.zone };
+    return { name: n.name, address: `${n.ip}:${n.port}`, host: n.host || n.name, zone: n.zone };
 }

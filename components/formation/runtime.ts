@@ -3,18 +3,20 @@
 import { promises as dns } from "dns";
 import { isIP } from "net";
 import type Redis from "ioredis";
-import { describeChange, NodeInput, ShapeInput } from "./change";
-import { AcceptedPasswords, applyPasswords, describeRotation, revokedUsers } from "./credentials";
-import { drainLeaving } from "./drain";
-import { describeCluster, FormationError, FormationNode, FormationResult, formCluster } from "./formation";
-import { connectAll, inspect } from "./operations";
-import type { KubeAccess, PodPlacement } from "./kube-access";
-import { parseRanges } from "./plan";
-import { isFailed } from "./topology";
-import { isUnknown } from "./unknowns";
+import { describeChange } from "./plan/change";
+import { AcceptedPasswords, applyPasswords, describeRotation, revokedUsers } from "./live/credentials";
+import { drainLeaving } from "./live/drain";
+import { describeCluster, FormationResult, formCluster } from "./live/formation";
+import { FormationError } from "./live/formation-error";
+import { connectAll, inspect } from "./live/redis-client";
+import type { KubeAccess, PodPlacement } from "./live/kube-access";
+import { parseRanges } from "./plan/plan";
+import { isFailed } from "./plan/topology";
+import { isUnknown } from "./plan/unknowns";
+import type { FormationNode, NodeInput, Shape } from "./types";
 import { parseRedisSize } from "../spec/formats";
 
-export interface FormationInputs extends ShapeInput {
+export interface FormationInputs extends Shape {
     nodes: NodeInput[];
     password: string;
     connectivity: string;
@@ -70,10 +72,10 @@ interface Reach {
 /** The nodes as this process reaches them: directly, or through port-forwards it opens; over TLS when on. */
 async function reach(inputs: FormationInputs): Promise<Reach> {
     const r: Reach = inputs.connectivity === "port-forward"
-        ? await require("./kube-access").forwardToPods(inputs.namespace, inputs.podSelector, inputs.nodes, inputs.kube)
+        ? await require("./live/kube-access").forwardToPods(inputs.namespace, inputs.podSelector, inputs.nodes, inputs.kube)
         : { nodes: await resolveNodes(inputs), close: async () => undefined };
     if (inputs.tls) {
-        const ca = inputs.tls.ca ?? await require("./kube-access").readSecretKey(inputs.namespace, inputs.tls.secretName, "ca.crt", inputs.kube);
+        const ca = inputs.tls.ca ?? await require("./live/kube-access").readSecretKey(inputs.namespace, inputs.tls.secretName, "ca.crt", inputs.kube);
         for (const node of r.nodes) {
             const address = inputs.nodes.find((n) => n.name === node.name)?.address ?? node.ip;
             node.tls = { ca, ...(isIP(address) ? {} : { servername: address }) };
@@ -109,7 +111,7 @@ async function lookup(address: string): Promise<string> {
 export async function resolveNodes(inputs: FormationInputs): Promise<FormationNode[]> {
     const unplaced = inputs.nodes.some((n) => !n.host || !n.zone);
     let placement: Map<string, PodPlacement> = unplaced
-        ? await require("./kube-access").podPlacement(inputs.namespace, inputs.podSelector, inputs.kube)
+        ? await require("./live/kube-access").podPlacement(inputs.namespace, inputs.podSelector, inputs.kube)
         : new Map();
     const nodes = await Promise.all(inputs.nodes.map(async (n) => ({ name: n.name, ip: await lookup(n.address), port: n.port, host: n.host, zone: n.zone })));
     // The ambient API may be another cluster's (an explicit provider, no kubeconfig given): its

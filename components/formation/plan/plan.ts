@@ -1,14 +1,13 @@
 // Pure layout planning for Redis Cluster formation: which pods become masters, which pod replicates
 // which master, and which hash slots each shard owns. No I/O, so it can be property-tested in depth.
 
+import type { NodeInfo, Shape } from "../types";
+
 export const SLOT_COUNT = 16384;
 
-/** id = pod name, host = Kubernetes node name, zone = "" when unknown. */
-export interface NodeInfo { id: string; address: string; host: string; zone: string }
-export interface Shape { shards: number; replicasPerShard: number }
 /** Inclusive bounds. */
 export interface SlotRange { start: number; end: number }
-/** Node ids. */
+/** Node names. */
 export interface ShardPlan { master: string; replicas: string[]; slots: SlotRange[] }
 export interface ClusterPlan { shards: ShardPlan[]; warnings: string[] }
 
@@ -69,13 +68,13 @@ export function planCluster(nodes: NodeInfo[], shape: Shape): ClusterPlan {
             `${shards} shard(s) x (1 master + ${replicas} replica(s)) needs exactly ${needed} Redis nodes, but ${nodes.length} ` +
             `were given; scale the StatefulSet to ${needed} pods or change shards/replicasPerShard`);
     }
-    rejectDuplicates(nodes, "id");
+    rejectDuplicates(nodes, "name");
     rejectDuplicates(nodes, "address");
 
     // Sorting first makes every later tie-break, and so the whole plan, independent of input order.
-    const sorted = [...nodes].sort((a, b) => naturalCompare(a.id, b.id));
+    const sorted = [...nodes].sort((a, b) => naturalCompare(a.name, b.name));
     const zoneAware = new Set(sorted.map((n) => n.zone).filter((z) => z !== "")).size >= 2;
-    const masters = pickMasters(sorted, shards, replicas, zoneAware).sort((a, b) => naturalCompare(a.id, b.id));
+    const masters = pickMasters(sorted, shards, replicas, zoneAware).sort((a, b) => naturalCompare(a.name, b.name));
     const isMaster = new Set(masters);
     const byMaster = assignReplicas(sorted.filter((n) => !isMaster.has(n)), masters, replicas, zoneAware);
 
@@ -84,25 +83,25 @@ export function planCluster(nodes: NodeInfo[], shape: Shape): ClusterPlan {
     const plans = masters.map((master, i): ShardPlan => {
         for (const r of byMaster[i]) {
             if (r.host === master.host) {
-                warnings.push(`replica ${r.id} shares host ${r.host} with its master ${master.id}; losing that host loses the whole shard`);
+                warnings.push(`replica ${r.name} shares host ${r.host} with its master ${master.name}; losing that host loses the whole shard`);
             }
             if (zoneAware && r.zone !== "" && r.zone === master.zone) {
-                warnings.push(`replica ${r.id} shares zone ${r.zone} with its master ${master.id}; losing that zone loses the whole shard`);
+                warnings.push(`replica ${r.name} shares zone ${r.zone} with its master ${master.name}; losing that zone loses the whole shard`);
             }
         }
-        return { master: master.id, replicas: byMaster[i].map((r) => r.id), slots: [slots[i]] };
+        return { master: master.name, replicas: byMaster[i].map((r) => r.name), slots: [slots[i]] };
     });
     return { shards: plans, warnings };
 }
 
-function rejectDuplicates(nodes: NodeInfo[], field: "id" | "address"): void {
+function rejectDuplicates(nodes: NodeInfo[], field: "name" | "address"): void {
     const seen = new Map<string, string>();
     for (const n of nodes) {
         const other = seen.get(n[field]);
         if (other !== undefined) {
-            throw new PlanError(`nodes ${other} and ${n.id} have the same ${field} "${n[field]}"; every pod must appear once with its own ${field}`);
+            throw new PlanError(`nodes ${other} and ${n.name} have the same ${field} "${n[field]}"; every pod must appear once with its own ${field}`);
         }
-        seen.set(n[field], n.id);
+        seen.set(n[field], n.name);
     }
 }
 
@@ -211,7 +210,7 @@ function assignReplicas(replicas: NodeInfo[], masters: NodeInfo[], perMaster: nu
     for (const { g, m, edge } of pairEdges) {
         if (flow[edge] > 0) result[m].push(groups[g][next[g]++]);
     }
-    return result.map((rs) => rs.sort((a, b) => naturalCompare(a.id, b.id)));
+    return result.map((rs) => rs.sort((a, b) => naturalCompare(a.name, b.name)));
 }
 
 interface Edge { from: number; to: number; cap: number; cost: number }

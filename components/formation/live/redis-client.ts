@@ -1,23 +1,9 @@
 // Talking to Redis nodes with ioredis: connect, inspect, and the cluster commands formation
 // uses. Every wait is bounded and names what it waited for.
 import Redis, { Command } from "ioredis";
-import { USERS } from "../spec/spec";
-import { ClusterNodeView, parseClusterNodes, parseInfo } from "./topology";
-
-export interface NodeAddress {
-    /** Stable name (the pod name). */
-    name: string;
-    /** IP address other nodes reach it at (CLUSTER MEET takes IPs only). */
-    ip: string;
-    port: number;
-    /**
-     * Where this process reaches it, when not at ip:port (a local port-forward); `problem` is what
-     * the forward last reported going wrong, if it is failing now.
-     */
-    connect?: { host: string; port: number; problem?: () => string | undefined };
-    /** TLS: the CA that signed the nodes' certificate, and the name to verify it against (none for an IP). */
-    tls?: { ca: string; servername?: string };
-}
+import { USERS } from "../../spec/spec";
+import { ClusterNodeView, parseClusterNodes, parseInfo } from "../plan/topology";
+import type { NodeAddress } from "../types";
 
 export interface NodeState {
     node: NodeAddress;

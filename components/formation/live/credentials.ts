@@ -3,9 +3,10 @@
 // first, and drops the old one only when the config says so (auth.acceptPrevious false).
 import { createHash } from "crypto";
 import type Redis from "ioredis";
-import { USERS } from "../spec/spec";
-import { connect, Log, NodeAddress, sleep } from "./operations";
-import { isUnknown } from "./unknowns";
+import { USERS } from "../../spec/spec";
+import type { NodeAddress } from "../types";
+import { connect, Log, sleep } from "./redis-client";
+import { isUnknown } from "../plan/unknowns";
 
 /** ACL user name -> accepted passwords, current first (what components/auth/rotation.ts makes). */
 export type AcceptedPasswords = Record<string, string[]>;

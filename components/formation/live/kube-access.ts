@@ -7,9 +7,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import { Writable } from "stream";
-import type { NodeInput } from "./change";
-import type { FormationNode } from "./formation";
-import { ZONE_LABEL } from "../spec/spec";
+import type { FormationNode, NodeInput } from "../types";
+import { ZONE_LABEL } from "../../spec/spec";
 
 export { ZONE_LABEL };
 

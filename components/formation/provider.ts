@@ -4,6 +4,7 @@
 // package self-reference, in this repository. Pulumi replaces a dynamic resource whose provider
 // code changed; for this one that is harmless, because create adopts the cluster it finds.
 import * as pulumi from "@pulumi/pulumi";
+import type { NodeInput, ShardState } from "./types";
 
 function load(subpath: string): any {
     const { createRequire } = require("module");
@@ -104,7 +105,7 @@ export const credentialsProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 export interface ClusterFormationArgs {
-    nodes: pulumi.Input<pulumi.Input<{ name: string; address: string; port: number; host: string; zone: string }>[]>;
+    nodes: pulumi.Input<pulumi.Input<NodeInput>[]>;
     shards: pulumi.Input<number>;
     replicasPerShard: pulumi.Input<number>;
     password: pulumi.Input<string>;
@@ -145,7 +146,7 @@ export class ClusterCredentials extends pulumi.dynamic.Resource {
 export class ClusterFormation extends pulumi.dynamic.Resource {
     // `declare`: a class field would overwrite, after super(), the outputs Pulumi has just set.
     declare public readonly nodeIds: pulumi.Output<Record<string, string>>;
-    declare public readonly shardLayout: pulumi.Output<{ master: string; masterId: string; replicas: string[]; replicaIds: string[]; slots: string; keys: number }[]>;
+    declare public readonly shardLayout: pulumi.Output<ShardState[]>;
     declare public readonly replicasByMaster: pulumi.Output<Record<string, string[]>>;
 
     constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {

@@ -1,6 +1,6 @@
 // Waiting out a node that is loading its dataset: LOADING is transient, any other error is not.
 import * as assert from "assert";
-import { whenLoaded } from "../../components/bootstrap/operations";
+import { whenLoaded } from "../../components/formation/live/redis-client";
 
 describe("whenLoaded", () => {
     it("asks again while the node answers LOADING, then returns its answer", async () => {

@@ -2,19 +2,15 @@
 // they already form. Every step is idempotent, so a run interrupted anywhere is finished by the
 // next. It never flushes, resets or reassigns a node that holds data.
 import type Redis from "ioredis";
-import { formatRanges, planCluster, Shape, SlotRange, SLOT_COUNT } from "./plan";
-import { connectAll, inspect, inspectAll, Log, NodeAddress, NodeState, waitFor } from "./operations";
-import type { MigrationLimits, MigrationStats } from "./migrate-batches";
+import { formatRanges, planCluster, SlotRange, SLOT_COUNT } from "../plan/plan";
+import type { FormationNode, NodeAddress, ShardState, Shape } from "../types";
+import { FormationError } from "./formation-error";
+import { connectAll, inspect, inspectAll, Log, NodeState, waitFor } from "./redis-client";
+import type { MigrationLimits, MigrationStats } from "../plan/migrate-batches";
 import { finishInterrupted, rebalance } from "./reshard";
 import { attachReplicas, designateMasters, toNodeInfo } from "./roles";
-import { isFailed, isReplica } from "./topology";
-import { parseRedisSize } from "../spec/formats";
-
-export interface FormationNode extends NodeAddress {
-    /** Kubernetes node the pod runs on ("" when unknown). */
-    host: string;
-    zone: string;
-}
+import { isFailed, isReplica } from "../plan/topology";
+import { parseRedisSize } from "../../spec/formats";
 
 export interface FormationOptions {
     password: string;
@@ -35,7 +31,7 @@ export interface FormationOptions {
      * keys in unassigned slots); each is given the rest of its shard's ranges.
      */
     restoreSlots?: SlotRange[][];
-    /** Bounds on resharding's in-flight work (migrate.ts has the defaults). */
+    /** Bounds on resharding's in-flight work (plan/migrate-batches.ts has the defaults). */
     migration?: Partial<MigrationLimits>;
     log?: Log;
 }
@@ -48,16 +44,6 @@ export interface FormationOptions {
  */
 export const FORMATION_NODE_TIMEOUT_MS = 500;
 
-export interface ShardState {
-    master: string;
-    masterId: string;
-    replicas: string[];
-    replicaIds: string[];
-    slots: string;
-    /** Keys the master held when last seen: the preview's estimate of what a reshard moves. */
-    keys: number;
-}
-
 export interface FormationResult {
     nodeIds: Record<string, string>;
     shards: ShardState[];
@@ -65,13 +51,6 @@ export interface FormationResult {
     changes: number;
     /** What this run's resharding moved and the most it had in flight at once. */
     migration?: MigrationStats;
-}
-
-export class FormationError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "FormationError";
-    }
 }
 
 export async function formCluster(nodes: FormationNode[], shape: Shape, opts: FormationOptions): Promise<FormationResult> {
