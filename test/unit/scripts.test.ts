@@ -1,6 +1,8 @@
 // The container scripts as shipped: every script a shipped script runs is shipped with it, for
 // each topology (a missing one fails only at run time, in the pod).
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import { readPackageFile } from "../../components/package-files";
 import { loadBackupScripts } from "../../components/backup/scripts";
 import { loadRedisScripts, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
 
@@ -29,13 +31,43 @@ describe("container scripts", () => {
 
     it("cluster topology: the sentinel-only scripts stay out, and redis-start.sh runs them only when TOPOLOGY is sentinel", () => {
         const scripts = loadRedisScripts("cluster");
-        assert.ok(!("sentinel-auth.sh" in scripts) && !("acl-reload.sh" in scripts));
+        assert.ok(!("sentinel-start.sh" in scripts) && !("acl-reload.sh" in scripts));
         const start = scripts["redis-start.sh"]!;
         for (const callee of ["sentinel-role.sh", "sentinel-follow.sh", "acl-reload.sh"]) {
             const at = start.indexOf(`$scripts/${callee}`);
             const guard = start.lastIndexOf("if [ \"$TOPOLOGY\" = ", at);
             assert.ok(at > 0 && guard >= 0, `${callee} is not run under a TOPOLOGY test`);
         }
+    });
+
+    it("redis-lib.sh: every script that calls it sources it the one way, and none defines its functions again", () => {
+        const scripts = loadRedisScripts("sentinel");
+        const functions = [...scripts["redis-lib.sh"]!.matchAll(/^(\w+)\(\) \{/gm)].map((m) => m[1]);
+        assert.deepStrictEqual(functions, ["cli_as", "admin_cli", "sentinel_cli", "sentinel_password_file", "field", "resolve"]);
+        const source = 'scripts=$(dirname "$0")\n# shellcheck source-path=SCRIPTDIR source=redis-lib.sh\n. "$scripts/redis-lib.sh"\n';
+        const problems: string[] = [];
+        const users: string[] = [];
+        for (const [name, text = ""] of Object.entries(scripts)) {
+            if (name === "redis-lib.sh") continue;
+            const own = text.replace(/^\s*#.*$/gm, "");
+            for (const f of [...functions, "cli"]) if (new RegExp(`^\\s*${f}\\(\\)`, "m").test(own)) problems.push(`${name} defines ${f}()`);
+            if (/REDISCLI_AUTH=\$\(cat|export REDIS_AUTH_FILE/.test(own)) problems.push(`${name} reads the admin password itself`);
+            if (!functions.some((f) => new RegExp(`(^|[\\s($|])${f} `, "m").test(own))) continue;
+            users.push(name);
+            if (!text.includes(source)) problems.push(`${name} calls redis-lib.sh without sourcing it as the others do`);
+        }
+        assert.deepStrictEqual(problems, []);
+        // The check sees the scripts it guards.
+        assert.ok(users.includes("redis-probe.sh") && users.includes("sentinel-start.sh") && users.length >= 10, users.join(" "));
+    });
+
+    it("redis-lib.sh's field reads INFO replies as redis-cli prints them (CRLF), in a real sh", () => {
+        const lib = readPackageFile("components", "redis", "scripts", "redis-lib.sh");
+        const info = "# Replication\r\nrole:slave\r\nmaster_host:redis-cluster-1.x\r\nmaster_link_status:down\r\nslave_read_only:1\r\n";
+        const r = spawnSync("sh", ["-c", `scripts=/nonexistent\n${lib}\nfor n in role master_link_status master_host absent; do echo "$n=[$(field "$INFO" $n)]"; done`],
+            { encoding: "utf8", env: { PATH: process.env.PATH, INFO: info } });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.strictEqual(r.stdout, "role=[slave]\nmaster_link_status=[down]\nmaster_host=[redis-cluster-1.x]\nabsent=[]\n");
     });
 
     it("backup jobs: every script a backup script runs is shipped in the backup ConfigMap", () => {

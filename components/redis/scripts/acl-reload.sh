@@ -10,6 +10,8 @@ set -u
 : "${POD_IP:?}" "${SECRETS_DIR:?}" "${ACL_RULES_FILE:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
 
 scripts=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR source=redis-lib.sh
+. "$scripts/redis-lib.sh"
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
 
 digest() {
@@ -18,10 +20,10 @@ digest() {
 
 # Whichever admin password this Redis accepts now: the current one, or the previous one while it
 # has not yet been told the current one.
-admin_cli() {
+admin_cli_any_password() {
   for file in "$PASSWORD_FILE" "$PASSWORD_FILE-previous"; do
     [ -s "$file" ] || continue
-    out=$(REDISCLI_AUTH=$(cat "$file") timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "${ACL_PORT:-$REDIS_PORT}" "$@" 2>&1)
+    out=$(cli_as "$file" 5 "$ADMIN_USER" "$POD_IP" "${ACL_PORT:-$REDIS_PORT}" "$@" 2>&1)
     case "$out" in *WRONGPASS*|*NOAUTH*) continue ;; esac
     printf '%s\n' "$out"
     return 0
@@ -52,11 +54,11 @@ while kill -0 "$redis_pid" 2>/dev/null; do
   set -f
   while read -r _ user rest; do
     # shellcheck disable=SC2086 # rules and hashes, one word each
-    [ "$(admin_cli acl setuser "$user" reset $rest)" = "OK" ] || failed=1
+    [ "$(admin_cli_any_password acl setuser "$user" reset $rest)" = "OK" ] || failed=1
     # An emergency rotation (auth.disconnectRevoked): SETUSER keeps sessions opened with a removed
     # password, so end every session of a user who lost one (this one aside).
     if [ "${DISCONNECT_REVOKED:-}" = "yes" ] && revoked "$user" "$acl" "$applied_acl"; then
-      echo "acl: ended $(admin_cli client kill user "$user" skipme yes) sessions of $user, whose password was revoked"
+      echo "acl: ended $(admin_cli_any_password client kill user "$user" skipme yes) sessions of $user, whose password was revoked"
     fi
   done <<ACL
 $acl

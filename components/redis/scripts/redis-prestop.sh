@@ -14,24 +14,15 @@
 # stop for longer than HANDOVER_TIMEOUT_SECONDS; a node with nothing to hand over returns at once.
 set -u
 scripts=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR source=redis-lib.sh
+. "$scripts/redis-lib.sh"
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
-
-# redis-cli.sh reads the password from this file for each call; exporting the password itself
-# would hand it to every child (sleep, tr, sed) through /proc/<pid>/environ.
-REDIS_AUTH_FILE=$PASSWORD_FILE
-export REDIS_AUTH_FILE
-
-cli() {
-  host=$1
-  shift
-  timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$host" -p "$REDIS_PORT" "$@"
-}
 
 if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then
   exec sh "$(dirname "$0")/sentinel-prestop.sh"
 fi
 deadline=$(( $(date +%s) + ${HANDOVER_TIMEOUT_SECONDS:-20} ))
-nodes=$(cli "$POD_IP" cluster nodes) || exit 0
+nodes=$(admin_cli 5 "$POD_IP" cluster nodes) || exit 0
 # My id, flags and field count, in one pass.
 read -r my_id flags fields <<EOF
 $(printf '%s\n' "$nodes" | awk '$3 ~ /myself/ {print $1, $3, NF}')
@@ -49,7 +40,7 @@ fi
 replica=""
 for addr in $(printf '%s\n' "$nodes" | awk -v id="$my_id" '$4 == id && $3 !~ /fail/ && $8 == "connected" {print $2}'); do
   ip=${addr%%:*}
-  if cli "$ip" info replication | grep -q '^master_link_status:up'; then
+  if admin_cli 5 "$ip" info replication | grep -q '^master_link_status:up'; then
     replica=$ip
     break
   fi
@@ -60,11 +51,11 @@ if [ -z "$replica" ]; then
 fi
 
 echo "handing slots over to $replica"
-cli "$replica" cluster failover >/dev/null || { echo "CLUSTER FAILOVER refused"; exit 0; }
+admin_cli 5 "$replica" cluster failover >/dev/null || { echo "CLUSTER FAILOVER refused"; exit 0; }
 # Writes here are paused until the replica has them all and wins its election; this node then
 # learns the new owner and answers the paused writes with MOVED. A look every 20 ms: the sooner
 # it is seen, the sooner the drain starts (clients are redirected either way).
-until [ "$(cli "$POD_IP" role | head -n 1)" = "slave" ]; do
+until [ "$(admin_cli 5 "$POD_IP" role | head -n 1)" = "slave" ]; do
   if [ "$(date +%s)" -ge "$deadline" ]; then
     echo "handover did not finish within ${HANDOVER_TIMEOUT_SECONDS:-20} s"
     exit 0
@@ -79,7 +70,7 @@ echo "handover done: $replica is master"
 # now a replica it learns only from my next ping, up to half a node timeout later.)
 others=$(printf '%s\n' "$nodes" | awk '$3 !~ /myself|fail|noaddr/ {sub(/[:@].*/, "", $2); print $2}')
 for ip in $others; do
-  until cli "$ip" cluster nodes | awk -v id="$my_id" '$1 == id && NF < 9 {ok = 1} END {exit !ok}'; do
+  until admin_cli 5 "$ip" cluster nodes | awk -v id="$my_id" '$1 == id && NF < 9 {ok = 1} END {exit !ok}'; do
     [ "$(date +%s)" -lt "$deadline" ] || { echo "drain cut short: $ip still gives my slots to me"; exit 0; }
     sleep 0.02
   done
@@ -89,11 +80,11 @@ done
 # has been for HANDOVER_QUIET_MS, so that a client writing at least that often has learned the
 # new owner before this node stops answering.
 quiet_ms=${HANDOVER_QUIET_MS:-1000} max_ms=${HANDOVER_DRAIN_MAX_MS:-3000}
-moved() { cli "$POD_IP" info errorstats | tr -d '\r' | sed -n 's/^errorstat_MOVED:count=//p'; }
+moved() { admin_cli 5 "$POD_IP" info errorstats | tr -d '\r' | sed -n 's/^errorstat_MOVED:count=//p'; }
 last=$(moved) quiet=0 waited=0
 while [ "$quiet" -lt "$quiet_ms" ]; do
   if [ "$waited" -ge "$max_ms" ] || [ "$(date +%s)" -ge "$deadline" ]; then
-    cli "$POD_IP" client kill type normal >/dev/null
+    admin_cli 5 "$POD_IP" client kill type normal >/dev/null
     echo "drain cut short: clients still redirected after $max_ms ms were disconnected"
     exit 0
   fi

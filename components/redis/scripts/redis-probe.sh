@@ -12,21 +12,13 @@
 # never kills a probe half-way and counts a timeout instead of the reason printed here.
 set -eu
 scripts=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR source=redis-lib.sh
+. "$scripts/redis-lib.sh"
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
-
-# redis-cli.sh reads the password from this file for each call; exporting the password itself
-# would hand it to every child (sleep, tr, sed) through /proc/<pid>/environ.
-REDIS_AUTH_FILE=$PASSWORD_FILE
-export REDIS_AUTH_FILE
 
 # ask COMMAND...: runs each command (one per argument) in one session; replies on stdout, in order.
 ask() {
-  printf '%s\n' "$@" | timeout "${PROBE_TIMEOUT:-4}" sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" 2>&1 | tr -d '\r' || true
-}
-
-field() {
-  # field NAME: the value of NAME from INFO-style "name:value" lines on stdin
-  sed -n "s/^$1:\\([^[:space:]]*\\).*/\\1/p"
+  printf '%s\n' "$@" | admin_cli "${PROBE_TIMEOUT:-4}" "$POD_IP" 2>&1 | tr -d '\r' || true
 }
 
 mode=${1:-readiness}
@@ -46,16 +38,16 @@ case "$mode" in
     fi
     reply=$(printf '%s\n' "$replies" | sed -n 1p)
     [ "$reply" = "PONG" ] || { echo "not ready: ${reply:-no answer within ${PROBE_TIMEOUT:-4} s}"; exit 1; }
-    role=$(printf '%s\n' "$replies" | field role)
-    link=$(printf '%s\n' "$replies" | field master_link_status)
+    role=$(field "$replies" role)
+    link=$(field "$replies" master_link_status)
     if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then
       # A master serves; a replica serves once it is linked to its master and synced.
       [ "$role" = "master" ] && exit 0
       [ "$link" = "up" ] || { echo "replica: master_link_status is ${link:-unknown}"; exit 1; }
       exit 0
     fi
-    known=$(printf '%s\n' "$replies" | field cluster_known_nodes)
-    state=$(printf '%s\n' "$replies" | field cluster_state)
+    known=$(field "$replies" cluster_known_nodes)
+    state=$(field "$replies" cluster_state)
     # A session cut short by the deadline is not ready, rather than ready by default.
     if [ -z "$state" ] || [ -z "$role" ]; then
       echo "no CLUSTER INFO and INFO replication within ${PROBE_TIMEOUT:-4} s"

@@ -6,32 +6,18 @@
 # reach yet, until the cluster is ok. A node that never joined a cluster is formation's business.
 set -u
 scripts=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR source=redis-lib.sh
+. "$scripts/redis-lib.sh"
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${STATEFULSET_NAME:?}" "${HEADLESS_SERVICE:?}" "${POD_NAMESPACE:?}" "${SECRETS_DIR:?}" "${PEER_CHECK_USER:?}"
 
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
-# redis-cli.sh reads the password from this file for each call; exporting the password itself
-# would hand it to every child (sleep, tr, sed) through /proc/<pid>/environ.
-REDIS_AUTH_FILE=$PASSWORD_FILE
-export REDIS_AUTH_FILE
 domain="${HEADLESS_SERVICE}.${POD_NAMESPACE}.svc.${CLUSTER_DOMAIN:-cluster.local}"
-
-cli() {
-  timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
-}
-
-resolve() {
-  getent hosts "$1" 2>/dev/null | awk '{print $1; exit}'
-}
-
-field() {
-  printf '%s\n' "$1" | sed -n "s/^$2:\\([^[:space:]]*\\).*/\\1/p"
-}
 
 deadline=$(( $(date +%s) + ${REJOIN_WINDOW_SECONDS:-900} ))
 healthy=0
 while [ "$(date +%s)" -lt "$deadline" ] && kill -0 "$redis_pid" 2>/dev/null; do
   sleep 1
-  info=$(cli cluster info 2>/dev/null) || continue
+  info=$(admin_cli 5 "$POD_IP" cluster info 2>/dev/null) || continue
   known=$(field "$info" cluster_known_nodes)
   [ "${known:-1}" -gt 1 ] || exit 0
   if [ "$(field "$info" cluster_state)" = "ok" ]; then
@@ -40,7 +26,7 @@ while [ "$(date +%s)" -lt "$deadline" ] && kill -0 "$redis_pid" 2>/dev/null; do
     continue
   fi
   healthy=0
-  nodes=$(cli cluster nodes 2>/dev/null) || continue
+  nodes=$(admin_cli 5 "$POD_IP" cluster nodes 2>/dev/null) || continue
   # StatefulSet ordinals are contiguous: walk them until two names in a row do not resolve.
   n=0
   misses=0
@@ -60,12 +46,12 @@ while [ "$(date +%s)" -lt "$deadline" ] && kill -0 "$redis_pid" 2>/dev/null; do
     # stranger would merge two clusters. Whatever answers at the name is asked for its node id as
     # the exporter user, never as admin: a stranger (a hijacked name) learns at most that
     # password, which reads INFO and no key. The id must be one our nodes.conf already knows.
-    id=$(REDISCLI_AUTH=$(cat "$SECRETS_DIR/$PEER_CHECK_USER-password") timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$PEER_CHECK_USER" -h "$ip" -p "$REDIS_PORT" cluster myid 2>/dev/null)
+    id=$(cli_as "$SECRETS_DIR/$PEER_CHECK_USER-password" 2 "$PEER_CHECK_USER" "$ip" "$REDIS_PORT" cluster myid 2>/dev/null)
     if [ -z "$id" ] || ! printf '%s\n' "$nodes" | awk -v id="$id" '$1 == id && $3 !~ /myself/ {found = 1} END {exit !found}'; then
       echo "rejoin: ${STATEFULSET_NAME}-$((n - 1)) at $ip is not a node of this cluster (id '${id}'); not meeting it"
       continue
     fi
     echo "rejoin: meeting ${STATEFULSET_NAME}-$((n - 1)) at $ip"
-    cli cluster meet "$ip" "$REDIS_PORT" >/dev/null 2>&1
+    admin_cli 5 "$POD_IP" cluster meet "$ip" "$REDIS_PORT" >/dev/null 2>&1
   done
 done

@@ -13,6 +13,8 @@
 # is not asked; with --epoch, the Sentinels' config epoch follows ("host port epoch").
 set -u
 scripts=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR source=redis-lib.sh
+. "$scripts/redis-lib.sh"
 : "${PASSWORD_FILE:?}" "${SENTINEL_USER:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}" "${REDIS_HOSTS:?}"
 
 sentinels_only=0
@@ -28,9 +30,7 @@ while [ $# -gt 0 ]; do
 done
 
 # Sentinels and Redis pods are both asked as the admin user (on the Sentinels, with the password
-# sentinel-auth.sh finds: current or, mid-rotation, previous).
-admin_password=$(cat "$PASSWORD_FILE")
-
+# sentinel_password_file finds: current or, mid-rotation, previous).
 best_epoch=-1
 best=""
 best_odown=0
@@ -42,8 +42,8 @@ for name in $SENTINEL_HOSTS; do
   # A name that does not resolve (a pod not scheduled yet) does not answer.
   if [ "$name" = "$skip" ] || ! getent hosts "$name" >/dev/null 2>&1; then continue; fi
   # SENTINEL MASTER prints field names and values on alternate lines; "ip" is the master's name.
-  auth=$(sh "$scripts/sentinel-auth.sh" "$name") || continue
-  reply=$(REDISCLI_AUTH="$auth" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$name" -p "$SENTINEL_PORT" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r') || continue
+  auth=$(sentinel_password_file "$name") || continue
+  reply=$(sentinel_cli "$auth" 2 "$name" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r') || continue
   case "$reply" in
     *"No such master"*) answered=$((answered + 1)); continue ;;
     "") continue ;;
@@ -72,7 +72,7 @@ fi
 if [ "$sentinels_only" -eq 0 ]; then
   for name in $REDIS_HOSTS; do
     if [ "$name" = "$skip" ] || ! getent hosts "$name" >/dev/null 2>&1; then continue; fi
-    if REDISCLI_AUTH="$admin_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$name" -p "$REDIS_PORT" info replication 2>/dev/null | tr -d '\r' | grep -qx 'role:master'; then
+    if admin_cli 2 "$name" info replication 2>/dev/null | tr -d '\r' | grep -qx 'role:master'; then
       echo "$name $REDIS_PORT"
       exit 0
     fi

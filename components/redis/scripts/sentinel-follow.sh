@@ -10,22 +10,15 @@ set -u
 : "${POD_IP:?}" "${ANNOUNCE_HOSTNAME:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${DOWN_AFTER_MS:?}"
 
 scripts=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR source=redis-lib.sh
+. "$scripts/redis-lib.sh"
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
-admin_password=$(cat "$PASSWORD_FILE")
 patience_s=$(( (2 * DOWN_AFTER_MS + 999) / 1000 ))
-
-cli() {
-  REDISCLI_AUTH="$admin_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
-}
-
-field() {
-  printf '%s\n' "$1" | sed -n "s/^$2:\\([^[:space:]]*\\).*/\\1/p"
-}
 
 down_since=""
 while kill -0 "$redis_pid" 2>/dev/null; do
   sleep "${FOLLOW_INTERVAL_SECONDS:-1}"
-  repl=$(cli info replication 2>/dev/null | tr -d '\r') || continue
+  repl=$(admin_cli 2 "$POD_IP" info replication 2>/dev/null | tr -d '\r') || continue
   if [ "$(field "$repl" role)" != "slave" ] || [ "$(field "$repl" master_link_status)" != "down" ]; then
     down_since=""
     continue
@@ -39,7 +32,7 @@ while kill -0 "$redis_pid" 2>/dev/null; do
   if [ "$named" != "$current" ] && [ "$named" != "$ANNOUNCE_HOSTNAME $REDIS_PORT" ]; then
     echo "follow: master $current unreachable for ${patience_s}s; the Sentinels name $named: following it"
     # shellcheck disable=SC2086 # "host port", split on purpose
-    cli replicaof $named >/dev/null
+    admin_cli 2 "$POD_IP" replicaof $named >/dev/null
     down_since=""
   fi
 done

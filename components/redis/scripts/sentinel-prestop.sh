@@ -8,55 +8,49 @@
 # HANDOVER_TIMEOUT_SECONDS (then writes resume here); a replica has nothing to hand over.
 set -u
 scripts=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR source=redis-lib.sh
+. "$scripts/redis-lib.sh"
 : "${POD_IP:?}" "${ANNOUNCE_HOSTNAME:?}" "${PASSWORD_FILE:?}" "${SENTINEL_USER:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}"
 
-# redis-cli.sh reads the password from this file for each call; exporting the password itself
-# would hand it to every child (sleep, tr, sed) through /proc/<pid>/environ.
-REDIS_AUTH_FILE=$PASSWORD_FILE
-export REDIS_AUTH_FILE
 timeout_s=${HANDOVER_TIMEOUT_SECONDS:-20}
 
-cli() {
-  timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$POD_IP" -p "$REDIS_PORT" "$@"
-}
-
-repl=$(cli info replication | tr -d '\r') || exit 0
+repl=$(admin_cli 5 "$POD_IP" info replication | tr -d '\r') || exit 0
 printf '%s\n' "$repl" | grep -qx 'role:master' || { echo "not a master: nothing to hand over"; exit 0; }
 printf '%s\n' "$repl" | grep -q '^slave[0-9]*:.*state=online' || { echo "no online replica: stopping without a handover"; exit 0; }
 
 # The Sentinel must be one that monitors this pod as master.
 asked=""
 for name in $SENTINEL_HOSTS; do
-  ip=$(getent hosts "$name" 2>/dev/null | awk '{print $1; exit}')
+  ip=$(resolve "$name")
   [ -n "$ip" ] || continue
   # The current admin password, or the previous one until this Sentinel has applied a rotation.
-  sentinel_password=$(sh "$scripts/sentinel-auth.sh" "$ip") || continue
-  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$ip" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
+  auth_file=$(sentinel_password_file "$ip") || continue
+  current=$(sentinel_cli "$auth_file" 2 "$ip" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
   # The Sentinels name pods by DNS name (by IP only while Sentinels of an older version remain).
   [ "$current" = "$ANNOUNCE_HOSTNAME" ] || [ "$current" = "$POD_IP" ] || continue
   # Writes wait (clients block, nothing is refused) until the promoted replica has them all.
   # Long enough to outlast the stop itself; shutdown ends it.
-  cli client pause "$(( (timeout_s + 120) * 1000 ))" write >/dev/null
-  if [ "$(REDISCLI_AUTH="$sentinel_password" timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$ip" -p "$SENTINEL_PORT" sentinel failover "$MASTER_NAME" 2>&1 | tr -d '\r')" = "OK" ]; then
+  admin_cli 5 "$POD_IP" client pause "$(( (timeout_s + 120) * 1000 ))" write >/dev/null
+  if [ "$(sentinel_cli "$auth_file" 5 "$ip" sentinel failover "$MASTER_NAME" 2>&1 | tr -d '\r')" = "OK" ]; then
     asked=$ip
     break
   fi
-  cli client unpause >/dev/null
+  admin_cli 5 "$POD_IP" client unpause >/dev/null
 done
 [ -n "$asked" ] || { echo "no Sentinel would fail over: stopping without a handover"; exit 0; }
 
 echo "Sentinel $asked is failing $MASTER_NAME over"
 deadline=$(( $(date +%s) + timeout_s ))
 while [ "$(date +%s)" -lt "$deadline" ]; do
-  current=$(REDISCLI_AUTH="$sentinel_password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$asked" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
+  current=$(sentinel_cli "$auth_file" 2 "$asked" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1 | tr -d '\r')
   if [ -n "$current" ] && [ "$current" != "$ANNOUNCE_HOSTNAME" ] && [ "$current" != "$POD_IP" ]; then
-    cli client kill type normal >/dev/null
+    admin_cli 5 "$POD_IP" client kill type normal >/dev/null
     echo "handover done: $current is master"
     exit 0
   fi
   # Writes are paused until the new master is seen and clients are sent there: look often.
   sleep 0.02
 done
-cli client unpause >/dev/null
+admin_cli 5 "$POD_IP" client unpause >/dev/null
 echo "handover did not finish within $timeout_s s"
 exit 0

@@ -11,9 +11,10 @@ set -eu
 : "${SENTINEL_USER:?}" "${ACL_RULES_FILE:?}" "${PEER_USER:?}" "${PEER_PASSWORD_FILE:?}"
 
 scripts=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR source=redis-lib.sh
+. "$scripts/redis-lib.sh"
 # Sentinel authenticates to Redis as the admin user. Its own users (clients, exporter, peers,
 # admin: ACL_RULES_FILE) take the Secret's passwords; its peers it logs in to as PEER_USER.
-password=$(cat "$PASSWORD_FILE")
 conf="$RUN_DIR/sentinel.conf"
 myid=$(printf '%s/%s' "$POD_NAMESPACE" "$POD_NAME" | sha1sum | cut -c1-40)
 
@@ -35,12 +36,8 @@ if [ -n "${TLS_CA_FILE:-}" ]; then
   printf 'tls-cert-file %s\ntls-key-file %s\ntls-ca-cert-file %s\n' "$TLS_CERT_FILE" "$TLS_KEY_FILE" "$TLS_CA_FILE" >> "$conf"
 fi
 
-# The password goes to redis-cli for each call, never exported: children (sleep, tr, awk) would
-# carry it in their environment.
-sentinel_auth=
-cli() {
-  REDISCLI_AUTH="$sentinel_auth" timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$SENTINEL_USER" -h "$POD_IP" -p "$SENTINEL_PORT" "$@"
-}
+# The file of the password this Sentinel accepts now (the loop below asks before each round).
+auth_file=
 
 # Its users with the hashes of the Secret's passwords (only hashes reach its config; `default` is
 # off), and the password it gives its peers, from the Secret as it is at this start.
@@ -57,7 +54,7 @@ sed -i -e '/^requirepass /d' -e '/^user /d' -e '/^sentinel sentinel-user /d' -e 
 accepted_by() {
   accepted=0
   for name in $1; do
-    ip=$(getent hosts "$name" 2>/dev/null | awk '{print $1; exit}')
+    ip=$(resolve "$name")
     if [ -z "$ip" ] || [ "$ip" = "$POD_IP" ]; then continue; fi
     if [ "$3" = "-" ]; then user=""; else user="--user $3"; fi
     # shellcheck disable=SC2086 # "--user NAME" or nothing
@@ -77,13 +74,13 @@ accepted_by() {
 follow_rotation() {
   current=$(cat "$PEER_PASSWORD_FILE")
   if [ "$current" != "$peer_password" ] && accepted_by "$SENTINEL_HOSTS" "$SENTINEL_PORT" "$PEER_USER" "$current"; then
-    if [ "$(printf 'SENTINEL CONFIG SET sentinel-pass %s\n' "$current" | cli)" = "OK" ]; then
+    if [ "$(printf 'SENTINEL CONFIG SET sentinel-pass %s\n' "$current" | sentinel_cli "$auth_file" 5 "$POD_IP")" = "OK" ]; then
       peer_password=$current
     fi
   fi
   admin=$(cat "$PASSWORD_FILE")
   if [ "$admin" != "$auth_applied" ] && [ -n "$1" ] && accepted_by "$REDIS_HOSTS" "$REDIS_PORT" "$ADMIN_USER" "$admin"; then
-    if [ "$(printf 'SENTINEL SET %s auth-pass %s\n' "$MASTER_NAME" "$admin" | cli)" = "OK" ]; then
+    if [ "$(printf 'SENTINEL SET %s auth-pass %s\n' "$MASTER_NAME" "$admin" | sentinel_cli "$auth_file" 5 "$POD_IP")" = "OK" ]; then
       auth_applied=$admin
       echo "sentinel: authenticates to Redis with the Secret's admin password"
     fi
@@ -95,11 +92,11 @@ auth_applied=""
 # known_replicas_within HOST PORT TENTHS: whether this Sentinel knows, within TENTHS tenths of a
 # second, at least as many replicas as the master reports connected.
 known_replicas_within() {
-  connected=$(REDISCLI_AUTH="$password" timeout 2 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" -h "$1" -p "$2" info replication 2>/dev/null |
+  connected=$(cli_as "$PASSWORD_FILE" 2 "$ADMIN_USER" "$1" "$2" info replication 2>/dev/null |
     tr -d '\r' | sed -n 's/^connected_slaves://p')
   i=0
   while [ "$i" -lt "$3" ]; do
-    known=$(cli sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r' | awk 'prev == "num-slaves" {print; exit} {prev = $0}')
+    known=$(sentinel_cli "$auth_file" 5 "$POD_IP" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r' | awk 'prev == "num-slaves" {print; exit} {prev = $0}')
     [ "${known:-0}" -ge "${connected:-0}" ] && return 0
     sleep 0.1
     i=$((i + 1))
@@ -111,15 +108,15 @@ monitor() {
   # monitor HOST PORT: watch that master (by DNS name) with the rendered settings, as the admin ACL user (Redis's
   # default user is off); the password goes through stdin, never the command line.
   password=$(cat "$PASSWORD_FILE")
-  cli sentinel monitor "$MASTER_NAME" "$1" "$2" "$QUORUM" >/dev/null
+  sentinel_cli "$auth_file" 5 "$POD_IP" sentinel monitor "$MASTER_NAME" "$1" "$2" "$QUORUM" >/dev/null
   printf 'SENTINEL SET %s down-after-milliseconds %s failover-timeout %s parallel-syncs 1 auth-user %s auth-pass %s\n' \
-    "$MASTER_NAME" "$DOWN_AFTER_MS" "$FAILOVER_TIMEOUT_MS" "$ADMIN_USER" "$password" | cli >/dev/null
+    "$MASTER_NAME" "$DOWN_AFTER_MS" "$FAILOVER_TIMEOUT_MS" "$ADMIN_USER" "$password" | sentinel_cli "$auth_file" 5 "$POD_IP" >/dev/null
   auth_applied=$password
   # If MONITOR's links connected before SET gave them the password, their first INFO failed and
   # the next comes only after 10 s: until then this Sentinel knows no replica and could not
   # promote one. RESET reconnects at once; it is only done when needed, because it also forgets
   # the peers already found.
-  known_replicas_within "$1" "$2" 20 || { cli sentinel reset "$MASTER_NAME" >/dev/null; known_replicas_within "$1" "$2" 50; }
+  known_replicas_within "$1" "$2" 20 || { sentinel_cli "$auth_file" 5 "$POD_IP" sentinel reset "$MASTER_NAME" >/dev/null; known_replicas_within "$1" "$2" 50; }
   echo "sentinel: monitoring $MASTER_NAME at $1:$2"
 }
 
@@ -137,7 +134,7 @@ follow_peers() {
   set -- $peers
   if [ "$1 $2" != "$ours" ] && [ "$3" -gt "${our_epoch:-0}" ]; then
     echo "sentinel: $ours is down; the other Sentinels agreed on $1:$2 at epoch $3"
-    cli sentinel remove "$MASTER_NAME" >/dev/null
+    sentinel_cli "$auth_file" 5 "$POD_IP" sentinel remove "$MASTER_NAME" >/dev/null
     monitor "$1" "$2"
   fi
 }
@@ -163,8 +160,8 @@ sentinel_pid=$$   # this shell, which exec turns into redis-sentinel
       exit 0
     fi
     # The current admin password, or the previous one until this Sentinel has applied a rotation.
-    sentinel_auth=$(sh "$scripts/sentinel-auth.sh" "$POD_IP") || continue
-    view=$(cli sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r' | awk 'NR % 2 == 1 {k = $0; next} {print k "=" $0}')
+    auth_file=$(sentinel_password_file "$POD_IP") || continue
+    view=$(sentinel_cli "$auth_file" 5 "$POD_IP" sentinel master "$MASTER_NAME" 2>/dev/null | tr -d '\r' | awk 'NR % 2 == 1 {k = $0; next} {print k "=" $0}')
     follow_rotation "$(printf '%s\n' "$view" | sed -n 's/^ip=//p')"
     if printf '%s\n' "$view" | grep -q '^ip='; then
       follow_peers "$view"

@@ -8,6 +8,8 @@ set -u
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${TLS_CERT_FILE:?}" "${TLS_KEY_FILE:?}" "${TLS_CA_FILE:?}"
 
 scripts=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR source=redis-lib.sh
+. "$scripts/redis-lib.sh"
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
 
 digest() {
@@ -19,8 +21,7 @@ while kill -0 "$redis_pid" 2>/dev/null; do
   sleep "${TLS_RELOAD_INTERVAL_SECONDS:-30}"
   now=$(digest)
   [ "$now" = "$loaded" ] && continue
-  reply=$(REDISCLI_AUTH=$(cat "$PASSWORD_FILE") timeout 5 sh "$scripts/redis-cli.sh" --no-auth-warning --user "$ADMIN_USER" \
-    -h "$POD_IP" -p "$REDIS_PORT" config set tls-cert-file "$TLS_CERT_FILE" tls-key-file "$TLS_KEY_FILE" tls-ca-cert-file "$TLS_CA_FILE" 2>&1)
+  reply=$(admin_cli 5 "$POD_IP" config set tls-cert-file "$TLS_CERT_FILE" tls-key-file "$TLS_KEY_FILE" tls-ca-cert-file "$TLS_CA_FILE" 2>&1)
   if [ "$reply" = "OK" ]; then
     echo "tls: the certificate files changed; Redis loaded them"
     loaded=$now
