@@ -103,7 +103,7 @@ async function drainSlot(from: Master, to: Master, slot: number, run: Run): Prom
             const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
             if (failed) throw failed.reason;
         } catch (e) {
-            if (++failures > 5) throw new Error(`moving slot ${slot} from ${from.name} to ${to.name}: ${e instanceof Error ? e.message : e}`);
+            if (++failures > 5) throw new Error(`moving slot ${slot} from ${from.name} to ${to.name}: ${e instanceof Error ? e.message : e}`, { cause: e });
             await new Promise((r) => setTimeout(r, 100 * failures));
         }
     }

@@ -52,7 +52,7 @@ export async function callWithin(client: Redis, timeoutMs: number, command: stri
         return await client.sendCommand(cmd);
     } catch (e) {
         if (e instanceof Error && e.message === "Command timed out") {
-            throw new Error(`${command} ${typeof args[0] === "string" && /^[A-Z]+$/.test(args[0]) ? `${args[0]} ` : ""}timed out after ${timeoutMs} ms`);
+            throw new Error(`${command} ${typeof args[0] === "string" && /^[A-Z]+$/.test(args[0]) ? `${args[0]} ` : ""}timed out after ${timeoutMs} ms`, { cause: e });
         }
         throw e;
     }
