@@ -9,7 +9,11 @@ import { USERS } from "../components/spec/spec";
 import { stopProcess } from "../local/pod";
 import { AWS_CLI, localImageEnv, s3Endpoint } from "../local/s3";
 
-export interface Run { status: number | null; stdout: string; stderr: string }
+export interface Run {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
 
 /** A process to completion without blocking the event loop (shards run side by side). */
 export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
@@ -17,8 +21,12 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = proces
         const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
-        child.stdout.on("data", (d) => { stdout += d; });
-        child.stderr.on("data", (d) => { stderr += d; });
+        child.stdout.on("data", (d) => {
+            stdout += d;
+        });
+        child.stderr.on("data", (d) => {
+            stderr += d;
+        });
         child.on("error", (e) => resolve({ status: null, stdout, stderr: stderr + String(e) }));
         child.on("close", (status) => resolve({ status, stdout, stderr }));
     });
@@ -39,19 +47,36 @@ export function aws(args: string[]): Promise<Run> {
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
 /** Pulls one RDB per source replica into `dir`, all at once, then uploads them all at once. */
-export async function referenceBackup(sources: string[], adminPassword: string, dir: string, url: string): Promise<{ dump: number; upload: number }> {
+export async function referenceBackup(
+    sources: string[],
+    adminPassword: string,
+    dir: string,
+    url: string,
+): Promise<{ dump: number; upload: number }> {
     fs.mkdirSync(dir, { recursive: true });
     const t0 = process.hrtime.bigint();
     // The password goes by environment (REDISCLI_AUTH), never by argv.
     const env = { ...process.env, REDISCLI_AUTH: adminPassword };
-    await Promise.all(sources.map((address, i) => {
-        const [host, port] = address.split(":");
-        return must(run("redis-cli", ["--no-auth-warning", "--user", USERS.admin, "-h", host, "-p", port, "--rdb", path.join(dir, `shard-${i}.rdb`)], env), "redis-cli --rdb");
-    }));
+    await Promise.all(
+        sources.map((address, i) => {
+            const [host, port] = address.split(":");
+            return must(
+                run(
+                    "redis-cli",
+                    ["--no-auth-warning", "--user", USERS.admin, "-h", host, "-p", port, "--rdb", path.join(dir, `shard-${i}.rdb`)],
+                    env,
+                ),
+                "redis-cli --rdb",
+            );
+        }),
+    );
     const dump = seconds(t0);
     const t1 = process.hrtime.bigint();
-    await Promise.all(sources.map((_, i) =>
-        must(aws(["s3", "cp", "--only-show-errors", path.join(dir, `shard-${i}.rdb`), `${url}shard-${i}.rdb`]), "aws s3 cp")));
+    await Promise.all(
+        sources.map((_, i) =>
+            must(aws(["s3", "cp", "--only-show-errors", path.join(dir, `shard-${i}.rdb`), `${url}shard-${i}.rdb`]), "aws s3 cp"),
+        ),
+    );
     return { dump, upload: seconds(t1) };
 }
 
@@ -61,16 +86,34 @@ export async function referenceRestore(url: string, shards: number, dir: string,
     const pids: number[] = [];
     const t0 = process.hrtime.bigint();
     try {
-        await Promise.all(Array.from({ length: shards }, async (_, i) => {
-            const file = `shard-${i}.rdb`;
-            await must(aws(["s3", "cp", "--only-show-errors", `${url}${file}`, path.join(dir, file)]), "aws s3 cp");
-            const server = spawn("redis-server", ["--bind", address, "--port", String(firstPort + i), "--dir", dir,
-                "--dbfilename", file, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-            pids.push(server.pid!);
-            while ((await run("redis-cli", ["-h", address, "-p", String(firstPort + i), "ping"])).stdout.trim() !== "PONG") {
-                await new Promise((r) => setTimeout(r, 50));
-            }
-        }));
+        await Promise.all(
+            Array.from({ length: shards }, async (_, i) => {
+                const file = `shard-${i}.rdb`;
+                await must(aws(["s3", "cp", "--only-show-errors", `${url}${file}`, path.join(dir, file)]), "aws s3 cp");
+                const server = spawn(
+                    "redis-server",
+                    [
+                        "--bind",
+                        address,
+                        "--port",
+                        String(firstPort + i),
+                        "--dir",
+                        dir,
+                        "--dbfilename",
+                        file,
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                    ],
+                    { stdio: "ignore" },
+                );
+                pids.push(server.pid!);
+                while ((await run("redis-cli", ["-h", address, "-p", String(firstPort + i), "ping"])).stdout.trim() !== "PONG") {
+                    await new Promise((r) => setTimeout(r, 50));
+                }
+            }),
+        );
         return seconds(t0);
     } finally {
         await Promise.all(pids.map((pid) => stopProcess(pid, 10000)));

@@ -27,7 +27,13 @@ const SCRATCH_ADDRESS = "127.0.11.161";
 const SHARDS = 3;
 const BUCKET = "bench-backups";
 
-export interface BackupBenchResult { phase: string; tool: string; mb: number; seconds: number[]; mbPerSecond: number }
+export interface BackupBenchResult {
+    phase: string;
+    tool: string;
+    mb: number;
+    seconds: number[];
+    mbPerSecond: number;
+}
 
 const stackYaml = (restoreFrom?: string) => `config:
   redis-cluster:shards: 3
@@ -53,10 +59,17 @@ const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9
 
 /** Replica address of each shard, in slot order, as the backup job picks them. */
 function replicas(seed: string, password: string): string[] {
-    const nodes = spawnSync("redis-cli", ["--no-auth-warning", "--user", USERS.admin, "-h", seed, "cluster", "nodes"],
-        { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password } }).stdout;
-    const lines = nodes.trim().split("\n").map((l) => l.split(" "));
-    const masters = lines.filter((l) => l[2].includes("master") && l.length >= 9).sort((a, b) => Number(a[8].split("-")[0]) - Number(b[8].split("-")[0]));
+    const nodes = spawnSync("redis-cli", ["--no-auth-warning", "--user", USERS.admin, "-h", seed, "cluster", "nodes"], {
+        encoding: "utf8",
+        env: { ...process.env, REDISCLI_AUTH: password },
+    }).stdout;
+    const lines = nodes
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" "));
+    const masters = lines
+        .filter((l) => l[2].includes("master") && l.length >= 9)
+        .sort((a, b) => Number(a[8].split("-")[0]) - Number(b[8].split("-")[0]));
     return masters.map((m) => lines.find((l) => l[3] === m[0] && l[2].includes("slave"))![1].split("@")[0]);
 }
 
@@ -72,8 +85,22 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
         REDIS_LOCAL_ADDRESS_BASE: ADDRESS_BASE,
     });
     fs.mkdirSync(path.join(root, "s3"));
-    const s3rver: ChildProcess = spawn(process.execPath, [require.resolve("s3rver/bin/s3rver.js"), "-d", path.join(root, "s3"),
-        "-a", S3_ADDRESS, "-p", String(S3_PORT), "-s", "--configure-bucket", BUCKET], { stdio: "ignore" });
+    const s3rver: ChildProcess = spawn(
+        process.execPath,
+        [
+            require.resolve("s3rver/bin/s3rver.js"),
+            "-d",
+            path.join(root, "s3"),
+            "-a",
+            S3_ADDRESS,
+            "-p",
+            String(S3_PORT),
+            "-s",
+            "--configure-bucket",
+            BUCKET,
+        ],
+        { stdio: "ignore" },
+    );
     const times: Record<string, number[]> = {};
     const record = (key: string, s: number) => (times[key] ??= []).push(s);
     let bytes = 0;
@@ -95,7 +122,12 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
             // Ours: the rendered daily CronJob, its dump and upload steps timed apart.
             const started: Record<string, bigint> = {};
             const t0 = process.hrtime.bigint();
-            const job = await runJob(stack, "redis-cluster-backup-daily", { retry: false, onStart: (name) => { started[name] = process.hrtime.bigint(); } });
+            const job = await runJob(stack, "redis-cluster-backup-daily", {
+                retry: false,
+                onStart: (name) => {
+                    started[name] = process.hrtime.bigint();
+                },
+            });
             const total = seconds(t0);
             if (!job.succeeded) throw new Error(job.containers.map((c) => c.output).join("\n"));
             record("ours dump", Number(started.upload - t0) / 1e9);
@@ -103,11 +135,18 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
             record("ours backup", total);
             const ids = (await must(awsLocal(["s3", "ls", `s3://${BUCKET}/redis-cluster/daily/`]), "list")).match(/\d{8}T\d{6}Z/g)!;
             backupId = ids.sort().pop()!;
-            const manifest = JSON.parse(await must(awsLocal(["s3", "cp", `s3://${BUCKET}/redis-cluster/daily/${backupId}/manifest.json`, "-"]), "manifest"));
+            const manifest = JSON.parse(
+                await must(awsLocal(["s3", "cp", `s3://${BUCKET}/redis-cluster/daily/${backupId}/manifest.json`, "-"]), "manifest"),
+            );
             bytes = (manifest.shards as { bytes: number }[]).reduce((n, s) => n + s.bytes, 0);
 
             // Reference: redis-cli --rdb from the same replicas, then aws s3 cp of each file, shards at once.
-            const reference = await referenceBackup(sources, adminPassword, path.join(root, `reference-${run}`), `s3://${BUCKET}/reference/${run}/`);
+            const reference = await referenceBackup(
+                sources,
+                adminPassword,
+                path.join(root, `reference-${run}`),
+                `s3://${BUCKET}/reference/${run}/`,
+            );
             record("reference dump", reference.dump);
             record("reference upload", reference.upload);
             record("reference backup", reference.dump + reference.upload);
@@ -126,7 +165,10 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
             try {
                 await up(restoreStack);
                 record("ours restore-up", seconds(t0));
-                const served = await Promise.race([watch.served, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30000).unref())]);
+                const served = await Promise.race([
+                    watch.served,
+                    new Promise<undefined>((r) => setTimeout(() => r(undefined), 30000).unref()),
+                ]);
                 if (!served) throw new Error(`restored deployment does not serve all ${keys} keys`);
                 record("ours restore", Number(served - t0) / 1e9);
                 // Where the time went: the last restored master's container start (its fetch done).
@@ -152,20 +194,33 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
     const mb = bytes / 2 ** 20;
     return Object.entries(times).map(([key, s]) => {
         const [tool, phase] = key.split(" ");
-        return { phase, tool, mb: Math.round(mb), seconds: s.map((x) => Math.round(x * 100) / 100), mbPerSecond: Math.round((mb / median(s)) * 10) / 10 };
+        return {
+            phase,
+            tool,
+            mb: Math.round(mb),
+            seconds: s.map((x) => Math.round(x * 100) / 100),
+            mbPerSecond: Math.round((mb / median(s)) * 10) / 10,
+        };
     });
 }
 
 export function printBackup(results: BackupBenchResult[]): void {
     const order = ["dump", "upload", "backup", "restore-fetch", "restore", "restore-up"];
-    const reference = (phase: string) => results.find((r) => r.tool === "reference" && r.phase === (phase.startsWith("restore") ? "restore" : phase));
-    const rows = [...results].sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase) || a.tool.localeCompare(b.tool))
+    const reference = (phase: string) =>
+        results.find((r) => r.tool === "reference" && r.phase === (phase.startsWith("restore") ? "restore" : phase));
+    const rows = [...results]
+        .sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase) || a.tool.localeCompare(b.tool))
         .map((r) => {
             const ref = reference(r.phase);
             const ratio = r.tool === "ours" && ref ? (median(ref.seconds) / median(r.seconds)).toFixed(2) : "";
             return [r.phase, r.tool, r.mb, median(r.seconds).toFixed(2), r.mbPerSecond, ratio, r.seconds.join(" ")];
         });
-    printTable("Backup and restore (RDB MB, 3 shards at once; ours = rendered jobs / restore.from in local mode, reference = redis-cli --rdb + aws s3 cp + redis-server load; ratio = reference s / ours s)",
-        ["phase", "tool", "MB", "median s", "MB/s", "x raw", "runs (s)"], rows);
-    console.log("restore = up to every key served; restore-up = up returned (replicas synced); restore-fetch = up to the last restored master's start (x raw against the whole reference restore)");
+    printTable(
+        "Backup and restore (RDB MB, 3 shards at once; ours = rendered jobs / restore.from in local mode, reference = redis-cli --rdb + aws s3 cp + redis-server load; ratio = reference s / ours s)",
+        ["phase", "tool", "MB", "median s", "MB/s", "x raw", "runs (s)"],
+        rows,
+    );
+    console.log(
+        "restore = up to every key served; restore-up = up returned (replicas synced); restore-fetch = up to the last restored master's start (x raw against the whole reference restore)",
+    );
 }

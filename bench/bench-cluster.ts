@@ -14,7 +14,15 @@ import { ContainerPlan, materializeVolumes, PodPlan, planPod, startContainer, st
 export const PASSWORD = "FailoverBenchPw2b4d6f8a0c2e4b6d8f0a2c4e";
 
 export async function admin(address: string): Promise<Redis> {
-    const c = new Redis({ host: address, port: 6379, username: "admin", password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const c = new Redis({
+        host: address,
+        port: 6379,
+        username: "admin",
+        password: PASSWORD,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+    });
     c.on("error", () => undefined);
     await c.connect();
     return c;
@@ -26,7 +34,9 @@ export async function clusterOk(addresses: string[], noFailures: boolean): Promi
         try {
             const c = await admin(a);
             const info = String(await c.call("CLUSTER", "INFO"));
-            const flags = String(await c.call("CLUSTER", "NODES")).split("\n").map((l) => l.split(" ")[2] ?? "");
+            const flags = String(await c.call("CLUSTER", "NODES"))
+                .split("\n")
+                .map((l) => l.split(" ")[2] ?? "");
             c.disconnect();
             if (!/cluster_state:ok/.test(info) || (noFailures && flags.some((f) => f.includes("fail")))) return false;
         } catch {
@@ -62,18 +72,29 @@ export async function masterOf(addresses: string[], slot: number): Promise<strin
 /** The slot ranges the node at `address` serves as a master. */
 export async function slotsOf(address: string): Promise<[number, number][]> {
     const c = await admin(address);
-    const mine = String(await c.call("CLUSTER", "NODES")).split("\n").find((l) => l.includes("myself"))!;
+    const mine = String(await c.call("CLUSTER", "NODES"))
+        .split("\n")
+        .find((l) => l.includes("myself"))!;
     c.disconnect();
-    return mine.split(" ").slice(8).filter((f) => /^\d/.test(f)).map((f) => {
-        const [a, b] = f.split("-").map(Number);
-        return [a, b ?? a];
-    });
+    return mine
+        .split(" ")
+        .slice(8)
+        .filter((f) => /^\d/.test(f))
+        .map((f) => {
+            const [a, b] = f.split("-").map(Number);
+            return [a, b ?? a];
+        });
 }
 
 export class BenchCluster {
     readonly pids: number[] = [];
 
-    private constructor(readonly addresses: string[], readonly plans: PodPlan[], private readonly root: string, private readonly helpers: boolean) {}
+    private constructor(
+        readonly addresses: string[],
+        readonly plans: PodPlan[],
+        private readonly root: string,
+        private readonly helpers: boolean,
+    ) {}
 
     /**
      * Forms 3 x 1 shards on 127.0.<firstOctet>.1-6. Without `helpers` (stock Redis) the watchdog
@@ -115,7 +136,10 @@ export class BenchCluster {
      * client in it for the hook's whole run), calling `onLine` as each line is printed.
      */
     runPreStop(i: number, env: Record<string, string> = {}, onLine: (line: string) => void = () => undefined): Promise<void> {
-        const hook = spawn("sh", [path.join(this.plans[i].root, "scripts", "redis-prestop.sh")], { env: { ...process.env, ...this.redis(i).env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+        const hook = spawn("sh", [path.join(this.plans[i].root, "scripts", "redis-prestop.sh")], {
+            env: { ...process.env, ...this.redis(i).env, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let pending = "";
         hook.stdout.on("data", (d) => {
             const lines = (pending + d).split("\n");

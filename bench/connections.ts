@@ -18,12 +18,42 @@ import { stopProcess } from "../local/pod";
 const CONNECTIONS = 1000;
 const CLIENT_COUNTS = [50, CONNECTIONS];
 
-export interface NodeLimits { maxclients: number; openFilesSoft: string; openFilesHard: string }
-export interface MemoryCell { config: ThroughputConfig; connections: number; usedBytesPerConnection: number; rssBytesPerConnection: number; clientsBefore: number; clientsAfter: number }
-export interface ConnectionsThroughputCell { config: ThroughputConfig; test: string; clients: number; rps: number; p50: number; p99: number; samples: number[] }
+export interface NodeLimits {
+    maxclients: number;
+    openFilesSoft: string;
+    openFilesHard: string;
+}
+export interface MemoryCell {
+    config: ThroughputConfig;
+    connections: number;
+    usedBytesPerConnection: number;
+    rssBytesPerConnection: number;
+    clientsBefore: number;
+    clientsAfter: number;
+}
+export interface ConnectionsThroughputCell {
+    config: ThroughputConfig;
+    test: string;
+    clients: number;
+    rps: number;
+    p50: number;
+    p99: number;
+    samples: number[];
+}
 /** What a server started with a container's default open-files limit made of it. */
-export interface PodLimits { started: string; maxclients: number; openFilesSoft: string; openFilesHard: string; log: string }
-export interface ConnectionsResult { podLimits: PodLimits; limits: Record<string, NodeLimits>; memory: MemoryCell[]; throughput: ConnectionsThroughputCell[] }
+export interface PodLimits {
+    started: string;
+    maxclients: number;
+    openFilesSoft: string;
+    openFilesHard: string;
+    log: string;
+}
+export interface ConnectionsResult {
+    podLimits: PodLimits;
+    limits: Record<string, NodeLimits>;
+    memory: MemoryCell[];
+    throughput: ConnectionsThroughputCell[];
+}
 
 const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)![1]);
 
@@ -47,14 +77,24 @@ function openClient(host: string, ca?: string): Promise<net.Socket> {
 
 async function admin(cluster: BenchCluster, caFile: string): Promise<Redis> {
     const n = cluster.nodes[0];
-    const c = new Redis({ host: n.ip, port: n.port, username: USERS.admin, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0,
-        ...(cluster.config === "rendered-tls" ? { tls: { ca: fs.readFileSync(caFile, "utf8") } } : {}) });
+    const c = new Redis({
+        host: n.ip,
+        port: n.port,
+        username: USERS.admin,
+        password: PASSWORD,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        ...(cluster.config === "rendered-tls" ? { tls: { ca: fs.readFileSync(caFile, "utf8") } } : {}),
+    });
     await c.connect();
     return c;
 }
 
 function openFiles(pid: number): { soft: string; hard: string } {
-    const line = fs.readFileSync(`/proc/${pid}/limits`, "utf8").split("\n").find((l) => l.startsWith("Max open files"))!;
+    const line = fs
+        .readFileSync(`/proc/${pid}/limits`, "utf8")
+        .split("\n")
+        .find((l) => l.startsWith("Max open files"))!;
     const [soft, hard] = line.replace("Max open files", "").trim().split(/\s+/);
     return { soft, hard };
 }
@@ -68,16 +108,25 @@ async function underPodLimits(maxclients: number): Promise<PodLimits> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pod-limits-"));
     const log = path.join(dir, "server.log");
     const started = "prlimit --nofile=1024:524288";
-    const child = spawn("prlimit", ["--nofile=1024:524288", prodServerBinary(), "--port", "0", "--dir", dir, "--maxclients", String(maxclients), "--logfile", log],
-        { stdio: "ignore" });
+    const child = spawn(
+        "prlimit",
+        ["--nofile=1024:524288", prodServerBinary(), "--port", "0", "--dir", dir, "--maxclients", String(maxclients), "--logfile", log],
+        { stdio: "ignore" },
+    );
     try {
         const deadline = Date.now() + 10000;
         while (!(fs.existsSync(log) && /Ready to accept connections/.test(fs.readFileSync(log, "utf8")))) {
-            if (Date.now() > deadline) throw new Error(`server under ${started} did not start: ${fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "no log"}`);
+            if (Date.now() > deadline)
+                throw new Error(`server under ${started} did not start: ${fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "no log"}`);
             await new Promise((r) => setTimeout(r, 100));
         }
         const { soft, hard } = openFiles(child.pid!);
-        const said = fs.readFileSync(log, "utf8").split("\n").filter((l) => /open files|maxclients/i.test(l)).map((l) => l.replace(/^\d+:\w \S+ \S+ \S+ \S+ /, "")).join(" | ");
+        const said = fs
+            .readFileSync(log, "utf8")
+            .split("\n")
+            .filter((l) => /open files|maxclients/i.test(l))
+            .map((l) => l.replace(/^\d+:\w \S+ \S+ \S+ \S+ /, ""))
+            .join(" | ");
         return { started, maxclients, openFilesSoft: soft, openFilesHard: hard, log: said };
     } finally {
         await stopProcess(child.pid!, 5000);
@@ -89,7 +138,7 @@ async function memoryPerConnection(cluster: BenchCluster, caFile: string): Promi
     const c = await admin(cluster, caFile);
     try {
         const pid = field(await c.info("server"), "process_id");
-        const maxclients = Number((await c.config("GET", "maxclients") as string[])[1]);
+        const maxclients = Number(((await c.config("GET", "maxclients")) as string[])[1]);
         const { soft, hard } = openFiles(pid);
         const before = await c.info();
         const ca = cluster.config === "rendered-tls" ? fs.readFileSync(caFile, "utf8") : undefined;
@@ -97,15 +146,19 @@ async function memoryPerConnection(cluster: BenchCluster, caFile: string): Promi
         try {
             // In batches of 100, as a fleet of client pods would connect, not all in one instant.
             for (let i = 0; i < CONNECTIONS; i += 100) {
-                sockets.push(...await Promise.all(Array.from({ length: 100 }, () => openClient(cluster.nodes[0].ip, ca))));
+                sockets.push(...(await Promise.all(Array.from({ length: 100 }, () => openClient(cluster.nodes[0].ip, ca)))));
             }
             const after = await c.info();
             return {
                 limits: { maxclients, openFilesSoft: soft, openFilesHard: hard },
-                memory: { config: cluster.config, connections: sockets.length,
+                memory: {
+                    config: cluster.config,
+                    connections: sockets.length,
                     usedBytesPerConnection: (field(after, "used_memory") - field(before, "used_memory")) / sockets.length,
                     rssBytesPerConnection: (field(after, "used_memory_rss") - field(before, "used_memory_rss")) / sockets.length,
-                    clientsBefore: field(before, "connected_clients"), clientsAfter: field(after, "connected_clients") },
+                    clientsBefore: field(before, "connected_clients"),
+                    clientsAfter: field(after, "connected_clients"),
+                },
             };
         } finally {
             for (const s of sockets) s.destroy();
@@ -126,17 +179,36 @@ export async function benchConnections(runs: number, requests: number): Promise<
         }
         const throughput: ConnectionsThroughputCell[] = [];
         for (const test of ["set", "get"]) {
-            const cells = clusters.flatMap((cluster) => CLIENT_COUNTS.map((clients) => ({ cluster, clients, samples: [] as ReturnType<typeof redisBenchmark>[] })));
+            const cells = clusters.flatMap((cluster) =>
+                CLIENT_COUNTS.map((clients) => ({ cluster, clients, samples: [] as ReturnType<typeof redisBenchmark>[] })),
+            );
             for (let r = 0; r < runs; r++) {
                 // Rotate who goes first, so drift in the machine's load favours no cell.
                 for (let k = 0; k < cells.length; k++) {
                     const cell = cells[(r + k) % cells.length];
-                    cell.samples.push(redisBenchmark(cell.cluster.nodes[0].ip, test, 1, 64, requests, cell.cluster.config === "rendered-tls" ? caFile : undefined, cell.clients));
+                    cell.samples.push(
+                        redisBenchmark(
+                            cell.cluster.nodes[0].ip,
+                            test,
+                            1,
+                            64,
+                            requests,
+                            cell.cluster.config === "rendered-tls" ? caFile : undefined,
+                            cell.clients,
+                        ),
+                    );
                 }
             }
             for (const c of cells) {
-                throughput.push({ config: c.cluster.config, test, clients: c.clients, rps: median(c.samples.map((x) => x.rps)),
-                    p50: median(c.samples.map((x) => x.p50)), p99: median(c.samples.map((x) => x.p99)), samples: c.samples.map((x) => Math.round(x.rps)) });
+                throughput.push({
+                    config: c.cluster.config,
+                    test,
+                    clients: c.clients,
+                    rps: median(c.samples.map((x) => x.rps)),
+                    p50: median(c.samples.map((x) => x.p50)),
+                    p99: median(c.samples.map((x) => x.p99)),
+                    samples: c.samples.map((x) => Math.round(x.rps)),
+                });
             }
         }
         return { podLimits: await underPodLimits(limits.rendered.maxclients), limits, memory, throughput };
@@ -145,16 +217,60 @@ export async function benchConnections(runs: number, requests: number): Promise<
 
 export function printConnections(r: ConnectionsResult): void {
     const p = r.podLimits;
-    console.log(`\nUnder ${p.started} (a container's default) with maxclients ${p.maxclients}: open files ${p.openFilesSoft}/${p.openFilesHard}; the server said: ${p.log || "nothing about limits"}`);
-    printTable(`Memory per connection: one master, ${CONNECTIONS} idle authenticated connections (bytes; INFO before/after)`,
-        ["config", "connections", "used_memory / conn", "RSS / conn", "clients before", "clients after", "maxclients", "open files soft/hard"],
-        r.memory.map((m) => [m.config, m.connections, Math.round(m.usedBytesPerConnection), Math.round(m.rssBytesPerConnection), m.clientsBefore, m.clientsAfter,
-            r.limits[m.config].maxclients, `${r.limits[m.config].openFilesSoft}/${r.limits[m.config].openFilesHard}`]));
-    const cell = (config: string, test: string, clients: number) => r.throughput.find((t) => t.config === config && t.test === test && t.clients === clients)!;
-    printTable(`redis-benchmark --cluster, 64-byte values, not pipelined: ${CONNECTIONS} clients against 50 (median ops/s; latency p50/p99 ms)`,
-        ["config", "test", "50 clients", `${CONNECTIONS} clients`, `${CONNECTIONS} / 50`, "p50/p99 at 50", `p50/p99 at ${CONNECTIONS}`, `runs at ${CONNECTIONS}`],
-        r.throughput.filter((t) => t.clients === 50).map((t) => {
-            const many = cell(t.config, t.test, CONNECTIONS);
-            return [t.config, t.test.toUpperCase(), Math.round(t.rps), Math.round(many.rps), (many.rps / t.rps).toFixed(2), `${t.p50}/${t.p99}`, `${many.p50}/${many.p99}`, many.samples.join(" ")];
-        }));
+    console.log(
+        `\nUnder ${p.started} (a container's default) with maxclients ${p.maxclients}: open files ${p.openFilesSoft}/${p.openFilesHard}; the server said: ${p.log || "nothing about limits"}`,
+    );
+    printTable(
+        `Memory per connection: one master, ${CONNECTIONS} idle authenticated connections (bytes; INFO before/after)`,
+        [
+            "config",
+            "connections",
+            "used_memory / conn",
+            "RSS / conn",
+            "clients before",
+            "clients after",
+            "maxclients",
+            "open files soft/hard",
+        ],
+        r.memory.map((m) => [
+            m.config,
+            m.connections,
+            Math.round(m.usedBytesPerConnection),
+            Math.round(m.rssBytesPerConnection),
+            m.clientsBefore,
+            m.clientsAfter,
+            r.limits[m.config].maxclients,
+            `${r.limits[m.config].openFilesSoft}/${r.limits[m.config].openFilesHard}`,
+        ]),
+    );
+    const cell = (config: string, test: string, clients: number) =>
+        r.throughput.find((t) => t.config === config && t.test === test && t.clients === clients)!;
+    printTable(
+        `redis-benchmark --cluster, 64-byte values, not pipelined: ${CONNECTIONS} clients against 50 (median ops/s; latency p50/p99 ms)`,
+        [
+            "config",
+            "test",
+            "50 clients",
+            `${CONNECTIONS} clients`,
+            `${CONNECTIONS} / 50`,
+            "p50/p99 at 50",
+            `p50/p99 at ${CONNECTIONS}`,
+            `runs at ${CONNECTIONS}`,
+        ],
+        r.throughput
+            .filter((t) => t.clients === 50)
+            .map((t) => {
+                const many = cell(t.config, t.test, CONNECTIONS);
+                return [
+                    t.config,
+                    t.test.toUpperCase(),
+                    Math.round(t.rps),
+                    Math.round(many.rps),
+                    (many.rps / t.rps).toFixed(2),
+                    `${t.p50}/${t.p99}`,
+                    `${many.p50}/${many.p99}`,
+                    many.samples.join(" "),
+                ];
+            }),
+    );
 }

@@ -45,8 +45,30 @@ async function connect(host: string, timeoutMs = 15000): Promise<Redis> {
 const usedMemory = async (c: Redis) => Number(/^used_memory:(\d+)/m.exec(await c.info("memory"))![1]);
 
 function benchmark(host: string, test: string, pipeline: number, requests: number): { rps: number; p50: number; p99: number } {
-    const r = spawnSync("redis-benchmark", ["-h", host, "-p", "6379", "-t", test, "-n", String(requests), "-c", "50", "-d", String(VALUE_BYTES),
-        "-P", String(pipeline), "-r", "100000", "--csv", "-q"], { encoding: "utf8" });
+    const r = spawnSync(
+        "redis-benchmark",
+        [
+            "-h",
+            host,
+            "-p",
+            "6379",
+            "-t",
+            test,
+            "-n",
+            String(requests),
+            "-c",
+            "50",
+            "-d",
+            String(VALUE_BYTES),
+            "-P",
+            String(pipeline),
+            "-r",
+            "100000",
+            "--csv",
+            "-q",
+        ],
+        { encoding: "utf8" },
+    );
     const line = r.stdout.split("\n").find((l) => l.startsWith(`"${test.toUpperCase()}"`));
     if (!line) throw new Error(`redis-benchmark gave no ${test} result against ${host}: ${r.stdout}${r.stderr}`);
     // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
@@ -54,15 +76,39 @@ function benchmark(host: string, test: string, pipeline: number, requests: numbe
     return { rps: cols[1], p50: cols[4], p99: cols[6] };
 }
 
-export async function benchEngines(keys: number, runs: number, requests: number, builds: LocalEngine[] = localEngines()): Promise<EngineResult[]> {
+export async function benchEngines(
+    keys: number,
+    runs: number,
+    requests: number,
+    builds: LocalEngine[] = localEngines(),
+): Promise<EngineResult[]> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "engines-bench-"));
     const servers = builds.map((b, i) => {
         const dir = path.join(root, `${b.engine}-${b.line}`);
         fs.mkdirSync(dir);
         // The same settings on each: no persistence (it would measure the disk), DEBUG for POPULATE.
-        const argv = [path.join(b.binDir, `${b.engine}-server`), "--bind", address(i), "--port", "6379", "--dir", dir,
-            "--save", "", "--appendonly", "no", "--enable-debug-command", "yes", "--bind-source-addr", address(i)];
-        return { build: b, host: address(i), pid: startContainer({ name: b.engine, env: {}, probes: {}, argv }, path.join(dir, "server.log")).pid! };
+        const argv = [
+            path.join(b.binDir, `${b.engine}-server`),
+            "--bind",
+            address(i),
+            "--port",
+            "6379",
+            "--dir",
+            dir,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--enable-debug-command",
+            "yes",
+            "--bind-source-addr",
+            address(i),
+        ];
+        return {
+            build: b,
+            host: address(i),
+            pid: startContainer({ name: b.engine, env: {}, probes: {}, argv }, path.join(dir, "server.log")).pid!,
+        };
     });
     try {
         const clients = await Promise.all(servers.map((s) => connect(s.host)));
@@ -73,7 +119,7 @@ export async function benchEngines(keys: number, runs: number, requests: number,
             await c.call("DEBUG", "POPULATE", String(keys), "key", String(VALUE_BYTES));
             const count = await c.dbsize();
             if (count !== keys) throw new Error(`DEBUG POPULATE made ${count} keys, not ${keys}`);
-            memory.push(((await usedMemory(c)) - before) / keys * 1e6 / 2 ** 20);
+            memory.push(((((await usedMemory(c)) - before) / keys) * 1e6) / 2 ** 20);
             await c.call("FLUSHALL");
         }
         clients.forEach((c) => c.disconnect());
@@ -84,16 +130,25 @@ export async function benchEngines(keys: number, runs: number, requests: number,
                     for (let k = 0; k < servers.length; k++) {
                         const i = (r + k) % servers.length;
                         const key = `${test}/${pipeline}`;
-                        samples[i].set(key, [...(samples[i].get(key) ?? []), benchmark(servers[i].host, test, pipeline, requests * pipeline)]);
+                        samples[i].set(key, [
+                            ...(samples[i].get(key) ?? []),
+                            benchmark(servers[i].host, test, pipeline, requests * pipeline),
+                        ]);
                     }
                 }
             }
         }
         return servers.map((s, i) => ({
-            engine: s.build.version, source: s.build.source, keys, mibPer1MKeys: memory[i],
+            engine: s.build.version,
+            source: s.build.source,
+            keys,
+            mibPer1MKeys: memory[i],
             throughput: [...samples[i]].map(([key, got]) => ({
-                test: key.split("/")[0], pipeline: Number(key.split("/")[1]),
-                rps: median(got.map((x) => x.rps)), p50: median(got.map((x) => x.p50)), p99: median(got.map((x) => x.p99)),
+                test: key.split("/")[0],
+                pipeline: Number(key.split("/")[1]),
+                rps: median(got.map((x) => x.rps)),
+                p50: median(got.map((x) => x.p50)),
+                p99: median(got.map((x) => x.p99)),
             })),
         }));
     } finally {
@@ -104,16 +159,30 @@ export async function benchEngines(keys: number, runs: number, requests: number,
 
 export function printEngines(results: EngineResult[]): void {
     const base = results.find((r) => r.engine.startsWith("valkey")) ?? results[0];
-    printTable(`Engines: memory for 1M keys of ${VALUE_BYTES}-byte values (used_memory added, MiB), ratio to ${base.engine}`,
+    printTable(
+        `Engines: memory for 1M keys of ${VALUE_BYTES}-byte values (used_memory added, MiB), ratio to ${base.engine}`,
         ["engine", "build", "MiB per 1M keys", "ratio"],
-        results.map((r) => [r.engine, r.source, r.mibPer1MKeys.toFixed(1), (r.mibPer1MKeys / base.mibPer1MKeys).toFixed(2)]));
+        results.map((r) => [r.engine, r.source, r.mibPer1MKeys.toFixed(1), (r.mibPer1MKeys / base.mibPer1MKeys).toFixed(2)]),
+    );
     const cells = base.throughput.map((t) => ({ test: t.test, pipeline: t.pipeline }));
-    printTable(`Engines: redis-benchmark, 50 clients, ${VALUE_BYTES}-byte values, standalone (median ops/s; p50/p99 ms)`,
-        ["test", "pipeline", ...results.map((r) => r.engine), ...results.filter((r) => r !== base).map((r) => `${r.engine}/${base.engine}`), ...results.map((r) => `${r.engine} p50/p99`)],
+    printTable(
+        `Engines: redis-benchmark, 50 clients, ${VALUE_BYTES}-byte values, standalone (median ops/s; p50/p99 ms)`,
+        [
+            "test",
+            "pipeline",
+            ...results.map((r) => r.engine),
+            ...results.filter((r) => r !== base).map((r) => `${r.engine}/${base.engine}`),
+            ...results.map((r) => `${r.engine} p50/p99`),
+        ],
         cells.map((c) => {
             const of = (r: EngineResult) => r.throughput.find((t) => t.test === c.test && t.pipeline === c.pipeline)!;
-            return [c.test.toUpperCase(), c.pipeline, ...results.map((r) => Math.round(of(r).rps)),
+            return [
+                c.test.toUpperCase(),
+                c.pipeline,
+                ...results.map((r) => Math.round(of(r).rps)),
                 ...results.filter((r) => r !== base).map((r) => (of(r).rps / of(base).rps).toFixed(2)),
-                ...results.map((r) => `${of(r).p50}/${of(r).p99}`)];
-        }));
+                ...results.map((r) => `${of(r).p50}/${of(r).p99}`),
+            ];
+        }),
+    );
 }

@@ -8,13 +8,22 @@ import { BenchCluster, clusterOk, masterOf, PASSWORD, slotsOf, until } from "./b
 import { median, printTable } from "./stats";
 
 /** `preStop`: our helpers (preStop handover, watchdog, rejoin); stock Redis has none of them. */
-interface Variant { name: string; nodeTimeoutMs: number; preStop: boolean }
+interface Variant {
+    name: string;
+    nodeTimeoutMs: number;
+    preStop: boolean;
+}
 export const VARIANTS: Variant[] = [
     { name: "rendered", nodeTimeoutMs: 5000, preStop: true },
     { name: "stock", nodeTimeoutMs: 15000, preStop: false },
 ];
 
-export interface FailoverBench { variant: string; kind: "planned" | "unplanned"; gapsMs: number[]; medianMs: number }
+export interface FailoverBench {
+    variant: string;
+    kind: "planned" | "unplanned";
+    gapsMs: number[];
+    medianMs: number;
+}
 
 export async function benchFailover(variant: Variant, runs: number, firstOctet: number): Promise<FailoverBench[]> {
     const cluster = await BenchCluster.start(`failover-${variant.name}`, variant.nodeTimeoutMs, firstOctet, variant.preStop);
@@ -26,7 +35,11 @@ export async function benchFailover(variant: Variant, runs: number, firstOctet: 
             for (let run = 0; run < runs; run++) {
                 const victimIp = await masterOf(addresses, 0);
                 const victim = addresses.indexOf(victimIp);
-                const workload = new Workload(addresses.map((host) => ({ host, port: 6379 })), PASSWORD, { prefix: `fb${run}${kind}` });
+                const workload = new Workload(
+                    addresses.map((host) => ({ host, port: 6379 })),
+                    PASSWORD,
+                    { prefix: `fb${run}${kind}` },
+                );
                 await workload.start();
                 await new Promise((r) => setTimeout(r, 500));
                 const ranges = await slotsOf(victimIp);
@@ -54,7 +67,15 @@ export async function benchFailover(variant: Variant, runs: number, firstOctet: 
 
 export function printFailover(results: FailoverBench[]): void {
     const get = (v: string, k: string) => results.find((r) => r.variant === v && r.kind === k)!;
-    printTable("Failover: longest write gap on the failed master's slots (median ms)", ["kind", "runs", "rendered", "stock", "rendered/stock"],
-        (["planned", "unplanned"] as const).map((k) => [k, get("rendered", k).gapsMs.length, get("rendered", k).medianMs.toFixed(0),
-            get("stock", k).medianMs.toFixed(0), (get("rendered", k).medianMs / get("stock", k).medianMs).toFixed(3)]));
+    printTable(
+        "Failover: longest write gap on the failed master's slots (median ms)",
+        ["kind", "runs", "rendered", "stock", "rendered/stock"],
+        (["planned", "unplanned"] as const).map((k) => [
+            k,
+            get("rendered", k).gapsMs.length,
+            get("rendered", k).medianMs.toFixed(0),
+            get("stock", k).medianMs.toFixed(0),
+            (get("rendered", k).medianMs / get("stock", k).medianMs).toFixed(3),
+        ]),
+    );
 }

@@ -7,7 +7,10 @@ const VALUE_BYTES = 64 * 1024;
 
 /** Writes `megabytes` of 64 KB values; returns the number of keys written. */
 export async function fill(seed: string, password: string, megabytes: number): Promise<number> {
-    const cluster = new Cluster([{ host: seed, port: 6379 }], { redisOptions: { username: USERS.app, password }, enableAutoPipelining: true });
+    const cluster = new Cluster([{ host: seed, port: 6379 }], {
+        redisOptions: { username: USERS.app, password },
+        enableAutoPipelining: true,
+    });
     try {
         const value = Buffer.alloc(VALUE_BYTES);
         const count = Math.ceil((megabytes * 2 ** 20) / VALUE_BYTES);
@@ -34,4 +37,3 @@ function randomTail(j: number): Buffer {
     if (!tails.has(block)) tails.set(block, require("crypto").randomBytes(VALUE_BYTES - 64));
     return tails.get(block)!;
 }
-

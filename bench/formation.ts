@@ -16,31 +16,62 @@ const SETTLE_MS = 2500;
 const PASSWORD = "BenchPw5c7e9a1c3e5b7d9f1a3c5e7b9d1f3a5c";
 
 async function waitHealthy(nodes: FormationNode[], clients: Map<string, Redis>): Promise<void> {
-    await waitFor("a healthy cluster", 120000, async () => {
-        const states = await Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
-        return states.every((s) => s.clusterState === "ok" && (!s.myself.flags.includes("slave") || s.masterLinkUp)) ? true : undefined;
-    }, 20);
+    await waitFor(
+        "a healthy cluster",
+        120000,
+        async () => {
+            const states = await Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
+            return states.every((s) => s.clusterState === "ok" && (!s.myself.flags.includes("slave") || s.masterLinkUp)) ? true : undefined;
+        },
+        20,
+    );
 }
 
 function redisCliCreate(nodes: FormationNode[]): Promise<void> {
     return new Promise((resolve, reject) => {
-        const p = spawn("redis-cli", ["--user", "admin", "--cluster", "create", ...nodes.map((n) => `${n.ip}:${n.port}`), "--cluster-replicas", "1", "--cluster-yes"],
-            { env: { ...process.env, REDISCLI_AUTH: PASSWORD }, stdio: ["ignore", "ignore", "pipe"] });
+        const p = spawn(
+            "redis-cli",
+            [
+                "--user",
+                "admin",
+                "--cluster",
+                "create",
+                ...nodes.map((n) => `${n.ip}:${n.port}`),
+                "--cluster-replicas",
+                "1",
+                "--cluster-yes",
+            ],
+            { env: { ...process.env, REDISCLI_AUTH: PASSWORD }, stdio: ["ignore", "ignore", "pipe"] },
+        );
         let err = "";
         p.stderr!.on("data", (d) => (err += d));
         p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli exited ${code}: ${err}`))));
     });
 }
 
-export interface FormationBench { nodes: number; runs: number; oursMs: number[]; redisCliMs: number[]; ratio: number }
+export interface FormationBench {
+    nodes: number;
+    runs: number;
+    oursMs: number[];
+    redisCliMs: number[];
+    ratio: number;
+}
 
 export async function benchFormation(count: number, runs: number, firstOctet = 5): Promise<FormationBench> {
-    const objects = buildAllObjects(resolveSpec({
-        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-        storage: { size: "1Gi", storageClass: "" }, redis: { maxmemory: "128mb", ioThreads: 1 },
-    }), PASSWORD);
+    const objects = buildAllObjects(
+        resolveSpec({
+            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+            storage: { size: "1Gi", storageClass: "" },
+            redis: { maxmemory: "128mb", ioThreads: 1 },
+        }),
+        PASSWORD,
+    );
     const nodes: FormationNode[] = Array.from({ length: count }, (_, i) => ({
-        name: `redis-cluster-${i}`, ip: `127.0.${firstOctet}.${i + 1}`, port: 6379, host: `host-${i}`, zone: `zone-${i % 3}`,
+        name: `redis-cluster-${i}`,
+        ip: `127.0.${firstOctet}.${i + 1}`,
+        port: 6379,
+        host: `host-${i}`,
+        zone: `zone-${i % 3}`,
     }));
     const shape = { shards: count / 2, replicasPerShard: 1 };
     const ours: number[] = [];
@@ -72,6 +103,9 @@ export async function benchFormation(count: number, runs: number, firstOctet = 5
 }
 
 export function printFormation(results: FormationBench[]): void {
-    printTable("Cluster formation: all nodes answer -> cluster ok, replicas linked (median ms)", ["nodes", "runs", "ours", "redis-cli", "ours/redis-cli"],
-        results.map((r) => [r.nodes, r.runs, median(r.oursMs).toFixed(0), median(r.redisCliMs).toFixed(0), r.ratio.toFixed(2)]));
+    printTable(
+        "Cluster formation: all nodes answer -> cluster ok, replicas linked (median ms)",
+        ["nodes", "runs", "ours", "redis-cli", "ours/redis-cli"],
+        results.map((r) => [r.nodes, r.runs, median(r.oursMs).toFixed(0), median(r.redisCliMs).toFixed(0), r.ratio.toFixed(2)]),
+    );
 }

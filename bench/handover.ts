@@ -31,7 +31,14 @@ export interface HandoverRun {
     timeline: Record<string, number>;
 }
 
-export interface HandoverCell { variant: string; client: SoakClient; stallsMs: number[]; medianMs: number; maxMs: number; errors: number }
+export interface HandoverCell {
+    variant: string;
+    client: SoakClient;
+    stallsMs: number[];
+    medianMs: number;
+    maxMs: number;
+    errors: number;
+}
 
 /** Steps in the Redis logs (first occurrence after the hook started), by node. */
 const LOG_STEPS: { node: "old" | "new"; step: string; pattern: RegExp }[] = [
@@ -45,11 +52,14 @@ const LOG_STEPS: { node: "old" | "new"; step: string; pattern: RegExp }[] = [
 
 /** Redis log lines start "pid:R dd Mon yyyy hh:mm:ss.mmm"; Redis writes local time, as Date parses it. */
 function logTimes(file: string, since: number): { t: number; text: string }[] {
-    return fs.readFileSync(file, "utf8").split("\n").flatMap((line) => {
-        const m = /^\d+:[A-Z] (\d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3}) . (.*)$/.exec(line);
-        const t = m ? new Date(m[1]).getTime() : NaN;
-        return m && t >= since - 5 ? [{ t, text: m[2] }] : [];
-    });
+    return fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .flatMap((line) => {
+            const m = /^\d+:[A-Z] (\d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3}) . (.*)$/.exec(line);
+            const t = m ? new Date(m[1]).getTime() : NaN;
+            return m && t >= since - 5 ? [{ t, text: m[2] }] : [];
+        });
 }
 
 /** Keys spread over the slots of `ranges`. */
@@ -83,13 +93,24 @@ async function settled(addresses: string[]): Promise<boolean> {
     return true;
 }
 
-async function handoverOnce(cluster: BenchCluster, variant: typeof HANDOVER_VARIANTS[number], client: SoakClient, shard: number): Promise<HandoverRun> {
+async function handoverOnce(
+    cluster: BenchCluster,
+    variant: (typeof HANDOVER_VARIANTS)[number],
+    client: SoakClient,
+    shard: number,
+): Promise<HandoverRun> {
     const { addresses } = cluster;
     const oldIp = await masterOf(addresses, SHARD_SLOTS[shard]);
     const wait = (lastHandoverFrom.get(oldIp) ?? 0) + VOTE_SPACING_MS - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const old = addresses.indexOf(oldIp);
-    const soak = startSoak(client, addresses.map((a) => `${a}:6379`), USERS.app, PASSWORD, keysIn(await slotsOf(oldIp), 64));
+    const soak = startSoak(
+        client,
+        addresses.map((a) => `${a}:6379`),
+        USERS.app,
+        PASSWORD,
+        keysIn(await slotsOf(oldIp), 64),
+    );
     let report: SoakReport;
     const timeline: Record<string, number> = {};
     let t0 = 0;
@@ -98,7 +119,9 @@ async function handoverOnce(cluster: BenchCluster, variant: typeof HANDOVER_VARI
         await new Promise((r) => setTimeout(r, 300));
         t0 = Date.now();
         lastHandoverFrom.set(oldIp, t0);
-        await cluster.runPreStop(old, variant.env, (line) => { timeline[`hook: ${line.replace(/\d+\.\d+\.\d+\.\d+/g, "<ip>")}`] ??= Date.now() - t0; });
+        await cluster.runPreStop(old, variant.env, (line) => {
+            timeline[`hook: ${line.replace(/\d+\.\d+\.\d+\.\d+/g, "<ip>")}`] ??= Date.now() - t0;
+        });
         timeline["hook returns, SIGTERM sent"] = Date.now() - t0;
         await stopProcess(cluster.pids[old], 60000);
         timeline["process gone"] = Date.now() - t0;
@@ -108,7 +131,10 @@ async function handoverOnce(cluster: BenchCluster, variant: typeof HANDOVER_VARI
     } finally {
         report = await soak.stop();
     }
-    const newIp = await masterOf(addresses.filter((a) => a !== oldIp), SHARD_SLOTS[shard]);
+    const newIp = await masterOf(
+        addresses.filter((a) => a !== oldIp),
+        SHARD_SLOTS[shard],
+    );
     const logs = { old: logTimes(cluster.logFile(old), t0), new: logTimes(cluster.logFile(addresses.indexOf(newIp)), t0) };
     for (const s of LOG_STEPS) {
         const hit = logs[s.node].find((l) => s.pattern.test(l.text));
@@ -133,7 +159,9 @@ export async function benchHandover(runs: number, firstOctet: number): Promise<{
             for (const client of SOAK_CLIENTS) {
                 for (const variant of HANDOVER_VARIANTS) {
                     const r = await handoverOnce(cluster, variant, client, turn++ % SHARD_SLOTS.length);
-                    console.log(`  handover ${variant.name} ${client}: longest stall ${r.stallMs} ms; ${JSON.stringify(r.timeline)}${Object.keys(r.errors).length ? ` errors ${JSON.stringify(r.errors)}` : ""}`);
+                    console.log(
+                        `  handover ${variant.name} ${client}: longest stall ${r.stallMs} ms; ${JSON.stringify(r.timeline)}${Object.keys(r.errors).length ? ` errors ${JSON.stringify(r.errors)}` : ""}`,
+                    );
                     all.push(r);
                 }
             }
@@ -141,19 +169,37 @@ export async function benchHandover(runs: number, firstOctet: number): Promise<{
     } finally {
         await cluster.stop();
     }
-    const cells = HANDOVER_VARIANTS.flatMap((v) => SOAK_CLIENTS.map((client) => {
-        const mine = all.filter((r) => r.variant === v.name && r.client === client);
-        const stalls = mine.map((r) => r.stallMs);
-        return { variant: v.name, client, stallsMs: stalls, medianMs: median(stalls), maxMs: Math.max(...stalls),
-            errors: mine.reduce((n, r) => n + Object.values(r.errors).reduce((a, b) => a + b, 0), 0) };
-    }));
+    const cells = HANDOVER_VARIANTS.flatMap((v) =>
+        SOAK_CLIENTS.map((client) => {
+            const mine = all.filter((r) => r.variant === v.name && r.client === client);
+            const stalls = mine.map((r) => r.stallMs);
+            return {
+                variant: v.name,
+                client,
+                stallsMs: stalls,
+                medianMs: median(stalls),
+                maxMs: Math.max(...stalls),
+                errors: mine.reduce((n, r) => n + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
+            };
+        }),
+    );
     return { runs: all, cells };
 }
 
 export function printHandover(cells: HandoverCell[]): void {
     const get = (v: string, c: string) => cells.find((x) => x.variant === v && x.client === c)!;
-    printTable("Planned handover: longest write stall on the stopping master's slots (ms)", ["client", "runs", "drain median", "drain max", "no-drain median", "no-drain max", "drain/no-drain", "app errors"],
-        SOAK_CLIENTS.map((c) => [c, get("drain", c).stallsMs.length, get("drain", c).medianMs.toFixed(0), get("drain", c).maxMs.toFixed(0),
-            get("no drain", c).medianMs.toFixed(0), get("no drain", c).maxMs.toFixed(0),
-            (get("drain", c).medianMs / get("no drain", c).medianMs).toFixed(3), `${get("drain", c).errors}/${get("no drain", c).errors}`]));
+    printTable(
+        "Planned handover: longest write stall on the stopping master's slots (ms)",
+        ["client", "runs", "drain median", "drain max", "no-drain median", "no-drain max", "drain/no-drain", "app errors"],
+        SOAK_CLIENTS.map((c) => [
+            c,
+            get("drain", c).stallsMs.length,
+            get("drain", c).medianMs.toFixed(0),
+            get("drain", c).maxMs.toFixed(0),
+            get("no drain", c).medianMs.toFixed(0),
+            get("no drain", c).maxMs.toFixed(0),
+            (get("drain", c).medianMs / get("no drain", c).medianMs).toFixed(3),
+            `${get("drain", c).errors}/${get("no drain", c).errors}`,
+        ]),
+    );
 }

@@ -6,8 +6,16 @@ import Redis from "ioredis";
 import { USERS } from "../components/spec/spec";
 
 async function masterKeys(address: string, password: string): Promise<number> {
-    const c = new Redis({ host: address, port: 6379, username: USERS.admin, password, lazyConnect: true,
-        connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const c = new Redis({
+        host: address,
+        port: 6379,
+        username: USERS.admin,
+        password,
+        lazyConnect: true,
+        connectTimeout: 500,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+    });
     c.on("error", () => undefined);
     try {
         await c.connect();
@@ -27,7 +35,11 @@ async function masterKeys(address: string, password: string): Promise<number> {
  * Resolves with the moment (process.hrtime.bigint) every key is served, polling every 100 ms
  * until `stop()` is called (then resolves undefined).
  */
-export function watchKeysServed(addresses: string[], passwordFile: string, keys: number): { served: Promise<bigint | undefined>; stop: () => void } {
+export function watchKeysServed(
+    addresses: string[],
+    passwordFile: string,
+    keys: number,
+): { served: Promise<bigint | undefined>; stop: () => void } {
     let stopped = false;
     const served = (async () => {
         while (!stopped) {
@@ -40,5 +52,10 @@ export function watchKeysServed(addresses: string[], passwordFile: string, keys:
         }
         return undefined;
     })();
-    return { served, stop: () => { stopped = true; } };
+    return {
+        served,
+        stop: () => {
+            stopped = true;
+        },
+    };
 }

@@ -17,15 +17,27 @@ const keySlot: (key: string) => number = require("cluster-key-slot");
 const PASSWORD = "BenchPw9e1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e";
 const ip = (i: number) => `127.0.30.${i + 1}`;
 
-export interface ReshardBench { keys: number; runs: number; oursMs: number[]; redisCliMs: number[]; movedKeys: number[]; ratio: number }
+export interface ReshardBench {
+    keys: number;
+    runs: number;
+    oursMs: number[];
+    redisCliMs: number[];
+    movedKeys: number[];
+    ratio: number;
+}
 
 function run(args: string[], input?: string): Promise<string> {
     return new Promise((resolve, reject) => {
-        const p = spawn("redis-cli", ["--user", "admin", ...args], { env: { ...process.env, REDISCLI_AUTH: PASSWORD }, stdio: ["pipe", "pipe", "pipe"] });
+        const p = spawn("redis-cli", ["--user", "admin", ...args], {
+            env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+            stdio: ["pipe", "pipe", "pipe"],
+        });
         let out = "";
         p.stdout.on("data", (d) => (out += d));
         p.stderr.on("data", (d) => (out += d));
-        p.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`redis-cli ${args.join(" ")} exited ${code}: ${out.slice(-2000)}`))));
+        p.on("exit", (code) =>
+            code === 0 ? resolve(out) : reject(new Error(`redis-cli ${args.join(" ")} exited ${code}: ${out.slice(-2000)}`)),
+        );
         p.stdin.end(input ?? "");
     });
 }
@@ -44,19 +56,34 @@ async function load(masters: { ip: string; ranges: [number, number][] }[], count
 }
 
 async function waitHealthy(nodes: FormationNode[], clients: Map<string, Redis>): Promise<void> {
-    await waitFor("a healthy, agreed cluster", 300000, async () => {
-        const states = await Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
-        const open = states.some((s) => s.myself.migrating.length + s.myself.importing.length > 0);
-        return !open && states.every((s) => s.clusterState === "ok") ? true : undefined;
-    }, 20);
+    await waitFor(
+        "a healthy, agreed cluster",
+        300000,
+        async () => {
+            const states = await Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
+            const open = states.some((s) => s.myself.migrating.length + s.myself.importing.length > 0);
+            return !open && states.every((s) => s.clusterState === "ok") ? true : undefined;
+        },
+        20,
+    );
 }
 
 export async function benchReshard(keys: number, runs: number): Promise<ReshardBench> {
-    const objects = buildAllObjects(resolveSpec({
-        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "2Gi" } },
-        storage: { size: "4Gi", storageClass: "" }, redis: { maxmemory: "1gb", ioThreads: 1, appendonly: false },
-    }), PASSWORD);
-    const nodes: FormationNode[] = Array.from({ length: 4 }, (_, i) => ({ name: `redis-cluster-${i}`, ip: ip(i), port: 6379, host: "", zone: "" }));
+    const objects = buildAllObjects(
+        resolveSpec({
+            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+            storage: { size: "4Gi", storageClass: "" },
+            redis: { maxmemory: "1gb", ioThreads: 1, appendonly: false },
+        }),
+        PASSWORD,
+    );
+    const nodes: FormationNode[] = Array.from({ length: 4 }, (_, i) => ({
+        name: `redis-cluster-${i}`,
+        ip: ip(i),
+        port: 6379,
+        host: "",
+        zone: "",
+    }));
     const ours: number[] = [];
     const cli: number[] = [];
     const moved: number[] = [];
@@ -68,12 +95,27 @@ export async function benchReshard(keys: number, runs: number): Promise<ReshardB
                 clients = await connectAll(nodes, PASSWORD, 30000);
                 await sleep(2500);
                 const first = nodes.slice(0, 3);
-                await formCluster(first, { shards: 3, replicasPerShard: 0 }, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: 5000 });
-                await load([[0, 5461], [5462, 10922], [10923, 16383]].map((range, i) => ({ ip: ip(i), ranges: [range as [number, number]] })), keys);
+                await formCluster(
+                    first,
+                    { shards: 3, replicasPerShard: 0 },
+                    { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: 5000 },
+                );
+                await load(
+                    [
+                        [0, 5461],
+                        [5462, 10922],
+                        [10923, 16383],
+                    ].map((range, i) => ({ ip: ip(i), ranges: [range as [number, number]] })),
+                    keys,
+                );
                 const before = Number(await clients.get(nodes[3].name)!.dbsize());
                 const t0 = process.hrtime.bigint();
                 if (tool === "ours") {
-                    await formCluster(nodes, { shards: 4, replicasPerShard: 0 }, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: 5000 });
+                    await formCluster(
+                        nodes,
+                        { shards: 4, replicasPerShard: 0 },
+                        { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: 5000 },
+                    );
                 } else {
                     await run(["--cluster", "add-node", `${ip(3)}:6379`, `${ip(0)}:6379`]);
                     await waitHealthy(nodes, clients);
@@ -95,11 +137,18 @@ export async function benchReshard(keys: number, runs: number): Promise<ReshardB
 
 export function printReshard(r: ReshardBench): void {
     const movedKeys = median(r.movedKeys);
-    printTable(`Adding a 4th shard to 3 masters holding ${r.keys} keys (median of ${r.runs})`,
+    printTable(
+        `Adding a 4th shard to 3 masters holding ${r.keys} keys (median of ${r.runs})`,
         ["tool", "ms", "keys moved", "keys/s"],
         [
             ["ours", median(r.oursMs).toFixed(0), movedKeys, (movedKeys / (median(r.oursMs) / 1000)).toFixed(0)],
-            ["redis-cli add-node + rebalance", median(r.redisCliMs).toFixed(0), movedKeys, (movedKeys / (median(r.redisCliMs) / 1000)).toFixed(0)],
-        ]);
+            [
+                "redis-cli add-node + rebalance",
+                median(r.redisCliMs).toFixed(0),
+                movedKeys,
+                (movedKeys / (median(r.redisCliMs) / 1000)).toFixed(0),
+            ],
+        ],
+    );
     console.log(`ours is ${r.ratio.toFixed(1)}x redis-cli`);
 }

@@ -19,7 +19,12 @@ const CLIENTS: SoakClient[] = ["ioredis", "redis-py"];
  */
 const IMAGES = ["valkey/valkey:8.1.9-alpine", "valkey/valkey:8.1.8-alpine"];
 
-export interface RollRun { variant: string; seconds: number; stallMs: Record<string, number>; appErrors: number }
+export interface RollRun {
+    variant: string;
+    seconds: number;
+    stallMs: Record<string, number>;
+    appErrors: number;
+}
 
 export async function benchRolling(megabytes: number, runs: number): Promise<{ megabytes: number; runs: RollRun[] }> {
     const project = new LocalProject("bench-rolling", "127.0.12.11");
@@ -54,7 +59,8 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
                 const seconds = (Date.now() - t0) / 1000;
                 const reports = await Promise.all(soaks.map((c) => c.stop()));
                 const run1 = {
-                    variant: variant.name, seconds,
+                    variant: variant.name,
+                    seconds,
                     stallMs: Object.fromEntries(reports.map((r) => [r.client, r.longestStallMs])),
                     appErrors: reports.reduce((n, r) => n + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
                 };
@@ -73,11 +79,22 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
 export function printRolling(r: { megabytes: number; runs: RollRun[] }): void {
     const of = (v: string) => r.runs.filter((x) => x.variant === v);
     const stall = (v: string, c: string) => median(of(v).map((x) => x.stallMs[c] ?? NaN));
-    const rows = ROLL_VARIANTS.map((v) => [v.name, of(v.name).length, median(of(v.name).map((x) => x.seconds)).toFixed(1),
-        ...CLIENTS.map((c) => stall(v.name, c).toFixed(0)), Math.max(...of(v.name).flatMap((x) => Object.values(x.stallMs))).toFixed(0),
-        of(v.name).reduce((n, x) => n + x.appErrors, 0), of(v.name).map((x) => x.seconds.toFixed(1)).join(" ")]);
+    const rows = ROLL_VARIANTS.map((v) => [
+        v.name,
+        of(v.name).length,
+        median(of(v.name).map((x) => x.seconds)).toFixed(1),
+        ...CLIENTS.map((c) => stall(v.name, c).toFixed(0)),
+        Math.max(...of(v.name).flatMap((x) => Object.values(x.stallMs))).toFixed(0),
+        of(v.name).reduce((n, x) => n + x.appErrors, 0),
+        of(v.name)
+            .map((x) => x.seconds.toFixed(1))
+            .join(" "),
+    ]);
     const ratio = median(of("handover").map((x) => x.seconds)) / median(of("plain").map((x) => x.seconds));
-    printTable(`Rolling image change, 6 pods, ${r.megabytes} MB (median of runs; stalls in ms, longest stretch without an acknowledged write)`,
-        ["roll", "runs", "median s", ...CLIENTS.map((c) => `${c} stall`), "max stall", "app errors", "runs (s)"], rows);
+    printTable(
+        `Rolling image change, 6 pods, ${r.megabytes} MB (median of runs; stalls in ms, longest stretch without an acknowledged write)`,
+        ["roll", "runs", "median s", ...CLIENTS.map((c) => `${c} stall`), "max stall", "app errors", "runs (s)"],
+        rows,
+    );
     console.log(`handover / plain duration: ${ratio.toFixed(2)}`);
 }

@@ -18,7 +18,10 @@ async function main(): Promise<void> {
     const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
     const runs = quick ? 3 : 5;
     // Requests per redis-benchmark sample (times the pipeline depth), for throughput, tls and connections.
-    const requests = Number(process.argv.find((a) => a.startsWith("--throughput-requests="))?.slice("--throughput-requests=".length) ?? (quick ? 20000 : 100000));
+    const requests = Number(
+        process.argv.find((a) => a.startsWith("--throughput-requests="))?.slice("--throughput-requests=".length) ??
+            (quick ? 20000 : 100000),
+    );
     if (!only || only === "formation") {
         const formation = [];
         for (const nodes of quick ? [6] : [6, 30]) formation.push(await benchFormation(nodes, runs));
@@ -27,7 +30,7 @@ async function main(): Promise<void> {
     }
     if (!only || only === "failover") {
         const failover = [];
-        for (const [i, variant] of VARIANTS.entries()) failover.push(...await benchFailover(variant, runs, 20 + i));
+        for (const [i, variant] of VARIANTS.entries()) failover.push(...(await benchFailover(variant, runs, 20 + i)));
         printFailover(failover);
         console.log(`\nwrote ${writeResult("failover", { quick, failover })}`);
     }
@@ -81,7 +84,9 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-}).then(() => process.exit(0));
+main()
+    .catch((e) => {
+        console.error(e);
+        process.exit(1);
+    })
+    .then(() => process.exit(0));

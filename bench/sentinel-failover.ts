@@ -16,13 +16,24 @@ import { SentinelWorkload } from "../testing/sentinel-workload";
 import { adminPasswordOf } from "../test/support/local-deployment";
 import { median, printTable } from "./stats";
 
-interface Variant { name: string; downAfterMs: number; failoverTimeoutMs: number; addressBase: string }
+interface Variant {
+    name: string;
+    downAfterMs: number;
+    failoverTimeoutMs: number;
+    addressBase: string;
+}
 export const SENTINEL_VARIANTS: Variant[] = [
     { name: "rendered", downAfterMs: 5000, failoverTimeoutMs: 60000, addressBase: "127.0.12.111" },
     { name: "sentinel defaults", downAfterMs: 30000, failoverTimeoutMs: 180000, addressBase: "127.0.12.151" },
 ];
 
-export interface SentinelFailoverBench { variant: string; downAfterMs: number; gapsMs: number[]; medianMs: number; lostAcknowledged: number }
+export interface SentinelFailoverBench {
+    variant: string;
+    downAfterMs: number;
+    gapsMs: number[];
+    medianMs: number;
+    lostAcknowledged: number;
+}
 
 /** A scratch project: this project's Pulumi.yaml and the sentinel-dev stack with the variant's Sentinel timing. */
 function scratchProject(v: Variant): string {
@@ -48,10 +59,20 @@ export async function benchSentinelFailover(v: Variant, runs: number): Promise<S
         const password = fs.readFileSync(d.passwordFile, "utf8");
         const redisPods = d.pods.filter((p) => d.seeds.includes(`${p.address}:6379`));
         // CKQUORUM is for the Sentinels' admin user, not the client user.
-        const probe = new SentinelProbe(redisPods.map((p) => p.host), d.sentinels!, password, d.masterName!, adminPasswordOf(d));
+        const probe = new SentinelProbe(
+            redisPods.map((p) => p.host),
+            d.sentinels!,
+            password,
+            d.masterName!,
+            adminPasswordOf(d),
+        );
         const sentinels = d.sentinels!.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
         // Every replica takes part: the Sentinels learn replicas from the master's INFO every 10 s.
-        await until(() => probe.healthyMaster() !== undefined && /^OK 3 usable/.test(probe.ckquorum(d.sentinels![0])), "the deployment is healthy", 120000);
+        await until(
+            () => probe.healthyMaster() !== undefined && /^OK 3 usable/.test(probe.ckquorum(d.sentinels![0])),
+            "the deployment is healthy",
+            120000,
+        );
         for (let run = 0; run < runs; run++) {
             const master = probe.healthyMaster()!;
             const victim = redisPods.find((p) => p.host === master)!;
@@ -75,7 +96,10 @@ export async function benchSentinelFailover(v: Variant, runs: number): Promise<S
     } finally {
         await down("bench").catch(() => undefined);
         process.chdir(saved.cwd);
-        for (const [k, val] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base]] as const) {
+        for (const [k, val] of [
+            ["REDIS_LOCAL_STATE_DIR", saved.dir],
+            ["REDIS_LOCAL_ADDRESS_BASE", saved.base],
+        ] as const) {
             if (val === undefined) delete process.env[k];
             else process.env[k] = val;
         }
@@ -86,7 +110,18 @@ export async function benchSentinelFailover(v: Variant, runs: number): Promise<S
 
 export function printSentinelFailover(results: SentinelFailoverBench[]): void {
     const [ours, stock] = results;
-    printTable("Sentinel failover: SIGKILL of the master to the first accepted write (ms)", ["variant", "down-after", "runs", "median", "min", "max", "lost WAIT-acked"],
-        results.map((r) => [r.variant, r.downAfterMs, r.gapsMs.length, r.medianMs.toFixed(0), Math.min(...r.gapsMs).toFixed(0), Math.max(...r.gapsMs).toFixed(0), r.lostAcknowledged]));
+    printTable(
+        "Sentinel failover: SIGKILL of the master to the first accepted write (ms)",
+        ["variant", "down-after", "runs", "median", "min", "max", "lost WAIT-acked"],
+        results.map((r) => [
+            r.variant,
+            r.downAfterMs,
+            r.gapsMs.length,
+            r.medianMs.toFixed(0),
+            Math.min(...r.gapsMs).toFixed(0),
+            Math.max(...r.gapsMs).toFixed(0),
+            r.lostAcknowledged,
+        ]),
+    );
     console.log(`rendered/defaults: ${(ours.medianMs / stock.medianMs).toFixed(3)}`);
 }

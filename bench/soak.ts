@@ -29,16 +29,24 @@ export class ClientProcess<Report> {
 
     /** The password goes through the environment, never the command line. */
     constructor(argv: string[], password: string) {
-        this.child = spawn(argv[0], argv.slice(1), { env: { ...process.env, REDIS_PASSWORD: password }, stdio: ["ignore", "pipe", "pipe"] });
-        this.child.stdout!.on("data", (d) => { this.output += d; });
-        this.child.stderr!.on("data", (d) => { this.output += d; });
+        this.child = spawn(argv[0], argv.slice(1), {
+            env: { ...process.env, REDIS_PASSWORD: password },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        this.child.stdout!.on("data", (d) => {
+            this.output += d;
+        });
+        this.child.stderr!.on("data", (d) => {
+            this.output += d;
+        });
         this.exited = new Promise((r) => this.child.on("exit", r));
     }
 
     async ready(timeoutMs = 20000): Promise<void> {
         const deadline = Date.now() + timeoutMs;
         while (!/^ready$/m.test(this.output)) {
-            if (this.child.exitCode !== null || Date.now() > deadline) throw new Error(`${this.child.spawnfile} did not start: ${this.output}`);
+            if (this.child.exitCode !== null || Date.now() > deadline)
+                throw new Error(`${this.child.spawnfile} did not start: ${this.output}`);
             await new Promise((r) => setTimeout(r, 20));
         }
     }
@@ -57,12 +65,21 @@ const compiled = (file: string) => [process.execPath, path.join(packageRoot, "di
 /** A soak writer: the keys in turn, one SET at a time per writer, until stopped. */
 export function soak(client: SoakClient, seeds: string[], user: string, password: string, keys: string[]): ClientProcess<SoakReport> {
     // Debian's python3-redis is importable only from /usr/bin/python3.
-    const program = client === "redis-py" ? ["/usr/bin/python3", path.join(packageRoot, "bench", "soak", "redis-py-soak.py")] : compiled("ioredis-soak.js");
+    const program =
+        client === "redis-py"
+            ? ["/usr/bin/python3", path.join(packageRoot, "bench", "soak", "redis-py-soak.py")]
+            : compiled("ioredis-soak.js");
     const options = client === "ioredis autopipelining" ? ["autopipelining"] : [];
     return new ClientProcess<SoakReport>([...program, seeds.join(","), user, keys.join(","), ...options], password);
 }
 
 /** The redirect probe: writes each key every `intervalMs` to the node it believes owns it. */
-export function redirectProbe(seed: string, user: string, password: string, keys: string[], intervalMs: number): ClientProcess<RedirectReport> {
+export function redirectProbe(
+    seed: string,
+    user: string,
+    password: string,
+    keys: string[],
+    intervalMs: number,
+): ClientProcess<RedirectReport> {
     return new ClientProcess<RedirectReport>([...compiled("redirect-probe.js"), seed, user, keys.join(","), String(intervalMs)], password);
 }

@@ -19,24 +19,61 @@ export const CIPHER_VARIANTS: { name: string; settings: Record<string, string> }
     { name: "aes-128-gcm only", settings: { "tls-ciphersuites": "TLS_AES_128_GCM_SHA256", "tls-prefer-server-ciphers": "no" } },
     { name: "chacha20 only", settings: { "tls-ciphersuites": "TLS_CHACHA20_POLY1305_SHA256", "tls-prefer-server-ciphers": "no" } },
     // Every suite still offered (RFC 8446 makes AES-128-GCM mandatory for clients), the server's order wins.
-    { name: "aes-128-gcm preferred", settings: { "tls-ciphersuites": "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256", "tls-prefer-server-ciphers": "yes" } },
+    {
+        name: "aes-128-gcm preferred",
+        settings: {
+            "tls-ciphersuites": "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
+            "tls-prefer-server-ciphers": "yes",
+        },
+    },
 ];
 
-export interface TlsCell { variant: string; test: string; pipeline: number; size: number; rps: number; p50: number; p99: number; samples: number[] }
-export interface HandshakeCell { variant: string; perSecond: number; resumed: number; attempts: number; failed: number; lastError: string; samples: number[] }
-export interface TlsResult { negotiated: Record<string, string>; throughput: TlsCell[]; handshakes: HandshakeCell[] }
+export interface TlsCell {
+    variant: string;
+    test: string;
+    pipeline: number;
+    size: number;
+    rps: number;
+    p50: number;
+    p99: number;
+    samples: number[];
+}
+export interface HandshakeCell {
+    variant: string;
+    perSecond: number;
+    resumed: number;
+    attempts: number;
+    failed: number;
+    lastError: string;
+    samples: number[];
+}
+export interface TlsResult {
+    negotiated: Record<string, string>;
+    throughput: TlsCell[];
+    handshakes: HandshakeCell[];
+}
 
 async function configSetAll(cluster: BenchCluster, caFile: string, settings: Record<string, string>): Promise<void> {
     const ca = fs.readFileSync(caFile, "utf8");
-    await Promise.all(cluster.nodes.map(async (n) => {
-        const c = new Redis({ host: n.ip, port: n.port, username: USERS.admin, password: PASSWORD, tls: { ca }, lazyConnect: true, maxRetriesPerRequest: 0 });
-        try {
-            await c.connect();
-            for (const [k, v] of Object.entries(settings)) await c.config("SET", k, v);
-        } finally {
-            c.disconnect();
-        }
-    }));
+    await Promise.all(
+        cluster.nodes.map(async (n) => {
+            const c = new Redis({
+                host: n.ip,
+                port: n.port,
+                username: USERS.admin,
+                password: PASSWORD,
+                tls: { ca },
+                lazyConnect: true,
+                maxRetriesPerRequest: 0,
+            });
+            try {
+                await c.connect();
+                for (const [k, v] of Object.entries(settings)) await c.config("SET", k, v);
+            } finally {
+                c.disconnect();
+            }
+        }),
+    );
 }
 
 /** One TLS connection that sends PING and waits for the answer (the session ticket comes before it). */
@@ -44,7 +81,9 @@ function handshake(host: string, ca: string, session?: Buffer): Promise<{ sessio
     return new Promise((resolve, reject) => {
         let ticket: Buffer | undefined;
         const s = tls.connect({ host, port: 6379, ca, session });
-        s.on("session", (t) => { ticket = t; });
+        s.on("session", (t) => {
+            ticket = t;
+        });
         s.once("secureConnect", () => s.write("PING\r\n"));
         s.once("data", () => {
             const result = { session: ticket, reused: s.isSessionReused(), cipher: s.getCipher().standardName ?? s.getCipher().name };
@@ -56,7 +95,12 @@ function handshake(host: string, ca: string, session?: Buffer): Promise<{ sessio
 }
 
 /** Sequential reconnects for `ms`: per second, and how many were resumptions. */
-async function handshakeRate(host: string, ca: string, reuse: boolean, ms: number): Promise<{ perSecond: number; resumed: number; attempts: number; failed: number; lastError: string }> {
+async function handshakeRate(
+    host: string,
+    ca: string,
+    reuse: boolean,
+    ms: number,
+): Promise<{ perSecond: number; resumed: number; attempts: number; failed: number; lastError: string }> {
     let session: Buffer | undefined;
     let attempts = 0;
     let resumed = 0;
@@ -86,13 +130,18 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
         const negotiated: Record<string, string> = {};
         for (const v of CIPHER_VARIANTS) {
             await configSetAll(tlsCluster, caFile, v.settings);
-            negotiated[v.name] = await handshake(seed, ca).then((h) => h.cipher, (e) => `handshake failed: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
+            negotiated[v.name] = await handshake(seed, ca).then(
+                (h) => h.cipher,
+                (e) => `handshake failed: ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+            );
         }
         const throughput: TlsCell[] = [];
         for (const test of ["set", "get"]) {
             for (const pipeline of [1, 16]) {
                 const size = 1024;
-                const samples = new Map<string, ReturnType<typeof redisBenchmark>[]>([...CIPHER_VARIANTS.map((v) => v.name), "no TLS"].map((n) => [n, []]));
+                const samples = new Map<string, ReturnType<typeof redisBenchmark>[]>(
+                    [...CIPHER_VARIANTS.map((v) => v.name), "no TLS"].map((n) => [n, []]),
+                );
                 for (let r = 0; r < runs; r++) {
                     // Rotate who goes first, so drift in the machine's load favours no variant.
                     const order = [...CIPHER_VARIANTS, undefined];
@@ -106,10 +155,20 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
                         samples.get(v.name)!.push(redisBenchmark(seed, test, pipeline, size, requests * pipeline, caFile));
                     }
                 }
-                console.error(`bench tls: ${test} P${pipeline}: ${JSON.stringify(Object.fromEntries([...samples].map(([n, x]) => [n, x.map((y) => Math.round(y.rps))])))}`);
+                console.error(
+                    `bench tls: ${test} P${pipeline}: ${JSON.stringify(Object.fromEntries([...samples].map(([n, x]) => [n, x.map((y) => Math.round(y.rps))])))}`,
+                );
                 for (const [variant, s] of samples) {
-                    throughput.push({ variant, test, pipeline, size, rps: median(s.map((x) => x.rps)), p50: median(s.map((x) => x.p50)),
-                        p99: median(s.map((x) => x.p99)), samples: s.map((x) => Math.round(x.rps)) });
+                    throughput.push({
+                        variant,
+                        test,
+                        pipeline,
+                        size,
+                        rps: median(s.map((x) => x.rps)),
+                        p50: median(s.map((x) => x.p50)),
+                        p99: median(s.map((x) => x.p99)),
+                        samples: s.map((x) => Math.round(x.rps)),
+                    });
                 }
             }
         }
@@ -128,22 +187,56 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
                 hs.get(m.variant)!.push(await handshakeRate(seed, ca, m.reuse, 3000));
             }
         }
-        const handshakes = [...hs].map(([variant, s]) => ({ variant, perSecond: median(s.map((x) => x.perSecond)),
-            resumed: s.reduce((n, x) => n + x.resumed, 0), attempts: s.reduce((n, x) => n + x.attempts, 0),
-            failed: s.reduce((n, x) => n + x.failed, 0), lastError: s.map((x) => x.lastError).filter(Boolean).pop() ?? "", samples: s.map((x) => Math.round(x.perSecond)) }));
+        const handshakes = [...hs].map(([variant, s]) => ({
+            variant,
+            perSecond: median(s.map((x) => x.perSecond)),
+            resumed: s.reduce((n, x) => n + x.resumed, 0),
+            attempts: s.reduce((n, x) => n + x.attempts, 0),
+            failed: s.reduce((n, x) => n + x.failed, 0),
+            lastError:
+                s
+                    .map((x) => x.lastError)
+                    .filter(Boolean)
+                    .pop() ?? "",
+            samples: s.map((x) => Math.round(x.perSecond)),
+        }));
         return { negotiated, throughput, handshakes };
     });
 }
 
 export function printTls(r: TlsResult): void {
-    const cell = (variant: string, c: TlsCell) => r.throughput.find((x) => x.variant === variant && x.test === c.test && x.pipeline === c.pipeline)!;
+    const cell = (variant: string, c: TlsCell) =>
+        r.throughput.find((x) => x.variant === variant && x.test === c.test && x.pipeline === c.pipeline)!;
     const names = CIPHER_VARIANTS.map((v) => v.name);
-    printTable("TLS 1.3 cipher suites, redis-benchmark --cluster, 50 clients, 1024-byte values (median ops/s; x default)",
-        ["test", "pipeline", ...names.map((n) => `${n} (${r.negotiated[n]})`), "no TLS", ...names.slice(1).map((n) => `${n} / default`), "no TLS / default"],
-        r.throughput.filter((c) => c.variant === "default").map((c) => [c.test.toUpperCase(), c.pipeline,
-            ...[...names, "no TLS"].map((n) => Math.round(cell(n, c).rps)),
-            ...[...names.slice(1), "no TLS"].map((n) => (cell(n, c).rps / c.rps).toFixed(2))]));
-    printTable("TLS reconnects: sequential handshakes + PING, one client (median per second; resumed / attempts over all runs)",
+    printTable(
+        "TLS 1.3 cipher suites, redis-benchmark --cluster, 50 clients, 1024-byte values (median ops/s; x default)",
+        [
+            "test",
+            "pipeline",
+            ...names.map((n) => `${n} (${r.negotiated[n]})`),
+            "no TLS",
+            ...names.slice(1).map((n) => `${n} / default`),
+            "no TLS / default",
+        ],
+        r.throughput
+            .filter((c) => c.variant === "default")
+            .map((c) => [
+                c.test.toUpperCase(),
+                c.pipeline,
+                ...[...names, "no TLS"].map((n) => Math.round(cell(n, c).rps)),
+                ...[...names.slice(1), "no TLS"].map((n) => (cell(n, c).rps / c.rps).toFixed(2)),
+            ]),
+    );
+    printTable(
+        "TLS reconnects: sequential handshakes + PING, one client (median per second; resumed / attempts over all runs)",
         ["mode", "per second", "resumed", "failed", "runs", "last error"],
-        r.handshakes.map((h) => [h.variant, h.perSecond.toFixed(0), `${h.resumed}/${h.attempts}`, h.failed, h.samples.join(" "), h.lastError]));
+        r.handshakes.map((h) => [
+            h.variant,
+            h.perSecond.toFixed(0),
+            `${h.resumed}/${h.attempts}`,
+            h.failed,
+            h.samples.join(" "),
+            h.lastError,
+        ]),
+    );
 }

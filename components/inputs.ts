@@ -14,7 +14,6 @@ import type { Problem } from "./spec/fields";
 import { ENGINES } from "./spec/schema";
 import { ClusterSpec, resolveSpec } from "./spec/spec";
 
-
 /**
  * Settings whose being set (not empty) decides which resources exist: a named bucket or a
  * generated one, an IRSA role or an IAM user, a cert-manager Certificate or an existing Secret.
@@ -81,19 +80,23 @@ export interface SplitSettings {
  */
 export function splitSettings(args: RedisClusterArgs, keyPrefix = ""): SplitSettings {
     const eventual = eventualKeys(args);
-    const misplaced: Problem[] = eventual.filter((k) => !INPUT_SETTINGS.some((s) => within(k, s))).map((key) => ({
-        key,
-        value: "a pulumi Output or Promise",
-        allowed: "a plain value: this setting decides which resources the component creates or what they are called, which must be " +
-            `known when the program runs; the settings that take Outputs are ${INPUT_SETTINGS.join(", ")}`,
-    }));
+    const misplaced: Problem[] = eventual
+        .filter((k) => !INPUT_SETTINGS.some((s) => within(k, s)))
+        .map((key) => ({
+            key,
+            value: "a pulumi Output or Promise",
+            allowed:
+                "a plain value: this setting decides which resources the component creates or what they are called, which must be " +
+                `known when the program runs; the settings that take Outputs are ${INPUT_SETTINGS.join(", ")}`,
+        }));
     // Without an engine, the image's repository names it (resolveSpec); an image given as an Output
     // names it only later, so the shape and the resolved spec would run different engines.
     if (eventual.includes("image") && args.engine === undefined) {
         misplaced.push({
             key: "engine",
             value: "unset",
-            allowed: `${ENGINES.map((e) => `"${e}"`).join(" or ")}, set explicitly when image is given as a pulumi Output: ` +
+            allowed:
+                `${ENGINES.map((e) => `"${e}"`).join(" or ")}, set explicitly when image is given as a pulumi Output: ` +
                 "without it the engine is read from the image's repository, which is known only once the Output resolves",
         });
     }
@@ -102,26 +105,43 @@ export function splitSettings(args: RedisClusterArgs, keyPrefix = ""): SplitSett
     const deferred = (p: Problem) => eventual.some((k) => related(p.key, k) || p.allowed.includes(k));
     const shape = resolveSpec(withoutEventuals(args) as RedisClusterArgs, keyPrefix, deferred);
     if (eventual.length === 0) {
-        return { shape, resolved: pulumi.output(shape), eventual, value: (f) => f(shape), object: (f) => f(shape), objects: (f) => f(shape) };
+        return {
+            shape,
+            resolved: pulumi.output(shape),
+            eventual,
+            value: (f) => f(shape),
+            object: (f) => f(shape),
+            objects: (f) => f(shape),
+        };
     }
     const resolved = pulumi.output(args).apply((plain) => {
         const spec = resolveSpec(plain as RedisClusterArgs, keyPrefix);
-        const emptied: Problem[] = eventual.filter((k) => k in SET_WHEN_OUTPUT && valueAt(plain, k) === "").map((key) => ({
-            key,
-            value: "",
-            allowed: "a value that is not empty: given as an Output it counts as set, which decides the resources " +
-                "when the program starts; leave the setting out (or give \"\" as a plain value) for the other choice",
-        }));
+        const emptied: Problem[] = eventual
+            .filter((k) => k in SET_WHEN_OUTPUT && valueAt(plain, k) === "")
+            .map((key) => ({
+                key,
+                value: "",
+                allowed:
+                    "a value that is not empty: given as an Output it counts as set, which decides the resources " +
+                    'when the program starts; leave the setting out (or give "" as a plain value) for the other choice',
+            }));
         if (emptied.length > 0) throw new ConfigError(emptied, keyPrefix);
         return spec;
     });
     return {
-        shape, resolved, eventual,
+        shape,
+        resolved,
+        eventual,
         value: (f) => resolved.apply(f),
         object: (f) => liftKeys(resolved.apply(f), f(shape)),
         objects: (f) => {
             const all = resolved.apply(f);
-            return f(shape).map((item, i) => liftKeys(all.apply((list) => list[i]), item));
+            return f(shape).map((item, i) =>
+                liftKeys(
+                    all.apply((list) => list[i]),
+                    item,
+                ),
+            );
         },
     };
 }
@@ -150,11 +170,17 @@ export const objectIdentity = (o: { apiVersion: string; kind: string; metadata: 
  * Throws when resolved values change which objects exist or what they are called (e.g. a namespace
  * given as an Output names the node-tuning namespace), naming the objects; else returns `resolved`.
  */
-export function assertSameObjects<O extends { apiVersion: string; kind: string; metadata: { name: string } }>(shape: O[], resolved: O[], eventual: string[]): O[] {
+export function assertSameObjects<O extends { apiVersion: string; kind: string; metadata: { name: string } }>(
+    shape: O[],
+    resolved: O[],
+    eventual: string[],
+): O[] {
     const a = shape.map(objectIdentity);
     const b = resolved.map(objectIdentity);
     const only = (x: string[], y: string[]) => x.filter((i) => !y.includes(i));
     if (only(a, b).length === 0 && only(b, a).length === 0) return resolved;
-    throw new Error(`RedisCluster: the values of ${eventual.join(", ")} (given as Outputs) change which Kubernetes objects exist or their names ` +
-        `(expected ${only(a, b).join("; ") || "nothing more"}, got ${only(b, a).join("; ") || "nothing more"}); give those settings as plain values`);
+    throw new Error(
+        `RedisCluster: the values of ${eventual.join(", ")} (given as Outputs) change which Kubernetes objects exist or their names ` +
+            `(expected ${only(a, b).join("; ") || "nothing more"}, got ${only(b, a).join("; ") || "nothing more"}); give those settings as plain values`,
+    );
 }

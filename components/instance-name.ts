@@ -10,12 +10,18 @@ import { MAX_NAME } from "./spec/schema";
 export function withInstanceName(resourceName: string, args: RedisClusterArgs, keyPrefix = ""): RedisClusterArgs {
     if (args.name !== undefined) return args;
     if (!isDnsLabel(resourceName, MAX_NAME)) {
-        throw new ConfigError([{
-            key: "name",
-            value: resourceName,
-            allowed: `set, because the component's resource name (used when name is not set) is not a lowercase RFC 1123 name of at most ${MAX_NAME} ` +
-                "characters ([a-z0-9-], starting and ending alphanumeric); pass name explicitly or rename the resource",
-        }], keyPrefix);
+        throw new ConfigError(
+            [
+                {
+                    key: "name",
+                    value: resourceName,
+                    allowed:
+                        `set, because the component's resource name (used when name is not set) is not a lowercase RFC 1123 name of at most ${MAX_NAME} ` +
+                        "characters ([a-z0-9-], starting and ending alphanumeric); pass name explicitly or rename the resource",
+                },
+            ],
+            keyPrefix,
+        );
     }
     return { ...args, name: resourceName };
 }

@@ -32,11 +32,13 @@ export function kubeTarget(component: pulumi.Resource, args: KubeAccessArgs, nee
     if (args.kubeconfig !== undefined || args.kubeContext !== undefined) return secretAccess(args.kubeconfig, args.kubeContext);
     if (component.getProvider("kubernetes:index:Provider")) {
         if (!needed) return undefined;
-        throw new Error("RedisCluster: an explicit Kubernetes provider is set (opts.provider, opts.providers or a parent's), " +
-            "and formation must reach that cluster's API (formation.connectivity \"port-forward\" or TLS), but a " +
-            "Kubernetes provider does not expose its kubeconfig: pass the same kubeconfig as the component's " +
-            "`kubeconfig` arg (and `kubeContext` if the provider sets a context), e.g. `kubeconfig: cluster.kubeconfigJson` " +
-            "for a pulumi-eks cluster.");
+        throw new Error(
+            "RedisCluster: an explicit Kubernetes provider is set (opts.provider, opts.providers or a parent's), " +
+                'and formation must reach that cluster\'s API (formation.connectivity "port-forward" or TLS), but a ' +
+                "Kubernetes provider does not expose its kubeconfig: pass the same kubeconfig as the component's " +
+                "`kubeconfig` arg (and `kubeContext` if the provider sets a context), e.g. `kubeconfig: cluster.kubeconfigJson` " +
+                "for a pulumi-eks cluster.",
+        );
     }
     const config = new pulumi.Config("kubernetes");
     const kubeconfig = config.getSecret("kubeconfig");
@@ -46,8 +48,10 @@ export function kubeTarget(component: pulumi.Resource, args: KubeAccessArgs, nee
 }
 
 function secretAccess(kubeconfig: pulumi.Input<string> | undefined, context: pulumi.Input<string> | undefined): pulumi.Output<KubeAccess> {
-    return pulumi.secret(pulumi.all([kubeconfig, context]).apply(([k, c]) => ({
-        ...(k ? { kubeconfig: k } : {}),
-        ...(c ? { context: c } : {}),
-    })));
+    return pulumi.secret(
+        pulumi.all([kubeconfig, context]).apply(([k, c]) => ({
+            ...(k ? { kubeconfig: k } : {}),
+            ...(c ? { context: c } : {}),
+        })),
+    );
 }

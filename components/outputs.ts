@@ -23,8 +23,10 @@ function sentinelInfo(spec: ClusterSpec) {
     if (!s) return { sentinelAddresses: [] as string[], masterName: "" };
     const ns = spec.names.namespace;
     return {
-        sentinelAddresses: Array.from({ length: s.settings.replicas },
-            (_, i) => `${s.names.statefulSet}-${i}.${s.names.headlessService}.${ns}.svc.cluster.local:${PORTS.sentinel}`),
+        sentinelAddresses: Array.from(
+            { length: s.settings.replicas },
+            (_, i) => `${s.names.statefulSet}-${i}.${s.names.headlessService}.${ns}.svc.cluster.local:${PORTS.sentinel}`,
+        ),
         masterName: s.masterName,
     };
 }

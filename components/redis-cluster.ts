@@ -118,9 +118,11 @@ export class RedisCluster extends pulumi.ComponentResource {
         const namespace = createNamespace(name, settings, this);
         const passwords = createPasswords(name, spec, this);
         const nsDeps = namespace ? [namespace] : [];
-        const secret = new k8s.core.v1.Secret(`${name}-secret`,
+        const secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
             settings.object((s) => buildAuthSecret(s, passwords)) as k8s.core.v1.SecretArgs,
-            { parent: this, dependsOn: nsDeps });
+            { parent: this, dependsOn: nsDeps },
+        );
         const backups = createBackups(name, settings, this, [...nsDeps, secret]);
         const restoring = Boolean(spec.settings.restore.from);
         const info = checked.apply(connectionInfo);
@@ -128,9 +130,10 @@ export class RedisCluster extends pulumi.ComponentResource {
         // The shape's objects, in the order createObjects makes their resources: how children are found.
         const redisObjects = buildRedisObjects(spec);
         // The sentinel topology forms itself: its pods take their roles from the Sentinels at start.
-        const cluster = spec.settings.topology === "cluster"
-            ? createClusterResources(name, settings, passwords, deps, this, args)
-            : sentinelResources(createObjects(name, settings, buildRedisObjects, this, deps, [], redisStatefulSetOptions(spec)));
+        const cluster =
+            spec.settings.topology === "cluster"
+                ? createClusterResources(name, settings, passwords, deps, this, args)
+                : sentinelResources(createObjects(name, settings, buildRedisObjects, this, deps, [], redisStatefulSetOptions(spec)));
         childrenOf.set(this, { ...redisChildren(spec, redisObjects, cluster.workloads), secret, bucket: backups.bucket });
         this.nodeIds = cluster.formation?.nodeIds ?? pulumi.output({} as Record<string, string>);
         this.shardLayout = cluster.formation?.shardLayout ?? pulumi.output([] as ShardState[]);
@@ -144,8 +147,11 @@ export class RedisCluster extends pulumi.ComponentResource {
         this.username = pulumi.output(USERS.app);
         // Clients get a new password only once every node accepts it (after the credentials step).
         this.password = pulumi.secret(pulumi.all([cluster.ready.map((r) => r.urn), passwords.current.app]).apply(([, p]) => p));
-        this.connectionUrl = pulumi.secret(spec.sentinel ? pulumi.output("")
-            : pulumi.interpolate`${spec.tls ? "rediss" : "redis"}://${USERS.app}:${this.password}@${info.clientHost}:${info.clientPort}`);
+        this.connectionUrl = pulumi.secret(
+            spec.sentinel
+                ? pulumi.output("")
+                : pulumi.interpolate`${spec.tls ? "rediss" : "redis"}://${USERS.app}:${this.password}@${info.clientHost}:${info.clientPort}`,
+        );
         this.registerOutputs({
             namespace: this.namespace,
             clientHost: this.clientHost,
@@ -169,22 +175,36 @@ export class RedisCluster extends pulumi.ComponentResource {
  * leaving pods before they go), then the StatefulSet, then formation (a scale-out forms the new
  * pods once they run). `ready` is what the client outputs wait for.
  */
-function createClusterResources(name: string, settings: SplitSettings, passwords: Credentials<pulumi.Output<string>>,
-    dependsOn: pulumi.Resource[], parent: pulumi.Resource, access: KubeAccessArgs): TopologyResources {
+function createClusterResources(
+    name: string,
+    settings: SplitSettings,
+    passwords: Credentials<pulumi.Output<string>>,
+    dependsOn: pulumi.Resource[],
+    parent: pulumi.Resource,
+    access: KubeAccessArgs,
+): TopologyResources {
     const spec = settings.shape;
     // The steps reach the API only through port-forwards and to read the TLS CA.
     const usesApi = spec.settings.formation.connectivity === "port-forward" || Boolean(spec.tls);
     const kube = kubeTarget(parent, access, usesApi);
     const argsOf = (s: ClusterSpec) => formationArgs(s, connectionInfo(s), passwords.current.admin);
     const shape = { ...settings.object(argsOf), ...(kube ? { kube } : {}) };
-    const credentials = credentialsStep(`${name}-credentials`,
-        { ...shape, users: acceptedPasswords(spec, passwords), ...(spec.settings.auth.disconnectRevoked ? { disconnectRevoked: true } : {}) },
-        { parent, dependsOn });
+    const credentials = credentialsStep(
+        `${name}-credentials`,
+        {
+            ...shape,
+            users: acceptedPasswords(spec, passwords),
+            ...(spec.settings.auth.disconnectRevoked ? { disconnectRevoked: true } : {}),
+        },
+        { parent, dependsOn },
+    );
     const drain = drainStep(`${name}-drain`, shape, { parent, dependsOn: [...dependsOn, credentials] });
     const workloads = createObjects(name, settings, buildRedisObjects, parent, dependsOn, [drain], redisStatefulSetOptions(spec));
-    const formation = formationStep(`${name}-formation`,
+    const formation = formationStep(
+        `${name}-formation`,
         { ...shape, ...(spec.settings.restore.from ? { restoreSlots: restoreSlots(settings, parent) } : {}) },
-        { parent, dependsOn: workloads });
+        { parent, dependsOn: workloads },
+    );
     return { formation, ready: [credentials], workloads };
 }
 
@@ -192,7 +212,10 @@ function createClusterResources(name: string, settings: SplitSettings, passwords
  * The component's dependsOn: the user's, once `checked` resolved. When the check throws, the
  * component never registers, and neither do its children, which wait for their parent's URN.
  */
-function afterCheck(checked: pulumi.Output<unknown>, dependsOn: pulumi.ComponentResourceOptions["dependsOn"]): pulumi.ComponentResourceOptions["dependsOn"] {
+function afterCheck(
+    checked: pulumi.Output<unknown>,
+    dependsOn: pulumi.ComponentResourceOptions["dependsOn"],
+): pulumi.ComponentResourceOptions["dependsOn"] {
     return checked.apply(() => pulumi.output(dependsOn ?? []) as pulumi.Output<pulumi.Resource[]>);
 }
 
@@ -226,7 +249,11 @@ function settingsOf(args: RedisClusterResourceArgs): RedisClusterArgs {
 function formationArgs(spec: ClusterSpec, info: ReturnType<typeof connectionInfo>, password: pulumi.Output<string>): ClusterFormationArgs {
     return {
         nodes: info.podHosts.map((address, i) => ({
-            name: `${spec.names.statefulSet}-${i}`, address, port: info.clientPort, host: "", zone: "",
+            name: `${spec.names.statefulSet}-${i}`,
+            address,
+            port: info.clientPort,
+            host: "",
+            zone: "",
         })),
         shards: spec.settings.shards,
         replicasPerShard: spec.settings.replicasPerShard,
@@ -236,7 +263,9 @@ function formationArgs(spec: ClusterSpec, info: ReturnType<typeof connectionInfo
         clusterNodeTimeoutMs: spec.settings.redis.clusterNodeTimeoutMs,
         redisConfig: liveDirectives(spec),
         namespace: spec.names.namespace,
-        podSelector: Object.entries(spec.selectorLabels).map(([k, v]) => `${k}=${v}`).join(","),
+        podSelector: Object.entries(spec.selectorLabels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(","),
         ...(spec.tls ? { tls: { secretName: spec.tls.secretName } } : {}),
     };
 }
@@ -246,19 +275,29 @@ function createNamespace(name: string, settings: SplitSettings, parent: pulumi.R
     // Retained on delete: deleting a namespace deletes everything in it, the data claims too, which
     // the StatefulSet otherwise keeps (whenDeleted: Retain). `pulumi destroy` must not lose data;
     // deleting the namespace by hand is the deliberate way to.
-    return new k8s.core.v1.Namespace(`${name}-namespace`, settings.object(buildNamespace) as k8s.core.v1.NamespaceArgs,
-        { parent, retainOnDelete: true });
+    return new k8s.core.v1.Namespace(`${name}-namespace`, settings.object(buildNamespace) as k8s.core.v1.NamespaceArgs, {
+        parent,
+        retainOnDelete: true,
+    });
 }
 
 /**
  * The backup bucket and access (when S3 is on), then the backup CronJobs, their volumes and
  * ServiceAccount. Returns the created resources, which restoring pods wait for, and the bucket.
  */
-function createBackups(name: string, settings: SplitSettings, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): { resources: pulumi.Resource[]; bucket?: aws.s3.Bucket } {
+function createBackups(
+    name: string,
+    settings: SplitSettings,
+    parent: pulumi.Resource,
+    dependsOn: pulumi.Resource[],
+): { resources: pulumi.Resource[]; bucket?: aws.s3.Bucket } {
     const spec = settings.shape;
     if (!spec.settings.backup.enabled) return { resources: [] };
     const storage = spec.settings.backup.s3.enabled ? createBackupStorage(name, settings, parent, dependsOn) : undefined;
-    const objects = createObjects(name, settings, (s) => buildBackupObjects(s, storage?.cloud), parent, [...dependsOn, ...(storage?.ready ?? [])]);
+    const objects = createObjects(name, settings, (s) => buildBackupObjects(s, storage?.cloud), parent, [
+        ...dependsOn,
+        ...(storage?.ready ?? []),
+    ]);
     return { resources: [...(storage?.ready ?? []), ...objects], bucket: storage?.bucket };
 }
 
@@ -290,8 +329,15 @@ const isCustomResource = (obj: KubeObject) => /^(monitoring.coreos.com|cert-mana
  * so pods never start against missing configuration. `dataOptions` go to the StatefulSet that
  * has data volumes (the Redis pods').
  */
-function createObjects(name: string, settings: SplitSettings, build: (spec: ClusterSpec) => KubeObject[], parent: pulumi.Resource,
-    dependsOn: pulumi.Resource[], workloadDeps: pulumi.Resource[] = [], dataOptions: pulumi.CustomResourceOptions = {}): pulumi.CustomResource[] {
+function createObjects(
+    name: string,
+    settings: SplitSettings,
+    build: (spec: ClusterSpec) => KubeObject[],
+    parent: pulumi.Resource,
+    dependsOn: pulumi.Resource[],
+    workloadDeps: pulumi.Resource[] = [],
+    dataOptions: pulumi.CustomResourceOptions = {},
+): pulumi.CustomResource[] {
     const created: pulumi.CustomResource[] = [];
     const values = settings.objects(build);
     for (const [index, obj] of build(settings.shape).entries()) {
@@ -299,13 +345,15 @@ function createObjects(name: string, settings: SplitSettings, build: (spec: Clus
         if (!ctor) throw new Error(`no Pulumi resource type for ${obj.apiVersion} ${obj.kind}`);
         const isWorkload = obj.kind === "StatefulSet" || obj.kind === "DaemonSet";
         const resourceName = `${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`;
-        created.push(new ctor(resourceName, values[index], {
-            parent,
-            dependsOn: isWorkload ? [...dependsOn, ...workloadDeps, ...created] : dependsOn,
-            // A changed claim template would replace the StatefulSet, deleting every pod at once;
-            // a rolling restart of large data outlasts Pulumi's default 10-minute wait.
-            ...(isWorkload && (obj.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ? dataOptions : {}),
-        }));
+        created.push(
+            new ctor(resourceName, values[index], {
+                parent,
+                dependsOn: isWorkload ? [...dependsOn, ...workloadDeps, ...created] : dependsOn,
+                // A changed claim template would replace the StatefulSet, deleting every pod at once;
+                // a rolling restart of large data outlasts Pulumi's default 10-minute wait.
+                ...(isWorkload && (obj.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ? dataOptions : {}),
+            }),
+        );
     }
     return created;
 }

@@ -16,7 +16,8 @@ const STAND_IN = { "redis-kube.local/note": "stand-in made by npm run kube: no o
 
 export function storageClass(): object {
     return {
-        apiVersion: "storage.k8s.io/v1", kind: "StorageClass",
+        apiVersion: "storage.k8s.io/v1",
+        kind: "StorageClass",
         metadata: { name: STORAGE_CLASS, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
         provisioner: PROVISIONER_NAME,
         reclaimPolicy: "Delete",
@@ -30,24 +31,40 @@ export function storageClass(): object {
 
 export function provisionerRbac(): object[] {
     const name = "redis-kube:local-path-provisioner";
-    return [{
-        apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name },
-        rules: [
-            { apiGroups: [""], resources: ["persistentvolumes"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
-            { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["get", "list", "watch", "update", "patch"] },
-            { apiGroups: [""], resources: ["persistentvolumeclaims/status"], verbs: ["get", "update", "patch"] },
-            { apiGroups: ["storage.k8s.io"], resources: ["storageclasses"], verbs: ["get", "list", "watch"] },
-            { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
-            { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "patch"] },
-        ],
-    }, {
-        apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: PROVISIONER_USER }],
-    }];
+    return [
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRole",
+            metadata: { name },
+            rules: [
+                {
+                    apiGroups: [""],
+                    resources: ["persistentvolumes"],
+                    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
+                },
+                { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["get", "list", "watch", "update", "patch"] },
+                { apiGroups: [""], resources: ["persistentvolumeclaims/status"], verbs: ["get", "update", "patch"] },
+                { apiGroups: ["storage.k8s.io"], resources: ["storageclasses"], verbs: ["get", "list", "watch"] },
+                { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
+                { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "patch"] },
+            ],
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRoleBinding",
+            metadata: { name },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+            subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: PROVISIONER_USER }],
+        },
+    ];
 }
 
-interface CrdName { group: string; kind: string; plural: string; shortNames?: string[] }
+interface CrdName {
+    group: string;
+    kind: string;
+    plural: string;
+    shortNames?: string[];
+}
 
 export const CRDS: CrdName[] = [
     { group: "monitoring.coreos.com", kind: "ServiceMonitor", plural: "servicemonitors", shortNames: ["smon"] },
@@ -59,16 +76,22 @@ export const CRDS: CrdName[] = [
 export function crd(c: CrdName): object {
     const anything = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
     return {
-        apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition",
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
         metadata: { name: `${c.plural}.${c.group}`, annotations: STAND_IN },
         spec: {
-            group: c.group, scope: "Namespaced",
+            group: c.group,
+            scope: "Namespaced",
             names: { kind: c.kind, listKind: `${c.kind}List`, plural: c.plural, singular: c.kind.toLowerCase(), shortNames: c.shortNames },
-            versions: [{
-                name: "v1", served: true, storage: true,
-                schema: { openAPIV3Schema: { ...anything, properties: { spec: anything, status: anything } } },
-                subresources: { status: {} },
-            }],
+            versions: [
+                {
+                    name: "v1",
+                    served: true,
+                    storage: true,
+                    schema: { openAPIV3Schema: { ...anything, properties: { spec: anything, status: anything } } },
+                    subresources: { status: {} },
+                },
+            ],
         },
     };
 }
@@ -79,8 +102,14 @@ export function bootstrapObjects(): object[] {
 
 /** Applies the bootstrap objects and waits (bounded) until the CRDs are established. */
 export function applyBootstrap(bin: string, kubeconfig: string): void {
-    const yaml = bootstrapObjects().map((o) => stringify(o)).join("---\n");
+    const yaml = bootstrapObjects()
+        .map((o) => stringify(o))
+        .join("---\n");
     kubectlOk(bin, kubeconfig, ["apply", "-f", "-"], { input: yaml, timeoutMs: 120000 });
-    kubectlOk(bin, kubeconfig, ["wait", "--for=condition=Established", "--timeout=120s",
-        ...CRDS.map((c) => `crd/${c.plural}.${c.group}`)], { timeoutMs: 130000 });
+    kubectlOk(
+        bin,
+        kubeconfig,
+        ["wait", "--for=condition=Established", "--timeout=120s", ...CRDS.map((c) => `crd/${c.plural}.${c.group}`)],
+        { timeoutMs: 130000 },
+    );
 }

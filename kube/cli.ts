@@ -13,7 +13,8 @@ async function main(argv: string[]): Promise<number> {
         if (rest[i] === "--nodes") nodes = Number(rest[++i]);
         else throw new Error(`unknown argument ${rest[i]}\n${USAGE}`);
     }
-    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 26) throw new Error(`--nodes must be a whole number from 1 to 26 (one zone letter each), not ${rest.join(" ")}`);
+    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 26)
+        throw new Error(`--nodes must be a whole number from 1 to 26 (one zone letter each), not ${rest.join(" ")}`);
     const dir = stateDir();
     switch (command) {
         case "up": {
@@ -39,7 +40,10 @@ async function main(argv: string[]): Promise<number> {
     }
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-    console.error(`kube: ${e instanceof Error ? e.message : e}`);
-    process.exit(1);
-});
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+        console.error(`kube: ${e instanceof Error ? e.message : e}`);
+        process.exit(1);
+    },
+);

@@ -18,7 +18,12 @@ const ZONE_LABEL = "topology.kubernetes.io/zone";
 const NODES_READY_TIMEOUT_MS = 180000;
 /** SIGTERM grace per component; the node agent's covers stopping every pod it runs. */
 const STOP_GRACE_MS: Record<Component, number> = {
-    "node-agent": 120000, provisioner: 5000, "kube-scheduler": 10000, "kube-controller-manager": 10000, "kube-apiserver": 30000, etcd: 30000,
+    "node-agent": 120000,
+    provisioner: 5000,
+    "kube-scheduler": 10000,
+    "kube-controller-manager": 10000,
+    "kube-apiserver": 30000,
+    etcd: 30000,
 };
 
 export interface UpResult {
@@ -44,15 +49,21 @@ export async function upControlPlane(dir: string, bin: string, say: (msg: string
     return cp;
 }
 
-interface NodeFacts { name: string; zone: string; ready: boolean }
+interface NodeFacts {
+    name: string;
+    zone: string;
+    ready: boolean;
+}
 
 export function listNodes(bin: string, kubeconfig: string): NodeFacts[] {
     const items = JSON.parse(kubectlOk(bin, kubeconfig, ["get", "nodes", "-o", "json"])).items as any[];
-    return items.map((n) => ({
-        name: n.metadata.name,
-        zone: n.metadata.labels?.[ZONE_LABEL] ?? "",
-        ready: (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"),
-    })).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+    return items
+        .map((n) => ({
+            name: n.metadata.name,
+            zone: n.metadata.labels?.[ZONE_LABEL] ?? "",
+            ready: (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"),
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
 }
 
 export async function up(dir: string, bin: string, nodes: number, say: (msg: string) => void): Promise<UpResult> {
@@ -65,24 +76,39 @@ export async function up(dir: string, bin: string, nodes: number, say: (msg: str
     cp.state.nodes = nodes;
     saveState(dir, cp.state);
     if (!fs.existsSync(NODE_AGENT)) {
-        throw new Error(`the node agent is missing: ${NODE_AGENT} (built from kube/node-agent.ts) does not exist, so no Node ` +
-            `can join. The control plane is running (KUBECONFIG=${cp.adminKubeconfig}); \`npm run kube -- down\` stops it.`);
+        throw new Error(
+            `the node agent is missing: ${NODE_AGENT} (built from kube/node-agent.ts) does not exist, so no Node ` +
+                `can join. The control plane is running (KUBECONFIG=${cp.adminKubeconfig}); \`npm run kube -- down\` stops it.`,
+        );
     }
     ensureScript(cp, "node-agent", NODE_AGENT, ["--kubeconfig", cp.adminKubeconfig, "--state", dir, "--nodes", String(nodes)]);
     const agent = cp.state.processes["node-agent"];
-    await waitUntil(`${nodes} Ready Nodes`, NODES_READY_TIMEOUT_MS, async () => {
-        const r = kubectl(bin, cp.adminKubeconfig, ["get", "nodes", "-o", "json"]);
-        if (r.status !== 0) return { ok: false, detail: r.stderr.trim() };
-        const ready = (JSON.parse(r.stdout).items as any[]).filter((n) => (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"));
-        return { ok: ready.length >= nodes, detail: `${ready.length} Ready` };
-    }, agent, 500);
+    await waitUntil(
+        `${nodes} Ready Nodes`,
+        NODES_READY_TIMEOUT_MS,
+        async () => {
+            const r = kubectl(bin, cp.adminKubeconfig, ["get", "nodes", "-o", "json"]);
+            if (r.status !== 0) return { ok: false, detail: r.stderr.trim() };
+            const ready = (JSON.parse(r.stdout).items as any[]).filter((n) =>
+                (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"),
+            );
+            return { ok: ready.length >= nodes, detail: `${ready.length} Ready` };
+        },
+        agent,
+        500,
+    );
     return {
-        kubeconfig: cp.adminKubeconfig, bin, apiServer: cp.apiServer,
+        kubeconfig: cp.adminKubeconfig,
+        bin,
+        apiServer: cp.apiServer,
         nodes: listNodes(bin, cp.adminKubeconfig).map(({ name, zone }) => ({ name, zone })),
     };
 }
 
-export interface Status { healthy: boolean; lines: string[] }
+export interface Status {
+    healthy: boolean;
+    lines: string[];
+}
 
 export async function status(dir: string): Promise<Status> {
     const state = loadState(dir);
@@ -107,8 +133,11 @@ export async function status(dir: string): Promise<Status> {
         const notReady = nodes.filter((n) => !n.ready);
         const enough = nodes.length >= (state.nodes ?? 0);
         ok &&= notReady.length === 0 && enough;
-        lines.push(`nodes: ${nodes.filter((n) => n.ready).length}/${nodes.length} Ready` + (enough ? "" : ` (want ${state.nodes})`) +
-            (notReady.length ? `; not ready: ${notReady.map((n) => n.name).join(", ")}` : ""));
+        lines.push(
+            `nodes: ${nodes.filter((n) => n.ready).length}/${nodes.length} Ready` +
+                (enough ? "" : ` (want ${state.nodes})`) +
+                (notReady.length ? `; not ready: ${notReady.map((n) => n.name).join(", ")}` : ""),
+        );
     } catch (e) {
         ok = false;
         lines.push(`nodes: cannot list (${e instanceof Error ? e.message : e})`);
@@ -128,7 +157,8 @@ export async function down(dir: string): Promise<{ stopped: string[] }> {
     }
     if (fs.existsSync(dir)) {
         // Only a folder that is ours: a mistyped REDIS_KUBE_STATE must not remove anything else.
-        if (!state && !fs.existsSync(layout(dir).pki)) throw new Error(`${dir} does not look like a kube state folder (no state.json, no pki/); not removing it`);
+        if (!state && !fs.existsSync(layout(dir).pki))
+            throw new Error(`${dir} does not look like a kube state folder (no state.json, no pki/); not removing it`);
         fs.rmSync(dir, { recursive: true, force: true });
     }
     return { stopped };

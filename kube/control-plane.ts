@@ -22,7 +22,12 @@ export const KUBERNETES_SERVICE_IP = "198.18.128.1";
 export const SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
 
 /** How long each component may take to report healthy on a busy 2-core machine. */
-const START_TIMEOUT_MS: Record<string, number> = { etcd: 120000, "kube-apiserver": 300000, "kube-controller-manager": 180000, "kube-scheduler": 180000 };
+const START_TIMEOUT_MS: Record<string, number> = {
+    etcd: 120000,
+    "kube-apiserver": 300000,
+    "kube-controller-manager": 180000,
+    "kube-scheduler": 180000,
+};
 
 export interface ControlPlane {
     dir: string;
@@ -35,11 +40,17 @@ export interface ControlPlane {
 
 /** `count` distinct free ports on 127.0.0.1 (all held open until every one is chosen). */
 async function freePorts(count: number): Promise<number[]> {
-    const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-        const s = net.createServer();
-        s.once("error", reject);
-        s.listen(0, "127.0.0.1", () => resolve(s));
-    })));
+    const servers = await Promise.all(
+        Array.from(
+            { length: count },
+            () =>
+                new Promise<net.Server>((resolve, reject) => {
+                    const s = net.createServer();
+                    s.once("error", reject);
+                    s.listen(0, "127.0.0.1", () => resolve(s));
+                }),
+        ),
+    );
     const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     return ports;
@@ -54,20 +65,37 @@ function etcdArgs(bin: string, dir: string, ports: Ports, pki: Pki): string[] {
     const client = `https://127.0.0.1:${ports.etcdClient}`;
     // One member: the peer listener carries no traffic, so it stays plain HTTP on loopback.
     const peer = `http://127.0.0.1:${ports.etcdPeer}`;
-    return [path.join(bin, "etcd"), "--name=redis-kube", `--data-dir=${layout(dir).etcdData}`,
-        `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-        `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`,
-        `--initial-cluster=redis-kube=${peer}`, "--initial-cluster-state=new",
-        `--cert-file=${pki.etcdServer.cert}`, `--key-file=${pki.etcdServer.key}`,
-        "--client-cert-auth=true", `--trusted-ca-file=${pki.ca.cert}`, "--log-level=warn"];
+    return [
+        path.join(bin, "etcd"),
+        "--name=redis-kube",
+        `--data-dir=${layout(dir).etcdData}`,
+        `--listen-client-urls=${client}`,
+        `--advertise-client-urls=${client}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=redis-kube=${peer}`,
+        "--initial-cluster-state=new",
+        `--cert-file=${pki.etcdServer.cert}`,
+        `--key-file=${pki.etcdServer.key}`,
+        "--client-cert-auth=true",
+        `--trusted-ca-file=${pki.ca.cert}`,
+        "--log-level=warn",
+    ];
 }
 
 export function apiServerArgs(bin: string, ports: Ports, pki: Pki): string[] {
-    return [path.join(bin, "kube-apiserver"),
-        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${ports.apiServer}`,
-        `--etcd-servers=https://127.0.0.1:${ports.etcdClient}`, `--etcd-cafile=${pki.ca.cert}`,
-        `--etcd-certfile=${pki.apiServerEtcdClient.cert}`, `--etcd-keyfile=${pki.apiServerEtcdClient.key}`,
-        `--tls-cert-file=${pki.apiServer.cert}`, `--tls-private-key-file=${pki.apiServer.key}`, `--client-ca-file=${pki.ca.cert}`,
+    return [
+        path.join(bin, "kube-apiserver"),
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        `--secure-port=${ports.apiServer}`,
+        `--etcd-servers=https://127.0.0.1:${ports.etcdClient}`,
+        `--etcd-cafile=${pki.ca.cert}`,
+        `--etcd-certfile=${pki.apiServerEtcdClient.cert}`,
+        `--etcd-keyfile=${pki.apiServerEtcdClient.key}`,
+        `--tls-cert-file=${pki.apiServer.cert}`,
+        `--tls-private-key-file=${pki.apiServer.key}`,
+        `--client-ca-file=${pki.ca.cert}`,
         "--authorization-mode=Node,RBAC",
         // The default plugins (PodSecurity, ServiceAccount, DefaultStorageClass, PersistentVolumeClaimResize,
         // ResourceQuota, the webhooks, ...) stay on; NodeRestriction is added as kubeadm does.
@@ -80,56 +108,87 @@ export function apiServerArgs(bin: string, ports: Ports, pki: Pki): string[] {
         "--allow-privileged=true",
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
-        `--service-account-key-file=${pki.serviceAccount.pub}`, `--service-account-signing-key-file=${pki.serviceAccount.key}`,
+        `--service-account-key-file=${pki.serviceAccount.pub}`,
+        `--service-account-signing-key-file=${pki.serviceAccount.key}`,
         // The advertise address is 127.0.0.1, and Endpoints/EndpointSlice validation refuses loopback
         // (ValidateEndpointIP: "may not be in the loopback range"): the lease reconciler would fail on
         // every sync. With no reconciler the `kubernetes` Service simply has no endpoints.
         "--endpoint-reconciler-type=none",
-        `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`, "--requestheader-allowed-names=front-proxy-client",
-        "--requestheader-username-headers=X-Remote-User", "--requestheader-group-headers=X-Remote-Group",
+        `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`,
+        "--requestheader-allowed-names=front-proxy-client",
+        "--requestheader-username-headers=X-Remote-User",
+        "--requestheader-group-headers=X-Remote-Group",
         "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-        `--proxy-client-cert-file=${pki.frontProxyClient.cert}`, `--proxy-client-key-file=${pki.frontProxyClient.key}`,
+        `--proxy-client-cert-file=${pki.frontProxyClient.cert}`,
+        `--proxy-client-key-file=${pki.frontProxyClient.key}`,
         // Port-forward: the API server reaches each Node's kubelet API (the node agent) at its
         // InternalIP, the only address it can dial (the Hostname address is a name in no resolver),
         // as kube-apiserver-kubelet-client, and checks the node's serving certificate against the CA.
         "--kubelet-preferred-address-types=InternalIP",
-        `--kubelet-client-certificate=${pki.apiServerKubeletClient.cert}`, `--kubelet-client-key=${pki.apiServerKubeletClient.key}`,
+        `--kubelet-client-certificate=${pki.apiServerKubeletClient.cert}`,
+        `--kubelet-client-key=${pki.apiServerKubeletClient.key}`,
         `--kubelet-certificate-authority=${pki.ca.cert}`,
-        "--profiling=false"];
+        "--profiling=false",
+    ];
 }
 
 function controllerManagerArgs(bin: string, dir: string, ports: Ports, pki: Pki): string[] {
     const kubeconfig = layout(dir).kubeconfig("kube-controller-manager");
-    return [path.join(bin, "kube-controller-manager"),
-        `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
-        "--bind-address=127.0.0.1", `--secure-port=${ports.controllerManager}`,
-        `--tls-cert-file=${pki.controllerManagerServing.cert}`, `--tls-private-key-file=${pki.controllerManagerServing.key}`,
-        `--client-ca-file=${pki.ca.cert}`, `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`,
+    return [
+        path.join(bin, "kube-controller-manager"),
+        `--kubeconfig=${kubeconfig}`,
+        `--authentication-kubeconfig=${kubeconfig}`,
+        `--authorization-kubeconfig=${kubeconfig}`,
+        "--bind-address=127.0.0.1",
+        `--secure-port=${ports.controllerManager}`,
+        `--tls-cert-file=${pki.controllerManagerServing.cert}`,
+        `--tls-private-key-file=${pki.controllerManagerServing.key}`,
+        `--client-ca-file=${pki.ca.cert}`,
+        `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`,
         // Every default controller: statefulset, job, cronjob, endpointslice, persistentvolume-binder,
         // persistentvolume-expander, namespace, garbage collector, serviceaccount-token, nodelifecycle, ...
-        "--controllers=*", "--cluster-name=redis-kube",
-        `--cluster-signing-cert-file=${pki.ca.cert}`, `--cluster-signing-key-file=${pki.ca.key}`,
-        `--root-ca-file=${pki.ca.cert}`, `--service-account-private-key-file=${pki.serviceAccount.key}`,
+        "--controllers=*",
+        "--cluster-name=redis-kube",
+        `--cluster-signing-cert-file=${pki.ca.cert}`,
+        `--cluster-signing-key-file=${pki.ca.key}`,
+        `--root-ca-file=${pki.ca.cert}`,
+        `--service-account-private-key-file=${pki.serviceAccount.key}`,
         // Each controller acts as its own service account, so RBAC applies to it as on a real cluster.
         "--use-service-account-credentials=true",
         // Pods take loopback addresses from the node agent, not CIDRs from the controller; no cloud provider.
-        "--allocate-node-cidrs=false", `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        "--allocate-node-cidrs=false",
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
         // One instance: leader election would only delay a restart by the old lease's lifetime.
-        "--leader-elect=false", "--profiling=false"];
+        "--leader-elect=false",
+        "--profiling=false",
+    ];
 }
 
 function schedulerArgs(bin: string, dir: string, ports: Ports, pki: Pki): string[] {
     const kubeconfig = layout(dir).kubeconfig("kube-scheduler");
     const config = path.join(layout(dir).config, "kube-scheduler.yaml");
-    fs.writeFileSync(config, stringify({
-        apiVersion: "kubescheduler.config.k8s.io/v1", kind: "KubeSchedulerConfiguration",
-        clientConnection: { kubeconfig }, leaderElection: { leaderElect: false }, enableProfiling: false,
-    }));
-    return [path.join(bin, "kube-scheduler"), `--config=${config}`,
-        `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
-        "--bind-address=127.0.0.1", `--secure-port=${ports.scheduler}`,
-        `--tls-cert-file=${pki.schedulerServing.cert}`, `--tls-private-key-file=${pki.schedulerServing.key}`,
-        `--client-ca-file=${pki.ca.cert}`, `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`];
+    fs.writeFileSync(
+        config,
+        stringify({
+            apiVersion: "kubescheduler.config.k8s.io/v1",
+            kind: "KubeSchedulerConfiguration",
+            clientConnection: { kubeconfig },
+            leaderElection: { leaderElect: false },
+            enableProfiling: false,
+        }),
+    );
+    return [
+        path.join(bin, "kube-scheduler"),
+        `--config=${config}`,
+        `--authentication-kubeconfig=${kubeconfig}`,
+        `--authorization-kubeconfig=${kubeconfig}`,
+        "--bind-address=127.0.0.1",
+        `--secure-port=${ports.scheduler}`,
+        `--tls-cert-file=${pki.schedulerServing.cert}`,
+        `--tls-private-key-file=${pki.schedulerServing.key}`,
+        `--client-ca-file=${pki.ca.cert}`,
+        `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`,
+    ];
 }
 
 /** Each component's health URL and the TLS identity that asks. */
@@ -155,7 +214,13 @@ export async function startControlPlane(dir: string, bin: string, say: (msg: str
     const pki = ensurePki(l.pki, KUBERNETES_SERVICE_IP);
     const apiServer = `https://127.0.0.1:${state.ports.apiServer}`;
     writeKubeconfig(l.adminKubeconfig, apiServer, pki.ca.cert, "kubernetes-admin", pki.admin);
-    writeKubeconfig(l.kubeconfig("kube-controller-manager"), apiServer, pki.ca.cert, "system:kube-controller-manager", pki.controllerManager);
+    writeKubeconfig(
+        l.kubeconfig("kube-controller-manager"),
+        apiServer,
+        pki.ca.cert,
+        "system:kube-controller-manager",
+        pki.controllerManager,
+    );
     writeKubeconfig(l.kubeconfig("kube-scheduler"), apiServer, pki.ca.cert, "system:kube-scheduler", pki.scheduler);
     writeKubeconfig(l.kubeconfig("provisioner"), apiServer, pki.ca.cert, PROVISIONER_USER, pki.provisioner);
     const checks = healthChecks({ state, pki });

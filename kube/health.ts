@@ -6,25 +6,36 @@ import * as https from "https";
 import { alive, sleep, tail } from "./processes";
 import type { RunningProcess } from "./state";
 
-export interface TlsFiles { ca: string; cert?: string; key?: string }
+export interface TlsFiles {
+    ca: string;
+    cert?: string;
+    key?: string;
+}
 
-export interface HttpResult { status: number; body: string }
+export interface HttpResult {
+    status: number;
+    body: string;
+}
 
 /** One GET, bounded by `timeoutMs`; a network error is a result (status 0), not a throw. */
 export function httpsGet(url: string, tls: TlsFiles, timeoutMs = 5000): Promise<HttpResult> {
     return new Promise((resolve) => {
-        const req = https.get(url, {
-            ca: fs.readFileSync(tls.ca),
-            cert: tls.cert ? fs.readFileSync(tls.cert) : undefined,
-            key: tls.key ? fs.readFileSync(tls.key) : undefined,
-            timeout: timeoutMs,
-        }, (res) => {
-            let body = "";
-            res.setEncoding("utf8");
-            res.on("data", (d) => (body += d));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-            res.on("error", (e) => resolve({ status: 0, body: e.message }));
-        });
+        const req = https.get(
+            url,
+            {
+                ca: fs.readFileSync(tls.ca),
+                cert: tls.cert ? fs.readFileSync(tls.cert) : undefined,
+                key: tls.key ? fs.readFileSync(tls.key) : undefined,
+                timeout: timeoutMs,
+            },
+            (res) => {
+                let body = "";
+                res.setEncoding("utf8");
+                res.on("data", (d) => (body += d));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+                res.on("error", (e) => resolve({ status: 0, body: e.message }));
+            },
+        );
         req.on("timeout", () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
         req.on("error", (e) => resolve({ status: 0, body: e.message }));
     });
@@ -41,8 +52,13 @@ export async function healthy(url: string, tls: TlsFiles): Promise<{ ok: boolean
  * Polls `check` every `intervalMs` until it returns ok, for at most `timeoutMs`. When `proc` is given
  * and dies meanwhile, fails at once with its log's tail.
  */
-export async function waitUntil(what: string, timeoutMs: number, check: () => Promise<{ ok: boolean; detail: string }>,
-    proc?: RunningProcess, intervalMs = 250): Promise<number> {
+export async function waitUntil(
+    what: string,
+    timeoutMs: number,
+    check: () => Promise<{ ok: boolean; detail: string }>,
+    proc?: RunningProcess,
+    intervalMs = 250,
+): Promise<number> {
     const started = Date.now();
     for (;;) {
         const r = await check();
@@ -51,8 +67,10 @@ export async function waitUntil(what: string, timeoutMs: number, check: () => Pr
             throw new Error(`${what}: ${proc.program} (pid ${proc.pid}) exited; last lines of ${proc.log}:\n${tail(proc.log)}`);
         }
         if (Date.now() - started > timeoutMs) {
-            throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} (last: ${r.detail})` +
-                (proc ? `; see ${proc.log}` : ""));
+            throw new Error(
+                `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} (last: ${r.detail})` +
+                    (proc ? `; see ${proc.log}` : ""),
+            );
         }
         await sleep(intervalMs);
     }

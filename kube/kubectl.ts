@@ -3,14 +3,24 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 
-export interface KubectlResult { status: number | null; stdout: string; stderr: string }
+export interface KubectlResult {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
 
 export function kubectl(bin: string, kubeconfig: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): KubectlResult {
     const timeout = opts.timeoutMs ?? 60000;
     const r = spawnSync(path.join(bin, "kubectl"), [`--kubeconfig=${kubeconfig}`, "--request-timeout=30s", ...args], {
-        input: opts.input, encoding: "utf8", timeout, maxBuffer: 64 * 1024 * 1024,
+        input: opts.input,
+        encoding: "utf8",
+        timeout,
+        maxBuffer: 64 * 1024 * 1024,
     });
-    if (r.error) throw new Error(`kubectl ${args.join(" ")}: ${r.error.message}${(r.error as any).code === "ETIMEDOUT" ? ` (after ${timeout / 1000} s)` : ""}`);
+    if (r.error)
+        throw new Error(
+            `kubectl ${args.join(" ")}: ${r.error.message}${(r.error as any).code === "ETIMEDOUT" ? ` (after ${timeout / 1000} s)` : ""}`,
+        );
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -59,10 +59,16 @@ class AddressPool {
  * certificate names every node's address and is signed by the cluster CA, which the API server
  * checks it against (--kubelet-certificate-authority).
  */
-async function serveKubelets(stateDir: string, nodes: LocalNode[], podIp: (node: string, key: string) => string | undefined): Promise<void> {
+async function serveKubelets(
+    stateDir: string,
+    nodes: LocalNode[],
+    podIp: (node: string, key: string) => string | undefined,
+): Promise<void> {
     const pki = pkiPaths(layout(stateDir).pki);
     const serving = ensureLeaf(pki.dir, `kubelet-serving-${nodes.length}`, pki.ca, {
-        cn: "local-node-kubelet", usages: ["serverAuth"], sans: nodes.map((n) => `IP:${n.network.address}`),
+        cn: "local-node-kubelet",
+        usages: ["serverAuth"],
+        sans: nodes.map((n) => `IP:${n.network.address}`),
     });
     const tls = { cert: fs.readFileSync(serving.cert), key: fs.readFileSync(serving.key), ca: fs.readFileSync(pki.ca.cert) };
     for (const n of nodes) await serveKubelet(n.network.address, tls, (ns, pod) => podIp(n.name, `${ns}/${pod}`), log);
@@ -106,8 +112,14 @@ async function main(): Promise<void> {
                         await finish(rt, grace, true);
                     }
                     // The kubelet's final delete, once the containers are gone.
-                    await api.delete(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`, { gracePeriodSeconds: 0, preconditions: { uid } })
-                        .catch((e) => { if (!isStatus(e, 409)) log(`final delete of ${pod.metadata.name}: ${e.message}`); });
+                    await api
+                        .delete(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`, {
+                            gracePeriodSeconds: 0,
+                            preconditions: { uid },
+                        })
+                        .catch((e) => {
+                            if (!isStatus(e, 409)) log(`final delete of ${pod.metadata.name}: ${e.message}`);
+                        });
                     stopping.delete(uid);
                 })();
                 continue;

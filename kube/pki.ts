@@ -8,7 +8,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { KUBELET_CLIENT_CN } from "./node/kubelet-server";
 
-export interface CertFiles { cert: string; key: string }
+export interface CertFiles {
+    cert: string;
+    key: string;
+}
 
 export interface Pki {
     dir: string;
@@ -53,9 +56,24 @@ function ensureCa(dir: string, name: string, cn: string): CertFiles {
     const files = pair(dir, name);
     if (fs.existsSync(files.cert) && fs.existsSync(files.key)) return files;
     newKey(files.key);
-    openssl(["req", "-x509", "-new", "-key", files.key, "-sha256", "-days", "3650", "-subj", `/CN=${cn}`,
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
-        "-out", files.cert]);
+    openssl([
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        files.key,
+        "-sha256",
+        "-days",
+        "3650",
+        "-subj",
+        `/CN=${cn}`,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+        "-out",
+        files.cert,
+    ]);
     return files;
 }
 
@@ -76,14 +94,34 @@ export function ensureLeaf(dir: string, name: string, ca: CertFiles, spec: LeafS
     const csr = path.join(dir, `${name}.csr`);
     const ext = path.join(dir, `${name}.ext`);
     openssl(["req", "-new", "-key", files.key, "-subj", subject(spec.cn, spec.orgs ?? []), "-out", csr]);
-    fs.writeFileSync(ext, [
-        "basicConstraints=critical,CA:FALSE",
-        "keyUsage=critical,digitalSignature,keyEncipherment",
-        `extendedKeyUsage=${spec.usages.join(",")}`,
-        ...(spec.sans?.length ? [`subjectAltName=${spec.sans.join(",")}`] : []),
-    ].join("\n") + "\n");
-    openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-set_serial", `0x${crypto.randomBytes(12).toString("hex")}`,
-        "-days", "365", "-sha256", "-extfile", ext, "-out", files.cert]);
+    fs.writeFileSync(
+        ext,
+        [
+            "basicConstraints=critical,CA:FALSE",
+            "keyUsage=critical,digitalSignature,keyEncipherment",
+            `extendedKeyUsage=${spec.usages.join(",")}`,
+            ...(spec.sans?.length ? [`subjectAltName=${spec.sans.join(",")}`] : []),
+        ].join("\n") + "\n",
+    );
+    openssl([
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        ca.cert,
+        "-CAkey",
+        ca.key,
+        "-set_serial",
+        `0x${crypto.randomBytes(12).toString("hex")}`,
+        "-days",
+        "365",
+        "-sha256",
+        "-extfile",
+        ext,
+        "-out",
+        files.cert,
+    ]);
     fs.rmSync(csr);
     fs.rmSync(ext);
     return files;
@@ -96,11 +134,19 @@ function pair(dir: string, name: string): CertFiles {
 /** Where each certificate and key lives under `dir` (whether or not it exists yet). */
 export function pkiPaths(dir: string): Pki {
     return {
-        dir, ca: pair(dir, "ca"), frontProxyCa: pair(dir, "front-proxy-ca"),
-        etcdServer: pair(dir, "etcd-server"), apiServerEtcdClient: pair(dir, "apiserver-etcd-client"),
-        apiServer: pair(dir, "apiserver"), frontProxyClient: pair(dir, "front-proxy-client"), admin: pair(dir, "admin"),
-        controllerManager: pair(dir, "controller-manager"), controllerManagerServing: pair(dir, "controller-manager-serving"),
-        scheduler: pair(dir, "scheduler"), schedulerServing: pair(dir, "scheduler-serving"), provisioner: pair(dir, "provisioner"),
+        dir,
+        ca: pair(dir, "ca"),
+        frontProxyCa: pair(dir, "front-proxy-ca"),
+        etcdServer: pair(dir, "etcd-server"),
+        apiServerEtcdClient: pair(dir, "apiserver-etcd-client"),
+        apiServer: pair(dir, "apiserver"),
+        frontProxyClient: pair(dir, "front-proxy-client"),
+        admin: pair(dir, "admin"),
+        controllerManager: pair(dir, "controller-manager"),
+        controllerManagerServing: pair(dir, "controller-manager-serving"),
+        scheduler: pair(dir, "scheduler"),
+        schedulerServing: pair(dir, "scheduler-serving"),
+        provisioner: pair(dir, "provisioner"),
         apiServerKubeletClient: pair(dir, "apiserver-kubelet-client"),
         serviceAccount: { key: path.join(dir, "sa.key"), pub: path.join(dir, "sa.pub") },
     };
@@ -111,12 +157,18 @@ export function ensurePki(dir: string, serviceIp: string): Pki {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const ca = ensureCa(dir, "ca", "redis-kube-ca");
     const frontProxyCa = ensureCa(dir, "front-proxy-ca", "redis-kube-front-proxy-ca");
-    const server = (name: string, cn: string, sans: string[] = []) => ensureLeaf(dir, name, ca, { cn, usages: ["serverAuth"], sans: [...LOOPBACK_SANS, ...sans] });
+    const server = (name: string, cn: string, sans: string[] = []) =>
+        ensureLeaf(dir, name, ca, { cn, usages: ["serverAuth"], sans: [...LOOPBACK_SANS, ...sans] });
     const client = (name: string, cn: string, orgs: string[] = []) => ensureLeaf(dir, name, ca, { cn, orgs, usages: ["clientAuth"] });
     ensureLeaf(dir, "etcd-server", ca, { cn: "etcd-server", usages: ["serverAuth", "clientAuth"], sans: LOOPBACK_SANS });
     client("apiserver-etcd-client", "kube-apiserver-etcd-client");
-    server("apiserver", "kube-apiserver", [`IP:${serviceIp}`, "DNS:kubernetes", "DNS:kubernetes.default",
-        "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local"]);
+    server("apiserver", "kube-apiserver", [
+        `IP:${serviceIp}`,
+        "DNS:kubernetes",
+        "DNS:kubernetes.default",
+        "DNS:kubernetes.default.svc",
+        "DNS:kubernetes.default.svc.cluster.local",
+    ]);
     ensureLeaf(dir, "front-proxy-client", frontProxyCa, { cn: "front-proxy-client", usages: ["clientAuth"] });
     // O=system:masters: the admin is a superuser without any RBAC binding (the cluster's break-glass identity).
     client("admin", "kubernetes-admin", ["system:masters"]);

@@ -16,8 +16,19 @@ export type Action =
     | { kind: "resize-claim"; namespace: string; name: string; size: string };
 
 const UNITS: Record<string, number> = {
-    "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+    "": 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
 };
 
 /** A storage quantity ("1Gi", "500M", "1e9") in bytes; NaN when unreadable. */
@@ -47,7 +58,8 @@ export function planVolume(pvc: any, cls: any, provisioner: string, volumesRoot:
     return {
         dir,
         pv: {
-            apiVersion: "v1", kind: "PersistentVolume",
+            apiVersion: "v1",
+            kind: "PersistentVolume",
             metadata: { name, annotations: { [PROVISIONED_BY]: provisioner } },
             spec: {
                 capacity: { storage: pvc.spec.resources.requests.storage },
@@ -55,10 +67,24 @@ export function planVolume(pvc: any, cls: any, provisioner: string, volumesRoot:
                 persistentVolumeReclaimPolicy: cls.reclaimPolicy ?? "Delete",
                 storageClassName: cls.metadata.name,
                 volumeMode: "Filesystem",
-                claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid },
+                claimRef: {
+                    apiVersion: "v1",
+                    kind: "PersistentVolumeClaim",
+                    namespace: pvc.metadata.namespace,
+                    name: pvc.metadata.name,
+                    uid: pvc.metadata.uid,
+                },
                 hostPath: { path: dir, type: "DirectoryOrCreate" },
                 // The data lives with the node the scheduler chose: the pod stays there, as with local disks.
-                ...(node ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: HOSTNAME_LABEL, operator: "In", values: [node] }] }] } } } : {}),
+                ...(node
+                    ? {
+                          nodeAffinity: {
+                              required: {
+                                  nodeSelectorTerms: [{ matchExpressions: [{ key: HOSTNAME_LABEL, operator: "In", values: [node] }] }],
+                              },
+                          },
+                      }
+                    : {}),
             },
         },
     };

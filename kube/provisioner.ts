@@ -19,8 +19,12 @@ function log(msg: string): void {
 
 function bounded<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
     let timer: NodeJS.Timeout;
-    return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms); })])
-        .finally(() => clearTimeout(timer));
+    return Promise.race([
+        p,
+        new Promise<T>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+        }),
+    ]).finally(() => clearTimeout(timer));
 }
 
 type Apis = { core: any; storage: any };
@@ -30,8 +34,10 @@ async function apply(apis: Apis, action: Action): Promise<void> {
         case "create":
             fs.mkdirSync(action.dir, { recursive: true, mode: 0o755 });
             await apis.core.createPersistentVolume({ body: action.pv });
-            log(`created ${action.pv.metadata.name} (${action.pv.spec.capacity.storage}) for ${action.pv.spec.claimRef.namespace}/${action.pv.spec.claimRef.name}` +
-                ` at ${action.dir}`);
+            log(
+                `created ${action.pv.metadata.name} (${action.pv.spec.capacity.storage}) for ${action.pv.spec.claimRef.namespace}/${action.pv.spec.claimRef.name}` +
+                    ` at ${action.dir}`,
+            );
             return;
         case "delete":
             if (action.dir) fs.rmSync(action.dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { packageRoot } from "../components/package-files";
 
 /** The processes `up` starts, in start order; `down` stops them in reverse. */
 export const COMPONENTS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "provisioner", "node-agent"] as const;
-export type Component = typeof COMPONENTS[number];
+export type Component = (typeof COMPONENTS)[number];
 
 export interface Ports {
     etcdClient: number;

@@ -5,7 +5,8 @@ import { down, PodAction, podAction, status, up } from "./deployment";
 import { STAND_IN_ENV } from "./engines";
 import { runJob } from "./jobs";
 
-const USAGE = "usage: npm run local -- up|status|down [--stack <name>] [--allow-stand-in]\n" +
+const USAGE =
+    "usage: npm run local -- up|status|down [--stack <name>] [--allow-stand-in]\n" +
     "       npm run local -- run-job <cronjob> [--stack <name>]\n" +
     "       npm run local -- pod stop|kill|start|wipe <pod-name> [--address 127.0.0.x] [--stack <name>]";
 
@@ -54,7 +55,10 @@ async function main(argv: string[]): Promise<number> {
     }
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-    console.error(e instanceof ConfigError ? e.message : `local: ${e instanceof Error ? e.message : e}`);
-    process.exit(1);
-});
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+        console.error(e instanceof ConfigError ? e.message : `local: ${e instanceof Error ? e.message : e}`);
+        process.exit(1);
+    },
+);

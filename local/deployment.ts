@@ -38,8 +38,10 @@ export async function up(stack: string): Promise<UpResult> {
     const dir = stateDir(stack);
     const password = secretsOf(r, dir);
     if (password[TLS_FILES.ca] !== undefined && !canPublishNames()) {
-        throw new Error("TLS is on: clients and the formation provider reach the pods by the DNS names the certificate covers, " +
-            "which local mode publishes in /etc/hosts; that needs write access to it (run as root, as CI does)");
+        throw new Error(
+            "TLS is on: clients and the formation provider reach the pods by the DNS names the certificate covers, " +
+                "which local mode publishes in /etc/hosts; that needs write access to it (run as root, as CI does)",
+        );
     }
     const state: LocalState = loadState(dir) ?? { stack, topology: r.topology, pods: [] };
     const plan = planUp(r, dir, state, password);
@@ -108,7 +110,10 @@ export async function podAction(stack: string, name: string, action: PodAction, 
 /** Actions on different pods may run at once: merge one pod into the state as it is now. */
 function saveMerged(dir: string, pod: LocalPodState): LocalState {
     const fresh = loadState(dir)!;
-    Object.assign(fresh.pods.find((p) => p.name === pod.name)!, pod);
+    Object.assign(
+        fresh.pods.find((p) => p.name === pod.name)!,
+        pod,
+    );
     saveState(dir, fresh);
     return fresh;
 }
@@ -143,8 +148,12 @@ export async function status(stack: string): Promise<{ stack: string; healthy: b
                 if (result) probes[`${c.name}/${kind}`] = result;
             }
         }
-        const containers = Object.fromEntries(Object.entries(p.pids).map(([c, pid]) =>
-            [c, { pid, running: isAlive(pid), restarts: kubelet[`${p.name}/${c}`]?.restarts ?? 0 }]));
+        const containers = Object.fromEntries(
+            Object.entries(p.pids).map(([c, pid]) => [
+                c,
+                { pid, running: isAlive(pid), restarts: kubelet[`${p.name}/${c}`]?.restarts ?? 0 },
+            ]),
+        );
         const scheduled: PodStatus["scheduled"] = {};
         for (const c of Object.keys(p.pids)) {
             for (const [kind, t] of Object.entries(kubelet[`${p.name}/${c}`]?.probes ?? {})) {

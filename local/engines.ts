@@ -13,7 +13,10 @@ import { packageRoot } from "../components/package-files";
 export type Engine = "redis" | "valkey";
 
 /** The engine and minor line an image reference names, read from its repository and tag. */
-export interface ImageEngine { engine: Engine; line: string }
+export interface ImageEngine {
+    engine: Engine;
+    line: string;
+}
 
 /** A server build this machine can run. */
 export interface LocalEngine {
@@ -48,7 +51,13 @@ export function imageEngine(image: string): ImageEngine | undefined {
 
 /** Pure: whether the image's repository is Redis's or Valkey's, whatever its tag says. */
 export const isServerImage = (image: string): boolean =>
-    /^(redis|valkey)$/.test(image.replace(/@sha256:[a-f0-9]+$/, "").replace(/:[^:/]*$/, "").split("/").pop() ?? "");
+    /^(redis|valkey)$/.test(
+        image
+            .replace(/@sha256:[a-f0-9]+$/, "")
+            .replace(/:[^:/]*$/, "")
+            .split("/")
+            .pop() ?? "",
+    );
 
 /** Pure: `Redis server v=7.0.15 sha=...` or `Valkey server v=8.1.1 ...` -> engine and version. */
 export function parseServerVersion(output: string): { engine: Engine; version: string } | undefined {
@@ -86,7 +95,13 @@ export function localEngines(root = packageRoot): LocalEngine[] {
     const system = "/usr/bin/redis-server";
     const reported = fs.existsSync(system) ? serverVersion(system) : undefined;
     if (reported) {
-        found.push({ engine: reported.engine, line: lineOf(reported.version), version: `${reported.engine} ${reported.version}`, binDir: "/usr/bin", source: "the system's redis-server package" });
+        found.push({
+            engine: reported.engine,
+            line: lineOf(reported.version),
+            version: `${reported.engine} ${reported.version}`,
+            binDir: "/usr/bin",
+            source: "the system's redis-server package",
+        });
     }
     return found;
 }
@@ -99,18 +114,28 @@ export function localEngines(root = packageRoot): LocalEngine[] {
 export function chooseEngine(image: string, available: LocalEngine[], allowStandIn: boolean): EngineChoice {
     const wanted = imageEngine(image);
     if (!wanted) {
-        throw new Error(`local mode cannot tell which engine and line image ${image} runs ` +
-            "(expected redis:<major>.<minor>[.<patch>][-variant] or valkey/valkey:<major>.<minor>[.<patch>][-variant], optionally @sha256:...)");
+        throw new Error(
+            `local mode cannot tell which engine and line image ${image} runs ` +
+                "(expected redis:<major>.<minor>[.<patch>][-variant] or valkey/valkey:<major>.<minor>[.<patch>][-variant], optionally @sha256:...)",
+        );
     }
     const exact = available.find((e) => e.engine === wanted.engine && e.line === wanted.line);
     if (exact) return exact;
     const have = available.length > 0 ? available.map((e) => `${e.version} (${e.source})`).join(", ") : "no server at all";
-    const byLine = (a: LocalEngine, b: LocalEngine) => Number(b.line.split(".")[0]) - Number(a.line.split(".")[0]) || Number(b.line.split(".")[1]) - Number(a.line.split(".")[1]);
-    const nearest = [...available.filter((e) => e.engine === wanted.engine).sort(byLine), ...available.filter((e) => e.engine !== wanted.engine).sort(byLine)][0];
+    const byLine = (a: LocalEngine, b: LocalEngine) =>
+        Number(b.line.split(".")[0]) - Number(a.line.split(".")[0]) || Number(b.line.split(".")[1]) - Number(a.line.split(".")[1]);
+    const nearest = [
+        ...available.filter((e) => e.engine === wanted.engine).sort(byLine),
+        ...available.filter((e) => e.engine !== wanted.engine).sort(byLine),
+    ][0];
     if (!allowStandIn || !nearest) {
-        throw new Error(`local mode has no ${wanted.engine} ${wanted.line} to stand in for image ${image}; it has ${have}. ` +
-            "Build the engines (sh tools/engines/servers.sh)" +
-            (nearest ? `, or run ${nearest.version} in its place with --allow-stand-in (${STAND_IN_ENV}=1), knowing the tests then prove another release` : ""));
+        throw new Error(
+            `local mode has no ${wanted.engine} ${wanted.line} to stand in for image ${image}; it has ${have}. ` +
+                "Build the engines (sh tools/engines/servers.sh)" +
+                (nearest
+                    ? `, or run ${nearest.version} in its place with --allow-stand-in (${STAND_IN_ENV}=1), knowing the tests then prove another release`
+                    : ""),
+        );
     }
     return { ...nearest, standInFor: `${wanted.engine} ${wanted.line} (${image})` };
 }
@@ -134,8 +159,11 @@ export function engineImageEnv(image: string): Record<string, string> {
 export function standInNotice(choice: EngineChoice): string | undefined {
     if (!choice.standInFor) return undefined;
     const bar = "!".repeat(78);
-    return `${bar}\n!! STAND-IN: ${choice.version} (${choice.source}) runs in place of ${choice.standInFor}.\n` +
-        "!! What this run proves is that release, not the one the image deploys.\n" + `${bar}\n`;
+    return (
+        `${bar}\n!! STAND-IN: ${choice.version} (${choice.source}) runs in place of ${choice.standInFor}.\n` +
+        "!! What this run proves is that release, not the one the image deploys.\n" +
+        `${bar}\n`
+    );
 }
 
 /** The server binary a running process executes (its pid's executable) and what it reports. */

@@ -14,7 +14,12 @@ export function formationFor(r: Rendered, plans: PodPlan[], password: Record<str
 }
 
 /** Pulumi's order: the drain before the StatefulSets change, when the stack loses pods. */
-export async function drainBeforePodsChange(state: LocalState, plans: PodPlan[], formation: Record<string, any> | undefined, password: Record<string, string>): Promise<void> {
+export async function drainBeforePodsChange(
+    state: LocalState,
+    plans: PodPlan[],
+    formation: Record<string, any> | undefined,
+    password: Record<string, string>,
+): Promise<void> {
     const olds = state.formation && { ...state.formation.outs, password: password[PASSWORD_KEY] };
     if (formation && olds) {
         await formationProvider.diff!(state.formation!.id, olds, formation);
@@ -45,7 +50,11 @@ export async function form(inputs: Record<string, any>, state: LocalState, passw
     const checked = await formationProvider.check!({}, inputs);
     if (checked.failures?.length) throw new Error(`formation inputs: ${checked.failures.map((f) => f.reason).join("; ")}`);
     if (state.formation) {
-        const updated = await formationProvider.update!(state.formation.id, { ...state.formation.outs, password: password[PASSWORD_KEY] }, inputs);
+        const updated = await formationProvider.update!(
+            state.formation.id,
+            { ...state.formation.outs, password: password[PASSWORD_KEY] },
+            inputs,
+        );
         state.formation = { id: state.formation.id, outs: withoutPassword(updated.outs ?? {}) };
     } else {
         const created = await formationProvider.create(inputs);

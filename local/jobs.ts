@@ -16,7 +16,11 @@ import { JOB_ADDRESS_ORDINAL, JOB_POD_NAME, loadState, podAddress, stateDir } fr
 
 export { JOB_ADDRESS_ORDINAL } from "./state";
 
-export interface ContainerRun { name: string; exitCode: number | null; output: string }
+export interface ContainerRun {
+    name: string;
+    exitCode: number | null;
+    output: string;
+}
 export interface JobResult {
     job: string;
     cronJob: string;
@@ -31,7 +35,8 @@ export function serviceHosts(objects: KubeObject[], address: string): Record<str
     const hosts: Record<string, string> = {};
     for (const svc of objects.filter((o) => o.kind === "Service")) {
         const { name, namespace } = svc.metadata;
-        for (const host of [`${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`]) hosts[host] = address;
+        for (const host of [`${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`])
+            hosts[host] = address;
     }
     return hosts;
 }
@@ -47,8 +52,16 @@ export interface JobPlan {
 }
 
 /** Pure: what would run for a Job made from `cronJobName`, with volumes under `root` and claims under `claims`. */
-export function planJob(objects: KubeObject[], cronJobName: string, jobName: string, ip: string, root: string, claims: string,
-    localValues: Record<string, string>, hosts: Record<string, string>): JobPlan {
+export function planJob(
+    objects: KubeObject[],
+    cronJobName: string,
+    jobName: string,
+    ip: string,
+    root: string,
+    claims: string,
+    localValues: Record<string, string>,
+    hosts: Record<string, string>,
+): JobPlan {
     const cron = objects.find((o) => o.kind === "CronJob" && o.metadata.name === cronJobName) as any;
     if (!cron) {
         const known = objects.filter((o) => o.kind === "CronJob").map((o) => o.metadata.name);
@@ -69,8 +82,11 @@ export function planJob(objects: KubeObject[], cronJobName: string, jobName: str
     const volumes = pod.volumes.map((v: any) => ({
         dir: volumeDir(v.name),
         fresh: !v.persistentVolumeClaim,
-        files: v.configMap ? (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === v.configMap.name) as any)?.data
-            : v.secret ? volumeItems(secretFiles(v.secret.secretName), v.secret.items) : undefined,
+        files: v.configMap
+            ? (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === v.configMap.name) as any)?.data
+            : v.secret
+              ? volumeItems(secretFiles(v.secret.secretName), v.secret.items)
+              : undefined,
     }));
     const identity = { name: jobName, namespace: cron.metadata.namespace, ip };
     const plan = (c: any) => {
@@ -79,7 +95,8 @@ export function planJob(objects: KubeObject[], cronJobName: string, jobName: str
         return p;
     };
     return {
-        name: jobName, podSpec: pod,
+        name: jobName,
+        podSpec: pod,
         initContainers: (pod.initContainers ?? []).map(plan),
         containers: pod.containers.map(plan),
         volumes,
@@ -107,13 +124,23 @@ function runContainer(c: ContainerPlan, logFile: string, deadline: number, onSta
         onStart?.(c.name, child.pid!);
         let output = "";
         const log = fs.openSync(logFile, "a");
-        const take = (d: Buffer) => { output += d; fs.writeSync(log, d); };
+        const take = (d: Buffer) => {
+            output += d;
+            fs.writeSync(log, d);
+        };
         child.stdout!.on("data", take);
         child.stderr!.on("data", take);
-        const timer = setTimeout(() => {
-            take(Buffer.from(`\nlocal: activeDeadlineSeconds reached; killing ${c.name}\n`));
-            try { process.kill(-child.pid!, "SIGKILL"); } catch { /* already gone */ }
-        }, Math.max(0, deadline - Date.now()));
+        const timer = setTimeout(
+            () => {
+                take(Buffer.from(`\nlocal: activeDeadlineSeconds reached; killing ${c.name}\n`));
+                try {
+                    process.kill(-child.pid!, "SIGKILL");
+                } catch {
+                    /* already gone */
+                }
+            },
+            Math.max(0, deadline - Date.now()),
+        );
         child.on("close", (code) => {
             clearTimeout(timer);
             fs.closeSync(log);
@@ -130,7 +157,7 @@ async function runAttempt(plan: JobPlan, logDir: string, deadline: number, onSta
         runs.push(r);
         if (r.exitCode !== 0) return runs;
     }
-    runs.push(...await Promise.all(plan.containers.map((c) => runContainer(c, path.join(logDir, `${c.name}.log`), deadline, onStart))));
+    runs.push(...(await Promise.all(plan.containers.map((c) => runContainer(c, path.join(logDir, `${c.name}.log`), deadline, onStart)))));
     return runs;
 }
 
@@ -144,8 +171,16 @@ export async function runJob(stack: string, cronJobName: string, opts: { onStart
     const secrets = secretsOf(r, dir);
     const jobName = `${cronJobName}-manual-${Date.now().toString(36)}`;
     const root = path.join(dir, "jobs", jobName);
-    const plan = planJob(r.objects, cronJobName, jobName, podAddress(JOB_ADDRESS_ORDINAL), root, path.join(dir, "claims"),
-        secrets, serviceHosts(r.objects, live.address));
+    const plan = planJob(
+        r.objects,
+        cronJobName,
+        jobName,
+        podAddress(JOB_ADDRESS_ORDINAL),
+        root,
+        path.join(dir, "claims"),
+        secrets,
+        serviceHosts(r.objects, live.address),
+    );
     // Enforced policies: the Job's processes run in the Job pods' cgroup, so they leave from its address.
     const cgroup = podCgroupDir(dir, JOB_POD_NAME);
     if (cgroup) for (const c of [...plan.initContainers, ...plan.containers]) c.cgroup = cgroup;

@@ -67,8 +67,11 @@ async function main(stack: string): Promise<void> {
 }
 
 if (require.main === module) {
-    main(process.argv[2] ?? "dev").then(() => process.exit(0), (e) => {
-        console.error(`kubelet: ${e instanceof Error ? e.stack : e}`);
-        process.exit(1);
-    });
+    main(process.argv[2] ?? "dev").then(
+        () => process.exit(0),
+        (e) => {
+            console.error(`kubelet: ${e instanceof Error ? e.stack : e}`);
+            process.exit(1);
+        },
+    );
 }

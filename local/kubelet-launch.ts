@@ -8,7 +8,10 @@ import * as path from "path";
 export function startKubelet(stack: string, dir: string): number {
     const log = fs.openSync(path.join(dir, "kubelet.log"), "a");
     const child = spawn(process.execPath, [path.join(__dirname, "kubelet-daemon.js"), stack], {
-        cwd: process.cwd(), detached: true, stdio: ["ignore", log, log], env: process.env,
+        cwd: process.cwd(),
+        detached: true,
+        stdio: ["ignore", log, log],
+        env: process.env,
     });
     child.unref();
     fs.closeSync(log);

@@ -59,7 +59,8 @@ function resolveOne(v: EnvVar, pod: PodIdentity, sources: EnvSources, earlier: R
     if (v.value !== undefined) {
         // $(NAME) expands variables defined earlier in the list; $$ escapes, unknown names stay as written.
         return v.value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name) =>
-            m === "$$" ? "$" : name in earlier ? earlier[name] : m);
+            m === "$$" ? "$" : name in earlier ? earlier[name] : m,
+        );
     }
     const from = v.valueFrom ?? {};
     if (from.fieldRef) {
@@ -100,8 +101,10 @@ export function mapMountPaths(env: Record<string, string>, mounts: Record<string
  */
 export function volumeItems(files: Record<string, string>, items?: { key: string; path: string }[]): Record<string, string> {
     if (!items) return files;
-    return Object.fromEntries(items.map(({ key, path }) => {
-        if (files[key] === undefined) throw new Error(`volume item ${key} does not exist in its source`);
-        return [path, files[key]];
-    }));
+    return Object.fromEntries(
+        items.map(({ key, path }) => {
+            if (files[key] === undefined) throw new Error(`volume item ${key} does not exist in its source`);
+            return [path, files[key]];
+        }),
+    );
 }

@@ -20,7 +20,10 @@ const IDENTITIES_FILE = "network-policy.json";
 /** The cgroup2 hierarchy's mount point, when it lies where nft can name its cgroups. */
 function cgroup2Mount(): string | undefined {
     const mounts = fs.existsSync("/proc/self/mounts") ? fs.readFileSync("/proc/self/mounts", "utf8") : "";
-    const mount = mounts.split("\n").map((l) => l.split(" ")).find((f) => f[2] === "cgroup2")?.[1];
+    const mount = mounts
+        .split("\n")
+        .map((l) => l.split(" "))
+        .find((f) => f[2] === "cgroup2")?.[1];
     return mount && (mount === CGROUP_FS || mount.startsWith(`${CGROUP_FS}/`)) ? mount : undefined;
 }
 
@@ -28,7 +31,8 @@ function cgroup2Mount(): string | undefined {
 export function enforcementMode(): { on: true } | { on: false; reason: string } {
     if ((process.env[ENFORCEMENT_ENV] ?? "").toLowerCase() === "off") return { on: false, reason: `${ENFORCEMENT_ENV}=off` };
     if (process.getuid?.() !== 0) return { on: false, reason: "nftables needs root" };
-    if (spawnSync("nft", ["--version"], { encoding: "utf8" }).status !== 0) return { on: false, reason: "nft is not installed (apt-get install nftables)" };
+    if (spawnSync("nft", ["--version"], { encoding: "utf8" }).status !== 0)
+        return { on: false, reason: "nft is not installed (apt-get install nftables)" };
     if (!cgroup2Mount()) return { on: false, reason: `no cgroup2 hierarchy under ${CGROUP_FS} to tell pods' processes apart` };
     return { on: true };
 }
@@ -47,7 +51,11 @@ export function podCgroupDir(dir: string, name: string): string | undefined {
 }
 
 /** A pod to police: its name, address and (Job pods) the CronJob or (pods) StatefulSet it comes from. */
-export interface PodToPolice { name: string; address: string; template: { kind: "StatefulSet" | "CronJob"; name: string } }
+export interface PodToPolice {
+    name: string;
+    address: string;
+    template: { kind: "StatefulSet" | "CronJob"; name: string };
+}
 
 /** Pure: the labels, namespace and ports of each pod, from its rendered template. */
 export function identitiesOf(objects: KubeObject[], pods: PodToPolice[]): LocalPodIdentity[] {
@@ -104,8 +112,15 @@ function readSets(table: string, identities: LocalPodIdentity[]): RecordedConnec
         const set = (JSON.parse(r.out).nftables as any[]).find((x) => x.set)?.set;
         for (const e of set?.elem ?? []) {
             const [from, to, protocol, port] = (e.elem?.val ?? e).concat as [string, string, string | number, number];
-            out.push({ from, ...(byAddress.has(from) ? { fromPod: byAddress.get(from) } : {}), to, ...(byAddress.has(to) ? { toPod: byAddress.get(to) } : {}),
-                protocol: PROTOCOLS[String(protocol)] ?? String(protocol), port: Number(port), verdict });
+            out.push({
+                from,
+                ...(byAddress.has(from) ? { fromPod: byAddress.get(from) } : {}),
+                to,
+                ...(byAddress.has(to) ? { toPod: byAddress.get(to) } : {}),
+                protocol: PROTOCOLS[String(protocol)] ?? String(protocol),
+                port: Number(port),
+                verdict,
+            });
         }
     }
     return out;
@@ -145,7 +160,8 @@ export function applyPolicies(dir: string, objects: KubeObject[], identities: Lo
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(dir, `${table}.nft`), script);
     const r = nft(["-f", "-"], script);
-    if (r.status !== 0) throw new Error(`nft refused the NetworkPolicy table ${table} (${path.join(dir, `${table}.nft`)}): ${r.out.trim()}`);
+    if (r.status !== 0)
+        throw new Error(`nft refused the NetworkPolicy table ${table} (${path.join(dir, `${table}.nft`)}): ${r.out.trim()}`);
     fs.writeFileSync(path.join(dir, IDENTITIES_FILE), JSON.stringify(identities, null, 1) + "\n");
     return table;
 }

@@ -17,9 +17,21 @@ export interface Selector {
     matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
-export interface PolicyPeer { podSelector?: Selector; namespaceSelector?: Selector; ipBlock?: { cidr: string; except?: string[] } }
-export interface PolicyPort { protocol?: string; port?: number | string; endPort?: number }
-export interface PolicyRule { from?: PolicyPeer[]; to?: PolicyPeer[]; ports?: PolicyPort[] }
+export interface PolicyPeer {
+    podSelector?: Selector;
+    namespaceSelector?: Selector;
+    ipBlock?: { cidr: string; except?: string[] };
+}
+export interface PolicyPort {
+    protocol?: string;
+    port?: number | string;
+    endPort?: number;
+}
+export interface PolicyRule {
+    from?: PolicyPeer[];
+    to?: PolicyPeer[];
+    ports?: PolicyPort[];
+}
 
 export interface Policy {
     metadata: { name: string; namespace?: string };
@@ -39,7 +51,13 @@ export interface LocalPodIdentity {
 }
 
 /** A local server standing in for a remote one: policy port `port` to an ipBlock also reaches `address:localPort`. */
-export interface StandIn { port: number; protocol?: string; address: string; localPort: number; what: string }
+export interface StandIn {
+    port: number;
+    protocol?: string;
+    address: string;
+    localPort: number;
+    what: string;
+}
 
 export interface RulesetInput {
     table: string;
@@ -62,11 +80,16 @@ export function matchesSelector(selector: Selector, labels: Record<string, strin
         const has = Object.prototype.hasOwnProperty.call(labels, e.key);
         const values = e.values ?? [];
         switch (e.operator) {
-            case "In": return has && values.includes(labels[e.key]);
-            case "NotIn": return !has || !values.includes(labels[e.key]);
-            case "Exists": return has;
-            case "DoesNotExist": return !has;
-            default: throw new Error(`NetworkPolicy selector: operator ${e.operator} is not one of In, NotIn, Exists, DoesNotExist`);
+            case "In":
+                return has && values.includes(labels[e.key]);
+            case "NotIn":
+                return !has || !values.includes(labels[e.key]);
+            case "Exists":
+                return has;
+            case "DoesNotExist":
+                return !has;
+            default:
+                throw new Error(`NetworkPolicy selector: operator ${e.operator} is not one of In, NotIn, Exists, DoesNotExist`);
         }
     };
     return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && (selector.matchExpressions ?? []).every(ok);
@@ -87,8 +110,9 @@ const namespaceOf = (p: Policy) => p.metadata.namespace ?? "default";
 
 /** The policies selecting `pod` for `direction`; none means the pod is not isolated that way. */
 function selecting(input: RulesetInput, pod: LocalPodIdentity, direction: "Ingress" | "Egress"): Policy[] {
-    return input.policies.filter((p) => namespaceOf(p) === pod.namespace && matchesSelector(p.spec.podSelector, pod.labels)
-        && typesOf(p).includes(direction));
+    return input.policies.filter(
+        (p) => namespaceOf(p) === pod.namespace && matchesSelector(p.spec.podSelector, pod.labels) && typesOf(p).includes(direction),
+    );
 }
 
 /** nft match clauses for one peer (the other end's address), or none when it matches no address here. */
@@ -98,12 +122,14 @@ function peerClauses(input: RulesetInput, peer: PolicyPeer, policyNamespace: str
         const except = (peer.ipBlock.except ?? []).filter((c) => isIpv6(c) === (family === "ip6"));
         return [`${family} ${field} ${peer.ipBlock.cidr}${except.length > 0 ? ` ${family} ${field} != { ${except.join(", ")} }` : ""}`];
     }
-    const addresses = input.pods.filter((pod) => {
-        const nsOk = peer.namespaceSelector
-            ? matchesSelector(peer.namespaceSelector, { [NAMESPACE_NAME_LABEL]: pod.namespace })
-            : pod.namespace === policyNamespace;
-        return nsOk && matchesSelector(peer.podSelector ?? {}, pod.labels);
-    }).map((pod) => pod.address);
+    const addresses = input.pods
+        .filter((pod) => {
+            const nsOk = peer.namespaceSelector
+                ? matchesSelector(peer.namespaceSelector, { [NAMESPACE_NAME_LABEL]: pod.namespace })
+                : pod.namespace === policyNamespace;
+            return nsOk && matchesSelector(peer.podSelector ?? {}, pod.labels);
+        })
+        .map((pod) => pod.address);
     return addresses.length > 0 ? [`ip ${field} { ${[...new Set(addresses)].join(", ")} }`] : [];
 }
 
@@ -117,7 +143,9 @@ function portClauses(ports: PolicyPort[] | undefined, ingressPod?: LocalPodIdent
         if (p.port === undefined) numbers = [];
         else if (typeof p.port === "string") {
             if (!ingressPod) throw new Error(`NetworkPolicy port ${p.port}: named ports are enforced locally in ingress rules only`);
-            numbers = (ingressPod.ports ?? []).filter((cp) => cp.name === p.port && (cp.protocol ?? "TCP").toLowerCase() === proto).map((cp) => String(cp.containerPort));
+            numbers = (ingressPod.ports ?? [])
+                .filter((cp) => cp.name === p.port && (cp.protocol ?? "TCP").toLowerCase() === proto)
+                .map((cp) => String(cp.containerPort));
             if (numbers.length === 0) continue; // the pod has no such port: the rule port matches nothing
         } else numbers = [p.endPort !== undefined ? `${p.port}-${p.endPort}` : String(p.port)];
         const known = byProtocol.get(proto);
@@ -125,17 +153,33 @@ function portClauses(ports: PolicyPort[] | undefined, ingressPod?: LocalPodIdent
         else byProtocol.set(proto, [...(known ?? []), ...numbers]);
     }
     return [...byProtocol].map(([proto, numbers]) =>
-        numbers === "any" ? `meta l4proto ${proto}` : `meta l4proto ${proto} th dport { ${numbers.join(", ")} }`);
+        numbers === "any" ? `meta l4proto ${proto}` : `meta l4proto ${proto} th dport { ${numbers.join(", ")} }`,
+    );
 }
 
 /** Extra allowing rules: a stand-in on this machine for what the rule allows at `port` on a remote ipBlock. */
 function standInClauses(input: RulesetInput, peer: PolicyPeer, ports: PolicyPort[] | undefined): string[] {
     const block = peer.ipBlock;
     if (!block || isIpv6(block.cidr)) return [];
-    return (input.standIns ?? []).filter((s) => inIpv4Cidr(s.address, block.cidr) && !(block.except ?? []).some((c) => !isIpv6(c) && inIpv4Cidr(s.address, c))
-        && (!ports || ports.length === 0 || ports.some((p) => (p.protocol ?? "TCP").toLowerCase() === (s.protocol ?? "tcp").toLowerCase()
-            && (p.port === undefined || p.port === s.port || (typeof p.port === "number" && p.endPort !== undefined && s.port >= p.port && s.port <= p.endPort)))))
-        .map((s) => `ip daddr ${s.address} meta l4proto ${(s.protocol ?? "tcp").toLowerCase()} th dport ${s.localPort} return comment "${s.what} stands in for port ${s.port}"`);
+    return (input.standIns ?? [])
+        .filter(
+            (s) =>
+                inIpv4Cidr(s.address, block.cidr) &&
+                !(block.except ?? []).some((c) => !isIpv6(c) && inIpv4Cidr(s.address, c)) &&
+                (!ports ||
+                    ports.length === 0 ||
+                    ports.some(
+                        (p) =>
+                            (p.protocol ?? "TCP").toLowerCase() === (s.protocol ?? "tcp").toLowerCase() &&
+                            (p.port === undefined ||
+                                p.port === s.port ||
+                                (typeof p.port === "number" && p.endPort !== undefined && s.port >= p.port && s.port <= p.endPort)),
+                    )),
+        )
+        .map(
+            (s) =>
+                `ip daddr ${s.address} meta l4proto ${(s.protocol ?? "tcp").toLowerCase()} th dport ${s.localPort} return comment "${s.what} stands in for port ${s.port}"`,
+        );
 }
 
 /** The rules of pod's chain in `direction`: each allowed (peer, port) returns; the rest is refused. */
@@ -170,38 +214,70 @@ export function buildRuleset(input: RulesetInput): string {
     const dupes = pods.map((p) => p.address).filter((a, i, all) => all.indexOf(a) !== i);
     if (dupes.length > 0) throw new Error(`network policy enforcement: address ${dupes[0]} is given to more than one pod`);
     const set = (items: string[]) => `{ ${items.join(", ")} }`;
-    const isolated = (direction: "Ingress" | "Egress") => pods.map((p, i) => ({ p, i })).filter(({ p }) => selecting(input, p, direction).length > 0);
+    const isolated = (direction: "Ingress" | "Egress") =>
+        pods.map((p, i) => ({ p, i })).filter(({ p }) => selecting(input, p, direction).length > 0);
     const vmap = (field: string, direction: "Ingress" | "Egress") => {
         const entries = isolated(direction).map(({ p, i }) => `${p.address} : jump ${chainName(direction, i)}`);
         return entries.length > 0 ? [`ip ${field} vmap ${set(entries)}`] : [];
     };
     const attributed = pods.map((p, i) => ({ p, mark: input.markBase + i })).filter(({ p }) => p.cgroup);
-    const chain = (name: string, lines: string[], hook?: string) =>
-        [`  chain ${name} {`, ...(hook ? [`    ${hook}`] : []), ...lines.map((l) => `    ${l}`), "  }"];
-    const recordSet = (name: string) => [`  set ${name} {`, "    type ipv4_addr . ipv4_addr . inet_proto . inet_service", "    flags dynamic", "    size 65535", "  }"];
+    const chain = (name: string, lines: string[], hook?: string) => [
+        `  chain ${name} {`,
+        ...(hook ? [`    ${hook}`] : []),
+        ...lines.map((l) => `    ${l}`),
+        "  }",
+    ];
+    const recordSet = (name: string) => [
+        `  set ${name} {`,
+        "    type ipv4_addr . ipv4_addr . inet_proto . inet_service",
+        "    flags dynamic",
+        "    size 65535",
+        "  }",
+    ];
     const table = [
         `table inet ${input.table} {`,
-        "  set pods {", "    type ipv4_addr", `    elements = ${set(pods.map((p) => p.address))}`, "  }",
-        "  set self {", "    type ipv4_addr . ipv4_addr", `    elements = ${set(pods.map((p) => `${p.address} . ${p.address}`))}`, "  }",
+        "  set pods {",
+        "    type ipv4_addr",
+        `    elements = ${set(pods.map((p) => p.address))}`,
+        "  }",
+        "  set self {",
+        "    type ipv4_addr . ipv4_addr",
+        `    elements = ${set(pods.map((p) => `${p.address} . ${p.address}`))}`,
+        "  }",
         ...recordSet("accepted"),
         ...recordSet("refused"),
         // A pod's processes: tag their packets by the pod's cgroup...
-        ...chain("attribute", attributed.map(({ p, mark }) => `socket cgroupv2 level ${p.cgroup!.level} "${p.cgroup!.path}" meta mark set ${hex(mark)} comment "${p.name}"`),
-            "type filter hook output priority mangle; policy accept;"),
+        ...chain(
+            "attribute",
+            attributed.map(
+                ({ p, mark }) =>
+                    `socket cgroupv2 level ${p.cgroup!.level} "${p.cgroup!.path}" meta mark set ${hex(mark)} comment "${p.name}"`,
+            ),
+            "type filter hook output priority mangle; policy accept;",
+        ),
         // ...and what would leave from the host's address leaves from the pod's.
-        ...chain("source", attributed.map(({ p, mark }) => `oifname "lo" ip saddr ${host} meta mark ${hex(mark)} snat ip to ${p.address} comment "${p.name}"`),
-            "type nat hook postrouting priority srcnat; policy accept;"),
-        ...chain("police", [
-            'iifname != "lo" accept',
-            "ct state != new accept",
-            `meta l4proto != ${set(POLICED)} accept`,
-            "ip saddr != @pods ip daddr != @pods accept",
-            "ip saddr . ip daddr @self accept comment \"a pod to itself\"",
-            `ip saddr ${host} add @accepted { ${tuple} } accept comment "the host: API server, port-forward, kubelet"`,
-            ...vmap("saddr", "Egress"),
-            ...vmap("daddr", "Ingress"),
-            `add @accepted { ${tuple} } accept`,
-        ], "type filter hook input priority filter; policy accept;"),
+        ...chain(
+            "source",
+            attributed.map(
+                ({ p, mark }) => `oifname "lo" ip saddr ${host} meta mark ${hex(mark)} snat ip to ${p.address} comment "${p.name}"`,
+            ),
+            "type nat hook postrouting priority srcnat; policy accept;",
+        ),
+        ...chain(
+            "police",
+            [
+                'iifname != "lo" accept',
+                "ct state != new accept",
+                `meta l4proto != ${set(POLICED)} accept`,
+                "ip saddr != @pods ip daddr != @pods accept",
+                'ip saddr . ip daddr @self accept comment "a pod to itself"',
+                `ip saddr ${host} add @accepted { ${tuple} } accept comment "the host: API server, port-forward, kubelet"`,
+                ...vmap("saddr", "Egress"),
+                ...vmap("daddr", "Ingress"),
+                `add @accepted { ${tuple} } accept`,
+            ],
+            "type filter hook input priority filter; policy accept;",
+        ),
         ...chain("refuse", [
             `add @refused { ${tuple} } counter`,
             // Real CNIs mostly drop; refusing at once keeps a forbidden call from hanging a probe.

@@ -2,7 +2,17 @@
 // for its probes, stop (preStop hooks, SIGTERM, SIGKILL after the grace period).
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
-import { commandLine, isAlive, materializeVolumes, PodPlan, runProbe, runToCompletionAsync, SecretValues, startContainer, stopProcess } from "./pod";
+import {
+    commandLine,
+    isAlive,
+    materializeVolumes,
+    PodPlan,
+    runProbe,
+    runToCompletionAsync,
+    SecretValues,
+    startContainer,
+    stopProcess,
+} from "./pod";
 import type { LocalPodState } from "./state";
 
 export const progress = (line: string) => process.stderr.write(`local: ${line}\n`);
@@ -12,7 +22,12 @@ export const progress = (line: string) => process.stderr.write(`local: ${line}\n
  * containers detached. `mainStatefulSet` is the Redis pods' StatefulSet, whose pods the state
  * records without a StatefulSet name.
  */
-export async function startPod(objects: KubeObject[], mainStatefulSet: string, plan: PodPlan, password: SecretValues): Promise<LocalPodState> {
+export async function startPod(
+    objects: KubeObject[],
+    mainStatefulSet: string,
+    plan: PodPlan,
+    password: SecretValues,
+): Promise<LocalPodState> {
     materializeVolumes(objects, plan, password);
     for (const init of plan.initContainers) {
         // Asynchronously: pods start in parallel (podManagementPolicy: Parallel), and a restore's
@@ -25,7 +40,11 @@ export async function startPod(objects: KubeObject[], mainStatefulSet: string, p
         const child = startContainer(c, path.join(plan.root, `${c.name}.log`));
         pids[c.name] = child.pid!;
     }
-    progress(`started ${plan.name} on ${plan.ip} (${Object.entries(pids).map(([c, p]) => `${c} ${p}`).join(", ")})`);
+    progress(
+        `started ${plan.name} on ${plan.ip} (${Object.entries(pids)
+            .map(([c, p]) => `${c} ${p}`)
+            .join(", ")})`,
+    );
     const own = plan.statefulSet === mainStatefulSet ? {} : { statefulSet: plan.statefulSet };
     return { name: plan.name, ...own, ordinal: plan.ordinal, address: plan.ip, root: plan.root, pids };
 }
@@ -36,7 +55,8 @@ export async function waitForProbe(plan: PodPlan, kind: "startup" | "readiness",
     for (;;) {
         const results = plan.containers.map((c) => runProbe(c, kind)).filter((r) => r !== undefined);
         if (results.every((r) => r!.ok)) return;
-        if (Date.now() > deadline) throw new Error(`${plan.name}: ${kind} probe still failing: ${results.map((r) => r!.output).join("; ")}`);
+        if (Date.now() > deadline)
+            throw new Error(`${plan.name}: ${kind} probe still failing: ${results.map((r) => r!.output).join("; ")}`);
         await new Promise((r) => setTimeout(r, 200));
     }
 }
@@ -50,7 +70,7 @@ export async function stopPod(pod: LocalPodState, graceMs: number, plan?: PodPla
     const outputs: string[] = [];
     // REDIS_LOCAL_PRESTOP=off: a StatefulSet without lifecycle hooks (the Bitnami chart's), for
     // the rolling benchmark's plain roll; SIGTERM comes at once.
-    const hooks = process.env.REDIS_LOCAL_PRESTOP === "off" ? [] : plan?.containers ?? [];
+    const hooks = process.env.REDIS_LOCAL_PRESTOP === "off" ? [] : (plan?.containers ?? []);
     for (const c of hooks) {
         if (c.preStop && pod.pids[c.name] && isAlive(pod.pids[c.name])) {
             // Asynchronously, as a kubelet runs it: a preStop hook may wait seconds (a master's

@@ -10,8 +10,10 @@ import type { LocalPodState } from "./state";
 
 /** What the headless Service's DNS would answer now: running pods by name. */
 export function publishPods(dir: string, r: Rendered, pods: LocalPodState[]): void {
-    publishNames(dir, pods.filter((p) => Object.keys(p.pids).length > 0)
-        .map((p) => ({ address: p.address, name: podName(r, p) })));
+    publishNames(
+        dir,
+        pods.filter((p) => Object.keys(p.pids).length > 0).map((p) => ({ address: p.address, name: podName(r, p) })),
+    );
 }
 
 /**
@@ -24,7 +26,10 @@ export function enforcePolicies(dir: string, r: Rendered, pods: { name: string; 
         progress(`NetworkPolicies are NOT enforced: ${mode.reason}`);
         return;
     }
-    const identities = policedPodsOf(r.objects, pods.map((p) => ({ ...p, statefulSet: p.statefulSet ?? r.workloads[0].statefulSet })));
+    const identities = policedPodsOf(
+        r.objects,
+        pods.map((p) => ({ ...p, statefulSet: p.statefulSet ?? r.workloads[0].statefulSet })),
+    );
     const table = applyPolicies(dir, r.objects, identities);
     progress(`NetworkPolicies enforced by nftables table inet ${table} over ${identities.length} pod addresses`);
 }

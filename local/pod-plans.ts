@@ -26,7 +26,14 @@ export function podPlan(r: Rendered, dir: string, pod: PodRef, password: SecretV
     const w = workloadOf(r, pod);
     // The Redis pods keep their historical directory names; other StatefulSets' pods are named.
     const root = w === r.workloads[0] ? `pod-${pod.ordinal}` : `${w.statefulSet}-${pod.ordinal}`;
-    const plan = planPod(r.objects, pod.ordinal, address ?? podAddress(w.addressOffset + pod.ordinal), path.join(dir, "pods", root), password, w.statefulSet);
+    const plan = planPod(
+        r.objects,
+        pod.ordinal,
+        address ?? podAddress(w.addressOffset + pod.ordinal),
+        path.join(dir, "pods", root),
+        password,
+        w.statefulSet,
+    );
     // Enforced policies: every process of the pod (containers, init containers, probes, hooks) joins its cgroup.
     const cgroup = podCgroupDir(dir, plan.name);
     if (cgroup) for (const c of [...plan.initContainers, ...plan.containers]) c.cgroup = cgroup;
@@ -35,7 +42,9 @@ export function podPlan(r: Rendered, dir: string, pod: PodRef, password: SecretV
 
 /** Every pod the stack's StatefulSets ask for. */
 export function desiredPods(r: Rendered): PodRef[] {
-    return r.workloads.flatMap((w, i) => Array.from({ length: w.replicas }, (_, ordinal) => ({ ...(i > 0 ? { statefulSet: w.statefulSet } : {}), ordinal })));
+    return r.workloads.flatMap((w, i) =>
+        Array.from({ length: w.replicas }, (_, ordinal) => ({ ...(i > 0 ? { statefulSet: w.statefulSet } : {}), ordinal })),
+    );
 }
 
 /** For the kubelet: the plan of any pod of the stack, from one render. */

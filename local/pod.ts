@@ -21,7 +21,11 @@ const IMAGE_ENTRYPOINTS: [RegExp, string[] | undefined][] = [
     [/^amazon\/aws-cli:/, ["/usr/bin/aws"]],
 ];
 
-export interface ProbePlan { argv: string[]; periodSeconds: number; failureThreshold: number }
+export interface ProbePlan {
+    argv: string[];
+    periodSeconds: number;
+    failureThreshold: number;
+}
 
 export interface ContainerPlan {
     name: string;
@@ -65,7 +69,14 @@ function secretValue(values: SecretValues, key: string): string {
 }
 
 /** Pure: what would run for pod `ordinal` (of `statefulSetName`, default the first) at `ip`, with its volumes under `root`. */
-export function planPod(objects: KubeObject[], ordinal: number, ip: string, root: string, password: SecretValues, statefulSetName?: string): PodPlan {
+export function planPod(
+    objects: KubeObject[],
+    ordinal: number,
+    ip: string,
+    root: string,
+    password: SecretValues,
+    statefulSetName?: string,
+): PodPlan {
     const sts = statefulSet(objects, statefulSetName);
     const spec = sts.spec.template.spec;
     const name = `${sts.metadata.name}-${ordinal}`;
@@ -76,7 +87,11 @@ export function planPod(objects: KubeObject[], ordinal: number, ip: string, root
     const identity = { name, namespace: sts.metadata.namespace, ip, labels: sts.spec.template.metadata?.labels ?? {} };
     const plan = (c: any) => planContainer(c, identity, (volume) => path.join(root, volume), { secrets, configMaps: {} });
     return {
-        name, statefulSet: sts.metadata.name, ordinal, ip, root,
+        name,
+        statefulSet: sts.metadata.name,
+        ordinal,
+        ip,
+        root,
         terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30,
         initContainers: (spec.initContainers ?? []).map(plan),
         containers: spec.containers.map(plan),
@@ -95,9 +110,14 @@ export function planContainer(c: any, pod: PodIdentity, volumeDir: (volume: stri
     const entry = IMAGE_ENTRYPOINTS.find(([re]) => re.test(c.image));
     if (!entry) throw new Error(`container ${c.name}: no local binary for image ${c.image}`);
     const argv = c.command ? local([...c.command, ...(c.args ?? [])]) : [...(entry[1] ?? []), ...(c.args ?? [])];
-    const probe = (p: any): ProbePlan | undefined => p?.exec ? {
-        argv: local(p.exec.command), periodSeconds: p.periodSeconds ?? 10, failureThreshold: p.failureThreshold ?? 3,
-    } : undefined;
+    const probe = (p: any): ProbePlan | undefined =>
+        p?.exec
+            ? {
+                  argv: local(p.exec.command),
+                  periodSeconds: p.periodSeconds ?? 10,
+                  failureThreshold: p.failureThreshold ?? 3,
+              }
+            : undefined;
     return {
         name: c.name,
         argv,
@@ -125,7 +145,12 @@ export function materializeVolumes(objects: KubeObject[], plan: PodPlan, passwor
         const dir = path.join(plan.root, vol.name);
         const files: Record<string, string> | undefined = vol.configMap
             ? (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === vol.configMap.name) as any)?.data
-            : vol.secret ? volumeItems(Object.fromEntries(secretKeys(objects, vol.secret.secretName).map((k) => [k, secretValue(password, k)])), vol.secret.items) : undefined;
+            : vol.secret
+              ? volumeItems(
+                    Object.fromEntries(secretKeys(objects, vol.secret.secretName).map((k) => [k, secretValue(password, k)])),
+                    vol.secret.items,
+                )
+              : undefined;
         if (files) fs.rmSync(dir, { recursive: true, force: true });
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         for (const [file, content] of Object.entries(files ?? {})) fs.writeFileSync(path.join(dir, file), content, { mode: 0o600 });
@@ -154,8 +179,12 @@ export function runToCompletionAsync(c: ContainerPlan): Promise<{ status: number
     return new Promise((resolve) => {
         let output = "";
         const child = spawn(c.argv[0], c.argv.slice(1), { env: { ...process.env, ...c.env }, stdio: ["ignore", "pipe", "pipe"] });
-        child.stdout.on("data", (d) => { output += d; });
-        child.stderr.on("data", (d) => { output += d; });
+        child.stdout.on("data", (d) => {
+            output += d;
+        });
+        child.stderr.on("data", (d) => {
+            output += d;
+        });
         child.on("error", (e) => resolve({ status: null, output: output + String(e) }));
         child.on("close", (status) => resolve({ status, output }));
     });

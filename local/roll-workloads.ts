@@ -7,7 +7,14 @@ import { rollOut } from "./rollout";
 import type { Rendered } from "./stack-render";
 import { LocalPodState, LocalState, saveState } from "./state";
 
-export async function rollWorkloads(r: Rendered, dir: string, state: LocalState, pods: LocalPodState[], plans: PodPlan[], password: Record<string, string>): Promise<void> {
+export async function rollWorkloads(
+    r: Rendered,
+    dir: string,
+    state: LocalState,
+    pods: LocalPodState[],
+    plans: PodPlan[],
+    password: Record<string, string>,
+): Promise<void> {
     const planOf = (pod: LocalPodState) => plans.find((p) => p.name === pod.name)!;
     for (const w of r.workloads) {
         await rollOut({

@@ -49,7 +49,9 @@ export async function rollOut(steps: RolloutSteps): Promise<number> {
     const queue = outdated(steps.pods, steps.revision);
     for (const [i, pod] of queue.entries()) {
         await steps.allReady();
-        steps.log(`rolling update ${i + 1}/${queue.length}: replacing ${pod.name} (revision ${pod.revision ?? "unknown"} -> ${steps.revision})`);
+        steps.log(
+            `rolling update ${i + 1}/${queue.length}: replacing ${pod.name} (revision ${pod.revision ?? "unknown"} -> ${steps.revision})`,
+        );
         const preStop = await steps.stop(pod);
         recordEvent(steps.dir, { t: Date.now(), pod: pod.name, event: "stop", revision: steps.revision, preStop });
         await steps.start(pod);
@@ -69,5 +71,9 @@ export function recordEvent(dir: string, event: RolloutEvent): void {
 export function readEvents(dir: string): RolloutEvent[] {
     const file = path.join(dir, "events.jsonl");
     if (!fs.existsSync(file)) return [];
-    return fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    return fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
 }

@@ -15,12 +15,14 @@ export function localImageEnv(image: string): Record<string, string> {
     const endpoint = s3Endpoint();
     return {
         PATH: `/usr/bin:${process.env.PATH ?? "/bin"}`,
-        ...(endpoint ? {
-            S3_ENDPOINT_URL: endpoint,
-            AWS_ACCESS_KEY_ID: "S3RVER",
-            AWS_SECRET_ACCESS_KEY: "S3RVER",
-            AWS_DEFAULT_REGION: "us-east-1",
-        } : {}),
+        ...(endpoint
+            ? {
+                  S3_ENDPOINT_URL: endpoint,
+                  AWS_ACCESS_KEY_ID: "S3RVER",
+                  AWS_SECRET_ACCESS_KEY: "S3RVER",
+                  AWS_DEFAULT_REGION: "us-east-1",
+              }
+            : {}),
     };
 }
 
@@ -29,7 +31,9 @@ export function awsLocal(args: string[], input?: string): { status: number | nul
     const endpoint = s3Endpoint();
     if (!endpoint) throw new Error("REDIS_LOCAL_S3_ENDPOINT is not set (e.g. http://127.0.0.1:19411 of an s3rver)");
     const r = spawnSync(AWS_CLI, ["--endpoint-url", endpoint, ...args], {
-        encoding: "utf8", input, maxBuffer: 64 * 2 ** 20,
+        encoding: "utf8",
+        input,
+        maxBuffer: 64 * 2 ** 20,
         env: { ...process.env, ...localImageEnv("amazon/aws-cli:local"), HOME: process.env.HOME ?? "/tmp" },
     });
     return { status: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : "") };

@@ -15,15 +15,19 @@ export function secretsOf(r: { objects: KubeObject[] }, dir: string): Record<str
 }
 
 function tlsSecretOf(r: { objects: KubeObject[] }, dir: string): Record<string, string> {
-    const tlsVolume = r.objects.filter((o) => o.kind === "StatefulSet")
-        .flatMap((o: any) => o.spec.template.spec.volumes ?? []).find((v: any) => v.name === "tls");
+    const tlsVolume = r.objects
+        .filter((o) => o.kind === "StatefulSet")
+        .flatMap((o: any) => o.spec.template.spec.volumes ?? [])
+        .find((v: any) => v.name === "tls");
     if (!tlsVolume) return {};
     const keys = Object.values(TLS_FILES);
     const missing = keys.filter((k) => !fs.existsSync(secretFile(dir, k)));
     if (missing.length > 0) {
-        throw new Error(`TLS is on: local mode stands in for Secret ${tlsVolume.secret.secretName} with the files ` +
-            `${keys.map((k) => secretFile(dir, k)).join(", ")}; missing: ${missing.join(", ")} (a certificate and key for the pods' ` +
-            "addresses and names, and the CA that signed it)");
+        throw new Error(
+            `TLS is on: local mode stands in for Secret ${tlsVolume.secret.secretName} with the files ` +
+                `${keys.map((k) => secretFile(dir, k)).join(", ")}; missing: ${missing.join(", ")} (a certificate and key for the pods' ` +
+                "addresses and names, and the CA that signed it)",
+        );
     }
     return Object.fromEntries(keys.map((k) => [k, fs.readFileSync(secretFile(dir, k), "utf8")]));
 }

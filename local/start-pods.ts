@@ -9,24 +9,33 @@ import { LocalPodState, LocalState, saveState } from "./state";
 import type { UpPlan } from "./up-plan";
 
 /** Starts the missing pods and stops the extra ones; the deployment's pods, as its state now holds them. */
-export async function startPods(r: Rendered, dir: string, state: LocalState, up: UpPlan, password: Record<string, string>): Promise<LocalPodState[]> {
+export async function startPods(
+    r: Rendered,
+    dir: string,
+    state: LocalState,
+    up: UpPlan,
+    password: Record<string, string>,
+): Promise<LocalPodState[]> {
     const { plans, known, running } = up;
     // Missing pods start all at once, as the StatefulSets' podManagementPolicy (Parallel) has
     // Kubernetes do: a restore fetches every shard at the same time.
-    const pods: LocalPodState[] = await Promise.all(plans.map(async (plan) => {
-        const previous = known.get(plan.name);
-        // A rolling update interrupted while it stopped this pod: finish the stop first.
-        if (previous?.stopping) await stopPod({ ...previous, pids: previous.stopping }, plan.terminationGracePeriodSeconds * 1000, plan);
-        const revision = workloadOf(r, plan).revision;
-        const live = running.get(plan.name);
-        if (live) {
-            live.revision ??= revision;
-            return live;
-        }
-        const started = { ...await startPod(r.objects, r.workloads[0].statefulSet, plan, password), revision };
-        recordEvent(dir, { t: Date.now(), pod: started.name, event: "start", revision: started.revision });
-        return started;
-    }));
+    const pods: LocalPodState[] = await Promise.all(
+        plans.map(async (plan) => {
+            const previous = known.get(plan.name);
+            // A rolling update interrupted while it stopped this pod: finish the stop first.
+            if (previous?.stopping)
+                await stopPod({ ...previous, pids: previous.stopping }, plan.terminationGracePeriodSeconds * 1000, plan);
+            const revision = workloadOf(r, plan).revision;
+            const live = running.get(plan.name);
+            if (live) {
+                live.revision ??= revision;
+                return live;
+            }
+            const started = { ...(await startPod(r.objects, r.workloads[0].statefulSet, plan, password)), revision };
+            recordEvent(dir, { t: Date.now(), pod: started.name, event: "start", revision: started.revision });
+            return started;
+        }),
+    );
     // Out of the state before they stop, so the kubelet does not restart them.
     state.pods = pods;
     saveState(dir, state);

@@ -14,7 +14,9 @@ export function requireTool(name: string): string {
     const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
     const path = found.stdout.trim();
     if (found.status !== 0 || !path) {
-        throw new Error(`${name} is not installed: run \`apt-get update && apt-get install -y ${APT[name] ?? name}\` (or bash .ci/run, which installs everything)`);
+        throw new Error(
+            `${name} is not installed: run \`apt-get update && apt-get install -y ${APT[name] ?? name}\` (or bash .ci/run, which installs everything)`,
+        );
     }
     return path;
 }

@@ -31,6 +31,8 @@ export function planUp(r: Rendered, dir: string, state: LocalState, password: Re
     const extraPods = state.pods.filter((p) => !drafts.some((plan) => plan.name === p.name));
     enforcePolicies(dir, r, [...drafts.map((p) => ({ name: p.name, address: p.ip, statefulSet: p.statefulSet })), ...extraPods]);
     const plans = desiredPods(r).map(planAt);
-    const running = new Map(state.pods.filter((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive)).map((p) => [p.name, p]));
+    const running = new Map(
+        state.pods.filter((p) => Object.keys(p.pids).length > 0 && Object.values(p.pids).every(isAlive)).map((p) => [p.name, p]),
+    );
     return { plans, extraPods, known, running };
 }

@@ -35,6 +35,8 @@ export function upResult(stack: string, r: Rendered, dir: string, pods: LocalPod
         tls: tlsOn,
         ...(tlsOn ? { caFile: secretFile(dir, TLS_FILES.ca) } : {}),
         pods: pods.map((p) => ({ name: p.name, address: p.address, host: podName(r, p), pids: p.pids, servers: serversOf(p.pids) })),
-        ...(r.topology === "sentinel" ? { sentinels: sentinels.map((p) => `${p.address}:${PORTS.sentinel}`), masterName: r.masterName } : {}),
+        ...(r.topology === "sentinel"
+            ? { sentinels: sentinels.map((p) => `${p.address}:${PORTS.sentinel}`), masterName: r.masterName }
+            : {}),
     };
 }

@@ -19,10 +19,12 @@ function tsFiles(root: string, rel: string): string[] {
  * Empty where there are no sources (the npm package ships only dist/).
  */
 export function staleSources(root: string): string[] {
-    return SOURCES.flatMap((rel) => tsFiles(root, rel)).filter((source) => {
-        const compiled = path.join(root, "dist", source.replace(/\.ts$/, ".js"));
-        return !fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(path.join(root, source)).mtimeMs;
-    }).sort();
+    return SOURCES.flatMap((rel) => tsFiles(root, rel))
+        .filter((source) => {
+            const compiled = path.join(root, "dist", source.replace(/\.ts$/, ".js"));
+            return !fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(path.join(root, source)).mtimeMs;
+        })
+        .sort();
 }
 
 /** Throws when dist/ is older than its sources. */
@@ -30,5 +32,7 @@ export function assertFreshBuild(root: string): void {
     const stale = staleSources(root);
     if (stale.length === 0) return;
     const shown = stale.slice(0, 5).join(", ") + (stale.length > 5 ? ` and ${stale.length - 5} more` : "");
-    throw new Error(`dist/ is older than its sources (${shown}): run \`npm run build\` (or \`npm run prepare\`) before pulumi, which runs dist/ as it is`);
+    throw new Error(
+        `dist/ is older than its sources (${shown}): run \`npm run build\` (or \`npm run prepare\`) before pulumi, which runs dist/ as it is`,
+    );
 }

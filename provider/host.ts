@@ -16,7 +16,10 @@ export const SCHEMA_FILE = ["provider", "schema.json"];
 export function stepOf(urn: string): StepKind {
     const type = urn.split("::")[2]?.split("$").pop();
     const kind = (Object.keys(STEPS) as StepKind[]).find((k) => stepToken(k) === type);
-    if (!kind) throw new Error(`redis-cluster provider: no resource type ${type} (from ${urn}); it serves ${(Object.keys(STEPS) as StepKind[]).map(stepToken).join(", ")}`);
+    if (!kind)
+        throw new Error(
+            `redis-cluster provider: no resource type ${type} (from ${urn}); it serves ${(Object.keys(STEPS) as StepKind[]).map(stepToken).join(", ")}`,
+        );
     return kind;
 }
 
@@ -28,7 +31,12 @@ export class RedisClusterProvider implements provider.Provider {
         return this.schemaText;
     }
 
-    async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {
+    async construct(
+        name: string,
+        type: string,
+        inputs: pulumi.Inputs,
+        options: pulumi.ComponentResourceOptions,
+    ): Promise<provider.ConstructResult> {
         if (type !== RESOURCE_TYPE) throw new Error(`redis-cluster provider: cannot construct ${type}; it serves ${RESOURCE_TYPE}`);
         const cluster = new RedisCluster(name, inputs, options);
         // Every output the schema lists, read from the component, so the two cannot drift apart.

@@ -11,7 +11,8 @@ const isSecret = (v: unknown): v is { value: unknown } =>
 export function revealSecrets(value: unknown): any {
     if (isSecret(value)) return revealSecrets(value.value);
     if (Array.isArray(value)) return value.map(revealSecrets);
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealSecrets(v)]));
+    if (typeof value === "object" && value !== null)
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealSecrets(v)]));
     return value;
 }
 
@@ -19,7 +20,8 @@ export function revealSecrets(value: unknown): any {
 export function markSecrets(props: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
     const out = { ...props };
     for (const key of keys) {
-        if (out[key] !== undefined && !isSecret(out[key])) out[key] = { [runtime.specialSigKey]: runtime.specialSecretSig, value: out[key] };
+        if (out[key] !== undefined && !isSecret(out[key]))
+            out[key] = { [runtime.specialSigKey]: runtime.specialSecretSig, value: out[key] };
     }
     return out;
 }

@@ -37,7 +37,24 @@ export function makeCertificate(dnsNames: string[], ips: string[], issuer?: Test
         openssl(dir, "req", ...ec, "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=redis-test");
         const san = [...dnsNames.map((d) => `DNS:${d}`), ...ips.map((ip) => `IP:${ip}`)].join(",");
         fs.writeFileSync(path.join(dir, "ext.cnf"), `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\n`);
-        openssl(dir, "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "2", "-extfile", "ext.cnf");
+        openssl(
+            dir,
+            "x509",
+            "-req",
+            "-in",
+            "tls.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "tls.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        );
         const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
         return { ca: read("ca.crt"), cert: read("tls.crt"), key: read("tls.key"), caKey: read("ca.key") };
     } finally {
@@ -50,7 +67,9 @@ export function makeCertificate(dnsNames: string[], ips: string[], issuer?: Test
  * dnsNames and ipAddresses, nothing else, signed by a fresh CA or by `issuer`'s (a renewal).
  */
 export async function issueLikeCertManager(stack: string, issuer?: TestCertificate): Promise<TestCertificate> {
-    const certificate = (await render(stack)).objects.find((o) => o.kind === "Certificate" && o.apiVersion.startsWith("cert-manager.io/") && !(o as any).spec.isCA);
+    const certificate = (await render(stack)).objects.find(
+        (o) => o.kind === "Certificate" && o.apiVersion.startsWith("cert-manager.io/") && !(o as any).spec.isCA,
+    );
     if (!certificate) throw new Error(`stack ${stack} renders no cert-manager Certificate: set tls.issuerRef`);
     const spec = certificate.spec as { dnsNames?: string[]; ipAddresses?: string[] };
     return makeCertificate(spec.dnsNames ?? [], spec.ipAddresses ?? [], issuer);
@@ -60,7 +79,11 @@ export async function issueLikeCertManager(stack: string, issuer?: TestCertifica
 export function installLocalTlsSecret(stateDir: string, c: TestCertificate): void {
     const dir = path.join(stateDir, "secrets");
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    for (const [key, value] of [[TLS_FILES.ca, c.ca], [TLS_FILES.cert, c.cert], [TLS_FILES.key, c.key]]) {
+    for (const [key, value] of [
+        [TLS_FILES.ca, c.ca],
+        [TLS_FILES.cert, c.cert],
+        [TLS_FILES.key, c.key],
+    ]) {
         fs.writeFileSync(path.join(dir, key), value, { mode: 0o600 });
     }
 }

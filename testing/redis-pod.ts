@@ -30,13 +30,19 @@ export function startRedisPod(objects: KubeObject[], ordinal: number, ip: string
     proc.stdout!.on("data", (d) => (log += d));
     proc.stderr!.on("data", (d) => (log += d));
     return {
-        name: plan.name, ip, root, env: redis.env, process: proc,
+        name: plan.name,
+        ip,
+        root,
+        env: redis.env,
+        process: proc,
         output: () => log,
         runScript(script, ...args) {
-            const r = spawnSync("sh", [path.join(root, "scripts", script), ...args], { env: { ...process.env, ...redis.env }, encoding: "utf8" });
+            const r = spawnSync("sh", [path.join(root, "scripts", script), ...args], {
+                env: { ...process.env, ...redis.env },
+                encoding: "utf8",
+            });
             return { status: r.status, stdout: r.stdout + r.stderr };
         },
         stop: () => (proc.pid ? stopProcess(proc.pid, 15000) : Promise.resolve()),
     };
 }
-

@@ -36,8 +36,11 @@ export class SentinelProbe {
 
     /** redis-cli as `user`, the password in the environment; empty output when it does not answer. */
     static run(user: string, password: string, host: string, port: number, args: string[]): string {
-        const r = spawnSync("redis-cli", ["--no-auth-warning", "--user", user, "-h", host, "-p", String(port), ...args],
-            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: password }, timeout: 5000 });
+        const r = spawnSync("redis-cli", ["--no-auth-warning", "--user", user, "-h", host, "-p", String(port), ...args], {
+            encoding: "utf8",
+            env: { ...process.env, REDISCLI_AUTH: password },
+            timeout: 5000,
+        });
         return (r.stdout ?? "").trim();
     }
 
@@ -66,7 +69,7 @@ export class SentinelProbe {
     sentinelFlags(sentinel: string): string {
         const lines = this.cli(sentinel.split(":")[0], PORTS.sentinel, "sentinel", "master", this.masterName).split("\n");
         const i = lines.indexOf("flags");
-        return i >= 0 ? lines[i + 1] ?? "" : "";
+        return i >= 0 ? (lines[i + 1] ?? "") : "";
     }
 
     /**
@@ -95,11 +98,16 @@ export class SentinelProbe {
         const masters = this.redis.filter((a) => this.role(a) === "master");
         if (masters.length !== 1) return undefined;
         const master = masters[0];
-        const linked = this.redis.filter((a) => a !== master).every((a) => {
-            const r = this.replication(a);
-            return SentinelProbe.field(r, "master_host") === master && SentinelProbe.field(r, "master_link_status") === "up";
-        });
-        return linked && this.sentinels.every((s) => this.sentinelView(s) === master && this.sentinelFlags(s) === "master" && this.knowsReplicas(s, master))
+        const linked = this.redis
+            .filter((a) => a !== master)
+            .every((a) => {
+                const r = this.replication(a);
+                return SentinelProbe.field(r, "master_host") === master && SentinelProbe.field(r, "master_link_status") === "up";
+            });
+        return linked &&
+            this.sentinels.every(
+                (s) => this.sentinelView(s) === master && this.sentinelFlags(s) === "master" && this.knowsReplicas(s, master),
+            )
             ? master
             : undefined;
     }

@@ -5,7 +5,10 @@
 import { USERS } from "../components/spec/spec";
 import Redis from "ioredis";
 
-export interface SentinelAddress { host: string; port: number }
+export interface SentinelAddress {
+    host: string;
+    port: number;
+}
 
 export class SentinelWorkload {
     readonly client: Redis;
@@ -19,12 +22,26 @@ export class SentinelWorkload {
     /** Failed attempts the server refused for authentication (WRONGPASS, NOAUTH). */
     authErrors = 0;
 
-    constructor(sentinels: SentinelAddress[], masterName: string, password: string, private readonly prefix = "sw") {
+    constructor(
+        sentinels: SentinelAddress[],
+        masterName: string,
+        password: string,
+        private readonly prefix = "sw",
+    ) {
         this.client = new Redis({
-            sentinels, name: masterName, username: USERS.app, password, sentinelUsername: USERS.app, sentinelPassword: password, role: "master",
+            sentinels,
+            name: masterName,
+            username: USERS.app,
+            password,
+            sentinelUsername: USERS.app,
+            sentinelPassword: password,
+            role: "master",
             // Fail fast and retry in the loop, so the gap is measured, not hidden in a queue.
-            commandTimeout: 1000, maxRetriesPerRequest: 0, enableOfflineQueue: false,
-            sentinelRetryStrategy: () => 100, retryStrategy: () => 100,
+            commandTimeout: 1000,
+            maxRetriesPerRequest: 0,
+            enableOfflineQueue: false,
+            sentinelRetryStrategy: () => 100,
+            retryStrategy: () => 100,
             // A master turned replica answers READONLY: reconnect, which asks the Sentinels again.
             reconnectOnError: (e) => e.message.startsWith("READONLY"),
         });

@@ -7,9 +7,16 @@ import { USERS } from "../components/spec/spec";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");
 
-export interface Address { host: string; port: number }
+export interface Address {
+    host: string;
+    port: number;
+}
 
-interface Attempt { t: number; slot: number; ok: boolean }
+interface Attempt {
+    t: number;
+    slot: number;
+    ok: boolean;
+}
 
 export interface WorkloadReport {
     attempted: number;
@@ -31,13 +38,28 @@ export class Workload {
     private lastRefresh = 0;
 
     /** Writes as `opts.username` (the app user unless told otherwise) with `password`. */
-    constructor(private seeds: Address[], private readonly password: string, private readonly opts: { concurrency?: number; prefix?: string; username?: string } = {}) {}
+    constructor(
+        private seeds: Address[],
+        private readonly password: string,
+        private readonly opts: { concurrency?: number; prefix?: string; username?: string } = {},
+    ) {}
 
     private conn(addr: string): Redis {
         let c = this.conns.get(addr);
         if (!c) {
             const [host, port] = addr.split(":");
-            c = new Redis({ host, port: Number(port), username: this.opts.username ?? USERS.app, password: this.password, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 2000, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => 200 });
+            c = new Redis({
+                host,
+                port: Number(port),
+                username: this.opts.username ?? USERS.app,
+                password: this.password,
+                maxRetriesPerRequest: 0,
+                connectTimeout: 1000,
+                commandTimeout: 2000,
+                enableOfflineQueue: false,
+                lazyConnect: true,
+                retryStrategy: () => 200,
+            });
             c.on("error", () => undefined);
             this.conns.set(addr, c);
             c.connect().catch(() => undefined);
@@ -126,7 +148,10 @@ export class Workload {
 
     /** The longest stretch without a successful write to `slots` (ms), over the attempts made. */
     longestGapMs(slots: (slot: number) => boolean): number {
-        const ok = this.attempts.filter((a) => a.ok && slots(a.slot)).map((a) => a.t).sort((a, b) => a - b);
+        const ok = this.attempts
+            .filter((a) => a.ok && slots(a.slot))
+            .map((a) => a.t)
+            .sort((a, b) => a - b);
         let gap = 0;
         for (let i = 1; i < ok.length; i++) gap = Math.max(gap, ok[i] - ok[i - 1]);
         return gap;

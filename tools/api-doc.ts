@@ -60,19 +60,32 @@ export function collectArgs(): ArgRow[] {
         if (!id.startsWith("KubeAccessArgs.")) continue;
         const key = id.slice("KubeAccessArgs.".length);
         const m = /\s*Default: (.*)$/.exec(doc);
-        rows.push({ key, type: plainType(types.get(id) ?? ""), doc: m ? doc.slice(0, m.index).trim() : doc,
-            default: m ? m[1].replace(/\.$/, "") : "unset", production: "", takesOutput: OUTPUT_ARGS.includes(key) });
+        rows.push({
+            key,
+            type: plainType(types.get(id) ?? ""),
+            doc: m ? doc.slice(0, m.index).trim() : doc,
+            default: m ? m[1].replace(/\.$/, "") : "unset",
+            production: "",
+            takesOutput: OUTPUT_ARGS.includes(key),
+        });
     }
     return rows;
 }
 
-export interface OutputRow { name: string; type: string; doc: string; secret: boolean; otherLanguages: boolean }
+export interface OutputRow {
+    name: string;
+    type: string;
+    doc: string;
+    secret: boolean;
+    otherLanguages: boolean;
+}
 
 /** The RedisCluster class's public properties and getters, with their doc comments. */
 export function collectOutputs(): OutputRow[] {
     const file = SOURCE("redis-cluster.ts");
     const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
-    const schema = JSON.parse(fs.readFileSync(path.join(packageRoot, "provider", "schema.json"), "utf8")).resources[RESOURCE_TYPE].properties;
+    const schema = JSON.parse(fs.readFileSync(path.join(packageRoot, "provider", "schema.json"), "utf8")).resources[RESOURCE_TYPE]
+        .properties;
     const rows: OutputRow[] = [];
     source.forEachChild((node) => {
         if (!ts.isClassDeclaration(node) || node.name?.text !== RedisCluster.name) return;
@@ -81,9 +94,20 @@ export function collectOutputs(): OutputRow[] {
             if (!isPublic || !(ts.isPropertyDeclaration(member) || ts.isGetAccessorDeclaration(member)) || !member.name) continue;
             const name = member.name.getText(source);
             const jsDoc = (member as any).jsDoc as ts.JSDoc[] | undefined;
-            const doc = jsDoc?.map((d) => (typeof d.comment === "string" ? d.comment : "")).join(" ").replace(/\s+/g, " ").trim() ?? "";
+            const doc =
+                jsDoc
+                    ?.map((d) => (typeof d.comment === "string" ? d.comment : ""))
+                    .join(" ")
+                    .replace(/\s+/g, " ")
+                    .trim() ?? "";
             const optional = ts.isPropertyDeclaration(member) && member.questionToken ? " | undefined" : "";
-            rows.push({ name, type: (member.type?.getText(source) ?? "") + optional, doc, secret: Boolean(schema[name]?.secret), otherLanguages: name in schema });
+            rows.push({
+                name,
+                type: (member.type?.getText(source) ?? "") + optional,
+                doc,
+                secret: Boolean(schema[name]?.secret),
+                otherLanguages: name in schema,
+            });
         }
     });
     return rows;
@@ -133,13 +157,16 @@ export async function apiDoc(): Promise<string> {
         "## Args",
         "",
         "Every arg is optional. **Default** is what applies when the arg is not given: sized for a laptop",
-        "cluster. **Production** is what `profile: \"production\"` sets instead, where it differs",
+        'cluster. **Production** is what `profile: "production"` sets instead, where it differs',
         "([profiles.md](profiles.md)); explicit args override it. **Output** tells whether the arg",
         "accepts a `pulumi.Input` (an Output of another resource) or only a plain value.",
         "",
         "| Arg | Type | Default | Production | Output | Meaning |",
         "|---|---|---|---|---|---|",
-        ...args.map((a) => `| \`${a.key}\` | \`${cell(a.type)}\` | ${cell(a.default)} | ${cell(a.production)} | ${yes(a.takesOutput)} | ${cell(a.doc)} |`),
+        ...args.map(
+            (a) =>
+                `| \`${a.key}\` | \`${cell(a.type)}\` | ${cell(a.default)} | ${cell(a.production)} | ${yes(a.takesOutput)} | ${cell(a.doc)} |`,
+        ),
         "",
         "## Outputs",
         "",
@@ -163,11 +190,14 @@ export async function apiDoc(): Promise<string> {
 }
 
 if (require.main === module && process.argv.includes("--write")) {
-    apiDoc().then((text) => {
-        fs.writeFileSync(API_DOC_PATH, text);
-        console.log("updated docs/api.md");
-    }, (e) => {
-        console.error(e);
-        process.exit(1);
-    });
+    apiDoc().then(
+        (text) => {
+            fs.writeFileSync(API_DOC_PATH, text);
+            console.log("updated docs/api.md");
+        },
+        (e) => {
+            console.error(e);
+            process.exit(1);
+        },
+    );
 }

@@ -27,7 +27,15 @@ export function buildSchema(): any {
     // otherwise fall back to index.ts, the stack program.
     const analyzer = new Analyzer(packageRoot, PACKAGE_NAME, { ...manifest, exports: undefined, main: ENTRY_POINT }, new Set([component]));
     const { components, typeDefinitions, dependencies } = analyzer.analyze();
-    const schema: any = generateSchema(PACKAGE_NAME, manifest.version, manifest.description, components, typeDefinitions, dependencies, namespace);
+    const schema: any = generateSchema(
+        PACKAGE_NAME,
+        manifest.version,
+        manifest.description,
+        components,
+        typeDefinitions,
+        dependencies,
+        namespace,
+    );
     const resource = schema.resources[RESOURCE_TYPE];
     markIntegers(schema, resource.inputProperties, settingsSchema);
     for (const key of SECRET_OUTPUTS) resource.properties[key].secret = true;

@@ -38,7 +38,8 @@ export function unwrapSecrets(value: unknown, redact: boolean): any {
     if (Array.isArray(value)) return value.map((v) => unwrapSecrets(v, redact));
     if (typeof value !== "object" || value === null) return value;
     const obj = value as Record<string, unknown>;
-    if (obj[rpc.specialSigKey] === rpc.specialSecretSig) return redact ? redactLeaves(unwrapSecrets(obj.value, false)) : unwrapSecrets(obj.value, false);
+    if (obj[rpc.specialSigKey] === rpc.specialSecretSig)
+        return redact ? redactLeaves(unwrapSecrets(obj.value, false)) : unwrapSecrets(obj.value, false);
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v, redact)]));
 }
 
@@ -52,8 +53,14 @@ function redactLeaves(value: unknown): unknown {
 }
 
 interface Capture {
-    parent: string; dependencies: string[]; ignoreChanges: string[]; replaceOnChanges: string[]; deleteBeforeReplace: boolean; retainOnDelete: boolean;
-    customTimeouts: RegisteredResource["customTimeouts"]; urn?: string;
+    parent: string;
+    dependencies: string[];
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    deleteBeforeReplace: boolean;
+    retainOnDelete: boolean;
+    customTimeouts: RegisteredResource["customTimeouts"];
+    urn?: string;
 }
 
 const NO_TIMEOUTS = { create: "", update: "", delete: "" };
@@ -72,8 +79,11 @@ function patchMonitor(): void {
     mocks.MockMonitor.prototype.registerResource = function (req: any, callback: any) {
         const key = `${req.getType()}::${req.getName()}`;
         captures?.set(key, {
-            parent: req.getParent(), dependencies: req.getDependenciesList(), ignoreChanges: req.getIgnorechangesList(),
-            replaceOnChanges: req.getReplaceonchangesList(), deleteBeforeReplace: req.getDeletebeforereplace(),
+            parent: req.getParent(),
+            dependencies: req.getDependenciesList(),
+            ignoreChanges: req.getIgnorechangesList(),
+            replaceOnChanges: req.getReplaceonchangesList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
             retainOnDelete: Boolean(req.getRetainondelete()),
             customTimeouts: timeoutsOf(req.getCustomtimeouts()),
         });
@@ -104,17 +114,22 @@ export async function runUnderMocks<T>(program: () => T, opts: MockOptions): Pro
     patchMonitor();
     const registered: { type: string; name: string; inputs: Record<string, unknown>; custom: boolean }[] = [];
     captures = new Map();
-    await pulumi.runtime.setMocks({
-        newResource(args) {
-            const inputs = unwrapSecrets(args.inputs, false);
-            registered.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
-            const extra = opts.outputs?.(args.type, args.name, inputs) ?? {};
-            return { id: `${args.name}-id`, state: { ...inputs, ...extra } };
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const inputs = unwrapSecrets(args.inputs, false);
+                registered.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
+                const extra = opts.outputs?.(args.type, args.name, inputs) ?? {};
+                return { id: `${args.name}-id`, state: { ...inputs, ...extra } };
+            },
+            call(args) {
+                return opts.calls?.(args.token, args.inputs) ?? args.inputs;
+            },
         },
-        call(args) {
-            return opts.calls?.(args.token, args.inputs) ?? args.inputs;
-        },
-    }, opts.project, opts.stack, opts.preview ?? false);
+        opts.project,
+        opts.stack,
+        opts.preview ?? false,
+    );
     pulumi.runtime.setAllConfig(opts.config ?? {});
     const result = program();
     const settings = require("@pulumi/pulumi/runtime/settings");

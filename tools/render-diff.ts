@@ -64,7 +64,8 @@ export function diffRendered(base: string, head: string): ObjectDiff[] {
 /** The readable report: a summary line, then each object's diff. */
 export function formatDiff(ref: string, stack: string, diffs: ObjectDiff[], total: number): string {
     const count = (c: ObjectDiff["change"]) => diffs.filter((d) => d.change === c).length;
-    const head = `render diff of stack ${stack}, ${ref} -> working tree: ` +
+    const head =
+        `render diff of stack ${stack}, ${ref} -> working tree: ` +
         `${count("changed")} changed, ${count("added")} added, ${count("removed")} removed, ${total - diffs.length} unchanged\n`;
     return head + diffs.map((d) => `\n### ${d.change}: ${d.key}\n${d.diff}`).join("");
 }

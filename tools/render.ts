@@ -53,8 +53,10 @@ export async function renderStack(stack: string, dir = packageRoot, opts: Render
  * `() => require("./index")`), and every resource it registers comes back, secrets redacted.
  * `config` is what `pulumi.Config` would read, as flat "namespace:key" text values.
  */
-export async function renderProgram(program: () => unknown,
-    opts: { project: string; stack: string; config?: Record<string, string> } & RenderOptions): Promise<Rendered> {
+export async function renderProgram(
+    program: () => unknown,
+    opts: { project: string; stack: string; config?: Record<string, string> } & RenderOptions,
+): Promise<Rendered> {
     const run = await runUnderMocks(program, { ...opts, outputs: offlineOutputs });
     return splitResources(run.resources);
 }
@@ -72,7 +74,8 @@ export function splitResources(resources: RegisteredResource[]): Rendered {
     const custom = resources.filter((r) => r.custom);
     return {
         kubernetes: custom.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.redactedInputs),
-        others: custom.filter((r) => !r.type.startsWith("kubernetes:"))
+        others: custom
+            .filter((r) => !r.type.startsWith("kubernetes:"))
             .map((r) => ({ type: r.type, name: r.name, inputs: withoutProviderCode(r.redactedInputs) })),
     };
 }
@@ -112,7 +115,11 @@ function writeDir(rendered: Rendered, out: string): void {
     for (const [file, text] of renderedFiles(rendered)) fs.writeFileSync(path.join(out, file), text);
 }
 
-interface CliArgs { stack: string; out?: string; diff?: string }
+interface CliArgs {
+    stack: string;
+    out?: string;
+    diff?: string;
+}
 
 function parseArgs(argv: string[]): CliArgs {
     const args: CliArgs = { stack: "dev" };
@@ -142,7 +149,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
     main().catch((e) => {
-        console.error(e instanceof ConfigError || e instanceof StackConfigError ? e.message : `render failed: ${e instanceof Error ? e.message : e}`);
+        console.error(
+            e instanceof ConfigError || e instanceof StackConfigError ? e.message : `render failed: ${e instanceof Error ? e.message : e}`,
+        );
         process.exit(1);
     });
 }

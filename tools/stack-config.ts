@@ -20,7 +20,10 @@ export function readStackConfig(dir: string, stack: string): StackConfig {
     const projectFile = path.join(dir, "Pulumi.yaml");
     const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
-        const stacks = fs.readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+        const stacks = fs
+            .readdirSync(dir)
+            .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+            .map((f) => f.slice(7, -5));
         throw new Error(`no stack "${stack}": ${stackFile} does not exist (stacks here: ${stacks.join(", ") || "none"})`);
     }
     const project = YAML.parse(fs.readFileSync(projectFile, "utf8"));

@@ -41,8 +41,17 @@ export class SoakRecorder {
     report(): SoakReport {
         // A stall still going on when the soak stops counts too.
         const now = Date.now();
-        if (this.acknowledged > 0 && now - this.lastAck > this.stall.ms) this.stall = { ms: now - this.lastAck, from: this.lastAck, to: now };
-        return { client: this.client, acknowledged: this.acknowledged, errors: this.errors, longestStallMs: this.stall.ms,
-            stallFrom: this.stall.from, stallTo: this.stall.to, slowestWriteMs: this.slowest.ms, slowestWriteAt: this.slowest.at };
+        if (this.acknowledged > 0 && now - this.lastAck > this.stall.ms)
+            this.stall = { ms: now - this.lastAck, from: this.lastAck, to: now };
+        return {
+            client: this.client,
+            acknowledged: this.acknowledged,
+            errors: this.errors,
+            longestStallMs: this.stall.ms,
+            stallFrom: this.stall.from,
+            stallTo: this.stall.to,
+            slowestWriteMs: this.slowest.ms,
+            slowestWriteAt: this.slowest.at,
+        };
     }
 }

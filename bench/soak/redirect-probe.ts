@@ -14,8 +14,18 @@ async function main(): Promise<void> {
     const [seed, user, keyList, interval] = process.argv.slice(2);
     const connect = (addr: string) => {
         const [host, port] = addr.split(":");
-        const c = new Redis({ host, port: Number(port), username: user, password: process.env.REDIS_PASSWORD, lazyConnect: true,
-            maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 1000 });
+        const c = new Redis({
+            host,
+            port: Number(port),
+            username: user,
+            password: process.env.REDIS_PASSWORD,
+            lazyConnect: true,
+            maxRetriesPerRequest: 0,
+            enableOfflineQueue: false,
+            retryStrategy: () => null,
+            connectTimeout: 1000,
+            commandTimeout: 1000,
+        });
         c.on("error", () => undefined);
         return c;
     };
@@ -27,13 +37,22 @@ async function main(): Promise<void> {
         let c = conns.get(addr);
         if (!c) {
             const client = connect(addr);
-            c = client.connect().then(() => client, (e) => { client.disconnect(); throw e; });
+            c = client.connect().then(
+                () => client,
+                (e) => {
+                    client.disconnect();
+                    throw e;
+                },
+            );
             conns.set(addr, c);
         }
         await (await c).set(key, String(Date.now()));
     };
     const drop = (addr: string) => {
-        conns.get(addr)?.then((c) => c.disconnect(), () => undefined);
+        conns.get(addr)?.then(
+            (c) => c.disconnect(),
+            () => undefined,
+        );
         conns.delete(addr);
     };
     const owner = new Map<string, string>();
@@ -51,25 +70,29 @@ async function main(): Promise<void> {
     const unreachable: { key: string; node: string; error: string }[] = [];
     let acknowledged = 0;
     let running = true;
-    process.on("SIGTERM", () => { running = false; });
+    process.on("SIGTERM", () => {
+        running = false;
+    });
     for (let round = 0; running; round++) {
         const started = Date.now();
-        await Promise.all(keys.map(async (key) => {
-            const node = owner.get(key)!;
-            try {
-                await write(node, key);
-                acknowledged++;
-            } catch (e) {
-                const m = /^MOVED \d+ (\S+)/.exec(e instanceof Error ? e.message : "");
-                if (m) {
-                    moved.push({ key, from: node, to: m[1] });
-                    owner.set(key, m[1]);
-                } else {
-                    unreachable.push({ key, node, error: e instanceof Error ? e.message : String(e) });
-                    drop(node);
+        await Promise.all(
+            keys.map(async (key) => {
+                const node = owner.get(key)!;
+                try {
+                    await write(node, key);
+                    acknowledged++;
+                } catch (e) {
+                    const m = /^MOVED \d+ (\S+)/.exec(e instanceof Error ? e.message : "");
+                    if (m) {
+                        moved.push({ key, from: node, to: m[1] });
+                        owner.set(key, m[1]);
+                    } else {
+                        unreachable.push({ key, node, error: e instanceof Error ? e.message : String(e) });
+                        drop(node);
+                    }
                 }
-            }
-        }));
+            }),
+        );
         if (round === 0) console.log("ready");
         await new Promise((r) => setTimeout(r, Math.max(0, Number(interval) - (Date.now() - started))));
     }

@@ -9,12 +9,19 @@ export function createPasswords(name: string, spec: ClusterSpec, parent: pulumi.
     const keepers = slotKeepers(spec.settings.auth.rotation);
     const slots = {} as Record<UserRole, Record<Slot, pulumi.Output<string>>>;
     for (const role of USER_ROLES) {
-        const slot = (s: Slot) => pulumi.secret(new random.RandomPassword(`${name}-${role}-password-${s}`, {
-            length: spec.settings.passwordLength,
-            // Alphanumeric only: passwords go into redis.conf (masterauth) and URLs without quoting.
-            special: false,
-            keepers: { rotation: String(keepers[s]) },
-        }, { parent }).result);
+        const slot = (s: Slot) =>
+            pulumi.secret(
+                new random.RandomPassword(
+                    `${name}-${role}-password-${s}`,
+                    {
+                        length: spec.settings.passwordLength,
+                        // Alphanumeric only: passwords go into redis.conf (masterauth) and URLs without quoting.
+                        special: false,
+                        keepers: { rotation: String(keepers[s]) },
+                    },
+                    { parent },
+                ).result,
+            );
         slots[role] = { a: slot("a"), b: slot("b") };
     }
     return credentialsFromSlots(spec, slots);

@@ -11,9 +11,7 @@ import type { SplitSettings } from "../inputs";
 import type { ClusterSpec } from "../spec/spec";
 import { BackupCloud, credentialsSecretOf, isIrsa } from "./env";
 import { MANIFEST, restoreLocation } from "./location";
-import {
-    BackupIdentity, irsaTrustPolicy, kmsKeyPolicy, lifecycleRules, readerPolicy, tlsOnlyBucketPolicy, writerPolicy,
-} from "./policy";
+import { BackupIdentity, irsaTrustPolicy, kmsKeyPolicy, lifecycleRules, readerPolicy, tlsOnlyBucketPolicy, writerPolicy } from "./policy";
 
 export interface BackupStorage {
     cloud: BackupCloud<pulumi.Output<string>>;
@@ -34,17 +32,31 @@ interface Principal {
 // existing stack updates them in place.
 const suffix = (identity: BackupIdentity) => (identity === "writer" ? "backup" : "backup-reader");
 
-function createPrincipal(name: string, settings: SplitSettings, identity: BackupIdentity, region: pulumi.Output<string>,
-    parent: pulumi.Resource, dependsOn: pulumi.Resource[]): Principal {
+function createPrincipal(
+    name: string,
+    settings: SplitSettings,
+    identity: BackupIdentity,
+    region: pulumi.Output<string>,
+    parent: pulumi.Resource,
+    dependsOn: pulumi.Resource[],
+): Principal {
     const spec = settings.shape;
     const opts = { parent };
     const id = `${name}-${suffix(identity)}`;
     if (isIrsa(spec)) {
-        const role = new aws.iam.Role(`${id}-role`, {
-            assumeRolePolicy: settings.value((s) => JSON.stringify(irsaTrustPolicy(s, identity))),
-            description: settings.value((s) => `Backups of Redis ${s.names.namespace}/${s.names.statefulSet}: the ${identity} (IRSA)`),
-        }, opts);
-        return { arn: role.arn, roleArn: role.arn, attach: (policy) => [role, new aws.iam.RolePolicy(`${id}-access`, { role: role.id, policy }, opts)] };
+        const role = new aws.iam.Role(
+            `${id}-role`,
+            {
+                assumeRolePolicy: settings.value((s) => JSON.stringify(irsaTrustPolicy(s, identity))),
+                description: settings.value((s) => `Backups of Redis ${s.names.namespace}/${s.names.statefulSet}: the ${identity} (IRSA)`),
+            },
+            opts,
+        );
+        return {
+            arn: role.arn,
+            roleArn: role.arn,
+            attach: (policy) => [role, new aws.iam.RolePolicy(`${id}-access`, { role: role.id, policy }, opts)],
+        };
     }
     const user = new aws.iam.User(`${id}-user`, { path: "/redis-backup/" }, opts);
     return {
@@ -52,15 +64,19 @@ function createPrincipal(name: string, settings: SplitSettings, identity: Backup
         attach: (policy) => {
             const userPolicy = new aws.iam.UserPolicy(`${id}-access`, { user: user.name, policy }, opts);
             const key = new aws.iam.AccessKey(`${id}-key`, { user: user.name }, { parent, additionalSecretOutputs: ["secret"] });
-            const secret = new k8s.core.v1.Secret(`${id}-credentials`, {
-                metadata: settings.value((s) => meta(s, credentialsSecretOf(s, identity), "backup")),
-                type: "Opaque",
-                stringData: {
-                    AWS_ACCESS_KEY_ID: pulumi.secret(key.id),
-                    AWS_SECRET_ACCESS_KEY: pulumi.secret(key.secret),
-                    AWS_DEFAULT_REGION: region,
+            const secret = new k8s.core.v1.Secret(
+                `${id}-credentials`,
+                {
+                    metadata: settings.value((s) => meta(s, credentialsSecretOf(s, identity), "backup")),
+                    type: "Opaque",
+                    stringData: {
+                        AWS_ACCESS_KEY_ID: pulumi.secret(key.id),
+                        AWS_SECRET_ACCESS_KEY: pulumi.secret(key.secret),
+                        AWS_DEFAULT_REGION: region,
+                    },
                 },
-            }, { parent, dependsOn });
+                { parent, dependsOn },
+            );
             return [userPolicy, secret];
         },
     };
@@ -70,53 +86,104 @@ function createPrincipal(name: string, settings: SplitSettings, identity: Backup
  * The shape decides which resources there are (a named or generated bucket, roles or users, a key);
  * the resolved settings fill them in (the same, once every Output given for them resolved).
  */
-export function createBackupStorage(name: string, settings: SplitSettings, parent: pulumi.Resource, dependsOn: pulumi.Resource[]): BackupStorage {
+export function createBackupStorage(
+    name: string,
+    settings: SplitSettings,
+    parent: pulumi.Resource,
+    dependsOn: pulumi.Resource[],
+): BackupStorage {
     const spec = settings.shape;
     const s3 = spec.settings.backup.s3;
     const opts = { parent };
-    const bucket = new aws.s3.Bucket(`${name}-backups`, {
-        ...(s3.bucketName ? { bucket: settings.value((s) => s.settings.backup.s3.bucketName) } : { bucketPrefix: `${spec.names.statefulSet}-backups-` }),
-        tags: { "app.kubernetes.io/instance": spec.names.statefulSet, "app.kubernetes.io/component": "backup" },
-    }, opts);
+    const bucket = new aws.s3.Bucket(
+        `${name}-backups`,
+        {
+            ...(s3.bucketName
+                ? { bucket: settings.value((s) => s.settings.backup.s3.bucketName) }
+                : { bucketPrefix: `${spec.names.statefulSet}-backups-` }),
+            tags: { "app.kubernetes.io/instance": spec.names.statefulSet, "app.kubernetes.io/component": "backup" },
+        },
+        opts,
+    );
     const writer = createPrincipal(name, settings, "writer", bucket.region, parent, dependsOn);
     const reader = createPrincipal(name, settings, "reader", bucket.region, parent, dependsOn);
     const kmsKeyArn: pulumi.Output<string> = s3.createKmsKey
-        ? new aws.kms.Key(`${name}-backups-key`, {
-            description: `Backups of Redis ${spec.names.namespace}/${spec.names.statefulSet} (SSE-KMS)`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            policy: pulumi.all([writer.arn, reader.arn]).apply(([w, r]) => JSON.stringify(kmsKeyPolicy(w, r))),
-        }, opts).arn
+        ? new aws.kms.Key(
+              `${name}-backups-key`,
+              {
+                  description: `Backups of Redis ${spec.names.namespace}/${spec.names.statefulSet} (SSE-KMS)`,
+                  enableKeyRotation: true,
+                  deletionWindowInDays: 30,
+                  policy: pulumi.all([writer.arn, reader.arn]).apply(([w, r]) => JSON.stringify(kmsKeyPolicy(w, r))),
+              },
+              opts,
+          ).arn
         : pulumi.output(settings.value((s) => s.settings.backup.s3.kmsKeyArn));
 
     const bucketOpts = { parent, dependsOn: [bucket] };
-    const versioning = new aws.s3.BucketVersioning(`${name}-backups-versioning`, {
-        bucket: bucket.id, versioningConfiguration: { status: "Enabled" },
-    }, bucketOpts);
-    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-backups-encryption`, {
-        bucket: bucket.id,
-        rules: [s3.kmsKeyArn || s3.createKmsKey
-            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true }
-            : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    }, bucketOpts);
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-backups-public-access`, {
-        bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-    }, bucketOpts);
-    const policy = new aws.s3.BucketPolicy(`${name}-backups-tls-only`, {
-        bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
-    }, { parent, dependsOn: [publicAccess] });
+    const versioning = new aws.s3.BucketVersioning(
+        `${name}-backups-versioning`,
+        {
+            bucket: bucket.id,
+            versioningConfiguration: { status: "Enabled" },
+        },
+        bucketOpts,
+    );
+    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+        `${name}-backups-encryption`,
+        {
+            bucket: bucket.id,
+            rules: [
+                s3.kmsKeyArn || s3.createKmsKey
+                    ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true }
+                    : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+            ],
+        },
+        bucketOpts,
+    );
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+        `${name}-backups-public-access`,
+        {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        },
+        bucketOpts,
+    );
+    const policy = new aws.s3.BucketPolicy(
+        `${name}-backups-tls-only`,
+        {
+            bucket: bucket.id,
+            policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
+        },
+        { parent, dependsOn: [publicAccess] },
+    );
     // Expiry on versioned objects needs versioning configured first.
-    const lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-backups-lifecycle`, {
-        bucket: bucket.id, rules: lifecycleRules(spec),
-    }, { parent, dependsOn: [versioning] });
+    const lifecycle = new aws.s3.BucketLifecycleConfiguration(
+        `${name}-backups-lifecycle`,
+        {
+            bucket: bucket.id,
+            rules: lifecycleRules(spec),
+        },
+        { parent, dependsOn: [versioning] },
+    );
     const ready: pulumi.Resource[] = [versioning, encryption, publicAccess, policy, lifecycle];
     if (s3.objectLockDays > 0) {
         // Enables Object Lock on a new or an existing (versioned) bucket; governance mode, so an
         // administrator with s3:BypassGovernanceRetention can still remove a backup on purpose.
-        ready.push(new aws.s3.BucketObjectLockConfiguration(`${name}-backups-object-lock`, {
-            bucket: bucket.id, objectLockEnabled: "Enabled",
-            rule: { defaultRetention: { mode: "GOVERNANCE", days: s3.objectLockDays } },
-        }, { parent, dependsOn: [versioning] }));
+        ready.push(
+            new aws.s3.BucketObjectLockConfiguration(
+                `${name}-backups-object-lock`,
+                {
+                    bucket: bucket.id,
+                    objectLockEnabled: "Enabled",
+                    rule: { defaultRetention: { mode: "GOVERNANCE", days: s3.objectLockDays } },
+                },
+                { parent, dependsOn: [versioning] },
+            ),
+        );
     }
 
     // The policies name the restore source, whose bucket may be an Output: read the resolved settings.
@@ -150,8 +217,10 @@ export function slotsFromManifest(body: string | undefined, spec: ClusterSpec, w
     if (!body) throw new Error(`restore.from: cannot read ${where}${MANIFEST}; is it a complete backup?`);
     const manifest = JSON.parse(body) as { shardCount: number; shards: { index: number; slots: string }[] };
     if (manifest.shardCount !== spec.settings.shards) {
-        throw new Error(`restore.from: the backup at ${where} has ${manifest.shardCount} shards and this deployment ${spec.settings.shards}; ` +
-            `restore into the same shard count (shards: ${manifest.shardCount}), then change shards`);
+        throw new Error(
+            `restore.from: the backup at ${where} has ${manifest.shardCount} shards and this deployment ${spec.settings.shards}; ` +
+                `restore into the same shard count (shards: ${manifest.shardCount}), then change shards`,
+        );
     }
     return [...manifest.shards].sort((a, b) => a.index - b.index).map((s) => s.slots);
 }

@@ -32,12 +32,16 @@ export function awsCredentialsEnv(spec: ClusterSpec, identity: BackupIdentity) {
         // The aws CLI caches in $HOME; the root filesystem is read-only, /tmp is an emptyDir.
         { name: "HOME", value: "/tmp" },
         ...(isIrsa(spec) ? [] : [fromSecret("AWS_ACCESS_KEY_ID"), fromSecret("AWS_SECRET_ACCESS_KEY"), fromSecret("AWS_DEFAULT_REGION")]),
-        ...(identity === "writer" && spec.settings.backup.s3.objectLockDays > 0 ? [{ name: "S3_CHECKSUM_ALGORITHM", value: "SHA256" }] : []),
+        ...(identity === "writer" && spec.settings.backup.s3.objectLockDays > 0
+            ? [{ name: "S3_CHECKSUM_ALGORITHM", value: "SHA256" }]
+            : []),
     ];
 }
 
-export const scriptsVolume = (spec: ClusterSpec) =>
-    ({ name: SCRIPTS_VOLUME, configMap: { name: spec.names.backupScripts, defaultMode: 0o555 } });
+export const scriptsVolume = (spec: ClusterSpec) => ({
+    name: SCRIPTS_VOLUME,
+    configMap: { name: spec.names.backupScripts, defaultMode: 0o555 },
+});
 export const scriptsMount = { name: SCRIPTS_VOLUME, mountPath: PATHS.scripts, readOnly: true };
 /** The one Secret key the backup dump mounts: the backup user's password, no other user's. */
 export const BACKUP_PASSWORD_KEY = passwordKey("backup");

@@ -71,7 +71,14 @@ function podSpec(spec: ClusterSpec, identity: BackupIdentity, initContainers: un
         volumes: [
             scriptsVolume(spec),
             // Only the backup user's password: a leaked backup pod cannot administer Redis.
-            { name: "auth", secret: { secretName: spec.names.secret, defaultMode: 0o440, items: [{ key: BACKUP_PASSWORD_KEY, path: BACKUP_PASSWORD_KEY }] } },
+            {
+                name: "auth",
+                secret: {
+                    secretName: spec.names.secret,
+                    defaultMode: 0o440,
+                    items: [{ key: BACKUP_PASSWORD_KEY, path: BACKUP_PASSWORD_KEY }],
+                },
+            },
             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
             // Only the CA: the dump is a TLS client and presents no certificate (docs/tls.md).
             ...tlsCaVolumes(spec),
@@ -80,8 +87,14 @@ function podSpec(spec: ClusterSpec, identity: BackupIdentity, initContainers: un
     };
 }
 
-function cronJob(spec: ClusterSpec, name: string, schedule: string, limits: { activeDeadlineSeconds: number; backoffLimit: number },
-    pod: unknown, suspend = false): KubeObject {
+function cronJob(
+    spec: ClusterSpec,
+    name: string,
+    schedule: string,
+    limits: { activeDeadlineSeconds: number; backoffLimit: number },
+    pod: unknown,
+    suspend = false,
+): KubeObject {
     return {
         apiVersion: "batch/v1",
         kind: "CronJob",
@@ -113,19 +126,30 @@ function backupCronJob<P>(spec: ClusterSpec, kind: BackupKind, cloud?: BackupClo
         { name: "WORK_DIR", value: PATHS.backupWork },
         { name: "BACKUP_KIND", value: kind },
     ];
-    const mounts = [{ name: "backup", mountPath: PATHS.backup }, { name: "work", mountPath: PATHS.backupWork }];
-    const dump = container(spec, "dump", s.image, "backup-dump.sh", [
-        ...common,
-        // The volume keeps the newest `keep` by count; S3 keeps them by the bucket's lifecycle.
-        { name: "KEEP", value: String(s.backup[kind].keep) },
-        { name: "CLUSTER_NAME", value: spec.names.statefulSet },
-        { name: "REDIS_HOST", value: `${spec.names.clientService}.${spec.names.namespace}.svc.cluster.local` },
-        { name: "REDIS_PORT", value: String(PORTS.redis) },
-        { name: "REDIS_USER", value: USERS.backup },
-        { name: "PASSWORD_FILE", value: passwordFile },
-        ...tlsCaEnv(spec),
-    ], [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }, ...tlsCaMounts(spec)]);
-    const upload = cloud && container(spec, "upload", s.backup.awsCliImage, "backup-upload.sh", [...common, ...s3Env(spec, cloud, "writer")], mounts);
+    const mounts = [
+        { name: "backup", mountPath: PATHS.backup },
+        { name: "work", mountPath: PATHS.backupWork },
+    ];
+    const dump = container(
+        spec,
+        "dump",
+        s.image,
+        "backup-dump.sh",
+        [
+            ...common,
+            // The volume keeps the newest `keep` by count; S3 keeps them by the bucket's lifecycle.
+            { name: "KEEP", value: String(s.backup[kind].keep) },
+            { name: "CLUSTER_NAME", value: spec.names.statefulSet },
+            { name: "REDIS_HOST", value: `${spec.names.clientService}.${spec.names.namespace}.svc.cluster.local` },
+            { name: "REDIS_PORT", value: String(PORTS.redis) },
+            { name: "REDIS_USER", value: USERS.backup },
+            { name: "PASSWORD_FILE", value: passwordFile },
+            ...tlsCaEnv(spec),
+        ],
+        [...mounts, { name: "auth", mountPath: PATHS.secrets, readOnly: true }, ...tlsCaMounts(spec)],
+    );
+    const upload =
+        cloud && container(spec, "upload", s.backup.awsCliImage, "backup-upload.sh", [...common, ...s3Env(spec, cloud, "writer")], mounts);
     const pod = podSpec(spec, "writer", upload ? [dump] : [], upload ? [upload] : [dump], [
         { name: "backup", persistentVolumeClaim: { claimName: spec.names.backup[kind] } },
         { name: "work", emptyDir: { sizeLimit: "16Mi" } },
@@ -141,19 +165,49 @@ function backupCronJob<P>(spec: ClusterSpec, kind: BackupKind, cloud?: BackupClo
 function verifyCronJob<P>(spec: ClusterSpec, cloud?: BackupCloud<P>): KubeObject {
     const s = spec.settings;
     const work = { name: "work", mountPath: PATHS.backupWork };
-    const fetch = cloud && container(spec, "fetch", s.backup.awsCliImage, "backup-fetch.sh",
-        [{ name: "WORK_DIR", value: PATHS.backupWork }, ...s3Env(spec, cloud, "reader")], [work]);
-    const verify = container(spec, "verify", s.image, "backup-verify.sh", [
-        fieldEnv("POD_IP", "status.podIP"),
-        { name: "WORK_DIR", value: PATHS.backupWork },
-        { name: "STAGING_DIR", value: PATHS.backup },
-        { name: "VERIFY_PORT", value: String(VERIFY_PORT) },
-        { name: "MAX_AGE_SECONDS", value: String(verifyMaxAgeMinutes(spec) * 60) },
-    ], cloud ? [work] : [work, { name: "backup", mountPath: PATHS.backup, readOnly: true }], verifyResources(spec));
+    const fetch =
+        cloud &&
+        container(
+            spec,
+            "fetch",
+            s.backup.awsCliImage,
+            "backup-fetch.sh",
+            [{ name: "WORK_DIR", value: PATHS.backupWork }, ...s3Env(spec, cloud, "reader")],
+            [work],
+        );
+    const verify = container(
+        spec,
+        "verify",
+        s.image,
+        "backup-verify.sh",
+        [
+            fieldEnv("POD_IP", "status.podIP"),
+            { name: "WORK_DIR", value: PATHS.backupWork },
+            { name: "STAGING_DIR", value: PATHS.backup },
+            { name: "VERIFY_PORT", value: String(VERIFY_PORT) },
+            { name: "MAX_AGE_SECONDS", value: String(verifyMaxAgeMinutes(spec) * 60) },
+        ],
+        cloud ? [work] : [work, { name: "backup", mountPath: PATHS.backup, readOnly: true }],
+        verifyResources(spec),
+    );
     // Verify only reads: from S3 as the reader, which can neither write nor delete a backup.
-    const pod = podSpec(spec, cloud ? "reader" : "writer", fetch ? [fetch] : [], [verify], cloud
-        ? [{ name: "work", ephemeral: { volumeClaimTemplate: { metadata: { labels: { ...spec.backupPodLabels } }, spec: volumeClaim(spec) } } }]
-        : [{ name: "work", emptyDir: { sizeLimit: "1Gi" } }, { name: "backup", persistentVolumeClaim: { claimName: spec.names.backup.daily, readOnly: true } }]);
+    const pod = podSpec(
+        spec,
+        cloud ? "reader" : "writer",
+        fetch ? [fetch] : [],
+        [verify],
+        cloud
+            ? [
+                  {
+                      name: "work",
+                      ephemeral: { volumeClaimTemplate: { metadata: { labels: { ...spec.backupPodLabels } }, spec: volumeClaim(spec) } },
+                  },
+              ]
+            : [
+                  { name: "work", emptyDir: { sizeLimit: "1Gi" } },
+                  { name: "backup", persistentVolumeClaim: { claimName: spec.names.backup.daily, readOnly: true } },
+              ],
+    );
     return cronJob(spec, spec.names.backupVerify, s.backup.verify.schedule, JOB_LIMITS.verify, pod, !s.backup.verify.enabled);
 }
 
@@ -169,7 +223,9 @@ export function buildBackupObjects<P>(spec: ClusterSpec, cloud?: BackupCloud<P>)
         kind: "ServiceAccount",
         metadata: {
             ...meta(spec, serviceAccountOf(spec, identity), "backup"),
-            ...(roleArn !== undefined ? { annotations: { ...spec.annotations, "eks.amazonaws.com/role-arn": roleArn as unknown as string } } : {}),
+            ...(roleArn !== undefined
+                ? { annotations: { ...spec.annotations, "eks.amazonaws.com/role-arn": roleArn as unknown as string } }
+                : {}),
         },
         automountServiceAccountToken: false,
     });

@@ -16,7 +16,10 @@ export interface Statement {
     Principal?: unknown;
     Condition?: Record<string, Record<string, unknown>>;
 }
-export interface PolicyDocument { Version: "2012-10-17"; Statement: Statement[] }
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: Statement[];
+}
 
 /** The two identities of backups: the jobs that upload, and verify and restore that only read. */
 export type BackupIdentity = "writer" | "reader";
@@ -29,19 +32,35 @@ export const bucketArnOf = (bucket: string) => `arn:aws:s3:::${bucket}`;
  * that keep them (lifecycle, versioning, Object Lock, policy, encryption, public access, ACLs).
  */
 export const DESTRUCTIVE_ACTIONS = [
-    "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention",
-    "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:PutObjectAcl", "s3:PutObjectVersionAcl",
-    "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration",
-    "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutEncryptionConfiguration",
-    "s3:PutBucketPublicAccessBlock", "s3:PutBucketAcl", "s3:DeleteBucket",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:BypassGovernanceRetention",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+    "s3:PutObjectAcl",
+    "s3:PutObjectVersionAcl",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketVersioning",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketAcl",
+    "s3:DeleteBucket",
 ] as const;
 
 const listPrefix = (sid: string, bucketArn: string, prefix: string): Statement => ({
-    Sid: sid, Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn,
+    Sid: sid,
+    Effect: "Allow",
+    Action: "s3:ListBucket",
+    Resource: bucketArn,
     Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
 });
 const denyDestruction = (bucketArn: string, extra: string[] = []): Statement => ({
-    Sid: "DenyDestroyingBackups", Effect: "Deny", Action: [...DESTRUCTIVE_ACTIONS, ...extra],
+    Sid: "DenyDestroyingBackups",
+    Effect: "Deny",
+    Action: [...DESTRUCTIVE_ACTIONS, ...extra],
     Resource: [bucketArn, `${bucketArn}/*`],
 });
 
@@ -56,7 +75,8 @@ export function writerPolicy(bucketArn: string, spec: ClusterSpec, kmsKeyArn = "
         listPrefix("ListBackupPrefix", bucketArn, prefix),
         { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: `${bucketArn}/${prefix}*` },
     ];
-    if (kmsKeyArn) statements.push({ Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn });
+    if (kmsKeyArn)
+        statements.push({ Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn });
     statements.push(denyDestruction(bucketArn));
     return { Version: "2012-10-17", Statement: statements };
 }
@@ -72,10 +92,12 @@ export function readerPolicy(bucketArn: string, spec: ClusterSpec, restore?: S3L
         { Sid: "ReadBackups", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/${prefix}*` },
     ];
     if (restore && !(bucketArnOf(restore.bucket) === bucketArn && restore.key.startsWith(prefix))) {
-        statements.push(
-            listPrefix("ListRestoreSource", bucketArnOf(restore.bucket), restore.key),
-            { Sid: "ReadRestoreSource", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArnOf(restore.bucket)}/${restore.key}*` },
-        );
+        statements.push(listPrefix("ListRestoreSource", bucketArnOf(restore.bucket), restore.key), {
+            Sid: "ReadRestoreSource",
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: `${bucketArnOf(restore.bucket)}/${restore.key}*`,
+        });
     }
     if (kmsKeyArn) statements.push({ Sid: "DecryptBackups", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsKeyArn });
     statements.push(denyDestruction(bucketArn, ["s3:PutObject"]));
@@ -86,11 +108,16 @@ export function readerPolicy(bucketArn: string, spec: ClusterSpec, restore?: S3L
 export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }],
+        Statement: [
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [bucketArn, `${bucketArn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
     };
 }
 
@@ -103,17 +130,20 @@ export function irsaTrustPolicy(spec: ClusterSpec, identity: BackupIdentity = "w
     const issuer = oidcIssuer(spec.settings);
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Sid: identity === "writer" ? "BackupServiceAccount" : "BackupReaderServiceAccount",
-            Effect: "Allow", Principal: { Federated: spec.settings.backup.s3.oidcProviderArn },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: {
-                StringEquals: {
-                    [`${issuer}:sub`]: `system:serviceaccount:${spec.names.namespace}:${serviceAccountOf(spec, identity)}`,
-                    [`${issuer}:aud`]: "sts.amazonaws.com",
+        Statement: [
+            {
+                Sid: identity === "writer" ? "BackupServiceAccount" : "BackupReaderServiceAccount",
+                Effect: "Allow",
+                Principal: { Federated: spec.settings.backup.s3.oidcProviderArn },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: {
+                        [`${issuer}:sub`]: `system:serviceaccount:${spec.names.namespace}:${serviceAccountOf(spec, identity)}`,
+                        [`${issuer}:aud`]: "sts.amazonaws.com",
+                    },
                 },
             },
-        }],
+        ],
     };
 }
 
@@ -134,8 +164,22 @@ export function kmsKeyPolicy(writerArn: string, readerArn: string): PolicyDocume
         Version: "2012-10-17",
         Statement: [
             { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: accountRootOf(writerArn) }, Action: "kms:*", Resource: "*" },
-            { Sid: "BackupWriterEncrypts", Effect: "Allow", Principal: { AWS: writerArn }, Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: "*", Condition: viaS3 },
-            { Sid: "BackupReaderDecrypts", Effect: "Allow", Principal: { AWS: readerArn }, Action: "kms:Decrypt", Resource: "*", Condition: viaS3 },
+            {
+                Sid: "BackupWriterEncrypts",
+                Effect: "Allow",
+                Principal: { AWS: writerArn },
+                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                Resource: "*",
+                Condition: viaS3,
+            },
+            {
+                Sid: "BackupReaderDecrypts",
+                Effect: "Allow",
+                Principal: { AWS: readerArn },
+                Action: "kms:Decrypt",
+                Resource: "*",
+                Condition: viaS3,
+            },
         ],
     };
 }

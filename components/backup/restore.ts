@@ -17,25 +17,31 @@ export function restoreInitContainers(spec: ClusterSpec): unknown[] {
     const loc = restoreLocation(spec);
     if (!loc) return [];
     const s = spec.settings;
-    return [{
-        name: RESTORE_CONTAINER,
-        image: s.backup.awsCliImage,
-        imagePullPolicy: s.imagePullPolicy,
-        command: ["sh", `${RESTORE_SCRIPTS}/restore-fetch.sh`],
-        env: [
-            { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-            { name: "RESTORE_URL", value: s3Url(loc) },
-            { name: "SHARDS", value: String(s.shards) },
-            { name: "DATA_DIR", value: PATHS.data },
-            { name: "APPENDONLY", value: s.redis.appendonly ? "yes" : "no" },
-            { name: "APPEND_DIRNAME", value: AOF.dirname },
-            { name: "APPEND_FILENAME", value: AOF.filename },
-            ...awsCredentialsEnv(spec, "reader"),
-        ],
-        resources: helperResources(spec, { cpu: "100m", memory: "128Mi" }, { cpu: "1", memory: "512Mi" }),
-        securityContext: restrictedContainerSecurity,
-        volumeMounts: [{ name: "data", mountPath: PATHS.data }, { ...scriptsMount, mountPath: RESTORE_SCRIPTS }, { name: "tmp", mountPath: "/tmp" }],
-    }];
+    return [
+        {
+            name: RESTORE_CONTAINER,
+            image: s.backup.awsCliImage,
+            imagePullPolicy: s.imagePullPolicy,
+            command: ["sh", `${RESTORE_SCRIPTS}/restore-fetch.sh`],
+            env: [
+                { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+                { name: "RESTORE_URL", value: s3Url(loc) },
+                { name: "SHARDS", value: String(s.shards) },
+                { name: "DATA_DIR", value: PATHS.data },
+                { name: "APPENDONLY", value: s.redis.appendonly ? "yes" : "no" },
+                { name: "APPEND_DIRNAME", value: AOF.dirname },
+                { name: "APPEND_FILENAME", value: AOF.filename },
+                ...awsCredentialsEnv(spec, "reader"),
+            ],
+            resources: helperResources(spec, { cpu: "100m", memory: "128Mi" }, { cpu: "1", memory: "512Mi" }),
+            securityContext: restrictedContainerSecurity,
+            volumeMounts: [
+                { name: "data", mountPath: PATHS.data },
+                { ...scriptsMount, mountPath: RESTORE_SCRIPTS },
+                { name: "tmp", mountPath: "/tmp" },
+            ],
+        },
+    ];
 }
 
 /** The Redis pods already mount their own scripts at PATHS.scripts; the backup scripts go beside them. */
@@ -49,7 +55,10 @@ export const IRSA_SKIP_CONTAINERS = "eks.amazonaws.com/skip-containers";
  * annotation that keeps its role from every container but the restore step (`containerNames`: the
  * pod's other containers, init containers included).
  */
-export function restorePodAdditions(spec: ClusterSpec, containerNames: string[]): { volumes: unknown[]; serviceAccountName?: string; annotations: Record<string, string> } {
+export function restorePodAdditions(
+    spec: ClusterSpec,
+    containerNames: string[],
+): { volumes: unknown[]; serviceAccountName?: string; annotations: Record<string, string> } {
     if (!restoreLocation(spec)) return { volumes: [], annotations: {} };
     if (!isIrsa(spec)) return { volumes: [scriptsVolume(spec)], annotations: {} };
     return {

@@ -2,7 +2,13 @@ import { readPackageFile } from "../package-files";
 
 /** The backup, verify and restore scripts, shipped in the backup scripts ConfigMap. */
 export const BACKUP_SCRIPTS = [
-    "s3-lib.sh", "manifest-lib.sh", "backup-dump.sh", "backup-upload.sh", "backup-fetch.sh", "backup-verify.sh", "restore-fetch.sh",
+    "s3-lib.sh",
+    "manifest-lib.sh",
+    "backup-dump.sh",
+    "backup-upload.sh",
+    "backup-fetch.sh",
+    "backup-verify.sh",
+    "restore-fetch.sh",
 ] as const;
 export type BackupScript = (typeof BACKUP_SCRIPTS)[number] | "redis-cli.sh";
 

@@ -30,7 +30,12 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs) {
         const runtime = load("formation-runtime");
         const outs = await runtime.create(inputs);
-        return { id: `redis-cluster-${Object.values(outs.nodeIds as Record<string, string>).sort()[0].slice(0, 12)}`, outs };
+        return {
+            id: `redis-cluster-${Object.values(outs.nodeIds as Record<string, string>)
+                .sort()[0]
+                .slice(0, 12)}`,
+            outs,
+        };
     },
     async read(id, props) {
         const runtime = load("formation-runtime");
@@ -56,8 +61,12 @@ export const drainProvider: pulumi.dynamic.ResourceProvider = {
         const { describeDrain } = load("formation-change");
         const change = describeDrain(olds, news);
         if (change.kind !== "none") console.log(`redis-cluster drain (plan): ${change.summary}`);
-        const changed = JSON.stringify(olds.nodes) !== JSON.stringify(news.nodes) || olds.password !== news.password ||
-            olds.shards !== news.shards || olds.replicasPerShard !== news.replicasPerShard || olds.connectivity !== news.connectivity;
+        const changed =
+            JSON.stringify(olds.nodes) !== JSON.stringify(news.nodes) ||
+            olds.password !== news.password ||
+            olds.shards !== news.shards ||
+            olds.replicasPerShard !== news.replicasPerShard ||
+            olds.connectivity !== news.connectivity;
         return { changes: changed || change.kind !== "none", replaces: [], deleteBeforeReplace: false };
     },
     async create(inputs) {
@@ -129,16 +138,32 @@ export interface ClusterFormationArgs {
 /** The drain step of a scale-in; takes the same inputs as the formation it precedes. */
 export class ClusterDrain extends pulumi.dynamic.Resource {
     constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {
-        super(drainProvider, name, { ...args, password: pulumi.secret(args.password) },
-            { ...opts, additionalSecretOutputs: ["password", "kube"] }, "redis-cluster", "ClusterDrain");
+        super(
+            drainProvider,
+            name,
+            { ...args, password: pulumi.secret(args.password) },
+            { ...opts, additionalSecretOutputs: ["password", "kube"] },
+            "redis-cluster",
+            "ClusterDrain",
+        );
     }
 }
 
 /** The credentials step of a rotation; the formation's inputs plus every user's accepted passwords. */
 export class ClusterCredentials extends pulumi.dynamic.Resource {
-    constructor(name: string, args: ClusterFormationArgs & { users: pulumi.Input<Record<string, pulumi.Input<string>[]>>; disconnectRevoked?: boolean }, opts: pulumi.CustomResourceOptions = {}) {
-        super(credentialsProvider, name, { ...args, password: pulumi.secret(args.password), users: pulumi.secret(args.users) },
-            { ...opts, additionalSecretOutputs: ["password", "users", "kube"] }, "redis-cluster", "ClusterCredentials");
+    constructor(
+        name: string,
+        args: ClusterFormationArgs & { users: pulumi.Input<Record<string, pulumi.Input<string>[]>>; disconnectRevoked?: boolean },
+        opts: pulumi.CustomResourceOptions = {},
+    ) {
+        super(
+            credentialsProvider,
+            name,
+            { ...args, password: pulumi.secret(args.password), users: pulumi.secret(args.users) },
+            { ...opts, additionalSecretOutputs: ["password", "users", "kube"] },
+            "redis-cluster",
+            "ClusterCredentials",
+        );
     }
 }
 
@@ -150,12 +175,19 @@ export class ClusterFormation extends pulumi.dynamic.Resource {
     declare public readonly replicasByMaster: pulumi.Output<Record<string, string[]>>;
 
     constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {
-        super(formationProvider, name, {
-            ...args,
-            password: pulumi.secret(args.password),
-            nodeIds: undefined,
-            shardLayout: undefined,
-            replicasByMaster: undefined,
-        }, { ...opts, additionalSecretOutputs: ["password", "kube"] }, "redis-cluster", "ClusterFormation");
+        super(
+            formationProvider,
+            name,
+            {
+                ...args,
+                password: pulumi.secret(args.password),
+                nodeIds: undefined,
+                shardLayout: undefined,
+                replicasByMaster: undefined,
+            },
+            { ...opts, additionalSecretOutputs: ["password", "kube"] },
+            "redis-cluster",
+            "ClusterFormation",
+        );
     }
 }

@@ -55,11 +55,13 @@ export function checkInputs(news: FormationInputs): string[] {
     if (Array.isArray(news.nodes)) {
         // Unknown addresses still make a list of known length.
         const expected = news.shards * (1 + news.replicasPerShard);
-        if (known(news.shards, news.replicasPerShard) && news.nodes.length !== expected) failures.push(`nodes: ${news.nodes.length} given, the shape needs ${expected}`);
+        if (known(news.shards, news.replicasPerShard) && news.nodes.length !== expected)
+            failures.push(`nodes: ${news.nodes.length} given, the shape needs ${expected}`);
     } else if (known(news.nodes)) {
         failures.push(`nodes: ${JSON.stringify(news.nodes)} is not a list of nodes`);
     }
-    if (known(news.connectivity) && !["direct", "port-forward"].includes(news.connectivity)) failures.push(`connectivity: "${news.connectivity}" is not direct or port-forward`);
+    if (known(news.connectivity) && !["direct", "port-forward"].includes(news.connectivity))
+        failures.push(`connectivity: "${news.connectivity}" is not direct or port-forward`);
     if (known(news.password) && !news.password) failures.push("password: empty");
     return failures;
 }
@@ -71,11 +73,14 @@ interface Reach {
 
 /** The nodes as this process reaches them: directly, or through port-forwards it opens; over TLS when on. */
 async function reach(inputs: FormationInputs): Promise<Reach> {
-    const r: Reach = inputs.connectivity === "port-forward"
-        ? await require("./live/kube-access").forwardToPods(inputs.namespace, inputs.podSelector, inputs.nodes, inputs.kube)
-        : { nodes: await resolveNodes(inputs), close: async () => undefined };
+    const r: Reach =
+        inputs.connectivity === "port-forward"
+            ? await require("./live/kube-access").forwardToPods(inputs.namespace, inputs.podSelector, inputs.nodes, inputs.kube)
+            : { nodes: await resolveNodes(inputs), close: async () => undefined };
     if (inputs.tls) {
-        const ca = inputs.tls.ca ?? await require("./live/kube-access").readSecretKey(inputs.namespace, inputs.tls.secretName, "ca.crt", inputs.kube);
+        const ca =
+            inputs.tls.ca ??
+            (await require("./live/kube-access").readSecretKey(inputs.namespace, inputs.tls.secretName, "ca.crt", inputs.kube));
         for (const node of r.nodes) {
             const address = inputs.nodes.find((n) => n.name === node.name)?.address ?? node.ip;
             node.tls = { ca, ...(isIP(address) ? {} : { servername: address }) };
@@ -98,9 +103,11 @@ async function lookup(address: string): Promise<string> {
     try {
         return (await dns.lookup(address, { family: 4 })).address;
     } catch (e) {
-        throw new FormationError(`cannot resolve ${address} (${e instanceof Error ? e.message : e}). With formation.connectivity ` +
-            "\"direct\" the machine running `pulumi up` must resolve and reach the pods (run it inside the cluster); from " +
-            "outside, set formation.connectivity to \"port-forward\"");
+        throw new FormationError(
+            `cannot resolve ${address} (${e instanceof Error ? e.message : e}). With formation.connectivity ` +
+                '"direct" the machine running `pulumi up` must resolve and reach the pods (run it inside the cluster); from ' +
+                'outside, set formation.connectivity to "port-forward"',
+        );
     }
 }
 
@@ -113,16 +120,24 @@ export async function resolveNodes(inputs: FormationInputs): Promise<FormationNo
     let placement: Map<string, PodPlacement> = unplaced
         ? await require("./live/kube-access").podPlacement(inputs.namespace, inputs.podSelector, inputs.kube)
         : new Map();
-    const nodes = await Promise.all(inputs.nodes.map(async (n) => ({ name: n.name, ip: await lookup(n.address), port: n.port, host: n.host, zone: n.zone })));
+    const nodes = await Promise.all(
+        inputs.nodes.map(async (n) => ({ name: n.name, ip: await lookup(n.address), port: n.port, host: n.host, zone: n.zone })),
+    );
     // The ambient API may be another cluster's (an explicit provider, no kubeconfig given): its
     // pods are believed only where they sit at the very addresses formation reaches.
     const strangers = nodes.filter((n) => placement.has(n.name) && placement.get(n.name)!.ip !== n.ip);
     if (strangers.length > 0) {
-        log(`warning: the Kubernetes API's pods ${strangers.map((n) => `${n.name} (${placement.get(n.name)!.ip}, not ${n.ip})`).join(", ")} ` +
-            "are not the pods formation reaches, so its nodes and zones are ignored; pass the component's `kubeconfig` for the cluster it deploys to");
+        log(
+            `warning: the Kubernetes API's pods ${strangers.map((n) => `${n.name} (${placement.get(n.name)!.ip}, not ${n.ip})`).join(", ")} ` +
+                "are not the pods formation reaches, so its nodes and zones are ignored; pass the component's `kubeconfig` for the cluster it deploys to",
+        );
         placement = new Map();
     }
-    return nodes.map((n) => ({ ...n, host: n.host || (placement.get(n.name)?.host ?? ""), zone: n.zone || (placement.get(n.name)?.zone ?? "") }));
+    return nodes.map((n) => ({
+        ...n,
+        host: n.host || (placement.get(n.name)?.host ?? ""),
+        zone: n.zone || (placement.get(n.name)?.zone ?? ""),
+    }));
 }
 
 function withTopology(inputs: FormationInputs, result: Omit<FormationResult, "changes">): FormationOutputs {
@@ -140,7 +155,11 @@ export async function create(inputs: FormationInputs): Promise<FormationOutputs>
 
 async function formOn(nodes: FormationNode[], inputs: FormationInputs): Promise<FormationOutputs> {
     const result = await formCluster(nodes, inputs, {
-        password: inputs.password, readyTimeoutMs: inputs.readyTimeoutSeconds * 1000, nodeTimeoutMs: inputs.clusterNodeTimeoutMs, liveConfig: inputs.redisConfig, log,
+        password: inputs.password,
+        readyTimeoutMs: inputs.readyTimeoutSeconds * 1000,
+        nodeTimeoutMs: inputs.clusterNodeTimeoutMs,
+        liveConfig: inputs.redisConfig,
+        log,
         restoreSlots: inputs.restoreSlots?.map(parseRanges),
     });
     return withTopology(inputs, result);
@@ -152,7 +171,8 @@ export async function update(olds: FormationOutputs, news: FormationInputs): Pro
     // Nothing for the nodes to do (e.g. the admin password rotated, which the credentials step
     // already applied): keep the topology and store the inputs, so that refresh reads the cluster
     // with the current password rather than the one it was created with.
-    if (change.kind === "settings") return { ...news, nodeIds: olds.nodeIds, shardLayout: olds.shardLayout, replicasByMaster: olds.replicasByMaster };
+    if (change.kind === "settings")
+        return { ...news, nodeIds: olds.nodeIds, shardLayout: olds.shardLayout, replicasByMaster: olds.replicasByMaster };
     // One discovery (and, with port-forward, one set of forwards) for both steps.
     return withNodes(news, async (nodes) => {
         await forgetDeparted(olds, nodes, news.password, news.readyTimeoutSeconds * 1000);
@@ -168,16 +188,20 @@ export async function drain(olds: FormationInputs, news: FormationInputs): Promi
     const leaving = olds.nodes.map((n) => n.name).filter((n) => !news.nodes.some((m) => m.name === n));
     if (leaving.length === 0) return news;
     const drainLog = (line: string) => console.log(`redis-cluster drain: ${line}`);
-    drainLog(`${leaving.join(", ")} leave the shape (${olds.shards}x${1 + olds.replicasPerShard} -> ${news.shards}x${1 + news.replicasPerShard})`);
+    drainLog(
+        `${leaving.join(", ")} leave the shape (${olds.shards}x${1 + olds.replicasPerShard} -> ${news.shards}x${1 + news.replicasPerShard})`,
+    );
     const current = { ...news, nodes: olds.nodes };
-    await withClients(current, (nodes, clients) => drainLeaving(nodes, leaving, clients, {
-        password: news.password,
-        shards: news.shards,
-        replicasPerShard: news.replicasPerShard,
-        maxmemoryBytes: parseRedisSize(news.redisConfig?.maxmemory ?? "0") ?? 0,
-        convergeTimeoutMs: news.readyTimeoutSeconds * 1000,
-        log: drainLog,
-    }));
+    await withClients(current, (nodes, clients) =>
+        drainLeaving(nodes, leaving, clients, {
+            password: news.password,
+            shards: news.shards,
+            replicasPerShard: news.replicasPerShard,
+            maxmemoryBytes: parseRedisSize(news.redisConfig?.maxmemory ?? "0") ?? 0,
+            convergeTimeoutMs: news.readyTimeoutSeconds * 1000,
+            log: drainLog,
+        }),
+    );
     return news;
 }
 
@@ -202,25 +226,39 @@ export async function rotate(olds: CredentialInputs, news: CredentialInputs): Pr
     const candidates = [...new Set([...admin(news), ...admin(olds)])].filter(Boolean);
     const disconnect = news.disconnectRevoked ? revokedUsers(olds.users, news.users) : [];
     await withNodes({ ...news, nodes: olds.nodes }, (nodes) =>
-        applyPasswords(nodes, candidates, news.users, news.readyTimeoutSeconds * 1000, rotationLog, disconnect));
+        applyPasswords(nodes, candidates, news.users, news.readyTimeoutSeconds * 1000, rotationLog, disconnect),
+    );
     return news;
 }
 
 /** Nodes removed from the shape: forget them everywhere once they are gone (their pods are deleted first). */
 async function forgetDeparted(olds: FormationOutputs, nodes: FormationNode[], password: string, readyTimeoutMs: number): Promise<void> {
     const staying = new Set(nodes.map((n) => n.name));
-    const departed = Object.entries(olds.nodeIds ?? {}).filter(([name]) => !staying.has(name)).map(([, id]) => id);
+    const departed = Object.entries(olds.nodeIds ?? {})
+        .filter(([name]) => !staying.has(name))
+        .map(([, id]) => id);
     if (departed.length === 0) return;
     await onNodes(nodes, password, readyTimeoutMs, async (clients) => {
         const states = await Promise.all(nodes.map((n) => inspect(n, clients.get(n.name)!)));
         for (const id of departed) {
             const views = states.map((s) => s.view.find((v) => v.id === id)).filter((v) => v !== undefined);
             if (views.some((v) => v!.slots.length > 0)) {
-                throw new FormationError(`node ${id.slice(0, 8)} leaves the shape but still owns slots; fail it over to a staying replica first`);
+                throw new FormationError(
+                    `node ${id.slice(0, 8)} leaves the shape but still owns slots; fail it over to a staying replica first`,
+                );
             }
             if (views.length === 0) continue;
-            log(`forgetting node ${id.slice(0, 8)}, whose pod left the shape${views.some((v) => !isFailed(v!)) ? " (not yet marked failed)" : ""}`);
-            await Promise.all(nodes.map((n) => clients.get(n.name)!.call("CLUSTER", "FORGET", id).catch(() => undefined)));
+            log(
+                `forgetting node ${id.slice(0, 8)}, whose pod left the shape${views.some((v) => !isFailed(v!)) ? " (not yet marked failed)" : ""}`,
+            );
+            await Promise.all(
+                nodes.map((n) =>
+                    clients
+                        .get(n.name)!
+                        .call("CLUSTER", "FORGET", id)
+                        .catch(() => undefined),
+                ),
+            );
         }
     });
 }
@@ -233,12 +271,22 @@ export async function read(props: FormationOutputs): Promise<FormationOutputs> {
     });
 }
 
-async function withClients<T>(inputs: FormationInputs, work: (nodes: FormationNode[], clients: Map<string, Redis>) => Promise<T>): Promise<T> {
-    return withNodes(inputs, (nodes) => onNodes(nodes, inputs.password, inputs.readyTimeoutSeconds * 1000, (clients) => work(nodes, clients)));
+async function withClients<T>(
+    inputs: FormationInputs,
+    work: (nodes: FormationNode[], clients: Map<string, Redis>) => Promise<T>,
+): Promise<T> {
+    return withNodes(inputs, (nodes) =>
+        onNodes(nodes, inputs.password, inputs.readyTimeoutSeconds * 1000, (clients) => work(nodes, clients)),
+    );
 }
 
 /** One connection per node for the length of `work`. */
-async function onNodes<T>(nodes: FormationNode[], password: string, readyTimeoutMs: number, work: (clients: Map<string, Redis>) => Promise<T>): Promise<T> {
+async function onNodes<T>(
+    nodes: FormationNode[],
+    password: string,
+    readyTimeoutMs: number,
+    work: (clients: Map<string, Redis>) => Promise<T>,
+): Promise<T> {
     const clients = await connectAll(nodes, password, readyTimeoutMs);
     try {
         return await work(clients);

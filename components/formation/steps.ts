@@ -5,12 +5,24 @@
 // (pulumi/pulumi#5455). There they are custom resources of the package's provider, which runs
 // the same provider objects; the component does not know which it gets.
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterCredentials, ClusterDrain, ClusterFormation, ClusterFormationArgs, credentialsProvider, drainProvider, formationProvider } from "./provider";
+import {
+    ClusterCredentials,
+    ClusterDrain,
+    ClusterFormation,
+    ClusterFormationArgs,
+    credentialsProvider,
+    drainProvider,
+    formationProvider,
+} from "./provider";
 import { readPackageFile } from "../package-files";
 
 /** The steps by type name: the provider object that runs each, its secret inputs and the outputs it adds. */
 export const STEPS = {
-    ClusterFormation: { provider: formationProvider, secrets: ["password", "kube"], outputs: ["nodeIds", "shardLayout", "replicasByMaster"] },
+    ClusterFormation: {
+        provider: formationProvider,
+        secrets: ["password", "kube"],
+        outputs: ["nodeIds", "shardLayout", "replicasByMaster"],
+    },
     ClusterDrain: { provider: drainProvider, secrets: ["password", "kube"], outputs: [] },
     ClusterCredentials: { provider: credentialsProvider, secrets: ["password", "users", "kube"], outputs: [] },
 } as const;
@@ -56,7 +68,9 @@ export function drainStep(name: string, args: ClusterFormationArgs, opts: pulumi
 }
 
 export function formationStep(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions): FormationStep {
-    return host === "package-provider" ? new PackageFormation("ClusterFormation", name, args, opts) : new ClusterFormation(name, args, opts);
+    return host === "package-provider"
+        ? new PackageFormation("ClusterFormation", name, args, opts)
+        : new ClusterFormation(name, args, opts);
 }
 
 /** The package's version, which its provider plugin reports. */

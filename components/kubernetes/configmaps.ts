@@ -34,5 +34,6 @@ export function restartDigest(spec: ClusterSpec): string {
         .update(spec.settings.topology === "cluster" ? restartDirectives(spec) : renderRedisConf(spec))
         .update(renderAclRules(spec))
         .update(JSON.stringify(buildScriptsConfigMap(spec).data))
-        .digest("hex").slice(0, 16);
+        .digest("hex")
+        .slice(0, 16);
 }

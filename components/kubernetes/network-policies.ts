@@ -62,25 +62,31 @@ export function clientPeers(spec: ClusterSpec): Peer[] {
 const toKube = (rules: Rule[], direction: "from" | "to") =>
     rules.map((r) => ({ ...(r.peers ? { [direction]: r.peers } : {}), ports: r.ports }));
 
-function policy(spec: ClusterSpec, suffix: string, podSelector: Selector, rules: { ingress?: Rule[]; egress?: Rule[]; deny?: boolean }): KubeObject {
+function policy(
+    spec: ClusterSpec,
+    suffix: string,
+    podSelector: Selector,
+    rules: { ingress?: Rule[]; egress?: Rule[]; deny?: boolean },
+): KubeObject {
     for (const r of [...(rules.ingress ?? []), ...(rules.egress ?? [])]) {
         // A rule with an empty peer list would allow every peer: never emit one by accident.
         if (r.peers && r.peers.length === 0) throw new Error(`NetworkPolicy ${suffix}: a rule with no peers would allow everyone`);
     }
-    const types = rules.deny ? ["Ingress", "Egress"]
-        : [...(rules.ingress ? ["Ingress"] : []), ...(rules.egress ? ["Egress"] : [])];
+    const types = rules.deny ? ["Ingress", "Egress"] : [...(rules.ingress ? ["Ingress"] : []), ...(rules.egress ? ["Egress"] : [])];
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
         metadata: meta(spec, `${spec.names.statefulSet}-${suffix}`, "network-policy"),
         // A deep copy through JSON: peers are shared between rules, and shared objects (which
         // structuredClone keeps shared) would print as YAML anchors.
-        spec: JSON.parse(JSON.stringify({
-            podSelector,
-            policyTypes: types,
-            ...(rules.ingress ? { ingress: toKube(rules.ingress, "from") } : {}),
-            ...(rules.egress ? { egress: toKube(rules.egress, "to") } : {}),
-        })),
+        spec: JSON.parse(
+            JSON.stringify({
+                podSelector,
+                policyTypes: types,
+                ...(rules.ingress ? { ingress: toKube(rules.ingress, "from") } : {}),
+                ...(rules.egress ? { egress: toKube(rules.egress, "to") } : {}),
+            }),
+        ),
     };
 }
 
@@ -94,11 +100,7 @@ export function buildNetworkPolicies(spec: ClusterSpec): KubeObject[] {
     const backupPods = pods(spec.backupSelectorLabels);
     const sentinel = s.topology === "sentinel";
     const clients = clientPeers(spec);
-    const redisClients = [
-        ...clients,
-        ...(sentinel ? [sentinelPods] : []),
-        ...(s.backup.enabled ? [backupPods] : []),
-    ];
+    const redisClients = [...clients, ...(sentinel ? [sentinelPods] : []), ...(s.backup.enabled ? [backupPods] : [])];
     const np = s.networkPolicy;
     const inNamespace = (namespace: string, podLabels: Record<string, string>) => ({
         namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
@@ -117,43 +119,73 @@ export function buildNetworkPolicies(spec: ClusterSpec): KubeObject[] {
         // out for anything that can make a pod send it data. Policies see the DNS pods' own
         // addresses, after kube-proxy has translated the kube-dns Service's.
         policy(spec, "dns", ownPods(spec), {
-            egress: [{ peers: dnsServers, ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+            egress: [
+                {
+                    peers: dnsServers,
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
         }),
         // Replication and cluster membership use the client port, gossip the bus port.
         policy(spec, "redis-peers", redis, {
             ingress: [{ peers: [redisPods], ports: tcp(PORTS.redis, PORTS.bus) }],
             egress: [{ peers: [redisPods], ports: tcp(PORTS.redis, PORTS.bus) }],
         }),
-        ...(redisClients.length > 0 ? [policy(spec, "redis-clients", redis, {
-            ingress: [{ peers: redisClients, ports: tcp(PORTS.redis) }],
-        })] : []),
+        ...(redisClients.length > 0
+            ? [
+                  policy(spec, "redis-clients", redis, {
+                      ingress: [{ peers: redisClients, ports: tcp(PORTS.redis) }],
+                  }),
+              ]
+            : []),
         // The exporter sidecars (Redis pods, and Sentinel pods should they carry one), for Prometheus.
         policy(spec, "metrics", selectorForAny([spec.selectorLabels, spec.sentinelSelectorLabels]), {
             ingress: [{ peers: [monitoring], ports: tcp(PORTS.exporter) }],
         }),
-        ...(sentinel ? [policy(spec, "sentinel", { matchLabels: { ...spec.sentinelSelectorLabels } }, {
-            // Sentinels find each other and answer clients on the Sentinel port; they watch Redis
-            // on its client port. The Redis pods' scripts ask them too (next policy).
-            ingress: [{ peers: [sentinelPods, redisPods, ...clients], ports: tcp(PORTS.sentinel) }],
-            egress: [
-                { peers: [sentinelPods], ports: tcp(PORTS.sentinel) },
-                { peers: [redisPods], ports: tcp(PORTS.redis) },
-            ],
-        }),
-        // A Redis pod asks the Sentinels for the master before it starts (sentinel-role.sh), when
-        // its master link stays down (sentinel-follow.sh), and for a failover when it stops as
-        // master (sentinel-prestop.sh). Without this a starting pod 0 would find no Sentinel and
-        // could promote itself, and a planned stop would cost the full down-after wait.
-        policy(spec, "redis-to-sentinel", redis, {
-            egress: [{ peers: [sentinelPods], ports: tcp(PORTS.sentinel) }],
-        })] : []),
-        ...(s.backup.enabled ? [policy(spec, "backup", { matchLabels: { ...spec.backupSelectorLabels } }, {
-            // Jobs pull a snapshot from Redis and upload it to S3 over HTTPS; nothing reaches them.
-            egress: [
-                { peers: [redisPods], ports: tcp(PORTS.redis) },
-                { peers: aws, ports: tcp(443) },
-            ],
-        })] : []),
+        ...(sentinel
+            ? [
+                  policy(
+                      spec,
+                      "sentinel",
+                      { matchLabels: { ...spec.sentinelSelectorLabels } },
+                      {
+                          // Sentinels find each other and answer clients on the Sentinel port; they watch Redis
+                          // on its client port. The Redis pods' scripts ask them too (next policy).
+                          ingress: [{ peers: [sentinelPods, redisPods, ...clients], ports: tcp(PORTS.sentinel) }],
+                          egress: [
+                              { peers: [sentinelPods], ports: tcp(PORTS.sentinel) },
+                              { peers: [redisPods], ports: tcp(PORTS.redis) },
+                          ],
+                      },
+                  ),
+                  // A Redis pod asks the Sentinels for the master before it starts (sentinel-role.sh), when
+                  // its master link stays down (sentinel-follow.sh), and for a failover when it stops as
+                  // master (sentinel-prestop.sh). Without this a starting pod 0 would find no Sentinel and
+                  // could promote itself, and a planned stop would cost the full down-after wait.
+                  policy(spec, "redis-to-sentinel", redis, {
+                      egress: [{ peers: [sentinelPods], ports: tcp(PORTS.sentinel) }],
+                  }),
+              ]
+            : []),
+        ...(s.backup.enabled
+            ? [
+                  policy(
+                      spec,
+                      "backup",
+                      { matchLabels: { ...spec.backupSelectorLabels } },
+                      {
+                          // Jobs pull a snapshot from Redis and upload it to S3 over HTTPS; nothing reaches them.
+                          egress: [
+                              { peers: [redisPods], ports: tcp(PORTS.redis) },
+                              { peers: aws, ports: tcp(443) },
+                          ],
+                      },
+                  ),
+              ]
+            : []),
         // A restoring deployment's Redis pods fetch their shard from S3 in an init container. A
         // policy cannot single out a container: while restore.from is set, the pods' other
         // containers could reach these addresses too (they hold no AWS credentials).

@@ -17,7 +17,11 @@ const HOST_THP_DIR = "/host/transparent_hugepage";
 export function buildNodeTuningObjects(spec: ClusterSpec): KubeObject[] {
     if (!spec.settings.systemInit.enabled) return [];
     const namespace = spec.names.nodeTuningNamespace;
-    const labels = { ...spec.settings.labels, "app.kubernetes.io/name": "redis-node-tuning", "app.kubernetes.io/instance": spec.names.statefulSet };
+    const labels = {
+        ...spec.settings.labels,
+        "app.kubernetes.io/name": "redis-node-tuning",
+        "app.kubernetes.io/instance": spec.names.statefulSet,
+    };
     const selector = { "app.kubernetes.io/name": "redis-node-tuning", "app.kubernetes.io/instance": spec.names.statefulSet };
     // The Redis pods' node selector and tolerations, so every node that may run Redis is tuned;
     // no anti-affinity or spreading, which mean nothing for a DaemonSet.
@@ -52,25 +56,33 @@ export function buildNodeTuningObjects(spec: ClusterSpec): KubeObject[] {
                         ...(tolerations ? { tolerations } : {}),
                         ...(priorityClassName ? { priorityClassName } : {}),
                         securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-                        initContainers: [{
-                            name: "disable-thp",
-                            image: spec.settings.image,
-                            imagePullPolicy: spec.settings.imagePullPolicy,
-                            command: ["sh", "-c", readPackageFile("components", "redis", "scripts", NODE_TUNING_SCRIPT)],
-                            env: [{ name: "THP_DIR", value: HOST_THP_DIR }],
-                            securityContext: privilegedInitSecurity,
-                            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "32Mi" } },
-                            volumeMounts: [{ name: "thp", mountPath: HOST_THP_DIR }],
-                        }],
+                        initContainers: [
+                            {
+                                name: "disable-thp",
+                                image: spec.settings.image,
+                                imagePullPolicy: spec.settings.imagePullPolicy,
+                                command: ["sh", "-c", readPackageFile("components", "redis", "scripts", NODE_TUNING_SCRIPT)],
+                                env: [{ name: "THP_DIR", value: HOST_THP_DIR }],
+                                securityContext: privilegedInitSecurity,
+                                resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "32Mi" } },
+                                volumeMounts: [{ name: "thp", mountPath: HOST_THP_DIR }],
+                            },
+                        ],
                         // A DaemonSet's pods must keep running; this one only holds the node's place.
-                        containers: [{
-                            name: "pause",
-                            image: spec.settings.image,
-                            imagePullPolicy: spec.settings.imagePullPolicy,
-                            command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"],
-                            securityContext: { ...restrictedContainerSecurity, runAsUser: restrictedPodSecurity.runAsUser, runAsGroup: restrictedPodSecurity.runAsGroup },
-                            resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "16Mi" } },
-                        }],
+                        containers: [
+                            {
+                                name: "pause",
+                                image: spec.settings.image,
+                                imagePullPolicy: spec.settings.imagePullPolicy,
+                                command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"],
+                                securityContext: {
+                                    ...restrictedContainerSecurity,
+                                    runAsUser: restrictedPodSecurity.runAsUser,
+                                    runAsGroup: restrictedPodSecurity.runAsGroup,
+                                },
+                                resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "16Mi" } },
+                            },
+                        ],
                         volumes: [{ name: "thp", hostPath: { path: THP_DIR, type: "Directory" } }],
                     },
                 },

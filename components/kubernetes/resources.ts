@@ -3,8 +3,14 @@
 // gives a pod the Guaranteed QoS class only then; one Burstable container makes the pod Burstable.
 import type { ClusterSpec } from "../spec/spec";
 
-export interface Compute { cpu?: string; memory: string }
-export interface Resources { requests: Compute; limits: Compute }
+export interface Compute {
+    cpu?: string;
+    memory: string;
+}
+export interface Resources {
+    requests: Compute;
+    limits: Compute;
+}
 
 /** `resources` as given, or with requests raised to the limits under Guaranteed QoS. */
 export function containerResources(spec: ClusterSpec, resources: Resources): Resources {

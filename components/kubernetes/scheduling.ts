@@ -24,11 +24,11 @@ export function podScheduling(spec: ClusterSpec, selector: Record<string, string
     };
     const spread = s.topologySpread
         ? [HOST, ZONE].map((topologyKey) => ({
-            maxSkew: 1,
-            topologyKey,
-            whenUnsatisfiable: "ScheduleAnyway",
-            labelSelector: { matchLabels: selector },
-        }))
+              maxSkew: 1,
+              topologyKey,
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: selector },
+          }))
         : [];
     const tolerations = s.tolerations.map((t) => ({
         ...(t.key ? { key: t.key } : {}),

@@ -12,14 +12,22 @@ import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { podDnsName } from "./services";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
-import { exporterAuthInitContainer, exporterContainer, podIdentityEnv, probe, sentinelDiscoveryEnv, sharedMounts, sharedVolumes } from "./pod-parts";
+import {
+    exporterAuthInitContainer,
+    exporterContainer,
+    podIdentityEnv,
+    probe,
+    sentinelDiscoveryEnv,
+    sharedMounts,
+    sharedVolumes,
+} from "./pod-parts";
 import { tlsEnv } from "./tls";
 
 /** Sentinels are small: they hold a few connections and the master's address. */
 const SENTINEL_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } };
 
 function sentinelOf(spec: ClusterSpec): SentinelSpec {
-    if (!spec.sentinel) throw new Error("the Sentinel objects belong to topology \"sentinel\"");
+    if (!spec.sentinel) throw new Error('the Sentinel objects belong to topology "sentinel"');
     return spec.sentinel;
 }
 
@@ -101,10 +109,7 @@ export function buildSentinelStatefulSet(spec: ClusterSpec): KubeObject {
                     ...podScheduling(spec, s.selectorLabels, s.settings.hostAntiAffinity),
                     initContainers: [exporterAuthInitContainer(spec, PORTS.sentinel)],
                     containers: [sentinelContainer(spec), exporterContainer(spec, PORTS.sentinel)],
-                    volumes: [
-                        { name: "config", configMap: { name: s.names.config, defaultMode: 0o444 } },
-                        ...sharedVolumes(spec),
-                    ],
+                    volumes: [{ name: "config", configMap: { name: s.names.config, defaultMode: 0o444 } }, ...sharedVolumes(spec)],
                 },
             },
         },
@@ -158,8 +163,12 @@ export function buildSentinelPodDisruptionBudget(spec: ClusterSpec): KubeObject 
 
 /** What a Sentinel reads only at start: its config and the scripts. Rolls the Sentinels when one changes. */
 function sentinelDigest(spec: ClusterSpec): string {
-    return createHash("sha256").update(renderSentinelConf(spec)).update(renderSentinelAclRules(spec)).update(JSON.stringify(loadRedisScripts(spec.settings.topology)))
-        .digest("hex").slice(0, 16);
+    return createHash("sha256")
+        .update(renderSentinelConf(spec))
+        .update(renderSentinelAclRules(spec))
+        .update(JSON.stringify(loadRedisScripts(spec.settings.topology)))
+        .digest("hex")
+        .slice(0, 16);
 }
 
 /** Every Sentinel object, in the order they are applied; none for the cluster topology. */

@@ -51,7 +51,9 @@ function redisEnv(spec: ClusterSpec) {
         ...sentinelDiscoveryEnv(spec),
         ...tlsEnv(spec),
         // The sentinel topology applies rotations in the pods (acl-reload.sh).
-        ...(spec.settings.topology === "sentinel" && spec.settings.auth.disconnectRevoked ? [{ name: "DISCONNECT_REVOKED", value: "yes" }] : []),
+        ...(spec.settings.topology === "sentinel" && spec.settings.auth.disconnectRevoked
+            ? [{ name: "DISCONNECT_REVOKED", value: "yes" }]
+            : []),
     ];
 }
 
@@ -103,7 +105,10 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
     // Every container the pod runs: the IRSA skip list must name each but the restore step.
     const initContainers = [...restoreInitContainers(spec), exporterAuthInitContainer(spec)];
     const containers = [redisContainer(spec), exporterContainer(spec)];
-    const restore = restorePodAdditions(spec, [...initContainers, ...containers].map((c) => (c as { name: string }).name));
+    const restore = restorePodAdditions(
+        spec,
+        [...initContainers, ...containers].map((c) => (c as { name: string }).name),
+    );
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
@@ -151,14 +156,16 @@ export function buildStatefulSet(spec: ClusterSpec): KubeObject {
             // StatefulSet's resource ignores later changes to it (STATEFULSET_IGNORE_CHANGES):
             // a larger storage.size reaches the existing claims by expansion (docs/operations.md,
             // "Growing the volumes"), not through the template.
-            volumeClaimTemplates: [{
-                metadata: { name: "data", labels: spec.selectorLabels },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}),
-                    resources: { requests: { storage: storage.size } },
+            volumeClaimTemplates: [
+                {
+                    metadata: { name: "data", labels: spec.selectorLabels },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}),
+                        resources: { requests: { storage: storage.size } },
+                    },
                 },
-            }],
+            ],
         },
     };
 }
@@ -173,7 +180,10 @@ export const STATEFULSET_IGNORE_CHANGES = ["spec.volumeClaimTemplates"];
  * The Redis StatefulSet's resource options: the ignored claim template, and how long Pulumi waits
  * for it to create or roll out (sized from the data, see rollout-timeout.ts).
  */
-export function redisStatefulSetOptions(spec: ClusterSpec): { ignoreChanges: string[]; customTimeouts: { create: string; update: string } } {
+export function redisStatefulSetOptions(spec: ClusterSpec): {
+    ignoreChanges: string[];
+    customTimeouts: { create: string; update: string };
+} {
     const timeout = `${rolloutTimeoutSeconds(spec)}s`;
     return { ignoreChanges: STATEFULSET_IGNORE_CHANGES, customTimeouts: { create: timeout, update: timeout } };
 }

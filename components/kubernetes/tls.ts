@@ -54,7 +54,12 @@ function namespacedCaObjects(spec: ClusterSpec): KubeObject[] {
                 issuerRef: { group: "cert-manager.io", kind: "Issuer", name: ca.selfSigned },
             },
         },
-        { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: meta(spec, ca.issuer, "tls"), spec: { ca: { secretName: ca.secretName } } },
+        {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Issuer",
+            metadata: meta(spec, ca.issuer, "tls"),
+            spec: { ca: { secretName: ca.secretName } },
+        },
     ];
 }
 
@@ -63,24 +68,27 @@ export function buildCertificate(spec: ClusterSpec): KubeObject[] {
     const cert = spec.tls?.certificate;
     if (!cert) return [];
     const metadata = meta(spec, cert.name, "tls");
-    return [...namespacedCaObjects(spec), {
-        apiVersion: "cert-manager.io/v1",
-        kind: "Certificate",
-        // pulumi-kubernetes (4.18 and later) waits for this condition before the Certificate
-        // counts as created; the StatefulSet depends on it, so no pod starts before its Secret
-        // holds an issued certificate.
-        metadata: { ...metadata, annotations: { ...metadata.annotations, [WAIT_FOR]: "condition=Ready" } },
-        spec: {
-            secretName: spec.tls!.secretName,
-            commonName: `${spec.names.clientService}.${spec.names.namespace}.svc`,
-            ...certificateSubject(spec),
-            usages: ["server auth", "client auth", "digital signature", "key encipherment"],
-            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-            duration: "2160h",
-            renewBefore: "360h",
-            issuerRef: { group: "cert-manager.io", kind: cert.issuerRef.kind, name: cert.issuerRef.name },
+    return [
+        ...namespacedCaObjects(spec),
+        {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            // pulumi-kubernetes (4.18 and later) waits for this condition before the Certificate
+            // counts as created; the StatefulSet depends on it, so no pod starts before its Secret
+            // holds an issued certificate.
+            metadata: { ...metadata, annotations: { ...metadata.annotations, [WAIT_FOR]: "condition=Ready" } },
+            spec: {
+                secretName: spec.tls!.secretName,
+                commonName: `${spec.names.clientService}.${spec.names.namespace}.svc`,
+                ...certificateSubject(spec),
+                usages: ["server auth", "client auth", "digital signature", "key encipherment"],
+                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                duration: "2160h",
+                renewBefore: "360h",
+                issuerRef: { group: "cert-manager.io", kind: cert.issuerRef.kind, name: cert.issuerRef.name },
+            },
         },
-    }];
+    ];
 }
 
 /** pulumi-kubernetes' annotation naming the condition it awaits on a resource it has no await logic for. */
@@ -110,10 +118,14 @@ export function tlsEnv(spec: ClusterSpec): { name: string; value: string }[] {
  * in the volume, so it is not in the container (none when TLS is off).
  */
 export function tlsCaVolumes(spec: ClusterSpec) {
-    return spec.tls ? [{
-        name: TLS_CA_VOLUME,
-        secret: { secretName: spec.tls.secretName, defaultMode: 0o440, items: [{ key: TLS_FILES.ca, path: TLS_FILES.ca }] },
-    }] : [];
+    return spec.tls
+        ? [
+              {
+                  name: TLS_CA_VOLUME,
+                  secret: { secretName: spec.tls.secretName, defaultMode: 0o440, items: [{ key: TLS_FILES.ca, path: TLS_FILES.ca }] },
+              },
+          ]
+        : [];
 }
 
 export const TLS_CA_VOLUME = "tls-ca";

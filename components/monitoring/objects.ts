@@ -30,16 +30,18 @@ export function buildSentinelServiceMonitor(spec: ClusterSpec): KubeObject[] {
     const s = spec.sentinel;
     if (!s) return [];
     const sm = spec.settings.monitoring.serviceMonitor;
-    return [{
-        apiVersion: "monitoring.coreos.com/v1",
-        kind: "ServiceMonitor",
-        metadata: meta(spec, s.names.service, "metrics", { ...s.commonLabels, "app.kubernetes.io/component": "metrics", ...sm.labels }),
-        spec: {
-            selector: { matchLabels: s.selectorLabels },
-            namespaceSelector: { matchNames: [spec.names.namespace] },
-            endpoints: [{ port: "metrics", interval: sm.interval, path: "/metrics" }],
+    return [
+        {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: meta(spec, s.names.service, "metrics", { ...s.commonLabels, "app.kubernetes.io/component": "metrics", ...sm.labels }),
+            spec: {
+                selector: { matchLabels: s.selectorLabels },
+                namespaceSelector: { matchNames: [spec.names.namespace] },
+                endpoints: [{ port: "metrics", interval: sm.interval, path: "/metrics" }],
+            },
         },
-    }];
+    ];
 }
 
 export function buildPrometheusRule(spec: ClusterSpec): KubeObject {

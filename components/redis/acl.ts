@@ -32,7 +32,8 @@ export const ACL_RULES: Record<UserRole, string> = {
     // sends SLOWLOG GET 1 each scrape (no flag turns it off) and is refused; it loses only
     // redis_slowlog_last_id and redis_last_slow_execution_duration_seconds (docs/threat-model.md).
     // CLUSTER MYID too: the rejoin helper asks a peer for its id as this user, never as admin.
-    exporter: "on resetkeys resetchannels -@all +ping +hello +client|setname +info +cluster|info +cluster|myid +slowlog|len +latency|latest",
+    exporter:
+        "on resetkeys resetchannels -@all +ping +hello +client|setname +info +cluster|info +cluster|myid +slowlog|len +latency|latest",
     // PSYNC/REPLCONF/PING for replicas; SYNC for a snapshot pulled by hand with `redis-cli --rdb`.
     replication: "on resetkeys resetchannels -@all +psync +sync +replconf +ping",
     // Exactly what backup-dump.sh sends: CLUSTER NODES and CLUSTER INFO to find the shards and

@@ -24,7 +24,13 @@ export const LIVE_SETTINGS: Record<string, string[]> = {
     "redis.autoAofRewriteMinSize": ["auto-aof-rewrite-min-size"],
     "redis.save": ["save"],
     "redis.rdbCompression": ["rdbcompression"],
-    "redis.lazyfree": ["lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "lazyfree-lazy-user-del", "replica-lazy-flush"],
+    "redis.lazyfree": [
+        "lazyfree-lazy-eviction",
+        "lazyfree-lazy-expire",
+        "lazyfree-lazy-server-del",
+        "lazyfree-lazy-user-del",
+        "replica-lazy-flush",
+    ],
     "redis.slowlogLogSlowerThanUs": ["slowlog-log-slower-than"],
     "redis.slowlogMaxLen": ["slowlog-max-len"],
     "redis.replBacklogSize": ["repl-backlog-size"],
@@ -44,12 +50,19 @@ export function renderRedisConf(spec: ClusterSpec): string {
 
 /** The live-changeable directives with their values as CONFIG SET takes them. */
 export function liveDirectives(spec: ClusterSpec): Record<string, string> {
-    return Object.fromEntries(redisDirectives(spec).filter(([k]) => LIVE.has(k)).map(([k, v]) => [k, v === '""' ? "" : String(v)]));
+    return Object.fromEntries(
+        redisDirectives(spec)
+            .filter(([k]) => LIVE.has(k))
+            .map(([k, v]) => [k, v === '""' ? "" : String(v)]),
+    );
 }
 
 /** The directives that only take effect on restart: what the pod template's digest covers. */
 export function restartDirectives(spec: ClusterSpec): string {
-    return redisDirectives(spec).filter(([k]) => !LIVE.has(k)).map(([k, v]) => `${k} ${v}`).join("\n");
+    return redisDirectives(spec)
+        .filter(([k]) => !LIVE.has(k))
+        .map(([k, v]) => `${k} ${v}`)
+        .join("\n");
 }
 
 function redisDirectives(spec: ClusterSpec): [string, string | number][] {

@@ -20,10 +20,14 @@ export const SENTINEL_ACL_RULES = {
     // may subscribe to any of them (Lettuce subscribes with a pattern); they may not PUBLISH,
     // which on a Sentinel feeds its hello processing. CLIENT SETINFO names the client library on
     // its own connection (ioredis 5.4+ and redis-py 5 send it on connect; Valkey 8 Sentinels know it).
-    app: ["on resetchannels &* -@all +ping +hello +client|setname +client|setinfo", ...CLIENT_QUERIES,
-        "+subscribe +unsubscribe +psubscribe +punsubscribe"].join(" "),
+    app: [
+        "on resetchannels &* -@all +ping +hello +client|setname +client|setinfo",
+        ...CLIENT_QUERIES,
+        "+subscribe +unsubscribe +psubscribe +punsubscribe",
+    ].join(" "),
     // redis_exporter's Sentinel scrape: INFO and the master, peer and replica tables, CKQUORUM.
-    exporter: "on resetchannels -@all +ping +client|setname +info +sentinel|masters +sentinel|sentinels +sentinel|slaves +sentinel|replicas +sentinel|ckquorum",
+    exporter:
+        "on resetchannels -@all +ping +client|setname +info +sentinel|masters +sentinel|sentinels +sentinel|slaves +sentinel|replicas +sentinel|ckquorum",
     // What one Sentinel sends another: PING, its name, its hello message by PUBLISH, and the
     // vote request of a failover (IS-MASTER-DOWN-BY-ADDR).
     sentinel: "on resetchannels &__sentinel__:hello -@all +ping +client|setname +publish +sentinel|is-master-down-by-addr",
@@ -31,9 +35,10 @@ export const SENTINEL_ACL_RULES = {
 
 /** The Sentinels' `users.acl`: the four users above, `default` off (every caller names its user). */
 export function renderSentinelAclRules(spec: ClusterSpec): string {
-    if (!spec.sentinel) throw new Error("the Sentinel ACL belongs to topology \"sentinel\"");
-    const lines = (Object.keys(SENTINEL_ACL_RULES) as (keyof typeof SENTINEL_ACL_RULES)[])
-        .map((role) => `${USERS[role]} ${USERS[role]} ${SENTINEL_ACL_RULES[role]}`);
+    if (!spec.sentinel) throw new Error('the Sentinel ACL belongs to topology "sentinel"');
+    const lines = (Object.keys(SENTINEL_ACL_RULES) as (keyof typeof SENTINEL_ACL_RULES)[]).map(
+        (role) => `${USERS[role]} ${USERS[role]} ${SENTINEL_ACL_RULES[role]}`,
+    );
     lines.push("default - off resetchannels -@all");
     return lines.join("\n") + "\n";
 }

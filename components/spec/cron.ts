@@ -5,15 +5,24 @@
 import { CRON_FIELDS } from "./formats";
 
 const MACROS: Record<string, string> = {
-    "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
-    "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
 };
 
 /** Window the schedules are enumerated over: 35 days from a Monday, covering weekly and monthly patterns. */
 const WINDOW_START = Date.UTC(2026, 0, 5);
 export const WINDOW_MINUTES = 35 * 24 * 60;
 
-interface Fields { minute: Set<number>; hour: Set<number>; day: (date: Date) => boolean }
+interface Fields {
+    minute: Set<number>;
+    hour: Set<number>;
+    day: (date: Date) => boolean;
+}
 
 function fieldSet(part: string, index: number): { values: Set<number>; any: boolean } {
     const field = CRON_FIELDS[index];
@@ -25,8 +34,12 @@ function fieldSet(part: string, index: number): { values: Set<number>; any: bool
     for (const item of part.split(",")) {
         const [range, stepText] = item.split("/");
         const step = stepText === undefined ? 1 : Number(stepText);
-        const [lo, hi] = range === "*" || range === "?" ? [field.min, field.max]
-            : range.includes("-") ? range.split("-").map(value) : [value(range), stepText === undefined ? value(range) : field.max];
+        const [lo, hi] =
+            range === "*" || range === "?"
+                ? [field.min, field.max]
+                : range.includes("-")
+                  ? range.split("-").map(value)
+                  : [value(range), stepText === undefined ? value(range) : field.max];
         for (let v = lo; v <= hi; v += step) values.add(field.name === "day of week" && v === 7 ? 0 : v);
     }
     return { values, any: part === "*" || part === "?" };
@@ -78,8 +91,10 @@ export function sharedStarts(a: string, b: string): string[] {
     const week = 7 * 24 * 60;
     const other = new Set(firingMinutes(b, week));
     const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    return firingMinutes(a, week).filter((m) => other.has(m)).map((m) => {
-        const t = new Date(WINDOW_START + m * 60000);
-        return `${days[t.getUTCDay()]} ${String(t.getUTCHours()).padStart(2, "0")}:${String(t.getUTCMinutes()).padStart(2, "0")}`;
-    });
+    return firingMinutes(a, week)
+        .filter((m) => other.has(m))
+        .map((m) => {
+            const t = new Date(WINDOW_START + m * 60000);
+            return `${days[t.getUTCDay()]} ${String(t.getUTCHours()).padStart(2, "0")}:${String(t.getUTCMinutes()).padStart(2, "0")}`;
+        });
 }

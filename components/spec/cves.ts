@@ -22,12 +22,36 @@ export const CHECKED_LINES = ["7.2"] as const;
 // Fixed versions as published in Redis's security advisories and release notes, as listed in the
 // security review (issue #16, finding 1).
 export const KNOWN_CVES: readonly KnownCve[] = [
-    { id: "CVE-2024-31449", summary: "Lua bit library stack overflow (remote code execution by a user who may run scripts)", fixedIn: { "7.2": "7.2.6" } },
-    { id: "CVE-2024-46981", summary: "Lua garbage collector use-after-free (remote code execution by a user who may run scripts)", fixedIn: { "7.2": "7.2.7" } },
-    { id: "CVE-2025-21605", summary: "unauthenticated clients can grow the output buffer without bound (memory exhaustion)", fixedIn: { "7.2": "7.2.8" } },
-    { id: "CVE-2025-32023", summary: "HyperLogLog out-of-bounds write (remote code execution by a user who may write keys)", fixedIn: { "7.2": "7.2.10" } },
-    { id: "CVE-2025-49844", summary: "Lua parser use-after-free (remote code execution by a user who may run scripts)", fixedIn: { "7.2": "7.2.11" } },
-    { id: "CVE-2025-46817", summary: "Lua unpack integer overflow (remote code execution by a user who may run scripts)", fixedIn: { "7.2": "7.2.11" } },
+    {
+        id: "CVE-2024-31449",
+        summary: "Lua bit library stack overflow (remote code execution by a user who may run scripts)",
+        fixedIn: { "7.2": "7.2.6" },
+    },
+    {
+        id: "CVE-2024-46981",
+        summary: "Lua garbage collector use-after-free (remote code execution by a user who may run scripts)",
+        fixedIn: { "7.2": "7.2.7" },
+    },
+    {
+        id: "CVE-2025-21605",
+        summary: "unauthenticated clients can grow the output buffer without bound (memory exhaustion)",
+        fixedIn: { "7.2": "7.2.8" },
+    },
+    {
+        id: "CVE-2025-32023",
+        summary: "HyperLogLog out-of-bounds write (remote code execution by a user who may write keys)",
+        fixedIn: { "7.2": "7.2.10" },
+    },
+    {
+        id: "CVE-2025-49844",
+        summary: "Lua parser use-after-free (remote code execution by a user who may run scripts)",
+        fixedIn: { "7.2": "7.2.11" },
+    },
+    {
+        id: "CVE-2025-46817",
+        summary: "Lua unpack integer overflow (remote code execution by a user who may run scripts)",
+        fixedIn: { "7.2": "7.2.11" },
+    },
     { id: "CVE-2025-46818", summary: "Lua metatable manipulation runs code as another user", fixedIn: { "7.2": "7.2.11" } },
     { id: "CVE-2025-46819", summary: "Lua lexer out-of-bounds read (crash by a user who may run scripts)", fixedIn: { "7.2": "7.2.11" } },
 ];
@@ -41,20 +65,68 @@ export const VALKEY_CHECKED_LINES = ["8.1"] as const;
 // CVE-2024-46981 were fixed before 8.1.0 and are in every 8.1 release. The 8.1.6 row is the
 // February 2026 security release (9.0.3, 8.1.6), which Debian's 8.1.1+dfsg1-3+deb13u2 also carries.
 export const KNOWN_VALKEY_CVES: readonly KnownCve[] = [
-    { id: "CVE-2025-21605", summary: "unauthenticated clients can grow the output buffer without bound (memory exhaustion)", fixedIn: { "8.1": "8.1.1" } },
-    { id: "CVE-2025-32023", summary: "HyperLogLog out-of-bounds write (remote code execution by a user who may write keys)", fixedIn: { "8.1": "8.1.3" } },
-    { id: "CVE-2025-48367", summary: "unauthenticated connections that keep failing starve other clients (denial of service)", fixedIn: { "8.1": "8.1.3" } },
-    { id: "CVE-2025-49844", summary: "Lua parser use-after-free (remote code execution by a user who may run scripts)", fixedIn: { "8.1": "8.1.4" } },
-    { id: "CVE-2025-46817", summary: "Lua unpack integer overflow (remote code execution by a user who may run scripts)", fixedIn: { "8.1": "8.1.4" } },
+    {
+        id: "CVE-2025-21605",
+        summary: "unauthenticated clients can grow the output buffer without bound (memory exhaustion)",
+        fixedIn: { "8.1": "8.1.1" },
+    },
+    {
+        id: "CVE-2025-32023",
+        summary: "HyperLogLog out-of-bounds write (remote code execution by a user who may write keys)",
+        fixedIn: { "8.1": "8.1.3" },
+    },
+    {
+        id: "CVE-2025-48367",
+        summary: "unauthenticated connections that keep failing starve other clients (denial of service)",
+        fixedIn: { "8.1": "8.1.3" },
+    },
+    {
+        id: "CVE-2025-49844",
+        summary: "Lua parser use-after-free (remote code execution by a user who may run scripts)",
+        fixedIn: { "8.1": "8.1.4" },
+    },
+    {
+        id: "CVE-2025-46817",
+        summary: "Lua unpack integer overflow (remote code execution by a user who may run scripts)",
+        fixedIn: { "8.1": "8.1.4" },
+    },
     { id: "CVE-2025-46818", summary: "Lua metatable manipulation runs code as another user", fixedIn: { "8.1": "8.1.4" } },
     { id: "CVE-2025-46819", summary: "Lua lexer out-of-bounds read (crash by a user who may run scripts)", fixedIn: { "8.1": "8.1.4" } },
-    { id: "CVE-2025-67733", summary: "RESP protocol injection through a Lua error_reply (a script forges replies for other commands)", fixedIn: { "8.1": "8.1.6" } },
-    { id: "CVE-2026-21863", summary: "malformed cluster bus message reads out of bounds (remote crash by whoever reaches the bus port)", fixedIn: { "8.1": "8.1.6" } },
-    { id: "CVE-2026-23479", summary: "use-after-free when a blocked client is unblocked (crash, possibly code execution)", fixedIn: { "8.1": "8.1.7" } },
-    { id: "CVE-2026-25243", summary: "invalid memory access in RESTORE (a user who may RESTORE crashes or corrupts the server)", fixedIn: { "8.1": "8.1.7" } },
-    { id: "CVE-2026-23631", summary: "use-after-free when a full sync runs during a yielding script or function", fixedIn: { "8.1": "8.1.7" } },
-    { id: "CVE-2026-56684", summary: "use-after-free in TLS connection handling via CLIENT KILL (remote code execution by an authenticated client)", fixedIn: { "8.1": "8.1.9" } },
-    { id: "CVE-2026-63639", summary: "corrupt stream RDB with a NACK shared across consumers (remote code execution through RESTORE or a loaded file)", fixedIn: { "8.1": "8.1.9" } },
+    {
+        id: "CVE-2025-67733",
+        summary: "RESP protocol injection through a Lua error_reply (a script forges replies for other commands)",
+        fixedIn: { "8.1": "8.1.6" },
+    },
+    {
+        id: "CVE-2026-21863",
+        summary: "malformed cluster bus message reads out of bounds (remote crash by whoever reaches the bus port)",
+        fixedIn: { "8.1": "8.1.6" },
+    },
+    {
+        id: "CVE-2026-23479",
+        summary: "use-after-free when a blocked client is unblocked (crash, possibly code execution)",
+        fixedIn: { "8.1": "8.1.7" },
+    },
+    {
+        id: "CVE-2026-25243",
+        summary: "invalid memory access in RESTORE (a user who may RESTORE crashes or corrupts the server)",
+        fixedIn: { "8.1": "8.1.7" },
+    },
+    {
+        id: "CVE-2026-23631",
+        summary: "use-after-free when a full sync runs during a yielding script or function",
+        fixedIn: { "8.1": "8.1.7" },
+    },
+    {
+        id: "CVE-2026-56684",
+        summary: "use-after-free in TLS connection handling via CLIENT KILL (remote code execution by an authenticated client)",
+        fixedIn: { "8.1": "8.1.9" },
+    },
+    {
+        id: "CVE-2026-63639",
+        summary: "corrupt stream RDB with a NACK shared across consumers (remote code execution through RESTORE or a loaded file)",
+        fixedIn: { "8.1": "8.1.9" },
+    },
 ];
 
 export function parseVersion(s: string): Version | undefined {
@@ -94,9 +166,7 @@ export function serverImageVersion(image: string): { engine: "redis" | "valkey";
 }
 
 export type ImageCheck =
-    | { kind: "vulnerable"; version: string; cves: KnownCve[] }
-    | { kind: "unchecked"; reason: string }
-    | { kind: "ok"; version: string };
+    { kind: "vulnerable"; version: string; cves: KnownCve[] } | { kind: "unchecked"; reason: string } | { kind: "ok"; version: string };
 
 /** Whether `image` is a Redis or Valkey release below the fix of any known CVE of its engine's line. */
 export function checkServerImage(image: string): ImageCheck {
@@ -105,7 +175,10 @@ export function checkServerImage(image: string): ImageCheck {
     const text = parsed.version.join(".");
     const line = `${parsed.version[0]}.${parsed.version[1]}`;
     if (!(VALKEY_CHECKED_LINES as readonly string[]).includes(line)) {
-        return { kind: "unchecked", reason: `Valkey ${line} is not a line this component checks for known CVEs (checked: ${VALKEY_CHECKED_LINES.join(", ")}); check its security advisories yourself` };
+        return {
+            kind: "unchecked",
+            reason: `Valkey ${line} is not a line this component checks for known CVEs (checked: ${VALKEY_CHECKED_LINES.join(", ")}); check its security advisories yourself`,
+        };
     }
     const cves = KNOWN_VALKEY_CVES.filter((c) => {
         const fixed = parseVersion(c.fixedIn[line]);
@@ -118,12 +191,18 @@ export function checkServerImage(image: string): ImageCheck {
 export function checkRedisImage(image: string): ImageCheck {
     const version = redisImageVersion(image);
     if (!version) {
-        return { kind: "unchecked", reason: "its Redis version cannot be read from the tag (expected redis:<major>.<minor>.<patch>[-variant][@sha256:...])" };
+        return {
+            kind: "unchecked",
+            reason: "its Redis version cannot be read from the tag (expected redis:<major>.<minor>.<patch>[-variant][@sha256:...])",
+        };
     }
     const text = version.join(".");
     const line = `${version[0]}.${version[1]}`;
     if (!(CHECKED_LINES as readonly string[]).includes(line)) {
-        return { kind: "unchecked", reason: `Redis ${line} is not a line this component checks for known CVEs (checked: ${CHECKED_LINES.join(", ")}); check its security advisories yourself` };
+        return {
+            kind: "unchecked",
+            reason: `Redis ${line} is not a line this component checks for known CVEs (checked: ${CHECKED_LINES.join(", ")}); check its security advisories yourself`,
+        };
     }
     const cves = KNOWN_CVES.filter((c) => {
         const fixed = parseVersion(c.fixedIn[line]);

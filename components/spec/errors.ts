@@ -2,7 +2,10 @@ import { Problem } from "./fields";
 
 /** Every problem of a configuration at once, each with its key, the value given and what is allowed. */
 export class ConfigError extends Error {
-    constructor(readonly problems: Problem[], keyPrefix = "") {
+    constructor(
+        readonly problems: Problem[],
+        keyPrefix = "",
+    ) {
         super(formatProblems(problems, keyPrefix));
         this.name = "ConfigError";
     }

@@ -22,8 +22,7 @@ export interface Field<T> {
     readonly integer?: true;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === "object" && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function fail<T>(problems: Problem[], key: string, value: unknown, allowed: string, fallback: T): T {
     problems.push({ key, value, allowed });
@@ -32,8 +31,14 @@ function fail<T>(problems: Problem[], key: string, value: unknown, allowed: stri
 
 export function integer(def: number, opts: { min?: number; max?: number } = {}): Field<number> {
     const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = opts;
-    const range = opts.min !== undefined && opts.max !== undefined ? `from ${min} to ${max}`
-        : opts.min !== undefined ? `${min} or more` : opts.max !== undefined ? `${max} or less` : "";
+    const range =
+        opts.min !== undefined && opts.max !== undefined
+            ? `from ${min} to ${max}`
+            : opts.min !== undefined
+              ? `${min} or more`
+              : opts.max !== undefined
+                ? `${max} or less`
+                : "";
     const allowed = `a whole number${range ? " " + range : ""}`;
     return {
         allowed,
@@ -63,8 +68,12 @@ export function boolean(def: boolean): Field<boolean> {
  * A string checked by `valid`. Numbers are accepted and turned into strings, because YAML reads
  * `cpu: 2` as a number where Kubernetes means the quantity "2".
  */
-export function text(def: string, allowed: string, valid: (s: string) => boolean = () => true,
-    opts: { acceptNumbers?: boolean } = {}): Field<string> {
+export function text(
+    def: string,
+    allowed: string,
+    valid: (s: string) => boolean = () => true,
+    opts: { acceptNumbers?: boolean } = {},
+): Field<string> {
     return {
         allowed,
         parse(input, key, problems) {

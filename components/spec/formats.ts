@@ -4,8 +4,20 @@ import { isIPv4, isIPv6 } from "net";
 
 const QUANTITY = /^([+-]?[0-9.]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[0-9]+|E[0-9]+)?$/;
 const QUANTITY_FACTORS: Record<string, number> = {
-    "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
 };
 
 /** The value of a Kubernetes quantity ("500m" is 0.5, "8Gi" is 8589934592), or undefined if invalid. */
@@ -21,7 +33,14 @@ export const isQuantity = (q: string): boolean => parseQuantity(q) !== undefined
 
 const REDIS_SIZE = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i;
 const REDIS_FACTORS: Record<string, number> = {
-    "": 1, b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3,
+    "": 1,
+    b: 1,
+    k: 1e3,
+    kb: 1024,
+    m: 1e6,
+    mb: 1024 ** 2,
+    g: 1e9,
+    gb: 1024 ** 3,
 };
 
 /** Bytes of a redis.conf memory size ("6gb", "64mb", "1000"), as Redis reads it, or undefined. */
@@ -32,12 +51,10 @@ export function parseRedisSize(s: string): number | undefined {
 }
 
 /** RFC 1123 label: what Kubernetes requires of namespace and Service names. */
-export const isDnsLabel = (s: string, max = 63): boolean =>
-    s.length >= 1 && s.length <= max && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
+export const isDnsLabel = (s: string, max = 63): boolean => s.length >= 1 && s.length <= max && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
 
 /** RFC 1123 subdomain: names of most other objects. */
-export const isDnsSubdomain = (s: string): boolean =>
-    s.length >= 1 && s.length <= 253 && s.split(".").every((part) => isDnsLabel(part));
+export const isDnsSubdomain = (s: string): boolean => s.length >= 1 && s.length <= 253 && s.split(".").every((part) => isDnsLabel(part));
 
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 
@@ -102,7 +119,10 @@ export function imageRepositoryName(image: string): string {
  * `latest`, or a digest. An unpinned image changes under a running cluster without a `pulumi up`.
  */
 export function isPinnedImage(image: string): boolean {
-    const m = /^([a-z0-9]+([._\-/][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*)(:([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/.exec(image);
+    const m =
+        /^([a-z0-9]+([._\-/][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*)(:([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/.exec(
+            image,
+        );
     if (!m) return false;
     const tag = m[7];
     const digest = m[8];

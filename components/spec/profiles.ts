@@ -40,8 +40,7 @@ export const PROFILES: Record<ProfileName, (topology: string) => RedisClusterArg
     }),
 };
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === "object" && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** `explicit` over `base`: objects merge key by key, anything else given replaces. */
 export function overlay(base: unknown, explicit: unknown): unknown {

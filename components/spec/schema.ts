@@ -3,8 +3,17 @@
 // numbers. The doc comments in args.ts explain each setting.
 import { boolean, integer, list, object, oneOf, optionalObject, stringMap, text } from "./fields";
 import {
-    isBucketName, isCidr, isCronSchedule, isDnsLabel, isDnsSubdomain, isLabelValue, isPinnedImage,
-    isPromDuration, isQualifiedName, isQuantity, parseRedisSize,
+    isBucketName,
+    isCidr,
+    isCronSchedule,
+    isDnsLabel,
+    isDnsSubdomain,
+    isLabelValue,
+    isPinnedImage,
+    isPromDuration,
+    isQualifiedName,
+    isQuantity,
+    parseRedisSize,
 } from "./formats";
 import { DEFAULT_IMAGES } from "./images";
 import { DEFAULT_PROFILE, PROFILE_NAMES } from "./profiles";
@@ -15,8 +24,14 @@ export const ENGINES = ["valkey", "redis"] as const;
 export type EngineName = (typeof ENGINES)[number];
 export const DEFAULT_ENGINE: EngineName = "valkey";
 export const MAXMEMORY_POLICIES = [
-    "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
-    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "noeviction",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
 ] as const;
 const AFFINITY = ["required", "preferred", "none"] as const;
 
@@ -29,33 +44,42 @@ const labelValue = text("", "a label value (up to 63 of [A-Za-z0-9-_.], starting
 const annotationValue = text("", "a string");
 const labels = (def: Record<string, string> = {}) => stringMap(def, labelKey, labelValue);
 
-const cpu = (def: string) => text(def, "a Kubernetes CPU quantity such as \"2\" or \"500m\"", isQuantity, { acceptNumbers: true });
+const cpu = (def: string) => text(def, 'a Kubernetes CPU quantity such as "2" or "500m"', isQuantity, { acceptNumbers: true });
 const bytesQuantity = (def: string) =>
-    text(def, "a Kubernetes memory quantity such as \"8Gi\" or \"512Mi\"", isQuantity, { acceptNumbers: true });
+    text(def, 'a Kubernetes memory quantity such as "8Gi" or "512Mi"', isQuantity, { acceptNumbers: true });
 const redisSize = (def: string) =>
-    text(def, "a redis.conf size such as \"6gb\", \"512mb\" or a number of bytes", (s) => parseRedisSize(s) !== undefined);
-const cron = (def: string) => text(def, "a cron schedule of 5 fields (minute hour day month weekday) or a macro like @daily", isCronSchedule);
+    text(def, 'a redis.conf size such as "6gb", "512mb" or a number of bytes', (s) => parseRedisSize(s) !== undefined);
+const cron = (def: string) =>
+    text(def, "a cron schedule of 5 fields (minute hour day month weekday) or a macro like @daily", isCronSchedule);
 const pinnedImage = (def: string) =>
-    text(def, "an image reference pinned to a version tag (not latest) or a sha256 digest (repo:tag@sha256:<64 hex> pins both)", isPinnedImage);
+    text(
+        def,
+        "an image reference pinned to a version tag (not latest) or a sha256 digest (repo:tag@sha256:<64 hex> pins both)",
+        isPinnedImage,
+    );
 const dnsLabel = (def: string, max = 63) =>
-    text(def, `a lowercase RFC 1123 name of at most ${max} characters ([a-z0-9-], starting and ending alphanumeric)`,
-        (s) => isDnsLabel(s, max));
+    text(def, `a lowercase RFC 1123 name of at most ${max} characters ([a-z0-9-], starting and ending alphanumeric)`, (s) =>
+        isDnsLabel(s, max),
+    );
 const optionalDnsSubdomain = (def: string) =>
     text(def, "empty, or a lowercase RFC 1123 subdomain name", (s) => s === "" || isDnsSubdomain(s));
 const promDuration = (def: string) => text(def, "a Prometheus duration such as 30s, 1m or 1h30m", isPromDuration);
 const ms = (def: number, min: number, max: number) => integer(def, { min, max });
 
 const compute = (cpuDef: string, memDef: string) => object({ cpu: cpu(cpuDef), memory: bytesQuantity(memDef) });
-const optionalCpu = (def: string) => text(def, "empty (no CPU limit) or a Kubernetes CPU quantity such as \"4\" or \"500m\"",
-    (s) => s === "" || isQuantity(s), { acceptNumbers: true });
+const optionalCpu = (def: string) =>
+    text(def, 'empty (no CPU limit) or a Kubernetes CPU quantity such as "4" or "500m"', (s) => s === "" || isQuantity(s), {
+        acceptNumbers: true,
+    });
 export const QOS_CLASSES = ["burstable", "guaranteed"] as const;
 
 const toleration = object({
     key: text("", "a taint key", (s) => s === "" || isQualifiedName(s)),
     operator: oneOf("Equal", ["Equal", "Exists"]),
     value: text("", "a taint value", isLabelValue),
-    effect: text("", "empty or one of \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"",
-        (s) => ["", "NoSchedule", "PreferNoSchedule", "NoExecute"].includes(s)),
+    effect: text("", 'empty or one of "NoSchedule", "PreferNoSchedule", "NoExecute"', (s) =>
+        ["", "NoSchedule", "PreferNoSchedule", "NoExecute"].includes(s),
+    ),
     tolerationSeconds: integer(-1, { min: -1 }),
 });
 
@@ -64,10 +88,11 @@ const saveRule = object({
     changes: integer(0, { min: 1 }),
 });
 
-const backupSchedule = (schedule: string, keep: number) => object({
-    schedule: cron(schedule),
-    keep: integer(keep, { min: 1, max: 1000 }),
-});
+const backupSchedule = (schedule: string, keep: number) =>
+    object({
+        schedule: cron(schedule),
+        keep: integer(keep, { min: 1, max: 1000 }),
+    });
 
 const bucketName = text("", "empty (generated) or an S3 bucket name: 3-63 of [a-z0-9.-]", (s) => s === "" || isBucketName(s));
 /** How backups reach S3 (backup.s3.identity); "" picks irsa when an OIDC provider is given. */
@@ -174,8 +199,11 @@ export const settingsSchema = object({
                 warning: promDuration("5m"),
                 info: promDuration("15m"),
             }),
-            runbookBaseUrl: text("https://github.com/llm-analytics-hub/redis-cluster/blob/main/docs/runbooks.md",
-                "an http(s) URL without a fragment", (s) => /^https?:\/\/[^\s#]+$/.test(s)),
+            runbookBaseUrl: text(
+                "https://github.com/llm-analytics-hub/redis-cluster/blob/main/docs/runbooks.md",
+                "an http(s) URL without a fragment",
+                (s) => /^https?:\/\/[^\s#]+$/.test(s),
+            ),
         }),
         dashboard: object({
             enabled: boolean(false),
@@ -196,11 +224,17 @@ export const settingsSchema = object({
         s3: object({
             enabled: boolean(false),
             bucketName,
-            prefix: text("redis-cluster/", "a key prefix of [A-Za-z0-9!_.'()/-] ending in /, not starting with /; no * or ?, which IAM reads as wildcards in the policies' resource ARNs",
-                isBackupPrefix),
+            prefix: text(
+                "redis-cluster/",
+                "a key prefix of [A-Za-z0-9!_.'()/-] ending in /, not starting with /; no * or ?, which IAM reads as wildcards in the policies' resource ARNs",
+                isBackupPrefix,
+            ),
             identity: oneOf("", BACKUP_IDENTITIES),
-            oidcProviderArn: text("", "empty or an IAM OIDC provider ARN: arn:aws:iam::<12-digit account>:oidc-provider/<issuer host and path>",
-                (s) => s === "" || OIDC_PROVIDER_ARN.test(s)),
+            oidcProviderArn: text(
+                "",
+                "empty or an IAM OIDC provider ARN: arn:aws:iam::<12-digit account>:oidc-provider/<issuer host and path>",
+                (s) => s === "" || OIDC_PROVIDER_ARN.test(s),
+            ),
             oidcProviderUrl: text("", "empty or the issuer URL without https://", (s) => s === "" || /^[a-z0-9.-]+(\/[\w.-]+)*$/.test(s)),
             kmsKeyArn: arn("a KMS key"),
             createKmsKey: boolean(false),
@@ -229,8 +263,14 @@ export const settingsSchema = object({
         awsCidrs: list(text("", "a CIDR such as 10.0.0.0/16 (address, slash, prefix length)", isCidr), []),
     }),
     restore: object({
-        from: text("", "empty, a backup id like 20260101T020000Z (a daily backup) or hourly/20260101T020000Z, or s3://bucket/prefix/<kind>/<id>/ (no * or ?: the URL becomes an IAM resource ARN)",
-            (s) => s === "" || /^((hourly|daily)\/)?\d{8}T\d{6}Z$/.test(s) || /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.'()/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s)),
+        from: text(
+            "",
+            "empty, a backup id like 20260101T020000Z (a daily backup) or hourly/20260101T020000Z, or s3://bucket/prefix/<kind>/<id>/ (no * or ?: the URL becomes an IAM resource ARN)",
+            (s) =>
+                s === "" ||
+                /^((hourly|daily)\/)?\d{8}T\d{6}Z$/.test(s) ||
+                /^s3:\/\/[a-z0-9.-]{3,63}\/([\w!.'()/-]*\/)?\d{8}T\d{6}Z\/?$/.test(s),
+        ),
     }),
     formation: object({
         connectivity: oneOf("port-forward", ["direct", "port-forward"]),

@@ -166,13 +166,16 @@ export interface SentinelSpec {
     commonLabels: Record<string, string>;
 }
 
-
 /**
  * Validates and defaults `args`; throws a ConfigError listing every problem. `deferred` names the
  * problems that are not decided yet (they involve a value the component receives later, as a
  * Pulumi Output, and checks again once it resolves); they do not fail this call.
  */
-export function resolveSpec(args: RedisClusterArgs | undefined, keyPrefix = "", deferred: (p: Problem) => boolean = () => false): ClusterSpec {
+export function resolveSpec(
+    args: RedisClusterArgs | undefined,
+    keyPrefix = "",
+    deferred: (p: Problem) => boolean = () => false,
+): ClusterSpec {
     const problems: Problem[] = [];
     const settings = settingsSchema.parse(withProfile(args ?? {}), "", problems);
     // The profile's values count as defaults: cross-field rules about what the user asked for
@@ -237,9 +240,7 @@ function buildSpec(settings: Settings): ClusterSpec {
     return {
         settings,
         warnings: configWarnings(settings),
-        podCount: settings.topology === "cluster"
-            ? settings.shards * (1 + settings.replicasPerShard)
-            : 1 + settings.replicasPerShard,
+        podCount: settings.topology === "cluster" ? settings.shards * (1 + settings.replicasPerShard) : 1 + settings.replicasPerShard,
         names: {
             namespace: settings.namespace,
             statefulSet: name,

@@ -56,7 +56,9 @@ async function main() {
         }
         const masters = cluster.nodes("master");
         const perMaster = await Promise.all(masters.map((m) => m.dbsize()));
-        console.log(JSON.stringify({ client: "ioredis", written: n, readBack, checked, masters: masters.length, keysPerMaster: perMaster }));
+        console.log(
+            JSON.stringify({ client: "ioredis", written: n, readBack, checked, masters: masters.length, keysPerMaster: perMaster }),
+        );
     } finally {
         cluster.disconnect();
     }

@@ -4,7 +4,12 @@
 import * as https from "https";
 
 export class ApiError extends Error {
-    constructor(readonly status: number, readonly method: string, readonly path: string, body: string) {
+    constructor(
+        readonly status: number,
+        readonly method: string,
+        readonly path: string,
+        body: string,
+    ) {
         super(`${method} ${path}: ${status} ${body.slice(0, 300)}`);
     }
 }
@@ -17,7 +22,10 @@ const CONTENT_TYPES: Record<PatchType, string> = {
 };
 
 export class KubeApi {
-    private constructor(private readonly server: URL, private readonly tls: https.RequestOptions) {}
+    private constructor(
+        private readonly server: URL,
+        private readonly tls: https.RequestOptions,
+    ) {}
 
     static async fromFile(kubeconfig: string): Promise<KubeApi> {
         // client-node is an ES module; this file is CommonJS.
@@ -32,29 +40,40 @@ export class KubeApi {
     }
 
     /** One request, bounded by `timeoutMs`; a 404 answers undefined when `allowMissing`. */
-    async request<T = any>(method: string, path: string, body?: unknown, opts: { patch?: PatchType; allowMissing?: boolean; timeoutMs?: number } = {}): Promise<T> {
+    async request<T = any>(
+        method: string,
+        path: string,
+        body?: unknown,
+        opts: { patch?: PatchType; allowMissing?: boolean; timeoutMs?: number } = {},
+    ): Promise<T> {
         const payload = body === undefined ? undefined : JSON.stringify(body);
         const contentType = opts.patch ? CONTENT_TYPES[opts.patch] : "application/json";
         return new Promise<T>((resolve, reject) => {
-            const req = https.request({
-                ...this.tls,
-                hostname: this.server.hostname,
-                port: this.server.port,
-                method,
-                path,
-                headers: { Accept: "application/json", ...(payload ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) } : {}) },
-                timeout: opts.timeoutMs ?? 15000,
-            }, (res) => {
-                let text = "";
-                res.setEncoding("utf8");
-                res.on("data", (d) => (text += d));
-                res.on("end", () => {
-                    const status = res.statusCode ?? 0;
-                    if (status === 404 && opts.allowMissing) resolve(undefined as T);
-                    else if (status >= 200 && status < 300) resolve(text ? JSON.parse(text) : undefined);
-                    else reject(new ApiError(status, method, path, text));
-                });
-            });
+            const req = https.request(
+                {
+                    ...this.tls,
+                    hostname: this.server.hostname,
+                    port: this.server.port,
+                    method,
+                    path,
+                    headers: {
+                        Accept: "application/json",
+                        ...(payload ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) } : {}),
+                    },
+                    timeout: opts.timeoutMs ?? 15000,
+                },
+                (res) => {
+                    let text = "";
+                    res.setEncoding("utf8");
+                    res.on("data", (d) => (text += d));
+                    res.on("end", () => {
+                        const status = res.statusCode ?? 0;
+                        if (status === 404 && opts.allowMissing) resolve(undefined as T);
+                        else if (status >= 200 && status < 300) resolve(text ? JSON.parse(text) : undefined);
+                        else reject(new ApiError(status, method, path, text));
+                    });
+                },
+            );
             req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer in ${opts.timeoutMs ?? 15000} ms`)));
             req.on("error", reject);
             if (payload) req.write(payload);

@@ -7,7 +7,12 @@ import { dueProbes, newTrack, recordResult, restarted, type ContainerTrack, type
 import { run } from "./network";
 import { KubeProbe, runKubeProbe } from "./probes";
 
-export interface Terminated { exitCode: number; reason: string; startedAt: string; finishedAt: string }
+export interface Terminated {
+    exitCode: number;
+    reason: string;
+    startedAt: string;
+    finishedAt: string;
+}
 
 /** The kubelet's crash back-off: 10 s, doubling, at most 5 minutes. */
 export const backoffMs = (restarts: number): number => Math.min(10_000 * 2 ** Math.max(0, restarts - 1), 300_000);
@@ -76,7 +81,12 @@ export class Container {
         child.on("exit", (code, signal) => {
             if (this.child !== child) return;
             const exitCode = code ?? (signal === "SIGKILL" ? 137 : 143);
-            this.terminated = { exitCode, reason: exitCode === 0 ? "Completed" : "Error", startedAt: started, finishedAt: new Date().toISOString() };
+            this.terminated = {
+                exitCode,
+                reason: exitCode === 0 ? "Completed" : "Error",
+                startedAt: started,
+                finishedAt: new Date().toISOString(),
+            };
             this.notBefore = Date.now() + backoffMs(this.track.restarts + 1);
         });
     }
@@ -88,13 +98,17 @@ export class Container {
         try {
             const now = Date.now();
             const sinceStart = now - Date.parse(this.startedAt!);
-            const due = dueProbes({ probes: this.probes }, this.track, now)
-                .filter((k) => sinceStart >= this.probes[k]!.initialDelaySeconds * 1000);
+            const due = dueProbes({ probes: this.probes }, this.track, now).filter(
+                (k) => sinceStart >= this.probes[k]!.initialDelaySeconds * 1000,
+            );
             for (const kind of due) {
                 const r = await runKubeProbe(this.probes[kind]!, this.ip, this.inPod, this.env());
                 if (!this.running) return;
                 if (recordResult({ probes: this.probes }, this.track, kind, r.ok, r.output, Date.now())) {
-                    fs.appendFileSync(this.logFile, `${kind} probe failed ${this.probes[kind]!.failureThreshold} times (${r.output}): restarting\n`);
+                    fs.appendFileSync(
+                        this.logFile,
+                        `${kind} probe failed ${this.probes[kind]!.failureThreshold} times (${r.output}): restarting\n`,
+                    );
                     await this.stop(30_000, true);
                     this.notBefore = 0;
                     this.stopping = false;

@@ -34,7 +34,7 @@ export function parsePortForward(url: string): PortForwardRequest | { error: str
     const parts = u.pathname.split("/").filter(Boolean);
     if (parts[0] !== "portForward" || parts.length < 3 || parts.length > 4) return { error: `not a portForward path: ${u.pathname}` };
     const values = u.searchParams.getAll("port").flatMap((v) => v.split(","));
-    if (values.length === 0) return { error: "query parameter \"port\" is required" };
+    if (values.length === 0) return { error: 'query parameter "port" is required' };
     const ports = values.map(Number);
     const bad = values.filter((v, i) => !/^\d+$/.test(v) || ports[i] < 1 || ports[i] > 65535);
     if (bad.length > 0) return { error: `port ${bad.map((b) => JSON.stringify(b)).join(", ")} is not a number from 1 to 65535` };
@@ -61,7 +61,12 @@ export interface KubeletTls {
 export type PodAddressOf = (namespace: string, pod: string) => string | undefined;
 
 /** Serves one Node's kubelet API on `address`:KUBELET_PORT until closed. */
-export async function serveKubelet(address: string, tls: KubeletTls, podAddress: PodAddressOf, log: (line: string) => void): Promise<https.Server> {
+export async function serveKubelet(
+    address: string,
+    tls: KubeletTls,
+    podAddress: PodAddressOf,
+    log: (line: string) => void,
+): Promise<https.Server> {
     const server = https.createServer({ ...tls, requestCert: true, rejectUnauthorized: true }, (req, res) => {
         // Only the WebSocket upgrade is served; everything else (logs, exec, metrics) is not here.
         res.writeHead(404, { "Content-Type": "text/plain" }).end(`not served by the local node agent: ${req.method} ${req.url}\n`);
@@ -69,7 +74,9 @@ export async function serveKubelet(address: string, tls: KubeletTls, podAddress:
     const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
     server.on("upgrade", (req, socket, head) => {
         const refuse = (status: number, why: string) => {
-            socket.end(`HTTP/1.1 ${status} ${status === 403 ? "Forbidden" : status === 404 ? "Not Found" : "Bad Request"}\r\nContent-Type: text/plain\r\n\r\n${why}\n`);
+            socket.end(
+                `HTTP/1.1 ${status} ${status === 403 ? "Forbidden" : status === 404 ? "Not Found" : "Bad Request"}\r\nContent-Type: text/plain\r\n\r\n${why}\n`,
+            );
         };
         const peer = (req.socket as TLSSocket).getPeerCertificate();
         if (peer?.subject?.CN !== KUBELET_CLIENT_CN) return refuse(403, `only ${KUBELET_CLIENT_CN} may use the kubelet API`);
@@ -89,7 +96,8 @@ export async function serveKubelet(address: string, tls: KubeletTls, podAddress:
 /** Joins each requested port of the WebSocket to a TCP connection to the pod's address. */
 function forwardPorts(ws: WebSocket, ip: string, request: PortForwardRequest, log: (line: string) => void): void {
     const conns = request.ports.map((port, i) => {
-        const data = 2 * i, error = 2 * i + 1;
+        const data = 2 * i,
+            error = 2 * i + 1;
         ws.send(channelFrame(data, portPrefix(port)));
         ws.send(channelFrame(error, portPrefix(port)));
         const conn = net.connect({ host: ip, port });

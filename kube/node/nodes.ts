@@ -18,7 +18,11 @@ const ZONES = "abcdefghijklmnopqrstuvwxyz";
 
 /** Pure: node i (1-based) is local-node-i in zone-<letter>. */
 export function localNodes(count: number, network: (i: number) => NodeNetwork): LocalNode[] {
-    return Array.from({ length: count }, (_, k) => ({ name: `local-node-${k + 1}`, zone: `zone-${ZONES[k % ZONES.length]}`, network: network(k + 1) }));
+    return Array.from({ length: count }, (_, k) => ({
+        name: `local-node-${k + 1}`,
+        zone: `zone-${ZONES[k % ZONES.length]}`,
+        network: network(k + 1),
+    }));
 }
 
 /** Pure: the Node object as the agent registers it. */
@@ -43,13 +47,23 @@ export function nodeObject(node: LocalNode): any {
 /** Pure: the Node's status at `now`. Capacity is nominal: pods are processes on one machine. */
 export function nodeStatus(node: LocalNode, now: Date): any {
     const at = now.toISOString();
-    const condition = (type: string, status: string, reason: string) => ({ type, status, reason, message: reason, lastHeartbeatTime: at, lastTransitionTime: at });
+    const condition = (type: string, status: string, reason: string) => ({
+        type,
+        status,
+        reason,
+        message: reason,
+        lastHeartbeatTime: at,
+        lastTransitionTime: at,
+    });
     const capacity = { cpu: "8", memory: "16Gi", pods: "110", "ephemeral-storage": "100Gi" };
     return {
         status: {
             capacity,
             allocatable: capacity,
-            addresses: [{ type: "InternalIP", address: node.network.address }, { type: "Hostname", address: node.name }],
+            addresses: [
+                { type: "InternalIP", address: node.network.address },
+                { type: "Hostname", address: node.name },
+            ],
             conditions: [
                 condition("Ready", "True", "KubeletReady"),
                 condition("MemoryPressure", "False", "KubeletHasSufficientMemory"),
@@ -63,7 +77,10 @@ export function nodeStatus(node: LocalNode, now: Date): any {
                 operatingSystem: "linux",
                 architecture: "amd64",
                 osImage: "local processes (redis-cluster npm run kube)",
-                kernelVersion: "", machineID: "", systemUUID: "", bootID: "",
+                kernelVersion: "",
+                machineID: "",
+                systemUUID: "",
+                bootID: "",
             },
             daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
         },
@@ -88,5 +105,9 @@ export async function heartbeat(api: KubeApi, node: LocalNode): Promise<void> {
     const spec = { holderIdentity: node.name, leaseDurationSeconds: LEASE_SECONDS, renewTime: now.toISOString().replace("Z", "000Z") };
     const lease = await api.get(path);
     if (lease) await api.patch(path, { spec });
-    else await api.create("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", { metadata: { name: node.name, namespace: "kube-node-lease" }, spec });
+    else
+        await api.create("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", {
+            metadata: { name: node.name, namespace: "kube-node-lease" },
+            spec,
+        });
 }

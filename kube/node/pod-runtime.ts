@@ -29,7 +29,13 @@ export class PodRuntime {
     readonly startTime = new Date().toISOString().replace(/\.\d+Z$/, "Z");
     readonly root: string;
 
-    constructor(private readonly api: KubeApi, private pod: any, readonly node: LocalNode, readonly ip: string, stateDir: string) {
+    constructor(
+        private readonly api: KubeApi,
+        private pod: any,
+        readonly node: LocalNode,
+        readonly ip: string,
+        stateDir: string,
+    ) {
         this.root = path.join(stateDir, "pods", `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid.slice(0, 8)}`);
         fs.mkdirSync(path.join(this.root, "volumes"), { recursive: true });
     }
@@ -72,7 +78,10 @@ export class PodRuntime {
                 const m = e.valueFrom?.configMapKeyRef?.name;
                 if (s && !sources.secrets[s]) {
                     const obj = await this.api.get(`/api/v1/namespaces/${ns}/secrets/${s}`);
-                    if (obj) sources.secrets[s] = Object.fromEntries(Object.entries(obj.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString("utf8")]));
+                    if (obj)
+                        sources.secrets[s] = Object.fromEntries(
+                            Object.entries(obj.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString("utf8")]),
+                        );
                 }
                 if (m && !sources.configMaps[m]) {
                     const obj = await this.api.get(`/api/v1/namespaces/${ns}/configmaps/${m}`);
@@ -81,8 +90,13 @@ export class PodRuntime {
             }
         }
         const identity = {
-            name: this.pod.metadata.name, namespace: ns, ip: this.ip, uid: this.uid,
-            nodeName: this.node.name, hostIP: this.node.network.address, serviceAccountName: spec.serviceAccountName,
+            name: this.pod.metadata.name,
+            namespace: ns,
+            ip: this.ip,
+            uid: this.uid,
+            nodeName: this.node.name,
+            hostIP: this.node.network.address,
+            serviceAccountName: spec.serviceAccountName,
             labels: this.pod.metadata.labels ?? {},
         };
         const make = (c: any) => {
@@ -91,7 +105,9 @@ export class PodRuntime {
             for (const m of c.volumeMounts ?? []) mounts[m.mountPath] = this.volumeDir(m.name);
             const local = (argv: string[]) => argv.map((a) => mapMountPaths({ a }, mounts).a);
             const probes: Partial<Record<ProbeKind, ReturnType<typeof kubeProbe>>> = {
-                startup: kubeProbe(c.startupProbe, c, local), liveness: kubeProbe(c.livenessProbe, c, local), readiness: kubeProbe(c.readinessProbe, c, local),
+                startup: kubeProbe(c.startupProbe, c, local),
+                liveness: kubeProbe(c.livenessProbe, c, local),
+                readiness: kubeProbe(c.readinessProbe, c, local),
             };
             const defined = Object.fromEntries(Object.entries(probes).filter(([, p]) => p !== undefined));
             return new Container(c.name, plan, defined, this.ip, (argv) => inPod(this.ip, argv), path.join(this.root, `${c.name}.log`));
@@ -126,7 +142,9 @@ export class PodRuntime {
     }
 
     private failed(): boolean {
-        return this.restartPolicy === "Never" && [...this.inits, ...this.containers].some((c) => c.terminated && c.terminated.exitCode !== 0);
+        return (
+            this.restartPolicy === "Never" && [...this.inits, ...this.containers].some((c) => c.terminated && c.terminated.exitCode !== 0)
+        );
     }
 
     private runContainers(): void {
@@ -155,13 +173,31 @@ export class PodRuntime {
     }
 
     view(): PodView {
-        const image = (name: string) => [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers].find((c: any) => c.name === name)?.image ?? "";
+        const image = (name: string) =>
+            [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers].find((c: any) => c.name === name)?.image ?? "";
         const containerView = (c: Container) => ({
-            name: c.name, image: image(c.name), pid: c.pid, running: c.running, ready: c.ready, started: c.started,
-            restarts: c.restarts, startedAt: c.startedAt, waitingReason: c.terminated && !c.running && this.restartPolicy === "Never" ? undefined : c.waitingReason,
-            terminated: c.terminated, lastTerminated: c.lastTerminated,
+            name: c.name,
+            image: image(c.name),
+            pid: c.pid,
+            running: c.running,
+            ready: c.ready,
+            started: c.started,
+            restarts: c.restarts,
+            startedAt: c.startedAt,
+            waitingReason: c.terminated && !c.running && this.restartPolicy === "Never" ? undefined : c.waitingReason,
+            terminated: c.terminated,
+            lastTerminated: c.lastTerminated,
         });
-        const pendingContainers = (specs: any[] = []) => specs.map((c: any) => ({ name: c.name, image: c.image, running: false, ready: false, started: false, restarts: 0, waitingReason: "ContainerCreating" }));
+        const pendingContainers = (specs: any[] = []) =>
+            specs.map((c: any) => ({
+                name: c.name,
+                image: c.image,
+                running: false,
+                ready: false,
+                started: false,
+                restarts: 0,
+                waitingReason: "ContainerCreating",
+            }));
         return {
             phase: this.phase(),
             ip: this.ip,

@@ -27,9 +27,11 @@ export interface PodView {
 }
 
 function containerStatus(c: ContainerView): any {
-    const state = c.running ? { running: { startedAt: c.startedAt } }
-        : c.terminated && !c.waitingReason ? { terminated: c.terminated }
-        : { waiting: { reason: c.waitingReason ?? "ContainerCreating" } };
+    const state = c.running
+        ? { running: { startedAt: c.startedAt } }
+        : c.terminated && !c.waitingReason
+          ? { terminated: c.terminated }
+          : { waiting: { reason: c.waitingReason ?? "ContainerCreating" } };
     return {
         name: c.name,
         image: c.image,

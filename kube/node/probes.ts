@@ -34,7 +34,12 @@ export function kubeProbe(spec: any, container: any, local: (argv: string[]) => 
     };
 }
 
-export async function runKubeProbe(p: KubeProbe, ip: string, inPod: (argv: string[]) => string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; output: string }> {
+export async function runKubeProbe(
+    p: KubeProbe,
+    ip: string,
+    inPod: (argv: string[]) => string[],
+    env: NodeJS.ProcessEnv,
+): Promise<{ ok: boolean; output: string }> {
     const timeoutMs = p.timeoutSeconds * 1000;
     if (p.exec) {
         const r = await run(inPod(p.exec), env, timeoutMs);

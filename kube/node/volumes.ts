@@ -35,14 +35,28 @@ export async function volumeContent(api: KubeApi, pod: any, volume: any): Promis
     const ns = pod.metadata.namespace;
     const optional = (src: any, files: Files, what: string): VolumeContent =>
         files ? { files } : src.optional ? { files: {} } : { waiting: `${what} not found` };
-    if (volume.configMap) return optional(volume.configMap, await configMapFiles(api, ns, volume.configMap.name, volume.configMap.items), `configmap ${volume.configMap.name}`);
-    if (volume.secret) return optional(volume.secret, await secretFiles(api, ns, volume.secret.secretName, volume.secret.items), `secret ${volume.secret.secretName}`);
+    if (volume.configMap)
+        return optional(
+            volume.configMap,
+            await configMapFiles(api, ns, volume.configMap.name, volume.configMap.items),
+            `configmap ${volume.configMap.name}`,
+        );
+    if (volume.secret)
+        return optional(
+            volume.secret,
+            await secretFiles(api, ns, volume.secret.secretName, volume.secret.items),
+            `secret ${volume.secret.secretName}`,
+        );
     if (volume.projected) {
         const merged: Record<string, string> = {};
         for (const src of volume.projected.sources ?? []) {
-            const part = src.secret ? await secretFiles(api, ns, src.secret.name, src.secret.items)
-                : src.configMap ? await configMapFiles(api, ns, src.configMap.name, src.configMap.items) : {};
-            if (!part && !(src.secret ?? src.configMap).optional) return { waiting: `projected source ${(src.secret ?? src.configMap).name} not found` };
+            const part = src.secret
+                ? await secretFiles(api, ns, src.secret.name, src.secret.items)
+                : src.configMap
+                  ? await configMapFiles(api, ns, src.configMap.name, src.configMap.items)
+                  : {};
+            if (!part && !(src.secret ?? src.configMap).optional)
+                return { waiting: `projected source ${(src.secret ?? src.configMap).name} not found` };
             Object.assign(merged, part ?? {});
         }
         return { files: merged };
@@ -56,7 +70,11 @@ export async function volumeContent(api: KubeApi, pod: any, volume: any): Promis
         return dir ? { hostDir: dir } : { waiting: `persistentvolume ${pvc.spec.volumeName} has no local path` };
     }
     if (volume.emptyDir) return { empty: true };
-    return { waiting: `volume ${volume.name}: unsupported source ${Object.keys(volume).filter((k) => k !== "name").join(",")}` };
+    return {
+        waiting: `volume ${volume.name}: unsupported source ${Object.keys(volume)
+            .filter((k) => k !== "name")
+            .join(",")}`,
+    };
 }
 
 /**

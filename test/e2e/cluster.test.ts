@@ -80,7 +80,9 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
 
     it("4. a label change does not replace the StatefulSet: every pod and claim stays", async () => {
         const sts = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
-        const claims = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items.map((c: any) => c.metadata.uid).sort();
+        const claims = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"])
+            .items.map((c: any) => c.metadata.uid)
+            .sort();
         const config = pulumi.config(STACK) as any;
         pulumi.setConfig(STACK, { ...config, labels: { team: "analytics" } });
         const preview = await pulumi.ok(["preview", "--diff", "--non-interactive", "-s", STACK]);
@@ -88,11 +90,19 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         await up();
         const after = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
         assert.strictEqual(after.metadata.uid, sts.metadata.uid, "the StatefulSet was re-created");
-        assert.deepStrictEqual(kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items.map((c: any) => c.metadata.uid).sort(), claims);
+        assert.deepStrictEqual(
+            kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"])
+                .items.map((c: any) => c.metadata.uid)
+                .sort(),
+            claims,
+        );
     });
 
     it("4b. a storage size change follows the README: no replacement, claims expanded, the template re-created around running pods", async () => {
-        const uids = (kind: string) => kubectlJson(cluster, ["-n", NAMESPACE, "get", kind]).items.map((o: any) => o.metadata.uid).sort();
+        const uids = (kind: string) =>
+            kubectlJson(cluster, ["-n", NAMESPACE, "get", kind])
+                .items.map((o: any) => o.metadata.uid)
+                .sort();
         const pods = uids("pods");
         const claims = uids("pvc");
         const sts = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
@@ -103,10 +113,24 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         assert.doesNotMatch(preview.stdout, /\+-\s+kubernetes:apps\/v1:StatefulSet/, "the StatefulSet would be replaced");
         await up();
         for (let i = 0; i < 6; i++) {
-            kubectl(cluster, ["-n", NAMESPACE, "patch", "pvc", `data-redis-cluster-${i}`, "-p", JSON.stringify({ spec: { resources: { requests: { storage: "2Gi" } } } })]);
+            kubectl(cluster, [
+                "-n",
+                NAMESPACE,
+                "patch",
+                "pvc",
+                `data-redis-cluster-${i}`,
+                "-p",
+                JSON.stringify({ spec: { resources: { requests: { storage: "2Gi" } } } }),
+            ]);
         }
-        await waitFor("every claim at 2Gi", 60_000, () => kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"]).items
-            .filter((c: any) => c.metadata.name.startsWith("data-")).every((c: any) => c.status.capacity?.storage === "2Gi") || undefined);
+        await waitFor(
+            "every claim at 2Gi",
+            60_000,
+            () =>
+                kubectlJson(cluster, ["-n", NAMESPACE, "get", "pvc"])
+                    .items.filter((c: any) => c.metadata.name.startsWith("data-"))
+                    .every((c: any) => c.status.capacity?.storage === "2Gi") || undefined,
+        );
         // The template's size: delete the StatefulSet without its pods, refresh, up.
         kubectl(cluster, ["-n", NAMESPACE, "delete", "statefulset", "redis-cluster", "--cascade=orphan"]);
         await pulumi.ok(["refresh", "--yes", "--non-interactive", "-s", STACK]);
@@ -171,8 +195,10 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         const byOrdinal = (i: number) => pods.find((p: any) => p.metadata.name === `redis-cluster-${i}`);
         for (let i = 4; i >= 0; i--) {
             const previousReady = Date.parse(byOrdinal(i + 1).status.conditions.find((c: any) => c.type === "Ready").lastTransitionTime);
-            assert.ok(Date.parse(byOrdinal(i).metadata.creationTimestamp) >= previousReady - 1000,
-                `redis-cluster-${i} was created before redis-cluster-${i + 1} was Ready`);
+            assert.ok(
+                Date.parse(byOrdinal(i).metadata.creationTimestamp) >= previousReady - 1000,
+                `redis-cluster-${i} was created before redis-cluster-${i + 1} was Ready`,
+            );
         }
         const sts = kubectlJson(cluster, ["-n", NAMESPACE, "get", "statefulset", "redis-cluster"]);
         assert.strictEqual(sts.status.updatedReplicas, 6);
@@ -211,9 +237,14 @@ describe("e2e: a cluster stack with the real Pulumi CLI on the local control pla
         // The hourly schedule may fire on its own while the suite runs (CI once crossed 04:00), so
         // pick this Job's backup by its run window: the id is the UTC second the script started.
         const idTime = (id: string) => Date.parse(id.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z"));
-        const started = Date.parse(job.status.startTime) - 1000, finished = Date.parse(job.status.completionTime);
+        const started = Date.parse(job.status.startTime) - 1000,
+            finished = Date.parse(job.status.completionTime);
         const ids = fs.readdirSync(dir).filter((d) => /^\d{8}T\d{6}Z$/.test(d) && idTime(d) >= started && idTime(d) <= finished);
-        assert.strictEqual(ids.length, 1, `one complete backup from this Job (${job.status.startTime}..${job.status.completionTime}): ${fs.readdirSync(dir)}`);
+        assert.strictEqual(
+            ids.length,
+            1,
+            `one complete backup from this Job (${job.status.startTime}..${job.status.completionTime}): ${fs.readdirSync(dir)}`,
+        );
         const manifest = JSON.parse(fs.readFileSync(path.join(dir, ids[0], "manifest.json"), "utf8"));
         assert.strictEqual(manifest.shardCount, 3);
         for (let i = 0; i < 3; i++) assert.ok(fs.statSync(path.join(dir, ids[0], `shard-${i}.rdb`)).size > 1000, `shard-${i}.rdb`);

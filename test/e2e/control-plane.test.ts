@@ -39,11 +39,18 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
     const json = (args: string[]) => JSON.parse(ok([...args, "-o", "json"]));
     const apply = (...objects: object[]) => ok(["apply", "-f", "-"], objects.map((o) => stringify(o)).join("---\n"));
     /** Polls `get` until `test` holds, bounded; kubectl errors count as "not yet". */
-    const until = (what: string, timeoutMs: number, args: string[], test: (o: any) => boolean) => waitUntil(what, timeoutMs, async () => {
-        const r = k([...args, "-o", "json"]);
-        if (r.status !== 0) return { ok: false, detail: r.stderr.trim() };
-        return { ok: test(JSON.parse(r.stdout)), detail: r.stdout.slice(0, 400) };
-    }, undefined, 500);
+    const until = (what: string, timeoutMs: number, args: string[], test: (o: any) => boolean) =>
+        waitUntil(
+            what,
+            timeoutMs,
+            async () => {
+                const r = k([...args, "-o", "json"]);
+                if (r.status !== 0) return { ok: false, detail: r.stderr.trim() };
+                return { ok: test(JSON.parse(r.stdout)), detail: r.stdout.slice(0, 400) };
+            },
+            undefined,
+            500,
+        );
     /** Pods need their namespace's default ServiceAccount (the serviceaccount controller makes it). */
     const namespace = async (name: string, labels: Record<string, string> = {}) => {
         apply({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
@@ -77,7 +84,9 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
     it("PodSecurity admission is live: restricted refuses a privileged pod that baseline-free namespaces accept", async () => {
         await namespace("ps-restricted", { "pod-security.kubernetes.io/enforce": "restricted" });
         const pod = (ns: string) => ({
-            apiVersion: "v1", kind: "Pod", metadata: { name: "priv", namespace: ns },
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "priv", namespace: ns },
             spec: { containers: [{ name: "c", image: "valkey/valkey:8.1-alpine", securityContext: { privileged: true } }] },
         });
         const refused = k(["apply", "-f", "-"], stringify(pod("ps-restricted")));
@@ -93,13 +102,21 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
         const objects = buildAllObjects(spec, "x");
         for (const ns of objects.filter((o) => o.kind === "Namespace")) {
             apply(ns);
-            await until(`serviceaccount ${ns.metadata.name}/default`, 60000, ["get", "serviceaccount", "default", "-n", ns.metadata.name], () => true);
+            await until(
+                `serviceaccount ${ns.metadata.name}/default`,
+                60000,
+                ["get", "serviceaccount", "default", "-n", ns.metadata.name],
+                () => true,
+            );
         }
         const namespaceOf = (where: string) => objects.find((o) => `${o.kind}/${o.metadata.name}` === where)!.metadata.namespace!;
         /** The pod a template makes; a StatefulSet's claim templates become the claims its pods mount. */
         const asPod = (t: PodTemplate, ns: string) => {
             const owner = objects.find((o) => `${o.kind}/${o.metadata.name}` === t.where) as any;
-            const claims = (owner.spec.volumeClaimTemplates ?? []).map((c: any) => ({ name: c.metadata.name, persistentVolumeClaim: { claimName: `${c.metadata.name}-check` } }));
+            const claims = (owner.spec.volumeClaimTemplates ?? []).map((c: any) => ({
+                name: c.metadata.name,
+                persistentVolumeClaim: { claimName: `${c.metadata.name}-check` },
+            }));
             const spec = { ...t.spec, volumes: [...(t.spec.volumes ?? []), ...claims] };
             return stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "check", namespace: ns, labels: t.labels }, spec });
         };
@@ -111,18 +128,27 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
             // ...and the restricted Redis namespace refuses exactly the templates the oracle flags.
             const inRedis = k(["apply", "--dry-run=server", "-f", "-"], asPod(t, spec.names.namespace));
             const flagged = restrictedViolations(t);
-            assert.strictEqual(inRedis.status !== 0, flagged.length > 0, `${t.where}: oracle ${JSON.stringify(flagged)}, admission: ${inRedis.stderr}`);
+            assert.strictEqual(
+                inRedis.status !== 0,
+                flagged.length > 0,
+                `${t.where}: oracle ${JSON.stringify(flagged)}, admission: ${inRedis.stderr}`,
+            );
         }
         const tuning = templates.find((t) => t.where.startsWith("DaemonSet/"))!;
         const refused = k(["apply", "--dry-run=server", "-f", "-"], asPod(tuning, spec.names.namespace)).stderr;
         // The admission controller's words for each rule the oracle names.
         const words: Record<string, RegExp> = {
-            privileged: /privileged \(container "disable-thp"/, allowPrivilegeEscalation: /allowPrivilegeEscalation != false/,
-            capabilities_restricted: /unrestricted capabilities/, runAsNonRoot: /runAsNonRoot != true/, runAsUser: /runAsUser=0/,
+            privileged: /privileged \(container "disable-thp"/,
+            allowPrivilegeEscalation: /allowPrivilegeEscalation != false/,
+            capabilities_restricted: /unrestricted capabilities/,
+            runAsNonRoot: /runAsNonRoot != true/,
+            runAsUser: /runAsUser=0/,
             // Restricted's volume-type check overrides baseline's hostPath check: one message names both.
-            hostPath_volumes: /type "hostPath"/, restrictedVolumes: /restricted volume types/,
+            hostPath_volumes: /type "hostPath"/,
+            restrictedVolumes: /restricted volume types/,
         };
-        for (const v of restrictedViolations(tuning)) assert.match(refused, words[v.rule] ?? /^$/, `${v.rule} not named by the admission controller: ${refused}`);
+        for (const v of restrictedViolations(tuning))
+            assert.match(refused, words[v.rule] ?? /^$/, `${v.rule} not named by the admission controller: ${refused}`);
     });
 
     it("RBAC: anonymous, a user without bindings and a fresh service account are refused; a binding grants", async () => {
@@ -149,7 +175,8 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
         const token = ok(["create", "token", "robot", "-n", "default", "--duration=10m"]).trim();
         const empty = path.join(root, "empty.kubeconfig");
         fs.writeFileSync(empty, "apiVersion: v1\nkind: Config\n");
-        const asRobot = (args: string[]) => kubectl(bin, empty, [`--server=${cp!.apiServer}`, `--certificate-authority=${cp!.pki.ca.cert}`, `--token=${token}`, ...args]);
+        const asRobot = (args: string[]) =>
+            kubectl(bin, empty, [`--server=${cp!.apiServer}`, `--certificate-authority=${cp!.pki.ca.cert}`, `--token=${token}`, ...args]);
         const whoami = asRobot(["auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"]);
         assert.strictEqual(whoami.stdout, "system:serviceaccount:default:robot", whoami.stderr);
         assert.match(asRobot(["get", "secrets", "-n", "default"]).stderr, /cannot list resource "secrets"/);
@@ -158,23 +185,58 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
     it("a StatefulSet's pod is created and scheduled; its claim is provisioned, bound, expanded and deleted", async () => {
         await namespace(NS);
         // A Node made by hand (no kubelet: the node agent is not part of this test), reporting Ready.
-        apply({ apiVersion: "v1", kind: "Node", metadata: { name: NODE, labels: { "kubernetes.io/hostname": NODE, "topology.kubernetes.io/zone": "zone-a" } } });
+        apply({
+            apiVersion: "v1",
+            kind: "Node",
+            metadata: { name: NODE, labels: { "kubernetes.io/hostname": NODE, "topology.kubernetes.io/zone": "zone-a" } },
+        });
         const now = new Date().toISOString();
         const resources = { cpu: "2", memory: "4Gi", pods: "110" };
-        ok(["patch", "node", NODE, "--subresource=status", "--type=merge", "-p", JSON.stringify({
-            status: { capacity: resources, allocatable: resources, conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "test", lastHeartbeatTime: now, lastTransitionTime: now }] },
-        })]);
+        ok([
+            "patch",
+            "node",
+            NODE,
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            JSON.stringify({
+                status: {
+                    capacity: resources,
+                    allocatable: resources,
+                    conditions: [
+                        {
+                            type: "Ready",
+                            status: "True",
+                            reason: "KubeletReady",
+                            message: "test",
+                            lastHeartbeatTime: now,
+                            lastTransitionTime: now,
+                        },
+                    ],
+                },
+            }),
+        ]);
         apply({
-            apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "web", namespace: NS },
+            apiVersion: "apps/v1",
+            kind: "StatefulSet",
+            metadata: { name: "web", namespace: NS },
             spec: {
-                serviceName: "web", replicas: 1, selector: { matchLabels: { app: "web" } },
-                template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "redis", image: "valkey/valkey:8.1-alpine" }] } },
-                volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
+                serviceName: "web",
+                replicas: 1,
+                selector: { matchLabels: { app: "web" } },
+                template: {
+                    metadata: { labels: { app: "web" } },
+                    spec: { containers: [{ name: "redis", image: "valkey/valkey:8.1-alpine" }] },
+                },
+                volumeClaimTemplates: [
+                    { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+                ],
             },
         });
         // statefulset controller -> pod and claim; scheduler -> selected-node; provisioner -> PV; PV controller -> bound; scheduler -> nodeName.
-        const pod = await until("web-0 scheduled", 120000, ["get", "pod", "web-0", "-n", NS], (p) => p.spec.nodeName === NODE)
-            .then(() => json(["get", "pod", "web-0", "-n", NS]));
+        const pod = await until("web-0 scheduled", 120000, ["get", "pod", "web-0", "-n", NS], (p) => p.spec.nodeName === NODE).then(() =>
+            json(["get", "pod", "web-0", "-n", NS]),
+        );
         assert.strictEqual(pod.spec.nodeName, NODE);
         const pvc = json(["get", "pvc", "data-web-0", "-n", NS]);
         assert.strictEqual(pvc.spec.storageClassName, "local-path", "the default StorageClass was not applied");
@@ -186,7 +248,16 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
         assert.strictEqual(pv.spec.capacity.storage, "1Gi");
         assert.deepStrictEqual(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values, [NODE]);
 
-        ok(["patch", "pvc", "data-web-0", "-n", NS, "--type=merge", "-p", JSON.stringify({ spec: { resources: { requests: { storage: "2Gi" } } } })]);
+        ok([
+            "patch",
+            "pvc",
+            "data-web-0",
+            "-n",
+            NS,
+            "--type=merge",
+            "-p",
+            JSON.stringify({ spec: { resources: { requests: { storage: "2Gi" } } } }),
+        ]);
         await until("claim expanded to 2Gi", 60000, ["get", "pvc", "data-web-0", "-n", NS], (c) => c.status.capacity?.storage === "2Gi");
         assert.strictEqual(json(["get", "pv", pv.metadata.name]).spec.capacity.storage, "2Gi");
         assert.match(ok(["get", "pvc", "data-web-0", "-n", NS]), /data-web-0\s+Bound\s+\S+\s+2Gi/);
@@ -203,12 +274,27 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
 
     it("kubectl create job --from=cronjob makes a Job and the job controller its Pod", async () => {
         await namespace(NS);
-        ok(["create", "cronjob", "nightly", "-n", NS, "--image=valkey/valkey:8.1-alpine", "--schedule=0 3 * * *", "--", "redis-cli", "ping"]);
+        ok([
+            "create",
+            "cronjob",
+            "nightly",
+            "-n",
+            NS,
+            "--image=valkey/valkey:8.1-alpine",
+            "--schedule=0 3 * * *",
+            "--",
+            "redis-cli",
+            "ping",
+        ]);
         ok(["create", "job", "manual", "-n", NS, "--from=cronjob/nightly"]);
         const job = json(["get", "job", "manual", "-n", NS]);
         assert.strictEqual(job.metadata.ownerReferences?.[0]?.kind, "CronJob");
-        const pods = await until("the Job's pod", 90000, ["get", "pods", "-n", NS, "-l", "batch.kubernetes.io/job-name=manual"], (l) => l.items.length === 1)
-            .then(() => json(["get", "pods", "-n", NS, "-l", "batch.kubernetes.io/job-name=manual"]));
+        const pods = await until(
+            "the Job's pod",
+            90000,
+            ["get", "pods", "-n", NS, "-l", "batch.kubernetes.io/job-name=manual"],
+            (l) => l.items.length === 1,
+        ).then(() => json(["get", "pods", "-n", NS, "-l", "batch.kubernetes.io/job-name=manual"]));
         assert.strictEqual(pods.items[0].metadata.ownerReferences[0].name, "manual");
         assert.deepStrictEqual(pods.items[0].spec.containers[0].command, ["redis-cli", "ping"]);
     });
@@ -216,12 +302,24 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
     it("the stand-in CRDs accept and keep ServiceMonitor, PrometheusRule and Certificate objects", async () => {
         await namespace(NS);
         apply(
-            { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "redis", namespace: NS },
-                spec: { selector: { matchLabels: { app: "redis" } }, endpoints: [{ port: "metrics", interval: "30s" }] } },
-            { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "redis", namespace: NS },
-                spec: { groups: [{ name: "redis", rules: [{ alert: "RedisDown", expr: "redis_up == 0", for: "1m" }] }] } },
-            { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "redis", namespace: NS },
-                spec: { secretName: "redis-tls", issuerRef: { name: "ca", kind: "Issuer" }, dnsNames: ["redis.kube-test.svc"] } },
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: "redis", namespace: NS },
+                spec: { selector: { matchLabels: { app: "redis" } }, endpoints: [{ port: "metrics", interval: "30s" }] },
+            },
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: "redis", namespace: NS },
+                spec: { groups: [{ name: "redis", rules: [{ alert: "RedisDown", expr: "redis_up == 0", for: "1m" }] }] },
+            },
+            {
+                apiVersion: "cert-manager.io/v1",
+                kind: "Certificate",
+                metadata: { name: "redis", namespace: NS },
+                spec: { secretName: "redis-tls", issuerRef: { name: "ca", kind: "Issuer" }, dnsNames: ["redis.kube-test.svc"] },
+            },
         );
         assert.strictEqual(json(["get", "servicemonitor", "redis", "-n", NS]).spec.endpoints[0].port, "metrics");
         assert.strictEqual(json(["get", "prometheusrule", "redis", "-n", NS]).spec.groups[0].rules[0].expr, "redis_up == 0");
@@ -236,9 +334,16 @@ describe("kube control plane (real etcd, apiserver, controller-manager, schedule
         assert.deepStrictEqual(procs.filter(alive), []);
         assert.ok(!fs.existsSync(dir));
         // Nothing else runs from the state folder either.
-        const strays = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-            try { return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(dir); } catch { return false; }
-        });
+        const strays = fs
+            .readdirSync("/proc")
+            .filter((p) => /^\d+$/.test(p))
+            .filter((p) => {
+                try {
+                    return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(dir);
+                } catch {
+                    return false;
+                }
+            });
         assert.deepStrictEqual(strays, []);
     });
 });

@@ -32,8 +32,10 @@ const OUTPUTS = ["seedAddresses", "username", "password", "connectionUrl", "shar
  * `port-forward` (formation reaches each pod through the API server and the node agent's kubelet
  * API, and has no other way in); the Python one reaches the pods directly at their addresses.
  */
-const settings = (namespace: string, connectivity: "direct" | "port-forward") =>
-    ({ ...committedStackConfig("Pulumi.dev.yaml", namespace), formation: { connectivity } });
+const settings = (namespace: string, connectivity: "direct" | "port-forward") => ({
+    ...committedStackConfig("Pulumi.dev.yaml", namespace),
+    formation: { connectivity },
+});
 
 /** A consumer's project folder: Pulumi.yaml with the package by its provider folder, and `files`. */
 function consumer(name: string, project: Record<string, unknown>, files: Record<string, string> = {}): string {
@@ -123,14 +125,37 @@ describe("e2e: a YAML program deploys the component through the package's provid
 
     it("the port-forward went through the kubelet API, which answers the API server's certificate only", async () => {
         const pki = path.join(path.dirname(stack.cluster.kubeconfig), "pki");
-        const ask = (cert?: string) => new Promise<string>((resolve) => {
-            const options = cert ? { cert: fs.readFileSync(path.join(pki, `${cert}.crt`)), key: fs.readFileSync(path.join(pki, `${cert}.key`)) } : {};
-            https.get({ host: "198.19.1.1", port: KUBELET_PORT, path: "/portForward/redis-e2e-yaml/redis-cluster-0?port=6379", ca: fs.readFileSync(path.join(pki, "ca.crt")),
-                headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" }, ...options },
-            (res) => { res.resume(); resolve(`HTTP ${res.statusCode}`); })
-                .on("upgrade", (res, socket) => { socket.destroy(); resolve(`HTTP ${res.statusCode}`); })
-                .on("error", (e) => resolve(e.message));
-        });
+        const ask = (cert?: string) =>
+            new Promise<string>((resolve) => {
+                const options = cert
+                    ? { cert: fs.readFileSync(path.join(pki, `${cert}.crt`)), key: fs.readFileSync(path.join(pki, `${cert}.key`)) }
+                    : {};
+                https
+                    .get(
+                        {
+                            host: "198.19.1.1",
+                            port: KUBELET_PORT,
+                            path: "/portForward/redis-e2e-yaml/redis-cluster-0?port=6379",
+                            ca: fs.readFileSync(path.join(pki, "ca.crt")),
+                            headers: {
+                                Connection: "Upgrade",
+                                Upgrade: "websocket",
+                                "Sec-WebSocket-Version": "13",
+                                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+                            },
+                            ...options,
+                        },
+                        (res) => {
+                            res.resume();
+                            resolve(`HTTP ${res.statusCode}`);
+                        },
+                    )
+                    .on("upgrade", (res, socket) => {
+                        socket.destroy();
+                        resolve(`HTTP ${res.statusCode}`);
+                    })
+                    .on("error", (e) => resolve(e.message));
+            });
         // The cluster admin is not the API server: refused, as a kubelet refuses an unauthorized client.
         assert.strictEqual(await ask("admin"), "HTTP 403");
         assert.match(await ask(), /certificate required|socket hang up|ECONNRESET/);

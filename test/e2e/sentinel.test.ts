@@ -37,7 +37,11 @@ describe("e2e: the sentinel topology with the real Pulumi CLI on the local contr
             assert.ok(masterPod, `the master ${master} is one of the pods`);
             const deletedAt = Date.now();
             kubectl(cluster, ["-n", NAMESPACE, "delete", "pod", masterPod.metadata.name, "--wait=false"]);
-            await waitFor("writes accepted again after the failover", 120_000, () => workload.successesAfter(deletedAt + 1000) > 50 || undefined);
+            await waitFor(
+                "writes accepted again after the failover",
+                120_000,
+                () => workload.successesAfter(deletedAt + 1000) > 50 || undefined,
+            );
             const gap = workload.gapAfterMs(deletedAt);
             console.log(`      write gap after deleting the master's pod: ${gap} ms`);
         } finally {

@@ -26,29 +26,62 @@ const LOGIN_ROLES = USER_ROLES.filter((r) => !ACL_RULES[r].startsWith("off"));
 
 const keySlot: (key: string) => number = require("cluster-key-slot");
 /** ACL LOG entries are flat [field, value, ...] lists. */
-const chunk = (flat: unknown[]): [string, unknown][] => Array.from({ length: flat.length / 2 }, (_, i) => [String(flat[2 * i]), flat[2 * i + 1]]);
+const chunk = (flat: unknown[]): [string, unknown][] =>
+    Array.from({ length: flat.length / 2 }, (_, i) => [String(flat[2 * i]), flat[2 * i + 1]]);
 const ip = (i: number) => `127.0.17.${11 + i}`;
 // ip(6) is an extra, unformed pod.
 const nodes: FormationNode[] = Array.from({ length: 6 }, (_, i) => ({ name: `redis-${i}`, ip: ip(i), port: 6379, host: "", zone: "" }));
 let leaks: LeakSampler | undefined;
 /** A generation of passwords, told to the leak sampler before any process holds them. */
 const gen = (tag: string) => {
-    const passwords = Object.fromEntries(USER_ROLES.map((r) => [r, `${tag}${r}Pw${Math.random().toString(36).slice(2, 14)}`])) as Record<UserRole, string>;
+    const passwords = Object.fromEntries(USER_ROLES.map((r) => [r, `${tag}${r}Pw${Math.random().toString(36).slice(2, 14)}`])) as Record<
+        UserRole,
+        string
+    >;
     for (const r of USER_ROLES) leaks?.addSecret(`${USERS[r]}-password`, passwords[r]);
     return passwords;
 };
 
 /** The commands the app user must be refused (issue #8's list and the like). */
 const DANGEROUS: string[][] = [
-    ["FLUSHALL"], ["FLUSHDB"], ["CONFIG", "GET", "maxmemory"], ["CONFIG", "SET", "maxmemory", "0"], ["DEBUG", "SLEEP", "0"],
-    ["SHUTDOWN", "NOSAVE"], ["KEYS", "*"], ["MONITOR"], ["CLUSTER", "FAILOVER"], ["CLUSTER", "RESET"], ["CLUSTER", "FORGET", "x"],
-    ["CLUSTER", "MEET", "127.0.0.1", "1"], ["CLUSTER", "ADDSLOTS", "1"], ["CLUSTER", "SETSLOT", "1", "STABLE"], ["ACL", "LIST"],
-    ["ACL", "SETUSER", "x"], ["REPLICAOF", "NO", "ONE"], ["BGSAVE"], ["SAVE"], ["CLIENT", "KILL", "ID", "1"], ["CLIENT", "LIST"],
-    ["MIGRATE", "127.0.0.1", "1", "k", "0", "1"], ["SLOWLOG", "RESET"], ["SWAPDB", "0", "1"], ["BGREWRITEAOF"],
+    ["FLUSHALL"],
+    ["FLUSHDB"],
+    ["CONFIG", "GET", "maxmemory"],
+    ["CONFIG", "SET", "maxmemory", "0"],
+    ["DEBUG", "SLEEP", "0"],
+    ["SHUTDOWN", "NOSAVE"],
+    ["KEYS", "*"],
+    ["MONITOR"],
+    ["CLUSTER", "FAILOVER"],
+    ["CLUSTER", "RESET"],
+    ["CLUSTER", "FORGET", "x"],
+    ["CLUSTER", "MEET", "127.0.0.1", "1"],
+    ["CLUSTER", "ADDSLOTS", "1"],
+    ["CLUSTER", "SETSLOT", "1", "STABLE"],
+    ["ACL", "LIST"],
+    ["ACL", "SETUSER", "x"],
+    ["REPLICAOF", "NO", "ONE"],
+    ["BGSAVE"],
+    ["SAVE"],
+    ["CLIENT", "KILL", "ID", "1"],
+    ["CLIENT", "LIST"],
+    ["MIGRATE", "127.0.0.1", "1", "k", "0", "1"],
+    ["SLOWLOG", "RESET"],
+    ["SWAPDB", "0", "1"],
+    ["BGREWRITEAOF"],
 ];
 
 async function connectAs(i: number, username: string | undefined, password: string | undefined): Promise<Redis> {
-    const c = new Redis({ host: ip(i), port: 6379, username, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false });
+    const c = new Redis({
+        host: ip(i),
+        port: 6379,
+        username,
+        password,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        enableReadyCheck: false,
+    });
     c.on("error", () => undefined);
     await c.connect();
     return c;
@@ -100,14 +133,22 @@ describe("ACL users (rendered pods, real redis-server)", function () {
         objects = buildAllObjects(spec, creds);
         pods = nodes.map((n, i) => startRedisPod(objects, i, n.ip, secretData(creds)));
         for (const p of pods) leaks.watch(p.root);
-        await formCluster(nodes, { shards: 3, replicasPerShard: 1 }, { password: creds.current.admin, readyTimeoutMs: 30000, nodeTimeoutMs: 5000 });
+        await formCluster(
+            nodes,
+            { shards: 3, replicasPerShard: 1 },
+            { password: creds.current.admin, readyTimeoutMs: 30000, nodeTimeoutMs: 5000 },
+        );
     });
 
     after(async () => {
         await Promise.all(pods.map((p) => p.stop()));
         const report = await leaks?.stop();
         for (const p of pods) fs.rmSync(p.root, { recursive: true, force: true });
-        if (report) assertNoLeaks(report, USER_ROLES.map((r) => `${USERS[r]}-password`));
+        if (report)
+            assertNoLeaks(
+                report,
+                USER_ROLES.map((r) => `${USERS[r]}-password`),
+            );
     });
 
     it("keeps every password out of the ACL file and the runtime conf except masterauth, both mode 600", () => {
@@ -115,9 +156,11 @@ describe("ACL users (rendered pods, real redis-server)", function () {
             const acl = fs.readFileSync(path.join(p.root, "run", "users.acl"), "utf8");
             const conf = fs.readFileSync(path.join(p.root, "run", "redis.conf"), "utf8");
             for (const role of USER_ROLES) assert.ok(!acl.includes(creds.current[role]), `${role}'s password in users.acl`);
-            for (const role of USER_ROLES.filter((r) => r !== "replication")) assert.ok(!conf.includes(creds.current[role]), `${role}'s password in redis.conf`);
+            for (const role of USER_ROLES.filter((r) => r !== "replication"))
+                assert.ok(!conf.includes(creds.current[role]), `${role}'s password in redis.conf`);
             assert.match(acl, /^user default off /m);
-            for (const f of ["users.acl", "redis.conf"]) assert.strictEqual(fs.statSync(path.join(p.root, "run", f)).mode & 0o077, 0, `${f} readable by others`);
+            for (const f of ["users.acl", "redis.conf"])
+                assert.strictEqual(fs.statSync(path.join(p.root, "run", f)).mode & 0o077, 0, `${f} readable by others`);
         }
     });
 
@@ -130,7 +173,8 @@ describe("ACL users (rendered pods, real redis-server)", function () {
                 // DEBUG is refused before the ACL check while enable-debug-command is off (the
                 // default); ACL DRYRUN shows the app user would be refused it anyway.
                 const err = await refusal(app, cmd);
-                if (!/^NOPERM/.test(err) && !(cmd[0] === "DEBUG" && /DEBUG command not allowed/.test(err))) allowed.push(`${cmd.join(" ")} -> ${err || "accepted"}`);
+                if (!/^NOPERM/.test(err) && !(cmd[0] === "DEBUG" && /DEBUG command not allowed/.test(err)))
+                    allowed.push(`${cmd.join(" ")} -> ${err || "accepted"}`);
                 const dry = String(await admin.call("ACL", "DRYRUN", USERS.app, ...cmd));
                 if (!/no permissions/.test(dry)) allowed.push(`ACL DRYRUN ${cmd.join(" ")} -> ${dry}`);
             }
@@ -146,7 +190,10 @@ describe("ACL users (rendered pods, real redis-server)", function () {
         try {
             for (let i = 0; i < 200; i++) await cluster.set(`acl:${i}`, `v${i}`);
             const values = await Promise.all(Array.from({ length: 200 }, (_, i) => cluster.get(`acl:${i}`)));
-            assert.deepStrictEqual(values, Array.from({ length: 200 }, (_, i) => `v${i}`));
+            assert.deepStrictEqual(
+                values,
+                Array.from({ length: 200 }, (_, i) => `v${i}`),
+            );
             assert.strictEqual(await cluster.incr("acl:counter"), 1);
             assert.strictEqual(await cluster.hset("acl:{h}", "f", "1"), 1);
             await cluster.del("acl:counter");
@@ -156,7 +203,8 @@ describe("ACL users (rendered pods, real redis-server)", function () {
         }
         const app = await connectAs(0, USERS.app, creds.current.app);
         try {
-            for (const sub of ["SLOTS", "SHARDS", "NODES", "INFO", "MYID"]) assert.strictEqual(await refusal(app, ["CLUSTER", sub]), "", `CLUSTER ${sub}`);
+            for (const sub of ["SLOTS", "SHARDS", "NODES", "INFO", "MYID"])
+                assert.strictEqual(await refusal(app, ["CLUSTER", sub]), "", `CLUSTER ${sub}`);
             assert.strictEqual(await app.call("CLUSTER", "KEYSLOT", "acl:1"), keySlot("acl:1"));
             assert.match(String(await app.call("INFO", "server")), /redis_version/);
             const scan = (await app.call("SCAN", "0", "COUNT", "1000")) as [string, string[]];
@@ -165,7 +213,8 @@ describe("ACL users (rendered pods, real redis-server)", function () {
             app.disconnect();
         }
         const check = spawnSync("redis-cli", ["--user", USERS.app, "--cluster", "check", `${ip(0)}:6379`], {
-            encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: creds.current.app },
+            encoding: "utf8",
+            env: { ...process.env, REDISCLI_AUTH: creds.current.app },
         });
         assert.strictEqual(check.status, 0, check.stdout + check.stderr);
         assert.match(check.stdout, /All 16384 slots covered/);
@@ -207,7 +256,9 @@ describe("ACL users (rendered pods, real redis-server)", function () {
         }
         const rdb = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "acl-rdb-")), "dump.rdb");
         const pull = spawnSync("redis-cli", ["--user", USERS.replication, "-h", ip(master), "--rdb", rdb], {
-            encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: creds.current.replication }, timeout: 30000,
+            encoding: "utf8",
+            env: { ...process.env, REDISCLI_AUTH: creds.current.replication },
+            timeout: 30000,
         });
         assert.strictEqual(pull.status, 0, pull.stdout + pull.stderr);
         assert.strictEqual(fs.readFileSync(rdb).subarray(0, 5).toString(), "REDIS");
@@ -242,7 +293,14 @@ describe("ACL users (rendered pods, real redis-server)", function () {
                 metrics = await (await fetch(`http://${ip(0)}:9121/metrics`)).text();
                 return /^redis_up 1$/m.test(metrics) && /^redis_cluster_state 1$/m.test(metrics);
             });
-            for (const m of ["redis_memory_used_bytes", "redis_memory_max_bytes", "redis_connected_slaves", "redis_commands_total", "redis_slowlog_length", "redis_cluster_slots_ok"]) {
+            for (const m of [
+                "redis_memory_used_bytes",
+                "redis_memory_max_bytes",
+                "redis_connected_slaves",
+                "redis_commands_total",
+                "redis_slowlog_length",
+                "redis_cluster_slots_ok",
+            ]) {
                 assert.match(metrics, new RegExp(`^${m}(\\{| )`, "m"), m);
             }
             // Two scrapes, and of their commands only SLOWLOG GET was refused: the exporter sends it
@@ -258,7 +316,15 @@ describe("ACL users (rendered pods, real redis-server)", function () {
         }
         const exp = await connectAs(0, USERS.exporter, creds.current.exporter);
         try {
-            for (const cmd of [["SET", "x", "1"], ["GET", "x"], ["SCAN", "0"], ["CONFIG", "GET", "*"], ["FLUSHALL"], ["CLUSTER", "NODES"], ["CLIENT", "LIST"]]) {
+            for (const cmd of [
+                ["SET", "x", "1"],
+                ["GET", "x"],
+                ["SCAN", "0"],
+                ["CONFIG", "GET", "*"],
+                ["FLUSHALL"],
+                ["CLUSTER", "NODES"],
+                ["CLIENT", "LIST"],
+            ]) {
                 assert.match(await refusal(exp, cmd), /^NOPERM/, cmd.join(" "));
             }
             assert.strictEqual(await exp.ping(), "PONG");
@@ -270,7 +336,10 @@ describe("ACL users (rendered pods, real redis-server)", function () {
     it("starts a pod mid-rotation accepting both generations from the Secret; default as an app alias when asked for", async () => {
         const old = gen("s0");
         const fresh = gen("s1");
-        const slots = Object.fromEntries(USER_ROLES.map((r) => [r, { a: old[r], b: fresh[r] }])) as Record<UserRole, { a: string; b: string }>;
+        const slots = Object.fromEntries(USER_ROLES.map((r) => [r, { a: old[r], b: fresh[r] }])) as Record<
+            UserRole,
+            { a: string; b: string }
+        >;
         const midSpec = resolveSpec({ shards: 3, replicasPerShard: 1, auth: { rotation: 1, acceptPrevious: true, defaultUser: true } });
         const mid = credentialsFromSlots(midSpec, slots);
         const pod = startRedisPod(buildAllObjects(midSpec, mid), 6, ip(6), secretData(mid));
@@ -297,7 +366,8 @@ describe("ACL users (rendered pods, real redis-server)", function () {
                 legacy.disconnect();
             }
             const acl = fs.readFileSync(path.join(pod.root, "run", "users.acl"), "utf8");
-            for (const role of USER_ROLES) assert.ok(!acl.includes(old[role]) && !acl.includes(fresh[role]), `${role}'s password in users.acl`);
+            for (const role of USER_ROLES)
+                assert.ok(!acl.includes(old[role]) && !acl.includes(fresh[role]), `${role}'s password in users.acl`);
         } finally {
             await pod.stop();
             fs.rmSync(pod.root, { recursive: true, force: true });
@@ -307,12 +377,26 @@ describe("ACL users (rendered pods, real redis-server)", function () {
     it("rotates every password under continuous writes: no write fails, then the old passwords are refused", async () => {
         const old = creds.current;
         const fresh = gen("c1");
-        const slots = Object.fromEntries(USER_ROLES.map((r) => [r, { a: old[r], b: fresh[r] }])) as Record<UserRole, { a: string; b: string }>;
-        const overlap = credentialsFromSlots(resolveSpec({ shards: 3, replicasPerShard: 1, auth: { rotation: 1, acceptPrevious: true } }), slots);
+        const slots = Object.fromEntries(USER_ROLES.map((r) => [r, { a: old[r], b: fresh[r] }])) as Record<
+            UserRole,
+            { a: string; b: string }
+        >;
+        const overlap = credentialsFromSlots(
+            resolveSpec({ shards: 3, replicasPerShard: 1, auth: { rotation: 1, acceptPrevious: true } }),
+            slots,
+        );
         const done = credentialsFromSlots(resolveSpec({ shards: 3, replicasPerShard: 1, auth: { rotation: 1 } }), slots);
         assert.deepStrictEqual(overlap, { current: fresh, previous: old });
         assert.deepStrictEqual(done, { current: fresh });
-        const base = { nodes: nodes.map((n) => ({ name: n.name, address: n.ip, port: 6379, host: "", zone: "" })), shards: 3, replicasPerShard: 1, connectivity: "direct", readyTimeoutSeconds: 30, namespace: "ns", podSelector: "x" };
+        const base = {
+            nodes: nodes.map((n) => ({ name: n.name, address: n.ip, port: 6379, host: "", zone: "" })),
+            shards: 3,
+            replicasPerShard: 1,
+            connectivity: "direct",
+            readyTimeoutSeconds: 30,
+            namespace: "ns",
+            podSelector: "x",
+        };
         const inputs = (c: Credentials<string>) => ({ ...base, password: c.current.admin, users: acceptedPasswords(spec, c) });
 
         // A client that re-authenticates all the time: a new cluster connection per batch, with
@@ -325,7 +409,10 @@ describe("ACL users (rendered pods, real redis-server)", function () {
         let written = 0;
         const writer = (async () => {
             while (running) {
-                const c = new Cluster([{ host: ip(written % 6), port: 6379 }], { redisOptions: { username: USERS.app, password }, clusterRetryStrategy: () => null });
+                const c = new Cluster([{ host: ip(written % 6), port: 6379 }], {
+                    redisOptions: { username: USERS.app, password },
+                    clusterRetryStrategy: () => null,
+                });
                 c.on("error", () => undefined);
                 try {
                     for (let i = 0; i < 10; i++, written++) {
@@ -393,18 +480,39 @@ describe("ACL users (rendered pods, real redis-server)", function () {
             return true;
         });
         creds = { current: fresh };
-        console.log(`      rotation: ${written} writes over ${Object.entries(phases).map(([p, n]) => `${p} ${n}`).join(", ")}`);
+        console.log(
+            `      rotation: ${written} writes over ${Object.entries(phases)
+                .map(([p, n]) => `${p} ${n}`)
+                .join(", ")}`,
+        );
     });
 
     it("an emergency rotation (disconnectRevoked) ends the sessions a revoked password opened; a plain one keeps them", async () => {
-        const base = { nodes: nodes.map((n) => ({ name: n.name, address: n.ip, port: 6379, host: "", zone: "" })), shards: 3, replicasPerShard: 1, connectivity: "direct", readyTimeoutSeconds: 30, namespace: "ns", podSelector: "x" };
-        const inputs = (c: Credentials<string>, disconnectRevoked = false) => ({ ...base, password: c.current.admin, users: acceptedPasswords(spec, c), ...(disconnectRevoked ? { disconnectRevoked } : {}) });
+        const base = {
+            nodes: nodes.map((n) => ({ name: n.name, address: n.ip, port: 6379, host: "", zone: "" })),
+            shards: 3,
+            replicasPerShard: 1,
+            connectivity: "direct",
+            readyTimeoutSeconds: 30,
+            namespace: "ns",
+            podSelector: "x",
+        };
+        const inputs = (c: Credentials<string>, disconnectRevoked = false) => ({
+            ...base,
+            password: c.current.admin,
+            users: acceptedPasswords(spec, c),
+            ...(disconnectRevoked ? { disconnectRevoked } : {}),
+        });
         const session = async () => {
             const c = await connectAs(1, USERS.app, creds.current.app);
             assert.strictEqual(await c.ping(), "PONG");
             return c;
         };
-        const alive = (c: Redis) => c.ping().then((r) => r === "PONG", () => false);
+        const alive = (c: Redis) =>
+            c.ping().then(
+                (r) => r === "PONG",
+                () => false,
+            );
 
         // A plain rotation: the old password opens nothing new, but the open session goes on.
         const kept = await session();

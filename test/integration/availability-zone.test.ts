@@ -18,7 +18,15 @@ const PASSWORD = "ZonePw5e7a9c1b3d5f7a9c1e3b5d7f9a1c3e";
 async function connect(ip: string, timeoutMs = 15000): Promise<Redis> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        const client = new Redis({ host: ip, port: 6379, username: "admin", password: PASSWORD, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        const client = new Redis({
+            host: ip,
+            port: 6379,
+            username: "admin",
+            password: PASSWORD,
+            lazyConnect: true,
+            retryStrategy: () => null,
+            maxRetriesPerRequest: 0,
+        });
         try {
             await client.connect();
             if ((await client.ping()) === "PONG") return client;

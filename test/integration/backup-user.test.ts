@@ -23,8 +23,11 @@ describe("backup user (real redis-server)", function () {
 
     /** redis-cli as `user`, the password in the environment (never on the command line). */
     const cli = (user: string, ...args: string[]) => {
-        const r = spawnSync("redis-cli", ["--no-auth-warning", "--user", user, "-h", HOST, "-p", String(PORT), ...args],
-            { encoding: "utf8", timeout: 10000, env: { ...process.env, REDISCLI_AUTH: passwords[user] } });
+        const r = spawnSync("redis-cli", ["--no-auth-warning", "--user", user, "-h", HOST, "-p", String(PORT), ...args], {
+            encoding: "utf8",
+            timeout: 10000,
+            env: { ...process.env, REDISCLI_AUTH: passwords[user] },
+        });
         return `${r.stdout}${r.stderr}`.trim();
     };
 
@@ -37,19 +40,33 @@ describe("backup user (real redis-server)", function () {
         fs.mkdirSync(secrets);
         for (const r of USER_ROLES) fs.writeFileSync(path.join(secrets, passwordKey(r)), passwords[r], { mode: 0o600 });
         fs.writeFileSync(path.join(dir, "rules"), renderAclRules(resolveSpec({})));
-        const acl = spawnSync("sh", [path.join(packageRoot, "components", "redis", "scripts", "redis-acl.sh"), path.join(dir, "rules")],
-            { encoding: "utf8", env: { ...process.env, SECRETS_DIR: secrets } });
+        const acl = spawnSync("sh", [path.join(packageRoot, "components", "redis", "scripts", "redis-acl.sh"), path.join(dir, "rules")], {
+            encoding: "utf8",
+            env: { ...process.env, SECRETS_DIR: secrets },
+        });
         assert.strictEqual(acl.status, 0, acl.stderr);
         fs.writeFileSync(path.join(dir, "users.acl"), acl.stdout, { mode: 0o600 });
-        fs.writeFileSync(path.join(dir, "redis.conf"), [
-            // A lone node learns no address of its own from peers: announce it, as the pods do.
-            `bind ${HOST}`, `port ${PORT}`, `dir ${dir}`, "cluster-enabled yes", "cluster-config-file nodes.conf", `cluster-announce-ip ${HOST}`,
-            `aclfile ${dir}/users.acl`, "repl-diskless-sync-delay 0", "save \"\"", "appendonly no",
-        ].join("\n") + "\n");
+        fs.writeFileSync(
+            path.join(dir, "redis.conf"),
+            [
+                // A lone node learns no address of its own from peers: announce it, as the pods do.
+                `bind ${HOST}`,
+                `port ${PORT}`,
+                `dir ${dir}`,
+                "cluster-enabled yes",
+                "cluster-config-file nodes.conf",
+                `cluster-announce-ip ${HOST}`,
+                `aclfile ${dir}/users.acl`,
+                "repl-diskless-sync-delay 0",
+                'save ""',
+                "appendonly no",
+            ].join("\n") + "\n",
+        );
         server = spawn("redis-server", [path.join(dir, "redis.conf")], { stdio: "ignore" });
         for (let i = 0; i < 100 && cli(USERS.admin, "ping") !== "PONG"; i++) await new Promise((r) => setTimeout(r, 100));
         assert.strictEqual(cli(USERS.admin, "cluster", "addslotsrange", "0", "16383"), "OK");
-        for (let i = 0; i < 100 && !/cluster_state:ok/.test(cli(USERS.admin, "cluster", "info")); i++) await new Promise((r) => setTimeout(r, 100));
+        for (let i = 0; i < 100 && !/cluster_state:ok/.test(cli(USERS.admin, "cluster", "info")); i++)
+            await new Promise((r) => setTimeout(r, 100));
         for (const k of ["a", "b", "c"]) assert.strictEqual(cli(USERS.admin, "set", k, "1"), "OK");
         assert.strictEqual(cli(USERS.admin, "acl", "log", "reset"), "OK");
     });
@@ -63,15 +80,23 @@ describe("backup user (real redis-server)", function () {
         // The scripts as the backup ConfigMap ships them: the dump beside the redis-cli wrapper.
         const scripts = path.join(dir, "scripts");
         fs.mkdirSync(scripts);
-        for (const name of BACKUP_SCRIPTS) fs.copyFileSync(path.join(packageRoot, "components", "backup", "scripts", name), path.join(scripts, name));
+        for (const name of BACKUP_SCRIPTS)
+            fs.copyFileSync(path.join(packageRoot, "components", "backup", "scripts", name), path.join(scripts, name));
         fs.copyFileSync(path.join(packageRoot, "components", "redis", "scripts", "redis-cli.sh"), path.join(scripts, "redis-cli.sh"));
         for (const d of ["staging", "work"]) fs.mkdirSync(path.join(dir, d));
         const r = spawnSync("sh", [path.join(scripts, "backup-dump.sh")], {
             encoding: "utf8",
             env: {
-                ...process.env, REDIS_HOST: HOST, REDIS_PORT: String(PORT), REDIS_USER: USERS.backup,
-                PASSWORD_FILE: path.join(dir, "secrets", passwordKey("backup")), STAGING_DIR: path.join(dir, "staging"),
-                WORK_DIR: path.join(dir, "work"), BACKUP_KIND: "hourly", KEEP: "1", CLUSTER_NAME: "redis-cluster",
+                ...process.env,
+                REDIS_HOST: HOST,
+                REDIS_PORT: String(PORT),
+                REDIS_USER: USERS.backup,
+                PASSWORD_FILE: path.join(dir, "secrets", passwordKey("backup")),
+                STAGING_DIR: path.join(dir, "staging"),
+                WORK_DIR: path.join(dir, "work"),
+                BACKUP_KIND: "hourly",
+                KEEP: "1",
+                CLUSTER_NAME: "redis-cluster",
             },
         });
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
@@ -85,9 +110,19 @@ describe("backup user (real redis-server)", function () {
 
     it("is refused writes, reads, configuration, flushes, ACL and cluster administration", () => {
         const denied = [
-            ["set", "k", "v"], ["get", "a"], ["config", "get", "maxmemory"], ["config", "set", "maxmemory", "0"],
-            ["flushall"], ["acl", "list"], ["acl", "setuser", "x"], ["cluster", "addslots", "1"], ["cluster", "reset"],
-            ["shutdown", "nosave"], ["keys", "*"], ["psync", "?", "-1"], ["eval", "return 1", "0"],
+            ["set", "k", "v"],
+            ["get", "a"],
+            ["config", "get", "maxmemory"],
+            ["config", "set", "maxmemory", "0"],
+            ["flushall"],
+            ["acl", "list"],
+            ["acl", "setuser", "x"],
+            ["cluster", "addslots", "1"],
+            ["cluster", "reset"],
+            ["shutdown", "nosave"],
+            ["keys", "*"],
+            ["psync", "?", "-1"],
+            ["eval", "return 1", "0"],
         ];
         for (const args of denied) assert.match(cli(USERS.backup, ...args), /NOPERM/, args.join(" "));
         assert.strictEqual(cli(USERS.admin, "dbsize"), "3", "nothing was flushed");

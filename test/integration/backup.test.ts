@@ -61,9 +61,16 @@ function s3(...args: string[]): string {
 }
 /** Folder names under a kind, with whether each holds a manifest (is complete). */
 function backups(kind: string): { id: string; complete: boolean; files: string[] }[] {
-    const ids = s3("ls", `s3://${BUCKET}/${PREFIX}${kind}/`).split("\n").map((l) => /PRE (\S+)\//.exec(l)?.[1]).filter((x): x is string => !!x);
+    const ids = s3("ls", `s3://${BUCKET}/${PREFIX}${kind}/`)
+        .split("\n")
+        .map((l) => /PRE (\S+)\//.exec(l)?.[1])
+        .filter((x): x is string => !!x);
     return ids.sort().map((id) => {
-        const files = s3("ls", `s3://${BUCKET}/${PREFIX}${kind}/${id}/`).split("\n").map((l) => l.trim().split(/\s+/)[3]).filter(Boolean).sort();
+        const files = s3("ls", `s3://${BUCKET}/${PREFIX}${kind}/${id}/`)
+            .split("\n")
+            .map((l) => l.trim().split(/\s+/)[3])
+            .filter(Boolean)
+            .sort();
         return { id, complete: files.includes("manifest.json"), files };
     });
 }
@@ -81,13 +88,21 @@ async function writeDataset(cluster: Cluster, masters: { slots: string }[]): Pro
     const keys: string[] = [];
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < 600; i++) {
-        writes.push(cluster.set(`str:${i}`, `value-${i}-${"x".repeat(i % 50)}`)); keys.push(`str:${i}`);
-        writes.push(cluster.hset(`hash:${i}`, { a: String(i), b: `b${i}` })); keys.push(`hash:${i}`);
-        writes.push(cluster.rpush(`list:${i}`, "1", String(i), "3")); keys.push(`list:${i}`);
-        writes.push(cluster.sadd(`set:${i}`, "a", String(i))); keys.push(`set:${i}`);
-        writes.push(cluster.zadd(`zset:${i}`, i, "m1", i + 1, "m2")); keys.push(`zset:${i}`);
+        writes.push(cluster.set(`str:${i}`, `value-${i}-${"x".repeat(i % 50)}`));
+        keys.push(`str:${i}`);
+        writes.push(cluster.hset(`hash:${i}`, { a: String(i), b: `b${i}` }));
+        keys.push(`hash:${i}`);
+        writes.push(cluster.rpush(`list:${i}`, "1", String(i), "3"));
+        keys.push(`list:${i}`);
+        writes.push(cluster.sadd(`set:${i}`, "a", String(i)));
+        keys.push(`set:${i}`);
+        writes.push(cluster.zadd(`zset:${i}`, i, "m1", i + 1, "m2"));
+        keys.push(`zset:${i}`);
     }
-    for (let i = 0; i < 20; i++) { writes.push(cluster.set(`ttl:${i}`, String(i), "EX", 3600)); keys.push(`ttl:${i}`); }
+    for (let i = 0; i < 20; i++) {
+        writes.push(cluster.set(`ttl:${i}`, String(i), "EX", 3600));
+        keys.push(`ttl:${i}`);
+    }
     await Promise.all(writes);
     const slotOf = require("cluster-key-slot") as (key: string) => number;
     const ranges = masters.map((m) => m.slots.split("-").map(Number));
@@ -106,12 +121,18 @@ async function writeDataset(cluster: Cluster, masters: { slots: string }[]): Pro
  */
 async function valueOf(cluster: Cluster, key: string): Promise<string> {
     const type = await cluster.type(key);
-    const value = type === "string" ? (await cluster.getBuffer(key))!.toString("base64")
-        : type === "hash" ? Object.entries(await cluster.hgetall(key)).sort()
-            : type === "list" ? await cluster.lrange(key, 0, -1)
-                : type === "set" ? (await cluster.smembers(key)).sort()
-                    : type === "zset" ? await cluster.zrange(key, 0, -1, "WITHSCORES")
-                        : `unexpected type ${type}`;
+    const value =
+        type === "string"
+            ? (await cluster.getBuffer(key))!.toString("base64")
+            : type === "hash"
+              ? Object.entries(await cluster.hgetall(key)).sort()
+              : type === "list"
+                ? await cluster.lrange(key, 0, -1)
+                : type === "set"
+                  ? (await cluster.smembers(key)).sort()
+                  : type === "zset"
+                    ? await cluster.zrange(key, 0, -1, "WITHSCORES")
+                    : `unexpected type ${type}`;
     return JSON.stringify([type, value]);
 }
 
@@ -124,9 +145,13 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
     // logger cuts a fixed-width colour prefix off each line, so colours must be on (FORCE_COLOR)
     // and are stripped here.
     const s3Log: string[] = [];
-    // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes being stripped.
-    const requests = (method: string) => s3Log.join("").replace(/\x1b\[[0-9;]*m/g, "").split("\n")
-        .filter((l) => new RegExp(`\\b${method} /${BUCKET}/`).test(l));
+    const requests = (method: string) =>
+        s3Log
+            .join("")
+            // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes being stripped.
+            .replace(/\x1b\[[0-9;]*m/g, "")
+            .split("\n")
+            .filter((l) => new RegExp(`\\b${method} /${BUCKET}/`).test(l));
     let deployment: UpResult;
     let password: string;
     let cluster: Cluster;
@@ -140,8 +165,21 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         assert.ok(fs.existsSync(AWS_CLI), `${AWS_CLI} is missing: apt-get install -y awscli`);
         fs.mkdirSync(path.join(root, "s3"));
         leaks = LeakSampler.start({ stateRoots: [path.join(root, "state"), path.join(root, "s3")] });
-        s3rver = spawn(process.execPath, [require.resolve("s3rver/bin/s3rver.js"), "-d", path.join(root, "s3"), "--address", S3_ADDRESS,
-            "-p", String(S3_PORT), "--configure-bucket", BUCKET], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, FORCE_COLOR: "1" } });
+        s3rver = spawn(
+            process.execPath,
+            [
+                require.resolve("s3rver/bin/s3rver.js"),
+                "-d",
+                path.join(root, "s3"),
+                "--address",
+                S3_ADDRESS,
+                "-p",
+                String(S3_PORT),
+                "--configure-bucket",
+                BUCKET,
+            ],
+            { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, FORCE_COLOR: "1" } },
+        );
         s3rver.stdout!.on("data", (chunk: Buffer) => s3Log.push(chunk.toString()));
         Object.assign(process.env, {
             REDIS_LOCAL_S3_ENDPOINT: `http://${S3_ADDRESS}:${S3_PORT}`,
@@ -153,7 +191,10 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         deployment = await up(stackName);
         leaks.scanText("local up's result (the stack's outputs)", JSON.stringify(deployment));
         password = fs.readFileSync(deployment.passwordFile, "utf8");
-        cluster = new Cluster(deployment.seeds.slice(0, 1).map((s) => ({ host: s.split(":")[0], port: 6379 })), { redisOptions: { username: deployment.user!, password }, enableAutoPipelining: true });
+        cluster = new Cluster(
+            deployment.seeds.slice(0, 1).map((s) => ({ host: s.split(":")[0], port: 6379 })),
+            { redisOptions: { username: deployment.user!, password }, enableAutoPipelining: true },
+        );
     });
 
     after(async () => {
@@ -164,7 +205,8 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         const report = leaks ? await leaks.stop() : undefined;
         for (const name of [stackName, restoreStackName]) fs.rmSync(stackFile(name), { force: true });
         for (const k of ["REDIS_LOCAL_S3_ENDPOINT", "REDIS_LOCAL_STATE_DIR", "REDIS_LOCAL_ADDRESS_BASE"]) {
-            if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+            if (saved[k] === undefined) delete process.env[k];
+            else process.env[k] = saved[k];
         }
         fs.rmSync(root, { recursive: true, force: true });
         if (report) assertNoLeaks(report, USER_ROLES.map(passwordKey));
@@ -177,30 +219,51 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
     });
 
     it("a manual daily backup puts every shard's RDB and the manifest, last, in the bucket", async () => {
-        const masters = (await cluster.cluster("SHARDS") as any[]).map((shard: any[]) => {
-            const slots = shard[1] as number[];
-            return { slots: `${slots[0]}-${slots[1]}` };
-        }).sort((a, b) => Number(a.slots.split("-")[0]) - Number(b.slots.split("-")[0]));
+        const masters = ((await cluster.cluster("SHARDS")) as any[])
+            .map((shard: any[]) => {
+                const slots = shard[1] as number[];
+                return { slots: `${slots[0]}-${slots[1]}` };
+            })
+            .sort((a, b) => Number(a.slots.split("-")[0]) - Number(b.slots.split("-")[0]));
         keys = await writeDataset(cluster, masters);
         const written = await Promise.all(keys.map((k) => valueOf(cluster, k)));
         keys.forEach((k, i) => values.set(k, written[i]));
 
         const job = await runJob(stackName, "redis-cluster-backup-daily");
         assert.ok(job.succeeded, job.containers.map((c) => c.output).join("\n"));
-        assert.deepStrictEqual(job.containers.map((c) => [c.name, c.exitCode]), [["dump", 0], ["upload", 0]]);
+        assert.deepStrictEqual(
+            job.containers.map((c) => [c.name, c.exitCode]),
+            [
+                ["dump", 0],
+                ["upload", 0],
+            ],
+        );
 
         const [daily] = backups("daily");
         dailyId = daily.id;
         assert.deepStrictEqual(daily.files, ["manifest.json", "shard-0.rdb", "shard-1.rdb", "shard-2.rdb"]);
         const manifest = JSON.parse(s3("cp", `s3://${BUCKET}/${PREFIX}daily/${dailyId}/manifest.json`, "-"));
         assert.strictEqual(manifest.shardCount, 3);
-        assert.deepStrictEqual(manifest.shards.map((s: any) => s.slots), masters.map((m) => m.slots));
-        assert.strictEqual(manifest.shards.reduce((n: number, s: any) => n + s.keys, 0), keys.length);
-        assert.strictEqual(manifest.shards.reduce((n: number, s: any) => n + s.expires, 0), 20);
+        assert.deepStrictEqual(
+            manifest.shards.map((s: any) => s.slots),
+            masters.map((m) => m.slots),
+        );
+        assert.strictEqual(
+            manifest.shards.reduce((n: number, s: any) => n + s.keys, 0),
+            keys.length,
+        );
+        assert.strictEqual(
+            manifest.shards.reduce((n: number, s: any) => n + s.expires, 0),
+            20,
+        );
         // Each RDB came from a replica of its shard, not from the master.
         const nodes = String(await cluster.nodes("master")[0].cluster("NODES"));
         for (const s of manifest.shards) {
-            assert.match(nodes, new RegExp(`^${s.sourceId} \\S+ (myself,)?slave ${s.masterId} `, "m"), `shard ${s.index} was not dumped from a replica`);
+            assert.match(
+                nodes,
+                new RegExp(`^${s.sourceId} \\S+ (myself,)?slave ${s.masterId} `, "m"),
+                `shard ${s.index} was not dumped from a replica`,
+            );
         }
         // The object in S3 is the file the manifest describes.
         const local = path.join(root, "shard-1.rdb");
@@ -239,7 +302,11 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
     it("the rendered restore step places shard n's RDB for pod n only, and refuses another shard count or a damaged object", () => {
         const url = `s3://${BUCKET}/${PREFIX}daily/${dailyId}/`;
         // IRSA settings: the step then reads no key Secret (local mode supplies s3rver's login).
-        const irsa = { enabled: true, bucketName: BUCKET, oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/X" };
+        const irsa = {
+            enabled: true,
+            bucketName: BUCKET,
+            oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/X",
+        };
         const restoreStep = (shards: number, ordinal: number) => {
             const spec = resolveSpec({ shards, restore: { from: url }, backup: { s3: irsa } });
             const objects = [...buildAllObjects(spec, password), ...buildBackupObjects(spec)];
@@ -253,15 +320,20 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         assert.strictEqual(placed.status, 0, placed.output);
         const base = fs.readFileSync(path.join(placed.data, "appendonlydir", "appendonly.aof.1.base.rdb"));
         assert.strictEqual(require("crypto").createHash("sha256").update(base).digest("hex"), manifest.shards[1].sha256);
-        assert.strictEqual(fs.readFileSync(path.join(placed.data, "appendonlydir", "appendonly.aof.manifest"), "utf8"),
-            "file appendonly.aof.1.base.rdb seq 1 type b\n");
+        assert.strictEqual(
+            fs.readFileSync(path.join(placed.data, "appendonlydir", "appendonly.aof.manifest"), "utf8"),
+            "file appendonly.aof.1.base.rdb seq 1 type b\n",
+        );
         const replica = restoreStep(3, 4);
         assert.strictEqual(replica.status, 0, replica.output);
         assert.deepStrictEqual(fs.readdirSync(replica.data), []);
 
         const wrongCount = restoreStep(4, 0);
         assert.strictEqual(wrongCount.status, 1);
-        assert.match(wrongCount.output, /has 3 shards and this deployment 4; restore into the same shard count \(shards: 3\), then change shards/);
+        assert.match(
+            wrongCount.output,
+            /has 3 shards and this deployment 4; restore into the same shard count \(shards: 3\), then change shards/,
+        );
         assert.deepStrictEqual(fs.readdirSync(wrongCount.data), []);
 
         const good = path.join(root, "good-0.rdb");
@@ -282,7 +354,9 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         // An incomplete leftover older than everything: nothing removes it but the lifecycle.
         fs.writeFileSync(path.join(root, "leftover"), "partial");
         s3("cp", path.join(root, "leftover"), `s3://${BUCKET}/${PREFIX}hourly/20000101T000000Z/shard-0.rdb`);
-        const before = backups("hourly").filter((b) => b.complete).map((b) => b.id);
+        const before = backups("hourly")
+            .filter((b) => b.complete)
+            .map((b) => b.id);
         const puts = requests("PUT").length;
         const ids: string[] = [];
         for (let i = 0; i < 3; i++) {
@@ -290,13 +364,23 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
             const output = job.containers.map((c) => c.output).join("\n");
             assert.ok(job.succeeded, output);
             assert.match(output, /the bucket's lifecycle expires old ones/);
-            ids.push(backups("hourly").filter((b) => b.complete).map((b) => b.id).pop()!);
+            ids.push(
+                backups("hourly")
+                    .filter((b) => b.complete)
+                    .map((b) => b.id)
+                    .pop()!,
+            );
         }
         assert.strictEqual(new Set(ids).size, 3);
         // keep is 2 in this stack, and all 3 new backups (and every older one) are still in S3.
-        assert.deepStrictEqual(backups("hourly").map((b) => [b.id, b.complete]),
-            [["20000101T000000Z", false], ...[...before, ...ids].map((id) => [id, true])]);
-        assert.deepStrictEqual(backups("daily").map((b) => [b.id, b.complete]), [[dailyId, true]]);
+        assert.deepStrictEqual(
+            backups("hourly").map((b) => [b.id, b.complete]),
+            [["20000101T000000Z", false], ...[...before, ...ids].map((id) => [id, true])],
+        );
+        assert.deepStrictEqual(
+            backups("daily").map((b) => [b.id, b.complete]),
+            [[dailyId, true]],
+        );
         // The jobs' requests: uploads seen by the server (so the log is read), not one DELETE.
         assert.ok(requests("PUT").length >= puts + 3 * 4, `s3rver logged ${requests("PUT").length - puts} PUTs for 3 backups`);
         assert.deepStrictEqual(requests("DELETE"), []);
@@ -310,12 +394,19 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         const lifecycle = rendered.others.find((o) => o.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")!;
         const rules = (lifecycle.inputs as any).rules;
         // hourly keep 2 (2 hours: a day), daily keep 7 (7 days); S3 counts to the next midnight UTC.
-        assert.deepStrictEqual(rules.map((r: any) => [r.filter.prefix, r.expiration.days ?? "markers", r.noncurrentVersionExpiration?.noncurrentDays]), [
-            [`${PREFIX}hourly/`, 1, 7], [`${PREFIX}daily/`, 7, 7], [PREFIX, "markers", undefined],
-        ]);
+        assert.deepStrictEqual(
+            rules.map((r: any) => [r.filter.prefix, r.expiration.days ?? "markers", r.noncurrentVersionExpiration?.noncurrentDays]),
+            [
+                [`${PREFIX}hourly/`, 1, 7],
+                [`${PREFIX}daily/`, 7, 7],
+                [PREFIX, "markers", undefined],
+            ],
+        );
         const writer = JSON.parse((rendered.others.find((o) => o.name === "redis-backup-access")!.inputs as any).policy);
-        assert.deepStrictEqual(writer.Statement.filter((st: any) => st.Effect === "Allow").flatMap((st: any) => [st.Action].flat()),
-            ["s3:ListBucket", "s3:PutObject", "s3:AbortMultipartUpload"]);
+        assert.deepStrictEqual(
+            writer.Statement.filter((st: any) => st.Effect === "Allow").flatMap((st: any) => [st.Action].flat()),
+            ["s3:ListBucket", "s3:PutObject", "s3:AbortMultipartUpload"],
+        );
     });
 
     it("a backup killed mid-upload is never listed as complete, and retention and verify pass it by", async () => {
@@ -323,7 +414,9 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         let uploadPid: number | undefined;
         const running = runJob(stackName, "redis-cluster-backup-hourly", {
             retry: false,
-            onStart: (name, pid) => { if (name === "upload") uploadPid = pid; },
+            onStart: (name, pid) => {
+                if (name === "upload") uploadPid = pid;
+            },
         });
         const known = new Set(before.map((b) => b.id));
         const hourlyDir = path.join(root, "s3", BUCKET, PREFIX, "hourly");
@@ -340,7 +433,10 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         assert.ok(cut.files.includes("shard-0.rdb"), "the upload was cut after its first shard");
         assert.strictEqual(cut.complete, false, `a cut upload holds ${cut.files.join(", ")}`);
         // Nothing complete was removed for it.
-        assert.deepStrictEqual(after.filter((b) => b.complete), before.filter((b) => b.complete));
+        assert.deepStrictEqual(
+            after.filter((b) => b.complete),
+            before.filter((b) => b.complete),
+        );
         const verify = await runJob(stackName, "redis-cluster-backup-verify");
         const output = verify.containers.map((c) => c.output).join("\n");
         assert.ok(verify.succeeded, output);
@@ -349,12 +445,17 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
 
     it("a master flagged fail? by the node that answers: the backup fails naming the shard and its slots, and nothing is marked complete", async () => {
         const adminPassword = adminPasswordOf(deployment);
-        const admin = (address: string) => new Redis({ host: address, port: 6379, username: "admin", password: adminPassword, maxRetriesPerRequest: 1 });
+        const admin = (address: string) =>
+            new Redis({ host: address, port: 6379, username: "admin", password: adminPassword, maxRetriesPerRequest: 1 });
         // The job asks the first pod of the deployment, as local mode's Service does.
         const answering = deployment.pods[0].address;
         const asker = admin(answering);
         const others = deployment.pods.filter((p) => p.address !== answering).map((p) => admin(p.address));
-        const nodes = async () => String(await asker.cluster("NODES")).trim().split("\n").map((l) => l.split(" "));
+        const nodes = async () =>
+            String(await asker.cluster("NODES"))
+                .trim()
+                .split("\n")
+                .map((l) => l.split(" "));
         const victim = (await nodes()).find((n) => n[2].includes("master") && !n[2].includes("myself") && n.length >= 9)!;
         const victimAddress = victim[1].split(":")[0];
         const victimPid = deployment.pods.find((p) => p.address === victimAddress)!.pids.redis;
@@ -377,8 +478,14 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
             const job = await runJob(stackName, "redis-cluster-backup-hourly", { retry: false });
             const output = job.containers.map((c) => c.output).join("\n");
             assert.strictEqual(job.succeeded, false, output);
-            assert.deepStrictEqual(job.containers.map((c) => [c.name, c.exitCode]), [["dump", 1]]);
-            assert.match(output, new RegExp(`shard with slots ${victimSlots}: master ${victim[0]} at ${victimAddress}:6379 is flagged master,fail\\?`));
+            assert.deepStrictEqual(
+                job.containers.map((c) => [c.name, c.exitCode]),
+                [["dump", 1]],
+            );
+            assert.match(
+                output,
+                new RegExp(`shard with slots ${victimSlots}: master ${victim[0]} at ${victimAddress}:6379 is flagged master,fail\\?`),
+            );
             assert.match(output, new RegExp(`slots ${victimSlots} have no healthy master; a backup must cover all 16384 slots`));
             assert.doesNotMatch(output, /complete on the volume/);
             assert.deepStrictEqual(backups("hourly"), before.s3, "the bucket changed");
@@ -393,11 +500,18 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
     });
 
     it("verify refuses a backup older than backup.verify.maxAgeMinutes", async () => {
-        const newest = [...backups("hourly"), ...backups("daily")].filter((b) => b.complete).map((b) => b.id).sort().pop()!;
+        const newest = [...backups("hourly"), ...backups("daily")]
+            .filter((b) => b.complete)
+            .map((b) => b.id)
+            .sort()
+            .pop()!;
         const taken = Date.parse(newest.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z"));
         // One minute is the smallest limit: let the newest backup pass it.
         while (Date.now() - taken < 62000) await new Promise((r) => setTimeout(r, 500));
-        fs.writeFileSync(stackFile(stackName), STACK.replace("    hourly: {keep: 2}\n", "    hourly: {keep: 2}\n    verify: {maxAgeMinutes: 1}\n"));
+        fs.writeFileSync(
+            stackFile(stackName),
+            STACK.replace("    hourly: {keep: 2}\n", "    hourly: {keep: 2}\n    verify: {maxAgeMinutes: 1}\n"),
+        );
         try {
             const job = await runJob(stackName, "redis-cluster-backup-verify", { retry: false });
             const output = job.containers.map((c) => c.output).join("\n");
@@ -416,24 +530,35 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         const restored = await up(restoreStackName);
         leaks.scanText("local up's result of the restore (the stack's outputs)", JSON.stringify(restored));
         const pw = fs.readFileSync(restored.passwordFile, "utf8");
-        cluster = new Cluster([{ host: restored.pods[0].address, port: 6379 }], { redisOptions: { username: restored.user!, password: pw }, enableAutoPipelining: true });
+        cluster = new Cluster([{ host: restored.pods[0].address, port: 6379 }], {
+            redisOptions: { username: restored.user!, password: pw },
+            enableAutoPipelining: true,
+        });
         const restoredValues = await Promise.all(keys.map((k) => valueOf(cluster, k)));
         const mismatched = keys.filter((k, i) => restoredValues[i] !== values.get(k));
         assert.deepStrictEqual(mismatched, []);
-        for (let i = 0; i < 20; i++) assert.ok(await cluster.pttl(`ttl:${i}`) > 0, `ttl:${i} lost its TTL`);
+        for (let i = 0; i < 20; i++) assert.ok((await cluster.pttl(`ttl:${i}`)) > 0, `ttl:${i} lost its TTL`);
         // No key beyond the backup's, and `redis-cli --cluster check` finds every slot covered and agreed.
         let total = 0;
         for (const m of cluster.nodes("master")) total += await m.dbsize();
         assert.strictEqual(total, keys.length);
-        const check = spawnSync("redis-cli", ["--no-auth-warning", "--user", restored.user!, "--cluster", "check", `${restored.pods[0].address}:6379`],
-            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: pw } });
+        const check = spawnSync(
+            "redis-cli",
+            ["--no-auth-warning", "--user", restored.user!, "--cluster", "check", `${restored.pods[0].address}:6379`],
+            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: pw } },
+        );
         assert.strictEqual(check.status, 0, check.stdout);
         assert.match(check.stdout, /All 16384 slots covered/);
         // Every key a master holds lies in a slot it owns: no key was stranded on the wrong shard.
         const slotOf = require("cluster-key-slot") as (key: string) => number;
         for (const node of cluster.nodes("master")) {
-            const myself = String(await node.cluster("NODES")).split("\n").find((l) => l.includes("myself"))!;
-            const owned = myself.split(" ").slice(8).map((r) => r.split("-").map(Number));
+            const myself = String(await node.cluster("NODES"))
+                .split("\n")
+                .find((l) => l.includes("myself"))!;
+            const owned = myself
+                .split(" ")
+                .slice(8)
+                .map((r) => r.split("-").map(Number));
             // SCAN, not KEYS: the app user clients get may not run KEYS.
             const held: string[] = [];
             let cursor = "0";

@@ -33,18 +33,28 @@ describe("client examples against local mode", function () {
 
     it("ioredis Cluster writes keys over every shard and reads them back", () => {
         const out = run(process.execPath, [path.join(examples, "ioredis-cluster.js"), "ioredis", String(COUNT)]);
-        assert.deepStrictEqual({ ...out, keysPerMaster: undefined },
-            { client: "ioredis", written: COUNT, readBack: COUNT, checked: null, masters: 3, keysPerMaster: undefined });
-        assert.strictEqual(out.keysPerMaster.reduce((a: number, b: number) => a + b, 0), COUNT);
+        assert.deepStrictEqual(
+            { ...out, keysPerMaster: undefined },
+            { client: "ioredis", written: COUNT, readBack: COUNT, checked: null, masters: 3, keysPerMaster: undefined },
+        );
+        assert.strictEqual(
+            out.keysPerMaster.reduce((a: number, b: number) => a + b, 0),
+            COUNT,
+        );
         for (const n of out.keysPerMaster) assert.ok(n > 0, `a master holds no key: ${out.keysPerMaster}`);
     });
 
     it("redis-py RedisCluster writes its own keys and reads every key ioredis wrote", () => {
         // Debian's python3-redis is importable only from /usr/bin/python3.
         const out = run("/usr/bin/python3", [path.join(examples, "redis-py-cluster.py"), "redis-py", String(COUNT), "ioredis"]);
-        assert.deepStrictEqual({ ...out, keysPerMaster: undefined },
-            { client: "redis-py", written: COUNT, readBack: COUNT, checked: COUNT, masters: 3, keysPerMaster: undefined });
-        assert.strictEqual(out.keysPerMaster.reduce((a: number, b: number) => a + b, 0), 2 * COUNT);
+        assert.deepStrictEqual(
+            { ...out, keysPerMaster: undefined },
+            { client: "redis-py", written: COUNT, readBack: COUNT, checked: COUNT, masters: 3, keysPerMaster: undefined },
+        );
+        assert.strictEqual(
+            out.keysPerMaster.reduce((a: number, b: number) => a + b, 0),
+            2 * COUNT,
+        );
     });
 
     it("ioredis reads every key redis-py wrote", () => {

@@ -15,24 +15,53 @@ const KEYS_PER_TYPE = 200;
 
 function engine(name: "redis" | "valkey", line: string): LocalEngine {
     const found = localEngines().find((e) => e.engine === name && e.line === line);
-    assert.ok(found, `no ${name} ${line} build: run sh tools/engines/servers.sh (have: ${localEngines().map((e) => e.version).join(", ")})`);
+    assert.ok(
+        found,
+        `no ${name} ${line} build: run sh tools/engines/servers.sh (have: ${localEngines()
+            .map((e) => e.version)
+            .join(", ")})`,
+    );
     return found!;
 }
 
-interface Server { proc: ChildProcess; client: Redis; log: string }
+interface Server {
+    proc: ChildProcess;
+    client: Redis;
+    log: string;
+}
 
 /** A server on its own loopback address, no persistence but the dump it is given or SAVEd. */
 async function startServer(e: LocalEngine, address: string, dir: string, extra: string[] = []): Promise<Server> {
     const log = path.join(dir, `${e.engine}.log`);
-    const proc = spawn(path.join(e.binDir, `${e.engine}-server`), [
-        "--bind", address, "--port", "6379", "--dir", dir, "--dbfilename", "dump.rdb",
-        "--appendonly", "no", "--save", "", "--protected-mode", "no", "--logfile", log, ...extra,
-    ], { stdio: "ignore" });
+    const proc = spawn(
+        path.join(e.binDir, `${e.engine}-server`),
+        [
+            "--bind",
+            address,
+            "--port",
+            "6379",
+            "--dir",
+            dir,
+            "--dbfilename",
+            "dump.rdb",
+            "--appendonly",
+            "no",
+            "--save",
+            "",
+            "--protected-mode",
+            "no",
+            "--logfile",
+            log,
+            ...extra,
+        ],
+        { stdio: "ignore" },
+    );
     const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
     const client = new Redis({ host: address, port: 6379, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     for (let i = 0; i < 100; i++) {
         const gone = await Promise.race([exited, new Promise((r) => setTimeout(() => r("alive"), 100))]);
-        if (gone !== "alive") throw new Error(`${e.version} exited with ${gone}: ${fs.readFileSync(log, "utf8").split("\n").slice(-5).join(" | ")}`);
+        if (gone !== "alive")
+            throw new Error(`${e.version} exited with ${gone}: ${fs.readFileSync(log, "utf8").split("\n").slice(-5).join(" | ")}`);
         try {
             await client.connect();
             if ((await client.ping()) === "PONG") return { proc, client, log };
@@ -74,13 +103,20 @@ async function snapshot(c: Redis): Promise<Map<string, string>> {
     const keys = (await c.keys("*")).sort();
     for (const k of keys) {
         const type = await c.type(k);
-        const value = type === "string" ? await c.get(k)
-            : type === "hash" ? await c.hgetall(k)
-            : type === "list" ? await c.lrange(k, 0, -1)
-            : type === "set" ? (await c.smembers(k)).sort()
-            : type === "zset" ? await c.zrange(k, 0, -1, "WITHSCORES")
-            : type === "stream" ? await c.xrange(k, "-", "+")
-            : `unexpected type ${type}`;
+        const value =
+            type === "string"
+                ? await c.get(k)
+                : type === "hash"
+                  ? await c.hgetall(k)
+                  : type === "list"
+                    ? await c.lrange(k, 0, -1)
+                    : type === "set"
+                      ? (await c.smembers(k)).sort()
+                      : type === "zset"
+                        ? await c.zrange(k, 0, -1, "WITHSCORES")
+                        : type === "stream"
+                          ? await c.xrange(k, "-", "+")
+                          : `unexpected type ${type}`;
         out.set(k, JSON.stringify({ type, value, ttl: (await c.pttl(k)) > 0 }));
     }
     return out;

@@ -44,10 +44,15 @@ function fakeRedis(): Promise<{ commands: string[][]; raw: () => string; close: 
         });
         socket.on("error", () => undefined);
     });
-    return new Promise((resolve) => server.listen(FOREIGN_PORT, FOREIGN, () => resolve({
-        commands, raw: () => raw,
-        close: () => new Promise<void>((r) => server.close(() => r())),
-    })));
+    return new Promise((resolve) =>
+        server.listen(FOREIGN_PORT, FOREIGN, () =>
+            resolve({
+                commands,
+                raw: () => raw,
+                close: () => new Promise<void>((r) => server.close(() => r())),
+            }),
+        ),
+    );
 }
 
 /** One RESP array of bulk strings from the front of `buf`, or undefined until it is complete. */
@@ -90,8 +95,9 @@ describe("the exporter's /scrape endpoint against a foreign target", function ()
         const init = runToCompletion(plan.initContainers.find((c) => c.name === "exporter-auth")!);
         assert.strictEqual(init.status, 0, init.output);
         exporterPlan = plan.containers.find((c) => c.name === "exporter")!;
-        await until(() => redis.runScript("redis-probe.sh", "startup").status === 0, "redis-server to start", 20000)
-            .catch((e) => { throw new Error(`${e.message}: ${redis.output()}`); });
+        await until(() => redis.runScript("redis-probe.sh", "startup").status === 0, "redis-server to start", 20000).catch((e) => {
+            throw new Error(`${e.message}: ${redis.output()}`);
+        });
         admin = new Redis({ host: POD_IP, port: 6379, username: USERS.admin, password: PASSWORD });
     });
 
@@ -105,7 +111,15 @@ describe("the exporter's /scrape endpoint against a foreign target", function ()
         let child: ChildProcess | undefined;
         try {
             child = startContainer(plan);
-            await until(async () => metricsOf("/health").then((t) => t === "ok", () => false), "the exporter to listen", 20000);
+            await until(
+                async () =>
+                    metricsOf("/health").then(
+                        (t) => t === "ok",
+                        () => false,
+                    ),
+                "the exporter to listen",
+                20000,
+            );
             await body();
         } finally {
             if (child?.pid) await stopProcess(child.pid, 5000);
@@ -120,14 +134,24 @@ describe("the exporter's /scrape endpoint against a foreign target", function ()
                 assert.match(await metricsOf("/metrics"), /^redis_up 1$/m, "the exporter authenticates to its own Redis");
                 const own = await metricsOf(`/scrape?target=redis://${POD_IP}:6379`);
                 assert.match(own, /^redis_up 1$/m, "/scrape of the exporter's own address still authenticates");
-                for (const target of [`redis://${FOREIGN}:${FOREIGN_PORT}`, `${FOREIGN}:${FOREIGN_PORT}`, `redis://${USERS.exporter}@${FOREIGN}:${FOREIGN_PORT}`]) {
+                for (const target of [
+                    `redis://${FOREIGN}:${FOREIGN_PORT}`,
+                    `${FOREIGN}:${FOREIGN_PORT}`,
+                    `redis://${USERS.exporter}@${FOREIGN}:${FOREIGN_PORT}`,
+                ]) {
                     const before = fake.commands.length;
                     const foreign = await metricsOf(`/scrape?target=${encodeURIComponent(target)}`);
                     assert.match(foreign, /^redis_up 0$/m, target);
-                    assert.ok(fake.commands.length > before, `the exporter did not dial ${target}: the listener would see nothing either way`);
+                    assert.ok(
+                        fake.commands.length > before,
+                        `the exporter did not dial ${target}: the listener would see nothing either way`,
+                    );
                 }
             });
-            assert.deepStrictEqual(fake.commands.filter((c) => c[0].toUpperCase() === "AUTH" || c[0].toUpperCase() === "HELLO"), []);
+            assert.deepStrictEqual(
+                fake.commands.filter((c) => c[0].toUpperCase() === "AUTH" || c[0].toUpperCase() === "HELLO"),
+                [],
+            );
             assert.ok(!fake.raw().includes(PASSWORD), "the password reached the foreign listener");
         } finally {
             await fake.close();
@@ -141,7 +165,10 @@ describe("the exporter's /scrape endpoint against a foreign target", function ()
             await withExporter(old, async () => {
                 await metricsOf(`/scrape?target=redis://${FOREIGN}:${FOREIGN_PORT}`);
             });
-            assert.deepStrictEqual(fake.commands.find((c) => c[0].toUpperCase() === "AUTH"), ["AUTH", USERS.exporter, PASSWORD]);
+            assert.deepStrictEqual(
+                fake.commands.find((c) => c[0].toUpperCase() === "AUTH"),
+                ["AUTH", USERS.exporter, PASSWORD],
+            );
         } finally {
             await fake.close();
         }
@@ -170,7 +197,9 @@ describe("the exporter's /scrape endpoint against a foreign target", function ()
         const byExporter = log.filter((e) => e.username === USERS.exporter);
         assert.deepStrictEqual([...new Set(byExporter.map((e) => e.object))], ["slowlog|get"]);
         // Redis folds repeats within 60 s into one entry: the refusals do not flood the ACL log.
-        console.log(`      ${scrapes} scrapes: ${byExporter.length} ACL LOG entr${byExporter.length === 1 ? "y" : "ies"} by the exporter, count ${byExporter.map((e) => e.count).join(",")}`);
+        console.log(
+            `      ${scrapes} scrapes: ${byExporter.length} ACL LOG entr${byExporter.length === 1 ? "y" : "ies"} by the exporter, count ${byExporter.map((e) => e.count).join(",")}`,
+        );
         assert.strictEqual(byExporter.length, 1);
         assert.strictEqual(Number(byExporter[0].count), scrapes);
     });

@@ -22,14 +22,25 @@ describe("fault suite (local mode, dev stack)", function () {
     let adminPassword: string;
 
     const admin = async (address: string) => {
-        const c = new Redis({ host: address, port: 6379, username: "admin", password: adminPassword, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const c = new Redis({
+            host: address,
+            port: 6379,
+            username: "admin",
+            password: adminPassword,
+            lazyConnect: true,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+        });
         await c.connect();
         return c;
     };
     const clusterCheck = () => {
         const live = deployment.pods.map((p) => p.address);
         for (const a of live) {
-            const r = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${a}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword } });
+            const r = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${a}:6379`], {
+                encoding: "utf8",
+                env: { ...process.env, REDISCLI_AUTH: adminPassword },
+            });
             if (r.status !== null && !/Could not connect/.test(r.stdout + r.stderr)) return { status: r.status, out: r.stdout };
         }
         return { status: -1, out: "no node answered" };
@@ -41,9 +52,15 @@ describe("fault suite (local mode, dev stack)", function () {
             try {
                 const c = await admin(p.address);
                 const role = ((await c.call("ROLE")) as string[])[0];
-                const myself = String(await c.call("CLUSTER", "NODES")).split("\n").find((l) => l.includes("myself"))!;
+                const myself = String(await c.call("CLUSTER", "NODES"))
+                    .split("\n")
+                    .find((l) => l.includes("myself"))!;
                 c.disconnect();
-                const ranges = myself.split(" ").slice(8).filter((f) => /^\d/.test(f)).map((f) => f.split("-").map(Number) as [number, number])
+                const ranges = myself
+                    .split(" ")
+                    .slice(8)
+                    .filter((f) => /^\d/.test(f))
+                    .map((f) => f.split("-").map(Number) as [number, number])
                     .map(([a, b]) => [a, b ?? a] as [number, number]);
                 if (role === "master" && ranges.length > 0) shards.push({ master: p.name, address: p.address, ranges });
             } catch {
@@ -88,7 +105,11 @@ describe("fault suite (local mode, dev stack)", function () {
 
     async function underLoad(fault: (victim: { master: string; ranges: [number, number][] }) => Promise<void>) {
         const [victim] = await masters();
-        const workload = new Workload(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })), password, { prefix: `wl${Date.now()}` });
+        const workload = new Workload(
+            deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })),
+            password,
+            { prefix: `wl${Date.now()}` },
+        );
         await workload.start();
         await new Promise((r) => setTimeout(r, 1000));
         await fault(victim);
@@ -104,9 +125,11 @@ describe("fault suite (local mode, dev stack)", function () {
 
     it("SIGKILL of a master under load: its replica takes over, no WAIT-acknowledged write is lost", async () => {
         const { victim, report, gapMs } = await underLoad((v) => podAction("dev", v.master, "kill").then(() => undefined));
-        console.log(`      unplanned failover: writes to ${victim.master}'s slots stopped for ${gapMs} ms; ` +
-            `${report.lostAcknowledged.length} of ${report.acknowledged} plainly acknowledged writes lost, ` +
-            `0 of ${report.replicaAcknowledged} WAIT-acknowledged expected`);
+        console.log(
+            `      unplanned failover: writes to ${victim.master}'s slots stopped for ${gapMs} ms; ` +
+                `${report.lostAcknowledged.length} of ${report.acknowledged} plainly acknowledged writes lost, ` +
+                `0 of ${report.replicaAcknowledged} WAIT-acknowledged expected`,
+        );
         assert.ok(report.replicaAcknowledged > 100, `too few WAIT-acknowledged writes: ${report.replicaAcknowledged}`);
         assert.deepStrictEqual(report.lostReplicaAcknowledged, []);
         assert.ok(!(await masters()).some((m) => m.master === victim.master), "the killed master still owns slots");
@@ -137,8 +160,10 @@ describe("fault suite (local mode, dev stack)", function () {
             await podAction("dev", v.master, "stop");
             stoppedAfterMs = Date.now() - t0;
         });
-        console.log(`      planned failover: writes to ${victim.master}'s slots stopped for ${gapMs} ms (stop took ${stoppedAfterMs} ms); ` +
-            `${report.lostAcknowledged.length} of ${report.acknowledged} acknowledged writes lost`);
+        console.log(
+            `      planned failover: writes to ${victim.master}'s slots stopped for ${gapMs} ms (stop took ${stoppedAfterMs} ms); ` +
+                `${report.lostAcknowledged.length} of ${report.acknowledged} acknowledged writes lost`,
+        );
         assert.deepStrictEqual(report.lostAcknowledged, []);
         assert.ok(gapMs < NODE_TIMEOUT_MS, `writes stopped for ${gapMs} ms, not under the ${NODE_TIMEOUT_MS} ms node timeout`);
         await podAction("dev", victim.master, "start");
@@ -166,10 +191,16 @@ describe("fault suite (local mode, dev stack)", function () {
 
     it("every pod restarted at once on new addresses: the cluster comes back ok with all data, with no human action", async function () {
         if (!canPublishNames()) {
-            console.log("      not run: publishing pod names (the cluster DNS stand-in) needs write access to /etc/hosts, i.e. root; CI runs as root");
+            console.log(
+                "      not run: publishing pod names (the cluster DNS stand-in) needs write access to /etc/hosts, i.e. root; CI runs as root",
+            );
             this.skip();
         }
-        const workload = new Workload(deployment.seeds.map((x) => ({ host: x.split(":")[0], port: 6379 })), password, { prefix: `all${Date.now()}` });
+        const workload = new Workload(
+            deployment.seeds.map((x) => ({ host: x.split(":")[0], port: 6379 })),
+            password,
+            { prefix: `all${Date.now()}` },
+        );
         await workload.start();
         await new Promise((r) => setTimeout(r, 1500));
         await workload.stop();
@@ -177,14 +208,19 @@ describe("fault suite (local mode, dev stack)", function () {
         // As `kubectl delete pod --all`: every pod stops at once, each comes back with a new IP.
         await Promise.all(deployment.pods.map((p) => podAction("dev", p.name, "stop")));
         const moved = await Promise.all(deployment.pods.map((p, i) => podAction("dev", p.name, "start", { address: `127.0.9.${41 + i}` })));
-        deployment = { ...deployment, pods: moved.map((p, i) => ({ ...deployment.pods[i], address: p.address, pids: p.pids })),
-            seeds: moved.map((p) => `${p.address}:6379`) };
+        deployment = {
+            ...deployment,
+            pods: moved.map((p, i) => ({ ...deployment.pods[i], address: p.address, pids: p.pids })),
+            seeds: moved.map((p) => `${p.address}:6379`),
+        };
 
         await waitFor("the cluster to come back ok at the new addresses", healthy, 90000);
         workload.retarget(deployment.seeds.map((x) => ({ host: x.split(":")[0], port: 6379 })));
         const report = await workload.verify();
         workload.close();
-        console.log(`      full restart on new addresses: ${report.acknowledged} acknowledged writes, ${report.lostAcknowledged.length} lost`);
+        console.log(
+            `      full restart on new addresses: ${report.acknowledged} acknowledged writes, ${report.lostAcknowledged.length} lost`,
+        );
         assert.ok(report.acknowledged > 100);
         assert.deepStrictEqual(report.lostAcknowledged, []);
         const c = clusterCheck();

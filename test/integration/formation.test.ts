@@ -21,20 +21,36 @@ const PASSWORD = "FormationPw9b2d4f6a8c0e1a3c5e7b9d1f3a";
 const SHAPE = { shards: 3, replicasPerShard: 1 };
 const ip = (i: number) => `127.0.3.${i + 1}`;
 const nodes: FormationNode[] = Array.from({ length: 6 }, (_, i) => ({
-    name: `redis-cluster-${i}`, ip: ip(i), port: 6379, host: `host-${i}`, zone: `zone-${i % 3}`,
+    name: `redis-cluster-${i}`,
+    ip: ip(i),
+    port: 6379,
+    host: `host-${i}`,
+    zone: `zone-${i % 3}`,
 }));
 // The dev stack on the engine under test (REDIS_TEST_ENGINE, test/support/test-engine.ts).
-const objects = buildAllObjects(resolveSpec({ ...argsFromConfig(readStackConfig(packageRoot, "dev").config), ...engineUnderTest() }), PASSWORD);
+const objects = buildAllObjects(
+    resolveSpec({ ...argsFromConfig(readStackConfig(packageRoot, "dev").config), ...engineUnderTest() }),
+    PASSWORD,
+);
 
 function clusterCheck(): { status: number | null; out: string } {
     const r = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], {
-        encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+        encoding: "utf8",
+        env: { ...process.env, REDISCLI_AUTH: PASSWORD },
     });
     return { status: r.status, out: r.stdout + r.stderr };
 }
 
 async function admin(i: number): Promise<Redis> {
-    const c = new Redis({ host: ip(i), port: 6379, username: "admin", password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const c = new Redis({
+        host: ip(i),
+        port: 6379,
+        username: "admin",
+        password: PASSWORD,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+    });
     await c.connect();
     return c;
 }
@@ -77,12 +93,15 @@ describe("formation against real Redis nodes", function () {
     const pods: LocalPod[] = [];
     const log: string[] = [];
     const opts = { password: PASSWORD, readyTimeoutMs: 15000, nodeTimeoutMs: 5000, log: (l: string) => log.push(l) };
-    const nodeTimeouts = async () => Promise.all(nodes.map(async (_, i) => {
-        const c = await admin(i);
-        const [, v] = (await c.config("GET", "cluster-node-timeout")) as string[];
-        c.disconnect();
-        return Number(v);
-    }));
+    const nodeTimeouts = async () =>
+        Promise.all(
+            nodes.map(async (_, i) => {
+                const c = await admin(i);
+                const [, v] = (await c.config("GET", "cluster-node-timeout")) as string[];
+                c.disconnect();
+                return Number(v);
+            }),
+        );
 
     before(async () => {
         requireTool("redis-server");
@@ -119,7 +138,10 @@ describe("formation against real Redis nodes", function () {
             await Promise.all(keys.slice(i, i + 500).map((k) => cluster.set(k, `value-${k}`)));
         }
         const values = await Promise.all(keys.map((k) => cluster.get(k)));
-        assert.deepStrictEqual(values.filter((v, i) => v !== `value-${keys[i]}`), []);
+        assert.deepStrictEqual(
+            values.filter((v, i) => v !== `value-${keys[i]}`),
+            [],
+        );
         const slots = new Set(keys.map((k) => keySlot(k)));
         assert.ok(slots.size > 5000, `keys spread over ${slots.size} slots`);
         cluster.disconnect();
@@ -136,9 +158,12 @@ describe("formation against real Redis nodes", function () {
     it("names an unreachable node within the bound", async () => {
         const started = Date.now();
         await assert.rejects(
-            formCluster([...nodes, { name: "redis-cluster-6", ip: "127.0.3.99", port: 6379, host: "h", zone: "" }], SHAPE,
-                { ...opts, readyTimeoutMs: 2000 }),
-            /1 of 7 Redis nodes did not answer.*redis-cluster-6 \(127\.0\.3\.99:6379/);
+            formCluster([...nodes, { name: "redis-cluster-6", ip: "127.0.3.99", port: 6379, host: "h", zone: "" }], SHAPE, {
+                ...opts,
+                readyTimeoutMs: 2000,
+            }),
+            /1 of 7 Redis nodes did not answer.*redis-cluster-6 \(127\.0\.3\.99:6379/,
+        );
         assert.ok(Date.now() - started < 8000, `took ${Date.now() - started} ms`);
     });
 
@@ -181,7 +206,10 @@ describe("formation against real Redis nodes", function () {
     it("restores the node timeout on every node when formation fails after shortening it", async () => {
         await resetAll();
         // No cluster agrees within 1 ms of its first CLUSTER MEET: formation fails mid-way.
-        await assert.rejects(formCluster(nodes, SHAPE, { ...opts, convergeTimeoutMs: 1 }), /timed out after 0 s waiting for every node to know every other/);
+        await assert.rejects(
+            formCluster(nodes, SHAPE, { ...opts, convergeTimeoutMs: 1 }),
+            /timed out after 0 s waiting for every node to know every other/,
+        );
         assert.ok(log.some((l) => l.startsWith("shortening cluster-node-timeout")));
         assert.deepStrictEqual(await nodeTimeouts(), [5000, 5000, 5000, 5000, 5000, 5000]);
     });
@@ -196,15 +224,31 @@ describe("formation against real Redis nodes", function () {
         log.length = 0;
         const result = await formCluster(nodes, SHAPE, opts);
         assert.strictEqual(result.changes, 6, "one CONFIG SET per node, nothing else");
-        assert.match(log[1], /cluster-node-timeout is 500 ms on redis-cluster-0, .*redis-cluster-5, left by an interrupted formation; restoring 5000 ms/);
+        assert.match(
+            log[1],
+            /cluster-node-timeout is 500 ms on redis-cluster-0, .*redis-cluster-5, left by an interrupted formation; restoring 5000 ms/,
+        );
         assert.deepStrictEqual(await nodeTimeouts(), [5000, 5000, 5000, 5000, 5000, 5000]);
     });
 
-    for (const boundary of ["shortening cluster-node-timeout", "assigning slots", "introducing", "waiting for the nodes to agree", "replicates", "waiting for cluster_state:ok"]) {
+    for (const boundary of [
+        "shortening cluster-node-timeout",
+        "assigning slots",
+        "introducing",
+        "waiting for the nodes to agree",
+        "replicates",
+        "waiting for cluster_state:ok",
+    ]) {
         it(`finishes on a rerun after being killed at "${boundary}"`, async () => {
             await resetAll();
-            const child = spawn(process.execPath, [path.join(packageRoot, "dist", "test", "support", "form-child.js"),
-                JSON.stringify({ nodes, shape: SHAPE, password: PASSWORD })], { stdio: ["ignore", "pipe", "inherit"] });
+            const child = spawn(
+                process.execPath,
+                [
+                    path.join(packageRoot, "dist", "test", "support", "form-child.js"),
+                    JSON.stringify({ nodes, shape: SHAPE, password: PASSWORD }),
+                ],
+                { stdio: ["ignore", "pipe", "inherit"] },
+            );
             const killed = await new Promise<boolean>((resolve) => {
                 let out = "";
                 child.stdout!.on("data", (d) => {
@@ -222,10 +266,17 @@ describe("formation against real Redis nodes", function () {
             if (boundary === "assigning slots") assert.strictEqual(left, 6, "the kill should leave every node shortened");
             log.length = 0;
             const result = await formCluster(nodes, SHAPE, opts);
-            if (left > 0) assert.ok(log.some((l) => /cluster-node-timeout is 500 ms on .*left by an interrupted formation/.test(l)), log.join("\n"));
+            if (left > 0)
+                assert.ok(
+                    log.some((l) => /cluster-node-timeout is 500 ms on .*left by an interrupted formation/.test(l)),
+                    log.join("\n"),
+                );
             assert.deepStrictEqual(await nodeTimeouts(), [5000, 5000, 5000, 5000, 5000, 5000]);
             assert.strictEqual(result.shards.length, 3);
-            assert.ok(result.shards.every((s) => s.replicas.length === 1), JSON.stringify(result.shards));
+            assert.ok(
+                result.shards.every((s) => s.replicas.length === 1),
+                JSON.stringify(result.shards),
+            );
             const check = clusterCheck();
             assert.strictEqual(check.status, 0, check.out);
         });

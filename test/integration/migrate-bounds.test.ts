@@ -18,7 +18,13 @@ const keySlot: (key: string) => number = require("cluster-key-slot");
 const PASSWORD = "MigrateBoundsPw4c6e8a0b2d4f6a8c0e2b4d6f";
 const MiB = 1024 * 1024;
 const ip = (i: number) => `127.0.41.${i + 1}`;
-const nodes: FormationNode[] = [0, 1, 2].map((i) => ({ name: `redis-cluster-${i}`, ip: ip(i), port: 6379, host: `host-${i}`, zone: `zone-${i}` }));
+const nodes: FormationNode[] = [0, 1, 2].map((i) => ({
+    name: `redis-cluster-${i}`,
+    ip: ip(i),
+    port: 6379,
+    host: `host-${i}`,
+    zone: `zone-${i}`,
+}));
 const LIMITS = { batchBytes: 1 * MiB, inFlightBytes: 8 * MiB, inFlightCommands: 3 };
 const SMALL = 20000;
 
@@ -47,10 +53,14 @@ describe("resharding large values with bounded in-flight work (real redis-server
     before(async () => {
         requireTool("redis-server");
         requireTool("redis-cli");
-        const objects = buildAllObjects(resolveSpec({
-            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-            storage: { size: "3Gi", storageClass: "" }, redis: { maxmemory: "512mb", ioThreads: 1 },
-        }), PASSWORD);
+        const objects = buildAllObjects(
+            resolveSpec({
+                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                storage: { size: "3Gi", storageClass: "" },
+                redis: { maxmemory: "512mb", ioThreads: 1 },
+            }),
+            PASSWORD,
+        );
         for (let i = 0; i < nodes.length; i++) pods.push(startRedisPod(objects, i, ip(i), PASSWORD));
     });
 
@@ -74,7 +84,11 @@ describe("resharding large values with bounded in-flight work (real redis-server
         cluster.disconnect();
 
         const log: string[] = [];
-        const result = await formCluster(nodes, { shards: 3, replicasPerShard: 0 }, { ...opts, migration: LIMITS, log: (l) => log.push(l) });
+        const result = await formCluster(
+            nodes,
+            { shards: 3, replicasPerShard: 0 },
+            { ...opts, migration: LIMITS, log: (l) => log.push(l) },
+        );
         const stats = result.migration!;
         // The measured run, for the record (docs/formation.md quotes it).
         console.log(`      ${log.find((l) => l.startsWith("moved "))}`);
@@ -86,16 +100,23 @@ describe("resharding large values with bounded in-flight work (real redis-server
         assert.ok(stats.largestBatchBytes >= 6 * MiB, `no large key moved: ${JSON.stringify(stats)}`);
         assert.ok(stats.bytes >= moving.length * 6 * MiB, JSON.stringify(stats));
         assert.ok(stats.batches > moving.length, JSON.stringify(stats));
-        assert.ok(log.some((l) => /at most \d MIGRATEs and [\d.]+ MB in flight on one source/.test(l)), log.join("\n"));
+        assert.ok(
+            log.some((l) => /at most \d MIGRATEs and [\d.]+ MB in flight on one source/.test(l)),
+            log.join("\n"),
+        );
 
-        const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+        const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], {
+            encoding: "utf8",
+            env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+        });
         assert.strictEqual(check.status, 0, check.stdout + check.stderr);
         assert.match(check.stdout, /\[OK\] All 16384 slots covered/);
         assert.strictEqual(result.shards.length, 3);
 
         // The new master holds the large keys of the slots it took, byte for byte.
         const newcomer = new Redis({ host: ip(2), port: 6379, username: "admin", password: PASSWORD });
-        for (const k of moving) assert.ok((await newcomer.getBuffer(k))?.equals(big.get(k)!), `${k} (slot ${keySlot(k)}) not on the new master intact`);
+        for (const k of moving)
+            assert.ok((await newcomer.getBuffer(k))?.equals(big.get(k)!), `${k} (slot ${keySlot(k)}) not on the new master intact`);
         newcomer.disconnect();
 
         const reader = new Redis.Cluster([{ host: ip(0), port: 6379 }], { redisOptions: { username: "admin", password: PASSWORD } });
@@ -103,7 +124,9 @@ describe("resharding large values with bounded in-flight work (real redis-server
         const wrong: string[] = [];
         for (let i = 0; i < SMALL; i += 1000) {
             const values = await Promise.all(Array.from({ length: 1000 }, (_, j) => reader.get(`small:${i + j}`)));
-            values.forEach((v, j) => { if (v !== small(i + j)) wrong.push(`small:${i + j}`); });
+            values.forEach((v, j) => {
+                if (v !== small(i + j)) wrong.push(`small:${i + j}`);
+            });
         }
         reader.disconnect();
         assert.deepStrictEqual(wrong, [], `${wrong.length} small keys lost or changed`);

@@ -22,9 +22,16 @@ const STRANGER = "127.0.54.200";
 function connectFromPod(dir: string, pod: string, host: string, port: number): string {
     const cgroup = podCgroupDir(dir, pod);
     assert.ok(cgroup, `pod ${pod} has no cgroup`);
-    const script = "import socket,sys\ntry:\n s=socket.create_connection((sys.argv[1],int(sys.argv[2])),timeout=3); print('connected', s.getsockname()[0])\n" +
+    const script =
+        "import socket,sys\ntry:\n s=socket.create_connection((sys.argv[1],int(sys.argv[2])),timeout=3); print('connected', s.getsockname()[0])\n" +
         "except OSError as e:\n print(type(e).__name__)";
-    const [cmd, ...args] = commandLine({ name: "probe", argv: ["/usr/bin/python3", "-c", script, host, String(port)], env: {}, probes: {}, cgroup });
+    const [cmd, ...args] = commandLine({
+        name: "probe",
+        argv: ["/usr/bin/python3", "-c", script, host, String(port)],
+        env: {},
+        probes: {},
+        cgroup,
+    });
     const r = spawnSync(cmd, args, { encoding: "utf8" });
     return (r.stdout + r.stderr).trim();
 }
@@ -33,9 +40,15 @@ function connectFromPod(dir: string, pod: string, host: string, port: number): s
 function pingFrom(host: string, port: number, localAddress?: string): Promise<string> {
     return new Promise((resolve) => {
         const s = net.connect({ host, port, ...(localAddress ? { localAddress } : {}) });
-        s.setTimeout(3000, () => { s.destroy(); resolve("timeout"); });
+        s.setTimeout(3000, () => {
+            s.destroy();
+            resolve("timeout");
+        });
         s.on("connect", () => s.write("PING\r\n"));
-        s.on("data", (d) => { s.destroy(); resolve(d.toString().trim()); });
+        s.on("data", (d) => {
+            s.destroy();
+            resolve(d.toString().trim());
+        });
         s.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
     });
 }
@@ -63,7 +76,12 @@ describe("NetworkPolicies enforced by the kernel (local mode, dev stack)", funct
         const listed = spawnSync("nft", ["list", "table", "inet", table], { encoding: "utf8" });
         assert.strictEqual(listed.status, 0, listed.stderr);
         for (const p of pods) assert.match(listed.stdout, new RegExp(p.address.replace(/\./g, "\\.")));
-        assert.deepStrictEqual(policedPods(dir).map((p) => p.name).sort(), [...pods.map((p) => p.name), JOB_POD_NAME].sort());
+        assert.deepStrictEqual(
+            policedPods(dir)
+                .map((p) => p.name)
+                .sort(),
+            [...pods.map((p) => p.name), JOB_POD_NAME].sort(),
+        );
     });
 
     it("a pod's processes leave from the pod's address, and may reach a peer's client and bus ports", () => {
@@ -72,7 +90,13 @@ describe("NetworkPolicies enforced by the kernel (local mode, dev stack)", funct
         assert.strictEqual(connectFromPod(dir, a.name, b.address, PORTS.bus), `connected 127.0.0.1`);
         // The server sees the pod's address: ask Redis who is connected, from inside pod a.
         const cgroup = podCgroupDir(dir, a.name)!;
-        const [cmd, ...args] = commandLine({ name: "cli", argv: ["redis-cli", "--user", "admin", "-h", b.address, "CLIENT", "INFO"], env: {}, probes: {}, cgroup });
+        const [cmd, ...args] = commandLine({
+            name: "cli",
+            argv: ["redis-cli", "--user", "admin", "-h", b.address, "CLIENT", "INFO"],
+            env: {},
+            probes: {},
+            cgroup,
+        });
         const info = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: t.adminPassword } });
         assert.match(info.stdout, new RegExp(`addr=${a.address.replace(/\./g, "\\.")}:`), info.stdout + info.stderr);
     });
@@ -97,8 +121,17 @@ describe("NetworkPolicies enforced by the kernel (local mode, dev stack)", funct
         console.log(`      ${auditSummary(audit)}`);
         assert.deepStrictEqual(audit.disagreements, []);
         // The cluster's own traffic (bus, replication) was recorded, and the refusals above were.
-        assert.ok(audit.accepted.some((c) => c.port === PORTS.bus && c.fromPod && c.toPod), "no pod-to-pod bus connection recorded");
-        assert.ok(audit.refused.some((c) => c.port === PORTS.exporter), "the refused exporter connection was not recorded");
-        assert.ok(audit.refused.some((c) => c.from === STRANGER), "the refused outside client was not recorded");
+        assert.ok(
+            audit.accepted.some((c) => c.port === PORTS.bus && c.fromPod && c.toPod),
+            "no pod-to-pod bus connection recorded",
+        );
+        assert.ok(
+            audit.refused.some((c) => c.port === PORTS.exporter),
+            "the refused exporter connection was not recorded",
+        );
+        assert.ok(
+            audit.refused.some((c) => c.from === STRANGER),
+            "the refused outside client was not recorded",
+        );
     });
 });

@@ -14,8 +14,7 @@ import { ProviderHost } from "../support/provider-host";
 import { REDACTED } from "../../tools/pulumi-mocks";
 
 const PACKAGE = "@llm-analytics-hub/redis-cluster";
-const npm = (args: string[], cwd: string) =>
-    execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
 /** Packs this package (already built by `npm test`; --ignore-scripts skips a second tsc). */
 function pack(into: string): string {
@@ -24,7 +23,9 @@ function pack(into: string): string {
 }
 
 function parseStream(text: string): any[] {
-    return YAML.parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d);
+    return YAML.parseAllDocuments(text)
+        .map((d) => d.toJS())
+        .filter((d) => d);
 }
 
 describe("npm package", function () {
@@ -37,7 +38,10 @@ describe("npm package", function () {
     before(() => {
         root = fs.mkdtempSync(path.join(os.tmpdir(), "package-test-"));
         tarball = pack(root);
-        files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").map((f) => f.replace(/^package\//, ""));
+        files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" })
+            .trim()
+            .split("\n")
+            .map((f) => f.replace(/^package\//, ""));
 
         consumer = path.join(root, "consumer");
         fs.cpSync(path.join(packageRoot, "examples", "typescript"), consumer, { recursive: true });
@@ -50,22 +54,34 @@ describe("npm package", function () {
     after(() => fs.rmSync(root, { recursive: true, force: true }));
 
     it("holds the built component with declarations, its scripts and dashboard, and no tests", () => {
-        for (const f of ["package.json", "README.md", "dist/components/index.js", "dist/components/index.d.ts",
-            "provider/pulumi-resource-redis-cluster", "provider/schema.json", "dist/provider/main.js",
-            "dist/components/spec/args.d.ts", "dist/components/formation/runtime.js", "dist/tools/render.js",
-            "components/monitoring/dashboard.json"]) {
+        for (const f of [
+            "package.json",
+            "README.md",
+            "dist/components/index.js",
+            "dist/components/index.d.ts",
+            "provider/pulumi-resource-redis-cluster",
+            "provider/schema.json",
+            "dist/provider/main.js",
+            "dist/components/spec/args.d.ts",
+            "dist/components/formation/runtime.js",
+            "dist/tools/render.js",
+            "components/monitoring/dashboard.json",
+        ]) {
             assert.ok(files.includes(f), `${f} missing from the tarball`);
         }
         const scripts = fs.readdirSync(path.join(packageRoot, "components", "redis", "scripts"));
         for (const s of scripts) assert.ok(files.includes(`components/redis/scripts/${s}`), `script ${s} missing`);
-        const unwanted = files.filter((f) => /(^|\/)test\/|\.test\.|^bench\/|^dist\/bench\/|^(dist\/)?(local|testing)\/|\.ts$(?<!\.d\.ts)|\.map$/.test(f));
+        const unwanted = files.filter((f) =>
+            /(^|\/)test\/|\.test\.|^bench\/|^dist\/bench\/|^(dist\/)?(local|testing)\/|\.ts$(?<!\.d\.ts)|\.map$/.test(f),
+        );
         assert.deepStrictEqual(unwanted, []);
     });
 
     it("resolves every entry of `exports` in the installed package", () => {
         const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8"));
         const script = Object.keys(manifest.exports)
-            .map((k) => `require.resolve(${JSON.stringify(PACKAGE + k.slice(1))});`).join("");
+            .map((k) => `require.resolve(${JSON.stringify(PACKAGE + k.slice(1))});`)
+            .join("");
         const resolved = spawnSync(process.execPath, ["-e", script], { cwd: consumer, encoding: "utf8" });
         assert.strictEqual(resolved.status, 0, resolved.stderr);
     });
@@ -88,10 +104,16 @@ describe("npm package", function () {
         }
         const dashboard = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.endsWith("-dashboard"));
         const dashboardFile = Object.values(dashboard.data)[0] as string;
-        assert.deepStrictEqual(JSON.parse(dashboardFile).title, JSON.parse(fs.readFileSync(path.join(packageRoot, "components", "monitoring", "dashboard.json"), "utf8")).title);
+        assert.deepStrictEqual(
+            JSON.parse(dashboardFile).title,
+            JSON.parse(fs.readFileSync(path.join(packageRoot, "components", "monitoring", "dashboard.json"), "utf8")).title,
+        );
 
         const secret = objects.find((o) => o.kind === "Secret");
-        assert.deepStrictEqual(secret.stringData, Object.fromEntries(["admin", "app", "exporter", "replication", "backup", "sentinel"].map((u) => [`${u}-password`, REDACTED])));
+        assert.deepStrictEqual(
+            secret.stringData,
+            Object.fromEntries(["admin", "app", "exporter", "replication", "backup", "sentinel"].map((u) => [`${u}-password`, REDACTED])),
+        );
     });
 
     it("serves other languages from the installed package: its provider plugin starts, serves the schema and runs the steps", async () => {
@@ -105,7 +127,7 @@ describe("npm package", function () {
             const checked = await host.check(urn, {}, { nodes: [], shards: 3, replicasPerShard: 1, password: "pw", connectivity: "vpn" });
             assert.deepStrictEqual(checked.failures, [
                 { property: "nodes", reason: "nodes: 0 given, the shape needs 6" },
-                { property: "connectivity", reason: "connectivity: \"vpn\" is not direct or port-forward" },
+                { property: "connectivity", reason: 'connectivity: "vpn" is not direct or port-forward' },
             ]);
         } finally {
             await host.stop();

@@ -53,11 +53,30 @@ describe("network partition of one master (network namespaces)", function () {
             const redis = plan.containers.find((c) => c.name === "redis")!;
             procs.push(startContainer({ ...redis, argv: ["ip", "netns", "exec", h.ns, ...redis.argv] }));
         }
-        const nodes: FormationNode[] = net.hosts.map((h, i) => ({ name: `redis-cluster-${i}`, ip: h.address, port: 6379, host: `host-${i}`, zone: "" }));
-        await formCluster(nodes, { shards: 3, replicasPerShard: 1 }, { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: NODE_TIMEOUT_MS });
+        const nodes: FormationNode[] = net.hosts.map((h, i) => ({
+            name: `redis-cluster-${i}`,
+            ip: h.address,
+            port: 6379,
+            host: `host-${i}`,
+            zone: "",
+        }));
+        await formCluster(
+            nodes,
+            { shards: 3, replicasPerShard: 1 },
+            { password: PASSWORD, readyTimeoutMs: 30000, nodeTimeoutMs: NODE_TIMEOUT_MS },
+        );
 
         const admin = async (address: string) => {
-            const c = new Redis({ host: address, port: 6379, username: "admin", password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 1000 });
+            const c = new Redis({
+                host: address,
+                port: 6379,
+                username: "admin",
+                password: PASSWORD,
+                lazyConnect: true,
+                maxRetriesPerRequest: 0,
+                retryStrategy: () => null,
+                commandTimeout: 1000,
+            });
             c.on("error", () => undefined);
             await c.connect();
             return c;
@@ -72,9 +91,13 @@ describe("network partition of one master (network namespaces)", function () {
         const victim = net.hosts.findIndex((h) => h.address === victimAddress);
         const others = net.hosts.filter((_, i) => i !== victim).map((h) => h.address);
         let minorityKey: string;
-        for (let i = 0; keySlot(minorityKey = `minority:${i}`) > 5000; i++);
+        for (let i = 0; keySlot((minorityKey = `minority:${i}`)) > 5000; i++);
 
-        const workload = new Workload(others.map((host) => ({ host, port: 6379 })), PASSWORD, { prefix: "pt" });
+        const workload = new Workload(
+            others.map((host) => ({ host, port: 6379 })),
+            PASSWORD,
+            { prefix: "pt" },
+        );
         await workload.start();
         await new Promise((r) => setTimeout(r, 1000));
 
@@ -84,8 +107,23 @@ describe("network partition of one master (network namespaces)", function () {
         let minorityAcked = 0;
         let refusedAfterMs = -1;
         while (Date.now() - isolatedAt < NODE_TIMEOUT_MS * 3) {
-            const r = spawnSync("ip", ["netns", "exec", net.hosts[victim].ns, "redis-cli", "--user", "app", "-h", victimAddress, "set", minorityKey, String(Date.now())],
-                { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD }, timeout: 3000 });
+            const r = spawnSync(
+                "ip",
+                [
+                    "netns",
+                    "exec",
+                    net.hosts[victim].ns,
+                    "redis-cli",
+                    "--user",
+                    "app",
+                    "-h",
+                    victimAddress,
+                    "set",
+                    minorityKey,
+                    String(Date.now()),
+                ],
+                { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD }, timeout: 3000 },
+            );
             if (r.stdout.trim() === "OK") minorityAcked++;
             else if (/CLUSTERDOWN/.test(r.stdout + r.stderr)) {
                 refusedAfterMs = Date.now() - isolatedAt;
@@ -117,9 +155,11 @@ describe("network partition of one master (network namespaces)", function () {
         workload.retarget(net.hosts.map((h) => ({ host: h.address, port: 6379 })));
         const report = await workload.verify();
         workload.close();
-        console.log(`      partition: isolated master refused writes ${refusedAfterMs} ms after isolation (node timeout ${NODE_TIMEOUT_MS} ms), ` +
-            `having acknowledged ${minorityAcked} minority-side writes without WAIT (lost by design); majority failed over after ${failedOverAfterMs} ms; ` +
-            `${report.lostAcknowledged.length} of ${report.acknowledged} majority-side acknowledged writes lost, 0 of ${report.replicaAcknowledged} WAIT-acknowledged expected`);
+        console.log(
+            `      partition: isolated master refused writes ${refusedAfterMs} ms after isolation (node timeout ${NODE_TIMEOUT_MS} ms), ` +
+                `having acknowledged ${minorityAcked} minority-side writes without WAIT (lost by design); majority failed over after ${failedOverAfterMs} ms; ` +
+                `${report.lostAcknowledged.length} of ${report.acknowledged} majority-side acknowledged writes lost, 0 of ${report.replicaAcknowledged} WAIT-acknowledged expected`,
+        );
         assert.deepStrictEqual(report.lostReplicaAcknowledged, []);
         assert.ok(report.replicaAcknowledged > 100);
     });

@@ -20,7 +20,10 @@ const KEYS = 20000;
 /** Starts redis-server on the rendered redis.conf (standalone: no cluster, no pod scripts); resolves once it answers. */
 async function start(args: RedisClusterArgs, dir: string) {
     const conf = path.join(dir, "redis.conf");
-    fs.writeFileSync(conf, `${renderRedisConf(resolveSpec(args))}cluster-enabled no\nbind ${ADDRESS}\nport ${PORT}\ndir ${dir}\nlogfile ${dir}/redis.log\n`);
+    fs.writeFileSync(
+        conf,
+        `${renderRedisConf(resolveSpec(args))}cluster-enabled no\nbind ${ADDRESS}\nport ${PORT}\ndir ${dir}\nlogfile ${dir}/redis.log\n`,
+    );
     const proc = spawn("redis-server", [conf], { stdio: "ignore" });
     const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
     const client = new Redis({ host: ADDRESS, port: PORT, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -28,7 +31,12 @@ async function start(args: RedisClusterArgs, dir: string) {
     client.on("error", () => undefined);
     const deadline = Date.now() + 20000;
     for (;;) {
-        try { await client.connect(); if (await client.ping() === "PONG") break; } catch { client.disconnect(); }
+        try {
+            await client.connect();
+            if ((await client.ping()) === "PONG") break;
+        } catch {
+            client.disconnect();
+        }
         if (Date.now() > deadline) throw new Error(`redis-server did not start: ${fs.readFileSync(path.join(dir, "redis.log"), "utf8")}`);
         await new Promise((r) => setTimeout(r, 100));
     }
@@ -47,7 +55,7 @@ describe("persistence under SIGTERM (real redis-server, rendered redis.conf)", f
     before(() => requireTool("redis-server"));
     after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-    it("default (`save \"\"` with the AOF): no RDB at shutdown, no fork while writing, every key back from the AOF", async () => {
+    it('default (`save ""` with the AOF): no RDB at shutdown, no fork while writing, every key back from the AOF', async () => {
         const dir = fs.mkdtempSync(path.join(root, "aof-"));
         const a = await start({}, dir);
         assert.deepStrictEqual(await a.client.config("GET", "save"), ["save", ""]);
@@ -73,7 +81,15 @@ describe("persistence under SIGTERM (real redis-server, rendered redis.conf)", f
 
     it("the guide's save rules: the same SIGTERM first writes a full RDB of the dataset", async () => {
         const dir = fs.mkdtempSync(path.join(root, "rdb-"));
-        const guide = { redis: { save: [{ seconds: 900, changes: 1 }, { seconds: 300, changes: 10 }, { seconds: 60, changes: 10000 }] } };
+        const guide = {
+            redis: {
+                save: [
+                    { seconds: 900, changes: 1 },
+                    { seconds: 300, changes: 10 },
+                    { seconds: 60, changes: 10000 },
+                ],
+            },
+        };
         const a = await start(guide, dir);
         assert.deepStrictEqual(await a.client.config("GET", "save"), ["save", "900 1 300 10 60 10000"]);
         await writeKeys(a.client);

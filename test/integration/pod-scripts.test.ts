@@ -20,7 +20,15 @@ const PASSWORD = "IntegrationPw4c8e1b7d9f2a6c3e5b8d0f1a";
 async function waitForPong(ip: string, timeoutMs = 15000): Promise<Redis> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        const client = new Redis({ host: ip, port: 6379, username: "admin", password: PASSWORD, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        const client = new Redis({
+            host: ip,
+            port: 6379,
+            username: "admin",
+            password: PASSWORD,
+            lazyConnect: true,
+            retryStrategy: () => null,
+            maxRetriesPerRequest: 0,
+        });
         try {
             await client.connect();
             if ((await client.ping()) === "PONG") return client;
@@ -35,7 +43,9 @@ async function waitForPong(ip: string, timeoutMs = 15000): Promise<Redis> {
 describe("container scripts", () => {
     it("pass shellcheck as POSIX sh (they run under busybox)", () => {
         const shellcheck = requireTool("shellcheck");
-        const files = [...REDIS_SCRIPTS, ...SENTINEL_SCRIPTS, NODE_TUNING_SCRIPT].map((s) => `${packageRoot}/components/redis/scripts/${s}`);
+        const files = [...REDIS_SCRIPTS, ...SENTINEL_SCRIPTS, NODE_TUNING_SCRIPT].map(
+            (s) => `${packageRoot}/components/redis/scripts/${s}`,
+        );
         const r = spawnSync(shellcheck, ["-s", "sh", ...files], { encoding: "utf8" });
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
     });
@@ -72,13 +82,14 @@ describe("a rendered Redis pod, run for real", function () {
         // No RDB save points beside the AOF (docs/persistence.md).
         assert.strictEqual(await get("save"), "");
         assert.strictEqual(await get("dir"), fs.realpathSync(`${pods[0].root}/data`));
-        assert.strictEqual(await get("cluster-announce-hostname"),
-            "redis-cluster-0.redis-cluster-headless.redis-system.svc.cluster.local");
+        assert.strictEqual(await get("cluster-announce-hostname"), "redis-cluster-0.redis-cluster-headless.redis-system.svc.cluster.local");
 
         // What any client meets: no password, or a wrong one, is refused with Redis's own errors.
-        const cli = (auth?: string) => spawnSync("redis-cli", ["--user", "admin", "-h", "127.0.2.1", "ping"], {
-            encoding: "utf8", env: { ...process.env, ...(auth ? { REDISCLI_AUTH: auth } : {}) },
-        });
+        const cli = (auth?: string) =>
+            spawnSync("redis-cli", ["--user", "admin", "-h", "127.0.2.1", "ping"], {
+                encoding: "utf8",
+                env: { ...process.env, ...(auth ? { REDISCLI_AUTH: auth } : {}) },
+            });
         assert.match(cli().stdout + cli().stderr, /NOAUTH Authentication required/);
         const wrong = cli("wrong-password");
         assert.match(wrong.stdout + wrong.stderr, /WRONGPASS/);
@@ -125,11 +136,17 @@ describe("a rendered Redis pod, run for real", function () {
         const real = spawnSync("sh", ["-c", `command -v ${cli}`], { env: { ...process.env, ...podEnv }, encoding: "utf8" }).stdout.trim();
         assert.ok(real, `${cli} is not on the pod's PATH`);
         fs.writeFileSync(path.join(shim, cli), `#!/bin/sh\necho run >> ${shim}/runs\nexec ${real} "$@"\n`, { mode: 0o755 });
-        const ready = spawnSync("sh", [path.join(pods[0].root, "scripts", "redis-probe.sh"), "readiness"],
-            { env: { ...process.env, ...podEnv, PATH: `${shim}:${podEnv.PATH ?? process.env.PATH}` }, encoding: "utf8" });
+        const ready = spawnSync("sh", [path.join(pods[0].root, "scripts", "redis-probe.sh"), "readiness"], {
+            env: { ...process.env, ...podEnv, PATH: `${shim}:${podEnv.PATH ?? process.env.PATH}` },
+            encoding: "utf8",
+        });
         assert.strictEqual(ready.status, 1);
         assert.match(ready.stdout + ready.stderr, /cluster_state is fail/, "the one session carried every question");
-        assert.strictEqual(fs.readFileSync(path.join(shim, "runs"), "utf8").split("\n").filter(Boolean).length, 1, "readiness ran the client more than once");
+        assert.strictEqual(
+            fs.readFileSync(path.join(shim, "runs"), "utf8").split("\n").filter(Boolean).length,
+            1,
+            "readiness ran the client more than once",
+        );
         fs.rmSync(shim, { recursive: true, force: true });
 
         // Every command of every client waits while Redis is paused: the probe's session too.

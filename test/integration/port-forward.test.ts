@@ -27,16 +27,24 @@ describe("formation through port-forwards (port-forward connectivity)", function
 
     before(async () => {
         requireTool("redis-server");
-        const objects = buildAllObjects(resolveSpec({
-            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-            storage: { size: "1Gi", storageClass: "" }, redis: { maxmemory: "128mb", ioThreads: 1 },
-        }), PASSWORD);
+        const objects = buildAllObjects(
+            resolveSpec({
+                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+                storage: { size: "1Gi", storageClass: "" },
+                redis: { maxmemory: "128mb", ioThreads: 1 },
+            }),
+            PASSWORD,
+        );
         for (let i = 0; i < 6; i++) pods.push(startRedisPod(objects, i, ip(i), PASSWORD));
         // Three Kubernetes nodes in three zones, two pods on each; a stray pod of another app.
-        api = await startFakeKubeApi("redis-system", [
-            ...pods.map((p, i) => ({ name: p.name, ip: p.ip, nodeName: `node-${i % 3}`, labels: LABELS })),
-            { name: "other-app-0", ip: "127.0.7.99", nodeName: "node-0", labels: { "app.kubernetes.io/name": "other" } },
-        ], { "node-0": "zone-a", "node-1": "zone-b", "node-2": "zone-c" });
+        api = await startFakeKubeApi(
+            "redis-system",
+            [
+                ...pods.map((p, i) => ({ name: p.name, ip: p.ip, nodeName: `node-${i % 3}`, labels: LABELS })),
+                { name: "other-app-0", ip: "127.0.7.99", nodeName: "node-0", labels: { "app.kubernetes.io/name": "other" } },
+            ],
+            { "node-0": "zone-a", "node-1": "zone-b", "node-2": "zone-c" },
+        );
         kubeconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kube-")), "config");
         fs.writeFileSync(kubeconfig, kubeconfigFor(api.url));
         process.env.KUBECONFIG = kubeconfig;
@@ -53,9 +61,16 @@ describe("formation through port-forwards (port-forward connectivity)", function
     it("discovers pod IPs, nodes and zones from the API and forms the cluster through forwards", async () => {
         const outs = await create({
             nodes: pods.map((p) => ({ name: p.name, address: "unused-with-port-forward", port: 6379, host: "", zone: "" })),
-            shards: 3, replicasPerShard: 1, password: PASSWORD, connectivity: "port-forward",
-            readyTimeoutSeconds: 10, clusterNodeTimeoutMs: 5000,
-            namespace: "redis-system", podSelector: Object.entries(LABELS).map(([k, v]) => `${k}=${v}`).join(","),
+            shards: 3,
+            replicasPerShard: 1,
+            password: PASSWORD,
+            connectivity: "port-forward",
+            readyTimeoutSeconds: 10,
+            clusterNodeTimeoutMs: 5000,
+            namespace: "redis-system",
+            podSelector: Object.entries(LABELS)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(","),
         });
         // Every node was reached through the API's port-forward, none directly.
         assert.deepStrictEqual(Object.keys(api.forwards).sort(), pods.map((p) => p.name).sort());
@@ -65,24 +80,40 @@ describe("formation through port-forwards (port-forward connectivity)", function
             assert.strictEqual(shard.replicas.length, 1);
             assert.notStrictEqual(nodeOf(shard.replicas[0]), nodeOf(shard.master), JSON.stringify(outs.shardLayout));
         }
-        const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+        const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], {
+            encoding: "utf8",
+            env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+        });
         assert.strictEqual(check.status, 0, check.stdout);
     });
 
     const forwarded = () => ({
         nodes: pods.map((p) => ({ name: p.name, address: "", port: 6379, host: "", zone: "" })),
-        shards: 3, replicasPerShard: 1, password: PASSWORD, connectivity: "port-forward",
-        readyTimeoutSeconds: 60, clusterNodeTimeoutMs: 5000,
-        namespace: "redis-system", podSelector: Object.entries(LABELS).map(([k, v]) => `${k}=${v}`).join(","),
+        shards: 3,
+        replicasPerShard: 1,
+        password: PASSWORD,
+        connectivity: "port-forward",
+        readyTimeoutSeconds: 60,
+        clusterNodeTimeoutMs: 5000,
+        namespace: "redis-system",
+        podSelector: Object.entries(LABELS)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(","),
     });
 
     it("an error on the API's error channel fails formation in seconds, naming the pod and the message", async () => {
-        const message = "error forwarding port 6379 to pod 4f1c0d2e, uid : exit status 1: socat[3190] E connect(5, AF=2 127.0.0.1:6379, 16): Connection refused";
+        const message =
+            "error forwarding port 6379 to pod 4f1c0d2e, uid : exit status 1: socat[3190] E connect(5, AF=2 127.0.0.1:6379, 16): Connection refused";
         api.faults[pods[2].name] = { error: message };
         const started = Date.now();
         try {
             await assert.rejects(create(forwarded()), (e: Error) => {
-                assert.ok(e.message.includes(`${pods[2].name}: port-forward failing for 5 s: the Kubernetes API reports on the error channel: ${message}`), e.message);
+                assert.ok(
+                    e.message.includes(
+                        `${pods[2].name}: port-forward failing for 5 s: the Kubernetes API reports on the error channel: ${message}`,
+                    ),
+                    e.message,
+                );
                 return true;
             });
         } finally {
@@ -96,7 +127,10 @@ describe("formation through port-forwards (port-forward connectivity)", function
         api.faults[pods[3].name] = "reset";
         const started = Date.now();
         try {
-            await assert.rejects(create(forwarded()), new RegExp(`${pods[3].name}: port-forward failing for 5 s: the API's WebSocket failed: .*ECONNRESET`));
+            await assert.rejects(
+                create(forwarded()),
+                new RegExp(`${pods[3].name}: port-forward failing for 5 s: the API's WebSocket failed: .*ECONNRESET`),
+            );
         } finally {
             delete api.faults[pods[3].name];
         }
@@ -106,8 +140,13 @@ describe("formation through port-forwards (port-forward connectivity)", function
     });
 
     it("a local client resetting its connection does not crash the forwarder", async () => {
-        const forward = await forwardToPods("redis-system", Object.entries(LABELS).map(([k, v]) => `${k}=${v}`).join(","),
-            pods.map((p) => ({ name: p.name, address: "", port: 6379, host: "", zone: "" })));
+        const forward = await forwardToPods(
+            "redis-system",
+            Object.entries(LABELS)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(","),
+            pods.map((p) => ({ name: p.name, address: "", port: 6379, host: "", zone: "" })),
+        );
         try {
             const { host, port } = forward.nodes[0].connect!;
             for (let i = 0; i < 5; i++) {
@@ -131,19 +170,45 @@ describe("formation through port-forwards (port-forward connectivity)", function
     });
 
     it("names pods the API does not know", async () => {
-        await assert.rejects(create({
-            nodes: [...pods.map((p) => ({ name: p.name, address: "", port: 6379, host: "", zone: "" })),
-                { name: "redis-cluster-6", address: "", port: 6379, host: "", zone: "" }],
-            shards: 3, replicasPerShard: 1, password: PASSWORD, connectivity: "port-forward",
-            readyTimeoutSeconds: 5, clusterNodeTimeoutMs: 5000, namespace: "redis-system", podSelector: "app.kubernetes.io/name=redis",
-        }), /pods without an IP yet.*redis-cluster-6/);
+        await assert.rejects(
+            create({
+                nodes: [
+                    ...pods.map((p) => ({ name: p.name, address: "", port: 6379, host: "", zone: "" })),
+                    { name: "redis-cluster-6", address: "", port: 6379, host: "", zone: "" },
+                ],
+                shards: 3,
+                replicasPerShard: 1,
+                password: PASSWORD,
+                connectivity: "port-forward",
+                readyTimeoutSeconds: 5,
+                clusterNodeTimeoutMs: 5000,
+                namespace: "redis-system",
+                podSelector: "app.kubernetes.io/name=redis",
+            }),
+            /pods without an IP yet.*redis-cluster-6/,
+        );
     });
 
     it("with direct connectivity, names a pod address it cannot resolve and points at port-forward", async () => {
-        await assert.rejects(create({
-            nodes: pods.map((p, i) => ({ name: p.name, address: i === 0 ? "redis-cluster-0.redis-cluster-headless.redis-system.svc.cluster.invalid" : p.ip, port: 6379, host: "", zone: "" })),
-            shards: 3, replicasPerShard: 1, password: PASSWORD, connectivity: "direct",
-            readyTimeoutSeconds: 5, clusterNodeTimeoutMs: 5000, namespace: "redis-system", podSelector: "",
-        }), /cannot resolve redis-cluster-0\.redis-cluster-headless.*set formation\.connectivity to "port-forward"/);
+        await assert.rejects(
+            create({
+                nodes: pods.map((p, i) => ({
+                    name: p.name,
+                    address: i === 0 ? "redis-cluster-0.redis-cluster-headless.redis-system.svc.cluster.invalid" : p.ip,
+                    port: 6379,
+                    host: "",
+                    zone: "",
+                })),
+                shards: 3,
+                replicasPerShard: 1,
+                password: PASSWORD,
+                connectivity: "direct",
+                readyTimeoutSeconds: 5,
+                clusterNodeTimeoutMs: 5000,
+                namespace: "redis-system",
+                podSelector: "",
+            }),
+            /cannot resolve redis-cluster-0\.redis-cluster-headless.*set formation\.connectivity to "port-forward"/,
+        );
     });
 });

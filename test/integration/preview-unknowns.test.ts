@@ -27,7 +27,14 @@ function stateOf(name: string, inputs: Record<string, unknown>): Record<string, 
     const names = Array.from({ length: 6 }, (_, i) => `redis-cluster-${i}`);
     const id = (n: string) => n.replace(/\D/g, "").padStart(40, "0");
     const slots = ["0-5461", "5462-10922", "10923-16383"];
-    const shardLayout = slots.map((s, i) => ({ master: names[i], masterId: id(names[i]), replicas: [names[i + 3]], replicaIds: [id(names[i + 3])], slots: s, keys: 0 }));
+    const shardLayout = slots.map((s, i) => ({
+        master: names[i],
+        masterId: id(names[i]),
+        replicas: [names[i + 3]],
+        replicaIds: [id(names[i + 3])],
+        slots: s,
+        keys: 0,
+    }));
     return {
         ...inputs,
         nodeIds: Object.fromEntries(names.map((n) => [n, id(n)])),
@@ -91,22 +98,43 @@ describe("the provider resources in Pulumi's dynamic-provider host, with a previ
     });
 
     it("a rotated admin password is an update of the formation that only stores it", async () => {
-        const diff = await host.diff(urn("ClusterFormation"), "id", stateOf("ClusterFormation", known.get(type("ClusterFormation"))!), rotated.get(type("ClusterFormation"))!);
+        const diff = await host.diff(
+            urn("ClusterFormation"),
+            "id",
+            stateOf("ClusterFormation", known.get(type("ClusterFormation"))!),
+            rotated.get(type("ClusterFormation"))!,
+        );
         assert.deepStrictEqual(diff, { changes: "some", replaces: [], deleteBeforeReplace: false });
-        assert.match(host.output, /redis-cluster formation \(plan\): admin password changed: stored for refresh and later updates; nothing runs on the nodes/);
+        assert.match(
+            host.output,
+            /redis-cluster formation \(plan\): admin password changed: stored for refresh and later updates; nothing runs on the nodes/,
+        );
     });
 
     it("known but invalid inputs still fail check", async () => {
         const credentials = known.get(type("ClusterCredentials"))!;
-        const noPassword = await host.check(urn("ClusterCredentials"), {}, { ...credentials, users: { ...(credentials.users as object), app: [] } });
+        const noPassword = await host.check(
+            urn("ClusterCredentials"),
+            {},
+            { ...credentials, users: { ...(credentials.users as object), app: [] } },
+        );
         assert.deepStrictEqual(noPassword.failures, [{ property: "users", reason: "users.app: no password" }]);
         const notAMap = await host.check(urn("ClusterCredentials"), {}, { ...credentials, users: "app" });
-        assert.deepStrictEqual(notAMap.failures.map((f) => f.reason), ["users: not a map of user name to accepted passwords"]);
+        assert.deepStrictEqual(
+            notAMap.failures.map((f) => f.reason),
+            ["users: not a map of user name to accepted passwords"],
+        );
         const formation = known.get(type("ClusterFormation"))!;
         const fewer = await host.check(urn("ClusterFormation"), {}, { ...formation, nodes: (formation.nodes as unknown[]).slice(1) });
-        assert.deepStrictEqual(fewer.failures.map((f) => f.reason), ["nodes: 5 given, the shape needs 6"]);
+        assert.deepStrictEqual(
+            fewer.failures.map((f) => f.reason),
+            ["nodes: 5 given, the shape needs 6"],
+        );
         // An unknown password beside a known error: the error is still reported.
         const mixed = await host.check(urn("ClusterFormation"), {}, { ...preview.get(type("ClusterFormation"))!, connectivity: "vpn" });
-        assert.deepStrictEqual(mixed.failures.map((f) => f.reason), ['connectivity: "vpn" is not direct or port-forward']);
+        assert.deepStrictEqual(
+            mixed.failures.map((f) => f.reason),
+            ['connectivity: "vpn" is not direct or port-forward'],
+        );
     });
 });

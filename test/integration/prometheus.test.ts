@@ -66,38 +66,67 @@ describe("monitoring with the real exporter and a real Prometheus", function () 
             for (const m of text.match(/^redis_[a-z0-9_]+/gm) ?? []) served.add(m);
         }
         const used = new Set([
-            ...buildAlertRules(spec).flatMap((g) => g.rules).flatMap((r) => metricNames(r.expr)),
+            ...buildAlertRules(spec)
+                .flatMap((g) => g.rules)
+                .flatMap((r) => metricNames(r.expr)),
             ...JSON.parse(loadDashboard()).panels.flatMap((p: any) => p.targets.flatMap((t: any) => metricNames(t.expr))),
         ]);
         assert.ok(used.size > 15, `only ${used.size} metrics used`);
-        assert.deepStrictEqual([...used].filter((m) => !served.has(m)), []);
+        assert.deepStrictEqual(
+            [...used].filter((m) => !served.has(m)),
+            [],
+        );
     });
 
     it("fires RedisDown when a master's pod dies, and resolves it when the pod is back", async () => {
         const dir = path.join(local.root, "prometheus");
         fs.mkdirSync(dir);
         fs.writeFileSync(path.join(dir, "rules.yml"), YAML.stringify({ groups: buildAlertRules(spec) }));
-        fs.writeFileSync(path.join(dir, "prometheus.yml"), YAML.stringify({
-            global: { scrape_interval: "1s", evaluation_interval: "1s", scrape_timeout: "800ms" },
-            rule_files: [path.join(dir, "rules.yml")],
-            scrape_configs: [{
-                job_name: "redis",
-                // What the ServiceMonitor's targets carry: the namespace and the Service.
-                static_configs: [{ targets: deployment.pods.map((p) => `${p.address}:9121`), labels: { namespace: "redis-system", service: "redis-cluster" } }],
-            }],
-        }));
-        prometheus = spawn("prometheus", [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`,
-            `--web.listen-address=127.0.0.1:${PROM_PORT}`], { stdio: "ignore" });
+        fs.writeFileSync(
+            path.join(dir, "prometheus.yml"),
+            YAML.stringify({
+                global: { scrape_interval: "1s", evaluation_interval: "1s", scrape_timeout: "800ms" },
+                rule_files: [path.join(dir, "rules.yml")],
+                scrape_configs: [
+                    {
+                        job_name: "redis",
+                        // What the ServiceMonitor's targets carry: the namespace and the Service.
+                        static_configs: [
+                            {
+                                targets: deployment.pods.map((p) => `${p.address}:9121`),
+                                labels: { namespace: "redis-system", service: "redis-cluster" },
+                            },
+                        ],
+                    },
+                ],
+            }),
+        );
+        prometheus = spawn(
+            "prometheus",
+            [
+                `--config.file=${path.join(dir, "prometheus.yml")}`,
+                `--storage.tsdb.path=${path.join(dir, "data")}`,
+                `--web.listen-address=127.0.0.1:${PROM_PORT}`,
+            ],
+            { stdio: "ignore" },
+        );
         await waitFor("Prometheus to scrape every target", async () => {
             const res = await fetch(`http://127.0.0.1:${PROM_PORT}/api/v1/query?query=${encodeURIComponent("sum(up)")}`);
             return Number(((await res.json()) as any).data.result[0]?.value[1]) === deployment.pods.length;
         });
-        assert.deepStrictEqual((await alerts()).filter((a) => a.labels.severity === "critical"), [], "critical alerts before any fault");
+        assert.deepStrictEqual(
+            (await alerts()).filter((a) => a.labels.severity === "critical"),
+            [],
+            "critical alerts before any fault",
+        );
 
         const victim = deployment.pods[0];
         await podAction("dev", victim.name, "kill");
         await waitFor("RedisDown to fire for the killed pod", async () =>
-            (await alerts()).some((a) => a.labels.alertname === "RedisDown" && a.state === "firing" && a.labels.instance === `${victim.address}:9121`));
+            (await alerts()).some(
+                (a) => a.labels.alertname === "RedisDown" && a.state === "firing" && a.labels.instance === `${victim.address}:9121`,
+            ),
+        );
 
         await podAction("dev", victim.name, "start");
         let left: unknown[] = [];
@@ -106,7 +135,12 @@ describe("monitoring with the real exporter and a real Prometheus", function () 
             return left.length === 0;
         }).catch(async (e) => {
             const metrics = await (await fetch(`http://${victim.address}:9121/metrics`)).text().catch(() => "no answer");
-            throw new Error(`${e.message}: still ${JSON.stringify(left)}; exporter: ${metrics.split("\n").filter((l) => /^redis_up|last_scrape_error/.test(l)).join("; ")}`);
+            throw new Error(
+                `${e.message}: still ${JSON.stringify(left)}; exporter: ${metrics
+                    .split("\n")
+                    .filter((l) => /^redis_up|last_scrape_error/.test(l))
+                    .join("; ")}`,
+            );
         });
     });
 });

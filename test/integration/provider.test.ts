@@ -23,7 +23,10 @@ const DEV = {
 };
 
 function check(): { status: number | null; out: string } {
-    const r = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+    const r = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", `${ip(0)}:6379`], {
+        encoding: "utf8",
+        env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+    });
     return { status: r.status, out: r.stdout + r.stderr };
 }
 
@@ -33,24 +36,35 @@ describe("the serialized formation provider against real Redis", function () {
     let drainProvider: any;
     let baseInputs: any;
     const pods: LocalPod[] = [];
-    const objects = buildAllObjects(resolveSpec({
-        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-        storage: { size: "1Gi", storageClass: "" }, redis: { maxmemory: "128mb", ioThreads: 1 },
-    }), PASSWORD);
+    const objects = buildAllObjects(
+        resolveSpec({
+            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+            storage: { size: "1Gi", storageClass: "" },
+            redis: { maxmemory: "128mb", ioThreads: 1 },
+        }),
+        PASSWORD,
+    );
     const startPods = async (from: number, to: number) => {
         for (let i = from; i < to; i++) pods[i] = startRedisPod(objects, i, ip(i), PASSWORD);
         await new Promise((r) => setTimeout(r, 500));
     };
     const inputsFor = (count: number, extra: Record<string, unknown> = {}) => ({
         ...baseInputs,
-        nodes: Array.from({ length: count }, (_, i) => ({ name: `redis-cluster-${i}`, address: ip(i), port: 6379, host: `host-${i}`, zone: `zone-${i % 3}` })),
+        nodes: Array.from({ length: count }, (_, i) => ({
+            name: `redis-cluster-${i}`,
+            address: ip(i),
+            port: 6379,
+            host: `host-${i}`,
+            zone: `zone-${i % 3}`,
+        })),
         ...extra,
     });
 
     before(async () => {
         requireTool("redis-server");
         const run = await runUnderMocks(() => deployStack(DEV), {
-            project: "redis-cluster", stack: "test",
+            project: "redis-cluster",
+            stack: "test",
             outputs: (type) => (type.startsWith("random:") ? { result: PASSWORD } : {}),
         });
         const formation = run.resources.find((r) => r.type === "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation");
@@ -86,7 +100,10 @@ describe("the serialized formation provider against real Redis", function () {
         outs = created.outs;
         assert.strictEqual(Object.keys(outs.nodeIds).length, 6);
         assert.strictEqual(outs.shardLayout.length, 3);
-        assert.deepStrictEqual(outs.shardLayout.map((s: any) => s.slots), ["0-5461", "5462-10922", "10923-16383"]);
+        assert.deepStrictEqual(
+            outs.shardLayout.map((s: any) => s.slots),
+            ["0-5461", "5462-10922", "10923-16383"],
+        );
         for (const s of outs.shardLayout) assert.deepStrictEqual(outs.replicasByMaster[s.master], s.replicas);
         const topology = JSON.stringify([outs.nodeIds, outs.shardLayout, outs.replicasByMaster, created.id]);
         assert.ok(!topology.includes(PASSWORD));
@@ -112,15 +129,25 @@ describe("the serialized formation provider against real Redis", function () {
     it("update to 2 replicas per shard attaches the new nodes as replicas", async () => {
         await startPods(6, 9);
         outs = (await provider.update("id", outs, inputsFor(9, { replicasPerShard: 2 }))).outs;
-        assert.ok(outs.shardLayout.every((s: any) => s.replicas.length === 2), JSON.stringify(outs.shardLayout));
-        assert.deepStrictEqual(outs.shardLayout.map((s: any) => s.slots), ["0-5461", "5462-10922", "10923-16383"]);
+        assert.ok(
+            outs.shardLayout.every((s: any) => s.replicas.length === 2),
+            JSON.stringify(outs.shardLayout),
+        );
+        assert.deepStrictEqual(
+            outs.shardLayout.map((s: any) => s.slots),
+            ["0-5461", "5462-10922", "10923-16383"],
+        );
         assert.strictEqual(check().status, 0, check().out);
     });
 
     it("back to 1 replica: the drain hands a leaving master's shard to a staying replica before the pods go", async () => {
         // Make a leaving pod a master, as an earlier failover may have.
         const leaving = outs.shardLayout.find((s: any) => s.replicas.includes("redis-cluster-6"));
-        const cli = (i: number, ...args: string[]) => spawnSync("redis-cli", ["--user", "admin", "-h", ip(i), ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+        const cli = (i: number, ...args: string[]) =>
+            spawnSync("redis-cli", ["--user", "admin", "-h", ip(i), ...args], {
+                encoding: "utf8",
+                env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+            });
         // The master may not know its new replica yet: a manual failover it ignores times out in 5 s.
         for (let t = 0; t < 200 && !/role:master/.test(cli(6, "info", "replication").stdout); t++) {
             if (t % 60 === 0) cli(6, "cluster", "failover");
@@ -138,7 +165,10 @@ describe("the serialized formation provider against real Redis", function () {
         await Promise.all([6, 7, 8].map((i) => pods[i].stop()));
         const departed = [6, 7, 8].map((i) => outs.nodeIds[`redis-cluster-${i}`]);
         outs = (await provider.update("id", outs, inputsFor(6))).outs;
-        assert.ok(outs.shardLayout.every((s: any) => s.replicas.length === 1), JSON.stringify(outs.shardLayout));
+        assert.ok(
+            outs.shardLayout.every((s: any) => s.replicas.length === 1),
+            JSON.stringify(outs.shardLayout),
+        );
         const c = check();
         assert.strictEqual(c.status, 0, c.out);
         for (const id of departed) assert.ok(!c.out.includes(id), `${id} is still known`);
@@ -150,11 +180,20 @@ describe("the serialized formation provider against real Redis", function () {
         assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
         outs = (await provider.update("id", outs, inputsFor(6, { redisConfig: { ...baseInputs.redisConfig, maxmemory: "100mb" } }))).outs;
         for (let i = 0; i < 6; i++) {
-            const r = spawnSync("redis-cli", ["--user", "admin", "-h", ip(i), "config", "get", "maxmemory"], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+            const r = spawnSync("redis-cli", ["--user", "admin", "-h", ip(i), "config", "get", "maxmemory"], {
+                encoding: "utf8",
+                env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+            });
             assert.strictEqual(r.stdout.trim().split("\n")[1], String(100 * 2 ** 20), `node ${i}`);
         }
-        assert.deepStrictEqual(pods.slice(0, 6).map((p) => p.process.pid), pids);
-        assert.ok(pods.slice(0, 6).every((p) => p.process.exitCode === null), "a node restarted");
+        assert.deepStrictEqual(
+            pods.slice(0, 6).map((p) => p.process.pid),
+            pids,
+        );
+        assert.ok(
+            pods.slice(0, 6).every((p) => p.process.exitCode === null),
+            "a node restarted",
+        );
     });
 
     it("previews a shard count change as an update with its slot moves, never a replacement", async () => {
@@ -167,7 +206,10 @@ describe("the serialized formation provider against real Redis", function () {
         } finally {
             console.log = original;
         }
-        assert.match(lines.join("\n"), /shards 3 -> 4: redis-cluster-6 becomes the master of a new shard; 4096 slots move: 1366 slots 4096-5461 from redis-cluster-0 to redis-cluster-6/);
+        assert.match(
+            lines.join("\n"),
+            /shards 3 -> 4: redis-cluster-6 becomes the master of a new shard; 4096 slots move: 1366 slots 4096-5461 from redis-cluster-0 to redis-cluster-6/,
+        );
     });
 
     it("delete leaves the cluster and its data alone", async () => {

@@ -16,9 +16,15 @@ describe("render --diff", function () {
 
     before(() => {
         repo = fs.mkdtempSync(path.join(os.tmpdir(), "render-diff-repo-"));
-        const tracked = execFileSync("git", ["-C", packageRoot, "ls-files", "--cached", "--others", "--exclude-standard"], { encoding: "utf8" }).trim().split("\n");
+        const tracked = execFileSync("git", ["-C", packageRoot, "ls-files", "--cached", "--others", "--exclude-standard"], {
+            encoding: "utf8",
+        })
+            .trim()
+            .split("\n");
         // Files only: a worktree's node_modules can be an untracked symlink (linked below).
-        for (const f of tracked.filter((f) => fs.existsSync(path.join(packageRoot, f)) && fs.lstatSync(path.join(packageRoot, f)).isFile())) {
+        for (const f of tracked.filter(
+            (f) => fs.existsSync(path.join(packageRoot, f)) && fs.lstatSync(path.join(packageRoot, f)).isFile(),
+        )) {
             fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
             fs.copyFileSync(path.join(packageRoot, f), path.join(repo, f));
         }
@@ -41,7 +47,10 @@ describe("render --diff", function () {
         assert.strictEqual(run.status, 0, run.stderr);
         const out = run.stdout;
         assert.match(out, /^render diff of stack dev, HEAD -> working tree: 4 changed, 0 added, 0 removed, \d+ unchanged\n/);
-        const sections = out.split(/^### /m).slice(1).map((s) => s.split("\n")[0]);
+        const sections = out
+            .split(/^### /m)
+            .slice(1)
+            .map((s) => s.split("\n")[0]);
         assert.deepStrictEqual(sections, [
             "changed: StatefulSet redis-system/redis-cluster",
             // The provider resources all take the node list (the credentials step and the drain
@@ -69,11 +78,14 @@ describe("render --diff", function () {
     });
 
     it("tells added and removed objects apart, keyed by kind, namespace and name", () => {
-        const cm = (name: string, v: string) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ns\ndata:\n  k: ${v}\n`;
+        const cm = (name: string, v: string) =>
+            `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ns\ndata:\n  k: ${v}\n`;
         const base = cm("a", "1") + cm("b", "1");
         const head = cm("b", "2") + cm("c", "1");
         assert.deepStrictEqual([...splitObjects(base).keys()], ["ConfigMap ns/a", "ConfigMap ns/b"]);
-        assert.deepStrictEqual(diffRendered(base, head).map((d) => `${d.change} ${d.key}`),
-            ["removed ConfigMap ns/a", "changed ConfigMap ns/b", "added ConfigMap ns/c"]);
+        assert.deepStrictEqual(
+            diffRendered(base, head).map((d) => `${d.change} ${d.key}`),
+            ["removed ConfigMap ns/a", "changed ConfigMap ns/b", "added ConfigMap ns/c"],
+        );
     });
 });

@@ -22,12 +22,26 @@ const keySlot: (key: string) => number = require("cluster-key-slot");
 const PASSWORD = "RestoreFormPw3c5e7a9b1d3f5a7c9e1b3d5f";
 const SHAPE = { shards: 3, replicasPerShard: 1 };
 const ip = (i: number) => `127.0.11.${21 + i}`;
-const nodes: FormationNode[] = Array.from({ length: 6 }, (_, i) => ({ name: `redis-cluster-${i}`, ip: ip(i), port: 6379, host: "", zone: "" }));
+const nodes: FormationNode[] = Array.from({ length: 6 }, (_, i) => ({
+    name: `redis-cluster-${i}`,
+    ip: ip(i),
+    port: 6379,
+    host: "",
+    zone: "",
+}));
 const objects = buildAllObjects(resolveSpec(argsFromConfig(readStackConfig(packageRoot, "dev").config)), PASSWORD);
 const RANGES = splitSlots(3).map((r) => [r]);
 
 async function admin(i: number): Promise<Redis> {
-    const c = new Redis({ host: ip(i), port: 6379, username: USERS.admin, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const c = new Redis({
+        host: ip(i),
+        port: 6379,
+        username: USERS.admin,
+        password: PASSWORD,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+    });
     await c.connect();
     return c;
 }
@@ -96,19 +110,34 @@ describe("formation of a restored cluster (real Redis nodes)", function () {
 
     it("gives each shard's holder its whole manifest range, whatever the pod order; every key stays put", async () => {
         // Pod 0 holds shard 2, pod 1 shard 0, pod 2 shard 1: the ranges follow the data, not the pods.
-        const keys = [...await loadShard(0, RANGES[2], 200), ...await loadShard(1, RANGES[0], 200), ...await loadShard(2, RANGES[1], 200)];
+        const keys = [
+            ...(await loadShard(0, RANGES[2], 200)),
+            ...(await loadShard(1, RANGES[0], 200)),
+            ...(await loadShard(2, RANGES[1], 200)),
+        ];
         const result = await formCluster(nodes, SHAPE, { ...opts, restoreSlots: RANGES });
-        assert.deepStrictEqual(result.shards.map((s) => [s.master, s.slots]), [
-            ["redis-cluster-1", "0-5461"], ["redis-cluster-2", "5462-10922"], ["redis-cluster-0", "10923-16383"],
-        ]);
+        assert.deepStrictEqual(
+            result.shards.map((s) => [s.master, s.slots]),
+            [
+                ["redis-cluster-1", "0-5461"],
+                ["redis-cluster-2", "5462-10922"],
+                ["redis-cluster-0", "10923-16383"],
+            ],
+        );
         assert.ok(result.shards.every((s) => s.replicas.length === 1));
-        const check = spawnSync("redis-cli", ["--user", USERS.admin, "--cluster", "check", `${ip(0)}:6379`], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+        const check = spawnSync("redis-cli", ["--user", USERS.admin, "--cluster", "check", `${ip(0)}:6379`], {
+            encoding: "utf8",
+            env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+        });
         assert.strictEqual(check.status, 0, check.stdout);
         assert.match(check.stdout, /All 16384 slots covered/);
         const cluster = new Redis.Cluster([{ host: ip(0), port: 6379 }], { redisOptions: { username: USERS.admin, password: PASSWORD } });
         try {
             const values = await Promise.all(keys.map((k) => cluster.get(k)));
-            assert.deepStrictEqual(values.filter((v, i) => v !== `value of ${keys[i]}`), []);
+            assert.deepStrictEqual(
+                values.filter((v, i) => v !== `value of ${keys[i]}`),
+                [],
+            );
         } finally {
             cluster.disconnect();
         }
@@ -118,11 +147,19 @@ describe("formation of a restored cluster (real Redis nodes)", function () {
         await resetAll();
         await loadShard(0, [{ start: 5000, end: 6000 }], 50); // straddles shards 0 and 1
         const before = String(await (await admin(0)).call("CLUSTER", "NODES"));
-        await assert.rejects(formCluster(nodes, SHAPE, { ...opts, restoreSlots: RANGES }),
-            (e: unknown) => e instanceof FormationError && /redis-cluster-0 holds keys of shards 0 and 1/.test(e.message));
+        await assert.rejects(
+            formCluster(nodes, SHAPE, { ...opts, restoreSlots: RANGES }),
+            (e: unknown) => e instanceof FormationError && /redis-cluster-0 holds keys of shards 0 and 1/.test(e.message),
+        );
         const c = await admin(0);
         assert.strictEqual(await c.dbsize(), 50);
-        assert.strictEqual(String(await c.call("CLUSTER", "NODES")).split(" ").slice(8).join(" "), before.split(" ").slice(8).join(" "));
+        assert.strictEqual(
+            String(await c.call("CLUSTER", "NODES"))
+                .split(" ")
+                .slice(8)
+                .join(" "),
+            before.split(" ").slice(8).join(" "),
+        );
         c.disconnect();
     });
 });

@@ -22,17 +22,28 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
     let workload: Workload;
     let redis: Record<string, unknown>;
 
-    const cli = (host: string, ...args: string[]) => spawnSync("redis-cli", ["--user", "admin", "-h", host, ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword } });
+    const cli = (host: string, ...args: string[]) =>
+        spawnSync("redis-cli", ["--user", "admin", "-h", host, ...args], {
+            encoding: "utf8",
+            env: { ...process.env, REDISCLI_AUTH: adminPassword },
+        });
     const redisPids = () => deployment.pods.map((p) => p.pids.redis);
     const hosts = () => deployment.pods.map((p) => p.address);
 
     /** The rollout's events since `from`: stop and start alternate per pod, highest ordinal first. */
     function assertSafeRollout(events: RolloutEvent[], pods: number): void {
         const starts = events.filter((e) => e.event === "start").map((e) => e.pod);
-        assert.deepStrictEqual(starts, Array.from({ length: pods }, (_, i) => `redis-cluster-${pods - 1 - i}`), "each pod started once, highest ordinal first");
+        assert.deepStrictEqual(
+            starts,
+            Array.from({ length: pods }, (_, i) => `redis-cluster-${pods - 1 - i}`),
+            "each pod started once, highest ordinal first",
+        );
         for (const stop of events.filter((e) => e.event === "stop")) {
-            assert.match(stop.preStop ?? "", /^(not a master: nothing to hand over|master without slots: nothing to hand over|handing slots over to \S+; handover done: \S+ is master; drained: no client redirected for \d+ ms)$/,
-                `${stop.pod} stopped without a completed handover: ${stop.preStop}`);
+            assert.match(
+                stop.preStop ?? "",
+                /^(not a master: nothing to hand over|master without slots: nothing to hand over|handing slots over to \S+; handover done: \S+ is master; drained: no client redirected for \d+ ms)$/,
+                `${stop.pod} stopped without a completed handover: ${stop.preStop}`,
+            );
         }
     }
 
@@ -63,13 +74,16 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
         deployment = await project.up();
         assert.deepStrictEqual(redisPids(), pids);
         assert.strictEqual(readEvents(project.stateDir).length, eventsBefore, "a pod was stopped or started");
-        for (const host of hosts()) assert.strictEqual(cli(host, "config", "get", "maxmemory").stdout.trim().split("\n")[1], String(100 * 2 ** 20), host);
+        for (const host of hosts())
+            assert.strictEqual(cli(host, "config", "get", "maxmemory").stdout.trim().split("\n")[1], String(100 * 2 ** 20), host);
     });
 
     it("an image change rolls every pod once, highest ordinal first, masters handing over first; no acknowledged write lost", async () => {
         const pids = redisPids();
         const eventsBefore = readEvents(project.stateDir).length;
-        const mastersBefore = parseClusterNodes(cli(hosts()[0], "cluster", "nodes").stdout).filter((v) => v.slots.length > 0).map((m) => m.address.split(":")[0]);
+        const mastersBefore = parseClusterNodes(cli(hosts()[0], "cluster", "nodes").stdout)
+            .filter((v) => v.slots.length > 0)
+            .map((m) => m.address.split(":")[0]);
         // Real clients with the README's settings, and a client that learns owners only from
         // MOVED, each in its own process (this one runs the hooks with spawnSync, which pauses it).
         const keys = Array.from({ length: 300 }, (_, i) => `roll:${i}`);
@@ -81,11 +95,21 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
         const [ioredis, redisPy] = await Promise.all(soaks.map((c) => c.stop()));
         const redirects = await probe.stop();
         assertSafeRollout(readEvents(project.stateDir).slice(eventsBefore), 6);
-        console.log(`      longest write stall through the rollout: ioredis ${ioredis.longestStallMs} ms, redis-py ${redisPy.longestStallMs} ms`);
+        console.log(
+            `      longest write stall through the rollout: ioredis ${ioredis.longestStallMs} ms, redis-py ${redisPy.longestStallMs} ms`,
+        );
         // Each demoted master kept answering until its clients had learned the new owner: a
         // client that writes every 500 ms was redirected by each of them and never found one gone.
-        assert.deepStrictEqual(redirects.unreachable, [], "a demoted master stopped answering before its clients had learned the new owner");
-        assert.deepStrictEqual([...new Set(redirects.moved.map((m) => m.from.split(":")[0]))].sort(), [...mastersBefore].sort(), "every master that handed over redirected the probe");
+        assert.deepStrictEqual(
+            redirects.unreachable,
+            [],
+            "a demoted master stopped answering before its clients had learned the new owner",
+        );
+        assert.deepStrictEqual(
+            [...new Set(redirects.moved.map((m) => m.from.split(":")[0]))].sort(),
+            [...mastersBefore].sort(),
+            "every master that handed over redirected the probe",
+        );
         for (const r of [ioredis, redisPy]) {
             assert.deepStrictEqual(r.errors, {}, `${r.client} passed errors to the application`);
             assert.ok(r.acknowledged > 100, `${r.client} wrote too little to mean anything: ${r.acknowledged}`);
@@ -94,7 +118,10 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
             assert.ok(r.longestStallMs < 5000, `${r.client} stalled for ${r.longestStallMs} ms`);
         }
         redisPids().forEach((pid, i) => assert.notStrictEqual(pid, pids[i], `redis-cluster-${i} kept its process`));
-        const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", deployment.seeds[0]], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword } });
+        const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", deployment.seeds[0]], {
+            encoding: "utf8",
+            env: { ...process.env, REDISCLI_AUTH: adminPassword },
+        });
         assert.strictEqual(check.status, 0, check.stdout);
         const gaps = longestGapPerShard();
         console.log(`      longest write gap per shard during the rollout: ${gaps.join(", ")} ms`);
@@ -119,13 +146,17 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
             await new Promise((r) => setTimeout(r, 20));
         }
         await exited;
-        const partial = readEvents(project.stateDir).slice(eventsBefore).filter((e) => e.event === "start");
+        const partial = readEvents(project.stateDir)
+            .slice(eventsBefore)
+            .filter((e) => e.event === "start");
         assert.ok(partial.length >= 2 && partial.length < 6, `the kill did not land halfway (${partial.length} pods replaced)`);
         deployment = await project.up();
         assertSafeRollout(readEvents(project.stateDir).slice(eventsBefore), 6);
         await workload.stop();
         const report = await workload.verify();
-        console.log(`      writes: ${report.attempted} attempted, ${report.acknowledged} acknowledged, ${report.replicaAcknowledged} by a replica (WAIT 1)`);
+        console.log(
+            `      writes: ${report.attempted} attempted, ${report.acknowledged} acknowledged, ${report.replicaAcknowledged} by a replica (WAIT 1)`,
+        );
         assert.ok(report.replicaAcknowledged > 1000, `too few writes to mean anything: ${report.replicaAcknowledged}`);
         assert.deepStrictEqual(report.lostReplicaAcknowledged, []);
         assert.deepStrictEqual(report.lostAcknowledged, []);

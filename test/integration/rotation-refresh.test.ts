@@ -18,7 +18,8 @@ const NEW = "RotNewPw2c4e6a8b0d2f4c6e8a0b2d4f6c8e0a";
 const ip = (i: number) => `127.0.22.${i + 1}`;
 const SETTINGS = {
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-    storage: { size: "1Gi", storageClass: "" }, redis: { maxmemory: "128mb", ioThreads: 1 },
+    storage: { size: "1Gi", storageClass: "" },
+    redis: { maxmemory: "128mb", ioThreads: 1 },
 };
 const DEV = {
     ...Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [`redis-cluster:${k}`, JSON.stringify(v)])),
@@ -40,7 +41,8 @@ describe("refresh after an admin password rotation", function () {
     let outs: any;
     const formationInputs = (password: string) => ({ ...base, password });
     const credentialInputs = (admin: string) => ({
-        ...base, password: admin,
+        ...base,
+        password: admin,
         users: Object.fromEntries(USER_ROLES.map((r) => [USERS[r], [r === "admin" ? admin : OLD]])),
     });
 
@@ -78,7 +80,10 @@ describe("refresh after an admin password rotation", function () {
 
     it("state holding the creation-time password cannot be refreshed (what the engine kept before)", async () => {
         // A shorter wait than the state's: the outcome is the same, a failed refresh.
-        await assert.rejects(formation.read("id", { ...outs, readyTimeoutSeconds: 2 }), /6 of 6 Redis nodes did not answer an authenticated PING/);
+        await assert.rejects(
+            formation.read("id", { ...outs, readyTimeoutSeconds: 2 }),
+            /6 of 6 Redis nodes did not answer an authenticated PING/,
+        );
     });
 
     it("formation previews the new password as an update that only stores it, and the update touches no node", async () => {
@@ -88,7 +93,10 @@ describe("refresh after an admin password rotation", function () {
         const updated = (await formation.update("id", outs, formationInputs(NEW))).outs;
         assert.strictEqual(updated.password, NEW);
         for (const key of ["nodeIds", "shardLayout", "replicasByMaster"]) assert.deepStrictEqual(updated[key], outs[key], key);
-        assert.deepStrictEqual(pods.map((p) => p.process.pid), pids);
+        assert.deepStrictEqual(
+            pods.map((p) => p.process.pid),
+            pids,
+        );
         outs = updated;
     });
 

@@ -32,10 +32,16 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
 
     const writeStack = (shards: number, redis: Record<string, unknown> = {}) =>
         project.write({ shards, redis: { ...project.devValue("redis"), ...redis } });
-    const cli = (...args: string[]) => spawnSync("redis-cli", ["--user", "admin", ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword } });
+    const cli = (...args: string[]) =>
+        spawnSync("redis-cli", ["--user", "admin", ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword } });
     const seed = () => deployment.seeds[0].split(":")[0];
 
-    async function clusterContents(): Promise<{ masters: { address: string; slots: number }[]; keys: Map<string, string>; misplaced: string[]; total: number }> {
+    async function clusterContents(): Promise<{
+        masters: { address: string; slots: number }[];
+        keys: Map<string, string>;
+        misplaced: string[];
+        total: number;
+    }> {
         const view = parseClusterNodes(cli("-h", seed(), "cluster", "nodes").stdout);
         const masters = view.filter((v) => v.slots.length > 0);
         const keys = new Map<string, string>();
@@ -81,7 +87,10 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
         deployment = await project.up();
         password = fs.readFileSync(deployment.passwordFile, "utf8");
         adminPassword = adminPasswordOf(deployment);
-        const cluster = new Redis.Cluster(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })), { redisOptions: { username: deployment.user!, password }, enableAutoPipelining: true });
+        const cluster = new Redis.Cluster(
+            deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })),
+            { redisOptions: { username: deployment.user!, password }, enableAutoPipelining: true },
+        );
         const expected = new Map<string, string>();
         for (let i = 0; i < PRELOAD; i += 500) {
             const writes: Promise<unknown>[] = [];
@@ -122,7 +131,9 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
         }
         await exited;
         assert.ok(killedOpen, `the provider was not caught mid-migration:\n${output}`);
-        const open = parseClusterNodes(cli("-h", seed(), "cluster", "nodes").stdout).filter((v) => v.migrating.length + v.importing.length > 0);
+        const open = parseClusterNodes(cli("-h", seed(), "cluster", "nodes").stdout).filter(
+            (v) => v.migrating.length + v.importing.length > 0,
+        );
         assert.ok(open.length > 0, "no slot was left open by the kill");
 
         deployment = await project.up();
@@ -139,8 +150,14 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
     it("6 -> 3 that would overfill the staying masters is refused before anything moves", async () => {
         const before = cli("-h", seed(), "cluster", "nodes").stdout;
         writeStack(3, { maxmemory: "3mb" });
-        await assert.rejects(project.up(), /refusing to scale in to 3 shards: .*would hold about [\d.]+ MiB after the move, over 80% of maxmemory \(3\.0 MiB/);
-        const slotsOf = (text: string) => parseClusterNodes(text).map((v) => `${v.id}:${v.slots.map((r) => `${r.start}-${r.end}`)}`).sort();
+        await assert.rejects(
+            project.up(),
+            /refusing to scale in to 3 shards: .*would hold about [\d.]+ MiB after the move, over 80% of maxmemory \(3\.0 MiB/,
+        );
+        const slotsOf = (text: string) =>
+            parseClusterNodes(text)
+                .map((v) => `${v.id}:${v.slots.map((r) => `${r.start}-${r.end}`)}`)
+                .sort();
         assert.deepStrictEqual(slotsOf(cli("-h", seed(), "cluster", "nodes").stdout), slotsOf(before));
         await assertHealthy(6);
     });

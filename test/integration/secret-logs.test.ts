@@ -28,7 +28,11 @@ fs.writeFileSync(hostsFile, "");
 const env = { ...process.env, REDIS_LOCAL_STATE_DIR: stateRoot, REDIS_LOCAL_ADDRESS_BASE: ADDRESS_BASE, REDIS_LOCAL_HOSTS_FILE: hostsFile };
 
 function local(...args: string[]) {
-    const r = spawnSync(process.execPath, [path.join(packageRoot, "dist", "local", "cli.js"), ...args], { cwd: packageRoot, env, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(packageRoot, "dist", "local", "cli.js"), ...args], {
+        cwd: packageRoot,
+        env,
+        encoding: "utf8",
+    });
     return { ...r, printed: `${r.stdout}${r.stderr}` };
 }
 
@@ -49,7 +53,9 @@ describe("secret scan of a real local-mode run (dev stack)", function () {
     /** The Secret keys whose password `text` holds. */
     const holds = (text: string | Buffer): string[] => {
         const s = typeof text === "string" ? text : text.toString("latin1");
-        return Object.entries(forms).filter(([, f]) => f.some((x) => s.includes(x))).map(([k]) => k);
+        return Object.entries(forms)
+            .filter(([, f]) => f.some((x) => s.includes(x)))
+            .map(([k]) => k);
     };
     const contains = (text: string | Buffer) => holds(text).length > 0;
 
@@ -62,11 +68,13 @@ describe("secret scan of a real local-mode run (dev stack)", function () {
         assert.strictEqual(up.status, 0, up.stderr);
         const facts = JSON.parse(up.stdout.trim().split("\n").pop()!);
         const secretsDir = path.dirname(facts.passwordFile);
-        forms = Object.fromEntries(USER_ROLES.map((role) => {
-            const password = fs.readFileSync(path.join(secretsDir, passwordKey(role)), "utf8");
-            assert.ok(password.length >= 16, role);
-            return [passwordKey(role), [password, Buffer.from(password).toString("base64")]];
-        }));
+        forms = Object.fromEntries(
+            USER_ROLES.map((role) => {
+                const password = fs.readFileSync(path.join(secretsDir, passwordKey(role)), "utf8");
+                assert.ok(password.length >= 16, role);
+                return [passwordKey(role), [password, Buffer.from(password).toString("base64")]];
+            }),
+        );
         assert.strictEqual(new Set(Object.values(forms).map((f) => f[0])).size, USER_ROLES.length, "users share a password");
         // A second up adopts the running cluster through the formation code, and prints its steps.
         const again = local("up", "--stack", "dev");
@@ -93,13 +101,26 @@ describe("secret scan of a real local-mode run (dev stack)", function () {
     it("no log, data or config file has it; only the Secret stand-ins and the in-memory runtime config do", () => {
         const files = filesUnder(stateRoot);
         assert.ok(files.some((f) => f.endsWith("redis.log")) && files.some((f) => f.endsWith("nodes.conf")), files.join("\n"));
-        const holding = files.map((f) => ({ f: path.relative(stateRoot, f), keys: holds(fs.readFileSync(f)) })).filter((h) => h.keys.length > 0);
+        const holding = files
+            .map((f) => ({ f: path.relative(stateRoot, f), keys: holds(fs.readFileSync(f)) }))
+            .filter((h) => h.keys.length > 0);
         // The sampler's rules: a Secret's own file (the stand-in, a pod's `auth` volume), masterauth in `run/redis.conf`, the exporter's password map.
-        const allowed = (f: string, key: string) => fileMayHold(f, fs.readFileSync(path.join(stateRoot, f), "latin1"), knownSecret(key, forms[key][0])!);
-        assert.deepStrictEqual(holding.flatMap((h) => h.keys.filter((k) => !allowed(h.f, k)).map((k) => `${h.f} holds ${k}`)), []);
-        for (const key of Object.keys(forms)) assert.ok(holding.some((h) => h.f.endsWith(`auth/${key}`)), `the scan did not see ${key} in a Secret volume`);
+        const allowed = (f: string, key: string) =>
+            fileMayHold(f, fs.readFileSync(path.join(stateRoot, f), "latin1"), knownSecret(key, forms[key][0])!);
+        assert.deepStrictEqual(
+            holding.flatMap((h) => h.keys.filter((k) => !allowed(h.f, k)).map((k) => `${h.f} holds ${k}`)),
+            [],
+        );
+        for (const key of Object.keys(forms))
+            assert.ok(
+                holding.some((h) => h.f.endsWith(`auth/${key}`)),
+                `the scan did not see ${key} in a Secret volume`,
+            );
         assert.ok(holding.every((h) => !h.f.endsWith("users.acl")));
-        assert.ok(holding.some((h) => h.f.endsWith("run/redis.conf")), `the scan did not find the runtime config (${PATHS.run}/redis.conf)`);
+        assert.ok(
+            holding.some((h) => h.f.endsWith("run/redis.conf")),
+            `the scan did not find the runtime config (${PATHS.run}/redis.conf)`,
+        );
         for (const { f } of holding) {
             assert.strictEqual(fs.statSync(path.join(stateRoot, f)).mode & 0o077, 0, `${f} is readable by others`);
         }

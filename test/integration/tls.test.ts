@@ -53,7 +53,9 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         const tls = opts.plaintext ? [] : ["--tls", "--cacert", opts.ca ?? deployment.caFile!];
         const user = opts.user ?? "admin";
         return spawnSync("redis-cli", [...tls, "--no-auth-warning", "--user", user, "-h", address, "-p", String(port), ...args], {
-            encoding: "utf8", timeout: 10000, env: { ...process.env, REDISCLI_AUTH: user === "admin" ? adminPassword : password },
+            encoding: "utf8",
+            timeout: 10000,
+            env: { ...process.env, REDISCLI_AUTH: user === "admin" ? adminPassword : password },
         });
     }
 
@@ -68,8 +70,11 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         // A namespace of its own: the pods' names in /etc/hosts then meet no other deployment's.
         project.write({ namespace: "redis-tls", tls: { enabled: true, issuerRef: { name: "local-ca", kind: "ClusterIssuer" } } });
         cert = await issueLikeCertManager(STACK);
-        assert.deepStrictEqual(new X509Certificate(cert.cert).subjectAltName!.split(", ").filter((n) => n.startsWith("IP")), ["IP Address:127.0.0.1"],
-            "the certificate names a pod IP");
+        assert.deepStrictEqual(
+            new X509Certificate(cert.cert).subjectAltName!.split(", ").filter((n) => n.startsWith("IP")),
+            ["IP Address:127.0.0.1"],
+            "the certificate names a pod IP",
+        );
         installLocalTlsSecret(project.stateDir, cert);
         deployment = await project.up();
         leaks.scanText("local up's result (the stack's outputs)", JSON.stringify(deployment));
@@ -89,12 +94,15 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         assert.strictEqual(fs.readFileSync(deployment.caFile!, "utf8"), cert.ca);
         const names = deployment.pods.map((p) => `${p.name}.redis-cluster-headless.redis-tls.svc.cluster.local:6379`);
         assert.deepStrictEqual(deployment.seeds, names, "over TLS the seeds are the pods' names");
-        const cluster = new Cluster(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })), {
-            // Keeps the seeds' names (ioredis would connect to the IPs they resolve to, which the
-            // certificate does not name); Node's default checkServerIdentity stays on.
-            dnsLookup: (address, callback) => callback(null, address),
-            redisOptions: { username: "app", password, tls: { ca: cert.ca } },
-        });
+        const cluster = new Cluster(
+            deployment.seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })),
+            {
+                // Keeps the seeds' names (ioredis would connect to the IPs they resolve to, which the
+                // certificate does not name); Node's default checkServerIdentity stays on.
+                dnsLookup: (address, callback) => callback(null, address),
+                redisOptions: { username: "app", password, tls: { ca: cert.ca } },
+            },
+        );
         try {
             const keys = Array.from({ length: 300 }, (_, i) => `tls:key:${i}`);
             for (const k of keys) await cluster.set(k, `value-${k}`);
@@ -102,45 +110,88 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
             const masters = cluster.nodes("master");
             assert.strictEqual(masters.length, 3);
             const counts = await Promise.all(masters.map((m) => m.dbsize()));
-            assert.ok(counts.every((c) => c > 0), `every shard holds keys: ${counts}`);
-            assert.strictEqual(counts.reduce((a, b) => a + b, 0), keys.length);
+            assert.ok(
+                counts.every((c) => c > 0),
+                `every shard holds keys: ${counts}`,
+            );
+            assert.strictEqual(
+                counts.reduce((a, b) => a + b, 0),
+                keys.length,
+            );
             // The masters the client followed are the names CLUSTER SLOTS gave it.
-            assert.deepStrictEqual(masters.map((m) => `${m.options.host}:${m.options.port}`).filter((a) => !names.includes(a)), []);
+            assert.deepStrictEqual(
+                masters.map((m) => `${m.options.host}:${m.options.port}`).filter((a) => !names.includes(a)),
+                [],
+            );
         } finally {
             cluster.disconnect();
         }
     });
 
     it("announces every node by its name: CLUSTER SLOTS and MOVED name pods, not addresses", async () => {
-        const endpoints = () => cli(ADDRESSES[0], 6379, ["cluster", "slots"]).stdout.split("\n").filter((l) => /\.svc\.cluster\.local$/.test(l));
+        const endpoints = () =>
+            cli(ADDRESSES[0], 6379, ["cluster", "slots"])
+                .stdout.split("\n")
+                .filter((l) => /\.svc\.cluster\.local$/.test(l));
         // 3 masters and 3 replicas (a replica is listed once its master has gossiped its offset).
         await until(() => new Set(endpoints()).size === 6, "CLUSTER SLOTS lists 6 nodes", 30000);
         for (const e of endpoints()) assert.match(e, /^redis-cluster-\d\.redis-cluster-headless\.redis-tls\.svc\.cluster\.local$/);
         // A key another node owns: the redirect names that node.
-        const moved = ["a", "b", "c", "d"].map((k) => cli(ADDRESSES[0], 6379, ["get", k], { user: "app" })).map((r) => r.stdout + r.stderr).find((o) => /MOVED/.test(o));
+        const moved = ["a", "b", "c", "d"]
+            .map((k) => cli(ADDRESSES[0], 6379, ["get", k], { user: "app" }))
+            .map((r) => r.stdout + r.stderr)
+            .find((o) => /MOVED/.test(o));
         assert.match(moved ?? "", /MOVED \d+ redis-cluster-\d\.redis-cluster-headless\.redis-tls\.svc\.cluster\.local:6379/);
     });
 
     it("refuses a client that reaches a node by an address the certificate does not name; redis-cli checks no names", async () => {
         // ioredis (Node's checkServerIdentity): a pod's IP is not on the certificate.
-        const byIp = new Redis({ host: ADDRESSES[0], port: 6379, username: "app", password, tls: { ca: cert.ca }, lazyConnect: true,
-            maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
+        const byIp = new Redis({
+            host: ADDRESSES[0],
+            port: 6379,
+            username: "app",
+            password,
+            tls: { ca: cert.ca },
+            lazyConnect: true,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+            connectTimeout: 3000,
+        });
         const errors: NodeJS.ErrnoException[] = [];
         byIp.on("error", (e) => errors.push(e));
         await assert.rejects(byIp.connect());
         byIp.disconnect();
-        assert.deepStrictEqual(errors.map((e) => e.code), ["ERR_TLS_CERT_ALTNAME_INVALID"], errors.map((e) => e.message).join("; "));
+        assert.deepStrictEqual(
+            errors.map((e) => e.code),
+            ["ERR_TLS_CERT_ALTNAME_INVALID"],
+            errors.map((e) => e.message).join("; "),
+        );
         // The same client by the pod's name gets in.
-        const byName = new Redis({ host: deployment.seeds[0].split(":")[0], port: 6379, username: "app", password, tls: { ca: cert.ca }, lazyConnect: true });
+        const byName = new Redis({
+            host: deployment.seeds[0].split(":")[0],
+            port: 6379,
+            username: "app",
+            password,
+            tls: { ca: cert.ca },
+            lazyConnect: true,
+        });
         await byName.connect();
         assert.strictEqual(await byName.ping(), "PONG");
         byName.disconnect();
         // redis-py with ssl_check_hostname=True refuses the IP and accepts the name.
-        const py = (host: string) => spawnSync("/usr/bin/python3", ["-c", [
-            "import os, redis",
-            "r = redis.Redis(host=os.environ['HOST'], port=6379, username='app', password=os.environ['REDIS_PASSWORD'], ssl=True, ssl_ca_certs=os.environ['CA'], ssl_check_hostname=True)",
-            "print(r.ping())",
-        ].join("\n")], { encoding: "utf8", timeout: 10000, env: { ...process.env, HOST: host, REDIS_PASSWORD: password, CA: deployment.caFile! } });
+        const py = (host: string) =>
+            spawnSync(
+                "/usr/bin/python3",
+                [
+                    "-c",
+                    [
+                        "import os, redis",
+                        "r = redis.Redis(host=os.environ['HOST'], port=6379, username='app', password=os.environ['REDIS_PASSWORD'], ssl=True, ssl_ca_certs=os.environ['CA'], ssl_check_hostname=True)",
+                        "print(r.ping())",
+                    ].join("\n"),
+                ],
+                { encoding: "utf8", timeout: 10000, env: { ...process.env, HOST: host, REDIS_PASSWORD: password, CA: deployment.caFile! } },
+            );
         const pyByIp = py(ADDRESSES[0]);
         assert.notStrictEqual(pyByIp.status, 0);
         assert.match(pyByIp.stderr, /match|hostname/i);
@@ -152,9 +203,20 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
 
     it("the client examples, TLS variant: ioredis and redis-py (ssl_check_hostname) write and read every shard by name", () => {
         const examples = path.join(packageRoot, "examples", "clients");
-        const env = { ...process.env, REDIS_SEEDS: deployment.seeds.join(","), REDIS_USER: "app", REDIS_PASSWORD: password, REDIS_CA_FILE: deployment.caFile! };
+        const env = {
+            ...process.env,
+            REDIS_SEEDS: deployment.seeds.join(","),
+            REDIS_USER: "app",
+            REDIS_PASSWORD: password,
+            REDIS_CA_FILE: deployment.caFile!,
+        };
         const run = (cmd: string, args: string[], extra: NodeJS.ProcessEnv = {}) =>
-            JSON.parse(execFileSync(cmd, args, { env: { ...env, ...extra }, encoding: "utf8", timeout: 60000 }).trim().split("\n").pop()!);
+            JSON.parse(
+                execFileSync(cmd, args, { env: { ...env, ...extra }, encoding: "utf8", timeout: 60000 })
+                    .trim()
+                    .split("\n")
+                    .pop()!,
+            );
         const io = run(process.execPath, [path.join(examples, "ioredis-cluster.js"), "tls-ioredis", "200"]);
         assert.deepStrictEqual([io.written, io.readBack, io.masters], [200, 200, 3]);
         const py = run("/usr/bin/python3", [path.join(examples, "redis-py-cluster.py"), "tls-py", "200", "tls-ioredis"]);
@@ -163,8 +225,11 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         // Not asserted: that the redis-py example refuses an IP seed. Debian's redis-py 4.3.4
         // RedisCluster drops ssl_check_hostname (not in its REDIS_ALLOWED_KEYS), so it checks the
         // chain only and accepted an IP seed when tried (docs/tls.md). ioredis refuses it:
-        const byIp = spawnSync(process.execPath, [path.join(examples, "ioredis-cluster.js"), "tls-io-ip", "10"],
-            { env: { ...env, REDIS_SEEDS: `${ADDRESSES[0]}:6379` }, encoding: "utf8", timeout: 60000 });
+        const byIp = spawnSync(process.execPath, [path.join(examples, "ioredis-cluster.js"), "tls-io-ip", "10"], {
+            env: { ...env, REDIS_SEEDS: `${ADDRESSES[0]}:6379` },
+            encoding: "utf8",
+            timeout: 60000,
+        });
         assert.notStrictEqual(byIp.status, 0, byIp.stdout);
         assert.match(byIp.stderr, /altnames|ERR_TLS_CERT_ALTNAME_INVALID|Failed to refresh slots cache/i);
     });
@@ -174,7 +239,16 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
             const plain = cli(address, 6379, ["ping"], { plaintext: true, user: "app" });
             assert.notStrictEqual(plain.stdout.trim(), "PONG", `${address} answered plaintext`);
         }
-        const plainClient = new Redis({ host: ADDRESSES[0], port: 6379, username: "app", password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
+        const plainClient = new Redis({
+            host: ADDRESSES[0],
+            port: 6379,
+            username: "app",
+            password,
+            lazyConnect: true,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+            connectTimeout: 3000,
+        });
         plainClient.on("error", () => undefined);
         await assert.rejects(plainClient.connect().then(() => plainClient.ping()));
         plainClient.disconnect();
@@ -193,12 +267,18 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
             const config = cli(address, 6379, ["config", "get", "*port*"]).stdout;
             assert.match(config, /^port\n0$/m, `${address} has a plaintext port`);
             assert.match(config, /^tls-port\n6379$/m);
-            for (const [key, value] of [["tls-replication", "yes"], ["tls-cluster", "yes"]]) {
+            for (const [key, value] of [
+                ["tls-replication", "yes"],
+                ["tls-cluster", "yes"],
+            ]) {
                 assert.strictEqual(cli(address, 6379, ["config", "get", key]).stdout.trim().split("\n")[1], value, `${address} ${key}`);
             }
             // The bus port answers a TLS handshake with the deployment's certificate.
-            const handshake = spawnSync("openssl", ["s_client", "-connect", `${address}:16379`, "-CAfile", deployment.caFile!, "-verify_return_error", "-brief"],
-                { input: "", encoding: "utf8", timeout: 10000 });
+            const handshake = spawnSync(
+                "openssl",
+                ["s_client", "-connect", `${address}:16379`, "-CAfile", deployment.caFile!, "-verify_return_error", "-brief"],
+                { input: "", encoding: "utf8", timeout: 10000 },
+            );
             assert.match(handshake.stderr + handshake.stdout, /Verification: OK|Verify return code: 0/, `${address}:16379`);
         }
         const info = cli(ADDRESSES[0], 6379, ["cluster", "info"]).stdout;
@@ -212,7 +292,14 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
     it("the exporters scrape their pods over TLS and report them up", async () => {
         for (const address of ADDRESSES.slice(0, 2)) {
             const text = await (await fetch(`http://${address}:9121/metrics`)).text();
-            assert.match(text, /^redis_up 1$/m, `exporter at ${address}: ${text.split("\n").filter((l) => /redis_up|error/i.test(l)).join("; ")}`);
+            assert.match(
+                text,
+                /^redis_up 1$/m,
+                `exporter at ${address}: ${text
+                    .split("\n")
+                    .filter((l) => /redis_up|error/i.test(l))
+                    .join("; ")}`,
+            );
             assert.match(text, /^redis_connected_clients \d+$/m);
         }
     });
@@ -224,9 +311,22 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         const pids = deployment.pods.map((p) => p.pids.redis);
         updateMountedSecret(project.stateDir, "tls", { "tls.key": renewed.key, "tls.crt": renewed.cert });
         const wanted = new X509Certificate(renewed.cert).fingerprint256;
-        await until(async () => (await Promise.all(ADDRESSES.flatMap((a) => [servedFingerprint(a, 6379, cert.ca), servedFingerprint(a, 16379, cert.ca)])))
-            .every((f) => f === wanted), "every pod presents the renewed certificate on the client and bus ports", 30000);
-        assert.deepStrictEqual(deployment.pods.map((p) => { process.kill(p.pids.redis, 0); return p.pids.redis; }), pids, "a pod restarted");
+        await until(
+            async () =>
+                (
+                    await Promise.all(ADDRESSES.flatMap((a) => [servedFingerprint(a, 6379, cert.ca), servedFingerprint(a, 16379, cert.ca)]))
+                ).every((f) => f === wanted),
+            "every pod presents the renewed certificate on the client and bus ports",
+            30000,
+        );
+        assert.deepStrictEqual(
+            deployment.pods.map((p) => {
+                process.kill(p.pids.redis, 0);
+                return p.pids.redis;
+            }),
+            pids,
+            "a pod restarted",
+        );
         assert.match(cli(ADDRESSES[0], 6379, ["cluster", "info"]).stdout, /^cluster_state:ok/m);
         const log = fs.readFileSync(path.join(project.stateDir, "pods", "pod-0", "redis.log"), "utf8");
         assert.match(log, /^tls: the certificate files changed; Redis loaded them$/m);
@@ -248,7 +348,10 @@ describe("TLS (local mode, real redis-server and exporter, certificates from ope
         const manifest = JSON.parse(fs.readFileSync(manifests[0], "utf8"));
         assert.strictEqual(manifest.shardCount, 3);
         // 300 keys of the first test, 200 + 200 of the examples.
-        assert.strictEqual(manifest.shards.reduce((n: number, s: any) => n + s.keys, 0), 700);
+        assert.strictEqual(
+            manifest.shards.reduce((n: number, s: any) => n + s.keys, 0),
+            700,
+        );
     });
 });
 
@@ -272,15 +375,23 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
         project = new LocalProject("tls-sentinel", `${base}11`);
         leaks = LeakSampler.start({ stateRoots: [path.dirname(project.stateDir)] });
         project.write({
-            shards: null, topology: "sentinel", replicasPerShard: 2, namespace: "redis-tls-sentinel",
+            shards: null,
+            topology: "sentinel",
+            replicasPerShard: 2,
+            namespace: "redis-tls-sentinel",
             sentinel: { replicas: 3, quorum: 2, downAfterMs: 2000, failoverTimeoutMs: 10000 },
             tls: { enabled: true, secretName: "redis-tls" },
         });
         // Still with the pods' IPs: Sentinels hand out masters by IP (resolve-hostnames and
         // announce-hostnames are off) until they track pods by name (issue #17, finding 3).
         cert = makeCertificate(
-            ["*.redis-cluster-headless.redis-tls-sentinel.svc.cluster.local", "*.redis-cluster-sentinel-headless.redis-tls-sentinel.svc.cluster.local", "localhost"],
-            [11, 12, 13, 31, 32, 33].map((n) => `${base}${n}`));
+            [
+                "*.redis-cluster-headless.redis-tls-sentinel.svc.cluster.local",
+                "*.redis-cluster-sentinel-headless.redis-tls-sentinel.svc.cluster.local",
+                "localhost",
+            ],
+            [11, 12, 13, 31, 32, 33].map((n) => `${base}${n}`),
+        );
         installLocalTlsSecret(project.stateDir, cert);
         deployment = await project.up();
         leaks.scanText("local up's result (the stack's outputs)", JSON.stringify(deployment));
@@ -291,7 +402,10 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
     after(async () => {
         await project?.destroy();
         if (leaks) assertNoLeaks(await leaks.stop(), USER_ROLES.map(passwordKey));
-        for (const [k, v] of [["TLS_RELOAD_INTERVAL_SECONDS", saved.interval], ["TLS_RESTART_SPACING_SECONDS", saved.spacing]] as const) {
+        for (const [k, v] of [
+            ["TLS_RELOAD_INTERVAL_SECONDS", saved.interval],
+            ["TLS_RESTART_SPACING_SECONDS", saved.spacing],
+        ] as const) {
             if (v === undefined) delete process.env[k];
             else process.env[k] = v;
         }
@@ -299,19 +413,43 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
 
     it("Sentinels agree over TLS, a TLS client finds the master through them and keeps writing across a failover", async () => {
         const sentinels = deployment.sentinels!.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) }));
-        const ask = (host: string, tls: boolean, ...args: string[]) => spawnSync("redis-cli",
-            [...(tls ? ["--tls", "--cacert", deployment.caFile!] : []), "--no-auth-warning", "--user", "admin", "-h", host, "-p", "26379", ...args],
-            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword }, timeout: 10000 }).stdout.trim();
+        const ask = (host: string, tls: boolean, ...args: string[]) =>
+            spawnSync(
+                "redis-cli",
+                [
+                    ...(tls ? ["--tls", "--cacert", deployment.caFile!] : []),
+                    "--no-auth-warning",
+                    "--user",
+                    "admin",
+                    "-h",
+                    host,
+                    "-p",
+                    "26379",
+                    ...args,
+                ],
+                { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword }, timeout: 10000 },
+            ).stdout.trim();
         // Sentinels meet through the master's hello channel within a few seconds.
-        await until(() => /^OK 3 usable Sentinels/.test(ask(sentinels[0].host, true, "sentinel", "ckquorum", "redis-cluster")), "CKQUORUM over TLS reports 3 usable Sentinels");
+        await until(
+            () => /^OK 3 usable Sentinels/.test(ask(sentinels[0].host, true, "sentinel", "ckquorum", "redis-cluster")),
+            "CKQUORUM over TLS reports 3 usable Sentinels",
+        );
         assert.notStrictEqual(ask(sentinels[0].host, false, "ping"), "PONG", "a Sentinel answered plaintext");
         // Sentinels learn the replicas from the master's INFO (every 10 s); before that no failover could promote one.
-        const knownReplicas = (host: string) => Number(/(?:^|\n)num-slaves\n(\d+)/.exec(ask(host, true, "sentinel", "master", "redis-cluster"))?.[1] ?? 0);
+        const knownReplicas = (host: string) =>
+            Number(/(?:^|\n)num-slaves\n(\d+)/.exec(ask(host, true, "sentinel", "master", "redis-cluster"))?.[1] ?? 0);
         await until(() => sentinels.every((s) => knownReplicas(s.host) === 2), "every Sentinel knows both replicas", 30000);
 
         const client = new Redis({
-            sentinels, name: "redis-cluster", sentinelUsername: "app", sentinelPassword: password, username: "app", password,
-            sentinelTLS: { ca: cert.ca }, enableTLSForSentinelMode: true, tls: { ca: cert.ca },
+            sentinels,
+            name: "redis-cluster",
+            sentinelUsername: "app",
+            sentinelPassword: password,
+            username: "app",
+            password,
+            sentinelTLS: { ca: cert.ca },
+            enableTLSForSentinelMode: true,
+            tls: { ca: cert.ca },
         });
         client.on("error", () => undefined);
         try {
@@ -322,9 +460,21 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
             const pod = deployment.pods.find((p) => p.host === master);
             assert.ok(pod, `the Sentinels name ${master}`);
             await podAction("tls-sentinel", pod.name, "kill");
-            await until(() => client.set("tls:after", "2").then(() => true, () => false), "the client writes to the promoted master over TLS", 60000);
+            await until(
+                () =>
+                    client.set("tls:after", "2").then(
+                        () => true,
+                        () => false,
+                    ),
+                "the client writes to the promoted master over TLS",
+                60000,
+            );
             assert.strictEqual(await client.get("tls:before"), "1");
-            assert.notStrictEqual(ask(sentinels[1].host, true, "sentinel", "get-master-addr-by-name", "redis-cluster").split("\n")[0], master, "the Sentinels failed over");
+            assert.notStrictEqual(
+                ask(sentinels[1].host, true, "sentinel", "get-master-addr-by-name", "redis-cluster").split("\n")[0],
+                master,
+                "the Sentinels failed over",
+            );
         } finally {
             client.disconnect();
         }
@@ -333,19 +483,57 @@ describe("TLS in the sentinel topology (local mode, real redis-sentinel)", funct
     it("Sentinels restart one by one to load a renewed certificate, and agree again", async () => {
         const hosts = deployment.sentinels!.map((s) => s.split(":")[0]);
         const renewed = makeCertificate(
-            ["*.redis-cluster-headless.redis-tls-sentinel.svc.cluster.local", "*.redis-cluster-sentinel-headless.redis-tls-sentinel.svc.cluster.local", "localhost"],
-            [11, 12, 13, 31, 32, 33].map((n) => `${base}${n}`), cert);
+            [
+                "*.redis-cluster-headless.redis-tls-sentinel.svc.cluster.local",
+                "*.redis-cluster-sentinel-headless.redis-tls-sentinel.svc.cluster.local",
+                "localhost",
+            ],
+            [11, 12, 13, 31, 32, 33].map((n) => `${base}${n}`),
+            cert,
+        );
         updateMountedSecret(project.stateDir, "tls", { "tls.key": renewed.key, "tls.crt": renewed.cert });
         const wanted = new X509Certificate(renewed.cert).fingerprint256;
-        await until(async () => (await Promise.all(hosts.map((h) => servedFingerprint(h, 26379, cert.ca).catch(() => "")))).every((f) => f === wanted),
-            "every Sentinel presents the renewed certificate", 60000);
+        await until(
+            async () =>
+                (await Promise.all(hosts.map((h) => servedFingerprint(h, 26379, cert.ca).catch(() => "")))).every((f) => f === wanted),
+            "every Sentinel presents the renewed certificate",
+            60000,
+        );
         // The master killed by the previous test stays down: the two running Redis pods.
-        await until(async () => {
-            const served = (await Promise.all([11, 12, 13].map((n) => servedFingerprint(`${base}${n}`, 6379, cert.ca).catch(() => undefined)))).filter(Boolean);
-            return served.length === 2 && served.every((f) => f === wanted);
-        }, "the running Redis pods present it (reloaded, not restarted)", 30000);
-        const ask = (host: string) => spawnSync("redis-cli", ["--tls", "--cacert", deployment.caFile!, "--no-auth-warning", "--user", "admin", "-h", host, "-p", "26379", "sentinel", "ckquorum", "redis-cluster"],
-            { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword }, timeout: 10000 }).stdout.trim();
-        await until(() => hosts.every((h) => /^OK 3 usable Sentinels/.test(ask(h))), "the restarted Sentinels reach CKQUORUM OK again", 60000);
+        await until(
+            async () => {
+                const served = (
+                    await Promise.all([11, 12, 13].map((n) => servedFingerprint(`${base}${n}`, 6379, cert.ca).catch(() => undefined)))
+                ).filter(Boolean);
+                return served.length === 2 && served.every((f) => f === wanted);
+            },
+            "the running Redis pods present it (reloaded, not restarted)",
+            30000,
+        );
+        const ask = (host: string) =>
+            spawnSync(
+                "redis-cli",
+                [
+                    "--tls",
+                    "--cacert",
+                    deployment.caFile!,
+                    "--no-auth-warning",
+                    "--user",
+                    "admin",
+                    "-h",
+                    host,
+                    "-p",
+                    "26379",
+                    "sentinel",
+                    "ckquorum",
+                    "redis-cluster",
+                ],
+                { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword }, timeout: 10000 },
+            ).stdout.trim();
+        await until(
+            () => hosts.every((h) => /^OK 3 usable Sentinels/.test(ask(h))),
+            "the restarted Sentinels reach CKQUORUM OK again",
+            60000,
+        );
     });
 });

@@ -19,8 +19,17 @@ const INSTANCES = [
 ] as const;
 
 function local(base: string, ...args: string[]) {
-    const env = { ...process.env, REDIS_LOCAL_PROJECT_DIR: project, REDIS_LOCAL_STATE_DIR: path.join(project, "state"), REDIS_LOCAL_ADDRESS_BASE: base };
-    return spawnSync(process.execPath, [path.join(packageRoot, "dist", "local", "cli.js"), ...args], { cwd: packageRoot, env, encoding: "utf8" });
+    const env = {
+        ...process.env,
+        REDIS_LOCAL_PROJECT_DIR: project,
+        REDIS_LOCAL_STATE_DIR: path.join(project, "state"),
+        REDIS_LOCAL_ADDRESS_BASE: base,
+    };
+    return spawnSync(process.execPath, [path.join(packageRoot, "dist", "local", "cli.js"), ...args], {
+        cwd: packageRoot,
+        env,
+        encoding: "utf8",
+    });
 }
 
 /** The dev stack with its own name and the shared namespace. */
@@ -65,17 +74,25 @@ describe("two deployments in one namespace (local mode)", function () {
 
     it("names each one's pods after its own name, in the shared namespace", () => {
         for (const { stack } of INSTANCES) {
-            assert.deepStrictEqual(up[stack].pods.map((p: any) => p.name), Array.from({ length: 6 }, (_, i) => `${stack}-${i}`));
+            assert.deepStrictEqual(
+                up[stack].pods.map((p: any) => p.name),
+                Array.from({ length: 6 }, (_, i) => `${stack}-${i}`),
+            );
         }
     });
 
     it("forms two clusters of six nodes each, every node one of its own", async () => {
         for (const { stack, base } of INSTANCES) {
             const prefix = base.split(".").slice(0, 3).join(".") + ".";
-            const node = new Redis({ ...seedOf(up[stack].seeds[0]), username: up[stack].user, password: passwords[stack], lazyConnect: true });
+            const node = new Redis({
+                ...seedOf(up[stack].seeds[0]),
+                username: up[stack].user,
+                password: passwords[stack],
+                lazyConnect: true,
+            });
             await node.connect();
-            const nodes = (await node.call("CLUSTER", "NODES") as string).trim().split("\n");
-            const info = await node.call("CLUSTER", "INFO") as string;
+            const nodes = ((await node.call("CLUSTER", "NODES")) as string).trim().split("\n");
+            const info = (await node.call("CLUSTER", "INFO")) as string;
             node.disconnect();
             assert.strictEqual(nodes.length, 6, `${stack}:\n${nodes.join("\n")}`);
             for (const line of nodes) assert.ok(line.split(" ")[1].startsWith(prefix), `${stack} knows a node not its own: ${line}`);
@@ -103,7 +120,13 @@ describe("two deployments in one namespace (local mode)", function () {
     it("each one's password opens only its own cluster", async () => {
         // Connect without credentials, then AUTH explicitly: the server's own answer is asserted,
         // not how the client reports a handshake that failed (no ready check: INFO needs a login).
-        const node = new Redis({ ...seedOf(up.cache.seeds[0]), lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const node = new Redis({
+            ...seedOf(up.cache.seeds[0]),
+            lazyConnect: true,
+            enableReadyCheck: false,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+        });
         try {
             await node.connect();
             await assert.rejects(node.auth(up.sessions.user, passwords.sessions), /WRONGPASS|invalid username-password/);

@@ -6,7 +6,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RedisCluster } from "../../components/redis-cluster";
 
-interface Case { name: string; args: Record<string, any>; outputs: string[] }
+interface Case {
+    name: string;
+    args: Record<string, any>;
+    outputs: string[];
+}
 
 /** `args` with the value at each of `keys` wrapped as an Output, as another resource's would be. */
 function withOutputs(args: Record<string, any>, keys: string[]): Record<string, any> {
@@ -22,17 +26,24 @@ function withOutputs(args: Record<string, any>, keys: string[]): Record<string, 
 async function main(c: Case): Promise<void> {
     const registered: string[] = [];
     const failed = new Promise<string>((resolve) => process.on("unhandledRejection", (e) => resolve(String((e as Error)?.message ?? e))));
-    await pulumi.runtime.setMocks({
-        newResource(a) {
-            registered.push(`${a.type} ${a.name}`);
-            return { id: `${a.name}-id`, state: a.inputs };
+    await pulumi.runtime.setMocks(
+        {
+            newResource(a) {
+                registered.push(`${a.type} ${a.name}`);
+                return { id: `${a.name}-id`, state: a.inputs };
+            },
+            call: (a) => a.inputs,
         },
-        call: (a) => a.inputs,
-    }, "p", "s", false);
+        "p",
+        "s",
+        false,
+    );
     let error: string | null;
     try {
         new RedisCluster(c.name, withOutputs(c.args, c.outputs));
-        const done = require("@pulumi/pulumi/runtime/settings").waitForRPCs().then(() => null);
+        const done = require("@pulumi/pulumi/runtime/settings")
+            .waitForRPCs()
+            .then(() => null);
         error = await Promise.race([failed, done]);
     } catch (e) {
         error = `thrown at construction: ${(e as Error).message}`;

@@ -29,7 +29,9 @@ export async function engineInputs(config: Record<string, string>, password?: st
     wire = new Map();
     try {
         await runUnderMocks(() => deployStack(config), {
-            project: "redis-cluster", stack: "test", preview: password === undefined,
+            project: "redis-cluster",
+            stack: "test",
+            preview: password === undefined,
             outputs: (type) => (type.startsWith("random:") && password !== undefined ? { result: password } : {}),
         });
         return new Map([...wire].map(([type, inputs]) => [type, unwrapSecrets(inputs, false)]));

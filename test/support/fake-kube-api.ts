@@ -5,7 +5,12 @@ import * as http from "http";
 import * as net from "net";
 import { WebSocketServer } from "ws";
 
-export interface FakePod { name: string; ip: string; nodeName: string; labels: Record<string, string> }
+export interface FakePod {
+    name: string;
+    ip: string;
+    nodeName: string;
+    labels: Record<string, string>;
+}
 
 /**
  * How a pod's port-forward fails: `reset` tears the WebSocket's TCP connection down with an RST
@@ -30,8 +35,12 @@ export interface FakeKubeApiOptions {
     forbidNodes?: boolean;
 }
 
-export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones: Record<string, string>,
-    options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
+export async function startFakeKubeApi(
+    namespace: string,
+    pods: FakePod[],
+    zones: Record<string, string>,
+    options: FakeKubeApiOptions = {},
+): Promise<FakeKubeApi> {
     const secrets = options.secrets ?? {};
     const forwards: Record<string, number> = {};
     const faults: Record<string, ForwardFault> = {};
@@ -42,12 +51,19 @@ export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones
             res.end(JSON.stringify(body));
         };
         if (url.pathname === `/api/v1/namespaces/${namespace}/pods`) {
-            const selector = Object.fromEntries((url.searchParams.get("labelSelector") ?? "").split(",").filter(Boolean).map((kv) => kv.split("=")));
-            const items = pods.filter((p) => Object.entries(selector).every(([k, v]) => p.labels[k] === v)).map((p) => ({
-                metadata: { name: p.name, namespace, labels: p.labels },
-                spec: { nodeName: p.nodeName, containers: [] },
-                status: { podIP: p.ip, phase: "Running" },
-            }));
+            const selector = Object.fromEntries(
+                (url.searchParams.get("labelSelector") ?? "")
+                    .split(",")
+                    .filter(Boolean)
+                    .map((kv) => kv.split("=")),
+            );
+            const items = pods
+                .filter((p) => Object.entries(selector).every(([k, v]) => p.labels[k] === v))
+                .map((p) => ({
+                    metadata: { name: p.name, namespace, labels: p.labels },
+                    spec: { nodeName: p.nodeName, containers: [] },
+                    status: { podIP: p.ip, phase: "Running" },
+                }));
             return send(200, { kind: "PodList", apiVersion: "v1", metadata: {}, items });
         }
         const secret = new RegExp(`^/api/v1/namespaces/${namespace}/secrets/([^/]+)$`).exec(url.pathname);
@@ -57,11 +73,21 @@ export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones
         }
         const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(url.pathname);
         if (node && options.forbidNodes) {
-            return send(403, { kind: "Status", apiVersion: "v1", status: "Failure", code: 403, reason: "Forbidden",
-                message: `nodes "${node[1]}" is forbidden: User "system:serviceaccount:ci:deployer" cannot get resource "nodes" in API group "" at the cluster scope` });
+            return send(403, {
+                kind: "Status",
+                apiVersion: "v1",
+                status: "Failure",
+                code: 403,
+                reason: "Forbidden",
+                message: `nodes "${node[1]}" is forbidden: User "system:serviceaccount:ci:deployer" cannot get resource "nodes" in API group "" at the cluster scope`,
+            });
         }
         if (node && node[1] in zones) {
-            return send(200, { kind: "Node", apiVersion: "v1", metadata: { name: node[1], labels: { "topology.kubernetes.io/zone": zones[node[1]] } } });
+            return send(200, {
+                kind: "Node",
+                apiVersion: "v1",
+                metadata: { name: node[1], labels: { "topology.kubernetes.io/zone": zones[node[1]] } },
+            });
         }
         return send(404, { kind: "Status", apiVersion: "v1", status: "Failure", code: 404, message: `not found: ${url.pathname}` });
     });
@@ -116,9 +142,23 @@ export async function startFakeKubeApi(namespace: string, pods: FakePod[], zones
 /** A kubeconfig file pointing at the fake API. */
 export function kubeconfigFor(url: string): string {
     return [
-        "apiVersion: v1", "kind: Config", "current-context: fake",
-        "clusters:", "- name: fake", "  cluster:", `    server: ${url}`, "    insecure-skip-tls-verify: true",
-        "contexts:", "- name: fake", "  context:", "    cluster: fake", "    user: fake",
-        "users:", "- name: fake", "  user:", "    token: fake-token", "",
+        "apiVersion: v1",
+        "kind: Config",
+        "current-context: fake",
+        "clusters:",
+        "- name: fake",
+        "  cluster:",
+        `    server: ${url}`,
+        "    insecure-skip-tls-verify: true",
+        "contexts:",
+        "- name: fake",
+        "  context:",
+        "    cluster: fake",
+        "    user: fake",
+        "users:",
+        "- name: fake",
+        "  user:",
+        "    token: fake-token",
+        "",
     ].join("\n");
 }

@@ -40,7 +40,9 @@ function schemaModule(apiVersion: string, kind: string): string {
     return `kubernetes-models/_schemas/IoK8sApi${g}${v}${kind}`;
 }
 
-type Validator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params: unknown }[] | null };
+type Validator = ((data: unknown) => boolean) & {
+    errors?: { instancePath: string; message?: string; keyword: string; params: unknown }[] | null;
+};
 
 const dynamicImport = (specifier: string): Promise<{ validate: Validator }> => import(specifier);
 
@@ -74,7 +76,9 @@ export async function validateStrict(obj: KubeObject): Promise<string[]> {
     const reads = new Set<string>();
     const valid = validate(tracked(obj, "", reads));
     const where = `${obj.kind}/${obj.metadata?.name}`;
-    const problems = valid ? [] : (validate.errors ?? []).map((e) => `${where}: ${e.instancePath || "/"} ${e.keyword} ${JSON.stringify(e.params)}`);
+    const problems = valid
+        ? []
+        : (validate.errors ?? []).map((e) => `${where}: ${e.instancePath || "/"} ${e.keyword} ${JSON.stringify(e.params)}`);
     for (const p of allPointers(obj, "", [])) {
         const parent = p.slice(0, p.lastIndexOf("/"));
         // Children of an unknown field are reported through their parent.

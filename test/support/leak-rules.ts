@@ -7,7 +7,10 @@ import * as path from "path";
 import { CGROUP_LAUNCHER } from "../../local/pod";
 
 /** A password to look for: its Secret key and the forms it can take (raw, base64). */
-export interface KnownSecret { key: string; forms: string[] }
+export interface KnownSecret {
+    key: string;
+    forms: string[];
+}
 
 /** Shorter values would match by chance; every generated password is longer. */
 export const MIN_SECRET_LENGTH = 12;
@@ -38,7 +41,12 @@ export function redact(text: string, secrets: KnownSecret[]): string {
 }
 
 /** One process as /proc shows it. */
-export interface ProcessView { pid: number; exe: string; argv: string[]; env: [string, string][] }
+export interface ProcessView {
+    pid: number;
+    exe: string;
+    argv: string[];
+    env: [string, string][];
+}
 
 /**
  * The only processes that may hold a password in their environment, and under which variable.
@@ -49,13 +57,21 @@ export interface ProcessView { pid: number; exe: string; argv: string[]; env: [s
  * report or environment dump it writes.
  */
 export const ENV_HOLDERS: { variable: string; who: string; matches: (p: ProcessView) => boolean }[] = [
-    { variable: "REDISCLI_AUTH", who: "redis-cli or valkey-cli, which read it instead of -a", matches: (p) => isTool(p, ["redis-cli", "valkey-cli"]) },
+    {
+        variable: "REDISCLI_AUTH",
+        who: "redis-cli or valkey-cli, which read it instead of -a",
+        matches: (p) => isTool(p, ["redis-cli", "valkey-cli"]),
+    },
     {
         variable: "REDISCLI_AUTH",
         who: "the redis-cli.sh wrapper (sh, under timeout), which execs redis-cli with it",
         matches: (p) => runsScript(p, "redis-cli.sh") && (isTool(p, SHELLS) || isTool(p, ["timeout"])),
     },
-    { variable: "REDIS_PASSWORD", who: "the metrics exporter, which reads it", matches: (p) => isTool(p, ["prometheus-redis-exporter", "redis_exporter"]) },
+    {
+        variable: "REDIS_PASSWORD",
+        who: "the metrics exporter, which reads it",
+        matches: (p) => isTool(p, ["prometheus-redis-exporter", "redis_exporter"]),
+    },
     {
         variable: "REDIS_PASSWORD",
         who: "an application client a test runs (examples/clients, a python3 -c client)",
@@ -79,9 +95,17 @@ function runsScript(p: ProcessView, script: string): boolean {
 }
 
 /** A password where it must not be, named without printing it. */
-export interface Leak { where: string; secret: string; detail: string }
+export interface Leak {
+    where: string;
+    secret: string;
+    detail: string;
+}
 /** A password where the rules allow it: proof the sampler sees real holders. */
-export interface Holding { who: string; variable: string; secret: string }
+export interface Holding {
+    who: string;
+    variable: string;
+    secret: string;
+}
 
 export function describeProcess(p: ProcessView, secrets: KnownSecret[]): string {
     return `pid ${p.pid} (${path.basename(p.exe) || "?"}: ${redact(p.argv.join(" "), secrets).slice(0, 160)})`;
@@ -103,12 +127,22 @@ export function judgeProcess(seen: ProcessView, secrets: KnownSecret[]): { leaks
     const leaks: Leak[] = [];
     const holdings: Holding[] = [];
     const name = describeProcess(p, secrets);
-    for (const s of secretsIn(seen.argv.join("\0"), secrets)) leaks.push({ where: `${name} command line`, secret: fingerprint(s), detail: "a password in argv is readable by every user of the machine" });
+    for (const s of secretsIn(seen.argv.join("\0"), secrets))
+        leaks.push({
+            where: `${name} command line`,
+            secret: fingerprint(s),
+            detail: "a password in argv is readable by every user of the machine",
+        });
     for (const [variable, value] of p.env) {
         for (const s of secretsIn(value, secrets)) {
             const holder = ENV_HOLDERS.find((h) => h.variable === variable && h.matches(p));
             if (holder) holdings.push({ who: holder.who, variable, secret: s.key });
-            else leaks.push({ where: `${name} environment ${variable}`, secret: fingerprint(s), detail: "this process does not read a password from that variable" });
+            else
+                leaks.push({
+                    where: `${name} environment ${variable}`,
+                    secret: fingerprint(s),
+                    detail: "this process does not read a password from that variable",
+                });
         }
     }
     return { leaks, holdings };
@@ -119,11 +153,27 @@ export function judgeProcess(seen: ProcessView, secrets: KnownSecret[]): { leaks
  * files, and which one. Each is a runtime file in a memory-backed emptyDir, mode 600.
  */
 export const FILE_EXCEPTIONS: { file: RegExp; key: string; why: string }[] = [
-    { file: /(^|\/)run\/redis\.conf$/, key: "replication-password", why: "masterauth: redis-server reads the replication password only from its config" },
+    {
+        file: /(^|\/)run\/redis\.conf$/,
+        key: "replication-password",
+        why: "masterauth: redis-server reads the replication password only from its config",
+    },
     // Sentinel rewrites its config through a temporary file beside it (`sentinel.conf.XXXXXX`, mkostemp).
-    { file: /(^|\/)run\/sentinel\.conf(\.[A-Za-z0-9]{6})?$/, key: "admin-password", why: "sentinel auth-pass: redis-sentinel reads the password it gives Redis only from its config" },
-    { file: /(^|\/)run\/sentinel\.conf(\.[A-Za-z0-9]{6})?$/, key: "sentinel-password", why: "sentinel sentinel-pass: redis-sentinel reads the password it gives its peer Sentinels only from its config" },
-    { file: /(^|\/)exporter-auth\/passwords\.json$/, key: "exporter-password", why: "the exporter's password map (exporter-auth.sh): redis_exporter sends a password from it only to the address it is keyed by" },
+    {
+        file: /(^|\/)run\/sentinel\.conf(\.[A-Za-z0-9]{6})?$/,
+        key: "admin-password",
+        why: "sentinel auth-pass: redis-sentinel reads the password it gives Redis only from its config",
+    },
+    {
+        file: /(^|\/)run\/sentinel\.conf(\.[A-Za-z0-9]{6})?$/,
+        key: "sentinel-password",
+        why: "sentinel sentinel-pass: redis-sentinel reads the password it gives its peer Sentinels only from its config",
+    },
+    {
+        file: /(^|\/)exporter-auth\/passwords\.json$/,
+        key: "exporter-password",
+        why: "the exporter's password map (exporter-auth.sh): redis_exporter sends a password from it only to the address it is keyed by",
+    },
 ];
 
 /** Whether a file holding `secret` is allowed to: a Secret's own file (its name, holding exactly that value), or an exception. */
@@ -134,8 +184,13 @@ export function fileMayHold(relative: string, content: string, secret: KnownSecr
 
 /** Every password in a file that may not hold it. */
 export function judgeFile(relative: string, content: string, secrets: KnownSecret[]): Leak[] {
-    return secretsIn(content, secrets).filter((s) => !fileMayHold(relative, content, s))
-        .map((s) => ({ where: `file ${relative}`, secret: fingerprint(s), detail: "only the Secret's files and the listed runtime configs may hold a password" }));
+    return secretsIn(content, secrets)
+        .filter((s) => !fileMayHold(relative, content, s))
+        .map((s) => ({
+            where: `file ${relative}`,
+            secret: fingerprint(s),
+            detail: "only the Secret's files and the listed runtime configs may hold a password",
+        }));
 }
 
 /** Every password in text a run printed or returned (logs, outputs): none may be there. */

@@ -9,7 +9,12 @@ import * as path from "path";
 import { parentPort, workerData } from "worker_threads";
 import { Holding, judgeFile, judgeProcess, KnownSecret, knownSecret, Leak, PASSWORD_FILE, ProcessView } from "./leak-rules";
 
-export interface SamplerConfig { stateRoots: string[]; intervalMs: number; fileIntervalMs: number; maxFileBytes: number }
+export interface SamplerConfig {
+    stateRoots: string[];
+    intervalMs: number;
+    fileIntervalMs: number;
+    maxFileBytes: number;
+}
 
 export interface SamplerReport {
     startedAt: number;
@@ -33,7 +38,13 @@ let secretsVersion = 0;
 const leaks = new Map<string, Leak & { count: number; firstAtMs: number }>();
 const holdings = new Map<string, Holding & { count: number }>();
 const report: Omit<SamplerReport, "secrets" | "leaks" | "holdings" | "stoppedAt"> = {
-    startedAt: Date.now(), sweeps: 0, maxGapMs: 0, processesSeen: 0, deploymentProcessesSeen: 0, fileSweeps: 0, filesJudged: 0,
+    startedAt: Date.now(),
+    sweeps: 0,
+    maxGapMs: 0,
+    processesSeen: 0,
+    deploymentProcessesSeen: 0,
+    fileSweeps: 0,
+    filesJudged: 0,
 };
 /** pid -> what was judged last, so an unchanged process is not judged again. */
 const judged = new Map<number, { cmdline: string; version: number }>();
@@ -106,10 +117,13 @@ function processView(pid: number, cmdline: string): ProcessView | undefined {
     // (a shell's `VAR=… timeout …` child, caught as the shell's argv and timeout's environ).
     // Judge only a consistent view; the next sweep reads the new program whole.
     if (read(`/proc/${pid}/cmdline`) !== cmdline) return undefined;
-    const env = environ.split("\0").filter(Boolean).map((e): [string, string] => {
-        const i = e.indexOf("=");
-        return i < 0 ? [e, ""] : [e.slice(0, i), e.slice(i + 1)];
-    });
+    const env = environ
+        .split("\0")
+        .filter(Boolean)
+        .map((e): [string, string] => {
+            const i = e.indexOf("=");
+            return i < 0 ? [e, ""] : [e.slice(0, i), e.slice(i + 1)];
+        });
     return { pid, exe, argv: cmdline.split("\0").filter((a, i, all) => a !== "" || i < all.length - 1), env };
 }
 

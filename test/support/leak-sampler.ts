@@ -66,10 +66,12 @@ export class LeakSampler {
     /** Everything this process prints while sampling: the formation provider and local mode log through it. */
     private tapConsole(): () => void {
         const original = { out: process.stdout.write, err: process.stderr.write };
-        const tap = (where: string, stream: NodeJS.WriteStream, write: typeof process.stdout.write) => (chunk: any, ...rest: any[]) => {
-            this.texts.push({ where, text: String(chunk) });
-            return (write as any).call(stream, chunk, ...rest);
-        };
+        const tap =
+            (where: string, stream: NodeJS.WriteStream, write: typeof process.stdout.write) =>
+            (chunk: any, ...rest: any[]) => {
+                this.texts.push({ where, text: String(chunk) });
+                return (write as any).call(stream, chunk, ...rest);
+            };
         process.stdout.write = tap("the test process's stdout", process.stdout, original.out) as any;
         process.stderr.write = tap("the test process's stderr", process.stderr, original.err) as any;
         return () => {
@@ -99,9 +101,11 @@ export class LeakSampler {
 /** One line of the sampler's coverage, for the test log. */
 export function coverage(r: LeakReport): string {
     const seconds = (r.stoppedAt - r.startedAt) / 1000;
-    return `leak sampler: ${r.sweeps} samples of every process in ${seconds.toFixed(1)} s (${(r.sweeps / seconds).toFixed(0)}/s, longest gap ${r.maxGapMs} ms), `
-        + `${r.processesSeen} processes (${r.deploymentProcessesSeen} of the deployment), ${r.filesJudged} file reads in ${r.fileSweeps} scans, `
-        + `passwords of ${r.secretKeys.join(", ")}; allowed holders: ${r.holdings.map((h) => `${h.variable} ${h.secret} x${h.count}`).join(", ") || "none"}`;
+    return (
+        `leak sampler: ${r.sweeps} samples of every process in ${seconds.toFixed(1)} s (${(r.sweeps / seconds).toFixed(0)}/s, longest gap ${r.maxGapMs} ms), ` +
+        `${r.processesSeen} processes (${r.deploymentProcessesSeen} of the deployment), ${r.filesJudged} file reads in ${r.fileSweeps} scans, ` +
+        `passwords of ${r.secretKeys.join(", ")}; allowed holders: ${r.holdings.map((h) => `${h.variable} ${h.secret} x${h.count}`).join(", ") || "none"}`
+    );
 }
 
 /** Leaks of the same kind (process name, place, password) as one line: how many processes, and the first. */
@@ -111,8 +115,11 @@ export function grouped(leaks: Leak[]): string[] {
         const kind = `${l.where.replace(/^pid \d+ \(([^:]*):.*\) (command line|environment)/, "$1 $2")}: ${l.secret}`;
         groups.set(kind, [...(groups.get(kind) ?? []), l]);
     }
-    return [...groups].map(([kind, all]) => all.length === 1 ? `${all[0].where}: ${all[0].secret} (${all[0].detail})`
-        : `${kind}: ${all.length} processes, first ${all[0].where.split(") ")[0]}) (${all[0].detail})`);
+    return [...groups].map(([kind, all]) =>
+        all.length === 1
+            ? `${all[0].where}: ${all[0].secret} (${all[0].detail})`
+            : `${kind}: ${all.length} processes, first ${all[0].where.split(") ")[0]}) (${all[0].detail})`,
+    );
 }
 
 /**
@@ -124,6 +131,7 @@ export function assertNoLeaks(r: LeakReport, expectedKeys: string[]): void {
     assert.deepStrictEqual(grouped(r.leaks), [], "passwords leaked");
     const seconds = (r.stoppedAt - r.startedAt) / 1000;
     assert.ok(r.sweeps >= 3 * seconds, `the sampler sampled ${r.sweeps} times in ${seconds} s: not continuous`);
-    for (const key of expectedKeys) assert.ok(r.secretKeys.includes(key), `the sampler never learnt ${key} (knew ${r.secretKeys.join(", ")})`);
+    for (const key of expectedKeys)
+        assert.ok(r.secretKeys.includes(key), `the sampler never learnt ${key} (knew ${r.secretKeys.join(", ")})`);
     assert.ok(r.deploymentProcessesSeen > 0, "the sampler saw none of the deployment's processes");
 }

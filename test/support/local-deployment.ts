@@ -32,8 +32,15 @@ export function podLogTails(root: string, stack: string, lines = 80): string {
     if (!fs.existsSync(pods)) return "";
     const out: string[] = [];
     for (const pod of fs.readdirSync(pods).sort()) {
-        for (const file of fs.readdirSync(path.join(pods, pod)).filter((f) => f.endsWith(".log")).sort()) {
-            const text = fs.readFileSync(path.join(pods, pod, file), "utf8").trimEnd().split("\n").slice(-lines);
+        for (const file of fs
+            .readdirSync(path.join(pods, pod))
+            .filter((f) => f.endsWith(".log"))
+            .sort()) {
+            const text = fs
+                .readFileSync(path.join(pods, pod, file), "utf8")
+                .trimEnd()
+                .split("\n")
+                .slice(-lines);
             out.push(`--- ${pod}/${file}`, ...text);
         }
     }
@@ -69,7 +76,11 @@ export function printLogsOnFailure(ctx: Mocha.Context, t: TestDeployment | undef
 
 /** `root`: the state directory to use (made before, e.g. for a leak sampler to watch it from the start). */
 export async function startDevDeployment(addressBase: string, stack = "dev", root = newStateRoot()): Promise<TestDeployment> {
-    const saved = { dir: process.env.REDIS_LOCAL_STATE_DIR, base: process.env.REDIS_LOCAL_ADDRESS_BASE, project: process.env.REDIS_LOCAL_PROJECT_DIR };
+    const saved = {
+        dir: process.env.REDIS_LOCAL_STATE_DIR,
+        base: process.env.REDIS_LOCAL_ADDRESS_BASE,
+        project: process.env.REDIS_LOCAL_PROJECT_DIR,
+    };
     process.env.REDIS_LOCAL_STATE_DIR = root;
     process.env.REDIS_LOCAL_ADDRESS_BASE = addressBase;
     if (Object.keys(engineUnderTest()).length > 0) {
@@ -82,7 +93,11 @@ export async function startDevDeployment(addressBase: string, stack = "dev", roo
     }
     const stop = async () => {
         await down(stack).catch(() => undefined);
-        for (const [k, v] of [["REDIS_LOCAL_STATE_DIR", saved.dir], ["REDIS_LOCAL_ADDRESS_BASE", saved.base], ["REDIS_LOCAL_PROJECT_DIR", saved.project]] as const) {
+        for (const [k, v] of [
+            ["REDIS_LOCAL_STATE_DIR", saved.dir],
+            ["REDIS_LOCAL_ADDRESS_BASE", saved.base],
+            ["REDIS_LOCAL_PROJECT_DIR", saved.project],
+        ] as const) {
             if (v === undefined) delete process.env[k];
             else process.env[k] = v;
         }

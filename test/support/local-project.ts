@@ -18,7 +18,10 @@ export class LocalProject {
     private readonly saved = ENV_KEYS.map((k) => [k, process.env[k]] as const);
     private workload?: Workload;
 
-    constructor(readonly stack: string, addressBase: string) {
+    constructor(
+        readonly stack: string,
+        addressBase: string,
+    ) {
         fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(this.dir, "Pulumi.yaml"));
         process.env.REDIS_LOCAL_PROJECT_DIR = this.dir;
         process.env.REDIS_LOCAL_STATE_DIR = path.join(this.dir, "state");
@@ -51,13 +54,20 @@ export class LocalProject {
 
     /** `up` in a child process, as a user's `npm run local -- up` (for tests that kill it). */
     spawnUp(): ChildProcess {
-        return spawn(process.execPath, [path.join(REPO_ROOT, "dist", "local", "cli.js"), "up", "--stack", this.stack],
-            { cwd: REPO_ROOT, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+        return spawn(process.execPath, [path.join(REPO_ROOT, "dist", "local", "cli.js"), "up", "--stack", this.stack], {
+            cwd: REPO_ROOT,
+            env: process.env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
     }
 
     /** A write workload (SET + WAIT 1) on the deployment, stopped by destroy() at the latest. */
     async startWorkload(deployment: UpResult, password: string): Promise<Workload> {
-        this.workload = new Workload(deployment.seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })), password, { concurrency: 4 });
+        this.workload = new Workload(
+            deployment.seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })),
+            password,
+            { concurrency: 4 },
+        );
         await this.workload.start();
         return this.workload;
     }

@@ -18,12 +18,24 @@ export function canCreateNamespaces(): boolean {
 
 export function createTestNet(prefix: string, count: number, subnet = "198.18.0"): TestNet {
     const bridge = `br-${prefix}`;
-    const hosts = Array.from({ length: count }, (_, i) => ({ ns: `${prefix}${i}`, address: `${subnet}.${11 + i}`, veth: `v${prefix}${i}` }));
+    const hosts = Array.from({ length: count }, (_, i) => ({
+        ns: `${prefix}${i}`,
+        address: `${subnet}.${11 + i}`,
+        veth: `v${prefix}${i}`,
+    }));
     const destroy = () => {
         for (const h of hosts) {
-            try { ip("netns", "del", h.ns); } catch { /* not there */ }
+            try {
+                ip("netns", "del", h.ns);
+            } catch {
+                /* not there */
+            }
         }
-        try { ip("link", "del", bridge); } catch { /* not there */ }
+        try {
+            ip("link", "del", bridge);
+        } catch {
+            /* not there */
+        }
     };
     destroy();
     ip("link", "add", bridge, "type", "bridge");

@@ -81,11 +81,20 @@ export function selectorMatches(selector: LabelSelector, labels: Record<string, 
         const has = Object.prototype.hasOwnProperty.call(labels, e.key);
         const values = e.values ?? [];
         switch (e.operator) {
-            case "In": if (!has || !values.includes(labels[e.key])) return false; break;
-            case "NotIn": if (has && values.includes(labels[e.key])) return false; break;
-            case "Exists": if (!has) return false; break;
-            case "DoesNotExist": if (has) return false; break;
-            default: throw new Error(`unknown selector operator ${e.operator}`);
+            case "In":
+                if (!has || !values.includes(labels[e.key])) return false;
+                break;
+            case "NotIn":
+                if (has && values.includes(labels[e.key])) return false;
+                break;
+            case "Exists":
+                if (!has) return false;
+                break;
+            case "DoesNotExist":
+                if (has) return false;
+                break;
+            default:
+                throw new Error(`unknown selector operator ${e.operator}`);
         }
     }
     return true;
@@ -114,8 +123,9 @@ export class Cluster {
 
     /** Policies in the pod's namespace that select it. */
     private policiesFor(pod: PodEndpoint): NetworkPolicy[] {
-        return this.policies.filter((p) => (p.metadata.namespace ?? "default") === pod.namespace
-            && selectorMatches(p.spec.podSelector, pod.labels));
+        return this.policies.filter(
+            (p) => (p.metadata.namespace ?? "default") === pod.namespace && selectorMatches(p.spec.podSelector, pod.labels),
+        );
     }
 
     private static types(p: NetworkPolicy): string[] {
@@ -142,15 +152,23 @@ export class Cluster {
             if (typeof rp.port === "string") {
                 // A named port is resolved against the destination pod's container ports.
                 if (dest.kind !== "pod") return false;
-                return (dest.ports ?? []).some((cp) => cp.name === rp.port && cp.containerPort === port
-                    && (cp.protocol ?? "TCP") === protocol);
+                return (dest.ports ?? []).some(
+                    (cp) => cp.name === rp.port && cp.containerPort === port && (cp.protocol ?? "TCP") === protocol,
+                );
             }
             return rp.endPort !== undefined ? port >= rp.port && port <= rp.endPort : port === rp.port;
         });
     }
 
     /** Whether `pod`'s policies let the connection through in `direction`. */
-    private allows(pod: PodEndpoint, direction: "Ingress" | "Egress", other: Endpoint, dest: Endpoint, port: number, protocol: string): boolean {
+    private allows(
+        pod: PodEndpoint,
+        direction: "Ingress" | "Egress",
+        other: Endpoint,
+        dest: Endpoint,
+        port: number,
+        protocol: string,
+    ): boolean {
         const selecting = this.policiesFor(pod).filter((p) => Cluster.types(p).includes(direction));
         if (selecting.length === 0) return true; // not isolated in this direction
         return selecting.some((p) => {
@@ -173,5 +191,7 @@ export class Cluster {
 }
 
 /** A namespace as Kubernetes labels it (`kubernetes.io/metadata.name`), with extra labels. */
-export const namespace = (name: string, labels: Record<string, string> = {}): Namespace =>
-    ({ name, labels: { ...labels, "kubernetes.io/metadata.name": name } });
+export const namespace = (name: string, labels: Record<string, string> = {}): Namespace => ({
+    name,
+    labels: { ...labels, "kubernetes.io/metadata.name": name },
+});

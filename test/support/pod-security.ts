@@ -14,13 +14,44 @@ export interface Violation {
     detail: string;
 }
 
-const BASELINE_CAPABILITIES = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
-const SAFE_SYSCTLS = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"];
+const BASELINE_CAPABILITIES = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+const SAFE_SYSCTLS = [
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
 const SELINUX_TYPES = ["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
-const RESTRICTED_VOLUME_SOURCES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+const RESTRICTED_VOLUME_SOURCES = [
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
 const SECCOMP_ALLOWED = ["RuntimeDefault", "Localhost"];
 const APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -54,7 +85,8 @@ export function restrictedViolations(t: PodTemplate): Violation[] {
     }
     for (const { sc, subject } of both) {
         const aa = sc.appArmorProfile?.type;
-        if (aa !== undefined && aa !== "RuntimeDefault" && aa !== "Localhost") add("appArmorProfile", subject, `appArmorProfile.type ${aa}`);
+        if (aa !== undefined && aa !== "RuntimeDefault" && aa !== "Localhost")
+            add("appArmorProfile", subject, `appArmorProfile.type ${aa}`);
         const se = sc.seLinuxOptions;
         if (se) {
             if (se.type !== undefined && !SELINUX_TYPES.includes(se.type)) add("seLinuxOptions", subject, `seLinuxOptions.type ${se.type}`);
@@ -80,15 +112,27 @@ export function restrictedViolations(t: PodTemplate): Violation[] {
     }
     for (const { sc, subject } of containers) {
         if (sc.allowPrivilegeEscalation !== false) {
-            add("allowPrivilegeEscalation", subject, `allowPrivilegeEscalation is ${sc.allowPrivilegeEscalation ?? "unset"}, must be false`);
+            add(
+                "allowPrivilegeEscalation",
+                subject,
+                `allowPrivilegeEscalation is ${sc.allowPrivilegeEscalation ?? "unset"}, must be false`,
+            );
         }
         // Non-root: the container's own setting wins; unset inherits the pod's.
         if (sc.runAsNonRoot === false || (sc.runAsNonRoot === undefined && podSc.runAsNonRoot !== true)) {
-            add("runAsNonRoot", subject, `runAsNonRoot is ${sc.runAsNonRoot ?? "unset"} (pod: ${podSc.runAsNonRoot ?? "unset"}), must be true`);
+            add(
+                "runAsNonRoot",
+                subject,
+                `runAsNonRoot is ${sc.runAsNonRoot ?? "unset"} (pod: ${podSc.runAsNonRoot ?? "unset"}), must be true`,
+            );
         }
         const seccomp = sc.seccompProfile?.type;
         if (seccomp === undefined ? !SECCOMP_ALLOWED.includes(podSc.seccompProfile?.type) : !SECCOMP_ALLOWED.includes(seccomp)) {
-            add("seccompProfile_restricted", subject, `seccompProfile.type is ${seccomp ?? "unset"} (pod: ${podSc.seccompProfile?.type ?? "unset"}), must be RuntimeDefault or Localhost`);
+            add(
+                "seccompProfile_restricted",
+                subject,
+                `seccompProfile.type is ${seccomp ?? "unset"} (pod: ${podSc.seccompProfile?.type ?? "unset"}), must be RuntimeDefault or Localhost`,
+            );
         }
         if (!(sc.capabilities?.drop ?? []).includes("ALL")) add("capabilities_restricted", subject, "does not drop ALL capabilities");
         const added = (sc.capabilities?.add ?? []).filter((cap: string) => cap !== "NET_BIND_SERVICE");
@@ -103,7 +147,8 @@ export function restrictedViolations(t: PodTemplate): Violation[] {
 
 /** Containers whose root filesystem is writable (not a Pod Security control, but asked of every container here). */
 export function writableRootFilesystems(t: PodTemplate): string[] {
-    return allContainers(t.spec ?? {}).filter((c) => c.securityContext?.readOnlyRootFilesystem !== true)
+    return allContainers(t.spec ?? {})
+        .filter((c) => c.securityContext?.readOnlyRootFilesystem !== true)
         .map((c) => `${t.where} container ${c.name}`);
 }
 

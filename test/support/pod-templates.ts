@@ -17,10 +17,14 @@ const TEMPLATE_KINDS = ["StatefulSet", "Deployment", "DaemonSet", "ReplicaSet", 
 export function podTemplates(objects: KubeObject[]): PodTemplate[] {
     const out: PodTemplate[] = [];
     for (const o of objects as any[]) {
-        const template = o.kind === "Pod" ? o
-            : o.kind === "CronJob" ? o.spec?.jobTemplate?.spec?.template
-            : TEMPLATE_KINDS.includes(o.kind) ? o.spec?.template
-            : undefined;
+        const template =
+            o.kind === "Pod"
+                ? o
+                : o.kind === "CronJob"
+                  ? o.spec?.jobTemplate?.spec?.template
+                  : TEMPLATE_KINDS.includes(o.kind)
+                    ? o.spec?.template
+                    : undefined;
         if (!template) continue;
         out.push({
             where: `${o.kind}/${o.metadata.name}`,

@@ -20,19 +20,21 @@ export interface AuditResult {
     disagreements: string[];
 }
 
-const describe = (c: RecordedConnection) =>
-    `${c.fromPod ?? c.from} -> ${c.toPod ?? c.to}:${c.port}/${c.protocol}`;
+const describe = (c: RecordedConnection) => `${c.fromPod ?? c.from} -> ${c.toPod ?? c.to}:${c.port}/${c.protocol}`;
 
 /** The audit of the deployment whose state is in `dir`, against its rendered `objects`. */
 export function auditConnections(dir: string, objects: KubeObject[]): AuditResult {
     const pods = policedPods(dir);
     const records = recordedConnections(dir);
-    const cluster = new Cluster([...new Set(pods.map((p) => p.namespace))].map((n) => namespace(n)),
-        objects.filter((o) => o.kind === "NetworkPolicy") as unknown as NetworkPolicy[]);
+    const cluster = new Cluster(
+        [...new Set(pods.map((p) => p.namespace))].map((n) => namespace(n)),
+        objects.filter((o) => o.kind === "NetworkPolicy") as unknown as NetworkPolicy[],
+    );
     const s3 = s3Endpoint() ? new URL(s3Endpoint()!) : undefined;
     const endpoint = (address: string, name?: string): Endpoint => {
         const pod = name ? pods.find((p) => p.name === name) : undefined;
-        return pod ? { kind: "pod", name: pod.name, namespace: pod.namespace, labels: pod.labels, ip: address, ports: pod.ports }
+        return pod
+            ? { kind: "pod", name: pod.name, namespace: pod.namespace, labels: pod.labels, ip: address, ports: pod.ports }
             : { kind: "external", name: address, ip: address };
     };
     const result: AuditResult = { accepted: [], refused: [], fromHost: 0, disagreements: [] };
@@ -55,8 +57,10 @@ export function auditConnections(dir: string, objects: KubeObject[]): AuditResul
 /** One line for a test's output: what was checked. */
 export function auditSummary(a: AuditResult): string {
     const pairs = (list: RecordedConnection[]) => [...new Set(list.map(describe))].sort().join(", ");
-    return `${a.accepted.length} accepted and ${a.refused.length} refused connections checked against the policies ` +
-        `(${a.fromHost} from the host not policed); refused: ${pairs(a.refused) || "none"}`;
+    return (
+        `${a.accepted.length} accepted and ${a.refused.length} refused connections checked against the policies ` +
+        `(${a.fromHost} from the host not policed); refused: ${pairs(a.refused) || "none"}`
+    );
 }
 
 export const stateDirOf = (passwordFile: string) => path.dirname(path.dirname(passwordFile));
@@ -71,6 +75,9 @@ export function assertPoliciesHeld(dir: string, objects: KubeObject[]): AuditRes
     const audit = auditConnections(dir, objects);
     console.log(`      ${auditSummary(audit)}`);
     assert.deepStrictEqual(audit.disagreements, []);
-    assert.ok(audit.accepted.some((c) => c.fromPod && c.toPod), "no connection between pods was recorded");
+    assert.ok(
+        audit.accepted.some((c) => c.fromPod && c.toPod),
+        "no connection between pods was recorded",
+    );
     return audit;
 }

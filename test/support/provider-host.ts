@@ -6,15 +6,30 @@ import { ChildProcess, spawn } from "child_process";
 import { createRequire } from "module";
 import * as path from "path";
 
-export interface CheckFailure { property: string; reason: string }
-export interface CheckResult { inputs: Record<string, unknown>; failures: CheckFailure[] }
-export interface DiffResult { changes: "none" | "some" | "unknown"; replaces: string[]; deleteBeforeReplace: boolean }
+export interface CheckFailure {
+    property: string;
+    reason: string;
+}
+export interface CheckResult {
+    inputs: Record<string, unknown>;
+    failures: CheckFailure[];
+}
+export interface DiffResult {
+    changes: "none" | "some" | "unknown";
+    replaces: string[];
+    deleteBeforeReplace: boolean;
+}
 
 const CALL_TIMEOUT_MS = 60000;
 const START_TIMEOUT_MS = 60000;
 
 export class ProviderHost {
-    private constructor(private readonly child: ChildProcess, private readonly printed: { text: string }, private readonly client: any, private readonly sdk: Sdk) {}
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly printed: { text: string },
+        private readonly client: any,
+        private readonly sdk: Sdk,
+    ) {}
 
     /** Everything the host printed so far, stdout and stderr. */
     get output(): string {
@@ -31,16 +46,25 @@ export class ProviderHost {
         const child = spawn(command, [...args, "127.0.0.1:1"], { cwd: programDir, stdio: ["ignore", "pipe", "pipe"] });
         const printed = { text: "" };
         const port = await new Promise<number>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`the provider host printed no port within ${START_TIMEOUT_MS / 1000} s: ${printed.text}`)), START_TIMEOUT_MS);
+            const timer = setTimeout(
+                () => reject(new Error(`the provider host printed no port within ${START_TIMEOUT_MS / 1000} s: ${printed.text}`)),
+                START_TIMEOUT_MS,
+            );
             const collect = (chunk: Buffer) => {
                 printed.text += chunk.toString();
                 // Its first line is the port it listens on, as the engine expects.
                 const first = /^(\d+)\n/.exec(printed.text);
-                if (first) { clearTimeout(timer); resolve(Number(first[1])); }
+                if (first) {
+                    clearTimeout(timer);
+                    resolve(Number(first[1]));
+                }
             };
             child.stdout!.on("data", collect);
             child.stderr!.on("data", collect);
-            child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`the provider host exited (${code}): ${printed.text}`)); });
+            child.on("exit", (code) => {
+                clearTimeout(timer);
+                reject(new Error(`the provider host exited (${code}): ${printed.text}`));
+            });
         });
         const client = new sdk.rpc.ResourceProviderClient(`127.0.0.1:${port}`, sdk.grpc.credentials.createInsecure());
         const host = new ProviderHost(child, printed, client, sdk);
@@ -93,11 +117,19 @@ export class ProviderHost {
 
     private call(method: string, req: unknown): Promise<any> {
         const deadline = new Date(Date.now() + CALL_TIMEOUT_MS);
-        return new Promise((resolve, reject) => this.client[method](req, { deadline }, (err: Error | null, resp: any) => (err ? reject(err) : resolve(resp))));
+        return new Promise((resolve, reject) =>
+            this.client[method](req, { deadline }, (err: Error | null, resp: any) => (err ? reject(err) : resolve(resp))),
+        );
     }
 }
 
-interface Sdk { hostEntry: string; grpc: any; proto: any; rpc: any; struct: any }
+interface Sdk {
+    hostEntry: string;
+    grpc: any;
+    proto: any;
+    rpc: any;
+    struct: any;
+}
 
 /** The SDK the program uses, and the gRPC and protobuf copies its stubs were generated against. */
 function loadSdk(programDir: string): Sdk {

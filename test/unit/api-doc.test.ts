@@ -15,15 +15,28 @@ describe("API reference (docs/api.md)", function () {
 
     it("OUTPUT_ARGS lists exactly the args whose type is a pulumi.Input", () => {
         const args = collectArgs();
-        const fromTypes = args.filter((a) => /\bInput</.test(a.type)).map((a) => a.key).sort();
+        const fromTypes = args
+            .filter((a) => /\bInput</.test(a.type))
+            .map((a) => a.key)
+            .sort();
         assert.deepStrictEqual([...OUTPUT_ARGS].sort(), fromTypes);
-        for (const key of OUTPUT_ARGS) assert.ok(args.some((a) => a.key === key), `OUTPUT_ARGS names ${key}, which is no arg`);
+        for (const key of OUTPUT_ARGS)
+            assert.ok(
+                args.some((a) => a.key === key),
+                `OUTPUT_ARGS names ${key}, which is no arg`,
+            );
     });
 
     it("lists every arg with its type and default, and what profile production changes", () => {
         const byKey = new Map(collectArgs().map((a) => [a.key, a]));
-        assert.deepStrictEqual(byKey.get("storage.storageClass"), { key: "storage.storageClass", type: "pulumi.Input<string>",
-            doc: "StorageClass of the volumes; an empty string uses the cluster's default class.", default: '`""`', production: '`"fast-ssd"`', takesOutput: true });
+        assert.deepStrictEqual(byKey.get("storage.storageClass"), {
+            key: "storage.storageClass",
+            type: "pulumi.Input<string>",
+            doc: "StorageClass of the volumes; an empty string uses the cluster's default class.",
+            default: '`""`',
+            production: '`"fast-ssd"`',
+            takesOutput: true,
+        });
         assert.strictEqual(byKey.get("shards")!.production, "", "profile production keeps the default shard count");
         assert.strictEqual(byKey.get("sentinel.hostAntiAffinity")!.production, '`"required"`');
         assert.strictEqual(byKey.get("kubeconfig")!.takesOutput, true);

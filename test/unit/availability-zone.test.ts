@@ -16,15 +16,22 @@ const zoneVar = (engine: string) => redisContainer(engine).env.find((e: any) => 
 
 describe("availability zone (Valkey)", () => {
     it("gives a Valkey pod its zone label as AVAILABILITY_ZONE, and a Redis pod nothing (Redis has no such setting)", () => {
-        assert.deepStrictEqual(zoneVar("valkey"), { name: "AVAILABILITY_ZONE", valueFrom: { fieldRef: { fieldPath: "metadata.labels['topology.kubernetes.io/zone']" } } });
+        assert.deepStrictEqual(zoneVar("valkey"), {
+            name: "AVAILABILITY_ZONE",
+            valueFrom: { fieldRef: { fieldPath: "metadata.labels['topology.kubernetes.io/zone']" } },
+        });
         assert.strictEqual(zoneVar("redis"), undefined);
     });
 
     it("resolves as the kubelet does: the label's value, or empty when the pod has none", () => {
         const env = [zoneVar("valkey")];
         const pod = { name: "redis-cluster-0", namespace: "redis", ip: "10.0.0.5" };
-        assert.deepStrictEqual(resolveEnv(env, { ...pod, labels: { [ZONE_LABEL]: "eu-west-1b" } }, { secrets: {}, configMaps: {} }), { AVAILABILITY_ZONE: "eu-west-1b" });
-        assert.deepStrictEqual(resolveEnv(env, { ...pod, labels: { app: "redis" } }, { secrets: {}, configMaps: {} }), { AVAILABILITY_ZONE: "" });
+        assert.deepStrictEqual(resolveEnv(env, { ...pod, labels: { [ZONE_LABEL]: "eu-west-1b" } }, { secrets: {}, configMaps: {} }), {
+            AVAILABILITY_ZONE: "eu-west-1b",
+        });
+        assert.deepStrictEqual(resolveEnv(env, { ...pod, labels: { app: "redis" } }, { secrets: {}, configMaps: {} }), {
+            AVAILABILITY_ZONE: "",
+        });
         assert.deepStrictEqual(resolveEnv(env, pod, { secrets: {}, configMaps: {} }), { AVAILABILITY_ZONE: "" });
     });
 

@@ -44,22 +44,35 @@ describe("backup freshness limits", () => {
 
     it("verify holds the newest backup to the freshest kind it reads, or to the configured age", () => {
         assert.strictEqual(verifyMaxAgeMinutes(resolveSpec({ profile: "production" })), 170, "with S3 the hourly backups are the freshest");
-        assert.strictEqual(verifyMaxAgeMinutes(resolveSpec({ backup: { s3: { enabled: false } } })), 3240, "without S3 verify reads the daily volume");
-        assert.strictEqual(verifyMaxAgeMinutes(resolveSpec({ profile: "production", backup: { hourly: { schedule: "*/30 * * * *" } } })), 2 * 30 + 50);
+        assert.strictEqual(
+            verifyMaxAgeMinutes(resolveSpec({ backup: { s3: { enabled: false } } })),
+            3240,
+            "without S3 verify reads the daily volume",
+        );
+        assert.strictEqual(
+            verifyMaxAgeMinutes(resolveSpec({ profile: "production", backup: { hourly: { schedule: "*/30 * * * *" } } })),
+            2 * 30 + 50,
+        );
         assert.strictEqual(verifyMaxAgeMinutes(resolveSpec({ backup: { verify: { maxAgeMinutes: 45 } } })), 45);
     });
 });
 
 describe("the verify job", () => {
     const verifyContainer = (args: RedisClusterArgs) => {
-        const cj = buildBackupObjects(resolveSpec({ profile: "production", ...args }), { bucket: "b" }).find((o) => o.metadata.name === "redis-cluster-backup-verify") as any;
+        const cj = buildBackupObjects(resolveSpec({ profile: "production", ...args }), { bucket: "b" }).find(
+            (o) => o.metadata.name === "redis-cluster-backup-verify",
+        ) as any;
         return cj.spec.jobTemplate.spec.template.spec.containers.find((c: any) => c.name === "verify");
     };
 
     it("gets the memory a shard of maxmemory needs, as request and limit (8Gi for 6gb, never below 512Mi)", () => {
         const prod = verifyContainer({});
         assert.deepStrictEqual(prod.resources, { requests: { cpu: "100m", memory: "8192Mi" }, limits: { cpu: "1", memory: "8192Mi" } });
-        const big = verifyContainer({ redis: { maxmemory: "24gb" }, resources: { requests: { memory: "32Gi" }, limits: { memory: "32Gi" } }, storage: { size: "400Gi" } });
+        const big = verifyContainer({
+            redis: { maxmemory: "24gb" },
+            resources: { requests: { memory: "32Gi" }, limits: { memory: "32Gi" } },
+            storage: { size: "400Gi" },
+        });
         assert.strictEqual(big.resources.limits.memory, "32768Mi");
         assert.strictEqual(verifyContainer({ redis: { maxmemory: "100mb" } }).resources.limits.memory, "512Mi");
     });

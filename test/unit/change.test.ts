@@ -8,12 +8,17 @@ const nodes = (n: number, address = (i: number) => `10.0.0.${i}`): NodeInput[] =
 
 describe("formation change description (the preview line)", () => {
     it("sees no change when nothing changed", () => {
-        assert.strictEqual(describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1 }, { nodes: nodes(6), shards: 3, replicasPerShard: 1 }).kind, "none");
+        assert.strictEqual(
+            describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1 }, { nodes: nodes(6), shards: 3, replicasPerShard: 1 }).kind,
+            "none",
+        );
     });
 
     it("calls new pod addresses an address change, not a re-formation", () => {
-        const c = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1 },
-            { nodes: nodes(6, (i) => (i === 2 ? "10.0.9.9" : `10.0.0.${i}`)), shards: 3, replicasPerShard: 1 });
+        const c = describeChange(
+            { nodes: nodes(6), shards: 3, replicasPerShard: 1 },
+            { nodes: nodes(6, (i) => (i === 2 ? "10.0.9.9" : `10.0.0.${i}`)), shards: 3, replicasPerShard: 1 },
+        );
         assert.strictEqual(c.kind, "addresses");
         assert.match(c.summary, /redis-cluster-2: the same cluster is adopted/);
     });
@@ -22,7 +27,10 @@ describe("formation change description (the preview line)", () => {
         const up = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1 }, { nodes: nodes(9), shards: 3, replicasPerShard: 2 });
         assert.strictEqual(up.kind, "replicas");
         assert.match(up.summary, /redis-cluster-6, redis-cluster-7, redis-cluster-8 join as replicas; no slot moves/);
-        const down = describeChange({ nodes: nodes(9), shards: 3, replicasPerShard: 2 }, { nodes: nodes(6), shards: 3, replicasPerShard: 1 });
+        const down = describeChange(
+            { nodes: nodes(9), shards: 3, replicasPerShard: 2 },
+            { nodes: nodes(6), shards: 3, replicasPerShard: 1 },
+        );
         assert.match(down.summary, /redis-cluster-6, redis-cluster-7, redis-cluster-8 leave the cluster/);
     });
 
@@ -32,8 +40,10 @@ describe("formation change description (the preview line)", () => {
     });
 
     it("calls a live setting change a CONFIG SET, not a restart", () => {
-        const c = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1, redisConfig: { maxmemory: "6gb" } },
-            { nodes: nodes(6), shards: 3, replicasPerShard: 1, redisConfig: { maxmemory: "8gb" } });
+        const c = describeChange(
+            { nodes: nodes(6), shards: 3, replicasPerShard: 1, redisConfig: { maxmemory: "6gb" } },
+            { nodes: nodes(6), shards: 3, replicasPerShard: 1, redisConfig: { maxmemory: "8gb" } },
+        );
         assert.strictEqual(c.kind, "config");
         assert.match(c.summary, /maxmemory "6gb" -> "8gb": applied live with CONFIG SET, no restart/);
     });
@@ -48,14 +58,37 @@ describe("formation change description (the preview line)", () => {
 
     it("stores other settings the nodes do not need, naming old and new values; outputs are no settings", () => {
         const olds = { nodes: nodes(6), shards: 3, replicasPerShard: 1, readyTimeoutSeconds: 600, connectivity: "direct", shardLayout: [] };
-        const c = describeChange(olds, { nodes: nodes(6), shards: 3, replicasPerShard: 1, readyTimeoutSeconds: 900, connectivity: "port-forward" } as typeof olds);
-        assert.deepStrictEqual(c, { kind: "settings", summary: 'connectivity "direct" -> "port-forward", readyTimeoutSeconds 600 -> 900: stored for refresh and later updates; nothing runs on the nodes' });
-        const same = { nodes: nodes(6), shards: 3, replicasPerShard: 1, readyTimeoutSeconds: 600, connectivity: "direct", tls: { secretName: "tls" } };
-        assert.strictEqual(describeChange({ ...same, nodeIds: { x: "1" }, replicasByMaster: {}, __provider: "old" } as typeof same, { ...same }).kind, "none");
+        const c = describeChange(olds, {
+            nodes: nodes(6),
+            shards: 3,
+            replicasPerShard: 1,
+            readyTimeoutSeconds: 900,
+            connectivity: "port-forward",
+        } as typeof olds);
+        assert.deepStrictEqual(c, {
+            kind: "settings",
+            summary:
+                'connectivity "direct" -> "port-forward", readyTimeoutSeconds 600 -> 900: stored for refresh and later updates; nothing runs on the nodes',
+        });
+        const same = {
+            nodes: nodes(6),
+            shards: 3,
+            replicasPerShard: 1,
+            readyTimeoutSeconds: 600,
+            connectivity: "direct",
+            tls: { secretName: "tls" },
+        };
+        assert.strictEqual(
+            describeChange({ ...same, nodeIds: { x: "1" }, replicasByMaster: {}, __provider: "old" } as typeof same, { ...same }).kind,
+            "none",
+        );
     });
 
     it("a shape change wins over a password change: the update that reshapes stores the password too", () => {
-        const c = describeChange({ nodes: nodes(6), shards: 3, replicasPerShard: 1, password: "a" } as any, { nodes: nodes(9), shards: 3, replicasPerShard: 2, password: "b" } as any);
+        const c = describeChange(
+            { nodes: nodes(6), shards: 3, replicasPerShard: 1, password: "a" } as any,
+            { nodes: nodes(9), shards: 3, replicasPerShard: 2, password: "b" } as any,
+        );
         assert.strictEqual(c.kind, "replicas");
     });
 
@@ -63,7 +96,10 @@ describe("formation change description (the preview line)", () => {
         const olds = { nodes: nodes(6), shards: 3, replicasPerShard: 1, password: "OldAdminPw1" };
         const rotating = { ...olds, password: runtime.unknownValue };
         const pw = describeChange(olds, rotating);
-        assert.deepStrictEqual([pw.kind, pw.summary], ["settings", "admin password (known after apply): stored for refresh and later updates; nothing runs on the nodes"]);
+        assert.deepStrictEqual(
+            [pw.kind, pw.summary],
+            ["settings", "admin password (known after apply): stored for refresh and later updates; nothing runs on the nodes"],
+        );
         const unknownNodes = { ...olds, nodes: runtime.unknownValue as unknown as NodeInput[] };
         assert.strictEqual(describeChange(olds, unknownNodes).kind, "unknown");
         assert.match(describeChange(olds, unknownNodes).summary, /^nodes known only after apply/);

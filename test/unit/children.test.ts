@@ -12,7 +12,8 @@ async function build(args: RedisClusterArgs) {
     return (await runUnderMocks(() => new RedisCluster("c", args), { project: "consumer", stack: "dev" })).result;
 }
 const nameOf = async (r: pulumi.CustomResource) => (await resolveOutput(r.urn)).value.split("::").pop();
-const metaName = async (r: k8s.apps.v1.StatefulSet | k8s.core.v1.Service | k8s.core.v1.Secret) => (await resolveOutput(r.metadata.name)).value;
+const metaName = async (r: k8s.apps.v1.StatefulSet | k8s.core.v1.Service | k8s.core.v1.Secret) =>
+    (await resolveOutput(r.metadata.name)).value;
 
 describe("RedisCluster children", function () {
     this.timeout(60000);

@@ -11,7 +11,8 @@ import { runUnderMocks } from "../../tools/pulumi-mocks";
 
 const BASE: RedisClusterArgs = {
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-    storage: { size: "1Gi", storageClass: "" }, redis: { maxmemory: "128mb", ioThreads: 1 },
+    storage: { size: "1Gi", storageClass: "" },
+    redis: { maxmemory: "128mb", ioThreads: 1 },
 };
 
 const statefulSet = (args: RedisClusterArgs) => buildRedisObjects(resolveSpec(args)).find((o) => o.kind === "StatefulSet") as any;
@@ -55,6 +56,10 @@ describe("pulumi destroy keeps the data", () => {
         assert.strictEqual(namespaces.length, 1);
         assert.strictEqual(namespaces[0].retainOnDelete, true);
         const others = run.resources.filter((r) => r.custom && r.type !== "kubernetes:core/v1:Namespace" && r.retainOnDelete);
-        assert.deepStrictEqual(others.map((r) => r.type), [], "only the namespace is retained");
+        assert.deepStrictEqual(
+            others.map((r) => r.type),
+            [],
+            "only the namespace is retained",
+        );
     });
 });

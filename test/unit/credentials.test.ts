@@ -12,14 +12,16 @@ const slots = Object.fromEntries(USER_ROLES.map((r) => [r, { a: `${r}-A`, b: `${
 
 describe("password rotation (pure)", () => {
     it("raising the rotation by one regenerates exactly one slot, the one that becomes current", () => {
-        fc.assert(fc.property(fc.integer({ min: 0, max: 1_000_000 }), (r) => {
-            const before = slotKeepers(r);
-            const after = slotKeepers(r + 1);
-            const changed = (["a", "b"] as const).filter((s) => before[s] !== after[s]);
-            assert.deepStrictEqual(changed, [currentSlot(r + 1)]);
-            // The other slot still holds the password that was current before the step.
-            assert.strictEqual(currentSlot(r), changed[0] === "a" ? "b" : "a");
-        }));
+        fc.assert(
+            fc.property(fc.integer({ min: 0, max: 1_000_000 }), (r) => {
+                const before = slotKeepers(r);
+                const after = slotKeepers(r + 1);
+                const changed = (["a", "b"] as const).filter((s) => before[s] !== after[s]);
+                assert.deepStrictEqual(changed, [currentSlot(r + 1)]);
+                // The other slot still holds the password that was current before the step.
+                assert.strictEqual(currentSlot(r), changed[0] === "a" ? "b" : "a");
+            }),
+        );
     });
 
     it("keeps the previous passwords only while asked to, and never at rotation 0", () => {
@@ -32,9 +34,18 @@ describe("password rotation (pure)", () => {
         assert.strictEqual(overlap.current.admin, "admin-A");
         assert.strictEqual(overlap.previous!.admin, "admin-B");
         assert.deepStrictEqual(Object.keys(secretData(overlap)).sort(), [
-            "admin-password", "admin-password-previous", "app-password", "app-password-previous",
-            "backup-password", "backup-password-previous", "exporter-password", "exporter-password-previous",
-            "replication-password", "replication-password-previous", "sentinel-password", "sentinel-password-previous",
+            "admin-password",
+            "admin-password-previous",
+            "app-password",
+            "app-password-previous",
+            "backup-password",
+            "backup-password-previous",
+            "exporter-password",
+            "exporter-password-previous",
+            "replication-password",
+            "replication-password-previous",
+            "sentinel-password",
+            "sentinel-password-previous",
         ]);
     });
 
@@ -58,8 +69,13 @@ describe("revoked users (pure)", () => {
 describe("ACL rules file (pure)", () => {
     it("lists every user with its rules and no password; default off unless asked for", () => {
         const off = renderAclRules(resolveSpec({}));
-        assert.deepStrictEqual(off.trim().split("\n").map((l) => l.split(" ").slice(0, 2).join(" ")),
-            ["admin admin", "app app", "exporter exporter", "replication replication", "backup backup", "sentinel sentinel", "default -"]);
+        assert.deepStrictEqual(
+            off
+                .trim()
+                .split("\n")
+                .map((l) => l.split(" ").slice(0, 2).join(" ")),
+            ["admin admin", "app app", "exporter exporter", "replication replication", "backup backup", "sentinel sentinel", "default -"],
+        );
         // The Sentinels' peer identity can do nothing on Redis.
         assert.match(off, /^sentinel sentinel off resetkeys resetchannels -@all$/m);
         assert.match(off, /^default - off /m);
@@ -69,8 +85,13 @@ describe("ACL rules file (pure)", () => {
     });
 
     it("rejects bad auth settings with the key, the value and what is allowed", () => {
-        assert.throws(() => resolveSpec({ auth: { rotation: -1, acceptPrevious: "yes", extra: 1 } as any }), (e: Error) =>
-            /auth\.rotation: got -1/.test(e.message) && /auth\.acceptPrevious: got "yes"/.test(e.message) && /auth\.extra/.test(e.message));
+        assert.throws(
+            () => resolveSpec({ auth: { rotation: -1, acceptPrevious: "yes", extra: 1 } as any }),
+            (e: Error) =>
+                /auth\.rotation: got -1/.test(e.message) &&
+                /auth\.acceptPrevious: got "yes"/.test(e.message) &&
+                /auth\.extra/.test(e.message),
+        );
     });
 });
 
@@ -92,9 +113,13 @@ describe("credentials provider (pure parts)", () => {
     it("check refuses a user without a password and users that are no map", () => {
         assert.deepStrictEqual(checkUsers({ admin: ["a"], app: ["b", "c"] }), []);
         assert.deepStrictEqual(checkUsers(undefined), []);
-        assert.deepStrictEqual(checkUsers({ admin: ["a"], app: [], exporter: [""], replication: "x" }),
-            ["users.app: no password", "users.exporter: no password", "users.replication: no password"]);
-        for (const bad of ["admin", ["a"], 3, ""]) assert.deepStrictEqual(checkUsers(bad), ["users: not a map of user name to accepted passwords"], JSON.stringify(bad));
+        assert.deepStrictEqual(checkUsers({ admin: ["a"], app: [], exporter: [""], replication: "x" }), [
+            "users.app: no password",
+            "users.exporter: no password",
+            "users.replication: no password",
+        ]);
+        for (const bad of ["admin", ["a"], 3, ""])
+            assert.deepStrictEqual(checkUsers(bad), ["users: not a map of user name to accepted passwords"], JSON.stringify(bad));
     });
 
     it("check lets a preview's unknowns through (all users, one user's list, one password) and still reports known errors", () => {
@@ -104,10 +129,15 @@ describe("credentials provider (pure parts)", () => {
     });
 
     it("describes a rotation whose passwords a preview does not know yet", () => {
-        assert.deepStrictEqual(describeRotation({ app: ["old"] }, runtime.unknownValue),
-            ["every user: accepted passwords known only after apply; those that change are applied live on every node"]);
-        assert.deepStrictEqual(describeRotation({ app: ["old"], admin: ["a"] }, { app: runtime.unknownValue as unknown as string[], admin: ["a"] }),
-            ["app: accepted passwords known only after apply; applied live on every node if they change"]);
-        assert.deepStrictEqual(describeRotation({ app: ["old"] }, { app: [runtime.unknownValue, "old"] }), ["app: 1 new password accepted (2 accepted while clients move over)"]);
+        assert.deepStrictEqual(describeRotation({ app: ["old"] }, runtime.unknownValue), [
+            "every user: accepted passwords known only after apply; those that change are applied live on every node",
+        ]);
+        assert.deepStrictEqual(
+            describeRotation({ app: ["old"], admin: ["a"] }, { app: runtime.unknownValue as unknown as string[], admin: ["a"] }),
+            ["app: accepted passwords known only after apply; applied live on every node if they change"],
+        );
+        assert.deepStrictEqual(describeRotation({ app: ["old"] }, { app: [runtime.unknownValue, "old"] }), [
+            "app: 1 new password accepted (2 accepted while clients move over)",
+        ]);
     });
 });

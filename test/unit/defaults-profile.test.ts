@@ -30,14 +30,23 @@ describe("defaults: new RedisCluster(name) with no args", function () {
 
     it("registers no AWS resource (no bucket, no IAM user, no access key)", () => {
         const types = rendered.others.map((r) => r.type);
-        assert.deepStrictEqual(types.filter((t) => t.startsWith("aws:")), []);
+        assert.deepStrictEqual(
+            types.filter((t) => t.startsWith("aws:")),
+            [],
+        );
         // What it does register besides Kubernetes objects: passwords and the formation steps.
-        assert.ok(types.every((t) => /^(random:|pulumi-nodejs:dynamic)/.test(t)), types.join(", "));
+        assert.ok(
+            types.every((t) => /^(random:|pulumi-nodejs:dynamic)/.test(t)),
+            types.join(", "),
+        );
     });
 
     it("creates only objects of built-in API groups: no ServiceMonitor, PrometheusRule or Certificate", () => {
         const all = kinds(rendered.kubernetes);
-        assert.deepStrictEqual(all.filter((k) => !BUILT_IN.test(k)), []);
+        assert.deepStrictEqual(
+            all.filter((k) => !BUILT_IN.test(k)),
+            [],
+        );
         // The ones a laptop needs are there: the Redis pods, their Services and the backup jobs.
         for (const k of ["apps/v1 StatefulSet", "v1 Service", "v1 Secret", "batch/v1 CronJob"]) assert.ok(all.includes(k), `${k} missing`);
     });
@@ -123,10 +132,13 @@ describe("profile: production", () => {
     });
 
     it("an unknown profile is a config error naming the key, the value and the profiles there are", () => {
-        assert.throws(() => resolveSpec({ profile: "prod" }), (e: unknown) => {
-            assert.ok(e instanceof ConfigError);
-            assert.deepStrictEqual(e.problems, [{ key: "profile", value: "prod", allowed: 'one of "laptop", "production"' }]);
-            return true;
-        });
+        assert.throws(
+            () => resolveSpec({ profile: "prod" }),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError);
+                assert.deepStrictEqual(e.problems, [{ key: "profile", value: "prod", allowed: 'one of "laptop", "production"' }]);
+                return true;
+            },
+        );
     });
 });

@@ -7,7 +7,13 @@ import * as path from "path";
 import { packageRoot } from "../../components/package-files";
 import { anchorsOf, githubSlug, isExternal, markdownLinks } from "../support/markdown-links";
 
-const DOCUMENTS = ["README.md", ...fs.readdirSync(path.join(packageRoot, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOCUMENTS = [
+    "README.md",
+    ...fs
+        .readdirSync(path.join(packageRoot, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+];
 
 /** Where a link goes wrong, or undefined when it resolves. */
 function brokenLink(from: string, target: string): string | undefined {
@@ -18,7 +24,9 @@ function brokenLink(from: string, target: string): string | undefined {
     if (anchor === undefined || anchor === "") return undefined;
     if (!resolved.endsWith(".md")) return "an anchor into a file that is not Markdown";
     const anchors = anchorsOf(fs.readFileSync(resolved, "utf8"));
-    return anchors.has(decodeURIComponent(anchor)) ? undefined : `no heading with the anchor #${anchor} in ${path.relative(packageRoot, resolved)}`;
+    return anchors.has(decodeURIComponent(anchor))
+        ? undefined
+        : `no heading with the anchor #${anchor} in ${path.relative(packageRoot, resolved)}`;
 }
 
 describe("documentation links", () => {
@@ -26,7 +34,10 @@ describe("documentation links", () => {
         const cases: [string, string][] = [
             ["Connectivity: what the machine running `pulumi up` needs", "connectivity-what-the-machine-running-pulumi-up-needs"],
             ["`cluster-node-timeout` is always restored", "cluster-node-timeout-is-always-restored"],
-            ["Rolling changes: upgrades, resizes, restart-requiring settings", "rolling-changes-upgrades-resizes-restart-requiring-settings"],
+            [
+                "Rolling changes: upgrades, resizes, restart-requiring settings",
+                "rolling-changes-upgrades-resizes-restart-requiring-settings",
+            ],
             ["From Python, Go, C#, Java or YAML", "from-python-go-c-java-or-yaml"],
             ["The namespaced CA (`tls.namespacedCa: true`)", "the-namespaced-ca-tlsnamespacedca-true"],
             ["Sentinel users and app's channels (issue 16, finding 2)", "sentinel-users-and-apps-channels-issue-16-finding-2"],
@@ -40,7 +51,16 @@ describe("documentation links", () => {
     });
 
     it("numbers repeated headings and ignores headings and links inside code", () => {
-        const doc = ["# Title", "## Measured", "```bash", "# not a heading [x](nowhere.md)", "```", "### Measured", "## Measured ##", "`[y](gone.md)` [z](real.md#measured-2)"].join("\n");
+        const doc = [
+            "# Title",
+            "## Measured",
+            "```bash",
+            "# not a heading [x](nowhere.md)",
+            "```",
+            "### Measured",
+            "## Measured ##",
+            "`[y](gone.md)` [z](real.md#measured-2)",
+        ].join("\n");
         assert.deepStrictEqual([...anchorsOf(doc)], ["title", "measured", "measured-1", "measured-2"]);
         assert.deepStrictEqual(markdownLinks(doc), [{ line: 8, target: "real.md#measured-2" }]);
     });

@@ -31,7 +31,10 @@ describe("exporter password", () => {
                 // The map is keyed by the exporter's own address, whatever the kubelet resolves it to.
                 assert.strictEqual(initEnv.REDIS_ADDR, exporter.env.find((e: any) => e.name === "REDIS_ADDR").value);
                 const mount = exporter.volumeMounts.find((m: any) => file.startsWith(m.mountPath + "/"));
-                assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === mount.name).emptyDir, { medium: "Memory", sizeLimit: "1Mi" });
+                assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === mount.name).emptyDir, {
+                    medium: "Memory",
+                    sizeLimit: "1Mi",
+                });
                 assert.strictEqual(mount.readOnly, true);
             }
         });

@@ -6,10 +6,26 @@ import { FormationOutputs, update } from "../../components/formation/runtime";
 
 const unreachable: FormationOutputs = {
     nodes: Array.from({ length: 6 }, (_, i) => ({ name: `redis-cluster-${i}`, address: "127.0.0.1", port: 1, host: "", zone: "" })),
-    shards: 3, replicasPerShard: 1, password: "OldAdminPw1", connectivity: "direct", readyTimeoutSeconds: 1, clusterNodeTimeoutMs: 5000,
-    namespace: "redis", podSelector: "app=redis", redisConfig: { maxmemory: "1gb" },
+    shards: 3,
+    replicasPerShard: 1,
+    password: "OldAdminPw1",
+    connectivity: "direct",
+    readyTimeoutSeconds: 1,
+    clusterNodeTimeoutMs: 5000,
+    namespace: "redis",
+    podSelector: "app=redis",
+    redisConfig: { maxmemory: "1gb" },
     nodeIds: { "redis-cluster-0": "a".repeat(40) },
-    shardLayout: [{ master: "redis-cluster-0", masterId: "a".repeat(40), replicas: ["redis-cluster-3"], replicaIds: ["b".repeat(40)], slots: "0-16383", keys: 7 }],
+    shardLayout: [
+        {
+            master: "redis-cluster-0",
+            masterId: "a".repeat(40),
+            replicas: ["redis-cluster-3"],
+            replicaIds: ["b".repeat(40)],
+            slots: "0-16383",
+            keys: 7,
+        },
+    ],
     replicasByMaster: { "redis-cluster-0": ["redis-cluster-3"] },
 };
 
@@ -26,18 +42,24 @@ describe("formation update of settings alone", () => {
         assert.ok(!lines.join("\n").includes("AdminPw"), "a password was printed");
     };
 
-    it("stores a rotated admin password with the recorded topology, reaching no node", quiet(async () => {
-        const { nodeIds: _n, shardLayout: _s, replicasByMaster: _r, ...inputs } = unreachable;
-        const outs = await update(unreachable, { ...inputs, password: "NewAdminPw2" });
-        assert.deepStrictEqual(outs, { ...unreachable, password: "NewAdminPw2" });
-    }));
+    it(
+        "stores a rotated admin password with the recorded topology, reaching no node",
+        quiet(async () => {
+            const { nodeIds: _n, shardLayout: _s, replicasByMaster: _r, ...inputs } = unreachable;
+            const outs = await update(unreachable, { ...inputs, password: "NewAdminPw2" });
+            assert.deepStrictEqual(outs, { ...unreachable, password: "NewAdminPw2" });
+        }),
+    );
 
-    it("stores a new timeout the same way", quiet(async () => {
-        const { nodeIds: _n, shardLayout: _s, replicasByMaster: _r, ...inputs } = unreachable;
-        const outs = await update(unreachable, { ...inputs, readyTimeoutSeconds: 2 });
-        assert.strictEqual(outs.readyTimeoutSeconds, 2);
-        assert.deepStrictEqual(outs.shardLayout, unreachable.shardLayout);
-    }));
+    it(
+        "stores a new timeout the same way",
+        quiet(async () => {
+            const { nodeIds: _n, shardLayout: _s, replicasByMaster: _r, ...inputs } = unreachable;
+            const outs = await update(unreachable, { ...inputs, readyTimeoutSeconds: 2 });
+            assert.strictEqual(outs.readyTimeoutSeconds, 2);
+            assert.deepStrictEqual(outs.shardLayout, unreachable.shardLayout);
+        }),
+    );
 
     it("still does cluster work for a real change (here: fails to reach the nodes, as it must)", async () => {
         const { nodeIds: _n, shardLayout: _s, replicasByMaster: _r, ...inputs } = unreachable;

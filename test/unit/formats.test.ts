@@ -27,15 +27,21 @@ describe("formats", () => {
     });
 
     it("checks cron schedules field by field", () => {
-        for (const ok of ["0 * * * *", "0 2 * * *", "*/15 0-6 1,15 JAN-MAR MON-FRI", "@daily", "5 4 * * 7"]) assert.ok(isCronSchedule(ok), ok);
+        for (const ok of ["0 * * * *", "0 2 * * *", "*/15 0-6 1,15 JAN-MAR MON-FRI", "@daily", "5 4 * * 7"])
+            assert.ok(isCronSchedule(ok), ok);
         for (const bad of ["0 24 * * *", "60 * * * *", "* * * *", "0 0 0 * *", "0 0 * 13 *", "0 0 * * 8", "*/0 * * * *", "5-1 * * * *"]) {
             assert.ok(!isCronSchedule(bad), bad);
         }
     });
 
     it("requires pinned images", () => {
-        for (const ok of ["redis:7.2.5-alpine", "oliver006/redis_exporter:v1.62.0", "registry.example.com:5000/team/redis:7.2",
-            `redis@sha256:${"a".repeat(64)}`]) assert.ok(isPinnedImage(ok), ok);
+        for (const ok of [
+            "redis:7.2.5-alpine",
+            "oliver006/redis_exporter:v1.62.0",
+            "registry.example.com:5000/team/redis:7.2",
+            `redis@sha256:${"a".repeat(64)}`,
+        ])
+            assert.ok(isPinnedImage(ok), ok);
         for (const bad of ["redis", "redis:latest", "Redis:7", "redis:"]) assert.ok(!isPinnedImage(bad), bad);
     });
 

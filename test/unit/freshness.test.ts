@@ -9,7 +9,15 @@ describe("stack program freshness", () => {
     let root: string;
     beforeEach(() => {
         root = fs.mkdtempSync(path.join(os.tmpdir(), "freshness-"));
-        for (const f of ["index.ts", "components/a.ts", "components/a.d.ts", "program/b.ts", "dist/index.js", "dist/components/a.js", "dist/program/b.js"]) {
+        for (const f of [
+            "index.ts",
+            "components/a.ts",
+            "components/a.d.ts",
+            "program/b.ts",
+            "dist/index.js",
+            "dist/components/a.js",
+            "dist/program/b.js",
+        ]) {
             fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
             fs.writeFileSync(path.join(root, f), "");
         }
@@ -27,6 +35,9 @@ describe("stack program freshness", () => {
         fs.utimesSync(path.join(root, "program/b.ts"), new Date(), new Date(Date.now() + 5_000));
         fs.writeFileSync(path.join(root, "components/c.ts"), "");
         assert.deepStrictEqual(staleSources(root), ["components/c.ts", "program/b.ts"]);
-        assert.throws(() => assertFreshBuild(root), /dist\/ is older than its sources \(components\/c\.ts, program\/b\.ts\): run `npm run build`/);
+        assert.throws(
+            () => assertFreshBuild(root),
+            /dist\/ is older than its sources \(components\/c\.ts, program\/b\.ts\): run `npm run build`/,
+        );
     });
 });

@@ -7,7 +7,14 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { packageRoot } from "../../components/package-files";
-import { checkRedisImage, checkServerImage, KNOWN_CVES, KNOWN_VALKEY_CVES, redisImageVersion, serverImageVersion } from "../../components/spec/cves";
+import {
+    checkRedisImage,
+    checkServerImage,
+    KNOWN_CVES,
+    KNOWN_VALKEY_CVES,
+    redisImageVersion,
+    serverImageVersion,
+} from "../../components/spec/cves";
 import { ConfigError } from "../../components/spec/errors";
 import { isPinnedImage } from "../../components/spec/formats";
 import { DEFAULT_IMAGES } from "../../components/spec/images";
@@ -27,7 +34,13 @@ function imagesIn(doc: unknown, where: string, out: { where: string; image: stri
     return out;
 }
 
-const isServerImage = (image: string) => ["redis", "valkey"].includes(image.replace(/[:@].*$/, "").split("/").pop() ?? "");
+const isServerImage = (image: string) =>
+    ["redis", "valkey"].includes(
+        image
+            .replace(/[:@].*$/, "")
+            .split("/")
+            .pop() ?? "",
+    );
 
 describe("images and known Redis CVEs", () => {
     it("the table holds every CVE of the security review with its first fixed 7.2 release", () => {
@@ -57,7 +70,10 @@ describe("images and known Redis CVEs", () => {
         const files = fs.readdirSync(packageRoot).filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f) && !f.startsWith("Pulumi.test-"));
         assert.ok(files.includes("Pulumi.prod.yaml") && files.includes("Pulumi.yaml"), files.join(", "));
         const found = files.flatMap((f) => imagesIn(YAML.parse(fs.readFileSync(path.join(packageRoot, f), "utf8")), f));
-        assert.ok(found.some((i) => i.where.startsWith("Pulumi.prod.yaml")), "prod pins its Redis image");
+        assert.ok(
+            found.some((i) => i.where.startsWith("Pulumi.prod.yaml")),
+            "prod pins its Redis image",
+        );
         for (const { where, image } of found) {
             assert.ok(isPinnedImage(image), `${where}: ${image} is not pinned`);
             if (isServerImage(image)) {
@@ -85,8 +101,10 @@ describe("images and known Redis CVEs", () => {
         for (const c of KNOWN_CVES) assert.ok(old.warnings[0].message.includes(c.id), c.id);
 
         const ten = resolveSpec({ image: "redis:7.2.10-alpine" }).warnings[0].message;
-        assert.deepStrictEqual(KNOWN_CVES.filter((c) => ten.includes(c.id)).map((c) => c.id),
-            ["CVE-2025-49844", "CVE-2025-46817", "CVE-2025-46818", "CVE-2025-46819"]);
+        assert.deepStrictEqual(
+            KNOWN_CVES.filter((c) => ten.includes(c.id)).map((c) => c.id),
+            ["CVE-2025-49844", "CVE-2025-46817", "CVE-2025-46818", "CVE-2025-46819"],
+        );
         assert.deepStrictEqual(resolveSpec({ image: "redis:7.2.11-alpine" }).warnings, []);
     });
 
@@ -101,21 +119,34 @@ describe("images and known Redis CVEs", () => {
 
     it("a digest pin must be a full sha256, named with key, value and what is allowed", () => {
         const bad = "redis:7.2.16-alpine@sha256:ccd6aa8d";
-        assert.throws(() => resolveSpec({ image: bad }), (e: unknown) => {
-            assert.ok(e instanceof ConfigError);
-            assert.deepStrictEqual(e.problems.map((p) => [p.key, p.value]), [["image", bad]]);
-            assert.match(e.problems[0].allowed, /sha256/);
-            return true;
-        });
+        assert.throws(
+            () => resolveSpec({ image: bad }),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError);
+                assert.deepStrictEqual(
+                    e.problems.map((p) => [p.key, p.value]),
+                    [["image", bad]],
+                );
+                assert.match(e.problems[0].allowed, /sha256/);
+                return true;
+            },
+        );
     });
 
     it("`npm run render` prints the warning on stderr and still renders", function () {
         this.timeout(60000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-cve-"));
         fs.copyFileSync(path.join(packageRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-        fs.writeFileSync(path.join(dir, "Pulumi.old.yaml"), fs.readFileSync(path.join(packageRoot, "Pulumi.dev.yaml"), "utf8")
-            .replace("redis-cluster:engine: valkey", "redis-cluster:engine: redis") + "\n  redis-cluster:image: redis:7.2.8-alpine\n");
-        const r = spawnSync(process.execPath, [path.join(packageRoot, "dist", "tools", "render.js"), "--stack", "old"], { cwd: dir, encoding: "utf8" });
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.old.yaml"),
+            fs
+                .readFileSync(path.join(packageRoot, "Pulumi.dev.yaml"), "utf8")
+                .replace("redis-cluster:engine: valkey", "redis-cluster:engine: redis") + "\n  redis-cluster:image: redis:7.2.8-alpine\n",
+        );
+        const r = spawnSync(process.execPath, [path.join(packageRoot, "dist", "tools", "render.js"), "--stack", "old"], {
+            cwd: dir,
+            encoding: "utf8",
+        });
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stderr, /image = "redis:7\.2\.8-alpine": Redis 7\.2\.8 has known vulnerabilities: CVE-2025-32023/);
         assert.match(r.stderr, /CVE-2025-49844/);
@@ -158,17 +189,29 @@ describe("images and known Redis CVEs", () => {
         it("an image names its engine; an engine names its image; a mismatch is refused by key, value and what is allowed", () => {
             assert.strictEqual(resolveSpec({ image: "redis:7.2.16-alpine" }).settings.engine, "redis");
             assert.strictEqual(resolveSpec({ engine: "redis" }).settings.image, DEFAULT_IMAGES.redis);
-            assert.throws(() => resolveSpec({ engine: "valkey", image: "redis:7.2.16-alpine" }), (e: unknown) => {
-                assert.ok(e instanceof ConfigError);
-                assert.deepStrictEqual(e.problems.map((p) => [p.key, p.value]), [["image", "redis:7.2.16-alpine"]]);
-                assert.match(e.problems[0].allowed, /an image of engine "valkey".*valkey-server/);
-                return true;
-            });
-            assert.throws(() => resolveSpec({ engine: "keydb" }), (e: unknown) => {
-                assert.ok(e instanceof ConfigError);
-                assert.deepStrictEqual(e.problems.map((p) => [p.key, p.value, p.allowed]), [["engine", "keydb", 'one of "valkey", "redis"']]);
-                return true;
-            });
+            assert.throws(
+                () => resolveSpec({ engine: "valkey", image: "redis:7.2.16-alpine" }),
+                (e: unknown) => {
+                    assert.ok(e instanceof ConfigError);
+                    assert.deepStrictEqual(
+                        e.problems.map((p) => [p.key, p.value]),
+                        [["image", "redis:7.2.16-alpine"]],
+                    );
+                    assert.match(e.problems[0].allowed, /an image of engine "valkey".*valkey-server/);
+                    return true;
+                },
+            );
+            assert.throws(
+                () => resolveSpec({ engine: "keydb" }),
+                (e: unknown) => {
+                    assert.ok(e instanceof ConfigError);
+                    assert.deepStrictEqual(
+                        e.problems.map((p) => [p.key, p.value, p.allowed]),
+                        [["engine", "keydb", 'one of "valkey", "redis"']],
+                    );
+                    return true;
+                },
+            );
         });
     });
 });

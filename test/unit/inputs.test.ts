@@ -20,7 +20,10 @@ const mocks = { project: "p", stack: "s" };
 /** Runs the component in a process of its own (test/support/component-child.ts): a failed program leaves the runtime waiting. */
 function runChild(c: { name: string; args: object; outputs: string[] }): { error: string | null; registered: string[] } {
     // Its exit status is the runtime's complaint about the registrations left waiting; the line is the result.
-    const r = spawnSync(process.execPath, [path.join(__dirname, "..", "support", "component-child.js"), JSON.stringify(c)], { encoding: "utf8", timeout: 120000 });
+    const r = spawnSync(process.execPath, [path.join(__dirname, "..", "support", "component-child.js"), JSON.stringify(c)], {
+        encoding: "utf8",
+        timeout: 120000,
+    });
     const line = r.stdout.trim().split("\n").pop();
     assert.ok(line?.startsWith("{"), `the child printed no result: ${r.stdout}${r.stderr}`);
     return JSON.parse(line!);
@@ -41,10 +44,19 @@ describe("settings given as Outputs", function () {
                 storage: { storageClass: pulumi.output("gp3") },
                 resources: { requests: { memory: Promise.resolve("256Mi") } },
                 labels: { team: pulumi.output("data") },
-                backup: { s3: { enabled: true, oidcProviderArn: pulumi.output(ARN), oidcProviderUrl: pulumi.output(ISSUER), bucketName: pulumi.output("cache-backups-eu") } },
+                backup: {
+                    s3: {
+                        enabled: true,
+                        oidcProviderArn: pulumi.output(ARN),
+                        oidcProviderUrl: pulumi.output(ISSUER),
+                        bucketName: pulumi.output("cache-backups-eu"),
+                    },
+                },
             });
         }, mocks);
-        const kube = run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.name.startsWith("cache-")).map((r) => r.inputs as any);
+        const kube = run.resources
+            .filter((r) => r.type.startsWith("kubernetes:") && r.name.startsWith("cache-"))
+            .map((r) => r.inputs as any);
         assert.ok(kube.length > 10);
         for (const o of kube) assert.strictEqual(o.metadata.namespace, "apps", `${o.kind} ${o.metadata.name}`);
         for (const o of kube) assert.strictEqual(o.metadata.labels?.team, "data", `${o.kind} ${o.metadata.name}`);
@@ -67,12 +79,19 @@ describe("settings given as Outputs", function () {
     });
 
     it("an invalid resolved value fails with key, value and what is allowed, and no child registers", () => {
-        const r = runChild({ name: "cache", args: { namespace: "Not_A_Namespace", storage: { storageClass: "gp3" } }, outputs: ["namespace", "storage.storageClass"] });
+        const r = runChild({
+            name: "cache",
+            args: { namespace: "Not_A_Namespace", storage: { storageClass: "gp3" } },
+            outputs: ["namespace", "storage.storageClass"],
+        });
         assert.match(r.error!, /namespace: got "Not_A_Namespace"; a lowercase RFC 1123 name/);
         assert.deepStrictEqual(r.registered, []);
         // Given as an Output, an OIDC provider ARN chooses IRSA; resolving to "" contradicts that.
-        const empty = runChild({ name: "cache", args: { backup: { s3: { oidcProviderArn: "", oidcProviderUrl: "" } } },
-            outputs: ["backup.s3.oidcProviderArn", "backup.s3.oidcProviderUrl"] });
+        const empty = runChild({
+            name: "cache",
+            args: { backup: { s3: { oidcProviderArn: "", oidcProviderUrl: "" } } },
+            outputs: ["backup.s3.oidcProviderArn", "backup.s3.oidcProviderUrl"],
+        });
         assert.match(empty.error!, /backup\.s3\.oidcProviderArn: got ""; a value that is not empty: given as an Output it counts as set/);
         assert.deepStrictEqual(empty.registered, []);
     });
@@ -80,12 +99,19 @@ describe("settings given as Outputs", function () {
     it("a resolved value that renames an object fails before anything registers", () => {
         // The node-tuning namespace is named after the namespace: its name must be known up front.
         const r = runChild({ name: "cache", args: { namespace: "apps", systemInit: { enabled: true } }, outputs: ["namespace"] });
-        assert.match(r.error!, /the values of namespace \(given as Outputs\) change which Kubernetes objects exist or their names .*Namespace\/apps-node-tuning/);
+        assert.match(
+            r.error!,
+            /the values of namespace \(given as Outputs\) change which Kubernetes objects exist or their names .*Namespace\/apps-node-tuning/,
+        );
         assert.deepStrictEqual(r.registered, []);
     });
 
     it("valid Outputs, run the same way, register the whole deployment", () => {
-        const r = runChild({ name: "cache", args: { namespace: "apps", backup: { s3: { enabled: true, bucketName: "cache-eu" } } }, outputs: ["namespace", "backup.s3.bucketName"] });
+        const r = runChild({
+            name: "cache",
+            args: { namespace: "apps", backup: { s3: { enabled: true, bucketName: "cache-eu" } } },
+            outputs: ["namespace", "backup.s3.bucketName"],
+        });
         assert.strictEqual(r.error, null);
         assert.ok(r.registered.includes("kubernetes:apps/v1:StatefulSet cache-statefulset-cache"), r.registered.join(", "));
         assert.ok(r.registered.includes("aws:s3/bucket:Bucket cache-backups"));
@@ -93,16 +119,21 @@ describe("settings given as Outputs", function () {
 
     it("an Output where a plain value decides the resources fails at once, naming the setting", () => {
         const args = { shards: pulumi.output(6), backup: { enabled: pulumi.output(false) } } as unknown as RedisClusterArgs;
-        assert.throws(() => new RedisCluster("cache", args),
-            (e: Error) => /- shards: got "a pulumi Output or Promise"; a plain value/.test(e.message) && /- backup\.enabled: got/.test(e.message));
+        assert.throws(
+            () => new RedisCluster("cache", args),
+            (e: Error) =>
+                /- shards: got "a pulumi Output or Promise"; a plain value/.test(e.message) && /- backup\.enabled: got/.test(e.message),
+        );
     });
 
     it("the engine is plain, and named outright when the image is an Output", () => {
         const engine = { engine: pulumi.output("redis") } as unknown as RedisClusterArgs;
         assert.throws(() => new RedisCluster("cache", engine), /- engine: got "a pulumi Output or Promise"; a plain value/);
         // Unset, the engine would come from the image's repository, known only once it resolves.
-        assert.throws(() => new RedisCluster("cache", { image: pulumi.output("redis:7.2.16-alpine") }),
-            /- engine: got "unset"; "valkey" or "redis", set explicitly when image is given as a pulumi Output/);
+        assert.throws(
+            () => new RedisCluster("cache", { image: pulumi.output("redis:7.2.16-alpine") }),
+            /- engine: got "unset"; "valkey" or "redis", set explicitly when image is given as a pulumi Output/,
+        );
     });
 
     it("problems of the plain values still fail at construction, beside Outputs", () => {
@@ -116,7 +147,12 @@ describe("settings given as Outputs", function () {
             for (const [name, prop] of Object.entries<any>(props)) {
                 const key = prefix + name;
                 const target = prop.items ?? prop;
-                if (!prop.plain || (prop.additionalProperties && !prop.additionalProperties.plain) || (prop.items && !prop.items.plain && !prop.items.$ref)) inputs.push(key);
+                if (
+                    !prop.plain ||
+                    (prop.additionalProperties && !prop.additionalProperties.plain) ||
+                    (prop.items && !prop.items.plain && !prop.items.$ref)
+                )
+                    inputs.push(key);
                 if (target.$ref?.startsWith("#/types/")) walk(schema.types[target.$ref.slice(8)].properties, `${key}.`);
             }
         };

@@ -11,23 +11,47 @@ import { FakeKubeApi, kubeconfigFor, startFakeKubeApi } from "../support/fake-ku
 
 const NS = "redis-system";
 const LABELS = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "redis-cluster" };
-const SELECTOR = Object.entries(LABELS).map(([k, v]) => `${k}=${v}`).join(",");
+const SELECTOR = Object.entries(LABELS)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
 const PODS = [0, 1, 2, 3, 4, 5].map((i) => `redis-cluster-${i}`);
 const wanted = PODS.map((name) => ({ name, address: "", port: 6379, host: "", zone: "" }));
 
 /** One API server whose pods have addresses 127.0.<octet>.x and whose TLS Secret holds `ca`. */
 function startCluster(octet: number, ca: string): Promise<FakeKubeApi> {
-    return startFakeKubeApi(NS, PODS.map((name, i) => ({ name, ip: `127.0.${octet}.${i + 1}`, nodeName: `node-${i % 3}`, labels: LABELS })),
-        { "node-0": "a", "node-1": "b", "node-2": "c" }, { secrets: { "redis-cluster-tls": { "ca.crt": ca } } });
+    return startFakeKubeApi(
+        NS,
+        PODS.map((name, i) => ({ name, ip: `127.0.${octet}.${i + 1}`, nodeName: `node-${i % 3}`, labels: LABELS })),
+        { "node-0": "a", "node-1": "b", "node-2": "c" },
+        { secrets: { "redis-cluster-tls": { "ca.crt": ca } } },
+    );
 }
 
 /** A kubeconfig with two contexts; `current` is the current-context. */
 function twoContexts(urlA: string, urlB: string, current: string): string {
-    const cluster = (name: string, url: string) => [`- name: ${name}`, "  cluster:", `    server: ${url}`, "    insecure-skip-tls-verify: true"];
-    return ["apiVersion: v1", "kind: Config", `current-context: ${current}`,
-        "clusters:", ...cluster("a", urlA), ...cluster("b", urlB),
-        "contexts:", "- name: a", "  context: {cluster: a, user: u}", "- name: b", "  context: {cluster: b, user: u}",
-        "users:", "- name: u", "  user: {token: t}", ""].join("\n");
+    const cluster = (name: string, url: string) => [
+        `- name: ${name}`,
+        "  cluster:",
+        `    server: ${url}`,
+        "    insecure-skip-tls-verify: true",
+    ];
+    return [
+        "apiVersion: v1",
+        "kind: Config",
+        `current-context: ${current}`,
+        "clusters:",
+        ...cluster("a", urlA),
+        ...cluster("b", urlB),
+        "contexts:",
+        "- name: a",
+        "  context: {cluster: a, user: u}",
+        "- name: b",
+        "  context: {cluster: b, user: u}",
+        "users:",
+        "- name: u",
+        "  user: {token: t}",
+        "",
+    ].join("\n");
 }
 
 async function waitFor(check: () => boolean, what: string): Promise<void> {
@@ -67,7 +91,10 @@ describe("kube access: the configured cluster, not the ambient one", function ()
         try {
             const socket = net.connect(forwarded.nodes[0].connect!.port, "127.0.0.1");
             socket.on("error", () => undefined);
-            await waitFor(() => (ambient.forwards[PODS[0]] ?? 0) > before.ambient || (target.forwards[PODS[0]] ?? 0) > before.target, "a port-forward");
+            await waitFor(
+                () => (ambient.forwards[PODS[0]] ?? 0) > before.ambient || (target.forwards[PODS[0]] ?? 0) > before.target,
+                "a port-forward",
+            );
             socket.destroy();
         } finally {
             await forwarded.close();
@@ -104,8 +131,10 @@ describe("kube access: the configured cluster, not the ambient one", function ()
     });
 
     it("names an unknown context, and never quotes a kubeconfig it cannot read", async () => {
-        await assert.rejects(forwardToPods(NS, SELECTOR, wanted, { kubeconfig: kubeconfigFor(target.url), context: "prod" }),
-            /kubeContext "prod" is not a context of the kubeconfig \(it has: fake\)/);
+        await assert.rejects(
+            forwardToPods(NS, SELECTOR, wanted, { kubeconfig: kubeconfigFor(target.url), context: "prod" }),
+            /kubeContext "prod" is not a context of the kubeconfig \(it has: fake\)/,
+        );
         const canary = "token: Canary-Credential-5f2e";
         await assert.rejects(forwardToPods(NS, SELECTOR, wanted, { kubeconfig: `{{ not yaml\n${canary}` }), (e: Error) => {
             assert.match(e.message, /neither an existing file nor kubeconfig YAML/);
@@ -117,11 +146,20 @@ describe("kube access: the configured cluster, not the ambient one", function ()
     it("the formation runtime takes the cluster from its `kube` input", async () => {
         const forwardsBefore = Object.keys(ambient.forwards).length;
         // No Redis answers behind the fake pods: formation fails, but only after reaching them.
-        await assert.rejects(create({
-            nodes: wanted, shards: 3, replicasPerShard: 1, password: "pw", connectivity: "port-forward",
-            readyTimeoutSeconds: 1, clusterNodeTimeoutMs: 5000, namespace: NS, podSelector: SELECTOR,
-            kube: { kubeconfig: kubeconfigFor(target.url) },
-        }));
+        await assert.rejects(
+            create({
+                nodes: wanted,
+                shards: 3,
+                replicasPerShard: 1,
+                password: "pw",
+                connectivity: "port-forward",
+                readyTimeoutSeconds: 1,
+                clusterNodeTimeoutMs: 5000,
+                namespace: NS,
+                podSelector: SELECTOR,
+                kube: { kubeconfig: kubeconfigFor(target.url) },
+            }),
+        );
         assert.ok(Object.keys(target.forwards).length >= 1, JSON.stringify(target.forwards));
         assert.strictEqual(Object.keys(ambient.forwards).length, forwardsBefore);
     });

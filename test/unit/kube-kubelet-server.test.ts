@@ -11,19 +11,26 @@ import { nodeNetwork } from "../../kube/node/network";
 
 describe("node agent: the kubelet API for port-forward", () => {
     it("reads the path and ports the API server sends", () => {
-        assert.deepStrictEqual(parsePortForward("/portForward/redis-e2e/redis-cluster-0?port=6379"),
-            { namespace: "redis-e2e", pod: "redis-cluster-0", ports: [6379] });
-        assert.deepStrictEqual(parsePortForward("/portForward/ns/pod-1/0f1e2d3c?port=6379,16379&port=9121"),
-            { namespace: "ns", pod: "pod-1", ports: [6379, 16379, 9121] });
+        assert.deepStrictEqual(parsePortForward("/portForward/redis-e2e/redis-cluster-0?port=6379"), {
+            namespace: "redis-e2e",
+            pod: "redis-cluster-0",
+            ports: [6379],
+        });
+        assert.deepStrictEqual(parsePortForward("/portForward/ns/pod-1/0f1e2d3c?port=6379,16379&port=9121"), {
+            namespace: "ns",
+            pod: "pod-1",
+            ports: [6379, 16379, 9121],
+        });
     });
 
     it("refuses other paths and bad ports, naming what is wrong", () => {
         assert.deepStrictEqual(parsePortForward("/exec/ns/pod?command=sh"), { error: "not a portForward path: /exec/ns/pod" });
-        assert.deepStrictEqual(parsePortForward("/portForward/ns/pod"), { error: "query parameter \"port\" is required" });
+        assert.deepStrictEqual(parsePortForward("/portForward/ns/pod"), { error: 'query parameter "port" is required' });
         // The client's own parameter name is not what reaches the kubelet.
-        assert.deepStrictEqual(parsePortForward("/portForward/ns/pod?ports=6379"), { error: "query parameter \"port\" is required" });
-        assert.deepStrictEqual(parsePortForward("/portForward/ns/pod?port=0,70000,x"),
-            { error: "port \"0\", \"70000\", \"x\" is not a number from 1 to 65535" });
+        assert.deepStrictEqual(parsePortForward("/portForward/ns/pod?ports=6379"), { error: 'query parameter "port" is required' });
+        assert.deepStrictEqual(parsePortForward("/portForward/ns/pod?port=0,70000,x"), {
+            error: 'port "0", "70000", "x" is not a number from 1 to 65535',
+        });
     });
 
     it("frames channel messages as the v4.channel.k8s.io protocol does", () => {
@@ -36,10 +43,18 @@ describe("node agent: the kubelet API for port-forward", () => {
         const [node] = localNodes(1, nodeNetwork);
         const status = nodeStatus(node, new Date(0)).status;
         assert.strictEqual(status.daemonEndpoints.kubeletEndpoint.Port, KUBELET_PORT);
-        assert.deepStrictEqual(status.addresses.find((a: any) => a.type === "InternalIP"), { type: "InternalIP", address: "198.19.1.1" });
+        assert.deepStrictEqual(
+            status.addresses.find((a: any) => a.type === "InternalIP"),
+            { type: "InternalIP", address: "198.19.1.1" },
+        );
         const pki: any = new Proxy({}, { get: (_, name) => ({ cert: `${String(name)}.crt`, key: `${String(name)}.key`, pub: "p" }) });
         const args = apiServerArgs("/bin", { apiServer: 1, etcdClient: 2 } as any, pki);
-        for (const flag of ["--kubelet-preferred-address-types=InternalIP", "--kubelet-client-certificate=apiServerKubeletClient.crt",
-            "--kubelet-client-key=apiServerKubeletClient.key", "--kubelet-certificate-authority=ca.crt"]) assert.ok(args.includes(flag), flag);
+        for (const flag of [
+            "--kubelet-preferred-address-types=InternalIP",
+            "--kubelet-client-certificate=apiServerKubeletClient.crt",
+            "--kubelet-client-key=apiServerKubeletClient.key",
+            "--kubelet-certificate-authority=ca.crt",
+        ])
+            assert.ok(args.includes(flag), flag);
     });
 });

@@ -10,7 +10,12 @@ const other = { metadata: { name: "other" }, provisioner: "example.com/other" };
 function claim(over: { size?: string; node?: string; phase?: string; volumeName?: string; status?: string; cls?: string } = {}): any {
     return {
         metadata: { name: "data-0", namespace: "ns", uid: "u1", annotations: over.node ? { [SELECTED_NODE]: over.node } : {} },
-        spec: { storageClassName: over.cls ?? "local-path", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: over.size ?? "1Gi" } }, volumeName: over.volumeName },
+        spec: {
+            storageClassName: over.cls ?? "local-path",
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: over.size ?? "1Gi" } },
+            volumeName: over.volumeName,
+        },
         status: { phase: over.phase ?? "Pending", capacity: over.status ? { storage: over.status } : undefined },
     };
 }
@@ -38,7 +43,13 @@ describe("kube provisioner plan", () => {
         assert.strictEqual(action.kind, "create");
         assert.strictEqual(action.dir, `${ROOT}/pvc-u1`);
         assert.strictEqual(action.pv.spec.capacity.storage, "1Gi");
-        assert.deepStrictEqual(action.pv.spec.claimRef, { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: "ns", name: "data-0", uid: "u1" });
+        assert.deepStrictEqual(action.pv.spec.claimRef, {
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            namespace: "ns",
+            name: "data-0",
+            uid: "u1",
+        });
         assert.deepStrictEqual(action.pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values, ["local-node-2"]);
     });
 
@@ -52,12 +63,19 @@ describe("kube provisioner plan", () => {
     it("expands in two steps: the PV first, then the claim's status", () => {
         const grown = claim({ size: "2Gi", phase: "Bound", volumeName: "pvc-u1", status: "1Gi" });
         assert.deepStrictEqual(plan([grown], [volume("1Gi")], [wffc], P, ROOT), [{ kind: "resize-pv", name: "pvc-u1", size: "2Gi" }]);
-        assert.deepStrictEqual(plan([grown], [volume("2Gi")], [wffc], P, ROOT), [{ kind: "resize-claim", namespace: "ns", name: "data-0", size: "2Gi" }]);
-        assert.deepStrictEqual(plan([{ ...grown, status: { phase: "Bound", capacity: { storage: "2Gi" } } }], [volume("2Gi")], [wffc], P, ROOT), []);
+        assert.deepStrictEqual(plan([grown], [volume("2Gi")], [wffc], P, ROOT), [
+            { kind: "resize-claim", namespace: "ns", name: "data-0", size: "2Gi" },
+        ]);
+        assert.deepStrictEqual(
+            plan([{ ...grown, status: { phase: "Bound", capacity: { storage: "2Gi" } } }], [volume("2Gi")], [wffc], P, ROOT),
+            [],
+        );
     });
 
     it("deletes released volumes with policy Delete (the directory only inside the volumes root), keeps Retain", () => {
-        assert.deepStrictEqual(plan([], [volume("1Gi", "Released")], [wffc], P, ROOT), [{ kind: "delete", name: "pvc-u1", dir: `${ROOT}/pvc-u1` }]);
+        assert.deepStrictEqual(plan([], [volume("1Gi", "Released")], [wffc], P, ROOT), [
+            { kind: "delete", name: "pvc-u1", dir: `${ROOT}/pvc-u1` },
+        ]);
         assert.deepStrictEqual(plan([], [volume("1Gi", "Released", "Retain")], [wffc], P, ROOT), []);
         const escaped = volume("1Gi", "Released");
         escaped.spec.hostPath.path = "/etc";

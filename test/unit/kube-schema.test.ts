@@ -9,32 +9,43 @@ const variants: Record<string, () => Promise<KubeObject[]>> = {
     "dev stack": async () => (await renderedStack("dev")).kubernetes as KubeObject[],
     "prod stack": async () => (await renderedStack("prod")).kubernetes as KubeObject[],
     "sentinel-dev stack": async () => (await renderedStack("sentinel-dev")).kubernetes as KubeObject[],
-    "sentinel topology with production defaults and monitoring": async () => buildAllObjects(resolveSpec({ topology: "sentinel", replicasPerShard: 2 }), "[secret]"),
-    "every optional scheduling knob": async () => buildAllObjects(resolveSpec({
-        systemInit: { enabled: true },
-        createNamespace: false,
-        labels: { team: "analytics" },
-        annotations: { "example.com/owner": "analytics team" },
-        scheduling: {
-            hostAntiAffinity: "preferred",
-            zoneAntiAffinity: "required",
-            nodeSelector: { "node.kubernetes.io/instance-type": "r6i.2xlarge" },
-            tolerations: [{ key: "dedicated", operator: "Equal", value: "redis", effect: "NoSchedule" },
-                { operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }],
-            priorityClassName: "high-priority",
-        },
-        storage: { size: "100Gi", storageClass: "" },
-    }), "[secret]"),
-    "every network policy knob, sentinel topology": async () => buildAllObjects(resolveSpec({
-        topology: "sentinel",
-        createNamespace: false,
-        networkPolicy: {
-            allowedNamespaces: ["llm-analytics", "batch"],
-            allowedPodLabels: { "app.kubernetes.io/name": "analytics-api" },
-            allowedCidrs: ["192.0.2.0/24", "2001:db8::/32"],
-            monitoringNamespace: "observability",
-        },
-    }), "[secret]"),
+    "sentinel topology with production defaults and monitoring": async () =>
+        buildAllObjects(resolveSpec({ topology: "sentinel", replicasPerShard: 2 }), "[secret]"),
+    "every optional scheduling knob": async () =>
+        buildAllObjects(
+            resolveSpec({
+                systemInit: { enabled: true },
+                createNamespace: false,
+                labels: { team: "analytics" },
+                annotations: { "example.com/owner": "analytics team" },
+                scheduling: {
+                    hostAntiAffinity: "preferred",
+                    zoneAntiAffinity: "required",
+                    nodeSelector: { "node.kubernetes.io/instance-type": "r6i.2xlarge" },
+                    tolerations: [
+                        { key: "dedicated", operator: "Equal", value: "redis", effect: "NoSchedule" },
+                        { operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
+                    ],
+                    priorityClassName: "high-priority",
+                },
+                storage: { size: "100Gi", storageClass: "" },
+            }),
+            "[secret]",
+        ),
+    "every network policy knob, sentinel topology": async () =>
+        buildAllObjects(
+            resolveSpec({
+                topology: "sentinel",
+                createNamespace: false,
+                networkPolicy: {
+                    allowedNamespaces: ["llm-analytics", "batch"],
+                    allowedPodLabels: { "app.kubernetes.io/name": "analytics-api" },
+                    allowedCidrs: ["192.0.2.0/24", "2001:db8::/32"],
+                    monitoringNamespace: "observability",
+                },
+            }),
+            "[secret]",
+        ),
 };
 
 describe("rendered objects validate against the Kubernetes schemas", () => {
@@ -64,6 +75,9 @@ describe("rendered objects validate against the Kubernetes schemas", () => {
         const broken = structuredClone(pdb) as any;
         broken.spec.selector = "app=redis";
         const problems = await validateStrict(broken);
-        assert.ok(problems.some((p) => p.includes("/spec/selector") && p.includes("type")), problems.join("\n"));
+        assert.ok(
+            problems.some((p) => p.includes("/spec/selector") && p.includes("type")),
+            problems.join("\n"),
+        );
     });
 });

@@ -9,7 +9,8 @@ import { REDACTED, runUnderMocks } from "../../tools/pulumi-mocks";
 
 const SMALL = {
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-    storage: { size: "1Gi", storageClass: "" }, redis: { maxmemory: "128mb", ioThreads: 1 },
+    storage: { size: "1Gi", storageClass: "" },
+    redis: { maxmemory: "128mb", ioThreads: 1 },
     formation: { connectivity: "port-forward" },
 };
 const STEPS = ["redis-formation", "redis-drain", "redis-credentials"];
@@ -31,7 +32,10 @@ describe("kube target wiring under mocks", function () {
     });
 
     it("defaults to the kubernetes:kubeconfig and kubernetes:context stack config the default provider uses", async () => {
-        for (const step of await steps(() => new RedisCluster("redis", SMALL), { "kubernetes:kubeconfig": KUBECONFIG, "kubernetes:context": "kind" })) {
+        for (const step of await steps(() => new RedisCluster("redis", SMALL), {
+            "kubernetes:kubeconfig": KUBECONFIG,
+            "kubernetes:context": "kind",
+        })) {
             assert.deepStrictEqual(step.inputs.kube, { kubeconfig: KUBECONFIG, context: "kind" }, step.name);
             assert.deepStrictEqual(step.redactedInputs.kube, { kubeconfig: REDACTED, context: REDACTED }, step.name);
         }
@@ -45,15 +49,29 @@ describe("kube target wiring under mocks", function () {
         const cases: [string, () => pulumi.ComponentResourceOptions][] = [
             ["opts.provider", () => ({ provider: new k8s.Provider("eks", { kubeconfig: KUBECONFIG }) })],
             ["opts.providers", () => ({ providers: [new k8s.Provider("eks", { kubeconfig: KUBECONFIG })] })],
-            ["a parent's", () => ({ parent: new pulumi.ComponentResource("x:y:Z", "p", {}, { providers: { kubernetes: new k8s.Provider("eks", {}) } }) })],
+            [
+                "a parent's",
+                () => ({
+                    parent: new pulumi.ComponentResource("x:y:Z", "p", {}, { providers: { kubernetes: new k8s.Provider("eks", {}) } }),
+                }),
+            ],
         ];
         for (const [label, opts] of cases) {
-            await assert.rejects(steps(() => new RedisCluster("redis", SMALL, opts()), { "kubernetes:kubeconfig": "ignored by explicit providers" }),
-                /explicit Kubernetes provider.*pass the same kubeconfig as the component's `kubeconfig` arg/, label);
+            await assert.rejects(
+                steps(() => new RedisCluster("redis", SMALL, opts()), { "kubernetes:kubeconfig": "ignored by explicit providers" }),
+                /explicit Kubernetes provider.*pass the same kubeconfig as the component's `kubeconfig` arg/,
+                label,
+            );
         }
         // With the kubeconfig given alongside the provider, it is used.
-        const [formation] = await steps(() => new RedisCluster("redis", { ...SMALL, kubeconfig: KUBECONFIG },
-            { providers: [new k8s.Provider("eks", { kubeconfig: KUBECONFIG })] }));
+        const [formation] = await steps(
+            () =>
+                new RedisCluster(
+                    "redis",
+                    { ...SMALL, kubeconfig: KUBECONFIG },
+                    { providers: [new k8s.Provider("eks", { kubeconfig: KUBECONFIG })] },
+                ),
+        );
         assert.deepStrictEqual(formation.inputs.kube, { kubeconfig: KUBECONFIG });
     });
 

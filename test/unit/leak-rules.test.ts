@@ -12,10 +12,18 @@ const replication = knownSecret("replication-password", "ReplPw0123456789abcdef"
 const sentinel = knownSecret("sentinel-password", "SentPw0123456789abcdef")!;
 const secrets: KnownSecret[] = [admin, app, replication, sentinel];
 
-const proc = (exe: string, argv: string[], env: Record<string, string> = {}): ProcessView => ({ pid: 42, exe, argv, env: Object.entries(env) });
+const proc = (exe: string, argv: string[], env: Record<string, string> = {}): ProcessView => ({
+    pid: 42,
+    exe,
+    argv,
+    env: Object.entries(env),
+});
 const verdict = (p: ProcessView) => {
     const { leaks, holdings } = judgeProcess(p, secrets);
-    return { leaks: leaks.map((l) => l.where.replace(/^pid 42 \([^)]*\) /, "")), holdings: holdings.map((h) => `${h.variable} ${h.secret}`) };
+    return {
+        leaks: leaks.map((l) => l.where.replace(/^pid 42 \([^)]*\) /, "")),
+        holdings: holdings.map((h) => `${h.variable} ${h.secret}`),
+    };
 };
 
 describe("secret-leak rules", () => {
@@ -23,14 +31,19 @@ describe("secret-leak rules", () => {
         assert.strictEqual(app.key, "app-password");
         assert.match(fingerprint(admin), /^admin-password \[sha256:[0-9a-f]{10}\]$/);
         assert.ok(!fingerprint(admin).includes(admin.forms[0]));
-        assert.strictEqual(redact(`redis-cli -a ${admin.forms[0]} x ${admin.forms[1]}`, secrets), "redis-cli -a <admin-password> x <admin-password>");
+        assert.strictEqual(
+            redact(`redis-cli -a ${admin.forms[0]} x ${admin.forms[1]}`, secrets),
+            "redis-cli -a <admin-password> x <admin-password>",
+        );
         assert.strictEqual(knownSecret("x-password", "short"), undefined, "a short value would match by chance");
     });
 
     it("a password on any command line is a leak, whatever the process", () => {
-        for (const p of [proc("/usr/bin/redis-cli", ["redis-cli", "-a", admin.forms[0], "ping"]),
+        for (const p of [
+            proc("/usr/bin/redis-cli", ["redis-cli", "-a", admin.forms[0], "ping"]),
             proc("/usr/bin/redis-check-rdb", ["redis-server", "--masterauth", replication.forms[0]]),
-            proc("/usr/bin/dash", ["sh", "-c", `echo ${admin.forms[1]}`])]) {
+            proc("/usr/bin/dash", ["sh", "-c", `echo ${admin.forms[1]}`]),
+        ]) {
             assert.deepStrictEqual(verdict(p).leaks.length, 1, p.argv.join(" "));
         }
     });
@@ -45,7 +58,8 @@ describe("secret-leak rules", () => {
         ];
         // An executable the sampler could not read (exiting between its reads): its command line decides.
         allowed.push(proc("", ["valkey-cli", "--user", "admin", "sentinel", "master", "m"], env));
-        for (const p of allowed) assert.deepStrictEqual(verdict(p), { leaks: [], holdings: ["REDISCLI_AUTH admin-password"] }, p.argv.join(" "));
+        for (const p of allowed)
+            assert.deepStrictEqual(verdict(p), { leaks: [], holdings: ["REDISCLI_AUTH admin-password"] }, p.argv.join(" "));
         const leaking = [
             proc("/usr/bin/sleep", ["sleep", "0.5"], env),
             proc("/usr/bin/timeout", ["timeout", "2", "sh", "/state/dev/pods/p/scripts/backup-dump.sh"], env),
@@ -61,17 +75,31 @@ describe("secret-leak rules", () => {
 
     it("local mode's cgroup launcher is judged as the command it execs into, its own argv still checked", () => {
         const env = { REDIS_PASSWORD: app.forms[0] };
-        const launched = (argv: string[]) => proc("/usr/bin/dash", ["/bin/sh", "-c", CGROUP_LAUNCHER, "/sys/fs/cgroup/x/pod-0", ...argv], env);
-        assert.deepStrictEqual(verdict(launched(["prometheus-redis-exporter", "-redis.addr", "x"])), { leaks: [], holdings: ["REDIS_PASSWORD app-password"] });
+        const launched = (argv: string[]) =>
+            proc("/usr/bin/dash", ["/bin/sh", "-c", CGROUP_LAUNCHER, "/sys/fs/cgroup/x/pod-0", ...argv], env);
+        assert.deepStrictEqual(verdict(launched(["prometheus-redis-exporter", "-redis.addr", "x"])), {
+            leaks: [],
+            holdings: ["REDIS_PASSWORD app-password"],
+        });
         assert.deepStrictEqual(verdict(launched(["sleep", "1"])).leaks, ["environment REDIS_PASSWORD"]);
         assert.strictEqual(verdict(launched(["redis-server", "--masterauth", app.forms[0]])).leaks.length, 2, "argv and environment");
-        assert.strictEqual(verdict(proc("/usr/bin/dash", ["/bin/sh", "-c", "exec \"$@\"", "x", "prometheus-redis-exporter"], env)).leaks.length, 1, "only the exact launcher");
+        assert.strictEqual(
+            verdict(proc("/usr/bin/dash", ["/bin/sh", "-c", 'exec "$@"', "x", "prometheus-redis-exporter"], env)).leaks.length,
+            1,
+            "only the exact launcher",
+        );
     });
 
     it("REDIS_PASSWORD: the exporter and the application clients a test runs may hold it; local mode's node processes may not", () => {
         const env = { REDIS_PASSWORD: app.forms[0] };
-        assert.deepStrictEqual(verdict(proc("/usr/bin/prometheus-redis-exporter", ["prometheus-redis-exporter", "-redis.addr", "x"], env)).leaks, []);
-        assert.deepStrictEqual(verdict(proc("/usr/bin/node", ["node", "/repo/examples/clients/ioredis-cluster.js", "p", "200"], env)).leaks, []);
+        assert.deepStrictEqual(
+            verdict(proc("/usr/bin/prometheus-redis-exporter", ["prometheus-redis-exporter", "-redis.addr", "x"], env)).leaks,
+            [],
+        );
+        assert.deepStrictEqual(
+            verdict(proc("/usr/bin/node", ["node", "/repo/examples/clients/ioredis-cluster.js", "p", "200"], env)).leaks,
+            [],
+        );
         assert.deepStrictEqual(verdict(proc("/usr/bin/python3.11", ["/usr/bin/python3", "-c", "import redis"], env)).leaks, []);
         assert.strictEqual(verdict(proc("/usr/bin/node", ["node", "/repo/dist/local/kubelet-daemon.js"], env)).leaks.length, 1);
     });
@@ -92,6 +120,8 @@ describe("secret-leak rules", () => {
             assert.deepStrictEqual(keys(f, `sentinel auth-pass m ${admin.forms[0]}\nsentinel sentinel-pass "${sentinel.forms[0]}"`), [], f);
             assert.deepStrictEqual(keys(f, `masterauth ${replication.forms[0]}`), ["replication-password"], f);
         }
-        assert.deepStrictEqual(keys("sentinel-dev/pods/s-0/run/sentinel.conf.bak", `sentinel sentinel-pass "${sentinel.forms[0]}"`), ["sentinel-password"]);
+        assert.deepStrictEqual(keys("sentinel-dev/pods/s-0/run/sentinel.conf.bak", `sentinel sentinel-pass "${sentinel.forms[0]}"`), [
+            "sentinel-password",
+        ]);
     });
 });

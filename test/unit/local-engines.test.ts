@@ -4,11 +4,22 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { DEFAULT_IMAGES } from "../../components/spec/images";
 import {
-    chooseEngine, imageEngine, isServerImage, LocalEngine, localEngines, parseServerVersion, standInNotice,
+    chooseEngine,
+    imageEngine,
+    isServerImage,
+    LocalEngine,
+    localEngines,
+    parseServerVersion,
+    standInNotice,
 } from "../../local/engines";
 
-const build = (engine: "redis" | "valkey", line: string, binDir = `/engines/${engine}-${line}/bin`): LocalEngine =>
-    ({ engine, line, version: `${engine} ${line}.1`, binDir, source: `test ${engine} ${line}` });
+const build = (engine: "redis" | "valkey", line: string, binDir = `/engines/${engine}-${line}/bin`): LocalEngine => ({
+    engine,
+    line,
+    version: `${engine} ${line}.1`,
+    binDir,
+    source: `test ${engine} ${line}`,
+});
 
 describe("local mode's engine binaries", () => {
     it("reads engine and line from the image, with or without variant, registry or digest", () => {
@@ -28,9 +39,20 @@ describe("local mode's engine binaries", () => {
         const parsed = parseServerVersion(out.stdout);
         assert.strictEqual(parsed?.engine, "redis");
         assert.match(parsed!.version, /^7\.0\.\d+$/);
-        assert.deepStrictEqual(parseServerVersion("Valkey server v=8.1.1 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=1"), { engine: "valkey", version: "8.1.1" });
-        assert.deepStrictEqual(localEngines().find((e) => e.binDir === "/usr/bin"),
-            { engine: "redis", line: "7.0", version: `redis ${parsed!.version}`, binDir: "/usr/bin", source: "the system's redis-server package" });
+        assert.deepStrictEqual(parseServerVersion("Valkey server v=8.1.1 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=1"), {
+            engine: "valkey",
+            version: "8.1.1",
+        });
+        assert.deepStrictEqual(
+            localEngines().find((e) => e.binDir === "/usr/bin"),
+            {
+                engine: "redis",
+                line: "7.0",
+                version: `redis ${parsed!.version}`,
+                binDir: "/usr/bin",
+                source: "the system's redis-server package",
+            },
+        );
     });
 
     it("picks the build of the image's engine and line", () => {
@@ -41,13 +63,16 @@ describe("local mode's engine binaries", () => {
 
     it("refuses an image whose line it cannot run, naming what it has and both ways out", () => {
         const available = [build("redis", "7.0", "/usr/bin"), build("redis", "8.0"), build("valkey", "8.1")];
-        assert.throws(() => chooseEngine(DEFAULT_IMAGES.redis, available, false), (e: Error) => {
-            assert.match(e.message, /no redis 7\.2 to stand in for image redis:7\.2\.16-alpine@sha256:/);
-            assert.match(e.message, /it has redis 7\.0\.1 \(test redis 7\.0\), redis 8\.0\.1 \(test redis 8\.0\), valkey 8\.1\.1/);
-            assert.match(e.message, /tools\/engines\/servers\.sh/);
-            assert.match(e.message, /run redis 8\.0\.1 in its place with --allow-stand-in/);
-            return true;
-        });
+        assert.throws(
+            () => chooseEngine(DEFAULT_IMAGES.redis, available, false),
+            (e: Error) => {
+                assert.match(e.message, /no redis 7\.2 to stand in for image redis:7\.2\.16-alpine@sha256:/);
+                assert.match(e.message, /it has redis 7\.0\.1 \(test redis 7\.0\), redis 8\.0\.1 \(test redis 8\.0\), valkey 8\.1\.1/);
+                assert.match(e.message, /tools\/engines\/servers\.sh/);
+                assert.match(e.message, /run redis 8\.0\.1 in its place with --allow-stand-in/);
+                return true;
+            },
+        );
         assert.throws(() => chooseEngine("redis:latest", available, true), /cannot tell which engine and line image redis:latest runs/);
         assert.throws(() => chooseEngine("valkey/valkey:8.1.9", [], true), /it has no server at all/);
     });
@@ -62,6 +87,9 @@ describe("local mode's engine binaries", () => {
         assert.match(notice, /proves is that release, not the one the image deploys/);
         assert.strictEqual(standInNotice(chooseEngine("valkey/valkey:8.1.9", available, true)), undefined);
         // No build of the engine at all: another engine stands in, still marked.
-        assert.strictEqual(chooseEngine("valkey/valkey:8.1.9", [build("redis", "8.0")], true).standInFor, "valkey 8.1 (valkey/valkey:8.1.9)");
+        assert.strictEqual(
+            chooseEngine("valkey/valkey:8.1.9", [build("redis", "8.0")], true).standInFor,
+            "valkey 8.1 (valkey/valkey:8.1.9)",
+        );
     });
 });

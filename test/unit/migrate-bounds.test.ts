@@ -2,7 +2,14 @@
 // the bytes queued, and the window that admits MIGRATE commands on one source.
 import * as assert from "assert";
 import fc from "fast-check";
-import { batchesOf, bytesOf, emptyStats, mergeStats, MIGRATION_DEFAULTS, timeoutFor } from "../../components/formation/plan/migrate-batches";
+import {
+    batchesOf,
+    bytesOf,
+    emptyStats,
+    mergeStats,
+    MIGRATION_DEFAULTS,
+    timeoutFor,
+} from "../../components/formation/plan/migrate-batches";
 import { InFlightWindow } from "../../components/formation/plan/migrate-window";
 
 const MiB = 1024 * 1024;
@@ -12,21 +19,29 @@ describe("MIGRATE batches", () => {
     it("cuts by key count and by bytes; a key larger than the byte bound goes alone", () => {
         const keys = sized([100, 100, 100, 8 * MiB, 100, 3 * MiB, 2 * MiB]);
         const batches = batchesOf(keys, { batchKeys: 2, batchBytes: 4 * MiB });
-        assert.deepStrictEqual(batches.map((b) => b.map((k) => k.key)), [["k0", "k1"], ["k2"], ["k3"], ["k4", "k5"], ["k6"]]);
+        assert.deepStrictEqual(
+            batches.map((b) => b.map((k) => k.key)),
+            [["k0", "k1"], ["k2"], ["k3"], ["k4", "k5"], ["k6"]],
+        );
     });
 
     it("keeps every key once, in order, within both bounds unless alone (property)", () => {
-        fc.assert(fc.property(
-            fc.array(fc.nat({ max: 10 * MiB }), { maxLength: 300 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 8 * MiB }),
-            (bytes, batchKeys, batchBytes) => {
-                const keys = sized(bytes);
-                const batches = batchesOf(keys, { batchKeys, batchBytes });
-                assert.deepStrictEqual(batches.flat(), keys);
-                for (const b of batches) {
-                    assert.ok(b.length >= 1 && b.length <= batchKeys);
-                    assert.ok(b.length === 1 || bytesOf(b) <= batchBytes, `${b.length} keys, ${bytesOf(b)} bytes`);
-                }
-            }));
+        fc.assert(
+            fc.property(
+                fc.array(fc.nat({ max: 10 * MiB }), { maxLength: 300 }),
+                fc.integer({ min: 1, max: 50 }),
+                fc.integer({ min: 1, max: 8 * MiB }),
+                (bytes, batchKeys, batchBytes) => {
+                    const keys = sized(bytes);
+                    const batches = batchesOf(keys, { batchKeys, batchBytes });
+                    assert.deepStrictEqual(batches.flat(), keys);
+                    for (const b of batches) {
+                        assert.ok(b.length >= 1 && b.length <= batchKeys);
+                        assert.ok(b.length === 1 || bytesOf(b) <= batchBytes, `${b.length} keys, ${bytesOf(b)} bytes`);
+                    }
+                },
+            ),
+        );
     });
 
     it("gives a command the base timeout plus the time its queued bytes take at the floor rate", () => {
@@ -40,7 +55,14 @@ describe("MIGRATE batches", () => {
     it("merges statistics: totals add, maxima take the larger", () => {
         const a = { keys: 1, bytes: 10, batches: 1, largestBatchBytes: 10, maxInFlightBytes: 10, maxInFlightCommands: 1 };
         const b = { keys: 2, bytes: 5, batches: 2, largestBatchBytes: 4, maxInFlightBytes: 20, maxInFlightCommands: 3 };
-        assert.deepStrictEqual(mergeStats(a, b), { keys: 3, bytes: 15, batches: 3, largestBatchBytes: 10, maxInFlightBytes: 20, maxInFlightCommands: 3 });
+        assert.deepStrictEqual(mergeStats(a, b), {
+            keys: 3,
+            bytes: 15,
+            batches: 3,
+            largestBatchBytes: 10,
+            maxInFlightBytes: 20,
+            maxInFlightCommands: 3,
+        });
     });
 });
 
@@ -49,7 +71,9 @@ function controlled(window: InFlightWindow, bytes: number, started: number[], id
     let finish!: () => void;
     const done = window.run(bytes, () => {
         started.push(id);
-        return new Promise<void>((r) => { finish = r; });
+        return new Promise<void>((r) => {
+            finish = r;
+        });
     });
     return { done, finish: () => finish() };
 }
@@ -103,7 +127,12 @@ describe("the in-flight window on one source", () => {
 
     it("frees its place when a command fails", async () => {
         const window = new InFlightWindow({ inFlightBytes: 10, inFlightCommands: 1 }, emptyStats());
-        await assert.rejects(window.run(5, async () => { throw new Error("MIGRATE failed"); }), /MIGRATE failed/);
+        await assert.rejects(
+            window.run(5, async () => {
+                throw new Error("MIGRATE failed");
+            }),
+            /MIGRATE failed/,
+        );
         assert.strictEqual(await window.run(5, async (queued) => queued), 5);
         assert.strictEqual(window.queuedBytes, 0);
     });

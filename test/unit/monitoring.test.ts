@@ -12,19 +12,41 @@ const sentinelRules = buildAlertRules(resolveSpec({ topology: "sentinel" })).fla
 
 describe("alert rules", () => {
     it("cover the guide's three classes with the issue's alerts", () => {
-        const by = (sev: string) => rules.filter((r) => r.labels.severity === sev).map((r) => r.alert).sort();
-        assert.deepStrictEqual(by("critical"), ["RedisClusterSlotsNotOk", "RedisClusterStateNotOk", "RedisDown", "RedisMasterWithoutReplica"]);
-        assert.deepStrictEqual(by("warning"), ["RedisBackupStale", "RedisEvictingKeys", "RedisMemoryHigh", "RedisPersistenceFailed", "RedisRejectedConnections",
-            "RedisReplicationBroken", "RedisReplicationLag"]);
+        const by = (sev: string) =>
+            rules
+                .filter((r) => r.labels.severity === sev)
+                .map((r) => r.alert)
+                .sort();
+        assert.deepStrictEqual(by("critical"), [
+            "RedisClusterSlotsNotOk",
+            "RedisClusterStateNotOk",
+            "RedisDown",
+            "RedisMasterWithoutReplica",
+        ]);
+        assert.deepStrictEqual(by("warning"), [
+            "RedisBackupStale",
+            "RedisEvictingKeys",
+            "RedisMemoryHigh",
+            "RedisPersistenceFailed",
+            "RedisRejectedConnections",
+            "RedisReplicationBroken",
+            "RedisReplicationLag",
+        ]);
         assert.deepStrictEqual(by("info"), ["RedisConnectionsNearLimit", "RedisSlowlogFull", "RedisSlowlogGrowing"]);
         assert.deepStrictEqual([...new Set(rules.map((r) => r.labels.severity))].sort(), [...SEVERITIES].sort());
     });
 
     it("of the sentinel topology: the cluster's slot alerts give way to RedisSentinelQuorumLost, and RedisDown watches the Sentinels too", () => {
         const names = (rs: typeof rules) => rs.map((r) => r.alert);
-        assert.deepStrictEqual(names(sentinelRules).filter((a) => !names(rules).includes(a)), ["RedisSentinelQuorumLost"]);
+        assert.deepStrictEqual(
+            names(sentinelRules).filter((a) => !names(rules).includes(a)),
+            ["RedisSentinelQuorumLost"],
+        );
         // The sentinel topology has no backups yet, so no backup alert either.
-        assert.deepStrictEqual(names(rules).filter((a) => !names(sentinelRules).includes(a)), ["RedisClusterStateNotOk", "RedisClusterSlotsNotOk", "RedisBackupStale"]);
+        assert.deepStrictEqual(
+            names(rules).filter((a) => !names(sentinelRules).includes(a)),
+            ["RedisClusterStateNotOk", "RedisClusterSlotsNotOk", "RedisBackupStale"],
+        );
         const quorum = sentinelRules.find((r) => r.alert === "RedisSentinelQuorumLost")!;
         assert.strictEqual(quorum.expr, 'redis_sentinel_master_ok_sentinels{namespace="redis-system"} < 2');
         // 5 Sentinels with quorum 4: the quorum is the larger need (a majority would be 3).
@@ -46,14 +68,26 @@ describe("alert rules", () => {
     });
 
     it("take thresholds and durations from the settings", () => {
-        const custom = buildAlertRules(resolveSpec({ namespace: "cache", monitoring: { prometheusRule: {
-            thresholds: { memoryPercent: 75 }, forDurations: { critical: "30s" }, runbookBaseUrl: "https://wiki.example.com/redis",
-        } } })).flatMap((g) => g.rules);
+        const custom = buildAlertRules(
+            resolveSpec({
+                namespace: "cache",
+                monitoring: {
+                    prometheusRule: {
+                        thresholds: { memoryPercent: 75 },
+                        forDurations: { critical: "30s" },
+                        runbookBaseUrl: "https://wiki.example.com/redis",
+                    },
+                },
+            }),
+        ).flatMap((g) => g.rules);
         const mem = custom.find((r) => r.alert === "RedisMemoryHigh")!;
         assert.match(mem.expr, /\* 100 > 75\)/);
         assert.match(mem.expr, /namespace="cache"/);
         assert.strictEqual(custom.find((r) => r.alert === "RedisDown")!.for, "30s");
-        assert.strictEqual(custom.find((r) => r.alert === "RedisDown")!.annotations.runbook_url, "https://wiki.example.com/redis#redisdown");
+        assert.strictEqual(
+            custom.find((r) => r.alert === "RedisDown")!.annotations.runbook_url,
+            "https://wiki.example.com/redis#redisdown",
+        );
     });
 });
 
@@ -82,9 +116,20 @@ describe("dashboard", () => {
     const dash = JSON.parse(loadDashboard());
     it("has the guide's panels, each with a query", () => {
         const titles = dash.panels.map((p: any) => p.title.toLowerCase()).join(" | ");
-        for (const want of ["cluster health", "memory", "commands per second", "hit rate", "network", "replication offset", "replication lag", "evicted", "clients"]) {
+        for (const want of [
+            "cluster health",
+            "memory",
+            "commands per second",
+            "hit rate",
+            "network",
+            "replication offset",
+            "replication lag",
+            "evicted",
+            "clients",
+        ]) {
             assert.ok(titles.includes(want), `no panel for ${want}: ${titles}`);
         }
-        for (const p of dash.panels) assert.ok(p.targets.length > 0 && p.targets.every((t: any) => metricNames(t.expr).length > 0), p.title);
+        for (const p of dash.panels)
+            assert.ok(p.targets.length > 0 && p.targets.every((t: any) => metricNames(t.expr).length > 0), p.title);
     });
 });

@@ -26,8 +26,13 @@ function groupPod(objects: KubeObject[], selector: Record<string, string>, compo
 
 function world(spec: ClusterSpec, objects: KubeObject[]) {
     const ns = spec.names.namespace;
-    const pod = (name: string, namespace: string, labels: Record<string, string>, ip: string, ports: PodEndpoint["ports"] = []): PodEndpoint =>
-        ({ kind: "pod", name, namespace, labels, ip, ports });
+    const pod = (
+        name: string,
+        namespace: string,
+        labels: Record<string, string>,
+        ip: string,
+        ports: PodEndpoint["ports"] = [],
+    ): PodEndpoint => ({ kind: "pod", name, namespace, labels, ip, ports });
     const redis = groupPod(objects, spec.selectorLabels, "redis");
     const sentinel = groupPod(objects, spec.sentinelSelectorLabels, "sentinel");
     const backup = groupPod(objects, spec.backupSelectorLabels, "backup");
@@ -61,10 +66,15 @@ type Row = [from: string, to: string, port: number, expected: boolean, protocol?
 
 function checkMatrix(spec: ClusterSpec, objects: KubeObject[], rows: Row[]): void {
     const { cluster, endpoints } = world(spec, objects);
-    const wrong = rows.filter(([from, to, port, expected, protocol]) => {
-        assert.ok(endpoints[from] && endpoints[to], `unknown endpoint in row ${from} -> ${to}`);
-        return cluster.mayConnect(endpoints[from], endpoints[to], port, protocol ?? "TCP") !== expected;
-    }).map(([from, to, port, expected, protocol]) => `${from} -> ${to}:${port}/${protocol ?? "TCP"} should be ${expected ? "allowed" : "denied"}`);
+    const wrong = rows
+        .filter(([from, to, port, expected, protocol]) => {
+            assert.ok(endpoints[from] && endpoints[to], `unknown endpoint in row ${from} -> ${to}`);
+            return cluster.mayConnect(endpoints[from], endpoints[to], port, protocol ?? "TCP") !== expected;
+        })
+        .map(
+            ([from, to, port, expected, protocol]) =>
+                `${from} -> ${to}:${port}/${protocol ?? "TCP"} should be ${expected ? "allowed" : "denied"}`,
+        );
     assert.deepStrictEqual(wrong, []);
 }
 
@@ -200,7 +210,10 @@ describe("NetworkPolicies: who may reach what", function () {
     });
 
     it("restoring from a backup: Redis pods may fetch their shard from S3 over HTTPS, nothing else opens", () => {
-        const spec = resolveSpec({ profile: "production", restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" } });
+        const spec = resolveSpec({
+            profile: "production",
+            restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" },
+        });
         checkMatrix(spec, buildAllObjects(spec, "x"), [
             ...REDIS_ROWS.filter(([from, to, port]) => !(from === "redis-0" && to === "S3 (internet)" && port === 443)),
             ["redis-0", "S3 (internet)", 443, true],
@@ -210,7 +223,11 @@ describe("NetworkPolicies: who may reach what", function () {
     });
 
     it("networkPolicy.awsCidrs: the backup Jobs and restoring Redis pods reach only those ranges on 443", () => {
-        const spec = resolveSpec({ backup: { s3: { enabled: true } }, networkPolicy: { awsCidrs: ["10.0.0.0/16"] }, restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" } });
+        const spec = resolveSpec({
+            backup: { s3: { enabled: true } },
+            networkPolicy: { awsCidrs: ["10.0.0.0/16"] },
+            restore: { from: "s3://llm-analytics-redis-backups/redis/daily/20260101T020000Z/" },
+        });
         checkMatrix(spec, buildAllObjects(spec, "x"), [
             ["backup", "S3 VPC endpoint", 443, true],
             ["backup", "S3 (internet)", 443, false],
@@ -220,11 +237,16 @@ describe("NetworkPolicies: who may reach what", function () {
         ]);
         // Without a restore, the Redis pods reach nothing on 443.
         const plain = resolveSpec({ networkPolicy: { awsCidrs: ["10.0.0.0/16"] } });
-        checkMatrix(plain, buildAllObjects(plain, "x"), [["redis-0", "S3 VPC endpoint", 443, false], ["backup", "S3 VPC endpoint", 443, true]]);
+        checkMatrix(plain, buildAllObjects(plain, "x"), [
+            ["redis-0", "S3 VPC endpoint", 443, false],
+            ["backup", "S3 VPC endpoint", 443, true],
+        ]);
     });
 
     it("DNS servers and Prometheus as configured: a node-local cache's address, other DNS and Prometheus labels", () => {
-        const spec = resolveSpec({ networkPolicy: { dnsCidrs: ["169.254.20.10/32"], dnsPodLabels: { "k8s-app": "metrics-server" }, monitoringPodLabels: {} } });
+        const spec = resolveSpec({
+            networkPolicy: { dnsCidrs: ["169.254.20.10/32"], dnsPodLabels: { "k8s-app": "metrics-server" }, monitoringPodLabels: {} },
+        });
         checkMatrix(spec, buildAllObjects(spec, "x"), [
             ["redis-0", "node-local DNS cache", 53, true, "UDP"],
             ["redis-0", "other kube-system pod", 53, true, "UDP"],
@@ -239,7 +261,10 @@ describe("NetworkPolicies: who may reach what", function () {
     it("networkPolicy.enabled false: no policies, nothing isolated", () => {
         const spec = resolveSpec({ networkPolicy: { enabled: false } });
         const objects = buildAllObjects(spec, "x");
-        assert.deepStrictEqual(objects.filter((o) => o.kind === "NetworkPolicy"), []);
+        assert.deepStrictEqual(
+            objects.filter((o) => o.kind === "NetworkPolicy"),
+            [],
+        );
         checkMatrix(spec, objects, [
             ["other namespace", "redis-0", R, true],
             ["redis-0", "S3 (internet)", 443, true],
@@ -254,7 +279,11 @@ describe("NetworkPolicies: who may reach what", function () {
             assert.ok(templates.length > 0);
             for (const t of templates) {
                 const matches = groups.filter((g) => selectorMatches({ matchLabels: g }, t.labels));
-                assert.strictEqual(matches.length, 1, `${stack} ${t.where} labels ${JSON.stringify(t.labels)} match ${matches.length} pod groups`);
+                assert.strictEqual(
+                    matches.length,
+                    1,
+                    `${stack} ${t.where} labels ${JSON.stringify(t.labels)} match ${matches.length} pod groups`,
+                );
             }
         }
     });

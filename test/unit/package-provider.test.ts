@@ -19,7 +19,11 @@ const secret = (value: unknown) => ({ [runtime.specialSigKey]: runtime.specialSe
 async function registered(host: "dynamic-resources" | "package-provider") {
     runStepsIn(host);
     try {
-        const r = await runUnderMocks(() => deployStack(readStackConfig(packageRoot, "dev").config), { project: "redis-cluster", stack: "dev", outputs: offlineOutputs });
+        const r = await runUnderMocks(() => deployStack(readStackConfig(packageRoot, "dev").config), {
+            project: "redis-cluster",
+            stack: "dev",
+            outputs: offlineOutputs,
+        });
         return r.resources;
     } finally {
         runStepsIn("dynamic-resources");
@@ -53,7 +57,12 @@ describe("package provider", function () {
     });
 
     it("hands the steps plain values and marks their secrets again for the engine", () => {
-        const wire = { password: secret("pw"), users: secret({ app: ["a"] }), nodes: [{ name: "n0", address: secret("10.0.0.1") }], shards: 3 };
+        const wire = {
+            password: secret("pw"),
+            users: secret({ app: ["a"] }),
+            nodes: [{ name: "n0", address: secret("10.0.0.1") }],
+            shards: 3,
+        };
         const plain = revealSecrets(wire);
         assert.deepStrictEqual(plain, { password: "pw", users: { app: ["a"] }, nodes: [{ name: "n0", address: "10.0.0.1" }], shards: 3 });
         const marked = markSecrets(plain, STEPS.ClusterCredentials.secrets);

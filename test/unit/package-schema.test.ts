@@ -19,7 +19,9 @@ const ARGS_FILE = path.join(packageRoot, "components", "spec", "args.ts");
 function argPaths(): string[] {
     const source = ts.createSourceFile(ARGS_FILE, fs.readFileSync(ARGS_FILE, "utf8"), ts.ScriptTarget.ES2022, true);
     const interfaces = new Map<string, ts.InterfaceDeclaration>();
-    source.forEachChild((n) => { if (ts.isInterfaceDeclaration(n)) interfaces.set(n.name.text, n); });
+    source.forEachChild((n) => {
+        if (ts.isInterfaceDeclaration(n)) interfaces.set(n.name.text, n);
+    });
     const paths: string[] = [];
     const walk = (iface: string, prefix: string) => {
         for (const member of interfaces.get(iface)!.members) {
@@ -60,7 +62,11 @@ describe("Pulumi package schema (multi-language use)", function () {
     });
 
     it("is current: provider/schema.json is what `npm run schema` generates from the sources", () => {
-        assert.strictEqual(fs.readFileSync(SCHEMA_PATH, "utf8"), renderSchema(schema), "provider/schema.json is stale: run `npm run schema`");
+        assert.strictEqual(
+            fs.readFileSync(SCHEMA_PATH, "utf8"),
+            renderSchema(schema),
+            "provider/schema.json is stale: run `npm run schema`",
+        );
     });
 
     it("the repository is a Pulumi project only; the plugin is provider/'s executable, so `pulumi package add` works in both", () => {
@@ -109,16 +115,35 @@ describe("Pulumi package schema (multi-language use)", function () {
     it("lists the outputs, the layout as a named type; the children stay TypeScript only", () => {
         const resource = schema.resources[RESOURCE_TYPE];
         assert.deepStrictEqual(Object.keys(resource.properties).sort(), [
-            "clientHost", "clientPort", "connectionUrl", "masterName", "namespace", "nodeIds", "password", "secretName", "seedAddresses",
-            "sentinelAddresses", "shardLayout", "username",
+            "clientHost",
+            "clientPort",
+            "connectionUrl",
+            "masterName",
+            "namespace",
+            "nodeIds",
+            "password",
+            "secretName",
+            "seedAddresses",
+            "sentinelAddresses",
+            "shardLayout",
+            "username",
         ]);
         // Resource references would tie the schema to other packages' exact plugin versions
         // (docs/multi-language.md); the schema depends on no other package.
         assert.deepStrictEqual(schema.dependencies ?? [], []);
         // Secret at runtime (pulumi.secret in the component), so secret in every generated SDK.
-        const secrets = Object.entries<any>(resource.properties).filter(([, p]) => p.secret).map(([k]) => k).sort();
+        const secrets = Object.entries<any>(resource.properties)
+            .filter(([, p]) => p.secret)
+            .map(([k]) => k)
+            .sort();
         assert.deepStrictEqual(secrets, ["connectionUrl", "password"]);
-        assert.deepStrictEqual(Object.keys(schema.types["redis-cluster:index:ShardState"].properties).sort(),
-            ["keys", "master", "masterId", "replicaIds", "replicas", "slots"]);
+        assert.deepStrictEqual(Object.keys(schema.types["redis-cluster:index:ShardState"].properties).sort(), [
+            "keys",
+            "master",
+            "masterId",
+            "replicaIds",
+            "replicas",
+            "slots",
+        ]);
     });
 });

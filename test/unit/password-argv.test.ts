@@ -28,8 +28,16 @@ const ANY_TOOL = [
 const ALLOWED: { file: RegExp; text: RegExp; why: string }[] = [
     { file: /^components\/redis\/scripts\/sentinel-start\.sh$/, text: /-p "\$2"/, why: "ping_as's second argument is a port" },
     { file: /^test\/integration\/pod-scripts\.test\.ts$/, text: /"pgrep", \["-a"/, why: "pgrep -a lists command lines" },
-    { file: /^test\/unit\/leak-rules\.test\.ts$/, text: /proc\("\/usr\/bin\//, why: "process views in the leak rules' table, never started" },
-    { file: /^test\/unit\/leak-rules\.test\.ts$/, text: /launched\(\[/, why: "process views behind the cgroup launcher in the leak rules' table, never started" },
+    {
+        file: /^test\/unit\/leak-rules\.test\.ts$/,
+        text: /proc\("\/usr\/bin\//,
+        why: "process views in the leak rules' table, never started",
+    },
+    {
+        file: /^test\/unit\/leak-rules\.test\.ts$/,
+        text: /launched\(\[/,
+        why: "process views behind the cgroup launcher in the leak rules' table, never started",
+    },
     { file: /^test\/unit\/formats\.test\.ts$/, text: /"-a", "a"\.repeat/, why: "an invalid name in a table" },
 ];
 
@@ -57,7 +65,9 @@ function shellLeak(l: string): boolean {
 
 /** Command lines (shell, documentation) that carry a password. */
 export function passwordsOnCommandLines(text: string): string[] {
-    return logicalLines(text).filter((l) => shellLeak(l.text)).map((l) => `${l.line}: ${l.text.trim()}`);
+    return logicalLines(text)
+        .filter((l) => shellLeak(l.text))
+        .map((l) => `${l.line}: ${l.text.trim()}`);
 }
 
 /** A password option as an argument of a program's child process (`["-a", pw]`). */
@@ -65,7 +75,11 @@ const OPTION_LITERAL = /["'`](-a|--pass|--password|--requirepass|--masterauth|--
 
 /** Program lines (TypeScript, JavaScript, Python) that pass a password option to a child. */
 export function passwordOptionsInCode(text: string): string[] {
-    return text.split("\n").map((l, i) => ({ line: i + 1, text: l })).filter((l) => OPTION_LITERAL.test(l.text)).map((l) => `${l.line}: ${l.text.trim()}`);
+    return text
+        .split("\n")
+        .map((l, i) => ({ line: i + 1, text: l }))
+        .filter((l) => OPTION_LITERAL.test(l.text))
+        .map((l) => `${l.line}: ${l.text.trim()}`);
 }
 
 function filesUnder(dir: string, exts: string[]): string[] {
@@ -113,29 +127,54 @@ describe("no password on a command line", () => {
     });
 
     it("holds for every script and document: components, local, kube, tools, README, docs, examples", () => {
-        const scripts = ["components", "local", "testing", "kube", "tools", "examples"].flatMap((d) => filesUnder(path.join(packageRoot, d), [".sh"]));
-        const docs = [path.join(packageRoot, "README.md"), ...filesUnder(path.join(packageRoot, "docs"), [".md"]),
-            ...filesUnder(path.join(packageRoot, "examples"), [".md", ".ts", ".js", ".py", ".yaml"])];
+        const scripts = ["components", "local", "testing", "kube", "tools", "examples"].flatMap((d) =>
+            filesUnder(path.join(packageRoot, d), [".sh"]),
+        );
+        const docs = [
+            path.join(packageRoot, "README.md"),
+            ...filesUnder(path.join(packageRoot, "docs"), [".md"]),
+            ...filesUnder(path.join(packageRoot, "examples"), [".md", ".ts", ".js", ".py", ".yaml"]),
+        ];
         const rel = (f: string) => path.relative(packageRoot, f);
-        assert.ok(scripts.some((f) => f.endsWith("backup-dump.sh")) && scripts.some((f) => f.endsWith("build.sh")), "the scan sees the scripts");
-        assert.ok(docs.some((f) => f.endsWith("runbooks.md")) && docs.some((f) => f.endsWith("redis-py-cluster.py")), "the scan sees the documents and examples");
-        const found = [...scripts, ...docs].flatMap((f) => passwordsOnCommandLines(fs.readFileSync(f, "utf8"))
-            .filter((m) => !allowed(rel(f), m)).map((m) => `${rel(f)}:${m}`));
+        assert.ok(
+            scripts.some((f) => f.endsWith("backup-dump.sh")) && scripts.some((f) => f.endsWith("build.sh")),
+            "the scan sees the scripts",
+        );
+        assert.ok(
+            docs.some((f) => f.endsWith("runbooks.md")) && docs.some((f) => f.endsWith("redis-py-cluster.py")),
+            "the scan sees the documents and examples",
+        );
+        const found = [...scripts, ...docs].flatMap((f) =>
+            passwordsOnCommandLines(fs.readFileSync(f, "utf8"))
+                .filter((m) => !allowed(rel(f), m))
+                .map((m) => `${rel(f)}:${m}`),
+        );
         assert.deepStrictEqual(found, []);
     });
 
     it("holds for every program that starts processes: local, kube, tools, test, examples", () => {
-        const files = ["local", "testing", "kube", "tools", "test", "examples"].flatMap((d) => filesUnder(path.join(packageRoot, d), [".ts", ".js", ".py"]))
+        const files = ["local", "testing", "kube", "tools", "test", "examples"]
+            .flatMap((d) => filesUnder(path.join(packageRoot, d), [".ts", ".js", ".py"]))
             .filter((f) => !f.endsWith(path.join("test", "unit", "password-argv.test.ts")));
         const rel = (f: string) => path.relative(packageRoot, f);
-        assert.ok(files.some((f) => f.endsWith(path.join("local", "s3.ts"))), "the scan sees the programs");
-        const found = files.flatMap((f) => passwordOptionsInCode(fs.readFileSync(f, "utf8")).filter((m) => !allowed(rel(f), m)).map((m) => `${rel(f)}:${m}`));
+        assert.ok(
+            files.some((f) => f.endsWith(path.join("local", "s3.ts"))),
+            "the scan sees the programs",
+        );
+        const found = files.flatMap((f) =>
+            passwordOptionsInCode(fs.readFileSync(f, "utf8"))
+                .filter((m) => !allowed(rel(f), m))
+                .map((m) => `${rel(f)}:${m}`),
+        );
         assert.deepStrictEqual(found, []);
         // The allow-list's entries still match something: a stale one would hide nothing, but mislead.
         for (const a of ALLOWED) {
-            const hits = [...files, path.join(packageRoot, "README.md"), ...filesUnder(path.join(packageRoot, "docs"), [".md"]),
-                ...filesUnder(path.join(packageRoot, "components"), [".sh"])]
-                .filter((f) => a.file.test(rel(f)) && a.text.test(fs.readFileSync(f, "utf8")));
+            const hits = [
+                ...files,
+                path.join(packageRoot, "README.md"),
+                ...filesUnder(path.join(packageRoot, "docs"), [".md"]),
+                ...filesUnder(path.join(packageRoot, "components"), [".sh"]),
+            ].filter((f) => a.file.test(rel(f)) && a.text.test(fs.readFileSync(f, "utf8")));
             assert.ok(hits.length > 0, `allow-list entry ${a.text} (${a.why}) matches nothing`);
         }
     });

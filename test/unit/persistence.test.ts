@@ -11,7 +11,7 @@ const podOf = (args: RedisClusterArgs) => (buildStatefulSet(resolveSpec(args)) a
 const warningKeys = (args: RedisClusterArgs) => resolveSpec(args).warnings.map((w) => w.key);
 
 describe("persistence", () => {
-    it("renders `save \"\"` beside the AOF by default, and the rules when given", () => {
+    it('renders `save ""` beside the AOF by default, and the rules when given', () => {
         const conf = renderRedisConf(resolveSpec({}));
         assert.match(conf, /^save ""$/m);
         assert.match(conf, /^appendonly yes$/m);
@@ -44,7 +44,11 @@ describe("CPU limit and QoS of the Redis pods", () => {
     });
 
     it("with qos guaranteed gives every container, init containers included, requests equal to its limits", () => {
-        const pod = podOf({ profile: "production", resources: { qos: "guaranteed", limits: { cpu: "4" } }, restore: { from: "s3://backups-bucket/redis/daily/20260101T020000Z/" } });
+        const pod = podOf({
+            profile: "production",
+            resources: { qos: "guaranteed", limits: { cpu: "4" } },
+            restore: { from: "s3://backups-bucket/redis/daily/20260101T020000Z/" },
+        });
         const all = [...(pod.initContainers ?? []), ...pod.containers];
         assert.ok(all.length > 2 && (pod.initContainers ?? []).length > 0, all.map((c: any) => c.name).join(", "));
         for (const c of all) {
@@ -64,7 +68,10 @@ describe("backup schedules", () => {
     it("warn when the daily run starts in a minute the hourly one uses", () => {
         assert.deepStrictEqual(warningKeys({}), []);
         const w = resolveSpec({ backup: { daily: { schedule: "0 2 * * *" } } }).warnings;
-        assert.deepStrictEqual(w.map((x) => x.key), ["backup.daily.schedule"]);
+        assert.deepStrictEqual(
+            w.map((x) => x.key),
+            ["backup.daily.schedule"],
+        );
         assert.match(w[0].message, /Mon 02:00/);
     });
 });

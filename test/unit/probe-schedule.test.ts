@@ -3,7 +3,9 @@ import type { ContainerPlan } from "../../local/pod";
 import { dueProbes, newTrack, recordResult, restarted } from "../../local/probe-schedule";
 
 const container: ContainerPlan = {
-    name: "redis", argv: ["true"], env: {},
+    name: "redis",
+    argv: ["true"],
+    env: {},
     probes: {
         startup: { argv: ["s"], periodSeconds: 10, failureThreshold: 3 },
         liveness: { argv: ["l"], periodSeconds: 10, failureThreshold: 2 },

@@ -15,16 +15,22 @@ describe("whenLoaded", () => {
 
     it("throws any other error at once", async () => {
         let calls = 0;
-        await assert.rejects(whenLoaded(async () => {
-            calls++;
-            throw new Error("ERR Unknown node abc");
-        }), /Unknown node/);
+        await assert.rejects(
+            whenLoaded(async () => {
+                calls++;
+                throw new Error("ERR Unknown node abc");
+            }),
+            /Unknown node/,
+        );
         assert.strictEqual(calls, 1);
     });
 
     it("gives up on LOADING after its timeout", async () => {
-        await assert.rejects(whenLoaded(async () => {
-            throw new Error("LOADING Redis is loading the dataset in memory");
-        }, 250), /^Error: LOADING/);
+        await assert.rejects(
+            whenLoaded(async () => {
+                throw new Error("LOADING Redis is loading the dataset in memory");
+            }, 250),
+            /^Error: LOADING/,
+        );
     });
 });

@@ -8,7 +8,10 @@ describe("redis.conf: live and restart-requiring settings", () => {
     const base = resolveSpec({ profile: "production" });
 
     it("leaves the pods alone when only live settings change", () => {
-        const live = resolveSpec({ profile: "production", redis: { maxmemory: "5gb", maxmemoryPolicy: "allkeys-lfu", slowlogMaxLen: 512, save: [] } });
+        const live = resolveSpec({
+            profile: "production",
+            redis: { maxmemory: "5gb", maxmemoryPolicy: "allkeys-lfu", slowlogMaxLen: 512, save: [] },
+        });
         assert.strictEqual(restartDigest(live), restartDigest(base));
         assert.notStrictEqual(renderRedisConf(live), renderRedisConf(base), "the ConfigMap still carries the new values for restarts");
     });
@@ -22,7 +25,20 @@ describe("redis.conf: live and restart-requiring settings", () => {
         const d = liveDirectives(base);
         assert.strictEqual(d.maxmemory, "6gb");
         assert.strictEqual(d.save, "");
-        assert.strictEqual(liveDirectives(resolveSpec({ profile: "production", redis: { save: [{ seconds: 900, changes: 1 }, { seconds: 60, changes: 10000 }] } })).save, "900 1 60 10000");
+        assert.strictEqual(
+            liveDirectives(
+                resolveSpec({
+                    profile: "production",
+                    redis: {
+                        save: [
+                            { seconds: 900, changes: 1 },
+                            { seconds: 60, changes: 10000 },
+                        ],
+                    },
+                }),
+            ).save,
+            "900 1 60 10000",
+        );
         assert.strictEqual(d["cluster-node-timeout"], "5000");
         assert.ok(!("io-threads" in d) && !("port" in d));
     });
@@ -31,7 +47,10 @@ describe("redis.conf: live and restart-requiring settings", () => {
         const sentinel = resolveSpec({ profile: "production", topology: "sentinel" });
         assert.doesNotMatch(renderRedisConf(sentinel), /^cluster-/m);
         assert.match(renderRedisConf(base), /^cluster-enabled yes$/m);
-        assert.notStrictEqual(restartDigest(resolveSpec({ profile: "production", topology: "sentinel", redis: { maxmemory: "5gb" } })), restartDigest(sentinel));
+        assert.notStrictEqual(
+            restartDigest(resolveSpec({ profile: "production", topology: "sentinel", redis: { maxmemory: "5gb" } })),
+            restartDigest(sentinel),
+        );
     });
 
     it("compares values the way Redis reports them", () => {

@@ -30,20 +30,30 @@ describe("render", function () {
     it("matches the reviewed prod snapshot, object by object (update with `npm run snapshot` and review the diff)", async () => {
         const rendered = renderedFiles(await renderedStack("prod"));
         const problems = snapshotDifferences(readSnapshot(PROD_SNAPSHOT), rendered);
-        assert.deepStrictEqual(problems, [], `test/snapshots/prod/ differs from the render:\n${problems.join("\n")}\n` +
-            "after an intended change run `npm run snapshot` and review the diff");
+        assert.deepStrictEqual(
+            problems,
+            [],
+            `test/snapshots/prod/ differs from the render:\n${problems.join("\n")}\n` +
+                "after an intended change run `npm run snapshot` and review the diff",
+        );
     });
 
     it("reports a changed, a new and a vanished snapshot object by name", () => {
         const snapshot = new Map([
             ["00-namespace-ns.yaml", "kind: Namespace\n"],
             ["01-service-gone.yaml", "kind: Service\n"],
-            [OTHER_RESOURCES_FILE, JSON.stringify([{ type: "random:index/randomPassword:RandomPassword", name: "p", inputs: { length: 32 } }])],
+            [
+                OTHER_RESOURCES_FILE,
+                JSON.stringify([{ type: "random:index/randomPassword:RandomPassword", name: "p", inputs: { length: 32 } }]),
+            ],
         ]);
         const rendered = new Map([
             ["00-namespace-ns.yaml", "kind: Namespace\nmetadata: {}\n"],
             ["01-configmap-new.yaml", "kind: ConfigMap\n"],
-            [OTHER_RESOURCES_FILE, JSON.stringify([{ type: "random:index/randomPassword:RandomPassword", name: "p", inputs: { length: 16 } }])],
+            [
+                OTHER_RESOURCES_FILE,
+                JSON.stringify([{ type: "random:index/randomPassword:RandomPassword", name: "p", inputs: { length: 16 } }]),
+            ],
         ]);
         assert.deepStrictEqual(snapshotDifferences(snapshot, rendered), [
             "changed: 00-namespace-ns.yaml",
@@ -58,18 +68,26 @@ describe("render", function () {
         const secret = rendered.kubernetes.find((o: any) => o.kind === "Secret") as any;
         const roles = ["admin", "app", "exporter", "replication", "backup", "sentinel"];
         assert.deepStrictEqual(secret.stringData, Object.fromEntries(roles.map((r) => [`${r}-password`, REDACTED])));
-        const passwords = roles.flatMap((r) => ["a", "b"].map((s) => `random:index/randomPassword:RandomPassword redis-${r}-password-${s}`));
+        const passwords = roles.flatMap((r) =>
+            ["a", "b"].map((s) => `random:index/randomPassword:RandomPassword redis-${r}-password-${s}`),
+        );
         const others = rendered.others.map((o) => `${o.type} ${o.name}`);
-        assert.deepStrictEqual(others.filter((o) => !o.startsWith("aws:")), [
-            ...passwords,
-            "pulumi-nodejs:dynamic/redis-cluster:ClusterCredentials redis-credentials",
-            "pulumi-nodejs:dynamic/redis-cluster:ClusterDrain redis-drain",
-            "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation redis-formation",
-        ]);
+        assert.deepStrictEqual(
+            others.filter((o) => !o.startsWith("aws:")),
+            [
+                ...passwords,
+                "pulumi-nodejs:dynamic/redis-cluster:ClusterCredentials redis-credentials",
+                "pulumi-nodejs:dynamic/redis-cluster:ClusterDrain redis-drain",
+                "pulumi-nodejs:dynamic/redis-cluster:ClusterFormation redis-formation",
+            ],
+        );
         // The backup bucket and its two IRSA roles render offline too; IRSA leaves no key Secret
         // (the IAM-user mode's key redaction is tested in backup.test.ts).
         assert.strictEqual(others.filter((o) => o.startsWith("aws:")).length, 10);
-        assert.ok(!rendered.kubernetes.some((o: any) => o.kind === "Secret" && /backup.*-s3$/.test(o.metadata.name)), "prod renders an access key Secret");
+        assert.ok(
+            !rendered.kubernetes.some((o: any) => o.kind === "Secret" && /backup.*-s3$/.test(o.metadata.name)),
+            "prod renders an access key Secret",
+        );
         const randoms = rendered.others.filter((o) => o.type.startsWith("random:"));
         for (const p of randoms) assert.deepStrictEqual(p.inputs, { length: 32, special: false, keepers: { rotation: "0" } });
         const providers = rendered.others.filter((o) => o.type.startsWith("pulumi-nodejs:"));
@@ -95,18 +113,23 @@ describe("render", function () {
         assert.strictEqual(written.status, 0, written.stderr);
         const files = fs.readdirSync(dir);
         assert.ok(files.includes("resources.json"));
-        assert.ok(files.some((f) => f.endsWith("statefulset-redis-cluster.yaml")), files.join(","));
+        assert.ok(
+            files.some((f) => f.endsWith("statefulset-redis-cluster.yaml")),
+            files.join(","),
+        );
     });
 
     it("exits non-zero with every problem, naming the stack keys, when a stack file has typos", () => {
-        const dir = scratchProject([
-            "config:",
-            "  redis-cluster:shardz: 4",
-            "  redis-cluster:redis:",
-            "    maxmemroy: 1gb",
-            "  redis-cluster:storage:",
-            "    size: 1Gi",
-        ].join("\n"));
+        const dir = scratchProject(
+            [
+                "config:",
+                "  redis-cluster:shardz: 4",
+                "  redis-cluster:redis:",
+                "    maxmemroy: 1gb",
+                "  redis-cluster:storage:",
+                "    size: 1Gi",
+            ].join("\n"),
+        );
         const out = renderIn(dir, "--stack", "typo");
         assert.notStrictEqual(out.status, 0);
         assert.match(out.stderr, /redis-cluster:shardz: got 4; no such setting/);

@@ -23,7 +23,10 @@ describe("the Redis StatefulSet's rollout timeout", function () {
 
     it("grows with the data and the pod count", () => {
         // 5 shards x 3 pods x (60 + 60 + 12288/100 + 12288/50) = 15 x 488.64 = 7329.6 s -> 123 minutes.
-        assert.strictEqual(rolloutTimeoutSeconds(resolveSpec({ profile: "production", shards: 5, replicasPerShard: 2, redis: { maxmemory: "12gb" } })), 7380);
+        assert.strictEqual(
+            rolloutTimeoutSeconds(resolveSpec({ profile: "production", shards: 5, replicasPerShard: 2, redis: { maxmemory: "12gb" } })),
+            7380,
+        );
     });
 
     it("never waits less than Pulumi's own 10 minutes: dev (6 x (30 + 60 + 1.28 + 2.56) = 563 s) gets 600", () => {
@@ -32,13 +35,16 @@ describe("the Redis StatefulSet's rollout timeout", function () {
 
     it("takes the operator's number when set, and refuses a negative one naming key, value and range", () => {
         assert.strictEqual(rolloutTimeoutSeconds(resolveSpec({ rolloutTimeoutSeconds: 7200 })), 7200);
-        assert.throws(() => resolveSpec({ rolloutTimeoutSeconds: -5 } as RedisClusterArgs), (e: unknown) => {
-            assert.ok(e instanceof ConfigError);
-            assert.match(e.message, /rolloutTimeoutSeconds/);
-            assert.match(e.message, /-5/);
-            assert.match(e.message, /from 0 to 86400/);
-            return true;
-        });
+        assert.throws(
+            () => resolveSpec({ rolloutTimeoutSeconds: -5 } as RedisClusterArgs),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError);
+                assert.match(e.message, /rolloutTimeoutSeconds/);
+                assert.match(e.message, /-5/);
+                assert.match(e.message, /from 0 to 86400/);
+                return true;
+            },
+        );
     });
 
     it("reaches the engine as the StatefulSet's create and update customTimeouts, and on no other resource", async () => {
@@ -47,6 +53,9 @@ describe("the Redis StatefulSet's rollout timeout", function () {
         assert.strictEqual(sts.length, 1);
         assert.deepStrictEqual(sts[0].customTimeouts, { create: "1860s", update: "1860s", delete: "" });
         const others = run.resources.filter((r) => r !== sts[0] && (r.customTimeouts.create || r.customTimeouts.update));
-        assert.deepStrictEqual(others.map((r) => r.type), []);
+        assert.deepStrictEqual(
+            others.map((r) => r.type),
+            [],
+        );
     });
 });

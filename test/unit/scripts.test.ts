@@ -35,7 +35,7 @@ describe("container scripts", () => {
         const start = scripts["redis-start.sh"]!;
         for (const callee of ["sentinel-role.sh", "sentinel-follow.sh", "acl-reload.sh"]) {
             const at = start.indexOf(`$scripts/${callee}`);
-            const guard = start.lastIndexOf("if [ \"$TOPOLOGY\" = ", at);
+            const guard = start.lastIndexOf('if [ "$TOPOLOGY" = ', at);
             assert.ok(at > 0 && guard >= 0, `${callee} is not run under a TOPOLOGY test`);
         }
     });
@@ -50,7 +50,8 @@ describe("container scripts", () => {
         for (const [name, text = ""] of Object.entries(scripts)) {
             if (name === "redis-lib.sh") continue;
             const own = text.replace(/^\s*#.*$/gm, "");
-            for (const f of [...functions, "cli"]) if (new RegExp(`^\\s*${f}\\(\\)`, "m").test(own)) problems.push(`${name} defines ${f}()`);
+            for (const f of [...functions, "cli"])
+                if (new RegExp(`^\\s*${f}\\(\\)`, "m").test(own)) problems.push(`${name} defines ${f}()`);
             if (/REDISCLI_AUTH=\$\(cat|export REDIS_AUTH_FILE/.test(own)) problems.push(`${name} reads the admin password itself`);
             if (!functions.some((f) => new RegExp(`(^|[\\s($|])${f} `, "m").test(own))) continue;
             users.push(name);
@@ -64,8 +65,14 @@ describe("container scripts", () => {
     it("redis-lib.sh's field reads INFO replies as redis-cli prints them (CRLF), in a real sh", () => {
         const lib = readPackageFile("components", "redis", "scripts", "redis-lib.sh");
         const info = "# Replication\r\nrole:slave\r\nmaster_host:redis-cluster-1.x\r\nmaster_link_status:down\r\nslave_read_only:1\r\n";
-        const r = spawnSync("sh", ["-c", `scripts=/nonexistent\n${lib}\nfor n in role master_link_status master_host absent; do echo "$n=[$(field "$INFO" $n)]"; done`],
-            { encoding: "utf8", env: { PATH: process.env.PATH, INFO: info } });
+        const r = spawnSync(
+            "sh",
+            [
+                "-c",
+                `scripts=/nonexistent\n${lib}\nfor n in role master_link_status master_host absent; do echo "$n=[$(field "$INFO" $n)]"; done`,
+            ],
+            { encoding: "utf8", env: { PATH: process.env.PATH, INFO: info } },
+        );
         assert.strictEqual(r.status, 0, r.stderr);
         assert.strictEqual(r.stdout, "role=[slave]\nmaster_link_status=[down]\nmaster_host=[redis-cluster-1.x]\nabsent=[]\n");
     });

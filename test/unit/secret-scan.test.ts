@@ -20,7 +20,10 @@ const SECRET_OUTPUTS: Record<string, string[]> = {
     "tls:index/privateKey:PrivateKey": ["privateKeyPem", "privateKeyOpenssh", "privateKeyPemPkcs8"],
 };
 
-interface Canary { where: string; value: string }
+interface Canary {
+    where: string;
+    value: string;
+}
 
 /** A mock output generator that hands out canaries and remembers them. */
 function canaryOutputs() {
@@ -28,29 +31,31 @@ function canaryOutputs() {
     const outputs = (type: string, name: string) => {
         // Any random: resource has a `result`, even a type this table does not know yet.
         const fields = SECRET_OUTPUTS[type] ?? (type.startsWith("random:") ? ["result"] : []);
-        return Object.fromEntries(fields.map((field) => {
-            const value = `Canary${canaries.length}${Math.random().toString(36).slice(2, 14)}Zq`;
-            canaries.push({ where: `${type} ${name}.${field}`, value });
-            return [field, value];
-        }));
+        return Object.fromEntries(
+            fields.map((field) => {
+                const value = `Canary${canaries.length}${Math.random().toString(36).slice(2, 14)}Zq`;
+                canaries.push({ where: `${type} ${name}.${field}`, value });
+                return [field, value];
+            }),
+        );
     };
     return { canaries, outputs };
 }
 
 /** The canaries found in `text`, each named with where it came from. */
 function leaks(text: string, canaries: Canary[]): string[] {
-    return canaries.filter((c) => text.includes(c.value) || text.includes(Buffer.from(c.value).toString("base64")))
-        .map((c) => c.where);
+    return canaries.filter((c) => text.includes(c.value) || text.includes(Buffer.from(c.value).toString("base64"))).map((c) => c.where);
 }
 
 /** Runs `fn` and returns what it wrote to stdout and stderr (console.log included). */
 async function captureConsole<T>(fn: () => Promise<T>): Promise<{ result: T; output: string }> {
     const chunks: string[] = [];
     const original = { out: process.stdout.write, err: process.stderr.write };
-    const tap = (stream: NodeJS.WriteStream, write: typeof process.stdout.write) => function (this: unknown, chunk: any, ...rest: any[]) {
-        chunks.push(String(chunk));
-        return (write as any).call(stream, chunk, ...rest);
-    };
+    const tap = (stream: NodeJS.WriteStream, write: typeof process.stdout.write) =>
+        function (this: unknown, chunk: any, ...rest: any[]) {
+            chunks.push(String(chunk));
+            return (write as any).call(stream, chunk, ...rest);
+        };
     process.stdout.write = tap(process.stdout, original.out) as any;
     process.stderr.write = tap(process.stderr, original.err) as any;
     try {
@@ -75,8 +80,11 @@ function outsideSecretData(r: RegisteredResource): unknown {
 function rotationProject(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secret-scan-"));
     fs.copyFileSync(path.join(packageRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    fs.writeFileSync(path.join(dir, "Pulumi.rotation.yaml"), fs.readFileSync(path.join(packageRoot, "Pulumi.prod.yaml"), "utf8") +
-        "  redis-cluster:auth:\n    rotation: 3\n    acceptPrevious: true\n    defaultUser: true\n");
+    fs.writeFileSync(
+        path.join(dir, "Pulumi.rotation.yaml"),
+        fs.readFileSync(path.join(packageRoot, "Pulumi.prod.yaml"), "utf8") +
+            "  redis-cluster:auth:\n    rotation: 3\n    acceptPrevious: true\n    defaultUser: true\n",
+    );
     return dir;
 }
 
@@ -90,17 +98,32 @@ describe("secret scan of a whole stack run", function () {
             const { result: run, output: consoleText } = await captureConsole(() => runStackUnderMocks(stack, dir, outputs));
             if (dir !== packageRoot) fs.rmSync(dir, { recursive: true, force: true });
             // Every user's password (and during the rotation the previous ones too) is scanned for.
-            const passwords = canaries.filter((c) => c.where.startsWith("random:index/randomPassword:RandomPassword") && c.where.endsWith(".result"));
-            assert.strictEqual(passwords.length, 2 * USER_ROLES.length, `expected 2 password slots for each of ${USER_ROLES.length} users, got ${passwords.map((c) => c.where).join(", ")}`);
+            const passwords = canaries.filter(
+                (c) => c.where.startsWith("random:index/randomPassword:RandomPassword") && c.where.endsWith(".result"),
+            );
+            assert.strictEqual(
+                passwords.length,
+                2 * USER_ROLES.length,
+                `expected 2 password slots for each of ${USER_ROLES.length} users, got ${passwords.map((c) => c.where).join(", ")}`,
+            );
             const secretText = JSON.stringify(run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => r.inputs));
             const inSecret = passwords.filter((c) => secretText.includes(c.value)).length;
-            assert.strictEqual(inSecret, stack === "rotation" ? 2 * USER_ROLES.length : USER_ROLES.length, "the Secret does not hold every password in use");
-            assert.ok(canaries.some((c) => c.where.startsWith("random:index/randomPassword:RandomPassword")), "no password was generated");
+            assert.strictEqual(
+                inSecret,
+                stack === "rotation" ? 2 * USER_ROLES.length : USER_ROLES.length,
+                "the Secret does not hold every password in use",
+            );
+            assert.ok(
+                canaries.some((c) => c.where.startsWith("random:index/randomPassword:RandomPassword")),
+                "no password was generated",
+            );
 
             // The scan sees a secret where it belongs: it would see one anywhere else.
             const secrets = run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret");
-            assert.ok(secrets.length > 0 && secrets.every((r) => leaks(JSON.stringify(r.inputs), canaries).length > 0),
-                "the canary did not reach the Secret, so the scan proves nothing");
+            assert.ok(
+                secrets.length > 0 && secrets.every((r) => leaks(JSON.stringify(r.inputs), canaries).length > 0),
+                "the canary did not reach the Secret, so the scan proves nothing",
+            );
 
             const found: string[] = [];
             for (const r of run.resources) {

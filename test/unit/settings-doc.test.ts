@@ -18,7 +18,11 @@ describe("settings documentation", () => {
         for (const row of rows.filter((r) => r.docDefault !== undefined && !r.isSection)) {
             const d = row.default;
             if (typeof d === "object" && d !== null) continue; // lists and maps are written as JS literals
-            assert.strictEqual(row.docDefault, JSON.stringify(d), `${row.key}: doc says ${row.docDefault}, schema applies ${JSON.stringify(d)}`);
+            assert.strictEqual(
+                row.docDefault,
+                JSON.stringify(d),
+                `${row.key}: doc says ${row.docDefault}, schema applies ${JSON.stringify(d)}`,
+            );
         }
     });
 

@@ -16,7 +16,11 @@ describe("spec: defaults", () => {
         assert.strictEqual(spec.podCount, 6);
         assert.match(s.image, /^valkey\/valkey:8\.1\.\d+-alpine@sha256:[a-f0-9]{64}$/);
         // No CPU limit by default: a CFS quota throttles fork children (docs/persistence.md).
-        assert.deepStrictEqual(s.resources, { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "", memory: "16Gi" }, qos: "burstable" });
+        assert.deepStrictEqual(s.resources, {
+            requests: { cpu: "2", memory: "8Gi" },
+            limits: { cpu: "", memory: "16Gi" },
+            qos: "burstable",
+        });
         assert.deepStrictEqual(s.storage, { size: "100Gi", storageClass: "fast-ssd" });
         assert.strictEqual(s.redis.maxmemory, "6gb");
         assert.strictEqual(s.redis.maxmemoryPolicy, "allkeys-lru");
@@ -43,7 +47,10 @@ describe("spec: defaults", () => {
     });
 
     it("warns that a listen backlog above a pod's somaxconn is capped, and keeps the default quiet", () => {
-        assert.deepStrictEqual(resolveSpec({}).warnings.filter((w) => w.key === "redis.tcpBacklog"), []);
+        assert.deepStrictEqual(
+            resolveSpec({}).warnings.filter((w) => w.key === "redis.tcpBacklog"),
+            [],
+        );
         const high = resolveSpec({ redis: { tcpBacklog: 65535 } }).warnings.filter((w) => w.key === "redis.tcpBacklog");
         assert.strictEqual(high.length, 1);
         assert.strictEqual(high[0].value, 65535);
@@ -53,12 +60,25 @@ describe("spec: defaults", () => {
     it("derives every name from the base name", () => {
         const n = resolveSpec({ name: "cache", namespace: "team-a" }).names;
         assert.deepStrictEqual(n, {
-            namespace: "team-a", statefulSet: "cache", headlessService: "cache-headless", clientService: "cache",
-            secret: "cache-auth", config: "cache-config", scripts: "cache-scripts", pdb: "cache", password: "cache-password", aclRules: "users.acl",
-            backupScripts: "cache-backup-scripts", backupServiceAccount: "cache-backup", backupCredentials: "cache-backup-s3",
-            backupReaderServiceAccount: "cache-backup-reader", backupReaderCredentials: "cache-backup-reader-s3",
-            backup: { hourly: "cache-backup-hourly", daily: "cache-backup-daily" }, backupVerify: "cache-backup-verify",
-            nodeTuning: "cache-node-tuning", nodeTuningNamespace: "team-a-node-tuning",
+            namespace: "team-a",
+            statefulSet: "cache",
+            headlessService: "cache-headless",
+            clientService: "cache",
+            secret: "cache-auth",
+            config: "cache-config",
+            scripts: "cache-scripts",
+            pdb: "cache",
+            password: "cache-password",
+            aclRules: "users.acl",
+            backupScripts: "cache-backup-scripts",
+            backupServiceAccount: "cache-backup",
+            backupCredentials: "cache-backup-s3",
+            backupReaderServiceAccount: "cache-backup-reader",
+            backupReaderCredentials: "cache-backup-reader-s3",
+            backup: { hourly: "cache-backup-hourly", daily: "cache-backup-daily" },
+            backupVerify: "cache-backup-verify",
+            nodeTuning: "cache-node-tuning",
+            nodeTuningNamespace: "team-a-node-tuning",
         });
     });
 
@@ -67,14 +87,31 @@ describe("spec: defaults", () => {
         assert.deepStrictEqual(spec.sentinel, {
             settings: { replicas: 3, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000, hostAntiAffinity: "preferred" },
             masterName: "cache",
-            names: { statefulSet: "cache-sentinel", headlessService: "cache-sentinel-headless", service: "cache-sentinel", pdb: "cache-sentinel", config: "cache-sentinel-config" },
-            selectorLabels: { "app.kubernetes.io/name": "redis-sentinel", "app.kubernetes.io/instance": "cache", "app.kubernetes.io/component": "sentinel" },
+            names: {
+                statefulSet: "cache-sentinel",
+                headlessService: "cache-sentinel-headless",
+                service: "cache-sentinel",
+                pdb: "cache-sentinel",
+                config: "cache-sentinel-config",
+            },
+            selectorLabels: {
+                "app.kubernetes.io/name": "redis-sentinel",
+                "app.kubernetes.io/instance": "cache",
+                "app.kubernetes.io/component": "sentinel",
+            },
             commonLabels: {
-                "app.kubernetes.io/name": "redis-sentinel", "app.kubernetes.io/instance": "cache", "app.kubernetes.io/component": "sentinel",
-                "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "llm-analytics-hub",
+                "app.kubernetes.io/name": "redis-sentinel",
+                "app.kubernetes.io/instance": "cache",
+                "app.kubernetes.io/component": "sentinel",
+                "app.kubernetes.io/managed-by": "pulumi",
+                "app.kubernetes.io/part-of": "llm-analytics-hub",
             },
         });
-        assert.strictEqual(resolveSpec({ topology: "sentinel", sentinel: { replicas: 5, quorum: 3, downAfterMs: 1000 } }).sentinel!.settings.failoverTimeoutMs, 60000);
+        assert.strictEqual(
+            resolveSpec({ topology: "sentinel", sentinel: { replicas: 5, quorum: 3, downAfterMs: 1000 } }).sentinel!.settings
+                .failoverTimeoutMs,
+            60000,
+        );
         assert.strictEqual(resolveSpec({}).sentinel, undefined);
     });
 
@@ -93,7 +130,12 @@ describe("spec: defaults", () => {
 const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][] = [
     ["unknown top-level key (typo)", { shard: 3 }, "shard", /no such setting.*shards/],
     ["unknown nested key", { redis: { maxmemroy: "1gb" } }, "redis.maxmemroy", /no such setting.*maxmemory/],
-    ["unknown key deep inside", { monitoring: { prometheusRule: { thresholds: { memPct: 5 } } } }, "monitoring.prometheusRule.thresholds.memPct", /no such setting/],
+    [
+        "unknown key deep inside",
+        { monitoring: { prometheusRule: { thresholds: { memPct: 5 } } } },
+        "monitoring.prometheusRule.thresholds.memPct",
+        /no such setting/,
+    ],
     ["shards not a number", { shards: "three" }, "shards", /whole number/],
     ["shards fractional", { shards: 3.5 }, "shards", /whole number/],
     ["fewer than 3 shards in cluster mode", { shards: 2 }, "shards", /at least 3.*majority/],
@@ -102,16 +144,41 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["sentinel settings with cluster topology", { sentinel: { quorum: 2 } }, "sentinel", /REPLICAOF not allowed in cluster mode/],
     ["shards with sentinel topology", { topology: "sentinel", shards: 3 }, "shards", /one master/],
     ["sentinel topology without replicas", { topology: "sentinel", replicasPerShard: 0 }, "replicasPerShard", /replica to promote/],
-    ["sentinel quorum above sentinels", { topology: "sentinel", sentinel: { replicas: 3, quorum: 4 } }, "sentinel.quorum", /more than half/],
-    ["sentinel quorum of one of three", { topology: "sentinel", sentinel: { replicas: 3, quorum: 1 } }, "sentinel.quorum", /more than half/],
+    [
+        "sentinel quorum above sentinels",
+        { topology: "sentinel", sentinel: { replicas: 3, quorum: 4 } },
+        "sentinel.quorum",
+        /more than half/,
+    ],
+    [
+        "sentinel quorum of one of three",
+        { topology: "sentinel", sentinel: { replicas: 3, quorum: 1 } },
+        "sentinel.quorum",
+        /more than half/,
+    ],
     ["too few sentinels", { topology: "sentinel", sentinel: { replicas: 1, quorum: 1 } }, "sentinel.replicas", /at least 3/],
-    ["sentinel quorum of two of four (a 2-2 split could fail over twice)", { topology: "sentinel", sentinel: { replicas: 4, quorum: 2 } }, "sentinel.quorum", /more than half of sentinel.replicas \(4\)/],
-    ["sentinel failover timeout within two down-after periods", { topology: "sentinel", sentinel: { downAfterMs: 30000, failoverTimeoutMs: 45000 } }, "sentinel.failoverTimeoutMs", /at least twice sentinel.downAfterMs \(30000\)/],
+    [
+        "sentinel quorum of two of four (a 2-2 split could fail over twice)",
+        { topology: "sentinel", sentinel: { replicas: 4, quorum: 2 } },
+        "sentinel.quorum",
+        /more than half of sentinel.replicas \(4\)/,
+    ],
+    [
+        "sentinel failover timeout within two down-after periods",
+        { topology: "sentinel", sentinel: { downAfterMs: 30000, failoverTimeoutMs: 45000 } },
+        "sentinel.failoverTimeoutMs",
+        /at least twice sentinel.downAfterMs \(30000\)/,
+    ],
     ["unpinned image", { image: "redis:latest" }, "image", /pinned/],
     ["image without tag", { image: "redis" }, "image", /pinned/],
     ["invalid CPU quantity", { resources: { requests: { cpu: "two" } } }, "resources.requests.cpu", /CPU quantity/],
     ["invalid memory quantity", { resources: { limits: { memory: "16 GB" } } }, "resources.limits.memory", /memory quantity/],
-    ["request above limit", { resources: { requests: { memory: "32Gi" } } }, "resources.requests.memory", /at most resources.limits.memory/],
+    [
+        "request above limit",
+        { resources: { requests: { memory: "32Gi" } } },
+        "resources.requests.memory",
+        /at most resources.limits.memory/,
+    ],
     ["maxmemory too close to the memory limit", { redis: { maxmemory: "15gb" } }, "redis.maxmemory", /75%.*fork/],
     ["maxmemory unlimited", { redis: { maxmemory: "0" } }, "redis.maxmemory", /unlimited/],
     ["maxmemory not a redis size", { redis: { maxmemory: "6 gigs" } }, "redis.maxmemory", /redis.conf size/],
@@ -125,47 +192,142 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["save rule with zero seconds", { redis: { save: [{ seconds: 0, changes: 1 }] } }, "redis.save[0].seconds", /1 or more/],
     ["save rules not a list", { redis: { save: "900 1" } }, "redis.save", /a list/],
     ["io threads beyond the CPU limit", { resources: { limits: { cpu: "4" } }, redis: { ioThreads: 8 } }, "redis.ioThreads", /at most 4/],
-    ["guaranteed QoS without a CPU limit", { resources: { qos: "guaranteed" } }, "resources.limits.cpu", /Guaranteed QoS only when every container/],
-    ["guaranteed QoS with requests below the limits", { profile: "production", resources: { qos: "guaranteed", requests: { memory: "8Gi" }, limits: { cpu: "4" } } },
-        "resources.requests.memory", /unset or equal to resources\.limits\.memory \("16Gi"\)/],
+    [
+        "guaranteed QoS without a CPU limit",
+        { resources: { qos: "guaranteed" } },
+        "resources.limits.cpu",
+        /Guaranteed QoS only when every container/,
+    ],
+    [
+        "guaranteed QoS with requests below the limits",
+        { profile: "production", resources: { qos: "guaranteed", requests: { memory: "8Gi" }, limits: { cpu: "4" } } },
+        "resources.requests.memory",
+        /unset or equal to resources\.limits\.memory \("16Gi"\)/,
+    ],
     ["a QoS class Kubernetes does not have", { resources: { qos: "besteffort" } }, "resources.qos", /one of "burstable", "guaranteed"/],
-    ["a CPU limit that is no quantity", { resources: { limits: { cpu: "lots" } } }, "resources.limits.cpu", /empty \(no CPU limit\) or a Kubernetes CPU quantity/],
+    [
+        "a CPU limit that is no quantity",
+        { resources: { limits: { cpu: "lots" } } },
+        "resources.limits.cpu",
+        /empty \(no CPU limit\) or a Kubernetes CPU quantity/,
+    ],
     ["a negative verify age", { backup: { verify: { maxAgeMinutes: -1 } } }, "backup.verify.maxAgeMinutes", /0 or more|from 0/],
     ["node timeout too small", { redis: { clusterNodeTimeoutMs: 10 } }, "redis.clusterNodeTimeoutMs", /from 1000/],
-    ["shutdown timeout beyond the grace period", { terminationGracePeriodSeconds: 10, redis: { shutdownTimeoutSeconds: 10 } }, "redis.shutdownTimeoutSeconds", /terminationGracePeriodSeconds/],
+    [
+        "shutdown timeout beyond the grace period",
+        { terminationGracePeriodSeconds: 10, redis: { shutdownTimeoutSeconds: 10 } },
+        "redis.shutdownTimeoutSeconds",
+        /terminationGracePeriodSeconds/,
+    ],
     ["invalid cron schedule", { backup: { daily: { schedule: "0 25 * * *" } } }, "backup.daily.schedule", /cron schedule/],
     ["cron with 6 fields", { backup: { hourly: { schedule: "0 0 * * * *" } } }, "backup.hourly.schedule", /cron schedule/],
     ["keep zero backups", { backup: { hourly: { keep: 0 } } }, "backup.hourly.keep", /from 1/],
     ["invalid bucket name", { backup: { s3: { bucketName: "My_Bucket" } } }, "backup.s3.bucketName", /bucket name/],
-    ["IRSA without an OIDC provider", { backup: { s3: { enabled: true, identity: "irsa" } } }, "backup.s3.oidcProviderArn", /ARN of the EKS cluster's IAM OIDC provider .* with backup\.s3\.identity "irsa"/],
-    ["an OIDC provider ARN of another kind", { backup: { s3: { oidcProviderArn: "arn:aws:iam::123456789012:role/x" } } }, "backup.s3.oidcProviderArn", /oidc-provider\/<issuer/],
-    ["an issuer other than the ARN's", { backup: { s3: { enabled: true, oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/A", oidcProviderUrl: "oidc.eks.eu-west-1.amazonaws.com/id/B" } } },
-        "backup.s3.oidcProviderUrl", /the issuer in backup\.s3\.oidcProviderArn \(oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/A\)/],
-    ["an OIDC provider with IAM users", { backup: { s3: { enabled: true, identity: "iamUser", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.example.com" } } }, "backup.s3.identity", /would be ignored/],
+    [
+        "IRSA without an OIDC provider",
+        { backup: { s3: { enabled: true, identity: "irsa" } } },
+        "backup.s3.oidcProviderArn",
+        /ARN of the EKS cluster's IAM OIDC provider .* with backup\.s3\.identity "irsa"/,
+    ],
+    [
+        "an OIDC provider ARN of another kind",
+        { backup: { s3: { oidcProviderArn: "arn:aws:iam::123456789012:role/x" } } },
+        "backup.s3.oidcProviderArn",
+        /oidc-provider\/<issuer/,
+    ],
+    [
+        "an issuer other than the ARN's",
+        {
+            backup: {
+                s3: {
+                    enabled: true,
+                    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/A",
+                    oidcProviderUrl: "oidc.eks.eu-west-1.amazonaws.com/id/B",
+                },
+            },
+        },
+        "backup.s3.oidcProviderUrl",
+        /the issuer in backup\.s3\.oidcProviderArn \(oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/A\)/,
+    ],
+    [
+        "an OIDC provider with IAM users",
+        {
+            backup: {
+                s3: { enabled: true, identity: "iamUser", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.example.com" },
+            },
+        },
+        "backup.s3.identity",
+        /would be ignored/,
+    ],
     ["an unknown identity", { backup: { s3: { identity: "accessKey" } } }, "backup.s3.identity", /one of "", "irsa", "iamUser"/],
-    ["a wildcard in the S3 prefix", { backup: { s3: { prefix: "redis-*/" } } }, "backup.s3.prefix", /no \* or \?, which IAM reads as wildcards/],
+    [
+        "a wildcard in the S3 prefix",
+        { backup: { s3: { prefix: "redis-*/" } } },
+        "backup.s3.prefix",
+        /no \* or \?, which IAM reads as wildcards/,
+    ],
     ["a ? in the S3 prefix", { backup: { s3: { prefix: "redis?/" } } }, "backup.s3.prefix", /no \* or \?/],
-    ["a wildcard in the restore URL", { restore: { from: "s3://backups-bucket/red*/daily/20260101T020000Z/" } }, "restore.from", /no \* or \?/],
-    ["a created KMS key beside a given one", { backup: { s3: { enabled: true, kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/x", createKmsKey: true } } }, "backup.s3.createKmsKey", /one key encrypts the bucket/],
-    ["Object Lock with an aws-cli too old to send checksums", { backup: { s3: { enabled: true, objectLockDays: 7 } } }, "backup.awsCliImage", /2\.18\.0 or later with backup\.s3\.objectLockDays 7/],
+    [
+        "a wildcard in the restore URL",
+        { restore: { from: "s3://backups-bucket/red*/daily/20260101T020000Z/" } },
+        "restore.from",
+        /no \* or \?/,
+    ],
+    [
+        "a created KMS key beside a given one",
+        { backup: { s3: { enabled: true, kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/x", createKmsKey: true } } },
+        "backup.s3.createKmsKey",
+        /one key encrypts the bucket/,
+    ],
+    [
+        "Object Lock with an aws-cli too old to send checksums",
+        { backup: { s3: { enabled: true, objectLockDays: 7 } } },
+        "backup.awsCliImage",
+        /2\.18\.0 or later with backup\.s3\.objectLockDays 7/,
+    ],
     ["negative Object Lock days", { backup: { s3: { objectLockDays: -1 } } }, "backup.s3.objectLockDays", /from 0 to 36500/],
     ["an AWS egress range that is no CIDR", { networkPolicy: { awsCidrs: ["s3.amazonaws.com"] } }, "networkPolicy.awsCidrs[0]", /CIDR/],
     ["TLS enabled without a certificate source", { tls: { enabled: true } }, "tls", /exactly one of tls.issuerRef/],
     ["TLS source without TLS enabled", { tls: { secretName: "redis-tls" } }, "tls.enabled", /ignored/],
-    ["invalid issuer kind", { tls: { enabled: true, issuerRef: { name: "ca", kind: "Certificate" } } }, "tls.issuerRef.kind", /ClusterIssuer/],
+    [
+        "invalid issuer kind",
+        { tls: { enabled: true, issuerRef: { name: "ca", kind: "Certificate" } } },
+        "tls.issuerRef.kind",
+        /ClusterIssuer/,
+    ],
     ["invalid label key", { labels: { "bad key": "x" } }, "labels.bad key (key)", /label key/],
     ["invalid label value", { labels: { team: "has spaces" } }, "labels.team", /label value/],
-    ["invalid toleration operator", { scheduling: { tolerations: [{ key: "k", operator: "Maybe" }] } }, "scheduling.tolerations[0].operator", /Equal/],
+    [
+        "invalid toleration operator",
+        { scheduling: { tolerations: [{ key: "k", operator: "Maybe" }] } },
+        "scheduling.tolerations[0].operator",
+        /Equal/,
+    ],
     ["invalid anti-affinity mode", { scheduling: { hostAntiAffinity: "always" } }, "scheduling.hostAntiAffinity", /required/],
-    ["invalid scrape interval", { monitoring: { serviceMonitor: { interval: "30 seconds" } } }, "monitoring.serviceMonitor.interval", /duration/],
-    ["threshold above 100%", { monitoring: { prometheusRule: { thresholds: { memoryPercent: 120 } } } }, "monitoring.prometheusRule.thresholds.memoryPercent", /from 1 to 100/],
+    [
+        "invalid scrape interval",
+        { monitoring: { serviceMonitor: { interval: "30 seconds" } } },
+        "monitoring.serviceMonitor.interval",
+        /duration/,
+    ],
+    [
+        "threshold above 100%",
+        { monitoring: { prometheusRule: { thresholds: { memoryPercent: 120 } } } },
+        "monitoring.prometheusRule.thresholds.memoryPercent",
+        /from 1 to 100/,
+    ],
     ["invalid restore source", { restore: { from: "yesterday" } }, "restore.from", /backup id/],
     ["unknown connectivity", { formation: { connectivity: "ssh" } }, "formation.connectivity", /port-forward/],
     ["section of the wrong type", { resources: "big" }, "resources", /an object/],
     ["boolean as text", { createNamespace: "yes" }, "createNamespace", /true or false/],
     ["allowed namespace invalid", { networkPolicy: { allowedNamespaces: ["Apps"] } }, "networkPolicy.allowedNamespaces[0]", /RFC 1123/],
     ["allowed CIDR without prefix", { networkPolicy: { allowedCidrs: ["10.0.0.0"] } }, "networkPolicy.allowedCidrs[0]", /CIDR/],
-    ["allowed CIDR prefix too long", { networkPolicy: { allowedCidrs: ["10.0.0.0/8", "10.0.0.0/33"] } }, "networkPolicy.allowedCidrs[1]", /prefix length/],
+    [
+        "allowed CIDR prefix too long",
+        { networkPolicy: { allowedCidrs: ["10.0.0.0/8", "10.0.0.0/33"] } },
+        "networkPolicy.allowedCidrs[1]",
+        /prefix length/,
+    ],
 ];
 
 describe("spec: bad input", () => {
@@ -200,11 +362,14 @@ describe("spec: bad input", () => {
 
     it("accepts both production and laptop-sized settings", () => {
         assert.deepStrictEqual(checkArgs({}), []);
-        assert.deepStrictEqual(checkArgs({
-            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
-            storage: { size: "1Gi", storageClass: "" },
-            redis: { maxmemory: "128mb", ioThreads: 1 },
-        }), []);
+        assert.deepStrictEqual(
+            checkArgs({
+                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+                storage: { size: "1Gi", storageClass: "" },
+                redis: { maxmemory: "128mb", ioThreads: 1 },
+            }),
+            [],
+        );
     });
 });
 

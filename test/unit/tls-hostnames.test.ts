@@ -19,7 +19,9 @@ const certificateOf = (spec: ClusterSpec) => (buildAllObjects(spec, "x") as any[
 /** Node's verdict on `host` for the certificate the Certificate object asks for: undefined = accepted. */
 function verdict(spec: ClusterSpec, host: string): Error | undefined {
     const c = certificateOf(spec).spec;
-    const subjectaltname = [...c.dnsNames.map((d: string) => `DNS:${d}`), ...c.ipAddresses.map((ip: string) => `IP Address:${ip}`)].join(", ");
+    const subjectaltname = [...c.dnsNames.map((d: string) => `DNS:${d}`), ...c.ipAddresses.map((ip: string) => `IP Address:${ip}`)].join(
+        ", ",
+    );
     return tls.checkServerIdentity(host, { subject: { CN: c.commonName }, subjectaltname } as unknown as tls.PeerCertificate);
 }
 
@@ -28,7 +30,8 @@ function announcedHostnames(spec: ClusterSpec): string[] {
     const sts = (buildAllObjects(spec, "x") as any[]).find((o) => o.kind === "StatefulSet" && o.metadata.name === spec.names.statefulSet);
     const template = sts.spec.template.spec.containers[0].env.find((e: any) => e.name === "ANNOUNCE_HOSTNAME").value as string;
     return Array.from({ length: sts.spec.replicas }, (_, i) =>
-        template.replace("$(POD_NAME)", `${sts.metadata.name}-${i}`).replace("$(POD_NAMESPACE)", sts.metadata.namespace));
+        template.replace("$(POD_NAME)", `${sts.metadata.name}-${i}`).replace("$(POD_NAMESPACE)", sts.metadata.namespace),
+    );
 }
 
 const hostOf = (address: string) => address.slice(0, address.lastIndexOf(":"));
@@ -37,7 +40,10 @@ describe("TLS host names: what is announced and handed out is what the certifica
     it("announces nodes by hostname when TLS is on, by IP when it is off", () => {
         assert.match(renderRedisConf(resolveSpec(issued)), /^cluster-preferred-endpoint-type hostname$/m);
         assert.match(renderRedisConf(resolveSpec({})), /^cluster-preferred-endpoint-type ip$/m);
-        assert.match(renderRedisConf(resolveSpec({ tls: { enabled: true, secretName: "mine" } })), /^cluster-preferred-endpoint-type hostname$/m);
+        assert.match(
+            renderRedisConf(resolveSpec({ tls: { enabled: true, secretName: "mine" } })),
+            /^cluster-preferred-endpoint-type hostname$/m,
+        );
     });
 
     it("every pod's announced hostname is its seed address and is covered by the certificate", () => {
@@ -52,7 +58,11 @@ describe("TLS host names: what is announced and handed out is what the certifica
         for (const args of [issued, sentinel]) {
             const spec = resolveSpec(args);
             const info = connectionInfo(spec);
-            const hosts = [info.clientHost, ...info.sentinelAddresses.map(hostOf), `${spec.names.clientService}.${spec.names.namespace}.svc`];
+            const hosts = [
+                info.clientHost,
+                ...info.sentinelAddresses.map(hostOf),
+                `${spec.names.clientService}.${spec.names.namespace}.svc`,
+            ];
             for (const host of hosts) assert.strictEqual(verdict(spec, host), undefined, host);
         }
         assert.strictEqual(connectionInfo(resolveSpec(sentinel)).sentinelAddresses.length, 3);

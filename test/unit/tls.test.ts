@@ -38,10 +38,19 @@ describe("TLS rendering", () => {
         assert.strictEqual(cert.apiVersion, "cert-manager.io/v1");
         assert.strictEqual(cert.spec.secretName, "cache-tls");
         assert.deepStrictEqual(cert.spec.issuerRef, { group: "cert-manager.io", kind: "ClusterIssuer", name: "internal-ca" });
-        for (const name of ["cache", "cache.team-a.svc", "cache.team-a.svc.cluster.local", "*.cache-headless.team-a.svc.cluster.local", "localhost"]) {
+        for (const name of [
+            "cache",
+            "cache.team-a.svc",
+            "cache.team-a.svc.cluster.local",
+            "*.cache-headless.team-a.svc.cluster.local",
+            "localhost",
+        ]) {
             assert.ok(cert.spec.dnsNames.includes(name), `certificate lacks ${name}`);
         }
-        assert.deepStrictEqual(cert.spec.usages.filter((u: string) => u.endsWith("auth")), ["server auth", "client auth"]);
+        assert.deepStrictEqual(
+            cert.spec.usages.filter((u: string) => u.endsWith("auth")),
+            ["server auth", "client auth"],
+        );
         const order = objects.map((o) => o.kind);
         assert.ok(order.indexOf("Certificate") < order.indexOf("StatefulSet"));
     });
@@ -58,16 +67,32 @@ describe("TLS rendering", () => {
 
     it("mounts the certificate and key into Redis only; the exporter gets the CA alone and scrapes the pod by its DNS name", () => {
         const pod = find(buildAllObjects(resolveSpec(issued), "x") as any[], "StatefulSet", "cache").spec.template.spec;
-        assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === "tls"), { name: "tls", secret: { secretName: "cache-tls", defaultMode: 0o440 } });
-        assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === "tls-ca"),
-            { name: "tls-ca", secret: { secretName: "cache-tls", defaultMode: 0o440, items: [{ key: "ca.crt", path: "ca.crt" }] } });
+        assert.deepStrictEqual(
+            pod.volumes.find((v: any) => v.name === "tls"),
+            { name: "tls", secret: { secretName: "cache-tls", defaultMode: 0o440 } },
+        );
+        assert.deepStrictEqual(
+            pod.volumes.find((v: any) => v.name === "tls-ca"),
+            { name: "tls-ca", secret: { secretName: "cache-tls", defaultMode: 0o440, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        );
         const [redis, exporter] = pod.containers;
-        assert.deepStrictEqual(redis.volumeMounts.find((m: any) => m.name === "tls"), { name: "tls", mountPath: "/etc/redis-tls", readOnly: true });
+        assert.deepStrictEqual(
+            redis.volumeMounts.find((m: any) => m.name === "tls"),
+            { name: "tls", mountPath: "/etc/redis-tls", readOnly: true },
+        );
         for (const [k, v] of Object.entries(TLS_ENV)) assert.strictEqual(envOf(redis)[k], v);
         // No container but Redis mounts the volume that holds tls.key.
-        const withKey = [...pod.initContainers, ...pod.containers].filter((c: any) => (c.volumeMounts ?? []).some((m: any) => m.name === "tls"));
-        assert.deepStrictEqual(withKey.map((c: any) => c.name), ["redis"]);
-        assert.deepStrictEqual(exporter.volumeMounts.find((m: any) => m.name === "tls-ca"), { name: "tls-ca", mountPath: "/etc/redis-tls-ca", readOnly: true });
+        const withKey = [...pod.initContainers, ...pod.containers].filter((c: any) =>
+            (c.volumeMounts ?? []).some((m: any) => m.name === "tls"),
+        );
+        assert.deepStrictEqual(
+            withKey.map((c: any) => c.name),
+            ["redis"],
+        );
+        assert.deepStrictEqual(
+            exporter.volumeMounts.find((m: any) => m.name === "tls-ca"),
+            { name: "tls-ca", mountPath: "/etc/redis-tls-ca", readOnly: true },
+        );
         const exp = envOf(exporter);
         assert.strictEqual(exp.REDIS_ADDR, "rediss://$(POD_NAME).cache-headless.$(POD_NAMESPACE).svc.cluster.local:6379");
         assert.strictEqual(exp.REDIS_EXPORTER_TLS_CA_CERT_FILE, "/etc/redis-tls-ca/ca.crt");
@@ -79,11 +104,20 @@ describe("TLS rendering", () => {
     });
 
     it("tls.namespacedCa: a CA of the deployment's own in its namespace (self-signed Issuer -> CA Certificate -> CA Issuer) signs the certificate", () => {
-        const objects = buildAllObjects(resolveSpec({ name: "cache", namespace: "team-a", tls: { enabled: true, namespacedCa: true } }), "x") as any[];
+        const objects = buildAllObjects(
+            resolveSpec({ name: "cache", namespace: "team-a", tls: { enabled: true, namespacedCa: true } }),
+            "x",
+        ) as any[];
         const cm = objects.filter((o) => o.apiVersion === "cert-manager.io/v1");
-        assert.deepStrictEqual(cm.map((o) => [o.kind, o.metadata.name, o.metadata.namespace]), [
-            ["Issuer", "cache-ca-root", "team-a"], ["Certificate", "cache-ca", "team-a"], ["Issuer", "cache-ca", "team-a"], ["Certificate", "cache-tls", "team-a"],
-        ]);
+        assert.deepStrictEqual(
+            cm.map((o) => [o.kind, o.metadata.name, o.metadata.namespace]),
+            [
+                ["Issuer", "cache-ca-root", "team-a"],
+                ["Certificate", "cache-ca", "team-a"],
+                ["Issuer", "cache-ca", "team-a"],
+                ["Certificate", "cache-tls", "team-a"],
+            ],
+        );
         assert.deepStrictEqual(cm[0].spec, { selfSigned: {} });
         assert.strictEqual(cm[1].spec.isCA, true);
         assert.deepStrictEqual(cm[1].spec.issuerRef, { group: "cert-manager.io", kind: "Issuer", name: "cache-ca-root" });
@@ -96,7 +130,10 @@ describe("TLS rendering", () => {
     });
 
     it("tls: exactly one certificate source, each problem named with key, value and what is allowed", () => {
-        for (const tls of [{ enabled: true, namespacedCa: true, secretName: "x" }, { enabled: true, namespacedCa: true, issuerRef: { name: "ca", kind: "ClusterIssuer" } }]) {
+        for (const tls of [
+            { enabled: true, namespacedCa: true, secretName: "x" },
+            { enabled: true, namespacedCa: true, issuerRef: { name: "ca", kind: "ClusterIssuer" } },
+        ]) {
             assert.throws(() => resolveSpec({ tls }), /tls.*exactly one of tls\.issuerRef.*tls\.namespacedCa/s);
         }
         assert.throws(() => resolveSpec({ tls: { namespacedCa: true } }), /tls\.enabled.*tls\.namespacedCa/s);
@@ -112,14 +149,18 @@ describe("TLS rendering", () => {
     it("the sentinel topology: Sentinels serve TLS and reach Redis over TLS; no cluster bus", () => {
         const spec = resolveSpec({ ...issued, topology: "sentinel", replicasPerShard: 2 });
         const sentinelConf = renderSentinelConf(spec);
-        for (const line of ["port 0", "tls-port 26379", "tls-replication yes"]) assert.match(sentinelConf, new RegExp(`^${line}$`, "m"), line);
+        for (const line of ["port 0", "tls-port 26379", "tls-replication yes"])
+            assert.match(sentinelConf, new RegExp(`^${line}$`, "m"), line);
         assert.doesNotMatch(sentinelConf + renderRedisConf(spec), /tls-cluster/);
         const objects = buildAllObjects(spec, "x") as any[];
         const sentinel = find(objects, "StatefulSet", "cache-sentinel").spec.template.spec;
         assert.ok(sentinel.volumes.some((v: any) => v.name === "tls"));
         for (const [k, v] of Object.entries(TLS_ENV)) assert.strictEqual(envOf(sentinel.containers[0])[k], v);
         assert.ok(find(objects, "Certificate", "cache-tls").spec.dnsNames.includes("*.cache-sentinel-headless.team-a.svc.cluster.local"));
-        assert.strictEqual(envOf(sentinel.containers[1]).REDIS_ADDR, "rediss://$(POD_NAME).cache-sentinel-headless.$(POD_NAMESPACE).svc.cluster.local:26379");
+        assert.strictEqual(
+            envOf(sentinel.containers[1]).REDIS_ADDR,
+            "rediss://$(POD_NAME).cache-sentinel-headless.$(POD_NAMESPACE).svc.cluster.local:26379",
+        );
     });
 
     it("backup dumps speak TLS with the CA alone and the same redis-cli wrapper as the pods", () => {
@@ -128,22 +169,32 @@ describe("TLS rendering", () => {
         const pod = find(objects, "CronJob", "cache-backup-daily").spec.jobTemplate.spec.template.spec;
         const dump = [...(pod.initContainers ?? []), ...pod.containers].find((c: any) => c.name === "dump");
         // The CA only: the dump verifies Redis and presents no certificate, so no key is in the pod.
-        assert.deepStrictEqual(Object.keys(envOf(dump)).filter((k) => k.startsWith("TLS_")), ["TLS_CA_FILE"]);
+        assert.deepStrictEqual(
+            Object.keys(envOf(dump)).filter((k) => k.startsWith("TLS_")),
+            ["TLS_CA_FILE"],
+        );
         assert.strictEqual(envOf(dump).TLS_CA_FILE, "/etc/redis-tls-ca/ca.crt");
-        assert.deepStrictEqual(pod.volumes.filter((v: any) => v.secret?.secretName === "cache-tls"),
-            [{ name: "tls-ca", secret: { secretName: "cache-tls", defaultMode: 0o440, items: [{ key: "ca.crt", path: "ca.crt" }] } }]);
+        assert.deepStrictEqual(
+            pod.volumes.filter((v: any) => v.secret?.secretName === "cache-tls"),
+            [{ name: "tls-ca", secret: { secretName: "cache-tls", defaultMode: 0o440, items: [{ key: "ca.crt", path: "ca.crt" }] } }],
+        );
         const backupScripts = find(objects, "ConfigMap", "cache-backup-scripts").data;
         const podScripts = find(buildAllObjects(spec, "x") as any[], "ConfigMap", "cache-scripts").data;
         assert.strictEqual(backupScripts["redis-cli.sh"], podScripts["redis-cli.sh"]);
     });
 
     it("every script reaches Redis through redis-cli.sh, so none can miss TLS", () => {
-        const dirs = [["components", "redis", "scripts"], ["components", "backup", "scripts"]].map((d) => path.join(packageRoot, ...d));
+        const dirs = [
+            ["components", "redis", "scripts"],
+            ["components", "backup", "scripts"],
+        ].map((d) => path.join(packageRoot, ...d));
         for (const dir of dirs) {
             for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".sh") && f !== "redis-cli.sh")) {
                 const text = fs.readFileSync(path.join(dir, file), "utf8");
                 // backup-verify.sh talks to the scratch Redis it started itself, inside its own pod.
-                const direct = text.split("\n").filter((l) => !l.trim().startsWith("#") && /(^|[\s$(])redis-cli\s/.test(l) && file !== "backup-verify.sh");
+                const direct = text
+                    .split("\n")
+                    .filter((l) => !l.trim().startsWith("#") && /(^|[\s$(])redis-cli\s/.test(l) && file !== "backup-verify.sh");
                 assert.deepStrictEqual(direct, [], `${file} calls redis-cli directly`);
             }
         }

@@ -96,9 +96,14 @@ describe("component wiring under Pulumi mocks", function () {
             assert.ok(r.dependencies.includes(ns.urn), `${r.name} does not wait for the namespace`);
         }
         const sts = byName(run.resources, "redis-statefulset-redis-cluster");
-        for (const dep of ["redis-secret", "redis-configmap-redis-cluster-config", "redis-configmap-redis-cluster-scripts",
-            "redis-service-redis-cluster-headless", "redis-networkpolicy-redis-cluster-default-deny",
-            "redis-networkpolicy-redis-cluster-redis-peers"]) {
+        for (const dep of [
+            "redis-secret",
+            "redis-configmap-redis-cluster-config",
+            "redis-configmap-redis-cluster-scripts",
+            "redis-service-redis-cluster-headless",
+            "redis-networkpolicy-redis-cluster-default-deny",
+            "redis-networkpolicy-redis-cluster-redis-peers",
+        ]) {
             assert.ok(sts.dependencies.includes(byName(run.resources, dep).urn), `StatefulSet does not wait for ${dep}`);
         }
         assert.ok(secret.dependencies.includes(ns.urn));
@@ -131,7 +136,11 @@ describe("component wiring under Pulumi mocks", function () {
     it("generates alphanumeric passwords of the configured length, two slots per user keyed to the rotation", () => {
         for (const role of ROLES) {
             for (const slot of ["a", "b"]) {
-                assert.deepStrictEqual(byName(run.resources, `redis-${role}-password-${slot}`).inputs, { length: 32, special: false, keepers: { rotation: "0" } });
+                assert.deepStrictEqual(byName(run.resources, `redis-${role}-password-${slot}`).inputs, {
+                    length: 32,
+                    special: false,
+                    keepers: { rotation: "0" },
+                });
             }
         }
     });
@@ -142,7 +151,10 @@ describe("component wiring under Pulumi mocks", function () {
         assert.strictEqual((await resolveOutput(outputs.password)).value, generated("redis-app-password-a"));
         const url = await resolveOutput(outputs.connectionUrl);
         // The prod stack has TLS on: clients connect with rediss://.
-        assert.strictEqual(url.value, `rediss://app:${generated("redis-app-password-a")}@redis-cluster.redis-system.svc.cluster.local:6379`);
+        assert.strictEqual(
+            url.value,
+            `rediss://app:${generated("redis-app-password-a")}@redis-cluster.redis-system.svc.cluster.local:6379`,
+        );
         // Formation reaches the pods over TLS, verifying them with the CA in the certificate's Secret.
         for (const resource of ["redis-formation", "redis-drain", "redis-credentials"]) {
             assert.deepStrictEqual(byName(run.resources, resource).inputs.tls, { secretName: "redis-cluster-tls" });
@@ -160,12 +172,16 @@ describe("component wiring under Pulumi mocks", function () {
 
     it("gives the passwords to the Secret and the provider resources only, marked secret in each; formation and drain get admin's alone", () => {
         const secret = (byName(run.resources, "redis-secret").inputs as any).stringData;
-        assert.deepStrictEqual(Object.keys(secret).sort(), ROLES.map((r) => `${r}-password`));
+        assert.deepStrictEqual(
+            Object.keys(secret).sort(),
+            ROLES.map((r) => `${r}-password`),
+        );
         for (const role of ROLES) assert.strictEqual(secret[`${role}-password`], generated(`redis-${role}-password-a`));
         for (const name of ["redis-formation", "redis-drain"]) {
             const text = JSON.stringify(byName(run.resources, name).inputs);
             assert.ok(text.includes(generated("redis-admin-password-a")));
-            for (const role of ROLES.filter((r) => r !== "admin")) assert.ok(!text.includes(generated(`redis-${role}-password-a`)), `${name} holds ${role}'s password`);
+            for (const role of ROLES.filter((r) => r !== "admin"))
+                assert.ok(!text.includes(generated(`redis-${role}-password-a`)), `${name} holds ${role}'s password`);
         }
         for (const r of run.resources) {
             const text = JSON.stringify(r.inputs);
@@ -207,7 +223,10 @@ describe("component wiring under Pulumi mocks", function () {
         assert.strictEqual(template["redis-cluster.llm-analytics-hub/credentials-rotation"], "1");
         const done = await runStack({ "redis-cluster:auth": JSON.stringify({ rotation: 1 }) });
         const after = (byName(done.resources, "redis-secret").inputs as any).stringData;
-        assert.deepStrictEqual(Object.keys(after).sort(), ROLES.map((r) => `${r}-password`));
+        assert.deepStrictEqual(
+            Object.keys(after).sort(),
+            ROLES.map((r) => `${r}-password`),
+        );
         assert.deepStrictEqual((byName(done.resources, "redis-credentials").inputs as any).users.app, [generated("redis-app-password-b")]);
     });
 
@@ -220,14 +239,17 @@ describe("component wiring under Pulumi mocks", function () {
 
     it("fails on bad config before registering any resource, naming the stack keys", async () => {
         let error: unknown;
-        const bad = await runUnderMocks(() => {
-            try {
-                return deployStack({ "redis-cluster:shardz": "4", "redis-cluster:redis": JSON.stringify({ maxmemory: "20gb" }) });
-            } catch (e) {
-                error = e;
-                return undefined;
-            }
-        }, { project: "redis-cluster", stack: "bad" });
+        const bad = await runUnderMocks(
+            () => {
+                try {
+                    return deployStack({ "redis-cluster:shardz": "4", "redis-cluster:redis": JSON.stringify({ maxmemory: "20gb" }) });
+                } catch (e) {
+                    error = e;
+                    return undefined;
+                }
+            },
+            { project: "redis-cluster", stack: "bad" },
+        );
         assert.ok(error instanceof ConfigError);
         assert.match(error.message, /redis-cluster:shardz: got 4; no such setting/);
         assert.deepStrictEqual(bad.resources, []);
@@ -256,8 +278,9 @@ describe("component wiring of the sentinel topology", function () {
             "kubernetes:core/v1:Service redis-service-redis-cluster-headless",
             "kubernetes:core/v1:Service redis-service-redis-cluster-sentinel",
             "kubernetes:core/v1:Service redis-service-redis-cluster-sentinel-headless",
-            ...["default-deny", "dns", "metrics", "redis-clients", "redis-peers", "redis-to-sentinel", "sentinel"]
-                .map((p) => `kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-${p}`),
+            ...["default-deny", "dns", "metrics", "redis-clients", "redis-peers", "redis-to-sentinel", "sentinel"].map(
+                (p) => `kubernetes:networking.k8s.io/v1:NetworkPolicy redis-networkpolicy-redis-cluster-${p}`,
+            ),
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster",
             "kubernetes:policy/v1:PodDisruptionBudget redis-poddisruptionbudget-redis-cluster-sentinel",
             ...ROLES.flatMap((u) => ["a", "b"].map((slot) => `random:index/randomPassword:RandomPassword redis-${u}-password-${slot}`)),
@@ -267,8 +290,10 @@ describe("component wiring of the sentinel topology", function () {
 
     it("exports the Sentinel addresses and the master name for Sentinel-aware clients", async () => {
         const outputs = run.result;
-        assert.deepStrictEqual((await resolveOutput(outputs.sentinelAddresses)).value, [0, 1, 2].map((i) =>
-            `redis-cluster-sentinel-${i}.redis-cluster-sentinel-headless.redis-sentinel-dev.svc.cluster.local:26379`));
+        assert.deepStrictEqual(
+            (await resolveOutput(outputs.sentinelAddresses)).value,
+            [0, 1, 2].map((i) => `redis-cluster-sentinel-${i}.redis-cluster-sentinel-headless.redis-sentinel-dev.svc.cluster.local:26379`),
+        );
         assert.strictEqual((await resolveOutput(outputs.masterName)).value, "redis-cluster");
         assert.deepStrictEqual((await resolveOutput(outputs.shardLayout)).value, []);
     });

@@ -17,11 +17,44 @@ const ACTIONLINT = path.join(packageRoot, ".local", "bin", "actionlint");
  * The inputs of pulumi/actions v7.0.0 (its action.yml at 8e5e406f), which actionlint 1.7.12's
  * table of popular actions predates; every other action used here is in that table.
  */
-const PULUMI_ACTIONS_V7_INPUTS = ["command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr",
-    "comment-on-pr-number", "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map",
-    "expect-no-changes", "diff", "replace", "exclude", "exclude-dependents", "target", "target-dependents", "refresh", "upsert", "remove",
-    "edit-pr-comment", "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress", "always-include-summary",
-    "continue-on-error", "log-verbosity", "log-flow", "debug", "output"];
+const PULUMI_ACTIONS_V7_INPUTS = [
+    "command",
+    "stack-name",
+    "pulumi-version",
+    "pulumi-version-file",
+    "work-dir",
+    "comment-on-pr",
+    "comment-on-pr-number",
+    "comment-on-summary",
+    "github-token",
+    "cloud-url",
+    "secrets-provider",
+    "parallel",
+    "message",
+    "config-map",
+    "expect-no-changes",
+    "diff",
+    "replace",
+    "exclude",
+    "exclude-dependents",
+    "target",
+    "target-dependents",
+    "refresh",
+    "upsert",
+    "remove",
+    "edit-pr-comment",
+    "color",
+    "exclude-protected",
+    "plan",
+    "suppress-outputs",
+    "suppress-progress",
+    "always-include-summary",
+    "continue-on-error",
+    "log-verbosity",
+    "log-flow",
+    "debug",
+    "output",
+];
 
 interface LintProblem {
     file: string;
@@ -35,17 +68,24 @@ interface LintProblem {
  * so the inputs of the actions it knows are checked.
  */
 function actionlint(files: Record<string, string>): LintProblem[] {
-    if (!fs.existsSync(ACTIONLINT)) throw new Error(`${ACTIONLINT} is missing: run \`bash tools/engines/build.sh\` (it builds actionlint from its Go module)`);
+    if (!fs.existsSync(ACTIONLINT))
+        throw new Error(`${ACTIONLINT} is missing: run \`bash tools/engines/build.sh\` (it builds actionlint from its Go module)`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "actionlint-"));
     try {
         fs.mkdirSync(path.join(dir, ".github", "workflows"), { recursive: true });
         for (const [name, text] of Object.entries(files)) {
             fs.writeFileSync(path.join(dir, ".github", "workflows", name), text.replace(/@[0-9a-f]{40} # (v\d+)\.[\d.]+$/gm, "@$1"));
         }
-        const r = spawnSync(ACTIONLINT, ["-format", "{{json .}}", ...Object.keys(files).map((f) => `.github/workflows/${f}`)], { cwd: dir, encoding: "utf8" });
+        const r = spawnSync(ACTIONLINT, ["-format", "{{json .}}", ...Object.keys(files).map((f) => `.github/workflows/${f}`)], {
+            cwd: dir,
+            encoding: "utf8",
+        });
         if (r.status !== 0 && r.status !== 1) throw new Error(`actionlint exited ${r.status}: ${r.stderr}`);
-        return (JSON.parse(r.stdout || "[]") as { filepath: string; line: number; message: string }[])
-            .map((p) => ({ file: path.basename(p.filepath), line: p.line, message: p.message }));
+        return (JSON.parse(r.stdout || "[]") as { filepath: string; line: number; message: string }[]).map((p) => ({
+            file: path.basename(p.filepath),
+            line: p.line,
+            message: p.message,
+        }));
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -69,7 +109,10 @@ describe("GitHub workflows", function () {
         const files = workflowFiles();
         assert.deepStrictEqual(files.sort(), ["main.yml", "pull-request.yml"]);
         const problems = actionlint(Object.fromEntries(files.map((f) => [f, readWorkflow(f)])));
-        assert.deepStrictEqual(problems.map((r) => `${r.file}:${r.line}: ${r.message}`), []);
+        assert.deepStrictEqual(
+            problems.map((r) => `${r.file}:${r.line}: ${r.message}`),
+            [],
+        );
     });
 
     it("the linter catches a misspelled context, a broken dependency, a misspelled action input and a shell mistake", () => {
@@ -83,7 +126,10 @@ describe("GitHub workflows", function () {
             const text = readWorkflow(file);
             assert.ok(text.includes(from), `${file} has no "${from}"`);
             const problems = actionlint({ [file]: text.replace(from, to) });
-            assert.ok(problems.some((p) => expected.test(p.message)), `${from} -> ${to}: ${JSON.stringify(problems)}`);
+            assert.ok(
+                problems.some((p) => expected.test(p.message)),
+                `${from} -> ${to}: ${JSON.stringify(problems)}`,
+            );
         }
     });
 
@@ -93,7 +139,8 @@ describe("GitHub workflows", function () {
             for (const job of Object.values<any>(wf.jobs)) {
                 for (const step of uses(job, "pulumi/actions")) {
                     assert.match(readWorkflow(f), /pulumi\/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7\.0\.0/);
-                    for (const input of Object.keys(step.with ?? {})) assert.ok(PULUMI_ACTIONS_V7_INPUTS.includes(input), `${f}: pulumi/actions has no input ${input}`);
+                    for (const input of Object.keys(step.with ?? {}))
+                        assert.ok(PULUMI_ACTIONS_V7_INPUTS.includes(input), `${f}: pulumi/actions has no input ${input}`);
                 }
             }
         }
@@ -142,7 +189,10 @@ describe("GitHub workflows", function () {
         assert.deepStrictEqual(wf.permissions, { contents: "read" });
         const text = JSON.stringify(wf.jobs);
         // GitHub's own short-lived token is the only credential any job names.
-        assert.deepStrictEqual([...text.matchAll(/secrets\.(\w+)/g)].map((m) => m[1]), []);
+        assert.deepStrictEqual(
+            [...text.matchAll(/secrets\.(\w+)/g)].map((m) => m[1]),
+            [],
+        );
         for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "KUBECONFIG_PROD", "KUBECONFIG_DEV", "PULUMI_ACCESS_TOKEN"]) {
             assert.ok(!text.includes(name), `${name} is reachable from pull-request code`);
         }
@@ -155,7 +205,13 @@ describe("GitHub workflows", function () {
         assert.ok(!("aws-access-key-id" in aws.with) && !("aws-secret-access-key" in aws.with));
         assert.match(runs(preview), /aws eks update-kubeconfig/);
         const order = preview.steps.map((st: any) => (st.uses ?? "").split("@")[0]).filter(Boolean);
-        assert.deepStrictEqual(order, ["actions/checkout", "actions/setup-node", "aws-actions/configure-aws-credentials", "pulumi/auth-actions", "pulumi/actions"]);
+        assert.deepStrictEqual(order, [
+            "actions/checkout",
+            "actions/setup-node",
+            "aws-actions/configure-aws-credentials",
+            "pulumi/auth-actions",
+            "pulumi/actions",
+        ]);
         assert.strictEqual(uses(preview, "actions/checkout")[0].with["persist-credentials"], false);
         // Only the preview may ask for an OIDC token, and only it writes to the pull request besides the render diff.
         for (const [name, job] of Object.entries<any>(wf.jobs)) {

@@ -23,12 +23,33 @@ const CLASSES = {
 };
 
 /** Every input that shapes the password; in the real provider each one forces a replacement. */
-const INPUTS = ["length", "lower", "upper", "numeric", "number", "special", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"];
+const INPUTS = [
+    "length",
+    "lower",
+    "upper",
+    "numeric",
+    "number",
+    "special",
+    "minLower",
+    "minUpper",
+    "minNumeric",
+    "minSpecial",
+    "overrideSpecial",
+    "keepers",
+];
 
 function withDefaults(news: any): any {
     return {
-        lower: true, upper: true, numeric: true, number: true, special: true,
-        minLower: 0, minUpper: 0, minNumeric: 0, minSpecial: 0, ...news,
+        lower: true,
+        upper: true,
+        numeric: true,
+        number: true,
+        special: true,
+        minLower: 0,
+        minUpper: 0,
+        minNumeric: 0,
+        minSpecial: 0,
+        ...news,
     };
 }
 
@@ -40,12 +61,17 @@ function pick(alphabet: string): string {
 export function generate(i: any): string {
     const special = i.overrideSpecial ?? CLASSES.special;
     const classes: [boolean, string, number][] = [
-        [i.lower, CLASSES.lower, i.minLower], [i.upper, CLASSES.upper, i.minUpper],
-        [i.numeric && i.number !== false, CLASSES.numeric, i.minNumeric], [i.special, special, i.minSpecial],
+        [i.lower, CLASSES.lower, i.minLower],
+        [i.upper, CLASSES.upper, i.minUpper],
+        [i.numeric && i.number !== false, CLASSES.numeric, i.minNumeric],
+        [i.special, special, i.minSpecial],
     ];
     const chars: string[] = [];
     for (const [on, alphabet, min] of classes) if (on) for (let k = 0; k < min; k++) chars.push(pick(alphabet));
-    const all = classes.filter(([on]) => on).map(([, a]) => a).join("");
+    const all = classes
+        .filter(([on]) => on)
+        .map(([, a]) => a)
+        .join("");
     while (chars.length < i.length) chars.push(pick(all));
     for (let k = chars.length - 1; k > 0; k--) {
         const j = crypto.randomInt(k + 1);
@@ -62,7 +88,8 @@ const randomProvider: provider.Provider = {
         if (typeof inputs.length === "number") {
             const mins = inputs.minLower + inputs.minUpper + inputs.minNumeric + inputs.minSpecial;
             if (inputs.length < 1) failures.push({ property: "length", reason: "length must be at least 1" });
-            if (inputs.length < mins) failures.push({ property: "length", reason: `length ${inputs.length} is below the sum of the minimums (${mins})` });
+            if (inputs.length < mins)
+                failures.push({ property: "length", reason: `length ${inputs.length} is below the sum of the minimums (${mins})` });
         }
         return { inputs, failures };
     },

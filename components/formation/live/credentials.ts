@@ -20,8 +20,10 @@ const sha256 = (p: string) => createHash("sha256").update(p).digest("hex");
  */
 export function checkUsers(users: unknown): string[] {
     if (users === undefined || users === null) return [];
-    if (typeof users !== "object" || Array.isArray(users)) return isUnknown(users) ? [] : ["users: not a map of user name to accepted passwords"];
-    return Object.entries(users).filter(([, p]) => !(isUnknown(p) && !Array.isArray(p)))
+    if (typeof users !== "object" || Array.isArray(users))
+        return isUnknown(users) ? [] : ["users: not a map of user name to accepted passwords"];
+    return Object.entries(users)
+        .filter(([, p]) => !(isUnknown(p) && !Array.isArray(p)))
         .filter(([, p]) => !Array.isArray(p) || p.length === 0 || p.some((x: unknown) => !x))
         .map(([user]) => `users.${user}: no password`);
 }
@@ -32,7 +34,9 @@ export function checkUsers(users: unknown): string[] {
  */
 export function describeRotation(olds: AcceptedPasswords | undefined, news: AcceptedPasswords | string): string[] {
     if (typeof news !== "object" || news === null) {
-        return isUnknown(news) ? ["every user: accepted passwords known only after apply; those that change are applied live on every node"] : [];
+        return isUnknown(news)
+            ? ["every user: accepted passwords known only after apply; those that change are applied live on every node"]
+            : [];
     }
     const lines: string[] = [];
     for (const [user, passwords] of Object.entries(news)) {
@@ -44,8 +48,13 @@ export function describeRotation(olds: AcceptedPasswords | undefined, news: Acce
         const added = passwords.filter((p) => !before.includes(p)).length;
         const removed = before.filter((p) => !passwords.includes(p)).length;
         if (added === 0 && removed === 0) continue;
-        const parts = [added ? `${added} new password${added > 1 ? "s" : ""} accepted` : "", removed ? `${removed} old password${removed > 1 ? "s" : ""} removed` : ""];
-        lines.push(`${user}: ${parts.filter(Boolean).join(", ")}${passwords.length > 1 ? ` (${passwords.length} accepted while clients move over)` : ""}`);
+        const parts = [
+            added ? `${added} new password${added > 1 ? "s" : ""} accepted` : "",
+            removed ? `${removed} old password${removed > 1 ? "s" : ""} removed` : "",
+        ];
+        lines.push(
+            `${user}: ${parts.filter(Boolean).join(", ")}${passwords.length > 1 ? ` (${passwords.length} accepted while clients move over)` : ""}`,
+        );
     }
     return lines;
 }
@@ -78,7 +87,10 @@ export async function connectWithAny(node: NodeAddress, candidates: string[], ti
             }
             client.disconnect();
         }
-        if (Date.now() > deadline) throw new Error(`${node.name} (${node.ip}:${node.port}) accepted none of the admin passwords within ${Math.round(timeoutMs / 1000)} s (last error: ${last})`);
+        if (Date.now() > deadline)
+            throw new Error(
+                `${node.name} (${node.ip}:${node.port}) accepted none of the admin passwords within ${Math.round(timeoutMs / 1000)} s (last error: ${last})`,
+            );
         await sleep(200);
     }
 }
@@ -97,25 +109,34 @@ export function revokedUsers(olds: AcceptedPasswords | undefined, news: Accepted
  * (this connection aside), so one opened with the leaked password cannot go on. Their clients
  * reconnect with the password they hold, which must be the current one.
  */
-export async function applyPasswords(nodes: NodeAddress[], adminCandidates: string[], news: AcceptedPasswords, timeoutMs: number, log: Log, disconnect: string[] = []): Promise<void> {
-    await Promise.all(nodes.map(async (node) => {
-        const client = await connectWithAny(node, adminCandidates, timeoutMs);
-        try {
-            // Admin last: the connection in use stays authenticated either way, but a failure
-            // half-way then leaves the admin password the others were reached with.
-            const users = Object.keys(news).sort((a, b) => Number(a === USERS.admin) - Number(b === USERS.admin));
-            for (const user of users) await client.call("ACL", ...setUserArgs(user, news[user]));
-            const replication = news[USERS.replication]?.[0];
-            if (replication) await client.call("CONFIG", "SET", "masterauth", replication);
-            const ended: string[] = [];
-            for (const user of disconnect) {
-                const killed = Number(await client.call("CLIENT", "KILL", "USER", user, "SKIPME", "yes"));
-                if (killed > 0) ended.push(`${killed} ${user}`);
+export async function applyPasswords(
+    nodes: NodeAddress[],
+    adminCandidates: string[],
+    news: AcceptedPasswords,
+    timeoutMs: number,
+    log: Log,
+    disconnect: string[] = [],
+): Promise<void> {
+    await Promise.all(
+        nodes.map(async (node) => {
+            const client = await connectWithAny(node, adminCandidates, timeoutMs);
+            try {
+                // Admin last: the connection in use stays authenticated either way, but a failure
+                // half-way then leaves the admin password the others were reached with.
+                const users = Object.keys(news).sort((a, b) => Number(a === USERS.admin) - Number(b === USERS.admin));
+                for (const user of users) await client.call("ACL", ...setUserArgs(user, news[user]));
+                const replication = news[USERS.replication]?.[0];
+                if (replication) await client.call("CONFIG", "SET", "masterauth", replication);
+                const ended: string[] = [];
+                for (const user of disconnect) {
+                    const killed = Number(await client.call("CLIENT", "KILL", "USER", user, "SKIPME", "yes"));
+                    if (killed > 0) ended.push(`${killed} ${user}`);
+                }
+                if (ended.length > 0) log(`${node.name}: sessions of revoked passwords ended (${ended.join(", ")})`);
+            } finally {
+                client.disconnect();
             }
-            if (ended.length > 0) log(`${node.name}: sessions of revoked passwords ended (${ended.join(", ")})`);
-        } finally {
-            client.disconnect();
-        }
-        log(`${node.name}: passwords applied`);
-    }));
+            log(`${node.name}: passwords applied`);
+        }),
+    );
 }

@@ -26,9 +26,19 @@ export interface DrainOptions {
 /** Redis gives up a manual failover after 5 s (CLUSTER_MF_TIMEOUT). */
 const MANUAL_FAILOVER_RETRY_MS = 6000;
 
-export interface DrainResult { leaving: string[]; failovers: number; slotsMoved: number; keysMoved: number }
+export interface DrainResult {
+    leaving: string[];
+    failovers: number;
+    slotsMoved: number;
+    keysMoved: number;
+}
 
-export async function drainLeaving(nodes: FormationNode[], leaving: string[], clients: Map<string, Redis>, opts: DrainOptions): Promise<DrainResult> {
+export async function drainLeaving(
+    nodes: FormationNode[],
+    leaving: string[],
+    clients: Map<string, Redis>,
+    opts: DrainOptions,
+): Promise<DrainResult> {
     const log = opts.log ?? (() => undefined);
     const converge = opts.convergeTimeoutMs ?? 60000;
     const staying = new Set(nodes.map((n) => n.name).filter((n) => !leaving.includes(n)));
@@ -40,9 +50,11 @@ export async function drainLeaving(nodes: FormationNode[], leaving: string[], cl
     const loads = states.filter((s) => s.myself.slots.length > 0).map((s) => ({ name: s.node.name, slots: s.myself.slots, keys: s.keys }));
     const targets = pickStayingMasters(loads, staying, opts.shards);
     if (targets.length < opts.shards) {
-        throw new FormationError(`scale-in to ${opts.shards} shards needs ${opts.shards} masters on staying pods, but only ` +
-            `${targets.length} are (${targets.join(", ") || "none"}) and no staying replica could take over a leaving master. ` +
-            "Nothing was moved.");
+        throw new FormationError(
+            `scale-in to ${opts.shards} shards needs ${opts.shards} masters on staying pods, but only ` +
+                `${targets.length} are (${targets.join(", ") || "none"}) and no staying replica could take over a leaving master. ` +
+                "Nothing was moved.",
+        );
     }
     await refuseOverfill(states, clients, targets, opts);
     const reshard = await rebalance(nodes, clients, targets, migration);
@@ -57,15 +69,24 @@ export async function drainLeaving(nodes: FormationNode[], leaving: string[], cl
  * While fewer staying pods are masters than the new shape needs, a leaving master with a staying,
  * linked replica hands over to it: CLUSTER FAILOVER waits for the replica to have every write.
  */
-async function promoteStayingReplicas(nodes: FormationNode[], clients: Map<string, Redis>, staying: Set<string>, shards: number, timeoutMs: number, log: Log): Promise<number> {
+async function promoteStayingReplicas(
+    nodes: FormationNode[],
+    clients: Map<string, Redis>,
+    staying: Set<string>,
+    shards: number,
+    timeoutMs: number,
+    log: Log,
+): Promise<number> {
     let done = 0;
     for (;;) {
         const states = await inspectAll(nodes, clients);
         const stayingMasters = states.filter((s) => staying.has(s.node.name) && s.myself.slots.length > 0);
         if (stayingMasters.length >= shards) return done;
-        const leavingMasters = states.filter((s) => !staying.has(s.node.name) && s.myself.slots.length > 0)
+        const leavingMasters = states
+            .filter((s) => !staying.has(s.node.name) && s.myself.slots.length > 0)
             .sort((a, b) => countSlots(b.myself.slots) - countSlots(a.myself.slots));
-        const pair = leavingMasters.map((m) => [m, states.find((r) => staying.has(r.node.name) && r.myself.masterId === m.id && r.masterLinkUp)] as const)
+        const pair = leavingMasters
+            .map((m) => [m, states.find((r) => staying.has(r.node.name) && r.myself.masterId === m.id && r.masterLinkUp)] as const)
             .find(([, r]) => r !== undefined);
         if (!pair) return done;
         const [master, replica] = pair as [NodeState, NodeState];
@@ -73,43 +94,68 @@ async function promoteStayingReplicas(nodes: FormationNode[], clients: Map<strin
         // A manual failover the master does not acknowledge (it may not know this replica yet)
         // times out after 5 s without harm; ask again until it takes.
         let asked = 0;
-        await waitFor(`${replica.node.name} to take over from ${master.node.name}`, timeoutMs, async () => {
-            if (Date.now() - asked > MANUAL_FAILOVER_RETRY_MS) {
-                asked = Date.now();
-                await clients.get(replica.node.name)!.call("CLUSTER", "FAILOVER");
-            }
-            const s = await inspectAll([replica.node], clients);
-            return s[0].myself.slots.length > 0 ? true : undefined;
-        }, 100);
+        await waitFor(
+            `${replica.node.name} to take over from ${master.node.name}`,
+            timeoutMs,
+            async () => {
+                if (Date.now() - asked > MANUAL_FAILOVER_RETRY_MS) {
+                    asked = Date.now();
+                    await clients.get(replica.node.name)!.call("CLUSTER", "FAILOVER");
+                }
+                const s = await inspectAll([replica.node], clients);
+                return s[0].myself.slots.length > 0 ? true : undefined;
+            },
+            100,
+        );
         done++;
     }
 }
 
 async function refuseOverfill(states: NodeState[], clients: Map<string, Redis>, targets: string[], opts: DrainOptions): Promise<void> {
     const masters = states.filter((s) => s.myself.slots.length > 0);
-    const use = await Promise.all(masters.map(async (s) => {
-        const info = parseInfo((await clients.get(s.node.name)!.info("memory")) as string);
-        return { name: s.node.name, slots: s.myself.slots, usedBytes: Number(info.used_memory ?? 0), datasetBytes: Number(info.used_memory_dataset ?? 0) };
-    }));
-    const moves = planRebalance(masters.map((s) => ({ id: s.node.name, slots: s.myself.slots })), targets);
+    const use = await Promise.all(
+        masters.map(async (s) => {
+            const info = parseInfo((await clients.get(s.node.name)!.info("memory")) as string);
+            return {
+                name: s.node.name,
+                slots: s.myself.slots,
+                usedBytes: Number(info.used_memory ?? 0),
+                datasetBytes: Number(info.used_memory_dataset ?? 0),
+            };
+        }),
+    );
+    const moves = planRebalance(
+        masters.map((s) => ({ id: s.node.name, slots: s.myself.slots })),
+        targets,
+    );
     const problems = capacityProblems(use, moves, opts.maxmemoryBytes);
     if (problems.length === 0) return;
     const total = use.reduce((a, u) => a + u.datasetBytes, 0);
-    throw new FormationError(`refusing to scale in to ${opts.shards} shards: ${problems.join("; ")}. The data is about ` +
-        `${(total / 2 ** 20).toFixed(1)} MiB in all; keep more shards or raise maxmemory (and the memory limit) first. Nothing was moved.`);
+    throw new FormationError(
+        `refusing to scale in to ${opts.shards} shards: ${problems.join("; ")}. The data is about ` +
+            `${(total / 2 ** 20).toFixed(1)} MiB in all; keep more shards or raise maxmemory (and the memory limit) first. Nothing was moved.`,
+    );
 }
 
 /**
  * Staying nodes that are not masters follow the masters short of replicas, keeping a replica
  * where it is when its master is one of the masters and still needs it.
  */
-async function regroupReplicas(nodes: FormationNode[], clients: Map<string, Redis>, staying: Set<string>, targets: string[], perShard: number, log: Log): Promise<void> {
+async function regroupReplicas(
+    nodes: FormationNode[],
+    clients: Map<string, Redis>,
+    staying: Set<string>,
+    targets: string[],
+    perShard: number,
+    log: Log,
+): Promise<void> {
     const states = await inspectAll(nodes, clients);
     const idOf = new Map(states.map((s) => [s.node.name, s.id]));
     const count = new Map(targets.map((t) => [t, 0]));
     const nameOf = new Map(states.map((s) => [s.id, s.node.name]));
     const free: NodeState[] = [];
-    const others = states.filter((s) => staying.has(s.node.name) && !targets.includes(s.node.name))
+    const others = states
+        .filter((s) => staying.has(s.node.name) && !targets.includes(s.node.name))
         .sort((a, b) => byOrdinal(a.node.name, b.node.name));
     for (const s of others) {
         const master = s.myself.masterId ? nameOf.get(s.myself.masterId) : undefined;

@@ -105,7 +105,10 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         // Whatever failed above, the nodes keep the deployment's failure detection. A kill skips
         // this; the next run's restoreLeftNodeTimeout covers that.
         await setNodeTimeout(clients, opts.nodeTimeoutMs).catch((e) =>
-            log(`could not restore cluster-node-timeout ${opts.nodeTimeoutMs} ms (${e instanceof Error ? e.message : e}); the next run restores it`));
+            log(
+                `could not restore cluster-node-timeout ${opts.nodeTimeoutMs} ms (${e instanceof Error ? e.message : e}); the next run restores it`,
+            ),
+        );
         for (const c of clients.values()) c.disconnect();
     }
 }
@@ -117,12 +120,20 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
  */
 async function restoreLeftNodeTimeout(clients: Map<string, Redis>, nodeTimeoutMs: number, forming: boolean, log: Log): Promise<number> {
     if (nodeTimeoutMs === FORMATION_NODE_TIMEOUT_MS) return 0;
-    const current = await Promise.all([...clients.entries()].map(async ([name, c]) =>
-        [name, Number(((await c.config("GET", "cluster-node-timeout")) as string[])[1])] as const));
-    const left = current.filter(([, ms]) => ms === FORMATION_NODE_TIMEOUT_MS).map(([name]) => name).sort();
+    const current = await Promise.all(
+        [...clients.entries()].map(
+            async ([name, c]) => [name, Number(((await c.config("GET", "cluster-node-timeout")) as string[])[1])] as const,
+        ),
+    );
+    const left = current
+        .filter(([, ms]) => ms === FORMATION_NODE_TIMEOUT_MS)
+        .map(([name]) => name)
+        .sort();
     if (left.length === 0) return 0;
-    log(`cluster-node-timeout is ${FORMATION_NODE_TIMEOUT_MS} ms on ${left.join(", ")}, left by an interrupted formation; ` +
-        (forming ? "it is restored to the configured value once slots are assigned" : `restoring ${nodeTimeoutMs} ms`));
+    log(
+        `cluster-node-timeout is ${FORMATION_NODE_TIMEOUT_MS} ms on ${left.join(", ")}, left by an interrupted formation; ` +
+            (forming ? "it is restored to the configured value once slots are assigned" : `restoring ${nodeTimeoutMs} ms`),
+    );
     if (forming) return 0;
     return setNodeTimeout(new Map(left.map((name) => [name, clients.get(name)!])), nodeTimeoutMs);
 }
@@ -134,15 +145,17 @@ async function setNodeTimeout(clients: Map<string, Redis>, ms: number): Promise<
 /** CONFIG SET of each directive on each node where it differs; returns how many were set. */
 async function applyLiveConfig(clients: Map<string, Redis>, config: Record<string, string>, log?: Log): Promise<number> {
     let changed = 0;
-    await Promise.all([...clients.entries()].map(async ([name, c]) => {
-        for (const [key, want] of Object.entries(config)) {
-            const [, current] = (await c.config("GET", key)) as string[];
-            if (sameConfigValue(want, current)) continue;
-            log?.(`${name}: ${key} ${JSON.stringify(current)} -> ${JSON.stringify(want)} (CONFIG SET, no restart)`);
-            await c.config("SET", key, want);
-            changed++;
-        }
-    }));
+    await Promise.all(
+        [...clients.entries()].map(async ([name, c]) => {
+            for (const [key, want] of Object.entries(config)) {
+                const [, current] = (await c.config("GET", key)) as string[];
+                if (sameConfigValue(want, current)) continue;
+                log?.(`${name}: ${key} ${JSON.stringify(current)} -> ${JSON.stringify(want)} (CONFIG SET, no restart)`);
+                await c.config("SET", key, want);
+                changed++;
+            }
+        }),
+    );
     return changed;
 }
 
@@ -161,9 +174,11 @@ export function sameConfigValue(want: string, current: string): boolean {
 function refuseStrangersWithData(states: NodeState[]): void {
     const strangers = states.filter((s) => s.view.length === 1 && s.keys > 0);
     if (strangers.length > 0) {
-        throw new FormationError(`refusing to form: ${strangers.map((s) => `${s.node.name} holds ${s.keys} keys`).join(", ")} ` +
-            "but is not part of this cluster. Joining it would lose or overwrite those keys; move or delete them yourself " +
-            "(or point the deployment at empty volumes) and run again.");
+        throw new FormationError(
+            `refusing to form: ${strangers.map((s) => `${s.node.name} holds ${s.keys} keys`).join(", ")} ` +
+                "but is not part of this cluster. Joining it would lose or overwrite those keys; move or delete them yourself " +
+                "(or point the deployment at empty volumes) and run again.",
+        );
     }
 }
 
@@ -183,7 +198,13 @@ function slotOwners(states: NodeState[]): Map<number, string> {
  * run, or an existing cluster), only ranges nobody owns go to planned masters that own nothing
  * and hold no data; anything else is a conflict to explain, not to guess at.
  */
-async function assignSlots(nodes: FormationNode[], shape: Shape, states: NodeState[], client: (n: NodeAddress) => Redis, log: Log): Promise<number> {
+async function assignSlots(
+    nodes: FormationNode[],
+    shape: Shape,
+    states: NodeState[],
+    client: (n: NodeAddress) => Redis,
+    log: Log,
+): Promise<number> {
     const owners = slotOwners(states);
     if (owners.size === SLOT_COUNT) return 0;
     const plan = planCluster(nodes.map(toNodeInfo), shape);
@@ -195,15 +216,19 @@ async function assignSlots(nodes: FormationNode[], shape: Shape, states: NodeSta
         if (mine) continue;
         const taken = shard.slots.some((r) => !everySlot(r, (slot) => !owners.has(slot)));
         if (taken || state.myself.slots.length > 0 || state.keys > 0 || isReplica(state.myself)) {
-            throw new FormationError(`cannot complete slot coverage: ${owners.size} of ${SLOT_COUNT} slots are owned, and the plan gives ` +
-                `${formatRanges(shard.slots)} to ${shard.master}, which ${taken ? "overlaps slots another node owns" : "already has a role or data"}. ` +
-                "Inspect with `redis-cli --cluster check` and fix the slot map by hand before running again.");
+            throw new FormationError(
+                `cannot complete slot coverage: ${owners.size} of ${SLOT_COUNT} slots are owned, and the plan gives ` +
+                    `${formatRanges(shard.slots)} to ${shard.master}, which ${taken ? "overlaps slots another node owns" : "already has a role or data"}. ` +
+                    "Inspect with `redis-cli --cluster check` and fix the slot map by hand before running again.",
+            );
         }
         log(`assigning slots ${formatRanges(shard.slots)} to ${shard.master}`);
         for (const r of shard.slots) await client(state.node).call("CLUSTER", "ADDSLOTSRANGE", r.start, r.end);
         if (state.configEpoch === 0 && state.view.length === 1) {
             // Distinct epochs so that no two masters start in a config-epoch collision.
-            await client(state.node).call("CLUSTER", "SET-CONFIG-EPOCH", i + 1).catch(() => undefined);
+            await client(state.node)
+                .call("CLUSTER", "SET-CONFIG-EPOCH", i + 1)
+                .catch(() => undefined);
         }
         changes++;
     }
@@ -216,18 +241,32 @@ async function assignSlots(nodes: FormationNode[], shape: Shape, states: NodeSta
  * ranges it does not own yet. A node owning slots of two shards, or slots no shard names, is a
  * backup that does not match the manifest: refused, not guessed at.
  */
-async function assignRestoredSlots(shards: SlotRange[][], states: NodeState[], client: (n: NodeAddress) => Redis, log: Log): Promise<number> {
+async function assignRestoredSlots(
+    shards: SlotRange[][],
+    states: NodeState[],
+    client: (n: NodeAddress) => Redis,
+    log: Log,
+): Promise<number> {
     const shardOf = new Map<number, number>();
-    shards.forEach((ranges, i) => ranges.forEach((r) => { for (let slot = r.start; slot <= r.end; slot++) shardOf.set(slot, i); }));
-    if (shardOf.size !== SLOT_COUNT) throw new FormationError(`restore: the manifest's slot ranges cover ${shardOf.size} of ${SLOT_COUNT} slots`);
+    shards.forEach((ranges, i) =>
+        ranges.forEach((r) => {
+            for (let slot = r.start; slot <= r.end; slot++) shardOf.set(slot, i);
+        }),
+    );
+    if (shardOf.size !== SLOT_COUNT)
+        throw new FormationError(`restore: the manifest's slot ranges cover ${shardOf.size} of ${SLOT_COUNT} slots`);
     const holders = new Map<number, NodeState>();
     for (const s of states) {
         const owned = new Set<number>();
         for (const r of s.myself.slots) for (let slot = r.start; slot <= r.end; slot++) owned.add(shardOf.get(slot)!);
-        if (owned.size > 1) throw new FormationError(`restore: ${s.node.name} holds keys of shards ${[...owned].join(" and ")}; it did not load one shard's backup`);
+        if (owned.size > 1)
+            throw new FormationError(
+                `restore: ${s.node.name} holds keys of shards ${[...owned].join(" and ")}; it did not load one shard's backup`,
+            );
         const [shard] = [...owned];
         if (shard === undefined) continue;
-        if (holders.has(shard)) throw new FormationError(`restore: ${holders.get(shard)!.node.name} and ${s.node.name} both hold keys of shard ${shard}`);
+        if (holders.has(shard))
+            throw new FormationError(`restore: ${holders.get(shard)!.node.name} and ${s.node.name} both hold keys of shard ${shard}`);
         holders.set(shard, s);
     }
     const empty = states.filter((s) => s.myself.slots.length === 0 && s.keys === 0 && !isReplica(s.myself));
@@ -244,7 +283,9 @@ async function assignRestoredSlots(shards: SlotRange[][], states: NodeState[], c
             changes++;
         }
         if (master.configEpoch === 0 && master.view.length === 1) {
-            await client(master.node).call("CLUSTER", "SET-CONFIG-EPOCH", i + 1).catch(() => undefined);
+            await client(master.node)
+                .call("CLUSTER", "SET-CONFIG-EPOCH", i + 1)
+                .catch(() => undefined);
         }
     }
     return changes;
@@ -289,8 +330,12 @@ export async function waitForAgreement(nodes: NodeAddress[], clients: Map<string
         const states = await inspectAll(nodes, clients);
         const ids = new Set(states.map((s) => s.id));
         const complete = states.every((s) => [...ids].every((id) => s.view.some((v) => v.id === id && !v.flags.includes("handshake"))));
-        const signature = (s: NodeState) => s.view.filter((v) => ids.has(v.id) && v.slots.length > 0)
-            .map((v) => `${v.id}:${formatRanges(v.slots)}`).sort().join("|");
+        const signature = (s: NodeState) =>
+            s.view
+                .filter((v) => ids.has(v.id) && v.slots.length > 0)
+                .map((v) => `${v.id}:${formatRanges(v.slots)}`)
+                .sort()
+                .join("|");
         const sigs = new Set(states.map(signature));
         return complete && sigs.size === 1 ? true : undefined;
     });
@@ -311,7 +356,14 @@ async function forgetReplaced(nodes: NodeAddress[], clients: Map<string, Redis>,
     }
     for (const id of stale) {
         log(`forgetting node ${id.slice(0, 8)}, replaced by a new node at the same address`);
-        await Promise.all(states.map((s) => clients.get(s.node.name)!.call("CLUSTER", "FORGET", id).catch(() => undefined)));
+        await Promise.all(
+            states.map((s) =>
+                clients
+                    .get(s.node.name)!
+                    .call("CLUSTER", "FORGET", id)
+                    .catch(() => undefined),
+            ),
+        );
     }
     return stale.size;
 }
@@ -328,7 +380,8 @@ export async function waitForHealth(nodes: NodeAddress[], clients: Map<string, R
 /** The cluster as the nodes report it: shards in slot order, with their replicas. */
 export function describeCluster(states: NodeState[]): Omit<FormationResult, "changes"> {
     const nameOf = new Map(states.map((s) => [s.id, s.node.name]));
-    const shards = states.filter((s) => s.myself.slots.length > 0)
+    const shards = states
+        .filter((s) => s.myself.slots.length > 0)
         .sort((a, b) => a.myself.slots[0].start - b.myself.slots[0].start)
         .map((m) => {
             const replicas = states.filter((s) => s.myself.masterId === m.id);

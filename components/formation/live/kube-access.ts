@@ -38,8 +38,11 @@ export async function loadKubeConfig(access: KubeAccess | undefined): Promise<an
             if (isFile) kc.loadFromFile(file);
             else kc.loadFromString(access.kubeconfig);
         } catch {
-            throw new Error(isFile ? `kubeconfig file ${file} is not a readable kubeconfig`
-                : "kubeconfig (the component's `kubeconfig` or the `kubernetes:kubeconfig` config) is neither an existing file nor kubeconfig YAML");
+            throw new Error(
+                isFile
+                    ? `kubeconfig file ${file} is not a readable kubeconfig`
+                    : "kubeconfig (the component's `kubeconfig` or the `kubernetes:kubeconfig` config) is neither an existing file nor kubeconfig YAML",
+            );
         }
         if (kc.getClusters().length === 0) throw new Error("kubeconfig given to the component names no cluster");
     }
@@ -73,12 +76,25 @@ export function nodesFromPods(wanted: NodeInput[], pods: PodFacts[], zones: Reco
 }
 
 /** The pods the selector matches, and the zone of each Kubernetes node they run on. */
-async function discoverPods(core: any, namespace: string, labelSelector: string): Promise<{ pods: PodFacts[]; zones: Record<string, string> }> {
+async function discoverPods(
+    core: any,
+    namespace: string,
+    labelSelector: string,
+): Promise<{ pods: PodFacts[]; zones: Record<string, string> }> {
     const list = await core.listNamespacedPod({ namespace, labelSelector });
     const pods: PodFacts[] = list.items.map((p: any) => ({
-        name: p.metadata?.name ?? "", ip: p.status?.podIP ?? "", nodeName: p.spec?.nodeName ?? "", phase: p.status?.phase ?? "",
+        name: p.metadata?.name ?? "",
+        ip: p.status?.podIP ?? "",
+        nodeName: p.spec?.nodeName ?? "",
+        phase: p.status?.phase ?? "",
     }));
-    return { pods, zones: await readZones(core, pods.map((p) => p.nodeName)) };
+    return {
+        pods,
+        zones: await readZones(
+            core,
+            pods.map((p) => p.nodeName),
+        ),
+    };
 }
 
 /** Where the client finds an API without being told: KUBECONFIG, ~/.kube/config, or a pod's service account. */
@@ -86,17 +102,28 @@ function ambientApiConfigured(): boolean {
     return Boolean(process.env.KUBECONFIG || process.env.KUBERNETES_SERVICE_HOST || fs.existsSync(`${os.homedir()}/.kube/config`));
 }
 
-export interface PodPlacement { ip: string; host: string; zone: string }
+export interface PodPlacement {
+    ip: string;
+    host: string;
+    zone: string;
+}
 
 /**
  * `direct` connectivity: each wanted pod's Kubernetes node and zone, read from the API when it
  * answers within `timeoutMs`. Best-effort: without an API, or when it fails, the result is empty
  * and a warning says that placement cannot see zones (so a master and its replica may share one).
  */
-export async function podPlacement(namespace: string, labelSelector: string, access: KubeAccess | undefined,
-    timeoutMs = 10000): Promise<Map<string, PodPlacement>> {
-    const warn = (why: string) => console.log(`redis-cluster formation: warning: ${why}; the pods' Kubernetes nodes and zones are unknown, ` +
-        "so placement cannot keep a master and its replica on different nodes or zones");
+export async function podPlacement(
+    namespace: string,
+    labelSelector: string,
+    access: KubeAccess | undefined,
+    timeoutMs = 10000,
+): Promise<Map<string, PodPlacement>> {
+    const warn = (why: string) =>
+        console.log(
+            `redis-cluster formation: warning: ${why}; the pods' Kubernetes nodes and zones are unknown, ` +
+                "so placement cannot keep a master and its replica on different nodes or zones",
+        );
     if (!access?.kubeconfig && !ambientApiConfigured()) {
         warn("no Kubernetes API is configured (no kubeconfig given, no KUBECONFIG or ~/.kube/config, not inside a pod)");
         return new Map();
@@ -131,7 +158,12 @@ export interface ForwardedCluster {
 }
 
 /** Discovers the pods and opens one local listener per pod, each forwarding to the pod's Redis port. */
-export async function forwardToPods(namespace: string, labelSelector: string, wanted: NodeInput[], access?: KubeAccess): Promise<ForwardedCluster> {
+export async function forwardToPods(
+    namespace: string,
+    labelSelector: string,
+    wanted: NodeInput[],
+    access?: KubeAccess,
+): Promise<ForwardedCluster> {
     const k8s = await import("@kubernetes/client-node");
     const kc: InstanceType<typeof k8s.KubeConfig> = await loadKubeConfig(access);
     const { pods, zones } = await discoverPods(kc.makeApiClient(k8s.CoreV1Api), namespace, labelSelector);
@@ -202,17 +234,21 @@ function forwardConnection(forward: any, namespace: string, pod: string, port: n
             done();
         },
     });
-    forward.portForward(namespace, pod, [port], output, errors, socket)
+    forward
+        .portForward(namespace, pod, [port], output, errors, socket)
         .then((opened: any) => {
             ws = opened;
             // ws reports a reset of its open connection only as close code 1006; the cause is an
             // 'error' on its socket (a private field; without it the message says 1006 only).
             let lost: string | undefined;
-            ws._socket?.on?.("error", (e: Error) => { lost = describe(e); });
+            ws._socket?.on?.("error", (e: Error) => {
+                lost = describe(e);
+            });
             ws.on?.("error", (e: Error) => end(`the API's WebSocket failed: ${describe(e)}`));
             ws.on?.("close", (code: number) => {
                 // Lost while the local side was still using it: the forward broke, not the client.
-                if (code === 1006 && !socket.destroyed) end(`the API's WebSocket failed: ${lost ?? "connection lost without a close frame (1006)"}`);
+                if (code === 1006 && !socket.destroyed)
+                    end(`the API's WebSocket failed: ${lost ?? "connection lost without a close frame (1006)"}`);
                 else socket.destroy();
             });
             socket.on("close", () => ws.close?.());
@@ -222,7 +258,10 @@ function forwardConnection(forward: any, namespace: string, pod: string, port: n
 }
 
 function describe(e: unknown): string {
-    if (e instanceof Error) return (e as NodeJS.ErrnoException).code && !e.message.includes((e as NodeJS.ErrnoException).code!) ? `${e.message} (${(e as NodeJS.ErrnoException).code})` : e.message;
+    if (e instanceof Error)
+        return (e as NodeJS.ErrnoException).code && !e.message.includes((e as NodeJS.ErrnoException).code!)
+            ? `${e.message} (${(e as NodeJS.ErrnoException).code})`
+            : e.message;
     // ws's ErrorEvent (from the handshake) carries the error inside.
     const inner = (e as { error?: unknown; message?: string })?.error;
     return inner instanceof Error ? describe(inner) : String((e as { message?: string })?.message ?? e);
@@ -235,18 +274,22 @@ function describe(e: unknown): string {
 export async function readZones(core: any, nodeNames: string[]): Promise<Record<string, string>> {
     const zones: Record<string, string> = {};
     const forbidden: string[] = [];
-    await Promise.all([...new Set(nodeNames.filter(Boolean))].map(async (name) => {
-        try {
-            const node = await core.readNode({ name });
-            zones[name] = node.metadata?.labels?.[ZONE_LABEL] ?? "";
-        } catch (e) {
-            if (statusOf(e) !== 403) throw e;
-            forbidden.push(name);
-        }
-    }));
+    await Promise.all(
+        [...new Set(nodeNames.filter(Boolean))].map(async (name) => {
+            try {
+                const node = await core.readNode({ name });
+                zones[name] = node.metadata?.labels?.[ZONE_LABEL] ?? "";
+            } catch (e) {
+                if (statusOf(e) !== 403) throw e;
+                forbidden.push(name);
+            }
+        }),
+    );
     if (forbidden.length > 0) {
-        console.log(`redis-cluster formation: warning: reading Nodes is forbidden (403) for ${forbidden.sort().join(", ")}, so their zones are unknown ` +
-            "and placement cannot keep a master and its replica in different zones. Grant `get` on nodes to the deploying identity to fix this.");
+        console.log(
+            `redis-cluster formation: warning: reading Nodes is forbidden (403) for ${forbidden.sort().join(", ")}, so their zones are unknown ` +
+                "and placement cannot keep a master and its replica in different zones. Grant `get` on nodes to the deploying identity to fix this.",
+        );
     }
     return zones;
 }

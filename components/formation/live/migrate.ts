@@ -8,7 +8,16 @@
 import type Redis from "ioredis";
 import { callWithin, Log } from "./redis-client";
 import type { ClusterNodeView } from "../plan/topology";
-import { batchesOf, bytesOf, emptyStats, MigrationLimits, MIGRATION_DEFAULTS, MigrationStats, SizedKey, timeoutFor } from "../plan/migrate-batches";
+import {
+    batchesOf,
+    bytesOf,
+    emptyStats,
+    MigrationLimits,
+    MIGRATION_DEFAULTS,
+    MigrationStats,
+    SizedKey,
+    timeoutFor,
+} from "../plan/migrate-batches";
 import { InFlightWindow } from "../plan/migrate-window";
 import { USERS } from "../../spec/spec";
 
@@ -69,23 +78,27 @@ function definedOnly(opts: Partial<MigrationLimits>): Partial<MigrationLimits> {
  */
 async function assignSlots(from: Master, to: Master, slots: number[], masters: Master[], run: Run): Promise<void> {
     await Promise.all(slots.map((s) => to.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id)));
-    await Promise.all(slots.map(async (s) => {
-        for (let attempt = 0; ; attempt++) {
-            try {
-                await from.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id);
-                return;
-            } catch (e) {
-                // A master that gave away its last slot turns into a replica of the taker
-                // (cluster-allow-replica-migration): it let go already.
-                if (/only with masters/i.test(String(e))) return;
-                if (attempt >= 3 || !/still hold keys/i.test(String(e))) throw e;
-                await drainSlot(from, to, s, run);
+    await Promise.all(
+        slots.map(async (s) => {
+            for (let attempt = 0; ; attempt++) {
+                try {
+                    await from.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id);
+                    return;
+                } catch (e) {
+                    // A master that gave away its last slot turns into a replica of the taker
+                    // (cluster-allow-replica-migration): it let go already.
+                    if (/only with masters/i.test(String(e))) return;
+                    if (attempt >= 3 || !/still hold keys/i.test(String(e))) throw e;
+                    await drainSlot(from, to, s, run);
+                }
             }
-        }
-    }));
+        }),
+    );
     const others = masters.filter((m) => m.id !== from.id && m.id !== to.id);
     // The others would learn it by gossip too; telling them saves clients a round of MOVED.
-    await Promise.all(others.flatMap((m) => slots.map((s) => m.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id).catch(() => undefined))));
+    await Promise.all(
+        others.flatMap((m) => slots.map((s) => m.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id).catch(() => undefined))),
+    );
 }
 
 /** MIGRATEs the slot's keys until the source has none left; returns how many it moved. */
@@ -94,16 +107,26 @@ async function drainSlot(from: Master, to: Master, slot: number, run: Run): Prom
     for (let failures = 0; ;) {
         try {
             // Small commands, but on the connection the window's MIGRATEs are queued on.
-            const keys = (await callWithin(from.client, timeoutFor(run.window.queuedBytes, run), "CLUSTER", "GETKEYSINSLOT", slot, run.batchKeys)) as string[];
+            const keys = (await callWithin(
+                from.client,
+                timeoutFor(run.window.queuedBytes, run),
+                "CLUSTER",
+                "GETKEYSINSLOT",
+                slot,
+                run.batchKeys,
+            )) as string[];
             if (keys.length === 0) return moved;
             const batches = batchesOf(await measure(from.client, keys, run), run);
             // Settled, not all: a retry must not list keys a batch still in flight is moving.
-            const results = await Promise.allSettled(batches.map((batch) => run.window.run(bytesOf(batch), (queued) => migrate(from, to, batch, queued, run))));
+            const results = await Promise.allSettled(
+                batches.map((batch) => run.window.run(bytesOf(batch), (queued) => migrate(from, to, batch, queued, run))),
+            );
             for (const r of results) if (r.status === "fulfilled") moved += r.value;
             const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
             if (failed) throw failed.reason;
         } catch (e) {
-            if (++failures > 5) throw new Error(`moving slot ${slot} from ${from.name} to ${to.name}: ${e instanceof Error ? e.message : e}`, { cause: e });
+            if (++failures > 5)
+                throw new Error(`moving slot ${slot} from ${from.name} to ${to.name}: ${e instanceof Error ? e.message : e}`, { cause: e });
             await new Promise((r) => setTimeout(r, 100 * failures));
         }
     }
@@ -122,8 +145,22 @@ async function migrate(from: Master, to: Master, batch: SizedKey[], queued: numb
     // REPLACE: while the slot migrates, the source's copy of a key is the live one (clients
     // write there), so if an interrupted MIGRATE left a copy on the target, ours is newer.
     // MIGRATE's own timeout bounds its I/O to the target; the client's covers the queue too.
-    const reply = await callWithin(from.client, timeoutFor(queued, run), "MIGRATE", to.ip, to.port, "", 0, timeoutFor(bytes, run),
-        "REPLACE", "AUTH2", USERS.admin, run.password, "KEYS", ...batch.map((k) => k.key));
+    const reply = await callWithin(
+        from.client,
+        timeoutFor(queued, run),
+        "MIGRATE",
+        to.ip,
+        to.port,
+        "",
+        0,
+        timeoutFor(bytes, run),
+        "REPLACE",
+        "AUTH2",
+        USERS.admin,
+        run.password,
+        "KEYS",
+        ...batch.map((k) => k.key),
+    );
     if (reply !== "OK" && reply !== "NOKEY") throw new Error(`MIGRATE answered ${reply}`);
     run.stats.keys += batch.length;
     run.stats.bytes += bytes;
@@ -138,7 +175,11 @@ function alreadyDone(e: unknown): void {
     throw e;
 }
 
-export interface OpenSlot { slot: number; from?: string; to?: string }
+export interface OpenSlot {
+    slot: number;
+    from?: string;
+    to?: string;
+}
 
 /**
  * Slots an interrupted run left MIGRATING or IMPORTING, with their source and target ids as the

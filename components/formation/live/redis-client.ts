@@ -52,7 +52,10 @@ export async function callWithin(client: Redis, timeoutMs: number, command: stri
         return await client.sendCommand(cmd);
     } catch (e) {
         if (e instanceof Error && e.message === "Command timed out") {
-            throw new Error(`${command} ${typeof args[0] === "string" && /^[A-Z]+$/.test(args[0]) ? `${args[0]} ` : ""}timed out after ${timeoutMs} ms`, { cause: e });
+            throw new Error(
+                `${command} ${typeof args[0] === "string" && /^[A-Z]+$/.test(args[0]) ? `${args[0]} ` : ""}timed out after ${timeoutMs} ms`,
+                { cause: e },
+            );
         }
         throw e;
     }
@@ -69,7 +72,8 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
         } catch (e) {
             last = e instanceof Error ? e.message : String(e);
         }
-        if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
+        if (Date.now() > deadline)
+            throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
         await sleep(intervalMs);
     }
 }
@@ -86,42 +90,48 @@ export async function connectAll(nodes: NodeAddress[], password: string, timeout
     const failures = new Map<string, string>();
     const deadline = Date.now() + timeoutMs;
     let broken: string | undefined;
-    await Promise.all(nodes.map(async (node) => {
-        let failingSince: number | undefined;
-        while (!broken) {
-            const client = connect(node, password);
-            client.on("error", () => undefined);
-            try {
-                await client.connect();
-                if ((await client.ping()) === "PONG") {
-                    clients.set(node.name, client);
-                    return;
+    await Promise.all(
+        nodes.map(async (node) => {
+            let failingSince: number | undefined;
+            while (!broken) {
+                const client = connect(node, password);
+                client.on("error", () => undefined);
+                try {
+                    await client.connect();
+                    if ((await client.ping()) === "PONG") {
+                        clients.set(node.name, client);
+                        return;
+                    }
+                } catch (e) {
+                    failures.set(node.name, e instanceof Error ? e.message : String(e));
                 }
-            } catch (e) {
-                failures.set(node.name, e instanceof Error ? e.message : String(e));
+                client.disconnect();
+                const problem = node.connect?.problem?.();
+                if (problem) {
+                    failures.set(node.name, `port-forward: ${problem}`);
+                    failingSince ??= Date.now();
+                    if (Date.now() - failingSince >= FORWARD_GIVE_UP_MS)
+                        broken ??= `${node.name}: port-forward failing for ${FORWARD_GIVE_UP_MS / 1000} s: ${problem}`;
+                } else {
+                    failingSince = undefined;
+                }
+                if (Date.now() > deadline) return;
+                await sleep(200);
             }
-            client.disconnect();
-            const problem = node.connect?.problem?.();
-            if (problem) {
-                failures.set(node.name, `port-forward: ${problem}`);
-                failingSince ??= Date.now();
-                if (Date.now() - failingSince >= FORWARD_GIVE_UP_MS) broken ??= `${node.name}: port-forward failing for ${FORWARD_GIVE_UP_MS / 1000} s: ${problem}`;
-            } else {
-                failingSince = undefined;
-            }
-            if (Date.now() > deadline) return;
-            await sleep(200);
-        }
-    }));
+        }),
+    );
     if (broken) {
         for (const c of clients.values()) c.disconnect();
         throw new Error(`cannot reach the Redis pods through the Kubernetes API: ${broken}`);
     }
     if (clients.size < nodes.length) {
         for (const c of clients.values()) c.disconnect();
-        const missing = nodes.filter((n) => !clients.has(n.name))
+        const missing = nodes
+            .filter((n) => !clients.has(n.name))
             .map((n) => `${n.name} (${n.ip}:${n.port}: ${failures.get(n.name) ?? "no answer"})`);
-        throw new Error(`${missing.length} of ${nodes.length} Redis nodes did not answer an authenticated PING within ${Math.round(timeoutMs / 1000)} s: ${missing.join("; ")}`);
+        throw new Error(
+            `${missing.length} of ${nodes.length} Redis nodes did not answer an authenticated PING within ${Math.round(timeoutMs / 1000)} s: ${missing.join("; ")}`,
+        );
     }
     return clients;
 }
@@ -158,7 +168,8 @@ export async function inspect(node: NodeAddress, client: Redis): Promise<NodeSta
     if (!myself) throw new Error(`${node.name}: CLUSTER NODES has no "myself" line`);
     const info = parseInfo(infoText);
     const cinfo = parseInfo(clusterInfoText);
-    const keys = Object.entries(info).filter(([k]) => /^db\d+$/.test(k))
+    const keys = Object.entries(info)
+        .filter(([k]) => /^db\d+$/.test(k))
         .reduce((sum, [, v]) => sum + Number(/keys=(\d+)/.exec(v)?.[1] ?? 0), 0);
     return {
         node,

@@ -8,7 +8,13 @@ import { inspectAll, NodeState } from "./redis-client";
 import { formatRanges } from "../plan/plan";
 import { countSlots, expand, planRebalance, SlotMove } from "../plan/rebalance";
 
-export interface ReshardResult { moves: SlotMove[]; keys: number; slots: number; ms: number; stats: MigrationStats }
+export interface ReshardResult {
+    moves: SlotMove[];
+    keys: number;
+    slots: number;
+    ms: number;
+    stats: MigrationStats;
+}
 
 export function mastersOf(states: NodeState[], clients: Map<string, Redis>): Master[] {
     return states.map((s) => ({ name: s.node.name, id: s.id, ip: s.node.ip, port: s.node.port, client: clients.get(s.node.name)! }));
@@ -17,14 +23,23 @@ export function mastersOf(states: NodeState[], clients: Map<string, Redis>): Mas
 /** Finishes slots an interrupted run left MIGRATING or IMPORTING; returns how many. */
 export async function finishInterrupted(nodes: NodeAddress[], clients: Map<string, Redis>, opts: MigrationOptions): Promise<number> {
     const states = await inspectAll(nodes, clients);
-    return finishOpenSlots(mastersOf(states, clients), states.map((s) => s.myself), opts);
+    return finishOpenSlots(
+        mastersOf(states, clients),
+        states.map((s) => s.myself),
+        opts,
+    );
 }
 
 /**
  * Moves slots so that exactly `targets` (node names) own them, evenly. Moves from different
  * sources run at once; each is pipelined inside (migrate.ts).
  */
-export async function rebalance(nodes: NodeAddress[], clients: Map<string, Redis>, targets: string[], opts: MigrationOptions): Promise<ReshardResult> {
+export async function rebalance(
+    nodes: NodeAddress[],
+    clients: Map<string, Redis>,
+    targets: string[],
+    opts: MigrationOptions,
+): Promise<ReshardResult> {
     const started = Date.now();
     const states = await inspectAll(nodes, clients);
     const masters = mastersOf(states, clients);
@@ -37,16 +52,21 @@ export async function rebalance(nodes: NodeAddress[], clients: Map<string, Redis
     for (const m of moves) log(`moving ${countSlots(m.slots)} slots ${formatRanges(m.slots)} from ${m.from} to ${m.to}`);
     const bySource = new Map<string, SlotMove[]>();
     for (const m of moves) bySource.set(m.from, [...(bySource.get(m.from) ?? []), m]);
-    const keys = await Promise.all([...bySource.values()].map(async (list) => {
-        let n = 0;
-        for (const m of list) n += await moveSlots(byName.get(m.from)!, byName.get(m.to)!, expand(m.slots), masters, { ...opts, stats });
-        return n;
-    }));
+    const keys = await Promise.all(
+        [...bySource.values()].map(async (list) => {
+            let n = 0;
+            for (const m of list)
+                n += await moveSlots(byName.get(m.from)!, byName.get(m.to)!, expand(m.slots), masters, { ...opts, stats });
+            return n;
+        }),
+    );
     const total = keys.reduce((a, b) => a + b, 0);
     const slots = moves.reduce((a, m) => a + countSlots(m.slots), 0);
     const ms = Date.now() - started;
     const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-    log(`moved ${slots} slots and ${total} keys (${mb(stats.bytes)} MB in ${stats.batches} MIGRATEs) in ${(ms / 1000).toFixed(1)} s; ` +
-        `at most ${stats.maxInFlightCommands} MIGRATEs and ${mb(stats.maxInFlightBytes)} MB in flight on one source`);
+    log(
+        `moved ${slots} slots and ${total} keys (${mb(stats.bytes)} MB in ${stats.batches} MIGRATEs) in ${(ms / 1000).toFixed(1)} s; ` +
+            `at most ${stats.maxInFlightCommands} MIGRATEs and ${mb(stats.maxInFlightBytes)} MB in flight on one source`,
+    );
     return { moves, keys: total, slots, ms, stats };
 }

@@ -21,14 +21,19 @@ export async function designateMasters(nodes: FormationNode[], shape: Shape, cli
     const owners = states.filter((s) => s.myself.slots.length > 0);
     const missing = shape.shards - owners.length;
     if (missing <= 0) return owners.map((s) => s.node.name);
-    const candidates = states.filter((s) => s.myself.slots.length === 0 && !isReplica(s.myself) && s.keys === 0)
+    const candidates = states
+        .filter((s) => s.myself.slots.length === 0 && !isReplica(s.myself) && s.keys === 0)
         .map((s) => ({ ...placed(s), followed: states.some((r) => r.myself.masterId === s.id) }));
     const chosen = pickNewMasters(candidates, owners.map(placed), missing);
     if (chosen.length < missing) {
-        throw new FormationError(`shards ${owners.length} -> ${shape.shards} needs ${missing} empty nodes to become masters, ` +
-            `but only ${chosen.length} are free (${chosen.join(", ") || "none"}); every other node owns slots or replicates`);
+        throw new FormationError(
+            `shards ${owners.length} -> ${shape.shards} needs ${missing} empty nodes to become masters, ` +
+                `but only ${chosen.length} are free (${chosen.join(", ") || "none"}); every other node owns slots or replicates`,
+        );
     }
-    log(`${chosen.length === 1 ? `${chosen[0]} becomes the master of a new shard` : `${chosen.join(", ")} become masters of new shards`} (${owners.length} -> ${shape.shards})`);
+    log(
+        `${chosen.length === 1 ? `${chosen[0]} becomes the master of a new shard` : `${chosen.join(", ")} become masters of new shards`} (${owners.length} -> ${shape.shards})`,
+    );
     return [...owners.map((s) => s.node.name), ...chosen];
 }
 
@@ -37,7 +42,13 @@ export async function designateMasters(nodes: FormationNode[], shape: Shape, cli
  * those masters stay; the others go to the masters with the fewest replicas, on another host
  * (and zone) where possible.
  */
-export async function attachReplicas(nodes: FormationNode[], shape: Shape, clients: Map<string, Redis>, log: Log, masterNames: string[]): Promise<number> {
+export async function attachReplicas(
+    nodes: FormationNode[],
+    shape: Shape,
+    clients: Map<string, Redis>,
+    log: Log,
+    masterNames: string[],
+): Promise<number> {
     const states = await inspectAll(nodes, clients);
     const byId = new Map(states.map((s) => [s.id, s]));
     const masters = states.filter((s) => masterNames.includes(s.node.name));
@@ -51,9 +62,10 @@ export async function attachReplicas(nodes: FormationNode[], shape: Shape, clien
     const planned = freshPlan(nodes, shape, states);
     let changes = 0;
     for (const s of free) {
-        const target = planned.get(s.node.name) && followers.has(planned.get(s.node.name)!)
-            ? planned.get(s.node.name)!
-            : chooseMaster(s, masters, followers, nodes);
+        const target =
+            planned.get(s.node.name) && followers.has(planned.get(s.node.name)!)
+                ? planned.get(s.node.name)!
+                : chooseMaster(s, masters, followers, nodes);
         log(`${s.node.name} replicates ${byId.get(target)!.node.name}`);
         await whenLoaded(() => clients.get(s.node.name)!.call("CLUSTER", "REPLICATE", target));
         followers.get(target)!.push(s.id);

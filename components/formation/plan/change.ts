@@ -27,7 +27,11 @@ const NOT_SETTINGS = new Set([...SHAPE_KEYS, "nodeIds", "shardLayout", "replicas
 
 export function describeChange(olds: Described, news: Described): Change {
     const pending = unknownShape(news);
-    if (pending) return { kind: "unknown", summary: `${pending} known only after apply: the update adopts the cluster and reshapes it if needed, never re-forms it` };
+    if (pending)
+        return {
+            kind: "unknown",
+            summary: `${pending} known only after apply: the update adopts the cluster and reshapes it if needed, never re-forms it`,
+        };
     if (olds.shards !== news.shards) return { kind: "shards", summary: describeReshard(olds, news) };
     if (olds.replicasPerShard !== news.replicasPerShard) {
         const oldNames = new Set(olds.nodes.map((n) => n.name));
@@ -48,7 +52,10 @@ export function describeChange(olds: Described, news: Described): Change {
         return !old || old.address !== n.address || old.port !== n.port || old.host !== n.host || old.zone !== n.zone;
     });
     if (moved.length > 0 || olds.nodes.length !== news.nodes.length) {
-        return { kind: "addresses", summary: `addresses or placement changed for ${moved.map((n) => n.name).join(", ") || "removed nodes"}: the same cluster is adopted, nothing is re-formed` };
+        return {
+            kind: "addresses",
+            summary: `addresses or placement changed for ${moved.map((n) => n.name).join(", ") || "removed nodes"}: the same cluster is adopted, nothing is re-formed`,
+        };
     }
     const config = Object.entries(news.redisConfig ?? {}).filter(([k, v]) => (olds.redisConfig ?? {})[k] !== v);
     if (config.length > 0) {
@@ -56,13 +63,16 @@ export function describeChange(olds: Described, news: Described): Change {
         return { kind: "config", summary: `${list}: applied live with CONFIG SET, no restart` };
     }
     const settings = changedSettings(olds, news);
-    if (settings.length > 0) return { kind: "settings", summary: `${settings.join(", ")}: stored for refresh and later updates; nothing runs on the nodes` };
+    if (settings.length > 0)
+        return { kind: "settings", summary: `${settings.join(", ")}: stored for refresh and later updates; nothing runs on the nodes` };
     return { kind: "none", summary: "no change" };
 }
 
 /** The shape inputs the preview does not know yet ("nodes, shards"), or "" when all are known. */
 function unknownShape(news: Described): string {
-    return unknownKeys(news as unknown as Record<string, unknown>).filter((k) => SHAPE_KEYS.includes(k)).join(", ");
+    return unknownKeys(news as unknown as Record<string, unknown>)
+        .filter((k) => SHAPE_KEYS.includes(k))
+        .join(", ");
 }
 
 /** One preview phrase per changed setting; a password or an object is named, never printed. */
@@ -70,23 +80,33 @@ function changedSettings(oldInputs: Described, newInputs: Described): string[] {
     const olds = oldInputs as unknown as Record<string, unknown>;
     const news = newInputs as unknown as Record<string, unknown>;
     const keys = [...new Set([...Object.keys(news), ...Object.keys(olds)])].filter((k) => !NOT_SETTINGS.has(k)).sort();
-    return keys.filter((k) => !isDeepStrictEqual(olds[k], news[k])).map((k) => {
-        const name = k === "password" ? "admin password" : k;
-        if (isUnknown(news[k])) return `${name} (known after apply)`;
-        if (k === "password" || typeof news[k] === "object" || typeof olds[k] === "object") return `${name} changed`;
-        return `${name} ${JSON.stringify(olds[k])} -> ${JSON.stringify(news[k])}`;
-    });
+    return keys
+        .filter((k) => !isDeepStrictEqual(olds[k], news[k]))
+        .map((k) => {
+            const name = k === "password" ? "admin password" : k;
+            if (isUnknown(news[k])) return `${name} (known after apply)`;
+            if (k === "password" || typeof news[k] === "object" || typeof olds[k] === "object") return `${name} changed`;
+            return `${name} ${JSON.stringify(olds[k])} -> ${JSON.stringify(news[k])}`;
+        });
 }
 
 /** The reshard the preview promises: new masters, slot ranges moved and about how many keys. */
 function describeReshard(olds: Described, news: Described): string {
     const head = `shards ${olds.shards} -> ${news.shards}`;
-    if (!olds.shardLayout?.length) return `${head}: slots and keys move between masters (no recorded layout to plan from; run pulumi refresh for a detailed plan)`;
+    if (!olds.shardLayout?.length)
+        return `${head}: slots and keys move between masters (no recorded layout to plan from; run pulumi refresh for a detailed plan)`;
     const plan = planReshape(olds.shardLayout, news.nodes, news.shards);
     const leaving = olds.nodes.map((n) => n.name).filter((n) => !news.nodes.some((m) => m.name === n));
-    const parts = news.shards > olds.shards
-        ? [plan.newMasters.length === 1 ? `${plan.newMasters[0]} becomes the master of a new shard` : `${plan.newMasters.join(", ")} become masters of new shards`]
-        : [`${plan.drained.join(", ")} give${plan.drained.length === 1 ? "s" : ""} up ${plan.drained.length === 1 ? "its" : "their"} slots before ${leaving.join(", ")} ${leaving.length === 1 ? "is" : "are"} removed`];
+    const parts =
+        news.shards > olds.shards
+            ? [
+                  plan.newMasters.length === 1
+                      ? `${plan.newMasters[0]} becomes the master of a new shard`
+                      : `${plan.newMasters.join(", ")} become masters of new shards`,
+              ]
+            : [
+                  `${plan.drained.join(", ")} give${plan.drained.length === 1 ? "s" : ""} up ${plan.drained.length === 1 ? "its" : "their"} slots before ${leaving.join(", ")} ${leaving.length === 1 ? "is" : "are"} removed`,
+              ];
     const total = plan.moves.reduce((a, m) => a + m.slots.reduce((b, r) => b + r.end - r.start + 1, 0), 0);
     return `${head}: ${parts.join("; ")}; ${total} slots move: ${plan.lines.join("; ")}`;
 }
@@ -94,7 +114,11 @@ function describeReshard(olds: Described, news: Described): string {
 /** The drain resource's part: which pods leave, drained before the StatefulSet shrinks. */
 export function describeDrain(olds: Described, news: Described): Change {
     const pending = unknownShape(news);
-    if (pending) return { kind: "unknown", summary: `${pending} known only after apply: pods that leave the shape will be drained before the StatefulSet shrinks` };
+    if (pending)
+        return {
+            kind: "unknown",
+            summary: `${pending} known only after apply: pods that leave the shape will be drained before the StatefulSet shrinks`,
+        };
     const leaving = olds.nodes.map((n) => n.name).filter((n) => !news.nodes.some((m) => m.name === n));
     if (leaving.length === 0) {
         const changed = olds.shards !== news.shards || olds.replicasPerShard !== news.replicasPerShard;
@@ -102,7 +126,8 @@ export function describeDrain(olds: Described, news: Described): Change {
     }
     return {
         kind: "shards",
-        summary: `${leaving.join(", ")} leave the shape: before the StatefulSet shrinks, leaving masters hand over to staying ` +
+        summary:
+            `${leaving.join(", ")} leave the shape: before the StatefulSet shrinks, leaving masters hand over to staying ` +
             "replicas or have their slots migrated to staying masters, and staying pods regroup as replicas",
     };
 }

@@ -37,7 +37,10 @@ export const MIGRATION_DEFAULTS: MigrationLimits = {
     minBytesPerSecond: 4 * MiB,
 };
 
-export interface SizedKey { key: string; bytes: number }
+export interface SizedKey {
+    key: string;
+    bytes: number;
+}
 
 /** Consecutive batches of at most `batchKeys` keys and `batchBytes` bytes; a key larger than that is a batch of its own. */
 export function batchesOf(keys: SizedKey[], limits: Pick<MigrationLimits, "batchKeys" | "batchBytes">): SizedKey[][] {
@@ -74,8 +77,14 @@ export interface MigrationStats {
     maxInFlightCommands: number;
 }
 
-export const emptyStats = (): MigrationStats =>
-    ({ keys: 0, bytes: 0, batches: 0, largestBatchBytes: 0, maxInFlightBytes: 0, maxInFlightCommands: 0 });
+export const emptyStats = (): MigrationStats => ({
+    keys: 0,
+    bytes: 0,
+    batches: 0,
+    largestBatchBytes: 0,
+    maxInFlightBytes: 0,
+    maxInFlightCommands: 0,
+});
 
 /** Totals add up; maxima take the larger. */
 export function mergeStats(a: MigrationStats, b: MigrationStats): MigrationStats {

@@ -8,7 +8,10 @@ export class InFlightWindow {
     private commands = 0;
     private readonly waiting: { bytes: number; start: () => void }[] = [];
 
-    constructor(private readonly limits: Pick<MigrationLimits, "inFlightBytes" | "inFlightCommands">, private readonly stats: MigrationStats) {}
+    constructor(
+        private readonly limits: Pick<MigrationLimits, "inFlightBytes" | "inFlightCommands">,
+        private readonly stats: MigrationStats,
+    ) {}
 
     /** Bytes outstanding now: what a command sent on this connection waits behind. */
     get queuedBytes(): number {

@@ -6,10 +6,20 @@ import type { NodeInfo, Shape } from "../types";
 export const SLOT_COUNT = 16384;
 
 /** Inclusive bounds. */
-export interface SlotRange { start: number; end: number }
+export interface SlotRange {
+    start: number;
+    end: number;
+}
 /** Node names. */
-export interface ShardPlan { master: string; replicas: string[]; slots: SlotRange[] }
-export interface ClusterPlan { shards: ShardPlan[]; warnings: string[] }
+export interface ShardPlan {
+    master: string;
+    replicas: string[];
+    slots: SlotRange[];
+}
+export interface ClusterPlan {
+    shards: ShardPlan[];
+    warnings: string[];
+}
 
 export class PlanError extends Error {
     constructor(message: string) {
@@ -45,12 +55,16 @@ export function formatRanges(ranges: SlotRange[]): string {
 
 /** Inverse of formatRanges: "0-5460,10000" (CLUSTER NODES separates with spaces; both are read). */
 export function parseRanges(text: string): SlotRange[] {
-    const ranges = text.split(/[\s,]+/).filter((t) => t !== "").map((t) => {
-        const m = /^(\d+)(?:-(\d+))?$/.exec(t);
-        const range = m && { start: Number(m[1]), end: Number(m[2] ?? m[1]) };
-        if (!range || range.start > range.end || range.end >= SLOT_COUNT) throw new PlanError(`"${t}" is not a slot range (0-${SLOT_COUNT - 1})`);
-        return range;
-    });
+    const ranges = text
+        .split(/[\s,]+/)
+        .filter((t) => t !== "")
+        .map((t) => {
+            const m = /^(\d+)(?:-(\d+))?$/.exec(t);
+            const range = m && { start: Number(m[1]), end: Number(m[2] ?? m[1]) };
+            if (!range || range.start > range.end || range.end >= SLOT_COUNT)
+                throw new PlanError(`"${t}" is not a slot range (0-${SLOT_COUNT - 1})`);
+            return range;
+        });
     return ranges;
 }
 
@@ -66,7 +80,8 @@ export function planCluster(nodes: NodeInfo[], shape: Shape): ClusterPlan {
     if (nodes.length !== needed) {
         throw new PlanError(
             `${shards} shard(s) x (1 master + ${replicas} replica(s)) needs exactly ${needed} Redis nodes, but ${nodes.length} ` +
-            `were given; scale the StatefulSet to ${needed} pods or change shards/replicasPerShard`);
+                `were given; scale the StatefulSet to ${needed} pods or change shards/replicasPerShard`,
+        );
     }
     rejectDuplicates(nodes, "name");
     rejectDuplicates(nodes, "address");
@@ -76,17 +91,26 @@ export function planCluster(nodes: NodeInfo[], shape: Shape): ClusterPlan {
     const zoneAware = new Set(sorted.map((n) => n.zone).filter((z) => z !== "")).size >= 2;
     const masters = pickMasters(sorted, shards, replicas, zoneAware).sort((a, b) => naturalCompare(a.name, b.name));
     const isMaster = new Set(masters);
-    const byMaster = assignReplicas(sorted.filter((n) => !isMaster.has(n)), masters, replicas, zoneAware);
+    const byMaster = assignReplicas(
+        sorted.filter((n) => !isMaster.has(n)),
+        masters,
+        replicas,
+        zoneAware,
+    );
 
     const slots = splitSlots(shards);
     const warnings: string[] = [];
     const plans = masters.map((master, i): ShardPlan => {
         for (const r of byMaster[i]) {
             if (r.host === master.host) {
-                warnings.push(`replica ${r.name} shares host ${r.host} with its master ${master.name}; losing that host loses the whole shard`);
+                warnings.push(
+                    `replica ${r.name} shares host ${r.host} with its master ${master.name}; losing that host loses the whole shard`,
+                );
             }
             if (zoneAware && r.zone !== "" && r.zone === master.zone) {
-                warnings.push(`replica ${r.name} shares zone ${r.zone} with its master ${master.name}; losing that zone loses the whole shard`);
+                warnings.push(
+                    `replica ${r.name} shares zone ${r.zone} with its master ${master.name}; losing that zone loses the whole shard`,
+                );
             }
         }
         return { master: master.name, replicas: byMaster[i].map((r) => r.name), slots: [slots[i]] };
@@ -99,7 +123,9 @@ function rejectDuplicates(nodes: NodeInfo[], field: "name" | "address"): void {
     for (const n of nodes) {
         const other = seen.get(n[field]);
         if (other !== undefined) {
-            throw new PlanError(`nodes ${other} and ${n.name} have the same ${field} "${n[field]}"; every pod must appear once with its own ${field}`);
+            throw new PlanError(
+                `nodes ${other} and ${n.name} have the same ${field} "${n[field]}"; every pod must appear once with its own ${field}`,
+            );
         }
         seen.set(n[field], n.name);
     }
@@ -110,11 +136,13 @@ function naturalCompare(a: string, b: string): number {
     const pa = a.match(/\d+|\D+/g) ?? [];
     const pb = b.match(/\d+|\D+/g) ?? [];
     for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-        const x = pa[i], y = pb[i];
+        const x = pa[i],
+            y = pb[i];
         if (x === y) continue;
         if (/^\d/.test(x) && /^\d/.test(y)) {
             // Compare digit strings by length then text: exact for numbers beyond 2^53.
-            const nx = x.replace(/^0+/, ""), ny = y.replace(/^0+/, "");
+            const nx = x.replace(/^0+/, ""),
+                ny = y.replace(/^0+/, "");
             if (nx.length !== ny.length) return nx.length - ny.length;
             if (nx !== ny) return nx < ny ? -1 : 1;
         }
@@ -138,8 +166,10 @@ function pickMasters(sorted: NodeInfo[], shards: number, replicas: number, zoneA
         for (const n of sorted) counts.set(n[key], (counts.get(n[key]) ?? 0) + 1);
         return counts;
     };
-    const hostSize = size("host"), zoneSize = size("zone");
-    const hostMasters = new Map<string, number>(), zoneMasters = new Map<string, number>();
+    const hostSize = size("host"),
+        zoneSize = size("zone");
+    const hostMasters = new Map<string, number>(),
+        zoneMasters = new Map<string, number>();
     const excess = (n: number, m: number) => Math.max(0, n + (replicas - 1) * m - replicas * shards);
     const growth = (n: number, m: number) => excess(n, m + 1) - excess(n, m);
 
@@ -149,7 +179,8 @@ function pickMasters(sorted: NodeInfo[], shards: number, replicas: number, zoneA
         let best: NodeInfo | undefined;
         let bestKey: number[] = [];
         for (const n of free) {
-            const mh = hostMasters.get(n.host) ?? 0, mz = zoneMasters.get(n.zone) ?? 0;
+            const mh = hostMasters.get(n.host) ?? 0,
+                mz = zoneMasters.get(n.zone) ?? 0;
             const key = [
                 growth(hostSize.get(n.host)!, mh),
                 zoneAware && n.zone !== "" ? growth(zoneSize.get(n.zone)!, mz) : 0,
@@ -182,21 +213,25 @@ function assignReplicas(replicas: NodeInfo[], masters: NodeInfo[], perMaster: nu
     for (const r of replicas) {
         const key = `${r.host}\u0000${r.zone}`;
         const group = groupsByKey.get(key);
-        if (group) group.push(r); else groupsByKey.set(key, [r]);
+        if (group) group.push(r);
+        else groupsByKey.set(key, [r]);
     }
     const groups = [...groupsByKey.values()];
     const zoneCost = replicas.length * perMaster + 1;
     const hostCost = zoneCost * (replicas.length + 1);
 
-    const source = 0, sink = 1, groupNode = (g: number) => 2 + g, masterNode = (m: number) => 2 + groups.length + m;
+    const source = 0,
+        sink = 1,
+        groupNode = (g: number) => 2 + g,
+        masterNode = (m: number) => 2 + groups.length + m;
     const edges: Edge[] = [];
     const pairEdges: Array<{ g: number; m: number; edge: number }> = [];
     groups.forEach((pods, g) => edges.push({ from: source, to: groupNode(g), cap: pods.length, cost: 0 }));
     masters.forEach((master, m) => {
         edges.push({ from: masterNode(m), to: sink, cap: perMaster, cost: 0 });
         groups.forEach(([pod], g) => {
-            const clash = (pod.host === master.host ? hostCost : 0) +
-                (zoneAware && pod.zone !== "" && pod.zone === master.zone ? zoneCost : 0);
+            const clash =
+                (pod.host === master.host ? hostCost : 0) + (zoneAware && pod.zone !== "" && pod.zone === master.zone ? zoneCost : 0);
             for (let k = 0; k < Math.min(perMaster, groups[g].length); k++) {
                 pairEdges.push({ g, m, edge: edges.length });
                 edges.push({ from: groupNode(g), to: masterNode(m), cap: 1, cost: clash + k });
@@ -213,16 +248,31 @@ function assignReplicas(replicas: NodeInfo[], masters: NodeInfo[], perMaster: nu
     return result.map((rs) => rs.sort((a, b) => naturalCompare(a.name, b.name)));
 }
 
-interface Edge { from: number; to: number; cap: number; cost: number }
+interface Edge {
+    from: number;
+    to: number;
+    cap: number;
+    cost: number;
+}
 
 /** Successive shortest paths (SPFA); costs start non-negative so the residual graph never has negative cycles. */
 function minCostFlow(nodeCount: number, edges: Edge[], source: number, sink: number): number[] {
     const head = new Array<number>(nodeCount).fill(-1);
-    const to: number[] = [], cap: number[] = [], cost: number[] = [], next: number[] = [];
+    const to: number[] = [],
+        cap: number[] = [],
+        cost: number[] = [],
+        next: number[] = [];
     const arc = (u: number, v: number, c: number, w: number) => {
-        to.push(v); cap.push(c); cost.push(w); next.push(head[u]); head[u] = to.length - 1;
+        to.push(v);
+        cap.push(c);
+        cost.push(w);
+        next.push(head[u]);
+        head[u] = to.length - 1;
     };
-    for (const e of edges) { arc(e.from, e.to, e.cap, e.cost); arc(e.to, e.from, 0, -e.cost); }
+    for (const e of edges) {
+        arc(e.from, e.to, e.cap, e.cost);
+        arc(e.to, e.from, 0, -e.cost);
+    }
     for (;;) {
         const dist = new Array<number>(nodeCount).fill(Infinity);
         const via = new Array<number>(nodeCount).fill(-1);
@@ -236,14 +286,20 @@ function minCostFlow(nodeCount: number, edges: Edge[], source: number, sink: num
                 if (cap[e] > 0 && dist[u] + cost[e] < dist[to[e]]) {
                     dist[to[e]] = dist[u] + cost[e];
                     via[to[e]] = e;
-                    if (!queued[to[e]]) { queued[to[e]] = true; queue.push(to[e]); }
+                    if (!queued[to[e]]) {
+                        queued[to[e]] = true;
+                        queue.push(to[e]);
+                    }
                 }
             }
         }
         if (dist[sink] === Infinity) break;
         let push = Infinity;
         for (let v = sink; v !== source; v = to[via[v] ^ 1]) push = Math.min(push, cap[via[v]]);
-        for (let v = sink; v !== source; v = to[via[v] ^ 1]) { cap[via[v]] -= push; cap[via[v] ^ 1] += push; }
+        for (let v = sink; v !== source; v = to[via[v] ^ 1]) {
+            cap[via[v]] -= push;
+            cap[via[v] ^ 1] += push;
+        }
     }
     return edges.map((_, i) => cap[2 * i + 1]);
 }

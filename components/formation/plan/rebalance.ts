@@ -4,8 +4,15 @@
 import { PlanError, SlotRange, SLOT_COUNT } from "./plan";
 
 /** A master (by id or name) and the slots it owns now. */
-export interface SlotOwner { id: string; slots: SlotRange[] }
-export interface SlotMove { from: string; to: string; slots: SlotRange[] }
+export interface SlotOwner {
+    id: string;
+    slots: SlotRange[];
+}
+export interface SlotMove {
+    from: string;
+    to: string;
+    slots: SlotRange[];
+}
 
 /**
  * How many slots each target should own: an even split of the owned slots, the remainder going to

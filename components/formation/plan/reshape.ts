@@ -5,7 +5,11 @@ import { parseRanges, SlotRange } from "./plan";
 import { countSlots, planRebalance, SlotMove } from "./rebalance";
 import type { Placed, RecordedShard } from "../types";
 
-export interface MasterLoad { name: string; slots: SlotRange[]; keys: number }
+export interface MasterLoad {
+    name: string;
+    slots: SlotRange[];
+    keys: number;
+}
 
 /**
  * New masters among pods that own nothing: pods that already have replicas first (a run that was
@@ -22,8 +26,11 @@ export function pickNewMasters(candidates: (Placed & { followed?: boolean })[], 
     const chosen: string[] = [];
     const free = [...candidates].sort((a, b) => byOrdinal(a.name, b.name));
     while (chosen.length < count && free.length > 0) {
-        const score = (p: Placed & { followed?: boolean }) =>
-            [p.followed ? 0 : 1, p.zone ? zoneLoad.get(p.zone) ?? 0 : 0, p.host ? hostLoad.get(p.host) ?? 0 : 0];
+        const score = (p: Placed & { followed?: boolean }) => [
+            p.followed ? 0 : 1,
+            p.zone ? (zoneLoad.get(p.zone) ?? 0) : 0,
+            p.host ? (hostLoad.get(p.host) ?? 0) : 0,
+        ];
         let best = 0;
         for (let i = 1; i < free.length; i++) if (less(score(free[i]), score(free[best]))) best = i;
         const [pick] = free.splice(best, 1);
@@ -35,7 +42,8 @@ export function pickNewMasters(candidates: (Placed & { followed?: boolean })[], 
 
 /** The masters that keep slots when the count shrinks: staying pods, the most slots first. */
 export function pickStayingMasters(masters: MasterLoad[], staying: Set<string>, shards: number): string[] {
-    return masters.filter((m) => staying.has(m.name))
+    return masters
+        .filter((m) => staying.has(m.name))
         .sort((a, b) => countSlots(b.slots) - countSlots(a.slots) || byOrdinal(a.name, b.name))
         .slice(0, shards)
         .map((m) => m.name);
@@ -45,7 +53,7 @@ export function pickStayingMasters(masters: MasterLoad[], staying: Set<string>, 
 export function estimateKeys(move: SlotMove, loads: MasterLoad[]): number {
     const source = loads.find((l) => l.name === move.from);
     if (!source || source.keys === 0) return 0;
-    return Math.round(source.keys * countSlots(move.slots) / Math.max(1, countSlots(source.slots)));
+    return Math.round((source.keys * countSlots(move.slots)) / Math.max(1, countSlots(source.slots)));
 }
 
 export function describeMoves(moves: SlotMove[], loads: MasterLoad[]): string[] {
@@ -78,12 +86,19 @@ export function planReshape(layout: RecordedShard[], newNodes: Placed[], shards:
         const placed = (name: string) => newNodes.find((n) => n.name === name) ?? { name, host: "", zone: "" };
         // Pods that were replicas stay replicas; only pods new to the shape are candidates.
         const candidates = newNodes.filter((n) => !known.has(n.name) && !layout.some((s) => s.replicas?.includes(n.name)));
-        newMasters = pickNewMasters(candidates, layout.map((s) => placed(s.master)), shards - layout.length);
+        newMasters = pickNewMasters(
+            candidates,
+            layout.map((s) => placed(s.master)),
+            shards - layout.length,
+        );
         targets = [...layout.map((s) => s.master), ...newMasters];
     } else {
         targets = pickStayingMasters(loads, staying, shards);
     }
-    const moves = planRebalance(loads.map((l) => ({ id: l.name, slots: l.slots })), targets);
+    const moves = planRebalance(
+        loads.map((l) => ({ id: l.name, slots: l.slots })),
+        targets,
+    );
     return {
         newMasters,
         drained: loads.map((l) => l.name).filter((n) => !targets.includes(n)),
@@ -99,12 +114,18 @@ function less(a: number[], b: number[]): boolean {
 
 /** Pod names by ordinal ("redis-2" before "redis-10"). */
 export function byOrdinal(a: string, b: string): number {
-    const na = Number(/(\d+)$/.exec(a)?.[1] ?? NaN), nb = Number(/(\d+)$/.exec(b)?.[1] ?? NaN);
+    const na = Number(/(\d+)$/.exec(a)?.[1] ?? NaN),
+        nb = Number(/(\d+)$/.exec(b)?.[1] ?? NaN);
     if (a.replace(/\d+$/, "") === b.replace(/\d+$/, "") && !Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export interface MemoryUse { name: string; slots: SlotRange[]; usedBytes: number; datasetBytes: number }
+export interface MemoryUse {
+    name: string;
+    slots: SlotRange[];
+    usedBytes: number;
+    datasetBytes: number;
+}
 
 /** Share of maxmemory a master may reach after a scale-in: room for writes, buffers and forks. */
 export const SCALE_IN_MEMORY_LIMIT = 0.8;
@@ -120,11 +141,15 @@ export function capacityProblems(use: MemoryUse[], moves: SlotMove[], maxmemoryB
     for (const m of moves) {
         const source = use.find((u) => u.name === m.from);
         if (!source) continue;
-        const share = source.datasetBytes * countSlots(m.slots) / Math.max(1, countSlots(source.slots));
+        const share = (source.datasetBytes * countSlots(m.slots)) / Math.max(1, countSlots(source.slots));
         projected.set(m.to, (projected.get(m.to) ?? use.find((u) => u.name === m.to)?.usedBytes ?? 0) + share);
     }
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-    return [...projected].filter(([, bytes]) => bytes > limit).map(([name, bytes]) =>
-        `${name} would hold about ${mib(bytes)} after the move, over ${SCALE_IN_MEMORY_LIMIT * 100}% of maxmemory ` +
-        `(${mib(maxmemoryBytes)}, so at most ${mib(limit)})`);
+    return [...projected]
+        .filter(([, bytes]) => bytes > limit)
+        .map(
+            ([name, bytes]) =>
+                `${name} would hold about ${mib(bytes)} after the move, over ${SCALE_IN_MEMORY_LIMIT * 100}% of maxmemory ` +
+                `(${mib(maxmemoryBytes)}, so at most ${mib(limit)})`,
+        );
 }

@@ -16,7 +16,11 @@ export interface ClusterNodeView {
 }
 
 export function parseClusterNodes(text: string): ClusterNodeView[] {
-    return text.split("\n").map((l) => l.trim()).filter(Boolean).map(parseLine);
+    return text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map(parseLine);
 }
 
 function parseLine(line: string): ClusterNodeView {

@@ -32,7 +32,11 @@ export function clusterDown(): void {
 
 export function kubectl(cluster: LocalCluster, args: string[], input?: string): string {
     const r = spawnSync(path.join(cluster.bin, "kubectl"), args, {
-        encoding: "utf8", input, timeout: 120_000, env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, maxBuffer: 64 * 2 ** 20,
+        encoding: "utf8",
+        input,
+        timeout: 120_000,
+        env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
+        maxBuffer: 64 * 2 ** 20,
     });
     if (r.status !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr || r.error}`);
     return r.stdout;
@@ -51,7 +55,10 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
         } catch (e) {
             last = e;
         }
-        if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (last: ${last instanceof Error ? last.message : last})` : ""}`);
+        if (Date.now() > deadline)
+            throw new Error(
+                `${what}: not within ${timeoutMs / 1000} s${last ? ` (last: ${last instanceof Error ? last.message : last})` : ""}`,
+            );
         await new Promise((r) => setTimeout(r, 500));
     }
 }

@@ -21,7 +21,10 @@ export class PulumiProject {
     readonly home: string;
     readonly env: NodeJS.ProcessEnv;
 
-    constructor(readonly cluster: LocalCluster, readonly dir = REPO) {
+    constructor(
+        readonly cluster: LocalCluster,
+        readonly dir = REPO,
+    ) {
         this.home = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-e2e-"));
         fs.mkdirSync(path.join(this.home, "backend"));
         this.env = {
@@ -44,12 +47,22 @@ export class PulumiProject {
      */
     run(args: string[], timeoutMs = 900_000, quiet = false): Promise<CliResult> {
         return new Promise((resolve) => {
-            const child = spawn("pulumi", [...args, "--color", "never"], { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+            const child = spawn("pulumi", [...args, "--color", "never"], {
+                cwd: this.dir,
+                env: this.env,
+                stdio: ["ignore", "pipe", "pipe"],
+            });
             let stdout = "";
             let stderr = "";
             const echo = process.env.REDIS_E2E_VERBOSE && !quiet ? (d: Buffer) => process.stderr.write(d) : () => undefined;
-            child.stdout.on("data", (d) => { stdout += d; echo(d); });
-            child.stderr.on("data", (d) => { stderr += d; echo(d); });
+            child.stdout.on("data", (d) => {
+                stdout += d;
+                echo(d);
+            });
+            child.stderr.on("data", (d) => {
+                stderr += d;
+                echo(d);
+            });
             const timer = setTimeout(() => child.kill("SIGINT"), timeoutMs);
             child.on("close", (code) => {
                 clearTimeout(timer);
@@ -61,7 +74,10 @@ export class PulumiProject {
     /** Like run, but a non-zero exit fails with the CLI's own words. */
     async ok(args: string[], timeoutMs?: number, quiet = false): Promise<CliResult> {
         const r = await this.run(args, timeoutMs, quiet);
-        if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${quiet ? "(output withheld: it holds secrets)" : tail(r.stdout)}\n${tail(r.stderr)}`);
+        if (r.code !== 0)
+            throw new Error(
+                `pulumi ${args.join(" ")} exited ${r.code}:\n${quiet ? "(output withheld: it holds secrets)" : tail(r.stdout)}\n${tail(r.stderr)}`,
+            );
         return r;
     }
 
@@ -77,7 +93,7 @@ export class PulumiProject {
 
     setConfig(stack: string, config: Record<string, unknown>, project = "redis-cluster"): void {
         const file = this.stackFile(stack);
-        const doc = fs.existsSync(file) ? YAML.parse(fs.readFileSync(file, "utf8")) ?? {} : {};
+        const doc = fs.existsSync(file) ? (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) : {};
         doc.config = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${project}:${k}`, v]));
         fs.writeFileSync(file, YAML.stringify(doc));
     }

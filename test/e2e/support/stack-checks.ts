@@ -21,7 +21,11 @@ export function accessOf(outputs: Record<string, any>): StackAccess {
 export function runExample(access: StackAccess, client: "ioredis" | "redis-py", prefix: string, count: number, checkPrefix?: string): any {
     const [cmd, file] = client === "ioredis" ? [process.execPath, "ioredis-cluster.js"] : ["/usr/bin/python3", "redis-py-cluster.py"];
     const env = { ...process.env, REDIS_SEEDS: access.seeds.join(","), REDIS_USER: access.username, REDIS_PASSWORD: access.password };
-    const out = execFileSync(cmd, [path.join(EXAMPLES, file), prefix, String(count), ...(checkPrefix ? [checkPrefix] : [])], { env, encoding: "utf8", timeout: 180_000 });
+    const out = execFileSync(cmd, [path.join(EXAMPLES, file), prefix, String(count), ...(checkPrefix ? [checkPrefix] : [])], {
+        env,
+        encoding: "utf8",
+        timeout: 180_000,
+    });
     return JSON.parse(out.trim().split("\n").pop()!);
 }
 
@@ -29,20 +33,31 @@ export function runExample(access: StackAccess, client: "ioredis" | "redis-py", 
 export function clusterCheck(access: StackAccess): { ok: boolean; output: string } {
     const [host, port] = access.seeds[0].split(":");
     const r = spawnSync("redis-cli", ["--user", access.username, "--cluster", "check", `${host}:${port}`], {
-        encoding: "utf8", timeout: 60_000, env: { ...process.env, REDISCLI_AUTH: access.password },
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, REDISCLI_AUTH: access.password },
     });
     const output = (r.stdout ?? "") + (r.stderr ?? "");
     return { ok: r.status === 0 && output.includes("[OK] All 16384 slots covered."), output };
 }
 
 /** Pod name -> [uid, total restarts], from the API. */
-export function podRestarts(cluster: LocalCluster, namespace: string, selector: string): Record<string, { uid: string; restarts: number; ip: string }> {
+export function podRestarts(
+    cluster: LocalCluster,
+    namespace: string,
+    selector: string,
+): Record<string, { uid: string; restarts: number; ip: string }> {
     const pods = kubectlJson(cluster, ["-n", namespace, "get", "pods", "-l", selector]).items;
-    return Object.fromEntries(pods.map((p: any) => [p.metadata.name, {
-        uid: p.metadata.uid,
-        ip: p.status.podIP,
-        restarts: (p.status.containerStatuses ?? []).reduce((n: number, c: any) => n + c.restartCount, 0),
-    }]));
+    return Object.fromEntries(
+        pods.map((p: any) => [
+            p.metadata.name,
+            {
+                uid: p.metadata.uid,
+                ip: p.status.podIP,
+                restarts: (p.status.containerStatuses ?? []).reduce((n: number, c: any) => n + c.restartCount, 0),
+            },
+        ]),
+    );
 }
 
 /** Runs `action` while a workload writes (each write followed by WAIT 1), then reads back every acknowledged key. */
