@@ -7,6 +7,7 @@ import type { NodeAddress } from "../types";
 import { inspectAll, NodeState } from "./redis-client";
 import { formatRanges } from "../plan/plan";
 import { countSlots, expand, planRebalance, SlotMove } from "../plan/rebalance";
+import { isReplica } from "../plan/topology";
 
 export interface ReshardResult {
     moves: SlotMove[];
@@ -20,12 +21,17 @@ export function mastersOf(states: NodeState[], clients: Map<string, Redis>): Mas
     return states.map((s) => ({ name: s.node.name, id: s.id, ip: s.node.ip, port: s.node.port, client: clients.get(s.node.name)! }));
 }
 
-/** Finishes slots an interrupted run left MIGRATING or IMPORTING; returns how many. */
+/**
+ * Finishes slots an interrupted run left MIGRATING or IMPORTING; returns how many. Only the
+ * masters' own states count: Valkey 8 replicates CLUSTER SETSLOT to replicas, so a replica's
+ * line mirrors its master's open slots, and it refuses SETSLOT itself ("Please use SETSLOT only
+ * with masters"). Finishing on the master clears the replica's copy with it.
+ */
 export async function finishInterrupted(nodes: NodeAddress[], clients: Map<string, Redis>, opts: MigrationOptions): Promise<number> {
-    const states = await inspectAll(nodes, clients);
+    const masters = (await inspectAll(nodes, clients)).filter((s) => !isReplica(s.myself));
     return finishOpenSlots(
-        mastersOf(states, clients),
-        states.map((s) => s.myself),
+        mastersOf(masters, clients),
+        masters.map((s) => s.myself),
         opts,
     );
 }
