@@ -4,6 +4,7 @@
 // Delete goes, with its directory) and the resizer (a grown request grows the PV and the claim's
 // status capacity). The PV controller in kube-controller-manager still does the binding.
 import * as path from "path";
+import { parseQuantity } from "../components/spec/formats";
 
 export const SELECTED_NODE = "volume.kubernetes.io/selected-node";
 export const PROVISIONED_BY = "pv.kubernetes.io/provisioned-by";
@@ -15,29 +16,9 @@ export type Action =
     | { kind: "resize-pv"; name: string; size: string }
     | { kind: "resize-claim"; namespace: string; name: string; size: string };
 
-const UNITS: Record<string, number> = {
-    "": 1,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    P: 1e15,
-    E: 1e18,
-    Ki: 2 ** 10,
-    Mi: 2 ** 20,
-    Gi: 2 ** 30,
-    Ti: 2 ** 40,
-    Pi: 2 ** 50,
-    Ei: 2 ** 60,
-};
-
 /** A storage quantity ("1Gi", "500M", "1e9") in bytes; NaN when unreadable. */
 export function bytes(quantity: string | undefined): number {
-    const m = /^([0-9.]+)(e[0-9]+|[kMGTPE]i?)?$/.exec(quantity ?? "");
-    if (!m) return NaN;
-    if (m[2]?.startsWith("e")) return Number(m[1]) * 10 ** Number(m[2].slice(1));
-    const unit = UNITS[m[2] ?? ""];
-    return unit === undefined ? NaN : Number(m[1]) * unit;
+    return parseQuantity(quantity ?? "") ?? NaN;
 }
 
 /** The PV name for a claim: one per claim UID, as external provisioners name them. */

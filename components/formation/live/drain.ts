@@ -7,7 +7,7 @@ import type Redis from "ioredis";
 import type { FormationNode } from "../types";
 import { FormationError } from "./formation-error";
 import { waitForAgreement, waitForHealth } from "./formation";
-import { inspectAll, Log, NodeState, waitFor, whenLoaded } from "./redis-client";
+import { inspectAll, Log, NodeState, reopenClosed, waitFor, whenLoaded } from "./redis-client";
 import { countSlots, planRebalance } from "../plan/rebalance";
 import { finishInterrupted, rebalance } from "./reshard";
 import { byOrdinal, capacityProblems, pickStayingMasters } from "../plan/reshape";
@@ -58,6 +58,7 @@ export async function drainLeaving(
     }
     await refuseOverfill(states, clients, targets, opts);
     const reshard = await rebalance(nodes, clients, targets, migration);
+    await reopenClosed(nodes, clients, opts.password, converge);
     if (reshard.moves.length > 0) await waitForAgreement(nodes, clients, converge, log);
     await regroupReplicas(nodes, clients, staying, targets, opts.replicasPerShard, log);
     await waitForHealth(nodes, clients, converge, log);

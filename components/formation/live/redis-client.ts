@@ -84,6 +84,21 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
  */
 export const FORWARD_GIVE_UP_MS = 5000;
 
+/**
+ * Connects anew to every node whose connection has closed: a master that gives away its last
+ * slot turns into a replica, and its connection can close as it turns (seen with Valkey 8.1 in
+ * scaling.test.ts: "Connection is closed" right after the hand-over). The map is updated in place.
+ */
+export async function reopenClosed(nodes: NodeAddress[], clients: Map<string, Redis>, password: string, timeoutMs: number): Promise<void> {
+    const closed = nodes.filter((n) => ["end", "close"].includes(clients.get(n.name)?.status ?? "end"));
+    if (closed.length === 0) return;
+    const fresh = await connectAll(closed, password, timeoutMs);
+    for (const [name, client] of fresh) {
+        clients.get(name)?.disconnect();
+        clients.set(name, client);
+    }
+}
+
 /** Opens one authenticated connection per node, waiting until each answers PING. */
 export async function connectAll(nodes: NodeAddress[], password: string, timeoutMs: number): Promise<Map<string, Redis>> {
     const clients = new Map<string, Redis>();
