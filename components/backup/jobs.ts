@@ -232,7 +232,14 @@ export function buildBackupObjects<P>(spec: ClusterSpec, cloud?: BackupCloud<P>)
     const volumes = BACKUP_KINDS.map((kind): KubeObject => ({
         apiVersion: "v1",
         kind: "PersistentVolumeClaim",
-        metadata: meta(spec, spec.names.backup[kind], "backup"),
+        metadata: {
+            ...meta(spec, spec.names.backup[kind], "backup"),
+            // Only the backup Jobs mount these claims, and nothing waits for them. pulumi-kubernetes
+            // before pulumi/pulumi-kubernetes#4181 awaits an updated WaitForFirstConsumer claim in
+            // phase Pending, so once a backup had bound one, any later change to it (a label) timed
+            // out after 300 s (pulumi/pulumi-kubernetes#4179; the e2e suite hit it at an hour's start).
+            annotations: { ...spec.annotations, "pulumi.com/skipAwait": "true" },
+        },
         spec: volumeClaim(spec),
     }));
     return [
