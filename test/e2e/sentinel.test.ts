@@ -29,7 +29,14 @@ describe("e2e: the sentinel topology with the real Pulumi CLI on the local contr
         workload.start();
         try {
             await waitFor("writes acknowledged by a replica", 60_000, () => workload.replicaAcknowledged.length > 20 || undefined);
-            const asker = new Redis({ host: sentinels[0].host, port: sentinels[0].port, password: out.password, lazyConnect: true });
+            // The Sentinels have no default user: clients log in as the app user (docs/sentinel.md).
+            const asker = new Redis({
+                host: sentinels[0].host,
+                port: sentinels[0].port,
+                username: out.username,
+                password: out.password,
+                lazyConnect: true,
+            });
             const [master] = (await asker.call("SENTINEL", "get-master-addr-by-name", out.masterName)) as string[];
             asker.disconnect();
             const pods = kubectlJson(cluster, ["-n", NAMESPACE, "get", "pods", "-l", "app.kubernetes.io/component=redis"]).items;
