@@ -16,6 +16,7 @@ import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
 import { KUBELET_PORT } from "../../kube/node/kubelet-server";
+import { kubectlJson } from "./support/local-cluster";
 import { committedStackConfig, LocalStack, useLocalStack } from "./support/local-stack";
 import { tail } from "./support/pulumi-cli";
 import { accessOf, clusterCheck, runExample } from "./support/stack-checks";
@@ -64,7 +65,8 @@ import pulumi
 
 class RedisCluster(pulumi.ComponentResource):
     def __init__(self, name, props, opts=None):
-        outputs = {key: None for key in ${JSON.stringify(OUTPUTS)}}
+        # Outputs that are also inputs (namespace) keep the input's value, as a generated SDK does.
+        outputs = {key: None for key in ${JSON.stringify(OUTPUTS)} if key not in props}
         super().__init__("redis-cluster:index:RedisCluster", name, {**props, **outputs}, opts, remote=True)
 
 cache = RedisCluster("cache", json.loads(${JSON.stringify(JSON.stringify(settings(namespace, "direct")))}))
@@ -89,7 +91,7 @@ let python: ReturnType<typeof pythonConsumer> | undefined;
 const pythonStarted = () => (python ??= pythonConsumer("redis-e2e-python"));
 
 /** Deploys the consumer's stack and checks what a user of the outputs would. */
-async function deployAndUse(stack: LocalStack, name: string) {
+async function deployAndUse(stack: LocalStack, name: string, namespace: string) {
     const { pulumi } = stack;
     await pulumi.initStack(name, {});
     const up = await pulumi.ok(["up", "--yes", "--skip-preview", "--non-interactive", "-s", name]);
@@ -97,6 +99,14 @@ async function deployAndUse(stack: LocalStack, name: string) {
     assert.match(up.stdout, /redis-cluster:index:ClusterFormation/, tail(up.stdout));
     assert.doesNotMatch(up.stdout, /pulumi-nodejs:dynamic/);
     const outputs = await pulumi.outputs(name);
+    // The component went where the program asked, not to the default namespace.
+    assert.strictEqual(outputs.namespace, namespace);
+    const sets = kubectlJson(stack.cluster, ["get", "statefulsets", "-n", namespace]).items;
+    assert.deepStrictEqual(
+        sets.map((set: any) => set.status.readyReplicas),
+        [6],
+        `StatefulSets in ${namespace}: ${sets.map((set: any) => set.metadata.name)}`,
+    );
     const access = accessOf(outputs);
     assert.strictEqual(access.seeds.length, 6);
     assert.strictEqual(outputs.shardLayout.length, 3);
@@ -120,7 +130,7 @@ describe("e2e: a YAML program deploys the component through the package's provid
     after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
     it("`pulumi up` forms the cluster: the outputs reach a client, all slots are covered, the password stays secret", async () => {
-        await deployAndUse(stack, STACK);
+        await deployAndUse(stack, STACK, "redis-e2e-yaml");
     });
 
     it("the port-forward went through the kubelet API, which answers the API server's certificate only", async () => {
@@ -187,6 +197,6 @@ describe("e2e: a Python program deploys the component through the package's prov
     after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
     it("`pulumi up` forms the cluster: the outputs reach a client, all slots are covered, the password stays secret", async () => {
-        await deployAndUse(stack, STACK);
+        await deployAndUse(stack, STACK, "redis-e2e-python");
     });
 });
