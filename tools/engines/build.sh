@@ -6,14 +6,27 @@
 # land in the cache, keyed by the wrapper's hash, so a warm machine builds nothing and a changed
 # pin builds afresh.
 #
-# Usage: tools/engines/build.sh [--quiet]
+# Usage: tools/engines/build.sh [--quiet] [--lint-only]
 # Prints the absolute path of the bin folder last: every binary, linked under one directory.
+# --lint-only builds and links actionlint alone: all `npm test` needs of these (a minute cold), so
+# .ci/run can start the unit and integration tests while the rest builds beside them.
 # Cache: $REDIS_ENGINES_CACHE, default ~/.cache/redis-engines.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${REDIS_ENGINES_CACHE:-$HOME/.cache/redis-engines}
-quiet=${1:-}
+quiet=
+lint_only=
+for arg in "$@"; do
+    case $arg in
+    --quiet) quiet=--quiet ;;
+    --lint-only) lint_only=1 ;;
+    *)
+        echo "usage: $0 [--quiet] [--lint-only]" >&2
+        exit 2
+        ;;
+    esac
+done
 export GOFLAGS=-mod=readonly GOTOOLCHAIN=local
 
 say() { [ "$quiet" = --quiet ] || echo "engines: $*" >&2; }
@@ -38,6 +51,24 @@ build() {
 
 module_dir() { (cd "$here/$1" && go list -m -f '{{.Dir}}' "$2"); }
 
+# One folder with every binary, as `npm run kube` hands it to users: PATH=<bin>:$PATH. It lives in
+# the checkout (.local/, never committed) because the random plugin runs this checkout's code.
+repo=$(cd "$here/../.." && pwd)
+bin="$repo/.local/bin"
+mkdir -p "$bin"
+# A link already right is left alone: `ln -sfn` unlinks first, and a test may be running it.
+link() {
+    [ "$(readlink "$bin/$(basename "$1")" 2>/dev/null)" = "$1" ] || ln -sfn "$1" "$bin/$(basename "$1")"
+}
+
+build actionlint actionlint github.com/rhysd/actionlint/cmd/actionlint \
+    "-X github.com/rhysd/actionlint.version=v1.7.12"
+link "$(out_dir actionlint)/actionlint"
+if [ -n "$lint_only" ]; then
+    echo "$bin"
+    exit 0
+fi
+
 # The control plane first: the local cluster needs it before any stack can deploy.
 build etcd etcd redis-cluster.local/engines/etcd
 for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
@@ -53,8 +84,6 @@ build language-nodejs pulumi-language-python github.com/pulumi/pulumi/sdk/v3/pyt
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.68.0"
 build language-yaml pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
     "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v1.25.0"
-build actionlint actionlint github.com/rhysd/actionlint/cmd/actionlint \
-    "-X github.com/rhysd/actionlint.version=v1.7.12"
 kube_provider_version=4.0.0-20260115033456-f47bc2d6f199
 # The provider's main embeds its schema and Terraform mapping as its own build generates them.
 upstream=$(module_dir kubernetes-provider github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
@@ -69,17 +98,10 @@ PY
 build kubernetes-provider pulumi-resource-kubernetes redis-cluster.local/engines/kubernetes-provider \
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$kube_provider_version"
 
-# One folder with every binary, as `npm run kube` hands it to users: PATH=<bin>:$PATH. It lives in
-# the checkout (.local/, never committed) because the random plugin runs this checkout's code.
-repo=$(cd "$here/../.." && pwd)
-bin="$repo/.local/bin"
-mkdir -p "$bin"
-link() { ln -sfn "$1" "$bin/$(basename "$1")"; }
 link "$(out_dir pulumi)/pulumi"
 link "$(out_dir language-nodejs)/pulumi-language-nodejs"
 link "$(out_dir language-nodejs)/pulumi-language-python"
 link "$(out_dir language-yaml)/pulumi-language-yaml"
-link "$(out_dir actionlint)/actionlint"
 link "$(out_dir kubernetes-provider)/pulumi-resource-kubernetes"
 link "$(out_dir etcd)/etcd"
 for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do link "$(out_dir kubernetes)/$cmd"; done
