@@ -215,6 +215,12 @@ export async function benchConnections(runs: number, requests: number): Promise<
     });
 }
 
+/** The range of round-by-round ratios a[i] / b[i] (the cells of one round ran back to back). */
+function pairedRange(a: number[], b: number[]): string {
+    const ratios = a.map((x, i) => x / b[i]);
+    return `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+}
+
 export function printConnections(r: ConnectionsResult): void {
     const p = r.podLimits;
     console.log(
@@ -252,7 +258,7 @@ export function printConnections(r: ConnectionsResult): void {
             "test",
             "50 clients",
             `${CONNECTIONS} clients`,
-            `${CONNECTIONS} / 50`,
+            `${CONNECTIONS} / 50 (range of the rounds' ratios)`,
             "p50/p99 at 50",
             `p50/p99 at ${CONNECTIONS}`,
             `runs at ${CONNECTIONS}`,
@@ -266,7 +272,7 @@ export function printConnections(r: ConnectionsResult): void {
                     t.test.toUpperCase(),
                     Math.round(t.rps),
                     Math.round(many.rps),
-                    (many.rps / t.rps).toFixed(2),
+                    `${(many.rps / t.rps).toFixed(2)} (${pairedRange(many.samples, t.samples)})`,
                     `${t.p50}/${t.p99}`,
                     `${many.p50}/${many.p99}`,
                     many.samples.join(" "),
