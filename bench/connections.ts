@@ -120,6 +120,10 @@ async function underPodLimits(maxclients: number): Promise<PodLimits> {
             prodServerBinary(),
             "--port",
             "0",
+            // A server that listens nowhere exits right after start-up ("Configured to not listen
+            // anywhere"); a Unix socket keeps it up while the cell reads its limits.
+            "--unixsocket",
+            path.join(dir, "s.sock"),
             "--dir",
             dir,
             "--maxclients",
@@ -140,7 +144,7 @@ async function underPodLimits(maxclients: number): Promise<PodLimits> {
         const said = fs
             .readFileSync(log, "utf8")
             .split("\n")
-            .filter((l) => /open files|maxclients/i.test(l))
+            .filter((l) => /open files|maxclients|listen/i.test(l))
             .map((l) => l.replace(/^\d+:\w \S+ \S+ \S+ \S+ /, ""))
             .join(" | ");
         return { started, maxclients, openFilesSoft: soft, openFilesHard: hard, log: said };
