@@ -1,5 +1,6 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --throughput-requests=100000]:
-// runs the benchmarks, prints tables, writes JSON under bench/results/.
+// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --throughput-requests=100000] [-- --runs=N]:
+// runs the benchmarks, prints tables, writes JSON under bench/results/. --runs sets the rounds of
+// the tls and connections cells (default 3).
 import { benchBackup, printBackup } from "./backup";
 import { benchEngines, printEngines } from "./engines";
 import { benchFailover, printFailover, VARIANTS } from "./failover";
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
         process.argv.find((a) => a.startsWith("--throughput-requests="))?.slice("--throughput-requests=".length) ??
             (quick ? 20000 : 100000),
     );
+    const cellRuns = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice("--runs=".length) ?? 3);
     if (!only || only === "formation") {
         const formation = [];
         for (const nodes of quick ? [6] : [6, 30]) formation.push(await benchFormation(nodes, runs));
@@ -56,14 +58,14 @@ async function main(): Promise<void> {
         console.log(`\nwrote ${writeResult("throughput", { quick, throughput })}`);
     }
     if (!only || only === "tls") {
-        const tlsResult = await benchTls(3, requests);
+        const tlsResult = await benchTls(cellRuns, requests);
         printTls(tlsResult);
-        console.log(`\nwrote ${writeResult("tls", { quick, requests, ...tlsResult })}`);
+        console.log(`\nwrote ${writeResult("tls", { quick, requests, runs: cellRuns, ...tlsResult })}`);
     }
     if (!only || only === "connections") {
-        const connections = await benchConnections(3, requests);
+        const connections = await benchConnections(cellRuns, requests);
         printConnections(connections);
-        console.log(`\nwrote ${writeResult("connections", { quick, requests, ...connections })}`);
+        console.log(`\nwrote ${writeResult("connections", { quick, requests, runs: cellRuns, ...connections })}`);
     }
     if (!only || only === "engines") {
         const engines = await benchEngines(1000000, runs, quick ? 20000 : 100000);

@@ -37,6 +37,8 @@ export interface TlsCell {
     p50: number;
     p99: number;
     samples: number[];
+    /** This variant's sample / the default's sample of the same round (paired, so drift cancels). */
+    ratios: number[];
 }
 export interface HandshakeCell {
     variant: string;
@@ -158,6 +160,7 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
                 console.error(
                     `bench tls: ${test} P${pipeline}: ${JSON.stringify(Object.fromEntries([...samples].map(([n, x]) => [n, x.map((y) => Math.round(y.rps))])))}`,
                 );
+                const reference = samples.get(CIPHER_VARIANTS[0].name)!;
                 for (const [variant, s] of samples) {
                     throughput.push({
                         variant,
@@ -168,22 +171,25 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
                         p50: median(s.map((x) => x.p50)),
                         p99: median(s.map((x) => x.p99)),
                         samples: s.map((x) => Math.round(x.rps)),
+                        ratios: s.map((x, i) => x.rps / reference[i].rps),
                     });
                 }
             }
         }
         // Reconnects: the shipped cipher settings, session cache on (the engine's default) or off.
         await configSetAll(tlsCluster, caFile, CIPHER_VARIANTS[0].settings);
+        // The engine's defaults are tls-session-caching yes, tls-session-cache-size 20480.
         const modes = [
-            { variant: "resume, tls-session-caching yes", caching: "yes", reuse: true },
-            { variant: "resume, tls-session-caching no", caching: "no", reuse: true },
-            { variant: "full handshake every time", caching: "yes", reuse: false },
+            { variant: "resume, tls-session-caching yes", caching: "yes", size: "20480", reuse: true },
+            { variant: "resume, tls-session-cache-size 1", caching: "yes", size: "1", reuse: true },
+            { variant: "resume, tls-session-caching no", caching: "no", size: "20480", reuse: true },
+            { variant: "full handshake every time", caching: "yes", size: "20480", reuse: false },
         ];
         const hs = new Map(modes.map((m) => [m.variant, [] as Awaited<ReturnType<typeof handshakeRate>>[]]));
         for (let r = 0; r < runs; r++) {
             for (let k = 0; k < modes.length; k++) {
                 const m = modes[(r + k) % modes.length];
-                await configSetAll(tlsCluster, caFile, { "tls-session-caching": m.caching });
+                await configSetAll(tlsCluster, caFile, { "tls-session-caching": m.caching, "tls-session-cache-size": m.size });
                 hs.get(m.variant)!.push(await handshakeRate(seed, ca, m.reuse, 3000));
             }
         }
@@ -200,16 +206,21 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
                     .pop() ?? "",
             samples: s.map((x) => Math.round(x.perSecond)),
         }));
+        await configSetAll(tlsCluster, caFile, { "tls-session-caching": "yes", "tls-session-cache-size": "20480" });
         return { negotiated, throughput, handshakes };
     });
 }
+
+/** "1.02 (0.91-1.10)": the median of the paired ratios and their range; a range across 1.00 is noise. */
+const pairedRatio = (ratios: number[]) =>
+    `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
 
 export function printTls(r: TlsResult): void {
     const cell = (variant: string, c: TlsCell) =>
         r.throughput.find((x) => x.variant === variant && x.test === c.test && x.pipeline === c.pipeline)!;
     const names = CIPHER_VARIANTS.map((v) => v.name);
     printTable(
-        "TLS 1.3 cipher suites, redis-benchmark --cluster, 50 clients, 1024-byte values (median ops/s; x default)",
+        "TLS 1.3 cipher suites, redis-benchmark --cluster, 50 clients, 1024-byte values (median ops/s; / default: median of the rounds' paired ratios, min-max)",
         [
             "test",
             "pipeline",
@@ -224,7 +235,7 @@ export function printTls(r: TlsResult): void {
                 c.test.toUpperCase(),
                 c.pipeline,
                 ...[...names, "no TLS"].map((n) => Math.round(cell(n, c).rps)),
-                ...[...names.slice(1), "no TLS"].map((n) => (cell(n, c).rps / c.rps).toFixed(2)),
+                ...[...names.slice(1), "no TLS"].map((n) => pairedRatio(cell(n, c).ratios)),
             ]),
     );
     printTable(

@@ -60,6 +60,13 @@ describe("TLS rendering", () => {
         for (const line of ["port 0", "tls-port 6379", "tls-replication yes", "tls-cluster yes", "tls-auth-clients optional"]) {
             assert.match(conf, new RegExp(`^${line}$`, "m"), line);
         }
+        // TLS 1.2 and 1.3 only; TLS 1.2 suites all AEAD with ECDHE (forward secrecy); TLS 1.3 keeps
+        // OpenSSL's list (all AEAD, all ECDHE); session caching stays the engine's default (on).
+        assert.match(conf, /^tls-protocols "TLSv1\.2 TLSv1\.3"$/m);
+        const ciphers = /^tls-ciphers (\S+)$/m.exec(conf)![1].split(":");
+        assert.ok(ciphers.length > 0);
+        for (const c of ciphers) assert.match(c, /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/, c);
+        assert.doesNotMatch(conf, /tls-ciphersuites|tls-session-caching/);
         // The start script adds the certificate's paths from the environment (local mode maps them).
         const start = fs.readFileSync(path.join(packageRoot, "components", "redis", "scripts", "redis-start.sh"), "utf8");
         assert.match(start, /echo "tls-cert-file \$TLS_CERT_FILE"/);
@@ -149,8 +156,9 @@ describe("TLS rendering", () => {
     it("the sentinel topology: Sentinels serve TLS and reach Redis over TLS; no cluster bus", () => {
         const spec = resolveSpec({ ...issued, topology: "sentinel", replicasPerShard: 2 });
         const sentinelConf = renderSentinelConf(spec);
-        for (const line of ["port 0", "tls-port 26379", "tls-replication yes"])
+        for (const line of ["port 0", "tls-port 26379", "tls-replication yes", 'tls-protocols "TLSv1.2 TLSv1.3"'])
             assert.match(sentinelConf, new RegExp(`^${line}$`, "m"), line);
+        assert.match(sentinelConf, /^tls-ciphers ECDHE-/m);
         assert.doesNotMatch(sentinelConf + renderRedisConf(spec), /tls-cluster/);
         const objects = buildAllObjects(spec, "x") as any[];
         const sentinel = find(objects, "StatefulSet", "cache-sentinel").spec.template.spec;
