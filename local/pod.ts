@@ -213,14 +213,33 @@ export function runProbe(c: ContainerPlan, kind: "startup" | "liveness" | "readi
     return { ok: r.status === 0, output: r.output.trim() };
 }
 
+/**
+ * Whether `pid` still runs. A zombie (it has exited; its parent has not reaped it yet) does not:
+ * signal 0 still reaches it, and its /proc entry stays until the reaping. The pods' processes
+ * outlive the command that started them, so init reaps them: on this machine a second or two
+ * after they exit, which every stop waited out.
+ */
 export const isAlive = (pid: number): boolean => {
     try {
         process.kill(pid, 0);
-        return true;
     } catch {
         return false;
     }
+    const state = processState(pid);
+    return state !== "Z" && state !== "X";
 };
+
+/** The state letter in /proc/<pid>/stat (R, S, D, T, Z, ...); undefined once it is gone, or without /proc. */
+export function processState(pid: number): string | undefined {
+    let stat: string;
+    try {
+        stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+        return undefined;
+    }
+    // "pid (comm) state ...": comm may hold spaces and parentheses, so read after the last ")".
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+}
 
 /**
  * SIGTERM, then SIGKILL after `graceMs`; done only when the process is gone. Like a container

@@ -109,6 +109,33 @@ describe("a rendered Redis pod, run for real", function () {
         assert.strictEqual(ready.status, 0, ready.stdout);
     });
 
+    it("watches over one connection while all is well: no client started, no connection made per look", async () => {
+        // redis-watchdog.sh's client asks INFO replication on one connection every interval
+        // (0.5 s); a client per look was 14 ms of CPU each (docs/performance.md).
+        const client = clients[0];
+        const own = String(await client.call("CLIENT", "ID"));
+        const watching = async () =>
+            String(await client.call("CLIENT", "LIST"))
+                .split("\n")
+                .some((l) => /\bcmd=info\b/.test(l) && !new RegExp(`^id=${own} `).test(l));
+        const deadline = Date.now() + 10000;
+        while (!(await watching())) {
+            assert.ok(Date.now() < deadline, "no watchdog connection asks INFO");
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        const sample = async () => {
+            const info = String(await client.call("INFO", "stats", "commandstats"));
+            const num = (re: RegExp) => Number(re.exec(info)?.[1] ?? NaN);
+            return { connections: num(/total_connections_received:(\d+)/), info: num(/cmdstat_info:calls=(\d+)/) };
+        };
+        const before = await sample();
+        await new Promise((r) => setTimeout(r, 2600));
+        const after = await sample();
+        assert.strictEqual(after.connections - before.connections, 0, "a connection was made while all was well");
+        // Ours (one per sample) and the watchdog's, every 0.5 s.
+        assert.ok(after.info - before.info >= 1 + 4, `INFO ran ${after.info - before.info} times in 2.6 s`);
+    });
+
     it("turns unready once it belongs to a cluster that is not ok, and live all the same", async () => {
         pods.push(startRedisPod(objects, 1, "127.0.2.2", PASSWORD));
         clients.push(await waitForPong("127.0.2.2"));
@@ -173,5 +200,30 @@ describe("a rendered Redis pod, run for real", function () {
         await pods[1].stop();
         const live = pods[1].runScript("redis-probe.sh", "liveness");
         assert.strictEqual(live.status, 1, live.stdout);
+    });
+
+    it("the watchdog: a replica whose master's process is gone asks for a forced failover", async () => {
+        // Two more pods, one master (no slots) and its replica, in a cluster of their own: no
+        // other master can vote, so only the watchdog's request can show.
+        pods.push(startRedisPod(objects, 2, "127.0.2.3", PASSWORD), startRedisPod(objects, 3, "127.0.2.4", PASSWORD));
+        const [master, replica] = [await waitForPong("127.0.2.3"), await waitForPong("127.0.2.4")];
+        clients.push(master, replica);
+        await master.call("CLUSTER", "MEET", "127.0.2.4", "6379");
+        const masterId = String(await master.call("CLUSTER", "MYID"));
+        const until = async (what: string, ok: () => Promise<boolean>, ms = 15000) => {
+            const deadline = Date.now() + ms;
+            while (!(await ok())) {
+                assert.ok(Date.now() < deadline, `${what}: not within ${ms} ms`);
+                await new Promise((r) => setTimeout(r, 100));
+            }
+        };
+        await until("the replica knows the master", async () => String(await replica.call("CLUSTER", "NODES")).includes(masterId));
+        await replica.call("CLUSTER", "REPLICATE", masterId);
+        await until("the replica's link up", async () => /master_link_status:up/.test(String(await replica.info("replication"))));
+        const line = "watchdog: master 127.0.2.3:6379 refuses connections; asking for a forced failover";
+        assert.ok(!pods[3].output().includes(line));
+        process.kill(pods[2].process.pid!, "SIGKILL");
+        await until("the watchdog's request", async () => pods[3].output().includes(line), 10000);
+        assert.match(pods[3].output(), /Forced failover user request accepted/);
     });
 });

@@ -43,7 +43,16 @@ describe("container scripts", () => {
     it("redis-lib.sh: every script that calls it sources it the one way, and none defines its functions again", () => {
         const scripts = loadRedisScripts("sentinel");
         const functions = [...scripts["redis-lib.sh"]!.matchAll(/^(\w+)\(\) \{/gm)].map((m) => m[1]);
-        assert.deepStrictEqual(functions, ["cli_as", "admin_cli", "sentinel_cli", "sentinel_password_file", "field", "resolve"]);
+        assert.deepStrictEqual(functions, [
+            "cli_as",
+            "admin_cli",
+            "sentinel_cli",
+            "sentinel_password_file",
+            "field",
+            "replication_fields",
+            "cluster_master",
+            "resolve",
+        ]);
         const source = 'scripts=$(dirname "$0")\n# shellcheck source-path=SCRIPTDIR source=redis-lib.sh\n. "$scripts/redis-lib.sh"\n';
         const problems: string[] = [];
         const users: string[] = [];
@@ -75,6 +84,45 @@ describe("container scripts", () => {
         );
         assert.strictEqual(r.status, 0, r.stderr);
         assert.strictEqual(r.stdout, "role=[slave]\nmaster_link_status=[down]\nmaster_host=[redis-cluster-1.x]\nabsent=[]\n");
+    });
+
+    it("redis-lib.sh's replication_fields and cluster_master read replies with builtins, in a real sh", () => {
+        const lib = readPackageFile("components", "redis", "scripts", "redis-lib.sh");
+        const run = (body: string, env: Record<string, string>) =>
+            spawnSync("/bin/sh", ["-c", `scripts=/nonexistent\n${lib}\n${body}`], {
+                encoding: "utf8",
+                // No PATH: a command the functions ran would fail, which is what they must not do.
+                env: { PATH: "/nonexistent", ...env },
+            });
+        const show = 'echo "[$role] [$master_link] [$master_host] [$master_port]"';
+        const replica =
+            "# Replication\r\nrole:slave\r\nmaster_host:127.0.0.12\r\nmaster_port:6379\r\nmaster_link_status:down\r\nslave_read_only:1\r\n";
+        let r = run(`replication_fields "$INFO"; ${show}`, { INFO: replica });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.strictEqual(r.stdout, "[slave] [down] [127.0.0.12] [6379]\n");
+        r = run(`role=x master_host=y; replication_fields "$INFO"; ${show}`, {
+            INFO: "# Replication\r\nrole:master\r\nconnected_slaves:1\r\n",
+        });
+        assert.strictEqual(r.stdout, "[master] [] [] []\n", "a master: the previous look's values are cleared");
+
+        const id = (c: string) => c.repeat(40);
+        const nodes = [
+            `${id("a")} 127.0.0.41:6379@16379,redis-cluster-0 master - 0 1700000000000 1 connected 0-5460`,
+            `${id("b")} 127.0.0.12:6379@16379 myself,slave ${id("a")} 0 1700000000000 1 connected`,
+            `${id("c")} 127.0.0.13:6379@16379 master - 0 1700000000000 2 connected 5461-10922`,
+        ].join("\n");
+        const showMaster = 'echo "[$master_id] [$master_address]"';
+        r = run(`cluster_master "$NODES"; ${showMaster}`, { NODES: nodes });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.strictEqual(r.stdout, `[${id("a")}] [127.0.0.41]\n`);
+        r = run(`master_address=x; cluster_master "$NODES"; ${showMaster}`, {
+            NODES: nodes
+                .replace("myself,slave", "slave")
+                .replace(`${id("c")} 127.0.0.13:6379@16379 master`, `${id("c")} 127.0.0.13:6379@16379 myself,master`),
+        });
+        assert.strictEqual(r.stdout, "[] []\n", "a master replicates nobody");
+        r = run(`cluster_master "$NODES"; ${showMaster}`, { NODES: nodes.split("\n").slice(1).join("\n") });
+        assert.strictEqual(r.stdout, `[${id("a")}] []\n`, "a master this node does not know has no address");
     });
 
     it("backup jobs: every script a backup script runs is shipped in the backup ConfigMap", () => {

@@ -58,6 +58,46 @@ field() {
   printf '%s\n' "$1" | sed -n "s/^$2:\\([^[:space:]]*\\).*/\\1/p"
 }
 
+# replication_fields TEXT: sets role, master_link, master_host and master_port from TEXT, an
+# INFO replication reply as redis-cli prints it (CRLF lines), with shell builtins: it runs no
+# command, which the watchdog's looks should not pay for. The master_* are empty on a master.
+# shellcheck disable=SC2034 # set for the caller
+replication_fields() {
+  role='' master_link='' master_host='' master_port=''
+  while IFS= read -r _line; do
+    _line=${_line%[[:cntrl:]]}
+    case $_line in
+      role:*) role=${_line#role:} ;;
+      master_link_status:*) master_link=${_line#master_link_status:} ;;
+      master_host:*) master_host=${_line#master_host:} ;;
+      master_port:*) master_port=${_line#master_port:} ;;
+    esac
+  done <<EOF
+$1
+EOF
+}
+
+# cluster_master TEXT: sets master_id, the id of the master this node replicates in TEXT, a
+# CLUSTER NODES reply, and master_address, that master's address in it (without the port);
+# both empty when this node replicates nobody. Shell builtins only, as above.
+# shellcheck disable=SC2034 # set for the caller
+cluster_master() {
+  master_id='' master_address=''
+  while read -r _id _address _flags _master _rest; do
+    case $_flags in *myself*) master_id=$_master ;; esac
+  done <<EOF
+$1
+EOF
+  # A master's own line says "-" where a replica's names its master.
+  [ "$master_id" = "-" ] && master_id=''
+  [ -n "$master_id" ] || return 0
+  while read -r _id _address _rest; do
+    [ "$_id" = "$master_id" ] && master_address=${_address%%:*}
+  done <<EOF
+$1
+EOF
+}
+
 # resolve NAME: the first address NAME resolves to; nothing when it does not (a pod not
 # scheduled yet).
 resolve() {
