@@ -13,7 +13,7 @@ import { loadBackupScripts } from "./scripts";
 
 import { JOB_LIMITS, verifyMaxAgeMinutes } from "./schedule";
 import { parseRedisSize } from "../spec/formats";
-import { MAXMEMORY_SHARE_OF_LIMIT } from "../spec/rules";
+import { MAXMEMORY_SHARE_OF_LIMIT } from "../spec/resource-rules";
 export { JOB_LIMITS } from "./schedule";
 
 type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };

@@ -5,7 +5,7 @@
 import { longestGapMinutes } from "../spec/cron";
 import type { ClusterSpec } from "../spec/spec";
 import { BACKUP_KINDS } from "../spec/spec";
-import { oidcIssuer } from "../spec/rules";
+import { oidcIssuer } from "../spec/backup-rules";
 import type { S3Location } from "./location";
 
 export interface Statement {

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { checkArgs, resolveSpec } from "../../components/spec/spec";
 import { ConfigError } from "../../components/spec/errors";
 import type { RedisClusterArgs } from "../../components/spec/args";
-import { diskNeededBytes } from "../../components/spec/rules";
+import { diskNeededBytes } from "../../components/spec/resource-rules";
 
 describe("spec: defaults", () => {
     const spec = resolveSpec({});
