@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as tls from "tls";
 import Redis from "ioredis";
-import { USERS } from "../components/spec/spec";
+import { USERS } from "../components/settings/spec";
 import { median, printTable } from "./stats";
 import { BenchCluster, PASSWORD, prodServerBinary, redisBenchmark, ThroughputConfig, withClusters } from "./throughput";
 import { stopProcess } from "../local/pod";

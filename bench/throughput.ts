@@ -13,13 +13,13 @@ import { formCluster } from "../components/formation/live/formation";
 import type { FormationNode } from "../components/formation/types";
 import { buildAllObjects } from "../components/kubernetes";
 import { argsFromConfig } from "../program/config";
-import { resolveSpec } from "../components/spec/spec";
+import { resolveSpec } from "../components/settings/spec";
 import { packageRoot } from "../components/package-files";
 import { readStackConfig } from "../tools/stack-config";
 import { ContainerPlan, materializeVolumes, planPod, startContainer, stopProcess } from "../local/pod";
 import { median, printTable } from "./stats";
 import { ACL_RULES } from "../components/redis/acl";
-import { TLS_FILES, USERS } from "../components/spec/spec";
+import { TLS_FILES, USERS } from "../components/settings/spec";
 import { makeCertificate, TestCertificate } from "../testing/certificates";
 import { engineFor } from "../local/engines";
 

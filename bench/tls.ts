@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as tls from "tls";
 import Redis from "ioredis";
-import { USERS } from "../components/spec/spec";
+import { USERS } from "../components/settings/spec";
 import { median, printTable } from "./stats";
 import { BenchCluster, PASSWORD, redisBenchmark, withClusters } from "./throughput";
 

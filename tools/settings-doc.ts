@@ -8,9 +8,9 @@ import * as path from "path";
 import * as ts from "typescript";
 import * as YAML from "yaml";
 import { packageRoot } from "../components/package-files";
-import type { Field } from "../components/spec/fields";
+import type { Field } from "../components/settings/fields";
 import { LIVE_SETTINGS } from "../components/redis/redis-conf";
-import { settingsSchema } from "../components/spec/schema";
+import { settingsSchema } from "../components/settings/schema";
 
 export interface SettingDoc {
     key: string;
@@ -26,7 +26,7 @@ export interface SettingDoc {
 }
 
 /** The file that declares RedisClusterArgs. */
-export const ARGS_FILE = path.join(packageRoot, "components", "spec", "args.ts");
+export const ARGS_FILE = path.join(packageRoot, "components", "settings", "args.ts");
 
 /** args.ts and the parts it re-exports (`export * from "./args-pod"`): every file of the args' types. */
 export function argsSourceFiles(): string[] {
@@ -71,7 +71,7 @@ export function collectSettings(): SettingDoc[] {
         for (const [name, child] of Object.entries(field.children ?? {})) {
             const key = prefix + name;
             const raw = docs.get(`${iface}.${name}`);
-            if (raw === undefined) throw new Error(`setting ${key} has no doc comment in ${iface} (components/spec/args*.ts)`);
+            if (raw === undefined) throw new Error(`setting ${key} has no doc comment in ${iface} (components/settings/args*.ts)`);
             const m = /\s*Default: `([^`]*)`[^.]*\.?\s*$/.exec(raw);
             const childIface = (types.get(`${iface}.${name}`) ?? "").replace(/\s*\|\s*undefined/, "").trim();
             const isSection = child.children !== undefined && !childIface.endsWith("[]");

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import Redis from "ioredis";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
-import { resolveSpec, ZONE_LABEL } from "../../components/spec/spec";
+import { resolveSpec, ZONE_LABEL } from "../../components/settings/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { LocalPod, startRedisPod } from "../../testing/redis-pod";

@@ -9,7 +9,7 @@ import Redis from "ioredis";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
 import { NODE_TUNING_SCRIPT, REDIS_SCRIPTS, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { LocalPod, startRedisPod } from "../../testing/redis-pod";

@@ -12,7 +12,7 @@ import type { FormationNode } from "../../components/formation/types";
 import { splitSlots, SlotRange } from "../../components/formation/plan/plan";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
-import { resolveSpec, USERS } from "../../components/spec/spec";
+import { resolveSpec, USERS } from "../../components/settings/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { LocalPod, startRedisPod } from "../../testing/redis-pod";
