@@ -11,6 +11,13 @@ export interface BenchmarkResult {
     p99: number;
 }
 
+/** One cell of a bench's table: a test at a pipeline depth and value size, with its medians. */
+export interface BenchmarkCell extends BenchmarkResult {
+    test: string;
+    pipeline: number;
+    size: number;
+}
+
 /** Splits one CSV line of redis-benchmark's, whose every field is double-quoted. */
 const fields = (line: string) => line.split(",").map((c) => c.trim().replace(/^"|"$/g, ""));
 

@@ -16,7 +16,7 @@ import { resolveSpec } from "../components/settings/spec";
 import { packageRoot } from "../components/package-files";
 import { readStackConfig } from "../tools/stack-config";
 import { ContainerPlan, materializeVolumes, planPod, startContainer, stopProcess } from "../local/pod";
-import { BenchmarkResult, medianResult, runRedisBenchmark } from "./redis-benchmark";
+import { BenchmarkCell, BenchmarkResult, medianResult, runRedisBenchmark } from "./redis-benchmark";
 import { printTable } from "./stats";
 import { ACL_RULES } from "../components/redis/acl";
 import { TLS_FILES, USERS } from "../components/settings/spec";
@@ -61,14 +61,8 @@ const STOCK_FLAGS: Partial<Record<ThroughputConfig, string[]>> = {
         REDIS_DEFAULT_SAVE.map((r) => `${r.seconds} ${r.changes}`).join(" "),
     ],
 };
-export interface ThroughputResult {
+export interface ThroughputResult extends BenchmarkCell {
     config: ThroughputConfig;
-    test: string;
-    pipeline: number;
-    size: number;
-    rps: number;
-    p50: number;
-    p99: number;
 }
 
 /** The prod stack's settings, as the program reads them. */

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as tls from "tls";
 import Redis from "ioredis";
 import { USERS } from "../components/settings/spec";
-import { BenchmarkResult, medianResult } from "./redis-benchmark";
+import { BenchmarkCell, BenchmarkResult, medianResult } from "./redis-benchmark";
 import { median, printTable } from "./stats";
 import { BenchCluster, PASSWORD, redisBenchmark, withClusters } from "./throughput";
 
@@ -29,14 +29,8 @@ export const CIPHER_VARIANTS: { name: string; settings: Record<string, string> }
     },
 ];
 
-export interface TlsCell {
+export interface TlsCell extends BenchmarkCell {
     variant: string;
-    test: string;
-    pipeline: number;
-    size: number;
-    rps: number;
-    p50: number;
-    p99: number;
     samples: number[];
 }
 export interface HandshakeCell {
