@@ -5,7 +5,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { USERS } from "../components/spec/spec";
+import { USERS } from "../components/settings/spec";
 import { stopProcess } from "../local/pod";
 import { AWS_CLI, localImageEnv, s3Endpoint } from "../local/s3";
 

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { packageRoot } from "../components/package-files";
-import { passwordKey, USERS } from "../components/spec/spec";
+import { passwordKey, USERS } from "../components/settings/spec";
 import { down, up } from "../local/deployment";
 import { runJob } from "../local/jobs";
 import { stopProcess } from "../local/pod";

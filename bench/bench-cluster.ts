@@ -8,7 +8,7 @@ import Redis from "ioredis";
 import { formCluster } from "../components/formation/live/formation";
 import type { FormationNode } from "../components/formation/types";
 import { buildAllObjects } from "../components/kubernetes";
-import { resolveSpec } from "../components/spec/spec";
+import { resolveSpec } from "../components/settings/spec";
 import { ContainerPlan, materializeVolumes, PodPlan, planPod, startContainer, stopProcess } from "../local/pod";
 
 export const PASSWORD = "FailoverBenchPw2b4d6f8a0c2e4b6d8f0a2c4e";

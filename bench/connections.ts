@@ -10,8 +10,9 @@ import * as os from "os";
 import * as path from "path";
 import * as tls from "tls";
 import Redis from "ioredis";
-import { USERS } from "../components/spec/spec";
-import { median, printTable } from "./stats";
+import { USERS } from "../components/settings/spec";
+import { BenchmarkResult, medianResult } from "./redis-benchmark";
+import { printTable } from "./stats";
 import { BenchCluster, PASSWORD, prodServerBinary, redisBenchmark, ThroughputConfig, withClusters } from "./throughput";
 import { stopProcess } from "../local/pod";
 
@@ -200,7 +201,7 @@ export async function benchConnections(runs: number, requests: number): Promise<
         const throughput: ConnectionsThroughputCell[] = [];
         for (const test of ["set", "get"]) {
             const cells = clusters.flatMap((cluster) =>
-                CLIENT_COUNTS.map((clients) => ({ cluster, clients, samples: [] as ReturnType<typeof redisBenchmark>[] })),
+                CLIENT_COUNTS.map((clients) => ({ cluster, clients, samples: [] as BenchmarkResult[] })),
             );
             for (let r = 0; r < runs; r++) {
                 // Rotate who goes first, so drift in the machine's load favours no cell.
@@ -224,9 +225,7 @@ export async function benchConnections(runs: number, requests: number): Promise<
                     config: c.cluster.config,
                     test,
                     clients: c.clients,
-                    rps: median(c.samples.map((x) => x.rps)),
-                    p50: median(c.samples.map((x) => x.p50)),
-                    p99: median(c.samples.map((x) => x.p99)),
+                    ...medianResult(c.samples),
                     samples: c.samples.map((x) => Math.round(x.rps)),
                 });
             }

@@ -5,14 +5,14 @@
 // GET of 100-byte values, pipelined and not, rotating which engine goes first in each round so
 // drift in the machine's load favours none. Standalone servers: the engines' own speed, without
 // the cluster or the rendered configuration (bench/throughput.ts measures those).
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
 import { localEngines, LocalEngine } from "../local/engines";
 import { startContainer, stopProcess } from "../local/pod";
-import { median, printTable } from "./stats";
+import { BenchmarkResult, medianResult, runRedisBenchmark } from "./redis-benchmark";
+import { printTable } from "./stats";
 
 export interface EngineResult {
     engine: string;
@@ -44,36 +44,24 @@ async function connect(host: string, timeoutMs = 15000): Promise<Redis> {
 
 const usedMemory = async (c: Redis) => Number(/^used_memory:(\d+)/m.exec(await c.info("memory"))![1]);
 
-function benchmark(host: string, test: string, pipeline: number, requests: number): { rps: number; p50: number; p99: number } {
-    const r = spawnSync(
-        "redis-benchmark",
-        [
-            "-h",
-            host,
-            "-p",
-            "6379",
-            "-t",
-            test,
-            "-n",
-            String(requests),
-            "-c",
-            "50",
-            "-d",
-            String(VALUE_BYTES),
-            "-P",
-            String(pipeline),
-            "-r",
-            "100000",
-            "--csv",
-            "-q",
-        ],
-        { encoding: "utf8" },
-    );
-    const line = r.stdout.split("\n").find((l) => l.startsWith(`"${test.toUpperCase()}"`));
-    if (!line) throw new Error(`redis-benchmark gave no ${test} result against ${host}: ${r.stdout}${r.stderr}`);
-    // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-    const cols = line.split(",").map((c) => Number(c.replace(/"/g, "")));
-    return { rps: cols[1], p50: cols[4], p99: cols[6] };
+function benchmark(host: string, test: string, pipeline: number, requests: number): BenchmarkResult {
+    const args = [
+        "-h",
+        host,
+        "-p",
+        "6379",
+        "-n",
+        String(requests),
+        "-c",
+        "50",
+        "-d",
+        String(VALUE_BYTES),
+        "-P",
+        String(pipeline),
+        "-r",
+        "100000",
+    ];
+    return runRedisBenchmark(args, test, host);
 }
 
 export async function benchEngines(
@@ -146,9 +134,7 @@ export async function benchEngines(
             throughput: [...samples[i]].map(([key, got]) => ({
                 test: key.split("/")[0],
                 pipeline: Number(key.split("/")[1]),
-                rps: median(got.map((x) => x.rps)),
-                p50: median(got.map((x) => x.p50)),
-                p99: median(got.map((x) => x.p99)),
+                ...medianResult(got),
             })),
         }));
     } finally {

@@ -1,7 +1,7 @@
 // Data for the benchmarks that move it (backup, restore, rolling restarts): 64 KB values that
 // compression cannot shrink, written through the cluster as the app user.
 import { Cluster } from "ioredis";
-import { USERS } from "../components/spec/spec";
+import { USERS } from "../components/settings/spec";
 
 const VALUE_BYTES = 64 * 1024;
 

@@ -8,7 +8,7 @@
 // output and the Redis logs of both nodes, as milliseconds from the hook's start.
 import * as fs from "fs";
 import { stopProcess } from "../local/pod";
-import { USERS } from "../components/spec/spec";
+import { USERS } from "../components/settings/spec";
 import { admin, BenchCluster, clusterOk, masterOf, PASSWORD, slotsOf, until } from "./bench-cluster";
 import { soak as startSoak, SOAK_CLIENTS, SoakClient } from "./soak";
 import type { SoakReport } from "./soak/recorder";

@@ -3,7 +3,7 @@
 // from outside the code under test). Polled beside `up`, which returns later (replicas synced).
 import * as fs from "fs";
 import Redis from "ioredis";
-import { USERS } from "../components/spec/spec";
+import { USERS } from "../components/settings/spec";
 
 async function masterKeys(address: string, password: string): Promise<number> {
     const c = new Redis({

@@ -9,7 +9,7 @@ import { formCluster } from "../components/formation/live/formation";
 import type { FormationNode } from "../components/formation/types";
 import { connectAll, inspect, sleep, waitFor } from "../components/formation/live/redis-client";
 import { buildAllObjects } from "../components/kubernetes";
-import { resolveSpec } from "../components/spec/spec";
+import { resolveSpec } from "../components/settings/spec";
 import { LocalPod, startRedisPod } from "../testing/redis-pod";
 import { median, printTable } from "./stats";
 

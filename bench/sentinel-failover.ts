@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
-import { USERS } from "../components/spec/spec";
+import { USERS } from "../components/settings/spec";
 import * as YAML from "yaml";
 import { packageRoot } from "../components/package-files";
 import { down, podAction, up } from "../local/deployment";

@@ -5,7 +5,6 @@
 // without TLS or the AOF, which shows what encryption and persistence cost. All clusters run at
 // once (idle ones cost next to nothing) and every cell alternates between them, so drift in the
 // machine's load does not favour whichever ran first.
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,13 +12,14 @@ import { formCluster } from "../components/formation/live/formation";
 import type { FormationNode } from "../components/formation/types";
 import { buildAllObjects } from "../components/kubernetes";
 import { argsFromConfig } from "../program/config";
-import { resolveSpec } from "../components/spec/spec";
+import { resolveSpec } from "../components/settings/spec";
 import { packageRoot } from "../components/package-files";
 import { readStackConfig } from "../tools/stack-config";
 import { ContainerPlan, materializeVolumes, planPod, startContainer, stopProcess } from "../local/pod";
-import { median, printTable } from "./stats";
+import { BenchmarkCell, BenchmarkResult, medianResult, runRedisBenchmark } from "./redis-benchmark";
+import { printTable } from "./stats";
 import { ACL_RULES } from "../components/redis/acl";
-import { TLS_FILES, USERS } from "../components/spec/spec";
+import { TLS_FILES, USERS } from "../components/settings/spec";
 import { makeCertificate, TestCertificate } from "../testing/certificates";
 import { engineFor } from "../local/engines";
 
@@ -61,14 +61,8 @@ const STOCK_FLAGS: Partial<Record<ThroughputConfig, string[]>> = {
         REDIS_DEFAULT_SAVE.map((r) => `${r.seconds} ${r.changes}`).join(" "),
     ],
 };
-export interface ThroughputResult {
+export interface ThroughputResult extends BenchmarkCell {
     config: ThroughputConfig;
-    test: string;
-    pipeline: number;
-    size: number;
-    rps: number;
-    p50: number;
-    p99: number;
 }
 
 /** The prod stack's settings, as the program reads them. */
@@ -177,43 +171,11 @@ export function redisBenchmark(
     requests: number,
     caFile?: string,
     clients = 50,
-): { rps: number; p50: number; p99: number } {
+): BenchmarkResult {
     const tls = caFile ? ["--tls", "--cacert", caFile] : [];
-    const r = spawnSync(
-        "redis-benchmark",
-        [
-            ...tls,
-            "--cluster",
-            "-h",
-            seed,
-            "-p",
-            "6379",
-            "--user",
-            USERS.app,
-            "-a",
-            PASSWORD,
-            "-t",
-            test,
-            "-n",
-            String(requests),
-            "-c",
-            String(clients),
-            "-d",
-            String(size),
-            "-P",
-            String(pipeline),
-            "-r",
-            "100000",
-            "--csv",
-            "-q",
-        ],
-        { encoding: "utf8" },
-    );
-    const line = r.stdout.split("\n").find((l) => l.startsWith(`"${test.toUpperCase()}"`));
-    if (!line) throw new Error(`redis-benchmark gave no ${test} result: ${r.stdout}${r.stderr}`);
-    const cols = line.split(",").map((c) => Number(c.replace(/"/g, "")));
-    // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-    return { rps: cols[1], p50: cols[4], p99: cols[6] };
+    const args = [...tls, "--cluster", "-h", seed, "-p", "6379", "--user", USERS.app, "-a", PASSWORD];
+    args.push("-n", String(requests), "-c", String(clients), "-d", String(size), "-P", String(pipeline), "-r", "100000");
+    return runRedisBenchmark(args, test, seed);
 }
 
 export interface BenchCluster {
@@ -262,7 +224,7 @@ export async function benchThroughput(runs: number, requests: number): Promise<T
         for (const test of ["set", "get"]) {
             for (const pipeline of [1, 16]) {
                 for (const size of [64, 1024]) {
-                    const samples = new Map(CONFIGS.map((c) => [c, [] as ReturnType<typeof redisBenchmark>[]]));
+                    const samples = new Map(CONFIGS.map((c) => [c, [] as BenchmarkResult[]]));
                     for (let r = 0; r < runs; r++) {
                         // Rotate who goes first, so no configuration always meets a warmer or cooler machine.
                         for (let k = 0; k < clusters.length; k++) {
@@ -287,9 +249,7 @@ export async function benchThroughput(runs: number, requests: number): Promise<T
                             test,
                             pipeline,
                             size,
-                            rps: median(s.map((x) => x.rps)),
-                            p50: median(s.map((x) => x.p50)),
-                            p99: median(s.map((x) => x.p99)),
+                            ...medianResult(s),
                         });
                     }
                 }

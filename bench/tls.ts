@@ -7,7 +7,8 @@
 import * as fs from "fs";
 import * as tls from "tls";
 import Redis from "ioredis";
-import { USERS } from "../components/spec/spec";
+import { USERS } from "../components/settings/spec";
+import { BenchmarkCell, BenchmarkResult, medianResult } from "./redis-benchmark";
 import { median, printTable } from "./stats";
 import { BenchCluster, PASSWORD, redisBenchmark, withClusters } from "./throughput";
 
@@ -28,14 +29,8 @@ export const CIPHER_VARIANTS: { name: string; settings: Record<string, string> }
     },
 ];
 
-export interface TlsCell {
+export interface TlsCell extends BenchmarkCell {
     variant: string;
-    test: string;
-    pipeline: number;
-    size: number;
-    rps: number;
-    p50: number;
-    p99: number;
     samples: number[];
     /** This variant's sample / the default's sample of the same round (paired, so drift cancels). */
     ratios: number[];
@@ -141,9 +136,7 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
         for (const test of ["set", "get"]) {
             for (const pipeline of [1, 16]) {
                 const size = 1024;
-                const samples = new Map<string, ReturnType<typeof redisBenchmark>[]>(
-                    [...CIPHER_VARIANTS.map((v) => v.name), "no TLS"].map((n) => [n, []]),
-                );
+                const samples = new Map<string, BenchmarkResult[]>([...CIPHER_VARIANTS.map((v) => v.name), "no TLS"].map((n) => [n, []]));
                 for (let r = 0; r < runs; r++) {
                     // Rotate who goes first, so drift in the machine's load favours no variant.
                     const order = [...CIPHER_VARIANTS, undefined];
@@ -167,9 +160,7 @@ export async function benchTls(runs: number, requests: number): Promise<TlsResul
                         test,
                         pipeline,
                         size,
-                        rps: median(s.map((x) => x.rps)),
-                        p50: median(s.map((x) => x.p50)),
-                        p99: median(s.map((x) => x.p99)),
+                        ...medianResult(s),
                         samples: s.map((x) => Math.round(x.rps)),
                         ratios: s.map((x, i) => x.rps / reference[i].rps),
                     });

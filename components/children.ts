@@ -4,7 +4,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { KubeObject } from "./kubernetes";
-import type { ClusterSpec } from "./spec/spec";
+import type { ClusterSpec } from "./settings/spec";
 
 export interface RedisChildren {
     secret: k8s.core.v1.Secret;

@@ -1,10 +1,10 @@
 // The package's public face.
 export { RedisCluster, RedisClusterResourceArgs, RESOURCE_TYPE } from "./redis-cluster";
-export * from "./spec/args";
+export * from "./settings/args";
 export type { KubeAccessArgs } from "./kube-target";
 export { INPUT_SETTINGS } from "./inputs";
-export { resolveSpec, checkArgs, ClusterSpec, PORTS, PATHS } from "./spec/spec";
-export { ConfigError } from "./spec/errors";
-export type { Problem } from "./spec/fields";
-export type { Settings } from "./spec/schema";
+export { resolveSpec, checkArgs, ClusterSpec, PORTS, PATHS } from "./settings/spec";
+export { ConfigError } from "./settings/errors";
+export type { Problem } from "./settings/fields";
+export type { Settings } from "./settings/schema";
 export { buildAllObjects, buildRedisObjects, KubeObject } from "./kubernetes";

@@ -6,13 +6,13 @@
 //   - the *resolved* spec, an Output: every value, validated again once the Outputs resolve.
 // Resource inputs are read from the resolved spec; resource names and options from the shape.
 import * as pulumi from "@pulumi/pulumi";
-import { INPUT_SETTINGS, RedisClusterArgs } from "./spec/args";
+import { INPUT_SETTINGS, RedisClusterArgs } from "./settings/args";
 
 export { INPUT_SETTINGS };
-import { ConfigError } from "./spec/errors";
-import type { Problem } from "./spec/fields";
-import { ENGINES } from "./spec/schema";
-import { ClusterSpec, resolveSpec } from "./spec/spec";
+import { ConfigError } from "./settings/errors";
+import type { Problem } from "./settings/fields";
+import { ENGINES } from "./settings/schema";
+import { ClusterSpec, resolveSpec } from "./settings/spec";
 
 /**
  * Settings whose being set (not empty) decides which resources exist: a named bucket or a

@@ -1,10 +1,10 @@
 // The base name of a component's Kubernetes objects: the `name` setting, else the component's own
 // resource name, so that two components in one namespace (`new RedisCluster("sessions")`,
 // `new RedisCluster("cache")`) never share a StatefulSet, Service, Secret, selector or bucket.
-import type { RedisClusterArgs } from "./spec/args";
-import { ConfigError } from "./spec/errors";
-import { isDnsLabel } from "./spec/formats";
-import { MAX_NAME } from "./spec/schema";
+import type { RedisClusterArgs } from "./settings/args";
+import { ConfigError } from "./settings/errors";
+import { isDnsLabel } from "./settings/formats";
+import { MAX_NAME } from "./settings/schema";
 
 /** `args` with `name` filled in from `resourceName` when not given; a resource name that is no valid name is an error. */
 export function withInstanceName(resourceName: string, args: RedisClusterArgs, keyPrefix = ""): RedisClusterArgs {

@@ -1,4 +1,4 @@
-import { ClusterSpec, PORTS } from "./spec/spec";
+import { ClusterSpec, PORTS } from "./settings/spec";
 
 /** Addresses clients use, derived from names alone (no cloud lookups). */
 export function connectionInfo(spec: ClusterSpec) {

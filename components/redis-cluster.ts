@@ -17,9 +17,9 @@ import { connectionInfo } from "./outputs";
 import { assertSameObjects, splitSettings, SplitSettings } from "./inputs";
 import { withInstanceName } from "./instance-name";
 import { KUBE_ACCESS_KEYS, KubeAccessArgs, kubeTarget } from "./kube-target";
-import type { RedisClusterArgs } from "./spec/args";
-import { ClusterSpec, USERS } from "./spec/spec";
-import { formatWarning } from "./spec/warnings";
+import type { RedisClusterArgs } from "./settings/args";
+import { ClusterSpec, USERS } from "./settings/spec";
+import { formatWarning } from "./settings/warnings";
 
 export const RESOURCE_TYPE = "redis-cluster:index:RedisCluster";
 

@@ -4,7 +4,7 @@
 // Delete goes, with its directory) and the resizer (a grown request grows the PV and the claim's
 // status capacity). The PV controller in kube-controller-manager still does the binding.
 import * as path from "path";
-import { parseQuantity } from "../components/spec/formats";
+import { parseQuantity } from "../components/settings/formats";
 
 export const SELECTED_NODE = "volume.kubernetes.io/selected-node";
 export const PROVISIONED_BY = "pv.kubernetes.io/provisioned-by";

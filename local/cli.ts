@@ -1,6 +1,6 @@
 // npm run local -- up|status|down|pod ... [--stack <name>]
 // Runs a stack's rendered pods as local processes, each on its own loopback address.
-import { ConfigError } from "../components/spec/errors";
+import { ConfigError } from "../components/settings/errors";
 import { down, PodAction, podAction, status, up } from "./deployment";
 import { STAND_IN_ENV } from "./engines";
 import { runJob } from "./jobs";

@@ -2,7 +2,7 @@
 // detached, so the deployment outlives the command; state.json remembers their pids.
 import * as fs from "fs";
 import * as path from "path";
-import { TLS_FILES } from "../components/spec/spec";
+import { TLS_FILES } from "../components/settings/spec";
 import { isAlive, runProbe, stopProcess } from "./pod";
 import { canPublishNames, publishNames } from "./dns";
 import { startPod, stopPod, waitForProbe } from "./pod-lifecycle";

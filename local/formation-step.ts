@@ -2,7 +2,7 @@
 // pods change, the diff and the drain of pods the stack no longer has; after they run, create or
 // update the formation, keeping its outputs (never the password) in the deployment's state.
 import { drainProvider, formationProvider } from "../components/formation/provider";
-import { PASSWORD_KEY, PORTS, TLS_FILES } from "../components/spec/spec";
+import { PASSWORD_KEY, PORTS, TLS_FILES } from "../components/settings/spec";
 import type { PodPlan } from "./pod";
 import type { Rendered } from "./stack-render";
 import type { LocalState } from "./state";

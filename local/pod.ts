@@ -5,7 +5,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
-import { TLS_FILES } from "../components/spec/spec";
+import { TLS_FILES } from "../components/settings/spec";
 import { engineImageEnv } from "./engines";
 import { EnvSources, mapMountPaths, PodIdentity, resolveEnv, volumeItems } from "./kubelet";
 import { localImageEnv } from "./s3";

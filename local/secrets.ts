@@ -2,7 +2,7 @@
 // and the TLS Secret's files, which the program does not create and the user provides.
 import * as fs from "fs";
 import type { KubeObject } from "../components/kubernetes/object";
-import { TLS_FILES } from "../components/spec/spec";
+import { TLS_FILES } from "../components/settings/spec";
 import { localSecrets, secretFile } from "./state";
 
 /**

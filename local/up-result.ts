@@ -1,6 +1,6 @@
 // What `npm run local -- up` prints last (docs: the DESIGN contract): how clients reach the
 // deployment, and every pod with its processes.
-import { passwordKey, PORTS, TLS_FILES, USERS } from "../components/spec/spec";
+import { passwordKey, PORTS, TLS_FILES, USERS } from "../components/settings/spec";
 import { podName } from "./pod-plans";
 import { RunningServer, serversOf } from "./server-choice";
 import type { Rendered } from "./stack-render";

@@ -1,7 +1,7 @@
 // Stack config -> RedisClusterArgs. Each top-level setting is one config key of the project
 // namespace (`redis-cluster:shards`, `redis-cluster:resources`, ...); structured values arrive
 // from Pulumi as JSON text. Keys of other namespaces (kubernetes:, aws:) are not ours.
-import type { RedisClusterArgs } from "../components/spec/args";
+import type { RedisClusterArgs } from "../components/settings/args";
 
 export const PROJECT = "redis-cluster";
 

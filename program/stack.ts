@@ -2,7 +2,7 @@
 // render can run it under mocks with any config.
 import * as pulumi from "@pulumi/pulumi";
 import { RedisCluster } from "../components/redis-cluster";
-import { resolveSpec } from "../components/spec/spec";
+import { resolveSpec } from "../components/settings/spec";
 import { argsFromConfig, PROJECT } from "./config";
 
 export interface StackOutputs {

@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { TLS_FILES } from "../components/spec/spec";
+import { TLS_FILES } from "../components/settings/spec";
 import { render } from "../local/deployment";
 
 export interface TestCertificate {

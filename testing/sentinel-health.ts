@@ -2,7 +2,7 @@
 // for tests and benchmarks that wait on state, never on fixed sleeps. Redis pods are named by
 // their DNS names (local mode's `host`), as the Sentinels and the replicas name them.
 import { spawnSync } from "child_process";
-import { PORTS, USERS } from "../components/spec/spec";
+import { PORTS, USERS } from "../components/settings/spec";
 
 export class SentinelProbe {
     constructor(

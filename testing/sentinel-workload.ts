@@ -2,7 +2,7 @@
 // with `sentinels`): it writes keys one after another, records each write the master acknowledged
 // and each one a replica acknowledged too (WAIT 1), and afterwards checks what survived. The
 // timestamps of the attempts give the failover gap (the longest stretch without a successful write).
-import { USERS } from "../components/spec/spec";
+import { USERS } from "../components/settings/spec";
 import Redis from "ioredis";
 
 export interface SentinelAddress {

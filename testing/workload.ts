@@ -3,7 +3,7 @@
 // It routes by the cluster's slot map itself (refreshed on MOVED and errors), so that SET and WAIT
 // go down one connection to the key's master.
 import Redis from "ioredis";
-import { USERS } from "../components/spec/spec";
+import { USERS } from "../components/settings/spec";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");
 

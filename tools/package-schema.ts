@@ -10,8 +10,8 @@ import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 import { PACKAGE_NAME } from "../components/formation/steps";
 import { packageRoot } from "../components/package-files";
 import { RESOURCE_TYPE } from "../components/redis-cluster";
-import type { Field } from "../components/spec/fields";
-import { settingsSchema } from "../components/spec/schema";
+import type { Field } from "../components/settings/fields";
+import { settingsSchema } from "../components/settings/schema";
 
 export const SCHEMA_PATH = path.join(packageRoot, "provider", "schema.json");
 /** The component's entry point, in package.json's terms: the analyser follows its imports to the class. */

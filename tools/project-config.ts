@@ -11,7 +11,7 @@
 //     "true"/"false", `string` anything but an object or array, `object` and `array` only those;
 //   - `secret: true` requires the stack value to be encrypted.
 // The CLI stops at the first problem; this lists them all, each with key, value and what is allowed.
-import type { Problem } from "../components/spec/fields";
+import type { Problem } from "../components/settings/fields";
 
 const TYPES = ["string", "integer", "boolean", "array", "object"];
 const ATTRIBUTES = ["type", "items", "description", "secret", "default", "value"];

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigError } from "../components/spec/errors";
+import { ConfigError } from "../components/settings/errors";
 import { packageRoot } from "../components/package-files";
 import { deployStack, StackOutputs } from "../program/stack";
 import { diffRendered, formatDiff, renderAtRef, splitObjects } from "./render-diff";

@@ -8,9 +8,9 @@ import * as path from "path";
 import * as ts from "typescript";
 import * as YAML from "yaml";
 import { packageRoot } from "../components/package-files";
-import type { Field } from "../components/spec/fields";
+import type { Field } from "../components/settings/fields";
 import { LIVE_SETTINGS } from "../components/redis/redis-conf";
-import { settingsSchema } from "../components/spec/schema";
+import { settingsSchema } from "../components/settings/schema";
 
 export interface SettingDoc {
     key: string;
@@ -25,11 +25,31 @@ export interface SettingDoc {
     isSection: boolean;
 }
 
-/** Doc comments and types of every property of the interfaces in a source file, by "Interface.property". */
-export function readDocComments(file: string): { docs: Map<string, string>; types: Map<string, string> } {
-    const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+/** The file that declares RedisClusterArgs. */
+export const ARGS_FILE = path.join(packageRoot, "components", "settings", "args.ts");
+
+/** args.ts and the parts it re-exports (`export * from "./args-pod"`): every file of the args' types. */
+export function argsSourceFiles(): string[] {
+    const source = ts.createSourceFile(ARGS_FILE, fs.readFileSync(ARGS_FILE, "utf8"), ts.ScriptTarget.ES2022, true);
+    const parts: string[] = [];
+    source.forEachChild((node) => {
+        if (ts.isExportDeclaration(node) && !node.exportClause && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+            parts.push(path.join(path.dirname(ARGS_FILE), `${node.moduleSpecifier.text}.ts`));
+        }
+    });
+    return [ARGS_FILE, ...parts];
+}
+
+/** Doc comments and types of every property of the interfaces in source files, by "Interface.property". */
+export function readDocComments(...files: string[]): { docs: Map<string, string>; types: Map<string, string> } {
     const docs = new Map<string, string>();
     const types = new Map<string, string>();
+    for (const file of files) readInterfaces(file, docs, types);
+    return { docs, types };
+}
+
+function readInterfaces(file: string, docs: Map<string, string>, types: Map<string, string>): void {
+    const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
     source.forEachChild((node) => {
         if (!ts.isInterfaceDeclaration(node)) return;
         for (const member of node.members) {
@@ -41,18 +61,17 @@ export function readDocComments(file: string): { docs: Map<string, string>; type
             types.set(key, member.type?.getText(source) ?? "");
         }
     });
-    return { docs, types };
 }
 
 export function collectSettings(): SettingDoc[] {
-    const { docs, types } = readDocComments(path.join(packageRoot, "components", "spec", "args.ts"));
+    const { docs, types } = readDocComments(...argsSourceFiles());
     const defaults = settingsSchema.parse(undefined, "", []) as unknown as Record<string, unknown>;
     const rows: SettingDoc[] = [];
     const walk = (field: Field<unknown>, iface: string, prefix: string, defs: any) => {
         for (const [name, child] of Object.entries(field.children ?? {})) {
             const key = prefix + name;
             const raw = docs.get(`${iface}.${name}`);
-            if (raw === undefined) throw new Error(`setting ${key} has no doc comment in ${iface} (components/spec/args.ts)`);
+            if (raw === undefined) throw new Error(`setting ${key} has no doc comment in ${iface} (components/settings/args*.ts)`);
             const m = /\s*Default: `([^`]*)`[^.]*\.?\s*$/.exec(raw);
             const childIface = (types.get(`${iface}.${name}`) ?? "").replace(/\s*\|\s*undefined/, "").trim();
             const isSection = child.children !== undefined && !childIface.endsWith("[]");

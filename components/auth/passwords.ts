@@ -1,7 +1,7 @@
 // The generated passwords as Pulumi resources: two RandomPassword slots per user (see rotation.ts).
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ClusterSpec, USER_ROLES, UserRole } from "../spec/spec";
+import { ClusterSpec, USER_ROLES, UserRole } from "../settings/spec";
 import { Credentials, credentialsFromSlots, Slot, slotKeepers } from "./rotation";
 
 /** Creates the slots and returns the current (and previous) passwords, every one a secret. */

@@ -2,8 +2,8 @@
 // RandomPassword whose keeper changes only when that slot becomes current: raising `auth.rotation`
 // by one regenerates exactly one slot per user and leaves the other holding the previous
 // generation's password, so the old one is still known while clients move over.
-import type { ClusterSpec, UserRole } from "../spec/spec";
-import { passwordKey, previousPasswordKey, USER_ROLES, USERS } from "../spec/spec";
+import type { ClusterSpec, UserRole } from "../settings/spec";
+import { passwordKey, previousPasswordKey, USER_ROLES, USERS } from "../settings/spec";
 
 export type Slot = "a" | "b";
 

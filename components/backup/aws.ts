@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { meta } from "../kubernetes/object";
 import type { SplitSettings } from "../inputs";
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 import { BackupCloud, credentialsSecretOf, isIrsa } from "./env";
 import { MANIFEST, restoreLocation } from "./location";
 import { BackupIdentity, irsaTrustPolicy, kmsKeyPolicy, lifecycleRules, readerPolicy, tlsOnlyBucketPolicy, writerPolicy } from "./policy";

@@ -1,7 +1,7 @@
 // Environment and volumes the backup containers share with the restore step: how they find the
 // scripts, the password and S3 (IRSA through their ServiceAccount, or an IAM user's key Secret).
-import { backupIdentity } from "../spec/rules";
-import { ClusterSpec, passwordKey, PATHS } from "../spec/spec";
+import { backupIdentity } from "../settings/backup-rules";
+import { ClusterSpec, passwordKey, PATHS } from "../settings/spec";
 import type { BackupIdentity } from "./policy";
 
 export interface BackupCloud<P> {

@@ -5,15 +5,15 @@
 import { KubeObject, meta } from "../kubernetes/object";
 import { fieldEnv } from "../kubernetes/pod-parts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kubernetes/security";
-import { BACKUP_KINDS, BackupKind, ClusterSpec, engineEnv, PATHS, PORTS, USERS, VERIFY_PORT } from "../spec/spec";
+import { BACKUP_KINDS, BackupKind, ClusterSpec, engineEnv, PATHS, PORTS, USERS, VERIFY_PORT } from "../settings/spec";
 import { awsCredentialsEnv, BACKUP_PASSWORD_KEY, BackupCloud, passwordFile, scriptsMount, scriptsVolume } from "./env";
 import { BackupIdentity, serviceAccountOf } from "./policy";
 import { tlsCaEnv, tlsCaMounts, tlsCaVolumes } from "../kubernetes/tls";
 import { loadBackupScripts } from "./scripts";
 
 import { JOB_LIMITS, verifyMaxAgeMinutes } from "./schedule";
-import { parseRedisSize } from "../spec/formats";
-import { MAXMEMORY_SHARE_OF_LIMIT } from "../spec/rules";
+import { parseRedisSize } from "../settings/formats";
+import { MAXMEMORY_SHARE_OF_LIMIT } from "../settings/resource-rules";
 export { JOB_LIMITS } from "./schedule";
 
 type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };

@@ -1,6 +1,6 @@
 // Where backups live in S3: <prefix><kind>/<id>/ holding shard-<n>.rdb files and manifest.json.
 // The one place that spells the layout for the TypeScript side (the scripts follow it too).
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 
 export interface S3Location {
     bucket: string;

@@ -2,10 +2,10 @@
 // and the reader's least-privilege access, the bucket's TLS-only policy, the IRSA trust, the KMS
 // key policy and the lifecycle rules that are the S3 retention. Tested as data (and through an IAM
 // policy simulator); aws.ts only hands them to resources.
-import { longestGapMinutes } from "../spec/cron";
-import type { ClusterSpec } from "../spec/spec";
-import { BACKUP_KINDS } from "../spec/spec";
-import { oidcIssuer } from "../spec/rules";
+import { longestGapMinutes } from "../settings/cron";
+import type { ClusterSpec } from "../settings/spec";
+import { BACKUP_KINDS } from "../settings/spec";
+import { oidcIssuer } from "../settings/backup-rules";
 import type { S3Location } from "./location";
 
 export interface Statement {

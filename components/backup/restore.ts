@@ -7,7 +7,7 @@
 import { AOF } from "../redis/redis-conf";
 import { helperResources } from "../kubernetes/resources";
 import { restrictedContainerSecurity } from "../kubernetes/security";
-import { ClusterSpec, PATHS } from "../spec/spec";
+import { ClusterSpec, PATHS } from "../settings/spec";
 import { awsCredentialsEnv, isIrsa, scriptsMount, scriptsVolume } from "./env";
 import { restoreLocation, s3Url } from "./location";
 

@@ -1,7 +1,7 @@
 // How long backup runs may take and how old the newest backup may get: the jobs' deadlines, and
 // the freshness limits the verify job and the RedisBackupStale alert hold backups to.
-import { longestGapMinutes } from "../spec/cron";
-import { BACKUP_KINDS, BackupKind, ClusterSpec } from "../spec/spec";
+import { longestGapMinutes } from "../settings/cron";
+import { BACKUP_KINDS, BackupKind, ClusterSpec } from "../settings/spec";
 
 /** Bounds of one run: an hourly backup must end before the next is due; retries cover a lost pod or a failover mid-dump. */
 export const JOB_LIMITS = {

@@ -14,7 +14,7 @@ import { parseRanges } from "./plan/plan";
 import { isFailed } from "./plan/topology";
 import { isUnknown } from "./plan/unknowns";
 import type { FormationNode, NodeInput, Shape } from "./types";
-import { parseRedisSize } from "../spec/formats";
+import { parseRedisSize } from "../settings/formats";
 
 export interface FormationInputs extends Shape {
     nodes: NodeInput[];

@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import { renderAclRules } from "../redis/acl";
 import { renderRedisConf, restartDirectives } from "../redis/redis-conf";
 import { loadRedisScripts } from "../redis/scripts";
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 import { KubeObject, meta } from "./object";
 
 export function buildConfigMap(spec: ClusterSpec): KubeObject {

@@ -1,6 +1,6 @@
 // Every Kubernetes object of a deployment, built from the spec alone.
 import { Credentials, isCredentials, uniformCredentials } from "../auth/rotation";
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 import { buildMonitoringObjects } from "../monitoring/objects";
 import { buildConfigMap, buildScriptsConfigMap } from "./configmaps";
 import { buildNamespace } from "./namespace";

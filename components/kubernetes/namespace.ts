@@ -1,4 +1,4 @@
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 import type { KubeObject } from "./object";
 
 /**

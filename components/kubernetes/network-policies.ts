@@ -2,7 +2,7 @@
 // what each pod group needs. Policies only add permissions, so each one below is one reason for a
 // connection and can be reviewed on its own; docs/security.md's "who may reach what" table mirrors
 // them.
-import { ClusterSpec, PORTS } from "../spec/spec";
+import { ClusterSpec, PORTS } from "../settings/spec";
 import { KubeObject, meta } from "./object";
 
 /** Set by Kubernetes (1.21+) on every namespace: the only namespace label one can rely on. */

@@ -6,7 +6,7 @@
 // root on the nodes.
 import { readPackageFile } from "../package-files";
 import { NODE_TUNING_SCRIPT } from "../redis/scripts";
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 import type { KubeObject } from "./object";
 import { podScheduling } from "./scheduling";
 import { privilegedInitSecurity, restrictedContainerSecurity, restrictedPodSecurity } from "./security";

@@ -15,7 +15,7 @@ export interface KubeObject {
     [field: string]: unknown;
 }
 
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 
 /** Metadata for a namespaced object of the deployment. */
 export function meta(spec: ClusterSpec, name: string, component: string, extraLabels: Record<string, string> = {}): ObjectMeta {

@@ -1,4 +1,4 @@
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 import { KubeObject, meta } from "./object";
 
 /** Voluntary disruptions (drains, upgrades) take at most one Redis pod at a time. */

@@ -3,7 +3,7 @@
 // metrics exporter with its password map, and the env the two pod kinds find each other by. Each
 // builder imports these and adds its own containers; neither imports the other (the OT
 // redis-operator's shared statefulset.go, called by each topology, is the same shape).
-import { ClusterSpec, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS } from "../spec/spec";
+import { ClusterSpec, PASSWORD_KEY, passwordKey, PATHS, PORTS, USERS } from "../settings/spec";
 import { helperResources } from "./resources";
 import { restrictedContainerSecurity } from "./security";
 import { podDnsName } from "./services";

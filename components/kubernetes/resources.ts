@@ -1,7 +1,7 @@
 // CPU and memory of the Redis pods' containers. With resources.qos "guaranteed" every container
 // (sidecars and init containers included) gets requests equal to its limits, because Kubernetes
 // gives a pod the Guaranteed QoS class only then; one Burstable container makes the pod Burstable.
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 
 export interface Compute {
     cpu?: string;

@@ -2,8 +2,8 @@
 // Pulumi's default, 10 minutes, is too short for a rolling restart of pods that reload a large AOF
 // and resync: the update then fails half-way while Kubernetes carries on. The default is sized
 // from the data instead; `rolloutTimeoutSeconds` overrides it.
-import type { ClusterSpec } from "../spec/spec";
-import { parseRedisSize } from "../spec/formats";
+import type { ClusterSpec } from "../settings/spec";
+import { parseRedisSize } from "../settings/formats";
 
 const MiB = 2 ** 20;
 

@@ -1,7 +1,7 @@
 // Where Redis pods may run: spread over hosts and zones so that one lost node or zone takes at
 // most the pods the cluster can lose. (Which pod is master and which replica is decided at
 // formation, from the nodes the pods actually landed on.)
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 
 const HOST = "kubernetes.io/hostname";
 const ZONE = "topology.kubernetes.io/zone";

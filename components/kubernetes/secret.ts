@@ -1,5 +1,5 @@
 import { Credentials, secretData } from "../auth/rotation";
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 import { KubeObject, meta } from "./object";
 
 /**

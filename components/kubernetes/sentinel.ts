@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import { loadRedisScripts } from "../redis/scripts";
 import { renderSentinelAclRules } from "../redis/sentinel-acl";
 import { renderSentinelConf } from "../redis/sentinel-conf";
-import { ClusterSpec, engineEnv, PASSWORD_KEY, passwordKey, PATHS, PORTS, SentinelSpec, USERS } from "../spec/spec";
+import { ClusterSpec, engineEnv, PASSWORD_KEY, passwordKey, PATHS, PORTS, SentinelSpec, USERS } from "../settings/spec";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";
 import { podDnsName } from "./services";

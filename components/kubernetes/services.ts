@@ -1,4 +1,4 @@
-import { ClusterSpec, PORTS } from "../spec/spec";
+import { ClusterSpec, PORTS } from "../settings/spec";
 import { KubeObject, meta } from "./object";
 
 /**

@@ -1,6 +1,6 @@
 // The Redis StatefulSet: one pod per Redis node, all alike; roles come from formation (cluster)
 // or from the Sentinels at start-up (sentinel).
-import { ClusterSpec, engineEnv, PASSWORD_KEY, PATHS, PORTS, USERS, ZONE_LABEL } from "../spec/spec";
+import { ClusterSpec, engineEnv, PASSWORD_KEY, PATHS, PORTS, USERS, ZONE_LABEL } from "../settings/spec";
 import { restartDigest } from "./configmaps";
 import { KubeObject, meta } from "./object";
 import { podScheduling } from "./scheduling";

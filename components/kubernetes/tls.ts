@@ -4,7 +4,7 @@
 // (replication, the cluster bus, Sentinel's links). Containers that only connect (the exporter,
 // the backup jobs) get the CA alone: Redis accepts clients without a certificate
 // (tls-auth-clients optional), so the private key stays where a server runs (docs/tls.md).
-import { ClusterSpec, PATHS, PORTS, TLS_FILES } from "../spec/spec";
+import { ClusterSpec, PATHS, PORTS, TLS_FILES } from "../settings/spec";
 import { KubeObject, meta } from "./object";
 
 /**

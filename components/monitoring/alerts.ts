@@ -1,7 +1,7 @@
 // The alert rules, as plain data (what a PrometheusRule's spec.groups holds). Every alert has a
 // `for`, a severity, a summary and a description that carry the values, and a runbook link.
 // Expressions are scoped to this deployment's namespace, where Prometheus puts the target's.
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 import { BackupJob, stalenessMinutes } from "../backup/schedule";
 
 export interface AlertRule {

@@ -1,7 +1,7 @@
 // The Prometheus Operator objects and the dashboard ConfigMap. The exporter sidecar itself is part
 // of the StatefulSet and runs in every stack; these switch off where no Operator is installed.
 import { readPackageFile } from "../package-files";
-import type { ClusterSpec } from "../spec/spec";
+import type { ClusterSpec } from "../settings/spec";
 import { KubeObject, meta } from "../kubernetes/object";
 import { buildAlertRules } from "./alerts";
 

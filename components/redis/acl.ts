@@ -1,7 +1,7 @@
 // What each ACL user may run, rendered into the config ConfigMap as `users.acl` without any
 // password: redis-acl.sh adds each user's password hashes from the mounted Secret at start, and
 // the credentials provider applies rotations live with ACL SETUSER. Rules change only with a roll.
-import { ClusterSpec, USER_ROLES, UserRole, USERS } from "../spec/spec";
+import { ClusterSpec, USER_ROLES, UserRole, USERS } from "../settings/spec";
 
 /** Read-only CLUSTER subcommands cluster clients and `redis-cli --cluster check` need. */
 const CLUSTER_DISCOVERY = ["slots", "shards", "nodes", "info", "myid", "keyslot"].map((c) => `+cluster|${c}`);

@@ -1,6 +1,6 @@
 // redis.conf for the ConfigMap. It holds no secret and nothing that differs between pods: the
 // start script adds the password, the pod's address and its announced name at start-up.
-import { ClusterSpec, PORTS } from "../spec/spec";
+import { ClusterSpec, PORTS } from "../settings/spec";
 import { tlsDirectives } from "../kubernetes/tls";
 
 const yesNo = (b: boolean): string => (b ? "yes" : "no");

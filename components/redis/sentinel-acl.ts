@@ -5,7 +5,7 @@
 //
 // Each rule set is what the real callers send, captured from a Sentinel's ACL LOG with every
 // other command refused (Redis 7.0.15 and Valkey 8.1 Sentinels; docs/threat-model.md lists them).
-import { ClusterSpec, USERS } from "../spec/spec";
+import { ClusterSpec, USERS } from "../settings/spec";
 
 /** What Sentinel-aware clients ask: ioredis 5, redis-py 4/5 (discover_master asks SENTINEL MASTERS), Jedis, Lettuce. */
 const CLIENT_QUERIES = ["get-master-addr-by-name", "masters", "master", "sentinels", "replicas", "slaves"].map((c) => `+sentinel|${c}`);

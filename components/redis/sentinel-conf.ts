@@ -1,7 +1,7 @@
 // sentinel.conf for the Sentinel pods' ConfigMap: what every Sentinel shares. The start script
 // adds the pod's address, its identity and the password; the master it monitors is found at run
 // time (sentinel-find-master.sh) with the settings the Sentinel container gets as environment.
-import { ClusterSpec, PORTS } from "../spec/spec";
+import { ClusterSpec, PORTS } from "../settings/spec";
 import { tlsDirectives } from "../kubernetes/tls";
 
 export function renderSentinelConf(spec: ClusterSpec): string {

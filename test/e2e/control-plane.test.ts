@@ -17,7 +17,7 @@ import { ensureLeaf } from "../../kube/pki";
 import { alive } from "../../kube/processes";
 import { layout, loadState } from "../../kube/state";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { podTemplates, PodTemplate } from "../support/pod-templates";
 import { restrictedViolations } from "../support/pod-security";
 

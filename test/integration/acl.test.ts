@@ -14,7 +14,7 @@ import { credentialsProvider } from "../../components/formation/provider";
 import { formCluster } from "../../components/formation/live/formation";
 import type { FormationNode } from "../../components/formation/types";
 import { buildAllObjects } from "../../components/kubernetes";
-import { ClusterSpec, resolveSpec, USER_ROLES, UserRole, USERS } from "../../components/spec/spec";
+import { ClusterSpec, resolveSpec, USER_ROLES, UserRole, USERS } from "../../components/settings/spec";
 import { materializeVolumes, planPod, runToCompletion, startContainer, stopProcess } from "../../local/pod";
 import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { requireTool } from "../../local/tools";

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { AlertRule, buildAlertRules, RuleGroup } from "../../components/monitoring/alerts";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { requireTool } from "../../local/tools";
 import { renderedStack } from "../support/render-stacks";
 

@@ -3,40 +3,17 @@
 // prefer a replica in their own zone. The label is put on the rendered template here, as the
 // PodTopologyLabels admission plugin puts it on a bound pod; a pod without it sets no zone.
 import * as assert from "assert";
-import * as fs from "fs";
 import Redis from "ioredis";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
-import { resolveSpec, ZONE_LABEL } from "../../components/spec/spec";
+import { resolveSpec, ZONE_LABEL } from "../../components/settings/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
-import { LocalPod, startRedisPod } from "../../testing/redis-pod";
+import { startRedisPod } from "../../testing/redis-pod";
+import { connectWhenUp, podsAndClients } from "../support/redis-nodes";
 import { runningServer } from "../../local/engines";
 
 const PASSWORD = "ZonePw5e7a9c1b3d5f7a9c1e3b5d7f9a1c3e";
-
-async function connect(ip: string, timeoutMs = 15000): Promise<Redis> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const client = new Redis({
-            host: ip,
-            port: 6379,
-            username: "admin",
-            password: PASSWORD,
-            lazyConnect: true,
-            retryStrategy: () => null,
-            maxRetriesPerRequest: 0,
-        });
-        try {
-            await client.connect();
-            if ((await client.ping()) === "PONG") return client;
-        } catch (e) {
-            client.disconnect();
-            if (Date.now() > deadline) throw new Error(`valkey on ${ip} did not answer: ${e}`, { cause: e });
-            await new Promise((r) => setTimeout(r, 100));
-        }
-    }
-}
 
 /** HELLO 2's reply as a map (RESP2 keeps ioredis on its own protocol). */
 async function hello(c: Redis): Promise<Record<string, unknown>> {
@@ -47,21 +24,14 @@ async function hello(c: Redis): Promise<Record<string, unknown>> {
 describe("Valkey availability-zone from the pod's zone label (rendered pod, real valkey-server)", function () {
     this.timeout(60000);
     const spec = resolveSpec({ ...argsFromConfig(readStackConfig(packageRoot, "dev").config), engine: "valkey" });
-    const pods: LocalPod[] = [];
-    const clients: Redis[] = [];
-
-    after(async () => {
-        clients.forEach((c) => c.disconnect());
-        await Promise.all(pods.map((p) => p.stop()));
-        pods.forEach((p) => fs.rmSync(p.root, { recursive: true, force: true }));
-    });
+    const { pods, clients } = podsAndClients();
 
     it("a pod labelled with its zone announces it in HELLO, INFO and its config", async () => {
         const objects: any[] = buildAllObjects(spec, PASSWORD);
         const sts = objects.find((o) => o.kind === "StatefulSet");
         sts.spec.template.metadata.labels[ZONE_LABEL] = "zone-b";
         pods.push(startRedisPod(objects, 0, "127.0.61.1", PASSWORD));
-        const c = await connect("127.0.61.1");
+        const c = await connectWhenUp("127.0.61.1", PASSWORD);
         clients.push(c);
         assert.match(runningServer(pods[0].process.pid!)?.version ?? "", /^valkey 8\.1\./, "the pod did not run Valkey 8.1");
         assert.strictEqual((await hello(c)).availability_zone, "zone-b");
@@ -71,7 +41,7 @@ describe("Valkey availability-zone from the pod's zone label (rendered pod, real
 
     it("a pod without the label (no PodTopologyLabels admission) sets no zone, and still starts", async () => {
         pods.push(startRedisPod(buildAllObjects(spec, PASSWORD), 1, "127.0.61.2", PASSWORD));
-        const c = await connect("127.0.61.2");
+        const c = await connectWhenUp("127.0.61.2", PASSWORD);
         clients.push(c);
         assert.ok(!("availability_zone" in (await hello(c))), "HELLO named a zone the pod was never given");
         assert.deepStrictEqual(await c.config("GET", "availability-zone"), ["availability-zone", ""]);

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { packageRoot } from "../../components/package-files";
 import { renderAclRules } from "../../components/redis/acl";
-import { passwordKey, resolveSpec, USER_ROLES, USERS } from "../../components/spec/spec";
+import { passwordKey, resolveSpec, USER_ROLES, USERS } from "../../components/settings/spec";
 import { requireTool } from "../../local/tools";
 
 const HOST = "127.0.53.11";

@@ -17,7 +17,7 @@ import { down, up, UpResult } from "../../local/deployment";
 import { runJob } from "../../local/jobs";
 import { buildBackupObjects } from "../../components/backup";
 import { buildAllObjects } from "../../components/kubernetes";
-import { passwordKey, resolveSpec, USER_ROLES } from "../../components/spec/spec";
+import { passwordKey, resolveSpec, USER_ROLES } from "../../components/settings/spec";
 import { materializeVolumes, planPod, runToCompletion, stopProcess } from "../../local/pod";
 import { AWS_CLI, awsLocal } from "../../local/s3";
 import { renderStack } from "../../tools/render";

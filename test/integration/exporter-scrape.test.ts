@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec, USERS } from "../../components/spec/spec";
+import { resolveSpec, USERS } from "../../components/settings/spec";
 import { ContainerPlan, materializeVolumes, planPod, runToCompletion, startContainer, stopProcess } from "../../local/pod";
 import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { until } from "../../testing/sentinel-health";

@@ -8,11 +8,11 @@ import { FORMATION_NODE_TIMEOUT_MS, formCluster } from "../../components/formati
 import type { FormationNode } from "../../components/formation/types";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
-import { LocalPod, startRedisPod } from "../../testing/redis-pod";
-import { requireTool } from "../../local/tools";
+import { startRedisPod } from "../../testing/redis-pod";
+import { adminClient, connectWhenUp, resetNodes, suitePods } from "../support/redis-nodes";
 import { engineUnderTest } from "../support/test-engine";
 
 // ioredis's own slot function (a dependency of ioredis, without type declarations).
@@ -41,29 +41,12 @@ function clusterCheck(): { status: number | null; out: string } {
     return { status: r.status, out: r.stdout + r.stderr };
 }
 
-async function admin(i: number): Promise<Redis> {
-    const c = new Redis({
-        host: ip(i),
-        port: 6379,
-        username: "admin",
-        password: PASSWORD,
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-    });
-    await c.connect();
-    return c;
-}
-
-/** Test-only: back to empty, unjoined nodes (formation itself never does this). */
-async function resetAll(): Promise<void> {
-    for (let i = 0; i < nodes.length; i++) {
-        const c = await admin(i);
-        await c.call("FLUSHALL").catch(() => undefined);
-        await c.call("CLUSTER", "RESET", "HARD");
-        c.disconnect();
-    }
-}
+const admin = (i: number) => adminClient(ip(i), PASSWORD);
+const resetAll = () =>
+    resetNodes(
+        nodes.map((n) => n.ip),
+        PASSWORD,
+    );
 
 async function waitForState(c: Redis, state: string): Promise<void> {
     const deadline = Date.now() + 10000;
@@ -73,24 +56,14 @@ async function waitForState(c: Redis, state: string): Promise<void> {
     }
 }
 
-async function waitUp(i: number): Promise<void> {
-    const deadline = Date.now() + 15000;
-    for (;;) {
-        try {
-            const c = await admin(i);
-            await c.ping();
-            c.disconnect();
-            return;
-        } catch (e) {
-            if (Date.now() > deadline) throw e;
-            await new Promise((r) => setTimeout(r, 100));
-        }
-    }
-}
-
 describe("formation against real Redis nodes", function () {
     this.timeout(120000);
-    const pods: LocalPod[] = [];
+    const pods = suitePods(
+        objects,
+        nodes.map((n) => n.ip),
+        PASSWORD,
+        ["redis-server", "redis-cli"],
+    );
     const log: string[] = [];
     const opts = { password: PASSWORD, readyTimeoutMs: 15000, nodeTimeoutMs: 5000, log: (l: string) => log.push(l) };
     const nodeTimeouts = async () =>
@@ -102,18 +75,6 @@ describe("formation against real Redis nodes", function () {
                 return Number(v);
             }),
         );
-
-    before(async () => {
-        requireTool("redis-server");
-        requireTool("redis-cli");
-        for (let i = 0; i < nodes.length; i++) pods.push(startRedisPod(objects, i, ip(i), PASSWORD));
-        await Promise.all(nodes.map((_, i) => waitUp(i)));
-    });
-
-    after(async () => {
-        await Promise.all(pods.map((p) => p.stop()));
-        pods.forEach((p) => fs.rmSync(p.root, { recursive: true, force: true }));
-    });
 
     it("forms 3 shards x 1 replica: all slots covered, data round-trips through a cluster client", async () => {
         const result = await formCluster(nodes, SHAPE, opts);
@@ -175,7 +136,7 @@ describe("formation against real Redis nodes", function () {
         fs.rmSync(path.join(pods[index].root, "data"), { recursive: true, force: true });
         fs.mkdirSync(path.join(pods[index].root, "data"));
         pods[index] = startRedisPod(objects, index, ip(index), PASSWORD);
-        await waitUp(index);
+        (await connectWhenUp(ip(index), PASSWORD)).disconnect();
 
         const result = await formCluster(nodes, SHAPE, opts);
         assert.ok(result.changes > 0);

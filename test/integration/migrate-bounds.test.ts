@@ -10,7 +10,7 @@ import Redis from "ioredis";
 import { formCluster } from "../../components/formation/live/formation";
 import type { FormationNode } from "../../components/formation/types";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { requireTool } from "../../local/tools";
 

@@ -10,7 +10,7 @@ import { render } from "../../local/deployment";
 import { enforcementMode, podCgroupDir, policedPods, tableOf } from "../../local/network-policy-enforcement";
 import { commandLine } from "../../local/pod";
 import { JOB_POD_NAME } from "../../local/state";
-import { PORTS } from "../../components/spec/spec";
+import { PORTS } from "../../components/settings/spec";
 import { auditConnections, auditSummary, stateDirOf } from "../support/policy-audit";
 import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";
 

@@ -62,7 +62,7 @@ describe("npm package", function () {
             "provider/pulumi-resource-redis-cluster",
             "provider/schema.json",
             "dist/provider/main.js",
-            "dist/components/spec/args.d.ts",
+            "dist/components/settings/args.d.ts",
             "dist/components/formation/runtime.js",
             "dist/tools/render.js",
             "components/monitoring/dashboard.json",

@@ -11,7 +11,7 @@ import { formCluster } from "../../components/formation/live/formation";
 import type { FormationNode } from "../../components/formation/types";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { materializeVolumes, planPod, startContainer, stopProcess } from "../../local/pod";

@@ -9,8 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
 import { renderRedisConf } from "../../components/redis/redis-conf";
-import { resolveSpec } from "../../components/spec/spec";
-import type { RedisClusterArgs } from "../../components/spec/args";
+import { resolveSpec } from "../../components/settings/spec";
+import type { RedisClusterArgs } from "../../components/settings/args";
 import { requireTool } from "../../local/tools";
 
 const ADDRESS = "127.0.12.61";

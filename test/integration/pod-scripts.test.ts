@@ -5,40 +5,17 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import Redis from "ioredis";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
 import { NODE_TUNING_SCRIPT, REDIS_SCRIPTS, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
-import { LocalPod, startRedisPod } from "../../testing/redis-pod";
+import { startRedisPod } from "../../testing/redis-pod";
+import { connectWhenUp, podsAndClients } from "../support/redis-nodes";
 import { requireTool } from "../../local/tools";
 
 const PASSWORD = "IntegrationPw4c8e1b7d9f2a6c3e5b8d0f1a";
-
-async function waitForPong(ip: string, timeoutMs = 15000): Promise<Redis> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const client = new Redis({
-            host: ip,
-            port: 6379,
-            username: "admin",
-            password: PASSWORD,
-            lazyConnect: true,
-            retryStrategy: () => null,
-            maxRetriesPerRequest: 0,
-        });
-        try {
-            await client.connect();
-            if ((await client.ping()) === "PONG") return client;
-        } catch (e) {
-            client.disconnect();
-            if (Date.now() > deadline) throw new Error(`redis on ${ip} did not answer: ${e}`, { cause: e });
-            await new Promise((r) => setTimeout(r, 100));
-        }
-    }
-}
 
 describe("container scripts", () => {
     it("pass shellcheck as POSIX sh (they run under busybox)", () => {
@@ -55,23 +32,16 @@ describe("a rendered Redis pod, run for real", function () {
     this.timeout(60000);
     const spec = resolveSpec(argsFromConfig(readStackConfig(packageRoot, "dev").config));
     const objects = buildAllObjects(spec, PASSWORD);
-    const pods: LocalPod[] = [];
-    const clients: Redis[] = [];
+    const { pods, clients } = podsAndClients();
 
     before(() => {
         requireTool("redis-server");
         requireTool("redis-cli");
     });
 
-    after(async () => {
-        clients.forEach((c) => c.disconnect());
-        await Promise.all(pods.map((p) => p.stop()));
-        pods.forEach((p) => fs.rmSync(p.root, { recursive: true, force: true }));
-    });
-
     it("starts with the rendered configuration and requires the password", async () => {
         pods.push(startRedisPod(objects, 0, "127.0.2.1", PASSWORD));
-        const client = await waitForPong("127.0.2.1");
+        const client = await connectWhenUp("127.0.2.1", PASSWORD);
         clients.push(client);
         const get = async (k: string) => ((await client.config("GET", k)) as string[])[1];
         assert.strictEqual(await get("maxmemory"), String(128 * 2 ** 20));
@@ -138,7 +108,7 @@ describe("a rendered Redis pod, run for real", function () {
 
     it("turns unready once it belongs to a cluster that is not ok, and live all the same", async () => {
         pods.push(startRedisPod(objects, 1, "127.0.2.2", PASSWORD));
-        clients.push(await waitForPong("127.0.2.2"));
+        clients.push(await connectWhenUp("127.0.2.2", PASSWORD));
         await clients[0].call("CLUSTER", "MEET", "127.0.2.2", "6379");
         const deadline = Date.now() + 10000;
         while (!String(await clients[0].call("CLUSTER", "INFO")).includes("cluster_known_nodes:2")) {

@@ -9,7 +9,7 @@ import * as path from "path";
 import { forwardToPods } from "../../components/formation/live/kube-access";
 import { create } from "../../components/formation/runtime";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { FakeKubeApi, kubeconfigFor, startFakeKubeApi } from "../support/fake-kube-api";
 import { requireTool } from "../../local/tools";

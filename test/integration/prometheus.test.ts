@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { buildAlertRules, metricNames } from "../../components/monitoring/alerts";
 import { loadDashboard } from "../../components/monitoring/objects";
 import { packageRoot } from "../../components/package-files";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { argsFromConfig } from "../../program/config";
 import { podAction, UpResult } from "../../local/deployment";
 import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";

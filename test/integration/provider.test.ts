@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { deployStack } from "../../program/stack";
 import { runUnderMocks } from "../../tools/pulumi-mocks";
 import { LocalPod, startRedisPod } from "../../testing/redis-pod";

@@ -4,7 +4,6 @@
 // and refuse a node whose keys belong to two shards.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import * as fs from "fs";
 import Redis from "ioredis";
 import { FormationError } from "../../components/formation/live/formation-error";
 import { formCluster } from "../../components/formation/live/formation";
@@ -12,11 +11,10 @@ import type { FormationNode } from "../../components/formation/types";
 import { splitSlots, SlotRange } from "../../components/formation/plan/plan";
 import { buildAllObjects } from "../../components/kubernetes";
 import { packageRoot } from "../../components/package-files";
-import { resolveSpec, USERS } from "../../components/spec/spec";
+import { resolveSpec, USERS } from "../../components/settings/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
-import { LocalPod, startRedisPod } from "../../testing/redis-pod";
-import { requireTool } from "../../local/tools";
+import { adminClient, resetNodes, suitePods } from "../support/redis-nodes";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");
 const PASSWORD = "RestoreFormPw3c5e7a9b1d3f5a7c9e1b3d5f";
@@ -32,33 +30,7 @@ const nodes: FormationNode[] = Array.from({ length: 6 }, (_, i) => ({
 const objects = buildAllObjects(resolveSpec(argsFromConfig(readStackConfig(packageRoot, "dev").config)), PASSWORD);
 const RANGES = splitSlots(3).map((r) => [r]);
 
-async function admin(i: number): Promise<Redis> {
-    const c = new Redis({
-        host: ip(i),
-        port: 6379,
-        username: USERS.admin,
-        password: PASSWORD,
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-    });
-    await c.connect();
-    return c;
-}
-
-async function waitUp(i: number): Promise<void> {
-    for (const deadline = Date.now() + 15000; ;) {
-        try {
-            const c = await admin(i);
-            await c.ping();
-            c.disconnect();
-            return;
-        } catch (e) {
-            if (Date.now() > deadline) throw e;
-            await new Promise((r) => setTimeout(r, 100));
-        }
-    }
-}
+const admin = (i: number) => adminClient(ip(i), PASSWORD);
 
 /** Keys whose slots fall in `ranges`, written to node `i` after it claims those slots (what loading an RDB does). */
 async function loadShard(i: number, ranges: SlotRange[], count: number): Promise<string[]> {
@@ -82,31 +54,22 @@ async function loadShard(i: number, ranges: SlotRange[], count: number): Promise
     return keys;
 }
 
-async function resetAll(): Promise<void> {
-    for (let i = 0; i < nodes.length; i++) {
-        const c = await admin(i);
-        await c.call("FLUSHALL").catch(() => undefined);
-        await c.call("CLUSTER", "RESET", "HARD");
-        c.disconnect();
-    }
-}
+const resetAll = () =>
+    resetNodes(
+        nodes.map((n) => n.ip),
+        PASSWORD,
+    );
 
 describe("formation of a restored cluster (real Redis nodes)", function () {
     this.timeout(120000);
-    const pods: LocalPod[] = [];
+    suitePods(
+        objects,
+        nodes.map((n) => n.ip),
+        PASSWORD,
+        ["redis-server"],
+    );
     const log: string[] = [];
     const opts = { password: PASSWORD, readyTimeoutMs: 15000, nodeTimeoutMs: 5000, log: (l: string) => log.push(l) };
-
-    before(async () => {
-        requireTool("redis-server");
-        for (let i = 0; i < nodes.length; i++) pods.push(startRedisPod(objects, i, ip(i), PASSWORD));
-        await Promise.all(nodes.map((_, i) => waitUp(i)));
-    });
-
-    after(async () => {
-        await Promise.all(pods.map((p) => p.stop()));
-        pods.forEach((p) => fs.rmSync(p.root, { recursive: true, force: true }));
-    });
 
     it("gives each shard's holder its whole manifest range, whatever the pod order; every key stays put", async () => {
         // Pod 0 holds shard 2, pod 1 shard 0, pod 2 shard 1: the ranges follow the data, not the pods.

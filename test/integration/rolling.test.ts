@@ -6,29 +6,24 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { parseClusterNodes } from "../../components/formation/plan/topology";
-import type { UpResult } from "../../local/deployment";
 import { readEvents, RolloutEvent } from "../../local/rollout";
 import { redirectProbe, soak, SoakClient } from "../../bench/soak";
 import { Workload } from "../../testing/workload";
-import { adminPasswordOf } from "../support/local-deployment";
-import { LocalProject } from "../support/local-project";
+import { suiteProject } from "../support/local-project";
 
 describe("rolling changes under writes (local mode, dev stack)", function () {
     this.timeout(900000);
-    let project: LocalProject;
-    let deployment: UpResult;
-    let password: string;
-    let adminPassword: string;
+    const suite = suiteProject("rolling", "127.0.16.11", (project) => project.write({}));
     let workload: Workload;
     let redis: Record<string, unknown>;
 
     const cli = (host: string, ...args: string[]) =>
         spawnSync("redis-cli", ["--user", "admin", "-h", host, ...args], {
             encoding: "utf8",
-            env: { ...process.env, REDISCLI_AUTH: adminPassword },
+            env: { ...process.env, REDISCLI_AUTH: suite.adminPassword },
         });
-    const redisPids = () => deployment.pods.map((p) => p.pids.redis);
-    const hosts = () => deployment.pods.map((p) => p.address);
+    const redisPids = () => suite.deployment.pods.map((p) => p.pids.redis);
+    const hosts = () => suite.deployment.pods.map((p) => p.address);
 
     /** The rollout's events since `from`: stop and start alternate per pod, highest ordinal first. */
     function assertSafeRollout(events: RolloutEvent[], pods: number): void {
@@ -54,47 +49,38 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
     }
 
     before(async () => {
-        project = new LocalProject("rolling", "127.0.16.11");
-        redis = project.devValue("redis");
-        project.write({});
-        deployment = await project.up();
-        password = require("fs").readFileSync(deployment.passwordFile, "utf8");
-        adminPassword = adminPasswordOf(deployment);
-        workload = await project.startWorkload(deployment, password);
-    });
-
-    after(async () => {
-        await project?.destroy();
+        redis = suite.project.devValue("redis");
+        workload = await suite.project.startWorkload(suite.deployment, suite.password);
     });
 
     it("maxmemory changes live on every node: CONFIG GET shows it, no process restarts", async () => {
         const pids = redisPids();
-        const eventsBefore = readEvents(project.stateDir).length;
-        project.write({ redis: { ...redis, maxmemory: "100mb" } });
-        deployment = await project.up();
+        const eventsBefore = readEvents(suite.project.stateDir).length;
+        suite.project.write({ redis: { ...redis, maxmemory: "100mb" } });
+        suite.deployment = await suite.project.up();
         assert.deepStrictEqual(redisPids(), pids);
-        assert.strictEqual(readEvents(project.stateDir).length, eventsBefore, "a pod was stopped or started");
+        assert.strictEqual(readEvents(suite.project.stateDir).length, eventsBefore, "a pod was stopped or started");
         for (const host of hosts())
             assert.strictEqual(cli(host, "config", "get", "maxmemory").stdout.trim().split("\n")[1], String(100 * 2 ** 20), host);
     });
 
     it("an image change rolls every pod once, highest ordinal first, masters handing over first; no acknowledged write lost", async () => {
         const pids = redisPids();
-        const eventsBefore = readEvents(project.stateDir).length;
+        const eventsBefore = readEvents(suite.project.stateDir).length;
         const mastersBefore = parseClusterNodes(cli(hosts()[0], "cluster", "nodes").stdout)
             .filter((v) => v.slots.length > 0)
             .map((m) => m.address.split(":")[0]);
         // Real clients with the README's settings, and a client that learns owners only from
         // MOVED, each in its own process (this one runs the hooks with spawnSync, which pauses it).
         const keys = Array.from({ length: 300 }, (_, i) => `roll:${i}`);
-        const soaks = (["ioredis", "redis-py"] as SoakClient[]).map((c) => soak(c, deployment.seeds, "app", password, keys));
-        const probe = redirectProbe(deployment.seeds[0], "app", password, keys.slice(0, 30), 500);
+        const soaks = (["ioredis", "redis-py"] as SoakClient[]).map((c) => soak(c, suite.deployment.seeds, "app", suite.password, keys));
+        const probe = redirectProbe(suite.deployment.seeds[0], "app", suite.password, keys.slice(0, 30), 500);
         await Promise.all([...soaks, probe].map((c) => c.ready()));
-        project.write({ redis: { ...redis, maxmemory: "100mb" }, image: "valkey/valkey:8.1.8-alpine" });
-        deployment = await project.up();
+        suite.project.write({ redis: { ...redis, maxmemory: "100mb" }, image: "valkey/valkey:8.1.8-alpine" });
+        suite.deployment = await suite.project.up();
         const [ioredis, redisPy] = await Promise.all(soaks.map((c) => c.stop()));
         const redirects = await probe.stop();
-        assertSafeRollout(readEvents(project.stateDir).slice(eventsBefore), 6);
+        assertSafeRollout(readEvents(suite.project.stateDir).slice(eventsBefore), 6);
         console.log(
             `      longest write stall through the rollout: ioredis ${ioredis.longestStallMs} ms, redis-py ${redisPy.longestStallMs} ms`,
         );
@@ -118,9 +104,9 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
             assert.ok(r.longestStallMs < 5000, `${r.client} stalled for ${r.longestStallMs} ms`);
         }
         redisPids().forEach((pid, i) => assert.notStrictEqual(pid, pids[i], `redis-cluster-${i} kept its process`));
-        const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", deployment.seeds[0]], {
+        const check = spawnSync("redis-cli", ["--user", "admin", "--cluster", "check", suite.deployment.seeds[0]], {
             encoding: "utf8",
-            env: { ...process.env, REDISCLI_AUTH: adminPassword },
+            env: { ...process.env, REDISCLI_AUTH: suite.adminPassword },
         });
         assert.strictEqual(check.status, 0, check.stdout);
         const gaps = longestGapPerShard();
@@ -131,14 +117,14 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
     });
 
     it("a rollout interrupted halfway (the up process killed) resumes on the next up, each pod once, same order", async () => {
-        const eventsBefore = readEvents(project.stateDir).length;
-        project.write({ redis: { ...redis, maxmemory: "100mb" }, image: "valkey/valkey:8.1.7-alpine" });
-        const child = project.spawnUp();
+        const eventsBefore = readEvents(suite.project.stateDir).length;
+        suite.project.write({ redis: { ...redis, maxmemory: "100mb" }, image: "valkey/valkey:8.1.7-alpine" });
+        const child = suite.project.spawnUp();
         child.stdout!.resume();
         child.stderr!.resume();
         const exited = new Promise((r) => child.on("exit", r));
         while (child.exitCode === null) {
-            const events = readEvents(project.stateDir).slice(eventsBefore);
+            const events = readEvents(suite.project.stateDir).slice(eventsBefore);
             if (events.filter((e) => e.event === "start").length >= 2) {
                 child.kill("SIGKILL");
                 break;
@@ -146,12 +132,12 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
             await new Promise((r) => setTimeout(r, 20));
         }
         await exited;
-        const partial = readEvents(project.stateDir)
+        const partial = readEvents(suite.project.stateDir)
             .slice(eventsBefore)
             .filter((e) => e.event === "start");
         assert.ok(partial.length >= 2 && partial.length < 6, `the kill did not land halfway (${partial.length} pods replaced)`);
-        deployment = await project.up();
-        assertSafeRollout(readEvents(project.stateDir).slice(eventsBefore), 6);
+        suite.deployment = await suite.project.up();
+        assertSafeRollout(readEvents(suite.project.stateDir).slice(eventsBefore), 6);
         await workload.stop();
         const report = await workload.verify();
         console.log(

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec, USER_ROLES, USERS } from "../../components/spec/spec";
+import { resolveSpec, USER_ROLES, USERS } from "../../components/settings/spec";
 import { LocalPod, startRedisPod } from "../../testing/redis-pod";
 import { requireTool } from "../../local/tools";
 import { engineInputs } from "../support/engine-inputs";

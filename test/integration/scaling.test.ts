@@ -7,14 +7,11 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
-import * as fs from "fs";
 import Redis from "ioredis";
 import { parseClusterNodes } from "../../components/formation/plan/topology";
 import { countSlots } from "../../components/formation/plan/rebalance";
-import type { UpResult } from "../../local/deployment";
 import { Workload } from "../../testing/workload";
-import { adminPasswordOf } from "../support/local-deployment";
-import { LocalProject } from "../support/local-project";
+import { suiteProject } from "../support/local-project";
 
 const keySlot: (key: string) => number = require("cluster-key-slot");
 const STACK = "scaling";
@@ -23,18 +20,18 @@ const preloadValue = (i: number) => `value-${i}-${"x".repeat(i % 50)}`;
 
 describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mode)", function () {
     this.timeout(900000);
-    let project: LocalProject;
-    let deployment: UpResult;
-    let password: string;
-    let adminPassword: string;
+    const suite = suiteProject(STACK, "127.0.15.11", () => writeStack(3));
     let workload: Workload;
     let expectedChecksum: string;
 
     const writeStack = (shards: number, redis: Record<string, unknown> = {}) =>
-        project.write({ shards, redis: { ...project.devValue("redis"), ...redis } });
+        suite.project.write({ shards, redis: { ...suite.project.devValue("redis"), ...redis } });
     const cli = (...args: string[]) =>
-        spawnSync("redis-cli", ["--user", "admin", ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: adminPassword } });
-    const seed = () => deployment.seeds[0].split(":")[0];
+        spawnSync("redis-cli", ["--user", "admin", ...args], {
+            encoding: "utf8",
+            env: { ...process.env, REDISCLI_AUTH: suite.adminPassword },
+        });
+    const seed = () => suite.deployment.seeds[0].split(":")[0];
 
     async function clusterContents(): Promise<{
         masters: { address: string; slots: number }[];
@@ -49,7 +46,7 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
         let total = 0;
         for (const m of masters) {
             const [host, port] = m.address.split(":");
-            const c = new Redis({ host, port: Number(port), username: "admin", password: adminPassword, lazyConnect: true });
+            const c = new Redis({ host, port: Number(port), username: "admin", password: suite.adminPassword, lazyConnect: true });
             await c.connect();
             total += await c.dbsize();
             const owned = (slot: number) => m.slots.some((r) => slot >= r.start && slot <= r.end);
@@ -68,7 +65,7 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
     }
 
     async function assertHealthy(shards: number): Promise<void> {
-        const check = cli("--cluster", "check", deployment.seeds[0]);
+        const check = cli("--cluster", "check", suite.deployment.seeds[0]);
         assert.strictEqual(check.status, 0, check.stdout + check.stderr);
         assert.match(check.stdout, /\[OK\] All 16384 slots covered/);
         assert.doesNotMatch(check.stdout, /\[WARNING\]|\[ERR\]/, check.stdout);
@@ -82,14 +79,9 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
     }
 
     before(async () => {
-        project = new LocalProject(STACK, "127.0.15.11");
-        writeStack(3);
-        deployment = await project.up();
-        password = fs.readFileSync(deployment.passwordFile, "utf8");
-        adminPassword = adminPasswordOf(deployment);
         const cluster = new Redis.Cluster(
-            deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })),
-            { redisOptions: { username: deployment.user!, password }, enableAutoPipelining: true },
+            suite.deployment.seeds.map((s) => ({ host: s.split(":")[0], port: 6379 })),
+            { redisOptions: { username: suite.deployment.user!, password: suite.password }, enableAutoPipelining: true },
         );
         const expected = new Map<string, string>();
         for (let i = 0; i < PRELOAD; i += 500) {
@@ -103,16 +95,12 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
         cluster.disconnect();
         expectedChecksum = checksum(expected);
         await assertHealthy(3);
-        workload = await project.startWorkload(deployment, password);
-    });
-
-    after(async () => {
-        await project?.destroy();
+        workload = await suite.project.startWorkload(suite.deployment, suite.password);
     });
 
     it("3 -> 4: the provider killed mid-migration leaves slots open; the next up finishes them", async () => {
         writeStack(4);
-        const child = project.spawnUp();
+        const child = suite.project.spawnUp();
         let output = "";
         child.stdout!.on("data", (d) => (output += d));
         child.stderr!.on("data", (d) => (output += d));
@@ -136,14 +124,14 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
         );
         assert.ok(open.length > 0, "no slot was left open by the kill");
 
-        deployment = await project.up();
+        suite.deployment = await suite.project.up();
         await assertHealthy(4);
     });
 
     it("4 -> 6: two new shards get their share", async () => {
         writeStack(6);
-        deployment = await project.up();
-        assert.strictEqual(deployment.pods.length, 12);
+        suite.deployment = await suite.project.up();
+        assert.strictEqual(suite.deployment.pods.length, 12);
         await assertHealthy(6);
     });
 
@@ -151,7 +139,7 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
         const before = cli("-h", seed(), "cluster", "nodes").stdout;
         writeStack(3, { maxmemory: "3mb" });
         await assert.rejects(
-            project.up(),
+            suite.project.up(),
             /refusing to scale in to 3 shards: .*would hold about [\d.]+ MiB after the move, over 80% of maxmemory \(3\.0 MiB/,
         );
         const slotsOf = (text: string) =>
@@ -164,8 +152,8 @@ describe("scaling a live cluster 3 -> 4 -> 6 -> 3 shards under writes (local mod
 
     it("6 -> 3: the leaving pods are drained before they stop; no acknowledged write is lost", async () => {
         writeStack(3);
-        deployment = await project.up();
-        assert.strictEqual(deployment.pods.length, 6);
+        suite.deployment = await suite.project.up();
+        assert.strictEqual(suite.deployment.pods.length, 6);
         await assertHealthy(3);
         await workload.stop();
         const report = await workload.verify();

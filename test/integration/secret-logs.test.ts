@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { packageRoot } from "../../components/package-files";
-import { PATHS, passwordKey, USER_ROLES } from "../../components/spec/spec";
+import { PATHS, passwordKey, USER_ROLES } from "../../components/settings/spec";
 import { requireTool } from "../../local/tools";
 import { fileMayHold, knownSecret } from "../support/leak-rules";
 import { assertNoLeaks, LeakSampler } from "../support/leak-sampler";

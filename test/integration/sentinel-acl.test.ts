@@ -12,7 +12,7 @@ import { podAction } from "../../local/deployment";
 import { SentinelProbe, until } from "../../testing/sentinel-health";
 import { SentinelWorkload } from "../../testing/sentinel-workload";
 import { requireTool } from "../../local/tools";
-import { passwordKey, USER_ROLES, UserRole, USERS } from "../../components/spec/spec";
+import { passwordKey, USER_ROLES, UserRole, USERS } from "../../components/settings/spec";
 import { printLogsOnFailure, startDevDeployment, TestDeployment } from "../support/local-deployment";
 
 const STACK = "sentinel-dev";

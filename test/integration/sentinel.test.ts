@@ -4,7 +4,7 @@
 // across the live rotation of every password, the secret-leak sampler watches every process and file.
 import * as assert from "assert";
 import Redis from "ioredis";
-import { passwordKey, USER_ROLES, USERS } from "../../components/spec/spec";
+import { passwordKey, USER_ROLES, USERS } from "../../components/settings/spec";
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";

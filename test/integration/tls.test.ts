@@ -18,7 +18,7 @@ import { until } from "../../testing/sentinel-health";
 import { adminPasswordOf, updateMountedSecret } from "../support/local-deployment";
 import { LocalProject } from "../support/local-project";
 import { assertNoLeaks, LeakSampler } from "../support/leak-sampler";
-import { passwordKey, USER_ROLES } from "../../components/spec/spec";
+import { passwordKey, USER_ROLES } from "../../components/settings/spec";
 import { installLocalTlsSecret, issueLikeCertManager, makeCertificate, TestCertificate } from "../../testing/certificates";
 import { packageRoot } from "../../components/package-files";
 

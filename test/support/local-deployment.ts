@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { down, up, UpResult } from "../../local/deployment";
-import { passwordKey } from "../../components/spec/spec";
+import { passwordKey } from "../../components/settings/spec";
 import { engineUnderTest, writeStackForEngine } from "./test-engine";
 
 export interface TestDeployment {

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { down, up, UpResult } from "../../local/deployment";
 import { Workload } from "../../testing/workload";
+import { adminPasswordOf } from "./local-deployment";
 import { engineUnderTest } from "./test-engine";
 
 export const REPO_ROOT = path.join(__dirname, "..", "..", "..");
@@ -82,4 +83,32 @@ export class LocalProject {
         }
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
+}
+
+/** A suite's LocalProject, its deployment as the last `up` left it, and the app and admin passwords. */
+export interface SuiteProject {
+    project: LocalProject;
+    deployment: UpResult;
+    /** The app user's password. */
+    password: string;
+    adminPassword: string;
+}
+
+/**
+ * A LocalProject for a whole suite: a `before` hook creates it, lets `write` write its stack file,
+ * runs `up` and reads the passwords; an `after` hook destroys it (workload, deployment, files).
+ */
+export function suiteProject(stack: string, addressBase: string, write: (project: LocalProject) => void): SuiteProject {
+    const suite = {} as SuiteProject;
+    before(async () => {
+        suite.project = new LocalProject(stack, addressBase);
+        write(suite.project);
+        suite.deployment = await suite.project.up();
+        suite.password = fs.readFileSync(suite.deployment.passwordFile, "utf8");
+        suite.adminPassword = adminPasswordOf(suite.deployment);
+    });
+    after(async () => {
+        await suite.project?.destroy();
+    });
+    return suite;
 }

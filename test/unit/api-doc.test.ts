@@ -3,7 +3,7 @@
 // checked here against every arg's type as the sources write it.
 import * as assert from "assert";
 import * as fs from "fs";
-import { OUTPUT_ARGS } from "../../components/spec/args";
+import { OUTPUT_ARGS } from "../../components/settings/args";
 import { API_DOC_PATH, apiDoc, collectArgs, collectOutputs } from "../../tools/api-doc";
 
 describe("API reference (docs/api.md)", function () {

@@ -4,7 +4,7 @@
 // the pod through the PodTopologyLabels admission plugin, which the local control plane turns on.
 import * as assert from "assert";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec, ZONE_LABEL } from "../../components/spec/spec";
+import { resolveSpec, ZONE_LABEL } from "../../components/settings/spec";
 import { apiServerArgs } from "../../kube/control-plane";
 import { resolveEnv } from "../../local/kubelet";
 

@@ -4,12 +4,12 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { longestGapMinutes, sharedStarts, WINDOW_MINUTES } from "../../components/spec/cron";
+import { longestGapMinutes, sharedStarts, WINDOW_MINUTES } from "../../components/settings/cron";
 import { stalenessMinutes, verifyMaxAgeMinutes } from "../../components/backup/schedule";
 import { buildBackupObjects } from "../../components/backup";
 import { packageRoot } from "../../components/package-files";
-import { resolveSpec } from "../../components/spec/spec";
-import type { RedisClusterArgs } from "../../components/spec/args";
+import { resolveSpec } from "../../components/settings/spec";
+import type { RedisClusterArgs } from "../../components/settings/args";
 
 describe("cron schedules: the longest gap between runs", () => {
     const table: [string, number][] = [

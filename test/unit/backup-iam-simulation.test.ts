@@ -19,7 +19,7 @@ import {
     writerPolicy,
 } from "../../components/backup/policy";
 import { restoreLocation } from "../../components/backup/location";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 
 const ACCOUNT = "123456789012";
 const BUCKET = "arn:aws:s3:::llm-analytics-redis-backups";

@@ -6,7 +6,7 @@ import * as path from "path";
 import { buildBackupObjects } from "../../components/backup/jobs";
 import { packageRoot } from "../../components/package-files";
 import { ACL_RULES, renderAclRules } from "../../components/redis/acl";
-import { PATHS, resolveSpec, USER_ROLES } from "../../components/spec/spec";
+import { PATHS, resolveSpec, USER_ROLES } from "../../components/settings/spec";
 
 const spec = resolveSpec({});
 const cronJobs = () => buildBackupObjects(spec, { bucket: "b" }).filter((o) => o.kind === "CronJob");

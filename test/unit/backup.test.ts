@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { DEFAULT_IMAGES } from "../../components/spec/images";
+import { DEFAULT_IMAGES } from "../../components/settings/images";
 import { slotsFromManifest } from "../../components/backup";
 import { parseRanges } from "../../components/formation/plan/plan";
-import { checkArgs, resolveSpec } from "../../components/spec/spec";
+import { checkArgs, resolveSpec } from "../../components/settings/spec";
 import { deployStack } from "../../program/stack";
 import { RegisteredResource, REDACTED, runUnderMocks } from "../../tools/pulumi-mocks";
 import { offlineOutputs, splitResources } from "../../tools/render";

@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RedisCluster } from "../../components/redis-cluster";
 import { resolveOutput, runUnderMocks } from "../../tools/pulumi-mocks";
-import type { RedisClusterArgs } from "../../components/spec/args";
+import type { RedisClusterArgs } from "../../components/settings/args";
 
 async function build(args: RedisClusterArgs) {
     return (await runUnderMocks(() => new RedisCluster("c", args), { project: "consumer", stack: "dev" })).result;

@@ -5,8 +5,8 @@ import * as assert from "assert";
 import * as YAML from "yaml";
 import { buildRedisObjects } from "../../components/kubernetes";
 import { RedisCluster } from "../../components/redis-cluster";
-import { RedisClusterArgs } from "../../components/spec/args";
-import { resolveSpec } from "../../components/spec/spec";
+import { RedisClusterArgs } from "../../components/settings/args";
+import { resolveSpec } from "../../components/settings/spec";
 import { runUnderMocks } from "../../tools/pulumi-mocks";
 
 const BASE: RedisClusterArgs = {

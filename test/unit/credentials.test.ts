@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { acceptedPasswords, credentialsFromSlots, currentSlot, secretData, slotKeepers } from "../../components/auth/rotation";
 import { checkUsers, describeRotation, revokedUsers, setUserArgs } from "../../components/formation/live/credentials";
 import { renderAclRules } from "../../components/redis/acl";
-import { resolveSpec, USER_ROLES } from "../../components/spec/spec";
+import { resolveSpec, USER_ROLES } from "../../components/settings/spec";
 
 const slots = Object.fromEntries(USER_ROLES.map((r) => [r, { a: `${r}-A`, b: `${r}-B` }])) as any;
 

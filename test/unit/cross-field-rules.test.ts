@@ -1,14 +1,14 @@
-// The cross-field rules are a list of named rules (spec/rules.ts, as Bitnami's validateValues.*).
+// The cross-field rules are a list of named rules (settings/rules.ts, as Bitnami's validateValues.*).
 // Each case breaks one rule on purpose: the public check (checkArgs) must report the problem, and
 // that problem must be exactly what the named rule returns, so each rule's name says what fired.
 // The wording of every message is checked against its key in spec.test.ts.
 import * as assert from "assert";
-import { RedisClusterArgs } from "../../components/spec/args";
-import { Problem } from "../../components/spec/fields";
-import { withProfile } from "../../components/spec/profiles";
-import { CROSS_FIELD_RULES } from "../../components/spec/rules";
-import { settingsSchema } from "../../components/spec/schema";
-import { checkArgs } from "../../components/spec/spec";
+import { RedisClusterArgs } from "../../components/settings/args";
+import { Problem } from "../../components/settings/fields";
+import { withProfile } from "../../components/settings/profiles";
+import { CROSS_FIELD_RULES } from "../../components/settings/rules";
+import { settingsSchema } from "../../components/settings/schema";
+import { checkArgs } from "../../components/settings/spec";
 
 const OIDC_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/A";
 

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { buildAllObjects } from "../../components/kubernetes";
 import { ACL_RULES } from "../../components/redis/acl";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { materializeVolumes, planPod, runToCompletion } from "../../local/pod";
 
 const statefulSets = (spec: ReturnType<typeof resolveSpec>) =>

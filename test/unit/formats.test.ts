@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { isCidr, isCronSchedule, isPinnedImage, isQualifiedName, parseQuantity, parseRedisSize } from "../../components/spec/formats";
+import { isCidr, isCronSchedule, isPinnedImage, isQualifiedName, parseQuantity, parseRedisSize } from "../../components/settings/formats";
 
 describe("formats", () => {
     it("parses Kubernetes quantities", () => {

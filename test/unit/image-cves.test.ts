@@ -14,11 +14,11 @@ import {
     KNOWN_VALKEY_CVES,
     redisImageVersion,
     serverImageVersion,
-} from "../../components/spec/cves";
-import { ConfigError } from "../../components/spec/errors";
-import { isPinnedImage } from "../../components/spec/formats";
-import { DEFAULT_IMAGES } from "../../components/spec/images";
-import { resolveSpec } from "../../components/spec/spec";
+} from "../../components/settings/cves";
+import { ConfigError } from "../../components/settings/errors";
+import { isPinnedImage } from "../../components/settings/formats";
+import { DEFAULT_IMAGES } from "../../components/settings/images";
+import { resolveSpec } from "../../components/settings/spec";
 
 /** Every value under a key ending in "image" (any case), with where it was found. */
 function imagesIn(doc: unknown, where: string, out: { where: string; image: string }[] = []) {

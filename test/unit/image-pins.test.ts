@@ -2,7 +2,7 @@
 // source confirms (docs/images.md, "Unverified digests"); this test keeps that gap visible: it
 // fails when a default gains or loses a digest, so the table in docs/images.md is updated with it.
 import * as assert from "assert";
-import { DEFAULT_IMAGES } from "../../components/spec/images";
+import { DEFAULT_IMAGES } from "../../components/settings/images";
 
 const DIGEST = /^[^@\s]+:[^@\s:]+@sha256:[a-f0-9]{64}$/;
 

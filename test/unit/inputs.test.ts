@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { INPUT_SETTINGS } from "../../components/inputs";
 import { RedisCluster } from "../../components/redis-cluster";
-import type { RedisClusterArgs } from "../../components/spec/args";
+import type { RedisClusterArgs } from "../../components/settings/args";
 import { buildSchema } from "../../tools/package-schema";
 import { runUnderMocks } from "../../tools/pulumi-mocks";
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import type { KubeObject } from "../../components/kubernetes/object";
 import { validateStrict } from "../support/kube-validate";
 import { renderedStack } from "../support/render-stacks";

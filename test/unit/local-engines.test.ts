@@ -2,7 +2,7 @@
 // line in and says so. The version parsing is checked against the real binaries on this machine.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import { DEFAULT_IMAGES } from "../../components/spec/images";
+import { DEFAULT_IMAGES } from "../../components/settings/images";
 import {
     chooseEngine,
     imageEngine,

@@ -4,7 +4,7 @@ import * as path from "path";
 import { buildAlertRules, metricNames, runbookAnchor, SEVERITIES } from "../../components/monitoring/alerts";
 import { loadDashboard } from "../../components/monitoring/objects";
 import { packageRoot } from "../../components/package-files";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { renderedStack } from "../support/render-stacks";
 
 const rules = buildAlertRules(resolveSpec({})).flatMap((g) => g.rules);

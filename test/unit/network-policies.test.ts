@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { buildAllObjects } from "../../components/kubernetes";
 import type { KubeObject } from "../../components/kubernetes/object";
 import { packageRoot } from "../../components/package-files";
-import { ClusterSpec, PORTS, resolveSpec } from "../../components/spec/spec";
+import { ClusterSpec, PORTS, resolveSpec } from "../../components/settings/spec";
 import { argsFromConfig } from "../../program/config";
 import { readStackConfig } from "../../tools/stack-config";
 import { Cluster, Endpoint, namespace, NetworkPolicy, PodEndpoint, selectorMatches } from "../support/network-policy-oracle";

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { buildAllObjects } from "../../components/kubernetes";
 import type { KubeObject } from "../../components/kubernetes/object";
-import { PORTS, resolveSpec } from "../../components/spec/spec";
+import { PORTS, resolveSpec } from "../../components/settings/spec";
 import { buildRuleset, LocalPodIdentity, matchesSelector, Policy, RulesetInput } from "../../local/network-policy-rules";
 import { policedPodsOf } from "../../local/policed-pods";
 import { renderedStack } from "../support/render-stacks";

@@ -11,20 +11,21 @@ import * as ts from "typescript";
 import { packageRoot } from "../../components/package-files";
 import { RESOURCE_TYPE } from "../../components/redis-cluster";
 import { buildSchema, renderSchema, SCHEMA_PATH } from "../../tools/package-schema";
-import { collectSettings } from "../../tools/settings-doc";
+import { argsSourceFiles, collectSettings } from "../../tools/settings-doc";
 
-const ARGS_FILE = path.join(packageRoot, "components", "spec", "args.ts");
-
-/** Every dotted path of RedisClusterArgs, read from the source: `redis.save[].seconds`, ... */
+/** Every dotted path of RedisClusterArgs, read from the sources (args.ts and its parts): `redis.save[].seconds`, ... */
 function argPaths(): string[] {
-    const source = ts.createSourceFile(ARGS_FILE, fs.readFileSync(ARGS_FILE, "utf8"), ts.ScriptTarget.ES2022, true);
-    const interfaces = new Map<string, ts.InterfaceDeclaration>();
-    source.forEachChild((n) => {
-        if (ts.isInterfaceDeclaration(n)) interfaces.set(n.name.text, n);
-    });
+    const interfaces = new Map<string, { declaration: ts.InterfaceDeclaration; source: ts.SourceFile }>();
+    for (const file of argsSourceFiles()) {
+        const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+        source.forEachChild((n) => {
+            if (ts.isInterfaceDeclaration(n)) interfaces.set(n.name.text, { declaration: n, source });
+        });
+    }
     const paths: string[] = [];
     const walk = (iface: string, prefix: string) => {
-        for (const member of interfaces.get(iface)!.members) {
+        const { declaration, source } = interfaces.get(iface)!;
+        for (const member of declaration.members) {
             if (!ts.isPropertySignature(member)) continue;
             const type = member.type!.getText(source).replace(/\s*\|\s*undefined/, "");
             const key = prefix + member.name.getText(source);

@@ -4,8 +4,8 @@
 import * as assert from "assert";
 import { renderRedisConf } from "../../components/redis/redis-conf";
 import { buildStatefulSet } from "../../components/kubernetes/statefulset";
-import { resolveSpec } from "../../components/spec/spec";
-import type { RedisClusterArgs } from "../../components/spec/args";
+import { resolveSpec } from "../../components/settings/spec";
+import type { RedisClusterArgs } from "../../components/settings/args";
 
 const podOf = (args: RedisClusterArgs) => (buildStatefulSet(resolveSpec(args)) as any).spec.template.spec;
 const warningKeys = (args: RedisClusterArgs) => resolveSpec(args).warnings.map((w) => w.key);

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { buildAllObjects } from "../../components/kubernetes";
 import type { KubeObject } from "../../components/kubernetes/object";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 import { describeViolation, restrictedViolations, writableRootFilesystems } from "../support/pod-security";
 import { PodTemplate, podTemplates } from "../support/pod-templates";
 import { renderedStack } from "../support/render-stacks";

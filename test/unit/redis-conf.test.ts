@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { sameConfigValue } from "../../components/formation/live/formation";
 import { restartDigest } from "../../components/kubernetes/configmaps";
 import { liveDirectives, renderRedisConf } from "../../components/redis/redis-conf";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 
 describe("redis.conf: live and restart-requiring settings", () => {
     const base = resolveSpec({ profile: "production" });

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { packageRoot } from "../../components/package-files";
-import { USER_ROLES } from "../../components/spec/spec";
+import { USER_ROLES } from "../../components/settings/spec";
 import { RegisteredResource, resolveOutput } from "../../tools/pulumi-mocks";
 import { runStackUnderMocks, splitResources, toYamlStream } from "../../tools/render";
 

@@ -2,7 +2,7 @@
 // rely on (labels, selectors, ports, spreading, environment), beyond schema validity.
 import * as assert from "assert";
 import { buildAllObjects } from "../../components/kubernetes";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 
 describe("sentinel topology objects", () => {
     const spec = resolveSpec({ profile: "production", topology: "sentinel", replicasPerShard: 2, name: "cache", namespace: "team-a" });

@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { checkArgs, resolveSpec } from "../../components/spec/spec";
-import { ConfigError } from "../../components/spec/errors";
-import type { RedisClusterArgs } from "../../components/spec/args";
-import { diskNeededBytes } from "../../components/spec/rules";
+import { checkArgs, resolveSpec } from "../../components/settings/spec";
+import { ConfigError } from "../../components/settings/errors";
+import type { RedisClusterArgs } from "../../components/settings/args";
+import { diskNeededBytes } from "../../components/settings/resource-rules";
 
 describe("spec: defaults", () => {
     const spec = resolveSpec({});

@@ -8,7 +8,7 @@ import { buildAllObjects } from "../../components/kubernetes";
 import { connectionInfo } from "../../components/outputs";
 import { renderRedisConf } from "../../components/redis/redis-conf";
 import { RedisCluster } from "../../components/redis-cluster";
-import { ClusterSpec, resolveSpec } from "../../components/spec/spec";
+import { ClusterSpec, resolveSpec } from "../../components/settings/spec";
 import { runUnderMocks } from "../../tools/pulumi-mocks";
 
 const issued = { name: "cache", namespace: "team-a", tls: { enabled: true, issuerRef: { name: "internal-ca", kind: "ClusterIssuer" } } };

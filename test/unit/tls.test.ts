@@ -9,7 +9,7 @@ import { buildBackupObjects } from "../../components/backup/jobs";
 import { packageRoot } from "../../components/package-files";
 import { renderRedisConf } from "../../components/redis/redis-conf";
 import { renderSentinelConf } from "../../components/redis/sentinel-conf";
-import { resolveSpec } from "../../components/spec/spec";
+import { resolveSpec } from "../../components/settings/spec";
 
 const issued = { name: "cache", namespace: "team-a", tls: { enabled: true, issuerRef: { name: "internal-ca", kind: "ClusterIssuer" } } };
 const find = (objects: any[], kind: string, name: string) => {

@@ -5,8 +5,8 @@
 // port of one are closed to the other's pods.
 import * as assert from "assert";
 import { RedisCluster } from "../../components/redis-cluster";
-import type { RedisClusterArgs } from "../../components/spec/args";
-import { PORTS } from "../../components/spec/spec";
+import type { RedisClusterArgs } from "../../components/settings/args";
+import { PORTS } from "../../components/settings/spec";
 import { runUnderMocks } from "../../tools/pulumi-mocks";
 import { Cluster, namespace, NetworkPolicy, PodEndpoint, selectorMatches } from "../support/network-policy-oracle";
 import { podTemplates } from "../support/pod-templates";

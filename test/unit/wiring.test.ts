@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError } from "../../components/spec/errors";
+import { ConfigError } from "../../components/settings/errors";
 import { deployStack } from "../../program/stack";
 import { resolveOutput, runUnderMocks, RegisteredResource } from "../../tools/pulumi-mocks";
 import { readStackConfig } from "../../tools/stack-config";

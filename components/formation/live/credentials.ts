@@ -3,7 +3,7 @@
 // first, and drops the old one only when the config says so (auth.acceptPrevious false).
 import { createHash } from "crypto";
 import type Redis from "ioredis";
-import { USERS } from "../../spec/spec";
+import { USERS } from "../../settings/spec";
 import type { NodeAddress } from "../types";
 import { connect, Log, sleep } from "./redis-client";
 import { isUnknown } from "../plan/unknowns";

@@ -10,7 +10,7 @@ import type { MigrationLimits, MigrationStats } from "../plan/migrate-batches";
 import { finishInterrupted, rebalance } from "./reshard";
 import { attachReplicas, designateMasters, toNodeInfo } from "./roles";
 import { isFailed, isReplica } from "../plan/topology";
-import { parseRedisSize } from "../../spec/formats";
+import { parseRedisSize } from "../../settings/formats";
 
 export interface FormationOptions {
     password: string;

@@ -8,7 +8,7 @@ import * as net from "net";
 import * as os from "os";
 import { Writable } from "stream";
 import type { FormationNode, NodeInput } from "../types";
-import { ZONE_LABEL } from "../../spec/spec";
+import { ZONE_LABEL } from "../../settings/spec";
 
 export { ZONE_LABEL };
 

@@ -19,7 +19,7 @@ import {
     timeoutFor,
 } from "../plan/migrate-batches";
 import { InFlightWindow } from "../plan/migrate-window";
-import { USERS } from "../../spec/spec";
+import { USERS } from "../../settings/spec";
 
 export interface Master {
     name: string;

@@ -1,7 +1,7 @@
 // Talking to Redis nodes with ioredis: connect, inspect, and the cluster commands formation
 // uses. Every wait is bounded and names what it waited for.
 import Redis, { Command } from "ioredis";
-import { USERS } from "../../spec/spec";
+import { USERS } from "../../settings/spec";
 import { ClusterNodeView, parseClusterNodes, parseInfo } from "../plan/topology";
 import type { NodeAddress } from "../types";
 
