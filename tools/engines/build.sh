@@ -49,7 +49,16 @@ build() {
     say "built $2 in $(($(date +%s) - started)) s"
 }
 
-module_dir() { (cd "$here/$1" && go list -m -f '{{.Dir}}' "$2"); }
+# The module's folder in the module cache. `go list -m` names no folder for a module not yet
+# downloaded (a cold machine, before any build needed it), so download it first.
+module_dir() {
+    dir=$(cd "$here/$1" && go mod download "$2" && go list -m -f '{{.Dir}}' "$2")
+    [ -n "$dir" ] || {
+        echo "engines: no folder for $2 in $1's module graph" >&2
+        exit 1
+    }
+    echo "$dir"
+}
 
 # One folder with every binary, as `npm run kube` hands it to users: PATH=<bin>:$PATH. It lives in
 # the checkout (.local/, never committed) because the random plugin runs this checkout's code.
