@@ -52,8 +52,8 @@ export async function moveSlots(from: Master, to: Master, slots: number[], maste
     let keys = 0;
     for (let i = 0; i < slots.length; i += run.slotsInFlight) {
         const chunk = slots.slice(i, i + run.slotsInFlight);
-        await Promise.all(chunk.map((s) => to.client.call("CLUSTER", "SETSLOT", s, "IMPORTING", from.id).catch(alreadyDone)));
-        await Promise.all(chunk.map((s) => from.client.call("CLUSTER", "SETSLOT", s, "MIGRATING", to.id).catch(alreadyDone)));
+        await Promise.all(chunk.map((s) => setSlot(to.client, s, "IMPORTING", from.id).catch(alreadyDone)));
+        await Promise.all(chunk.map((s) => setSlot(from.client, s, "MIGRATING", to.id).catch(alreadyDone)));
         // As many slots drain at once as the window admits commands; the window bounds the rest.
         const queue = [...chunk];
         const drainers = Array.from({ length: Math.min(run.inFlightCommands, chunk.length) }, async () => {
@@ -77,12 +77,12 @@ function definedOnly(opts: Partial<MigrationLimits>): Partial<MigrationLimits> {
  * source lets go, which Redis refuses while it still holds a key of the slot; then the rest.
  */
 async function assignSlots(from: Master, to: Master, slots: number[], masters: Master[], run: Run): Promise<void> {
-    await Promise.all(slots.map((s) => to.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id)));
+    await Promise.all(slots.map((s) => setSlot(to.client, s, "NODE", to.id)));
     await Promise.all(
         slots.map(async (s) => {
             for (let attempt = 0; ; attempt++) {
                 try {
-                    await from.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id);
+                    await setSlot(from.client, s, "NODE", to.id);
                     return;
                 } catch (e) {
                     // A master that gave away its last slot turns into a replica of the taker
@@ -100,9 +100,7 @@ async function assignSlots(from: Master, to: Master, slots: number[], masters: M
     );
     const others = masters.filter((m) => m.id !== from.id && m.id !== to.id);
     // The others would learn it by gossip too; telling them saves clients a round of MOVED.
-    await Promise.all(
-        others.flatMap((m) => slots.map((s) => m.client.call("CLUSTER", "SETSLOT", s, "NODE", to.id).catch(() => undefined))),
-    );
+    await Promise.all(others.flatMap((m) => slots.map((s) => setSlot(m.client, s, "NODE", to.id).catch(() => undefined))));
 }
 
 /** MIGRATEs the slot's keys until the source has none left; returns how many it moved. */
@@ -173,6 +171,32 @@ async function migrate(from: Master, to: Master, batch: SizedKey[], queued: numb
     return batch.length;
 }
 
+/** How often a SETSLOT that its master's replicas were too slow to acknowledge is asked again. */
+export const SETSLOT_ATTEMPTS = 6;
+
+/**
+ * CLUSTER SETSLOT, asked again while the answer is NOREPLICAS. Valkey 8 replicates SETSLOT to the
+ * master's online replicas first and applies it only once they acknowledge; when one is too slow
+ * (2 s by default: a busy machine, a replica still loading), the master answers NOREPLICAS and has
+ * not applied it. SETSLOT is idempotent, so asking again is safe; a replica that never answers
+ * still fails the step, with the command named.
+ */
+export async function setSlot(client: Redis, slot: number, ...args: (string | number)[]): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await client.call("CLUSTER", "SETSLOT", slot, ...args);
+        } catch (e) {
+            if (!/^NOREPLICAS/.test(e instanceof Error ? e.message : String(e))) throw e;
+            if (attempt >= SETSLOT_ATTEMPTS)
+                throw new Error(
+                    `CLUSTER SETSLOT ${slot} ${args.join(" ")}: the master's replicas did not acknowledge it in ${attempt} tries (${e instanceof Error ? e.message : e})`,
+                    { cause: e },
+                );
+            await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+    }
+}
+
 /** Redis's answers when the step was done by an earlier, interrupted run. */
 function alreadyDone(e: unknown): void {
     if (/already the owner|not the owner/i.test(String(e))) return;
@@ -217,7 +241,7 @@ export async function finishOpenSlots(masters: Master[], selves: ClusterNodeView
         } else {
             const survivor = from ?? to;
             opts.log?.(`slot ${o.slot} was left open toward a node that is gone; closing it on ${survivor?.name ?? "every node"}`);
-            for (const m of survivor ? [survivor] : masters) await m.client.call("CLUSTER", "SETSLOT", o.slot, "STABLE");
+            for (const m of survivor ? [survivor] : masters) await setSlot(m.client, o.slot, "STABLE");
         }
     }
     for (const { from, to, slots } of pairs.values()) {
