@@ -9,7 +9,7 @@ import { connectAll, inspect, inspectAll, Log, NodeState, waitFor } from "./redi
 import type { MigrationLimits, MigrationStats } from "../plan/migrate-batches";
 import { finishInterrupted, rebalance } from "./reshard";
 import { attachReplicas, designateMasters, toNodeInfo } from "./roles";
-import { isFailed, isReplica } from "../plan/topology";
+import { isFailed, isReplica, slotOwnersOutside } from "../plan/topology";
 import { parseRedisSize } from "../../settings/formats";
 
 export interface FormationOptions {
@@ -90,6 +90,7 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         const masters = await designateMasters(nodes, shape, clients, log);
         changes += await attachReplicas(nodes, shape, clients, log, masters);
         await waitForHealth(nodes, clients, converge, log);
+        await refuseSlotsOutsideShape(nodes, clients);
         const reshard = await rebalance(nodes, clients, masters, migration);
         if (reshard.moves.length > 0) {
             changes += reshard.moves.length;
@@ -366,6 +367,28 @@ async function forgetReplaced(nodes: NodeAddress[], clients: Map<string, Redis>,
         );
     }
     return stale.size;
+}
+
+/**
+ * Slots that a node outside the shape owns would be left out of the rebalance, and their keys
+ * with them: typically a pod removed while it still owned them (a scale-in whose drain did not
+ * know it). Named and refused; its volume claim still holds the data.
+ */
+async function refuseSlotsOutsideShape(nodes: NodeAddress[], clients: Map<string, Redis>): Promise<void> {
+    const states = await inspectAll(nodes, clients);
+    const outside = slotOwnersOutside(
+        states.map((s) => s.view),
+        new Set(states.map((s) => s.id)),
+    );
+    if (outside.length === 0) return;
+    throw new FormationError(
+        `slots are owned by nodes that are not among the ${nodes.length} pods of this shape: ` +
+            outside
+                .map((v) => `${formatRanges(v.slots)} by ${v.address} (node ${v.id.slice(0, 8)}${isFailed(v) ? ", failed" : ""})`)
+                .join("; ") +
+            ". Their keys are on those nodes (a removed pod's volume claim keeps them): bring the pods back (the shard count that had them) " +
+            "and run up again, so that they are drained before they go. Nothing was moved.",
+    );
 }
 
 export async function waitForHealth(nodes: NodeAddress[], clients: Map<string, Redis>, timeoutMs: number, log: Log): Promise<void> {

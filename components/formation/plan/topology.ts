@@ -61,3 +61,14 @@ export function parseInfo(text: string): Record<string, string> {
 export const isMyself = (n: ClusterNodeView) => n.flags.includes("myself");
 export const isFailed = (n: ClusterNodeView) => n.flags.includes("fail") || n.flags.includes("noaddr");
 export const isReplica = (n: ClusterNodeView) => n.flags.includes("slave");
+
+/**
+ * Nodes that own slots in any of `views` (each node's CLUSTER NODES) without being one of
+ * `members` (node ids): a pod outside the shape, or one gone while it still owned them.
+ */
+export function slotOwnersOutside(views: ClusterNodeView[][], members: Set<string>): ClusterNodeView[] {
+    const outside = new Map<string, ClusterNodeView>();
+    for (const view of views)
+        for (const v of view) if (v.slots.length > 0 && !members.has(v.id) && !outside.has(v.id)) outside.set(v.id, v);
+    return [...outside.values()];
+}
