@@ -47,7 +47,9 @@ export async function up(stack: string): Promise<UpResult> {
     const plan = planUp(r, dir, state, password);
     const formation = formationFor(r, plan.plans, password);
     // Pulumi's order: the drain, then the StatefulSets (pods start, stop and roll), then formation.
-    await drainBeforePodsChange(state, plan.plans, formation, password);
+    await drainBeforePodsChange(state, formation, password);
+    // Kept whatever fails later, as Pulumi keeps each resource's state as it goes.
+    saveState(dir, state);
     const pods = await startPods(r, dir, state, plan, password);
     await rollWorkloads(r, dir, state, pods, plan.plans, password);
     if (formation) await form(formation, state, password);

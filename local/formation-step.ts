@@ -13,18 +13,25 @@ export function formationFor(r: Rendered, plans: PodPlan[], password: Record<str
     return r.formationInputs && formationInputs(r.formationInputs, redisPlans, password);
 }
 
-/** Pulumi's order: the drain before the StatefulSets change, when the stack loses pods. */
+/**
+ * Pulumi's order: the drain before the StatefulSets change. Like Pulumi's drain resource, the
+ * drain keeps its own inputs from its last run (state.drain): after a scale-out whose formation
+ * failed, the formation's outputs still name the smaller shape, but the pods of the larger one run.
+ */
 export async function drainBeforePodsChange(
     state: LocalState,
-    plans: PodPlan[],
     formation: Record<string, any> | undefined,
     password: Record<string, string>,
 ): Promise<void> {
-    const olds = state.formation && { ...state.formation.outs, password: password[PASSWORD_KEY] };
-    if (formation && olds) {
-        await formationProvider.diff!(state.formation!.id, olds, formation);
-        if (state.pods.some((p) => !plans.some((plan) => plan.name === p.name))) await drainProvider.update!("drain", olds, formation);
+    if (!formation) return;
+    const recorded = state.drain ?? state.formation?.outs;
+    if (recorded) {
+        const olds = { ...recorded, password: password[PASSWORD_KEY] };
+        if (state.formation)
+            await formationProvider.diff!(state.formation.id, { ...state.formation.outs, password: password[PASSWORD_KEY] }, formation);
+        if ((await drainProvider.diff!("drain", olds, formation)).changes) await drainProvider.update!("drain", olds, formation);
     }
+    state.drain = withoutPassword(formation);
 }
 
 /** The formation provider's inputs, as Pulumi would pass them, with local addresses for the pods. */

@@ -27,6 +27,8 @@ export interface LocalState {
     kubeletPid?: number;
     /** The formation provider's outputs (no password), for updates. */
     formation?: { id: string; outs: Record<string, unknown> };
+    /** The drain step's inputs (no password) as of its last run, which Pulumi keeps as the drain resource's state. */
+    drain?: Record<string, unknown>;
 }
 
 export function stateDir(stack: string, cwd = process.cwd()): string {
