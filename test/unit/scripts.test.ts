@@ -2,6 +2,9 @@
 // each topology (a missing one fails only at run time, in the pod).
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { readPackageFile } from "../../components/package-files";
 import { loadBackupScripts } from "../../components/backup/scripts";
 import { loadRedisScripts, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
@@ -75,6 +78,53 @@ describe("container scripts", () => {
         );
         assert.strictEqual(r.status, 0, r.stderr);
         assert.strictEqual(r.stdout, "role=[slave]\nmaster_link_status=[down]\nmaster_host=[redis-cluster-1.x]\nabsent=[]\n");
+    });
+
+    it("redis-probe.sh: a pod back from a planned stop is not Ready until it has taken its shard over (marker gone)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-"));
+        try {
+            for (const [name, text] of Object.entries(loadRedisScripts("cluster"))) fs.writeFileSync(path.join(dir, name), text!);
+            // A stand-in client: a healthy, synced replica in a formed cluster.
+            fs.mkdirSync(path.join(dir, "bin"));
+            fs.writeFileSync(
+                path.join(dir, "bin", "redis-cli"),
+                "#!/bin/sh\ncat >/dev/null\nprintf 'PONG\\r\\ncluster_state:ok\\r\\ncluster_known_nodes:6\\r\\nrole:slave\\r\\nmaster_link_status:up\\r\\n'\n",
+                { mode: 0o755 },
+            );
+            fs.writeFileSync(path.join(dir, "password"), "x");
+            fs.mkdirSync(path.join(dir, "data"));
+            const probe = () =>
+                spawnSync("sh", [path.join(dir, "redis-probe.sh"), "readiness"], {
+                    encoding: "utf8",
+                    env: {
+                        PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+                        POD_IP: "127.0.0.1",
+                        PASSWORD_FILE: path.join(dir, "password"),
+                        ADMIN_USER: "admin",
+                        REDIS_PORT: "6379",
+                        DATA_DIR: path.join(dir, "data"),
+                    },
+                });
+            assert.strictEqual(probe().status, 0, probe().stdout);
+            fs.writeFileSync(path.join(dir, "data", "planned-stop"), "1\n");
+            const pending = probe();
+            assert.strictEqual(pending.status, 1);
+            assert.match(pending.stdout, /taking its shard over after a planned stop/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("redis-prestop.sh leaves the planned-stop marker before it can return early, and redis-watchdog.sh acts on it and removes it", () => {
+        const scripts = loadRedisScripts("cluster");
+        const prestop = scripts["redis-prestop.sh"]!;
+        assert.ok(
+            prestop.indexOf('"$DATA_DIR/planned-stop"') < prestop.indexOf("cluster nodes"),
+            "the marker is not written before the hook can return early",
+        );
+        const watchdog = scripts["redis-watchdog.sh"]!;
+        assert.match(watchdog, /cluster failover >\/dev\/null/);
+        assert.match(watchdog, /rm -f "\$marker"/);
     });
 
     it("backup jobs: every script a backup script runs is shipped in the backup ConfigMap", () => {
