@@ -35,6 +35,12 @@ async function main(): Promise<void> {
     const conns = new Map<string, Promise<Redis>>();
     const write = async (addr: string, key: string): Promise<void> => {
         let c = conns.get(addr);
+        // A connection the node closed while this probe had nothing for it (it restarted while a
+        // replica) is made again, as any client does; only a node that does not answer is unreachable.
+        if (c && ["end", "close"].includes((await c.catch(() => undefined))?.status ?? "end")) {
+            conns.delete(addr);
+            c = undefined;
+        }
         if (!c) {
             const client = connect(addr);
             c = client.connect().then(

@@ -36,11 +36,13 @@ take_over() {
     return
   fi
   while kill -0 "$redis_pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do
-    replies=$(printf '%s\n' "CLUSTER INFO" "INFO replication" | admin_cli 5 "$POD_IP" 2>/dev/null | tr -d '\r')
+    replies=$(printf '%s\n' "INFO persistence" "CLUSTER INFO" "INFO replication" "CLUSTER NODES" | admin_cli 5 "$POD_IP" 2>/dev/null | tr -d '\r')
     known=$(field "$replies" cluster_known_nodes)
-    role=$(field "$replies" role)
-    # Still loading (no answer yet): look again.
-    if [ -z "$known" ] || [ -z "$role" ]; then sleep 0.1; continue; fi
+    # The role as nodes.conf says: INFO reports a restarted replica as a master until replication
+    # is set up, which waits for the data to load.
+    role=$(printf '%s\n' "$replies" | awk '$3 ~ /myself/ { print ($3 ~ /master/) ? "master" : "slave"; exit }')
+    # Not answering yet, or still loading: look again.
+    if [ -z "$known" ] || [ -z "$role" ] || [ "$(field "$replies" loading)" != "0" ]; then sleep 0.1; continue; fi
     # Not in a cluster (formation's business), or a master already (nothing was handed over).
     if [ "$known" -le 1 ] || [ "$role" = "master" ]; then break; fi
     if [ "$(field "$replies" cluster_state)" = "ok" ] && [ "$(field "$replies" master_link_status)" = "up" ] \
