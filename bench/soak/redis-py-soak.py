@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """A write soak with redis-py's RedisCluster (Debian's python3-redis), configured as the README's
-client example (examples/clients/redis-py-cluster.py): the library's defaults.
+client example (examples/clients/redis-py-cluster.py): the library's defaults but
+reinitialize_steps=0 (SOAK_REINITIALIZE_STEPS=10 gives the library's default).
 
   REDIS_PASSWORD=... /usr/bin/python3 redis-py-soak.py <seed,seed> <user> <key,key,...>
 
@@ -60,7 +61,8 @@ def main() -> None:
     seeds, user, keys = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
     signal.signal(signal.SIGTERM, stop)
     client = RedisCluster(startup_nodes=[ClusterNode(h, int(p)) for h, p in (s.rsplit(":", 1) for s in seeds.split(","))],
-                          username=user or None, password=os.environ.get("REDIS_PASSWORD"), decode_responses=True)
+                          username=user or None, password=os.environ.get("REDIS_PASSWORD"), decode_responses=True,
+                          reinitialize_steps=int(os.environ.get("SOAK_REINITIALIZE_STEPS", "0")))
     trace = Trace()
     logger = logging.getLogger("redis.cluster")
     logger.addHandler(trace)
