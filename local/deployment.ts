@@ -16,6 +16,7 @@ import { requireTool } from "./tools";
 import { chooseServers, RunningServer, serversOf } from "./server-choice";
 import { render } from "./stack-render";
 import { planUp } from "./up-plan";
+import { pruneDeadDeployments } from "./leftovers";
 import { drainBeforePodsChange, form, formationFor } from "./formation-step";
 import { startPods } from "./start-pods";
 import { rollWorkloads } from "./roll-workloads";
@@ -44,6 +45,7 @@ export async function up(stack: string): Promise<UpResult> {
         );
     }
     const state: LocalState = loadState(dir) ?? { stack, topology: r.topology, pods: [] };
+    pruneDeadDeployments(dir);
     const plan = planUp(r, dir, state, password);
     const formation = formationFor(r, plan.plans, password);
     // Pulumi's order: the drain, then the StatefulSets (pods start, stop and roll), then formation.

@@ -17,6 +17,17 @@ export function canPublishNames(): boolean {
 
 const marker = (id: string) => [`# BEGIN redis-cluster local mode ${id}`, `# END redis-cluster local mode ${id}`];
 
+/** The ids of the deployments with a block in the hosts file. */
+export function publishedDeployments(): string[] {
+    const prefix = marker("")[0];
+    if (!fs.existsSync(HOSTS)) return [];
+    return fs
+        .readFileSync(HOSTS, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith(prefix))
+        .map((l) => l.slice(prefix.length));
+}
+
 /** Replaces this deployment's block with `entries` (address -> name); an empty list removes it. */
 export function publishNames(id: string, entries: { address: string; name: string }[]): void {
     if (!canPublishNames()) return;

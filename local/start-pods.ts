@@ -1,6 +1,7 @@
 // up's pods step: every pod the stack asks for that does not run starts, pods the stack no longer
 // has stop, and the running ones are published under their DNS names and pass their startup probes.
 import { progress, startPod, stopPod, waitForProbe } from "./pod-lifecycle";
+import { refuseTakenAddresses } from "./leftovers";
 import { publishPods } from "./pod-network";
 import { podPlan, workloadOf } from "./pod-plans";
 import { recordEvent } from "./rollout";
@@ -17,6 +18,11 @@ export async function startPods(
     password: Record<string, string>,
 ): Promise<LocalPodState[]> {
     const { plans, known, running } = up;
+    const own = new Set(state.pods.flatMap((p) => [...Object.values(p.pids), ...Object.values(p.stopping ?? {})]));
+    refuseTakenAddresses(
+        plans.filter((p) => !running.has(p.name)),
+        own,
+    );
     // Missing pods start all at once, as the StatefulSets' podManagementPolicy (Parallel) has
     // Kubernetes do: a restore fetches every shard at the same time.
     const pods: LocalPodState[] = await Promise.all(

@@ -87,6 +87,9 @@ export class PulumiProject {
 
     /** `pulumi stack init`, then the stack file's config replaced by `config` (keys without the project prefix). */
     async initStack(stack: string, config: Record<string, unknown>, project = "redis-cluster"): Promise<void> {
+        // A run killed before its cleanup leaves the stack file, salted for its own passphrase:
+        // `stack init` would then fail with "incorrect passphrase".
+        fs.rmSync(this.stackFile(stack), { force: true });
         await this.ok(["stack", "init", stack, "--non-interactive"]);
         this.setConfig(stack, config, project);
     }
