@@ -131,16 +131,16 @@ describe("container scripts", () => {
         const takeover = [
             "# Persistence\r\nloading:0\r\nasync_loading:0\r\n",
             "cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_known_nodes:6\r\n",
-            "# Replication\r\nrole:master\r\nmaster_link_status:up\r\nmaster_sync_in_progress:0\r\n",
+            "# Replication\r\nrole:master\r\nmaster_host:127.0.0.11\r\nmaster_link_status:up\r\nmaster_sync_in_progress:0\r\n",
             `${nodes}\n`,
         ].join("");
-        const showTakeover = 'echo "[$known] [$state] [$loading] [$link] [$syncing] [$flags]"';
+        const showTakeover = 'echo "[$known] [$state] [$loading] [$link] [$syncing] [$master_host] [$flags]"';
         r = run(`takeover_fields "$TEXT"; ${showTakeover}`, { TEXT: takeover });
         assert.strictEqual(r.status, 0, r.stderr);
         // INFO's role (master while a restarted replica loads) is not what it reads: nodes.conf's flags are.
-        assert.strictEqual(r.stdout, "[6] [ok] [0] [up] [0] [myself,slave]\n");
+        assert.strictEqual(r.stdout, "[6] [ok] [0] [up] [0] [127.0.0.11] [myself,slave]\n");
         r = run(`known=x flags=y; takeover_fields "$TEXT"; ${showTakeover}`, { TEXT: "" });
-        assert.strictEqual(r.stdout, "[] [] [] [] [] []\n", "no answer: the previous look's values are cleared");
+        assert.strictEqual(r.stdout, "[] [] [] [] [] [] []\n", "no answer: the previous look's values are cleared");
     });
 
     it("redis-probe.sh: a pod back from a planned stop is not Ready until it has taken its shard over (marker gone)", () => {
@@ -213,10 +213,11 @@ describe("container scripts", () => {
                     '    echo x >>"$d/looks"',
                     '    [ "$(wc -l <"$d/looks")" -gt 2 ] && loading=0 || loading=1',
                     "    printf 'loading:%s\\r\\ncluster_state:ok\\r\\ncluster_known_nodes:6\\r\\n' \"$loading\"",
-                    "    printf 'role:master\\r\\nmaster_link_status:up\\r\\nmaster_sync_in_progress:0\\r\\n'",
+                    "    printf 'role:master\\r\\nmaster_host:127.0.0.1\\r\\nmaster_link_status:up\\r\\nmaster_sync_in_progress:0\\r\\n'",
                     `    printf '${id("a")} 127.0.0.1:6379@16379 master - 0 1 1 connected 0-5460\\n'`,
                     `    printf '${id("b")} 127.0.0.2:6379@16379 myself,slave ${id("a")} 0 1 1 connected\\n' ;;`,
                     "  'cluster failover') : >\"$d/failed-over\"; echo OK ;;",
+                    "  'info server') printf 'uptime_in_seconds:%s\\r\\n' \"$(cat \"$d/master-uptime\")\" ;;",
                     "  role) if [ -f \"$d/failed-over\" ]; then printf 'master\\n0\\n'; else printf 'slave\\n'; fi ;;",
                     "esac",
                     "",
@@ -226,9 +227,11 @@ describe("container scripts", () => {
             fs.writeFileSync(path.join(dir, "password"), "x");
             fs.mkdirSync(path.join(dir, "data"));
             const marker = path.join(dir, "data", "planned-stop");
-            const run = (env: Record<string, string> = {}) => {
+            // The stop was 30 s ago; the master has been up `masterUptime` seconds.
+            const run = (env: Record<string, string> = {}, masterUptime = 100000) => {
                 for (const f of ["calls", "looks", "failed-over"]) fs.rmSync(path.join(dir, f), { force: true });
-                fs.writeFileSync(marker, `${Math.floor(Date.now() / 1000)}\n`);
+                fs.writeFileSync(marker, `${Math.floor(Date.now() / 1000) - 30}\n`);
+                fs.writeFileSync(path.join(dir, "master-uptime"), `${masterUptime}\n`);
                 // The watchdog watches its parent: this shell, which leaves once the marker is gone
                 // and the watching has had a few intervals.
                 return spawnSync(
@@ -274,6 +277,13 @@ describe("container scripts", () => {
                 calls.slice(firstStream).filter((c) => !streaming(c)),
                 [],
             );
+
+            // Every pod stopped at once: the master came back 25 s ago, after this pod's stop.
+            r = run({}, 25);
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.match(r.stdout, /watchdog: no takeover: the master restarted after this pod stopped \(up 25 s, stopped 3\d s ago\)/);
+            assert.ok(!fs.existsSync(marker), "the marker is left when no takeover is due");
+            assert.ok(!fs.readFileSync(path.join(dir, "calls"), "utf8").includes("cluster failover"), "it failed over anyway");
 
             r = run({ PLANNED_TAKEOVER: "off" });
             assert.strictEqual(r.status, 0, r.stderr);

@@ -19,7 +19,8 @@
 # to hand over, and back on the new template it takes its shard back. No master is stopped while
 # it owns slots, so a rollout never waits for a handover's drain, and it ends with the masters
 # where it found them. The pod is not Ready until this is done (redis-probe.sh), so the rollout
-# never stops the next pod, or starts a second election, meanwhile. PLANNED_TAKEOVER=off leaves
+# never stops the next pod, or starts a second election, meanwhile. A master that restarted after
+# this pod's stop (every pod stopped at once) keeps its shard. PLANNED_TAKEOVER=off leaves
 # the roles as they are. This runs once, at start and only when the marker is there, before the
 # watching begins: it looks command by command (every 0.1 s, bounded by TAKEOVER_TIMEOUT_SECONDS),
 # and costs nothing afterwards nor on a start that no planned stop preceded.
@@ -67,6 +68,18 @@ take_over() {
     # Not in a cluster (formation's business), or a master already (nothing was handed over).
     if [ "$known" -le 1 ] || [ "$node_role" = "master" ]; then break; fi
     if [ "$state" = "ok" ] && [ "$link" = "up" ] && [ "$syncing" = "0" ]; then
+      # Only from a master that ran through this pod's stop (a rolling update's old pod, or the
+      # replica this pod handed over to). When every pod stopped at once (kubectl delete pod --all)
+      # the masters are back from their own stops and keep their shards: no round of failovers.
+      master_up=$(field "$(admin_cli 5 "$master_host" info server 2>/dev/null)" uptime_in_seconds)
+      since_stop=$(( $(date +%s) - stopped_at ))
+      case "$master_up" in
+        ''|*[!0-9]*) ;;
+        *) if [ "$master_up" -lt "$since_stop" ]; then
+             echo "watchdog: no takeover: the master restarted after this pod stopped (up ${master_up} s, stopped ${since_stop} s ago)"
+             break
+           fi ;;
+      esac
       echo "watchdog: taking the shard over after a planned stop"
       if admin_cli 5 "$POD_IP" cluster failover >/dev/null 2>&1; then
         # The old master pauses its writes until this node has them all, then it is demoted.
