@@ -137,7 +137,9 @@ export class BenchCluster {
      */
     runPreStop(i: number, env: Record<string, string> = {}, onLine: (line: string) => void = () => undefined): Promise<void> {
         const hook = spawn("sh", [path.join(this.plans[i].root, "scripts", "redis-prestop.sh")], {
-            env: { ...process.env, ...this.redis(i).env, ...env },
+            // The benchmarks time one stop and restart the node themselves: no takeover after it
+            // (redis-watchdog.sh), which would start an election under the next measurement.
+            env: { ...process.env, ...this.redis(i).env, PLANNED_TAKEOVER: "off", ...env },
             stdio: ["ignore", "pipe", "pipe"],
         });
         let pending = "";

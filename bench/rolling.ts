@@ -3,6 +3,11 @@
 // hook (REDIS_LOCAL_PRESTOP=off: SIGTERM at once, the cluster fails a stopped master over after
 // its node timeout, as the Bitnami chart's pods do). One deployment, the variants interleaved;
 // per roll the total duration of `up` and each soak client's longest write stall.
+import Redis from "ioredis";
+import { USERS } from "../components/settings/spec";
+import { readEvents } from "../local/rollout";
+import type { UpResult } from "../local/deployment";
+import { adminPasswordOf } from "../test/support/local-deployment";
 import { LocalProject } from "../test/support/local-project";
 import { fill } from "./fill";
 import { soak, SoakClient } from "./soak";
@@ -10,6 +15,7 @@ import { median, printTable } from "./stats";
 
 export const ROLL_VARIANTS = [
     { name: "handover", env: {} },
+    { name: "handover, no takeover", env: { PLANNED_TAKEOVER: "off" } },
     { name: "plain", env: { REDIS_LOCAL_PRESTOP: "off" } },
 ] as const;
 const CLIENTS: SoakClient[] = ["ioredis", "redis-py"];
@@ -24,6 +30,32 @@ export interface RollRun {
     seconds: number;
     stallMs: Record<string, number>;
     appErrors: number;
+}
+
+/**
+ * Every roll starts from the layout formation makes (and a roll with the planned takeover ends
+ * with): the masters on ordinals 0-2. A replica there takes its shard over, one shard at a time.
+ * Without this the variants would inherit each other's layouts: a roll without the takeover
+ * leaves the masters on ordinals 3-5, and the next roll then hands each of them over twice.
+ */
+async function mastersOnLowOrdinals(deployment: UpResult): Promise<void> {
+    const password = adminPasswordOf(deployment);
+    for (const pod of deployment.pods.slice(0, 3)) {
+        const c = new Redis({ host: pod.address, port: 6379, username: USERS.admin, password, lazyConnect: true });
+        try {
+            await c.connect();
+            const role = async () => ((await c.call("ROLE")) as string[])[0];
+            if ((await role()) === "master") continue;
+            await c.call("CLUSTER", "FAILOVER");
+            const deadline = Date.now() + 15000;
+            while ((await role()) !== "master") {
+                if (Date.now() > deadline) throw new Error(`${pod.name} did not take its shard over`);
+                await new Promise((r) => setTimeout(r, 50));
+            }
+        } finally {
+            c.disconnect();
+        }
+    }
 }
 
 export async function benchRolling(megabytes: number, runs: number): Promise<{ megabytes: number; runs: RollRun[] }> {
@@ -45,15 +77,27 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
         let roll = 1;
         for (let run = 0; run < runs; run++) {
             for (const variant of ROLL_VARIANTS) {
+                await mastersOnLowOrdinals(deployment);
                 const keys = Array.from({ length: 300 }, (_, i) => `roll:${i}`);
                 const soaks = CLIENTS.map((c) => soak(c, deployment.seeds, "app", password, keys));
                 await Promise.all(soaks.map((c) => c.ready()));
                 project.write(config(IMAGES[roll++ % IMAGES.length]));
                 Object.assign(process.env, variant.env);
                 const t0 = Date.now();
+                const eventsBefore = readEvents(project.stateDir).length;
+                // local mode's progress lines, timestamped: where the roll's time goes.
+                const steps: string[] = [];
+                const write = process.stderr.write.bind(process.stderr);
+                process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+                    const text = String(chunk);
+                    const m = /^local: (rolling update \d+\/\d+|started \S+|\S+\/redis preStop: .{0,40})/.exec(text);
+                    if (m) steps.push(`${Date.now() - t0} ${m[1].replace(/\d+\.\d+\.\d+\.\d+/g, "<ip>")}`);
+                    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+                }) as typeof process.stderr.write;
                 try {
                     deployment = await project.up();
                 } finally {
+                    process.stderr.write = write;
                     for (const key of Object.keys(variant.env)) delete process.env[key];
                 }
                 const seconds = (Date.now() - t0) / 1000;
@@ -65,6 +109,16 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
                     appErrors: reports.reduce((n, r) => n + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
                 };
                 console.error(`bench rolling: ${JSON.stringify(run1)}`);
+                // Where each client's longest stall lay in the roll (ms from the roll's start).
+                const events = readEvents(project.stateDir).slice(eventsBefore);
+                console.error(
+                    `bench rolling: pods ${events.map((e) => `${e.pod.replace(/.*-/, "")} ${e.event} ${e.t - t0}${e.preStop ? ` (${e.preStop.replace(/\d+\.\d+\.\d+\.\d+/g, "<ip>")})` : ""}`).join("; ")}`,
+                );
+                console.error(`bench rolling: steps ${steps.join(" | ")}`);
+                for (const r of reports)
+                    console.error(
+                        `bench rolling: ${r.client} stall ${r.longestStallMs} ms at ${r.stallFrom - t0}..${r.stallTo - t0}${r.libraryErrors ? ` handled ${JSON.stringify(r.libraryErrors)}` : ""}${r.stallTrace ? ` trace ${JSON.stringify(r.stallTrace)}` : ""}`,
+                    );
                 results.push(run1);
             }
         }
@@ -90,11 +144,11 @@ export function printRolling(r: { megabytes: number; runs: RollRun[] }): void {
             .map((x) => x.seconds.toFixed(1))
             .join(" "),
     ]);
-    const ratio = median(of("handover").map((x) => x.seconds)) / median(of("plain").map((x) => x.seconds));
+    const ratio = (v: string) => median(of(v).map((x) => x.seconds)) / median(of("plain").map((x) => x.seconds));
     printTable(
         `Rolling image change, 6 pods, ${r.megabytes} MB (median of runs; stalls in ms, longest stretch without an acknowledged write)`,
         ["roll", "runs", "median s", ...CLIENTS.map((c) => `${c} stall`), "max stall", "app errors", "runs (s)"],
         rows,
     );
-    console.log(`handover / plain duration: ${ratio.toFixed(2)}`);
+    for (const v of ROLL_VARIANTS.filter((x) => x.name !== "plain")) console.log(`${v.name} / plain duration: ${ratio(v.name).toFixed(2)}`);
 }

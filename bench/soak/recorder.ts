@@ -12,6 +12,10 @@ export interface SoakReport {
     /** The slowest single write (ms) and when it started. */
     slowestWriteMs: number;
     slowestWriteAt: number;
+    /** What the client library did around the longest stall: [ms from its start, event] (redis-py only). */
+    stallTrace?: [number, string][];
+    /** Errors the client library handled itself (retried, redirected), by exception type (redis-py only). */
+    libraryErrors?: Record<string, number>;
 }
 
 export class SoakRecorder {

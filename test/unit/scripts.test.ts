@@ -2,6 +2,9 @@
 // each topology (a missing one fails only at run time, in the pod).
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { readPackageFile } from "../../components/package-files";
 import { loadBackupScripts } from "../../components/backup/scripts";
 import { loadRedisScripts, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
@@ -51,6 +54,7 @@ describe("container scripts", () => {
             "field",
             "replication_fields",
             "cluster_master",
+            "takeover_fields",
             "resolve",
         ]);
         const source = 'scripts=$(dirname "$0")\n# shellcheck source-path=SCRIPTDIR source=redis-lib.sh\n. "$scripts/redis-lib.sh"\n';
@@ -86,7 +90,7 @@ describe("container scripts", () => {
         assert.strictEqual(r.stdout, "role=[slave]\nmaster_link_status=[down]\nmaster_host=[redis-cluster-1.x]\nabsent=[]\n");
     });
 
-    it("redis-lib.sh's replication_fields and cluster_master read replies with builtins, in a real sh", () => {
+    it("redis-lib.sh's replication_fields, cluster_master and takeover_fields read replies with builtins, in a real sh", () => {
         const lib = readPackageFile("components", "redis", "scripts", "redis-lib.sh");
         const run = (body: string, env: Record<string, string>) =>
             spawnSync("/bin/sh", ["-c", `scripts=/nonexistent\n${lib}\n${body}`], {
@@ -123,6 +127,176 @@ describe("container scripts", () => {
         assert.strictEqual(r.stdout, "[] []\n", "a master replicates nobody");
         r = run(`cluster_master "$NODES"; ${showMaster}`, { NODES: nodes.split("\n").slice(1).join("\n") });
         assert.strictEqual(r.stdout, `[${id("a")}] []\n`, "a master this node does not know has no address");
+
+        const takeover = [
+            "# Persistence\r\nloading:0\r\nasync_loading:0\r\n",
+            "cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_known_nodes:6\r\n",
+            "# Replication\r\nrole:master\r\nmaster_host:127.0.0.11\r\nmaster_link_status:up\r\nmaster_sync_in_progress:0\r\n",
+            `${nodes}\n`,
+        ].join("");
+        const showTakeover = 'echo "[$known] [$state] [$loading] [$link] [$syncing] [$master_host] [$flags]"';
+        r = run(`takeover_fields "$TEXT"; ${showTakeover}`, { TEXT: takeover });
+        assert.strictEqual(r.status, 0, r.stderr);
+        // INFO's role (master while a restarted replica loads) is not what it reads: nodes.conf's flags are.
+        assert.strictEqual(r.stdout, "[6] [ok] [0] [up] [0] [127.0.0.11] [myself,slave]\n");
+        r = run(`known=x flags=y; takeover_fields "$TEXT"; ${showTakeover}`, { TEXT: "" });
+        assert.strictEqual(r.stdout, "[] [] [] [] [] [] []\n", "no answer: the previous look's values are cleared");
+    });
+
+    it("redis-probe.sh: a pod back from a planned stop is not Ready until it has taken its shard over (marker gone)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-"));
+        try {
+            for (const [name, text] of Object.entries(loadRedisScripts("cluster"))) fs.writeFileSync(path.join(dir, name), text!);
+            // A stand-in client: a healthy, synced replica in a formed cluster.
+            fs.mkdirSync(path.join(dir, "bin"));
+            fs.writeFileSync(
+                path.join(dir, "bin", "redis-cli"),
+                "#!/bin/sh\ncat >/dev/null\nprintf 'PONG\\r\\ncluster_state:ok\\r\\ncluster_known_nodes:6\\r\\nrole:slave\\r\\nmaster_link_status:up\\r\\n'\n",
+                { mode: 0o755 },
+            );
+            fs.writeFileSync(path.join(dir, "password"), "x");
+            fs.mkdirSync(path.join(dir, "data"));
+            const probe = () =>
+                spawnSync("sh", [path.join(dir, "redis-probe.sh"), "readiness"], {
+                    encoding: "utf8",
+                    env: {
+                        PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+                        POD_IP: "127.0.0.1",
+                        PASSWORD_FILE: path.join(dir, "password"),
+                        ADMIN_USER: "admin",
+                        REDIS_PORT: "6379",
+                        DATA_DIR: path.join(dir, "data"),
+                    },
+                });
+            assert.strictEqual(probe().status, 0, probe().stdout);
+            fs.writeFileSync(path.join(dir, "data", "planned-stop"), "1\n");
+            const pending = probe();
+            assert.strictEqual(pending.status, 1);
+            assert.match(pending.stdout, /taking its shard over after a planned stop/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("redis-prestop.sh leaves the planned-stop marker before it can return early, and redis-watchdog.sh acts on it and removes it", () => {
+        const scripts = loadRedisScripts("cluster");
+        const prestop = scripts["redis-prestop.sh"]!;
+        assert.ok(
+            prestop.indexOf('"$DATA_DIR/planned-stop"') < prestop.indexOf("cluster nodes"),
+            "the marker is not written before the hook can return early",
+        );
+        const watchdog = scripts["redis-watchdog.sh"]!;
+        assert.match(watchdog, /cluster failover >\/dev\/null/);
+        assert.match(watchdog, /rm -f "\$marker"/);
+    });
+
+    it("redis-watchdog.sh: back from a planned stop, takes the shard over once, then watches over one connection", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "watchdog-"));
+        try {
+            for (const [name, text] of Object.entries(loadRedisScripts("cluster"))) fs.writeFileSync(path.join(dir, name), text!);
+            const id = (c: string) => c.repeat(40);
+            // A stand-in client that logs its calls: a restarted replica that loads for two looks
+            // (INFO says role:master meanwhile, nodes.conf says slave), then is synced; CLUSTER
+            // FAILOVER makes it a master; the streaming client (-r) answers once and ends.
+            fs.mkdirSync(path.join(dir, "bin"));
+            fs.writeFileSync(
+                path.join(dir, "bin", "redis-cli"),
+                [
+                    "#!/bin/sh",
+                    `d=${dir}`,
+                    'echo "$*" >>"$d/calls"',
+                    "case \" $* \" in *' -r '*) printf 'role:master\\r\\n'; exit 0 ;; esac",
+                    "while [ $# -gt 0 ]; do case $1 in --user|-h|-p) shift 2 ;; --*) shift ;; *) break ;; esac; done",
+                    'case "$*" in',
+                    "  '')",
+                    "    cat >/dev/null",
+                    '    echo x >>"$d/looks"',
+                    '    [ "$(wc -l <"$d/looks")" -gt 2 ] && loading=0 || loading=1',
+                    "    printf 'loading:%s\\r\\ncluster_state:ok\\r\\ncluster_known_nodes:6\\r\\n' \"$loading\"",
+                    "    printf 'role:master\\r\\nmaster_host:127.0.0.1\\r\\nmaster_link_status:up\\r\\nmaster_sync_in_progress:0\\r\\n'",
+                    `    printf '${id("a")} 127.0.0.1:6379@16379 master - 0 1 1 connected 0-5460\\n'`,
+                    `    printf '${id("b")} 127.0.0.2:6379@16379 myself,slave ${id("a")} 0 1 1 connected\\n' ;;`,
+                    "  'cluster failover') : >\"$d/failed-over\"; echo OK ;;",
+                    "  'info server') printf 'uptime_in_seconds:%s\\r\\n' \"$(cat \"$d/master-uptime\")\" ;;",
+                    "  role) if [ -f \"$d/failed-over\" ]; then printf 'master\\n0\\n'; else printf 'slave\\n'; fi ;;",
+                    "esac",
+                    "",
+                ].join("\n"),
+                { mode: 0o755 },
+            );
+            fs.writeFileSync(path.join(dir, "password"), "x");
+            fs.mkdirSync(path.join(dir, "data"));
+            const marker = path.join(dir, "data", "planned-stop");
+            // The stop was 30 s ago; the master has been up `masterUptime` seconds.
+            const run = (env: Record<string, string> = {}, masterUptime = 100000) => {
+                for (const f of ["calls", "looks", "failed-over"]) fs.rmSync(path.join(dir, f), { force: true });
+                fs.writeFileSync(marker, `${Math.floor(Date.now() / 1000) - 30}\n`);
+                fs.writeFileSync(path.join(dir, "master-uptime"), `${masterUptime}\n`);
+                // The watchdog watches its parent: this shell, which leaves once the marker is gone
+                // and the watching has had a few intervals.
+                return spawnSync(
+                    "sh",
+                    [
+                        "-c",
+                        'sh "$1" & while [ -f "$2" ]; do sleep 0.05; done; sleep 0.5',
+                        "parent",
+                        path.join(dir, "redis-watchdog.sh"),
+                        marker,
+                    ],
+                    {
+                        encoding: "utf8",
+                        timeout: 20000,
+                        env: {
+                            PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+                            POD_IP: "127.0.0.2",
+                            PASSWORD_FILE: path.join(dir, "password"),
+                            ADMIN_USER: "admin",
+                            REDIS_PORT: "6379",
+                            DATA_DIR: path.join(dir, "data"),
+                            WATCHDOG_INTERVAL_SECONDS: "0.1",
+                            TAKEOVER_TIMEOUT_SECONDS: "10",
+                            ...env,
+                        },
+                    },
+                );
+            };
+            let r = run();
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.match(r.stdout, /taking the shard over after a planned stop\nwatchdog: takeover done\n/);
+            assert.ok(!fs.existsSync(marker), "the marker is left");
+            const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
+            const streaming = (c: string) => / -r -1 -i 0\.1 info replication$/.test(c);
+            const firstStream = calls.findIndex(streaming);
+            assert.ok(firstStream > 0, calls.join("\n"));
+            const before = calls.slice(0, firstStream);
+            // Three looks (two while loading), one CLUSTER FAILOVER, then ROLE until it is a master.
+            assert.strictEqual(before.filter((c) => /6379$/.test(c)).length, 3, before.join("\n"));
+            assert.strictEqual(before.filter((c) => / cluster failover$/.test(c)).length, 1, before.join("\n"));
+            // Afterwards nothing but the streaming client: the takeover is not looked at again.
+            assert.deepStrictEqual(
+                calls.slice(firstStream).filter((c) => !streaming(c)),
+                [],
+            );
+
+            // Every pod stopped at once: the master came back 25 s ago, after this pod's stop.
+            r = run({}, 25);
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.match(r.stdout, /watchdog: no takeover: the master restarted after this pod stopped \(up 25 s, stopped 3\d s ago\)/);
+            assert.ok(!fs.existsSync(marker), "the marker is left when no takeover is due");
+            assert.ok(!fs.readFileSync(path.join(dir, "calls"), "utf8").includes("cluster failover"), "it failed over anyway");
+
+            r = run({ PLANNED_TAKEOVER: "off" });
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.ok(!fs.existsSync(marker), "the marker is left with PLANNED_TAKEOVER=off");
+            const off = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
+            assert.deepStrictEqual(
+                off.filter((c) => !streaming(c)),
+                [],
+                "PLANNED_TAKEOVER=off still looked",
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("backup jobs: every script a backup script runs is shipped in the backup ConfigMap", () => {

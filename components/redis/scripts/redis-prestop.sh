@@ -21,6 +21,11 @@ scripts=$(dirname "$0")
 if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then
   exec sh "$(dirname "$0")/sentinel-prestop.sh"
 fi
+# A planned stop: back on its (new) template, this pod takes its shard over once it has every
+# write (redis-watchdog.sh), so that a rolling update finds each master a replica by its turn.
+if [ -n "${DATA_DIR:-}" ] && [ "${PLANNED_TAKEOVER:-on}" != "off" ]; then
+  date +%s > "$DATA_DIR/planned-stop" 2>/dev/null || true
+fi
 deadline=$(( $(date +%s) + ${HANDOVER_TIMEOUT_SECONDS:-20} ))
 nodes=$(admin_cli 5 "$POD_IP" cluster nodes) || exit 0
 # My id, flags and field count, in one pass.

@@ -54,6 +54,11 @@ case "$mode" in
       exit 1
     fi
     [ "$known" -gt 1 ] || exit 0
+    # Back from a planned stop: ready once it has taken its shard over (redis-watchdog.sh).
+    if [ -n "${DATA_DIR:-}" ] && [ -f "$DATA_DIR/planned-stop" ]; then
+      echo "taking its shard over after a planned stop"
+      exit 1
+    fi
     if [ "$state" != "ok" ]; then
       echo "cluster_state is $state"
       exit 1

@@ -10,6 +10,20 @@
 # replies with builtins. A client, timeout, tr and sed per look cost about 14 ms of CPU each,
 # 2.7 % of a core per pod at two looks a second. Only a replica whose link to its master is down
 # is looked at command by command, every interval, until the link is back.
+#
+# After a planned stop (redis-prestop.sh leaves $DATA_DIR/planned-stop) the restarted node takes
+# its shard over once it is a replica with every write: a rolling update replaces pods highest
+# ordinal first, so each replica comes back on the new template before its master's turn and takes
+# the slots with a CLUSTER FAILOVER while the old master keeps answering (clients are redirected,
+# nobody finds a node gone); when the master's turn comes it is a replica and stops with nothing
+# to hand over, and back on the new template it takes its shard back. No master is stopped while
+# it owns slots, so a rollout never waits for a handover's drain, and it ends with the masters
+# where it found them. The pod is not Ready until this is done (redis-probe.sh), so the rollout
+# never stops the next pod, or starts a second election, meanwhile. A master that restarted after
+# this pod's stop (every pod stopped at once) keeps its shard. PLANNED_TAKEOVER=off leaves
+# the roles as they are. This runs once, at start and only when the marker is there, before the
+# watching begins: it looks command by command (every 0.1 s, bounded by TAKEOVER_TIMEOUT_SECONDS),
+# and costs nothing afterwards nor on a start that no planned stop preceded.
 set -u
 scripts=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR source=redis-lib.sh
@@ -18,6 +32,73 @@ scripts=$(dirname "$0")
 
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
 interval=${WATCHDOG_INTERVAL_SECONDS:-0.5}
+
+# is_master: whether this node says it is a master now (ROLE's first line).
+is_master() {
+  case $(admin_cli 5 "$POD_IP" role 2>/dev/null) in master*) return 0 ;; esac
+  return 1
+}
+
+# take_over: after a planned stop, this node's shard back (see above). The marker goes in every
+# case, so that readiness never waits on it for longer than TAKEOVER_TIMEOUT_SECONDS.
+take_over() {
+  marker="$DATA_DIR/planned-stop"
+  stopped_at=''
+  IFS= read -r stopped_at 2>/dev/null <"$marker"
+  case "$stopped_at" in ''|*[!0-9]*) stopped_at=0 ;; esac
+  now=$(date +%s)
+  deadline=$(( now + ${TAKEOVER_TIMEOUT_SECONDS:-300} ))
+  # A marker older than TAKEOVER_WINDOW_SECONDS is not this restart's (a pod long gone, say).
+  if [ "${PLANNED_TAKEOVER:-on}" = "off" ] || [ $(( now - stopped_at )) -gt "${TAKEOVER_WINDOW_SECONDS:-900}" ]; then
+    rm -f "$marker"
+    return
+  fi
+  while kill -0 "$redis_pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do
+    takeover_fields "$(printf '%s\n' "INFO persistence" "CLUSTER INFO" "INFO replication" "CLUSTER NODES" \
+      | admin_cli 5 "$POD_IP" 2>/dev/null)"
+    # The role as nodes.conf says: INFO reports a restarted replica as a master until replication
+    # is set up, which waits for the data to load.
+    case $flags in
+      *master*) node_role=master ;;
+      *slave*) node_role=slave ;;
+      *) node_role='' ;;
+    esac
+    # Not answering yet, or still loading: look again.
+    if [ -z "$known" ] || [ -z "$node_role" ] || [ "$loading" != "0" ]; then sleep 0.1; continue; fi
+    # Not in a cluster (formation's business), or a master already (nothing was handed over).
+    if [ "$known" -le 1 ] || [ "$node_role" = "master" ]; then break; fi
+    if [ "$state" = "ok" ] && [ "$link" = "up" ] && [ "$syncing" = "0" ]; then
+      # Only from a master that ran through this pod's stop (a rolling update's old pod, or the
+      # replica this pod handed over to). When every pod stopped at once (kubectl delete pod --all)
+      # the masters are back from their own stops and keep their shards: no round of failovers.
+      master_up=$(field "$(admin_cli 5 "$master_host" info server 2>/dev/null)" uptime_in_seconds)
+      since_stop=$(( $(date +%s) - stopped_at ))
+      case "$master_up" in
+        ''|*[!0-9]*) ;;
+        *) if [ "$master_up" -lt "$since_stop" ]; then
+             echo "watchdog: no takeover: the master restarted after this pod stopped (up ${master_up} s, stopped ${since_stop} s ago)"
+             break
+           fi ;;
+      esac
+      echo "watchdog: taking the shard over after a planned stop"
+      if admin_cli 5 "$POD_IP" cluster failover >/dev/null 2>&1; then
+        # The old master pauses its writes until this node has them all, then it is demoted.
+        until is_master; do
+          [ "$(date +%s)" -lt "$deadline" ] || break
+          sleep 0.05
+        done
+      fi
+      if is_master; then
+        echo "watchdog: takeover done"
+      else
+        echo "watchdog: takeover did not finish"
+      fi
+      break
+    fi
+    sleep 0.1
+  done
+  rm -f "$marker"
+}
 
 # watch: asks INFO replication every interval over one connection until a reply says the link to
 # the master is down (returns 0), or the stream ends (returns 1: the server closed the connection,
@@ -74,6 +155,11 @@ check() {
   fi
   return 1
 }
+
+# Back from a planned stop: the takeover first, once (the watching below starts when it is done).
+if [ -n "${DATA_DIR:-}" ] && [ -f "$DATA_DIR/planned-stop" ]; then
+  take_over
+fi
 
 while kill -0 "$redis_pid" 2>/dev/null; do
   if watch; then
