@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { sameConfigValue } from "../../components/formation/live/formation";
+import { sameConfigValue } from "../../components/formation/live/live-config";
 import { restartDigest } from "../../components/kubernetes/configmaps";
 import { liveDirectives, renderRedisConf } from "../../components/redis/redis-conf";
 import { resolveSpec } from "../../components/settings/spec";

@@ -11,8 +11,8 @@ import { inspectAll, Log, NodeState, reopenClosed, waitFor, whenLoaded } from ".
 import { countSlots, planRebalance } from "../plan/rebalance";
 import { finishInterrupted, rebalance } from "./reshard";
 import { byOrdinal, capacityProblems, pickStayingMasters } from "../plan/reshape";
-import { isReplica, parseInfo, slotOwnersOutside } from "../plan/topology";
-import { formatRanges } from "../plan/plan";
+import { isReplica, parseInfo } from "../plan/topology";
+import { refuseUndrained } from "./slot-ownership";
 
 export interface DrainOptions {
     password: string;
@@ -112,28 +112,6 @@ async function promoteStayingReplicas(
         );
         done++;
     }
-}
-
-/**
- * The StatefulSet may shrink only if every slot is owned by a staying pod, as the staying pods
- * themselves see it. A node this drain was not told about (the drain knows the pods of the shape
- * it last saw) can still own slots, e.g. after a scale-out that failed midway; then nothing shrinks.
- */
-async function refuseUndrained(nodes: FormationNode[], clients: Map<string, Redis>, staying: Set<string>): Promise<void> {
-    const states = await inspectAll(nodes, clients);
-    const stayers = states.filter((s) => staying.has(s.node.name));
-    const outside = slotOwnersOutside(
-        stayers.map((s) => s.view),
-        new Set(stayers.map((s) => s.id)),
-    );
-    if (outside.length === 0) return;
-    const known = new Map(states.map((s) => [s.id, s.node.name]));
-    throw new FormationError(
-        "scale-in stopped before any pod goes: slots are still owned by nodes that do not stay: " +
-            outside.map((v) => `${formatRanges(v.slots)} by ${known.get(v.id) ?? v.address}`).join("; ") +
-            `. This drain knew ${nodes.length} pods (the shape it last saw); a node outside them owns slots, for example after a ` +
-            "scale-out that failed midway. Run up with the larger shard count until it succeeds, then scale in.",
-    );
 }
 
 async function refuseOverfill(states: NodeState[], clients: Map<string, Redis>, targets: string[], opts: DrainOptions): Promise<void> {

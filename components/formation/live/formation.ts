@@ -9,8 +9,9 @@ import { connectAll, inspect, inspectAll, Log, NodeState, waitFor } from "./redi
 import type { MigrationLimits, MigrationStats } from "../plan/migrate-batches";
 import { finishInterrupted, rebalance } from "./reshard";
 import { attachReplicas, designateMasters, toNodeInfo } from "./roles";
-import { isFailed, isReplica, slotOwnersOutside } from "../plan/topology";
-import { parseRedisSize } from "../../settings/formats";
+import { isFailed, isReplica } from "../plan/topology";
+import { applyLiveConfig, FORMATION_NODE_TIMEOUT_MS, restoreLeftNodeTimeout, setNodeTimeout } from "./live-config";
+import { refuseSlotsOutsideShape } from "./slot-ownership";
 
 export interface FormationOptions {
     password: string;
@@ -35,14 +36,6 @@ export interface FormationOptions {
     migration?: Partial<MigrationLimits>;
     log?: Log;
 }
-
-/**
- * Node timeout while slots are first assigned. A master whose cluster turns ok waits one node
- * timeout (at most 5 s) since it last saw itself in a minority, which every node alone does:
- * that guards a master returning from a partition with stale slots, and guards nothing while a
- * cluster of empty nodes is being formed.
- */
-export const FORMATION_NODE_TIMEOUT_MS = 500;
 
 export interface FormationResult {
     nodeIds: Record<string, string>;
@@ -112,60 +105,6 @@ export async function formCluster(nodes: FormationNode[], shape: Shape, opts: Fo
         );
         for (const c of clients.values()) c.disconnect();
     }
-}
-
-/**
- * A run killed while slots were assigned leaves nodes at FORMATION_NODE_TIMEOUT_MS. Found on the
- * next run, it is named and, on a cluster that is already complete, restored at once; a cluster
- * still being formed keeps it short until its slots are assigned (the finally restores it).
- */
-async function restoreLeftNodeTimeout(clients: Map<string, Redis>, nodeTimeoutMs: number, forming: boolean, log: Log): Promise<number> {
-    if (nodeTimeoutMs === FORMATION_NODE_TIMEOUT_MS) return 0;
-    const current = await Promise.all(
-        [...clients.entries()].map(
-            async ([name, c]) => [name, Number(((await c.config("GET", "cluster-node-timeout")) as string[])[1])] as const,
-        ),
-    );
-    const left = current
-        .filter(([, ms]) => ms === FORMATION_NODE_TIMEOUT_MS)
-        .map(([name]) => name)
-        .sort();
-    if (left.length === 0) return 0;
-    log(
-        `cluster-node-timeout is ${FORMATION_NODE_TIMEOUT_MS} ms on ${left.join(", ")}, left by an interrupted formation; ` +
-            (forming ? "it is restored to the configured value once slots are assigned" : `restoring ${nodeTimeoutMs} ms`),
-    );
-    if (forming) return 0;
-    return setNodeTimeout(new Map(left.map((name) => [name, clients.get(name)!])), nodeTimeoutMs);
-}
-
-async function setNodeTimeout(clients: Map<string, Redis>, ms: number): Promise<number> {
-    return applyLiveConfig(clients, { "cluster-node-timeout": String(ms) });
-}
-
-/** CONFIG SET of each directive on each node where it differs; returns how many were set. */
-async function applyLiveConfig(clients: Map<string, Redis>, config: Record<string, string>, log?: Log): Promise<number> {
-    let changed = 0;
-    await Promise.all(
-        [...clients.entries()].map(async ([name, c]) => {
-            for (const [key, want] of Object.entries(config)) {
-                const [, current] = (await c.config("GET", key)) as string[];
-                if (sameConfigValue(want, current)) continue;
-                log?.(`${name}: ${key} ${JSON.stringify(current)} -> ${JSON.stringify(want)} (CONFIG SET, no restart)`);
-                await c.config("SET", key, want);
-                changed++;
-            }
-        }),
-    );
-    return changed;
-}
-
-/** Redis answers CONFIG GET in its own units ("6gb" reads back as bytes). */
-export function sameConfigValue(want: string, current: string): boolean {
-    if (want === current) return true;
-    const a = parseRedisSize(want);
-    const b = parseRedisSize(current);
-    return a !== undefined && a === b;
 }
 
 /**
@@ -367,28 +306,6 @@ async function forgetReplaced(nodes: NodeAddress[], clients: Map<string, Redis>,
         );
     }
     return stale.size;
-}
-
-/**
- * Slots that a node outside the shape owns would be left out of the rebalance, and their keys
- * with them: typically a pod removed while it still owned them (a scale-in whose drain did not
- * know it). Named and refused; its volume claim still holds the data.
- */
-async function refuseSlotsOutsideShape(nodes: NodeAddress[], clients: Map<string, Redis>): Promise<void> {
-    const states = await inspectAll(nodes, clients);
-    const outside = slotOwnersOutside(
-        states.map((s) => s.view),
-        new Set(states.map((s) => s.id)),
-    );
-    if (outside.length === 0) return;
-    throw new FormationError(
-        `slots are owned by nodes that are not among the ${nodes.length} pods of this shape: ` +
-            outside
-                .map((v) => `${formatRanges(v.slots)} by ${v.address} (node ${v.id.slice(0, 8)}${isFailed(v) ? ", failed" : ""})`)
-                .join("; ") +
-            ". Their keys are on those nodes (a removed pod's volume claim keeps them): bring the pods back (the shard count that had them) " +
-            "and run up again, so that they are drained before they go. Nothing was moved.",
-    );
 }
 
 export async function waitForHealth(nodes: NodeAddress[], clients: Map<string, Redis>, timeoutMs: number, log: Log): Promise<void> {
