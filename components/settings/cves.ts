@@ -16,6 +16,17 @@ export interface KnownCve {
     fixedIn: Record<string, string>;
 }
 
+/** Vulnerabilities of both engines (Redis before the fork), described once for both tables. */
+const BOTH_ENGINES: Record<string, string> = {
+    "CVE-2025-21605": "unauthenticated clients can grow the output buffer without bound (memory exhaustion)",
+    "CVE-2025-32023": "HyperLogLog out-of-bounds write (remote code execution by a user who may write keys)",
+    "CVE-2025-49844": "Lua parser use-after-free (remote code execution by a user who may run scripts)",
+    "CVE-2025-46817": "Lua unpack integer overflow (remote code execution by a user who may run scripts)",
+    "CVE-2025-46818": "Lua metatable manipulation runs code as another user",
+    "CVE-2025-46819": "Lua lexer out-of-bounds read (crash by a user who may run scripts)",
+};
+const both = (id: string, fixedIn: Record<string, string>): KnownCve => ({ id, summary: BOTH_ENGINES[id], fixedIn });
+
 /** The lines this table covers. An image of another line is reported as unchecked. */
 export const CHECKED_LINES = ["7.2"] as const;
 
@@ -32,28 +43,12 @@ export const KNOWN_CVES: readonly KnownCve[] = [
         summary: "Lua garbage collector use-after-free (remote code execution by a user who may run scripts)",
         fixedIn: { "7.2": "7.2.7" },
     },
-    {
-        id: "CVE-2025-21605",
-        summary: "unauthenticated clients can grow the output buffer without bound (memory exhaustion)",
-        fixedIn: { "7.2": "7.2.8" },
-    },
-    {
-        id: "CVE-2025-32023",
-        summary: "HyperLogLog out-of-bounds write (remote code execution by a user who may write keys)",
-        fixedIn: { "7.2": "7.2.10" },
-    },
-    {
-        id: "CVE-2025-49844",
-        summary: "Lua parser use-after-free (remote code execution by a user who may run scripts)",
-        fixedIn: { "7.2": "7.2.11" },
-    },
-    {
-        id: "CVE-2025-46817",
-        summary: "Lua unpack integer overflow (remote code execution by a user who may run scripts)",
-        fixedIn: { "7.2": "7.2.11" },
-    },
-    { id: "CVE-2025-46818", summary: "Lua metatable manipulation runs code as another user", fixedIn: { "7.2": "7.2.11" } },
-    { id: "CVE-2025-46819", summary: "Lua lexer out-of-bounds read (crash by a user who may run scripts)", fixedIn: { "7.2": "7.2.11" } },
+    both("CVE-2025-21605", { "7.2": "7.2.8" }),
+    both("CVE-2025-32023", { "7.2": "7.2.10" }),
+    both("CVE-2025-49844", { "7.2": "7.2.11" }),
+    both("CVE-2025-46817", { "7.2": "7.2.11" }),
+    both("CVE-2025-46818", { "7.2": "7.2.11" }),
+    both("CVE-2025-46819", { "7.2": "7.2.11" }),
 ];
 
 /** The Valkey lines this table covers (the default image's; local mode runs the same line). */
@@ -65,33 +60,17 @@ export const VALKEY_CHECKED_LINES = ["8.1"] as const;
 // CVE-2024-46981 were fixed before 8.1.0 and are in every 8.1 release. The 8.1.6 row is the
 // February 2026 security release (9.0.3, 8.1.6), which Debian's 8.1.1+dfsg1-3+deb13u2 also carries.
 export const KNOWN_VALKEY_CVES: readonly KnownCve[] = [
-    {
-        id: "CVE-2025-21605",
-        summary: "unauthenticated clients can grow the output buffer without bound (memory exhaustion)",
-        fixedIn: { "8.1": "8.1.1" },
-    },
-    {
-        id: "CVE-2025-32023",
-        summary: "HyperLogLog out-of-bounds write (remote code execution by a user who may write keys)",
-        fixedIn: { "8.1": "8.1.3" },
-    },
+    both("CVE-2025-21605", { "8.1": "8.1.1" }),
+    both("CVE-2025-32023", { "8.1": "8.1.3" }),
     {
         id: "CVE-2025-48367",
         summary: "unauthenticated connections that keep failing starve other clients (denial of service)",
         fixedIn: { "8.1": "8.1.3" },
     },
-    {
-        id: "CVE-2025-49844",
-        summary: "Lua parser use-after-free (remote code execution by a user who may run scripts)",
-        fixedIn: { "8.1": "8.1.4" },
-    },
-    {
-        id: "CVE-2025-46817",
-        summary: "Lua unpack integer overflow (remote code execution by a user who may run scripts)",
-        fixedIn: { "8.1": "8.1.4" },
-    },
-    { id: "CVE-2025-46818", summary: "Lua metatable manipulation runs code as another user", fixedIn: { "8.1": "8.1.4" } },
-    { id: "CVE-2025-46819", summary: "Lua lexer out-of-bounds read (crash by a user who may run scripts)", fixedIn: { "8.1": "8.1.4" } },
+    both("CVE-2025-49844", { "8.1": "8.1.4" }),
+    both("CVE-2025-46817", { "8.1": "8.1.4" }),
+    both("CVE-2025-46818", { "8.1": "8.1.4" }),
+    both("CVE-2025-46819", { "8.1": "8.1.4" }),
     {
         id: "CVE-2025-67733",
         summary: "RESP protocol injection through a Lua error_reply (a script forges replies for other commands)",
