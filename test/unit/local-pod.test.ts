@@ -6,9 +6,11 @@ import { isAlive, processState } from "../../local/pod";
 describe("local mode: isAlive", () => {
     it("a running process is alive; a zombie (exited, not reaped) and a gone pid are not", async function () {
         this.timeout(10000);
-        // A shell that starts `true` in the background and then execs sleep: sleep never reaps
-        // the exited `true`, which stays a zombie for as long as sleep runs.
-        const parent = spawn("/bin/sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+        // A Python parent forks a child that exits at once, and never waits for it: the child stays
+        // a zombie for as long as the parent sleeps. (A shell's `true &` was not one every time:
+        // the shell could reap it before it exec'd sleep.)
+        const forker = "import os, time\npid = os.fork()\nif pid == 0:\n    os._exit(0)\nprint(pid, flush=True)\ntime.sleep(30)\n";
+        const parent = spawn("python3", ["-c", forker], { stdio: ["ignore", "pipe", "ignore"] });
         try {
             const zombie = await new Promise<number>((resolve, reject) => {
                 parent.stdout!.once("data", (d) => resolve(Number(String(d).trim())));
