@@ -8,6 +8,20 @@ import type { Settings } from "./schema";
 export const MAXMEMORY_SHARE_OF_LIMIT = 0.75;
 
 /**
+ * The largest share of maxmemory the replication backlog may take. Valkey and Redis count the
+ * backlog as used memory (evict.c's freeMemoryGetNotCountedMemory leaves out only what replicas'
+ * buffers hold beyond it), so once that many bytes of writes have streamed through, a backlog as
+ * large as maxmemory has evicted the dataset (allkeys-lru) or refuses every write (noeviction).
+ */
+export const BACKLOG_SHARE_OF_MAXMEMORY = 0.25;
+
+/** The backlog when none is given: an eighth of maxmemory in whole mb, from 1mb to 256mb. */
+export function defaultReplBacklogSize(maxmemory: string): string {
+    const mb = Math.floor((parseRedisSize(maxmemory) ?? 0) / 8 / 2 ** 20);
+    return `${Math.max(1, Math.min(256, mb))}mb`;
+}
+
+/**
  * Disk a node may need, as multiples of maxmemory. The AOF grows to (1 + rewrite percentage)
  * times the dataset before a rewrite, which writes one more copy; an RDB save keeps the last dump
  * beside the one being written.
@@ -82,6 +96,23 @@ export const RESOURCE_RULES: readonly CrossFieldRule[] = [
                 s.redis.maxmemory,
                 () =>
                     `at most ${Math.round(MAXMEMORY_SHARE_OF_LIMIT * 100)}% of resources.limits.memory (${s.resources.limits.memory}), i.e. ${mib(ceiling)}: a fork for RDB or AOF rewrite and the replication and client buffers need the rest`,
+            );
+        },
+    },
+    {
+        name: "replBacklogWithinMaxmemory",
+        check(s) {
+            const maxmemory = parseRedisSize(s.redis.maxmemory) ?? 0;
+            const backlog = parseRedisSize(s.redis.replBacklogSize) ?? 0;
+            const ceiling = Math.floor(maxmemory * BACKLOG_SHARE_OF_MAXMEMORY);
+            return when(
+                maxmemory > 0 && backlog > ceiling,
+                "redis.replBacklogSize",
+                s.redis.replBacklogSize,
+                () =>
+                    `at most a quarter of redis.maxmemory (${s.redis.maxmemory}), i.e. ${Math.floor(ceiling / 2 ** 20)}mb, or empty ` +
+                    `(${defaultReplBacklogSize(s.redis.maxmemory)}): the engine counts the backlog against maxmemory, so a larger one, ` +
+                    `once filled by writes, evicts the dataset (maxmemory-policy allkeys-lru) or refuses writes (noeviction)`,
             );
         },
     },

@@ -49,6 +49,12 @@ const bytesQuantity = (def: string) =>
     text(def, 'a Kubernetes memory quantity such as "8Gi" or "512Mi"', isQuantity, { acceptNumbers: true });
 const redisSize = (def: string) =>
     text(def, 'a redis.conf size such as "6gb", "512mb" or a number of bytes', (s) => parseRedisSize(s) !== undefined);
+const optionalRedisSize = (def: string) =>
+    text(
+        def,
+        'empty (derived), or a redis.conf size such as "512mb" or a number of bytes',
+        (s) => s === "" || parseRedisSize(s) !== undefined,
+    );
 const cron = (def: string) =>
     text(def, "a cron schedule of 5 fields (minute hour day month weekday) or a macro like @daily", isCronSchedule);
 const pinnedImage = (def: string) =>
@@ -154,7 +160,7 @@ export const settingsSchema = object({
         tcpKeepaliveSeconds: integer(300, { min: 0 }),
         slowlogLogSlowerThanUs: integer(10000, { min: -1 }),
         slowlogMaxLen: integer(128, { min: 0 }),
-        replBacklogSize: redisSize("256mb"),
+        replBacklogSize: optionalRedisSize(""),
         shutdownTimeoutSeconds: integer(10, { min: 0, max: 600 }),
     }),
     scheduling: object({

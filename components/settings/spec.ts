@@ -7,6 +7,7 @@ import { withProfile } from "./profiles";
 import { crossFieldProblems } from "./rules";
 import { imageRepositoryName } from "./formats";
 import { DEFAULT_IMAGES } from "./images";
+import { defaultReplBacklogSize } from "./resource-rules";
 import { EngineName, sentinelSettings, settingsSchema, Settings } from "./schema";
 import { ConfigWarning, configWarnings } from "./warnings";
 
@@ -186,6 +187,7 @@ export function resolveSpec(
     const named = imageRepositoryName(settings.image);
     if (args?.engine === undefined && args?.image !== undefined && (named === "redis" || named === "valkey")) settings.engine = named;
     if (args?.image === undefined) settings.image = DEFAULT_IMAGES[settings.engine as EngineName];
+    if (settings.redis.replBacklogSize === "") settings.redis.replBacklogSize = defaultReplBacklogSize(settings.redis.maxmemory);
     if (problems.length === 0) problems.push(...crossFieldProblems(settings, args ?? {}));
     const decided = problems.filter((p) => !deferred(p));
     if (decided.length > 0) throw new ConfigError(decided, keyPrefix);

@@ -28,6 +28,7 @@ const CASES: [rule: string, args: RedisClusterArgs, key: string][] = [
     ["requestsWithinLimits", { resources: { requests: { memory: "32Gi" } } }, "resources.requests.memory"],
     ["guaranteedQosHasEqualLimits", { resources: { qos: "guaranteed" } }, "resources.limits.cpu"],
     ["maxmemoryFitsMemoryLimit", { redis: { maxmemory: "0" } }, "redis.maxmemory"],
+    ["replBacklogWithinMaxmemory", { redis: { maxmemory: "128mb", replBacklogSize: "256mb" } }, "redis.replBacklogSize"],
     ["storageHoldsThePersistence", { profile: "production", storage: { size: "10Gi" } }, "storage.size"],
     ["ioThreadsFitCpuLimit", { resources: { limits: { cpu: "4" } }, redis: { ioThreads: 8 } }, "redis.ioThreads"],
     [

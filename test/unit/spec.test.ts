@@ -34,6 +34,8 @@ describe("spec: defaults", () => {
         assert.strictEqual(s.redis.rdbCompression, true);
         assert.strictEqual(s.redis.lazyfree, true);
         assert.strictEqual(s.redis.tcpBacklog, 4096);
+        // An eighth of 6gb is more than the cap.
+        assert.strictEqual(s.redis.replBacklogSize, "256mb");
         assert.strictEqual(s.scheduling.hostAntiAffinity, "required");
         assert.strictEqual(s.scheduling.zoneAntiAffinity, "preferred");
         assert.strictEqual(s.backup.hourly.schedule, "0 * * * *");
@@ -55,6 +57,16 @@ describe("spec: defaults", () => {
         assert.strictEqual(high.length, 1);
         assert.strictEqual(high[0].value, 65535);
         assert.match(high[0].message, /somaxconn/);
+    });
+
+    it("sizes the replication backlog from maxmemory unless given (the engine counts it against maxmemory)", () => {
+        const backlog = (redis: Record<string, string>) => resolveSpec({ redis }).settings.redis.replBacklogSize;
+        assert.strictEqual(backlog({}), "16mb");
+        assert.strictEqual(backlog({ maxmemory: "100mb" }), "12mb");
+        assert.strictEqual(backlog({ maxmemory: "4mb" }), "1mb");
+        assert.strictEqual(backlog({ maxmemory: "300mb" }), "37mb");
+        assert.strictEqual(resolveSpec({ profile: "production", redis: { maxmemory: "12gb" } }).settings.redis.replBacklogSize, "256mb");
+        assert.strictEqual(backlog({ replBacklogSize: "32mb" }), "32mb");
     });
 
     it("derives every name from the base name", () => {
@@ -182,6 +194,13 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
     ["maxmemory too close to the memory limit", { redis: { maxmemory: "15gb" } }, "redis.maxmemory", /75%.*fork/],
     ["maxmemory unlimited", { redis: { maxmemory: "0" } }, "redis.maxmemory", /unlimited/],
     ["maxmemory not a redis size", { redis: { maxmemory: "6 gigs" } }, "redis.maxmemory", /redis.conf size/],
+    [
+        "replication backlog as large as maxmemory",
+        { redis: { maxmemory: "128mb", replBacklogSize: "128mb" } },
+        "redis.replBacklogSize",
+        /at most a quarter of redis.maxmemory \(128mb\), i.e. 32mb, or empty \(16mb\).*evicts the dataset/,
+    ],
+    ["replication backlog not a redis size", { redis: { replBacklogSize: "big" } }, "redis.replBacklogSize", /empty \(derived\)/],
     ["storage too small for AOF and RDB", { profile: "production", storage: { size: "10Gi" } }, "storage.size", /at least .*Mi.*AOF/],
     ["storage not a quantity", { storage: { size: "lots" } }, "storage.size", /quantity/],
     ["invalid storage class", { storage: { storageClass: "Fast_SSD" } }, "storage.storageClass", /RFC 1123/],
