@@ -24,26 +24,49 @@ async function main(): Promise<void> {
     const recorder = new SoakRecorder(option === "autopipelining" ? "ioredis autopipelining" : "ioredis");
     const list = keys.split(",");
     let running = true;
-    process.on("SIGTERM", () => {
-        running = false;
-    });
+    const stopped = new Promise<void>((resolve) =>
+        process.on("SIGTERM", () => {
+            running = false;
+            resolve();
+        }),
+    );
+    // When each writer's write in flight started (undefined: none in flight).
+    const inFlight: (number | undefined)[] = [];
     // A few writers, as an application with several requests in flight would have.
-    await Promise.all(
+    const writers = Promise.all(
         Array.from({ length: 4 }, async (_, w) => {
             for (let i = w; running; i += 4) {
-                const started = Date.now();
+                const started = (inFlight[w] = Date.now());
                 try {
                     await cluster.set(list[i % list.length], String(started));
                     recorder.ok(started);
                 } catch (e) {
                     recorder.failed(started, e);
                 }
+                inFlight[w] = undefined;
             }
         }),
     );
+    await stopped;
+    // ioredis has no command timeout by default: a write can wait forever (in its offline queue,
+    // or on a connection it no longer reads). Such a write is what an application would see as
+    // a hang, so it is reported, not waited for.
+    const settled = await Promise.race([writers.then(() => true), new Promise((r) => setTimeout(() => r(false), STOP_GRACE_MS))]);
+    if (!settled) {
+        const state = `cluster ${cluster.status}, connections ${cluster
+            .nodes("all")
+            .map((n) => n.status)
+            .join(" ")}`;
+        for (const started of inFlight.filter((t): t is number => t !== undefined))
+            recorder.failed(started, new Error(`write still pending ${STOP_GRACE_MS} ms after the soak was stopped (${state})`));
+    }
     cluster.disconnect();
     console.log(JSON.stringify(recorder.report()));
+    process.exit(0);
 }
+
+/** How long a stopped soak waits for its writes in flight. */
+const STOP_GRACE_MS = 5000;
 
 main().catch((e) => {
     console.error(e);
