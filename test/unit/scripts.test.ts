@@ -129,18 +129,27 @@ describe("container scripts", () => {
         assert.strictEqual(r.stdout, `[${id("a")}] []\n`, "a master this node does not know has no address");
 
         const takeover = [
-            "# Persistence\r\nloading:0\r\nasync_loading:0\r\n",
+            "# Persistence\r\nloading:0\r\nasync_loading:0\r\naof_rewrite_in_progress:1\r\naof_rewrite_scheduled:0\r\n",
             "cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_known_nodes:6\r\n",
             "# Replication\r\nrole:master\r\nmaster_host:127.0.0.11\r\nmaster_link_status:up\r\nmaster_sync_in_progress:0\r\n",
             `${nodes}\n`,
         ].join("");
-        const showTakeover = 'echo "[$known] [$state] [$loading] [$link] [$syncing] [$master_host] [$flags]"';
+        const showTakeover = 'echo "[$known] [$state] [$loading] [$link] [$syncing] [$rewriting] [$master_host] [$flags]"';
         r = run(`takeover_fields "$TEXT"; ${showTakeover}`, { TEXT: takeover });
         assert.strictEqual(r.status, 0, r.stderr);
         // INFO's role (master while a restarted replica loads) is not what it reads: nodes.conf's flags are.
-        assert.strictEqual(r.stdout, "[6] [ok] [0] [up] [0] [127.0.0.11] [myself,slave]\n");
-        r = run(`known=x flags=y; takeover_fields "$TEXT"; ${showTakeover}`, { TEXT: "" });
-        assert.strictEqual(r.stdout, "[] [] [] [] [] [] []\n", "no answer: the previous look's values are cleared");
+        assert.strictEqual(r.stdout, "[6] [ok] [0] [up] [0] [1] [127.0.0.11] [myself,slave]\n");
+        const rewriting = (inProgress: number, scheduled: number) =>
+            run(`takeover_fields "$TEXT"; echo "$rewriting"`, {
+                TEXT: takeover.replace(
+                    "aof_rewrite_in_progress:1\r\naof_rewrite_scheduled:0",
+                    `aof_rewrite_in_progress:${inProgress}\r\naof_rewrite_scheduled:${scheduled}`,
+                ),
+            }).stdout;
+        assert.strictEqual(rewriting(0, 0), "0\n");
+        assert.strictEqual(rewriting(0, 1), "1\n", "a rewrite scheduled (waiting for another child) counts");
+        r = run(`known=x flags=y rewriting=1; takeover_fields "$TEXT"; ${showTakeover}`, { TEXT: "" });
+        assert.strictEqual(r.stdout, "[] [] [] [] [] [] [] []\n", "no answer: the previous look's values are cleared");
     });
 
     it("redis-probe.sh: a pod back from a planned stop is not Ready until it has taken its shard over (marker gone)", () => {

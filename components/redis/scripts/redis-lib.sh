@@ -99,13 +99,14 @@ EOF
 }
 
 # takeover_fields TEXT: sets known (cluster_known_nodes), state (cluster_state), loading, link
-# (master_link_status), syncing (master_sync_in_progress), master_host and flags (this node's
+# (master_link_status), syncing (master_sync_in_progress), rewriting (aof_rewrite_in_progress,
+# or 1 while one is scheduled), master_host and flags (this node's
 # flags in CLUSTER NODES, as nodes.conf has them) from TEXT, the replies to INFO persistence, CLUSTER INFO,
 # INFO replication and CLUSTER NODES in one session: redis-watchdog.sh's takeover after a planned
 # stop looks every 0.1 s. Shell builtins only, as above; each is empty when TEXT lacks it.
 # shellcheck disable=SC2034 # set for the caller
 takeover_fields() {
-  known='' state='' loading='' link='' syncing='' master_host='' flags=''
+  known='' state='' loading='' link='' syncing='' rewriting='' master_host='' flags=''
   while read -r _first _second _flags _rest; do
     case $_flags in *myself*) flags=$_flags; continue ;; esac
     _first=${_first%[[:cntrl:]]}
@@ -115,6 +116,8 @@ takeover_fields() {
       loading:*) loading=${_first#*:} ;;
       master_link_status:*) link=${_first#*:} ;;
       master_sync_in_progress:*) syncing=${_first#*:} ;;
+      aof_rewrite_in_progress:*) [ "$rewriting" = 1 ] || rewriting=${_first#*:} ;;
+      aof_rewrite_scheduled:*) [ "${_first#*:}" = 0 ] || rewriting=1 ;;
       master_host:*) master_host=${_first#*:} ;;
     esac
   done <<EOF
