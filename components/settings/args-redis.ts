@@ -46,7 +46,7 @@ export interface RedisConfigArgs {
     slowlogLogSlowerThanUs?: number;
     /** Entries kept in the slow log. Default: `128`. */
     slowlogMaxLen?: number;
-    /** Replication backlog, so a replica that briefly loses its link resyncs partially. The engine counts it against `maxmemory`, so it may take at most a quarter of it. Empty: an eighth of `maxmemory`, from 1mb to 256mb. Default: `""`. */
+    /** Replication backlog, so a replica that briefly loses its link resyncs partially. The engine counts it against `maxmemory`, so it may take at most a quarter of it. Empty: an eighth of `maxmemory`, at most 256mb. Default: `""`. */
     replBacklogSize?: string;
     /** Seconds a stopping master waits for its replicas to catch up before it exits. Default: `10`. */
     shutdownTimeoutSeconds?: number;

@@ -15,10 +15,14 @@ export const MAXMEMORY_SHARE_OF_LIMIT = 0.75;
  */
 export const BACKLOG_SHARE_OF_MAXMEMORY = 0.25;
 
-/** The backlog when none is given: an eighth of maxmemory in whole mb, from 1mb to 256mb. */
+/**
+ * The backlog when none is given: an eighth of maxmemory, at most 256mb, in whole mb (whole kb
+ * below 1mb, at least the engine's 16kb).
+ */
 export function defaultReplBacklogSize(maxmemory: string): string {
-    const mb = Math.floor((parseRedisSize(maxmemory) ?? 0) / 8 / 2 ** 20);
-    return `${Math.max(1, Math.min(256, mb))}mb`;
+    const eighth = (parseRedisSize(maxmemory) ?? 0) / 8;
+    if (eighth >= 2 ** 20) return `${Math.min(256, Math.floor(eighth / 2 ** 20))}mb`;
+    return `${Math.max(16, Math.floor(eighth / 1024))}kb`;
 }
 
 /**

@@ -63,7 +63,9 @@ describe("spec: defaults", () => {
         const backlog = (redis: Record<string, string>) => resolveSpec({ redis }).settings.redis.replBacklogSize;
         assert.strictEqual(backlog({}), "16mb");
         assert.strictEqual(backlog({ maxmemory: "100mb" }), "12mb");
-        assert.strictEqual(backlog({ maxmemory: "4mb" }), "1mb");
+        assert.strictEqual(backlog({ maxmemory: "4mb" }), "512kb");
+        // Within the rule at every size: never more than a quarter.
+        assert.strictEqual(backlog({ maxmemory: "3mb" }), "384kb");
         assert.strictEqual(backlog({ maxmemory: "300mb" }), "37mb");
         assert.strictEqual(resolveSpec({ profile: "production", redis: { maxmemory: "12gb" } }).settings.redis.replBacklogSize, "256mb");
         assert.strictEqual(backlog({ replBacklogSize: "32mb" }), "32mb");
