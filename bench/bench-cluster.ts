@@ -139,7 +139,7 @@ export class BenchCluster {
         const hook = spawn("sh", [path.join(this.plans[i].root, "scripts", "redis-prestop.sh")], {
             // The benchmarks time one stop and restart the node themselves: no takeover after it
             // (redis-watchdog.sh), which would start an election under the next measurement.
-            env: { ...process.env, ...this.redis(i).env, PLANNED_TAKEOVER: "off", ...env },
+            env: { ...process.env, ...this.redis(i).env, PLANNED_TAKEOVER: "false", ...env },
             stdio: ["ignore", "pipe", "pipe"],
         });
         let pending = "";

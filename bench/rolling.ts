@@ -13,10 +13,14 @@ import { fill } from "./fill";
 import { soak, SoakClient } from "./soak";
 import { median, printTable } from "./stats";
 
+/**
+ * `config` goes into the stack (the restarted pods' template decides the takeover); `env` into
+ * local mode's environment (REDIS_LOCAL_PRESTOP=off runs no preStop hook).
+ */
 export const ROLL_VARIANTS = [
-    { name: "handover", env: {} },
-    { name: "handover, no takeover", env: { PLANNED_TAKEOVER: "off" } },
-    { name: "plain", env: { REDIS_LOCAL_PRESTOP: "off" } },
+    { name: "handover", config: {}, env: {} },
+    { name: "handover, no takeover", config: { plannedTakeover: false }, env: {} },
+    { name: "plain", config: {}, env: { REDIS_LOCAL_PRESTOP: "off" } },
 ] as const;
 const CLIENTS: SoakClient[] = ["ioredis", "redis-py"];
 /**
@@ -81,7 +85,7 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
                 const keys = Array.from({ length: 300 }, (_, i) => `roll:${i}`);
                 const soaks = CLIENTS.map((c) => soak(c, deployment.seeds, "app", password, keys));
                 await Promise.all(soaks.map((c) => c.ready()));
-                project.write(config(IMAGES[roll++ % IMAGES.length]));
+                project.write({ ...config(IMAGES[roll++ % IMAGES.length]), ...variant.config });
                 Object.assign(process.env, variant.env);
                 const t0 = Date.now();
                 const eventsBefore = readEvents(project.stateDir).length;

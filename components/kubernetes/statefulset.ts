@@ -35,6 +35,8 @@ function redisEnv(spec: ClusterSpec) {
         { name: "REDIS_PORT", value: String(PORTS.redis) },
         { name: "CONFIG_DIR", value: PATHS.config },
         { name: "DATA_DIR", value: PATHS.data },
+        // redis-watchdog.sh and redis-prestop.sh: take the shard back after a planned stop, or not.
+        { name: "PLANNED_TAKEOVER", value: String(spec.settings.plannedTakeover) },
         { name: "RUN_DIR", value: PATHS.run },
         // ACL users: the scripts authenticate as admin; redis-start.sh builds the ACL file from SECRETS_DIR.
         { name: "SECRETS_DIR", value: PATHS.secrets },

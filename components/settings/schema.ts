@@ -174,6 +174,7 @@ export const settingsSchema = object({
     labels: labels(),
     annotations: stringMap({}, labelKey, annotationValue),
     terminationGracePeriodSeconds: integer(60, { min: 1, max: 3600 }),
+    plannedTakeover: boolean(true),
     rolloutTimeoutSeconds: integer(0, { min: 0, max: 86400 }),
     passwordLength: integer(32, { min: 16, max: 128 }),
     auth: object({

@@ -8,6 +8,8 @@ import * as path from "path";
 import { readPackageFile } from "../../components/package-files";
 import { loadBackupScripts } from "../../components/backup/scripts";
 import { loadRedisScripts, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
+import { buildAllObjects } from "../../components/kubernetes";
+import { resolveSpec } from "../../components/settings/spec";
 
 /** Calls to scripts that are not shipped; `branchOnly` callees may be missing when only redis-start.sh calls them (it branches on TOPOLOGY). */
 function missingCallees(scripts: Record<string, string | undefined>, branchOnly: readonly string[] = []): string[] {
@@ -152,6 +154,17 @@ describe("container scripts", () => {
         assert.strictEqual(r.stdout, "[] [] [] [] [] [] [] []\n", "no answer: the previous look's values are cleared");
     });
 
+    it("the StatefulSet tells the watchdog whether to take over: PLANNED_TAKEOVER from plannedTakeover", () => {
+        const takeover = (args: Parameters<typeof resolveSpec>[0]) => {
+            const sts = buildAllObjects(resolveSpec(args), "pw").find((o) => o.kind === "StatefulSet") as any;
+            const redis = sts.spec.template.spec.containers.find((c: any) => c.name === "redis");
+            return redis.env.find((e: any) => e.name === "PLANNED_TAKEOVER")?.value;
+        };
+        assert.strictEqual(takeover({}), "true");
+        // The value redis-watchdog.sh compares ("false" turns it off; see the watchdog test).
+        assert.strictEqual(takeover({ plannedTakeover: false }), "false");
+    });
+
     it("redis-probe.sh: a pod back from a planned stop is not Ready until it has taken its shard over (marker gone)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-"));
         try {
@@ -294,14 +307,14 @@ describe("container scripts", () => {
             assert.ok(!fs.existsSync(marker), "the marker is left when no takeover is due");
             assert.ok(!fs.readFileSync(path.join(dir, "calls"), "utf8").includes("cluster failover"), "it failed over anyway");
 
-            r = run({ PLANNED_TAKEOVER: "off" });
+            r = run({ PLANNED_TAKEOVER: "false" });
             assert.strictEqual(r.status, 0, r.stderr);
-            assert.ok(!fs.existsSync(marker), "the marker is left with PLANNED_TAKEOVER=off");
+            assert.ok(!fs.existsSync(marker), "the marker is left with PLANNED_TAKEOVER=false");
             const off = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
             assert.deepStrictEqual(
                 off.filter((c) => !streaming(c)),
                 [],
-                "PLANNED_TAKEOVER=off still looked",
+                "PLANNED_TAKEOVER=false still looked",
             );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

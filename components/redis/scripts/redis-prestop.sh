@@ -23,7 +23,9 @@ if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then
 fi
 # A planned stop: back on its (new) template, this pod takes its shard over once it has every
 # write (redis-watchdog.sh), so that a rolling update finds each master a replica by its turn.
-if [ -n "${DATA_DIR:-}" ] && [ "${PLANNED_TAKEOVER:-on}" != "off" ]; then
+# Whether it does is the new template's PLANNED_TAKEOVER (the watchdog's), not this pod's: the
+# marker is always left, so the roll that turns the takeover on already uses it.
+if [ -n "${DATA_DIR:-}" ]; then
   date +%s > "$DATA_DIR/planned-stop" 2>/dev/null || true
 fi
 deadline=$(( $(date +%s) + ${HANDOVER_TIMEOUT_SECONDS:-20} ))

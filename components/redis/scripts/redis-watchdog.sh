@@ -20,8 +20,8 @@
 # it owns slots, so a rollout never waits for a handover's drain, and it ends with the masters
 # where it found them. The pod is not Ready until this is done (redis-probe.sh), so the rollout
 # never stops the next pod, or starts a second election, meanwhile. A master that restarted after
-# this pod's stop (every pod stopped at once) keeps its shard. PLANNED_TAKEOVER=off leaves
-# the roles as they are. This runs once, at start and only when the marker is there, before the
+# this pod's stop (every pod stopped at once) keeps its shard. PLANNED_TAKEOVER=false (what the
+# StatefulSet sets with plannedTakeover off) leaves the roles as they are. This runs once, at start and only when the marker is there, before the
 # watching begins: it looks command by command (every 0.1 s, bounded by TAKEOVER_TIMEOUT_SECONDS),
 # and costs nothing afterwards nor on a start that no planned stop preceded.
 set -u
@@ -49,7 +49,7 @@ take_over() {
   now=$(date +%s)
   deadline=$(( now + ${TAKEOVER_TIMEOUT_SECONDS:-300} ))
   # A marker older than TAKEOVER_WINDOW_SECONDS is not this restart's (a pod long gone, say).
-  if [ "${PLANNED_TAKEOVER:-on}" = "off" ] || [ $(( now - stopped_at )) -gt "${TAKEOVER_WINDOW_SECONDS:-900}" ]; then
+  if [ "${PLANNED_TAKEOVER:-true}" = "false" ] || [ $(( now - stopped_at )) -gt "${TAKEOVER_WINDOW_SECONDS:-900}" ]; then
     rm -f "$marker"
     return
   fi
