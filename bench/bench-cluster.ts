@@ -105,6 +105,9 @@ export class BenchCluster {
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
             storage: { size: "1Gi", storageClass: "" },
             redis: { maxmemory: "128mb", ioThreads: 1, clusterNodeTimeoutMs: nodeTimeoutMs },
+            // The benchmarks time one stop and restart the node themselves: no takeover after it
+            // (redis-watchdog.sh), which would start an election under the next measurement.
+            plannedTakeover: false,
         });
         const objects = buildAllObjects(spec, PASSWORD);
         const root = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
@@ -137,9 +140,7 @@ export class BenchCluster {
      */
     runPreStop(i: number, env: Record<string, string> = {}, onLine: (line: string) => void = () => undefined): Promise<void> {
         const hook = spawn("sh", [path.join(this.plans[i].root, "scripts", "redis-prestop.sh")], {
-            // The benchmarks time one stop and restart the node themselves: no takeover after it
-            // (redis-watchdog.sh), which would start an election under the next measurement.
-            env: { ...process.env, ...this.redis(i).env, PLANNED_TAKEOVER: "false", ...env },
+            env: { ...process.env, ...this.redis(i).env, ...env },
             stdio: ["ignore", "pipe", "pipe"],
         });
         let pending = "";

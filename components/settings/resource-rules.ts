@@ -21,8 +21,12 @@ export const BACKLOG_SHARE_OF_MAXMEMORY = 0.25;
  */
 export function defaultReplBacklogSize(maxmemory: string): string {
     const eighth = (parseRedisSize(maxmemory) ?? 0) / 8;
-    if (eighth >= 2 ** 20) return `${Math.min(256, Math.floor(eighth / 2 ** 20))}mb`;
-    return `${Math.max(16, Math.floor(eighth / 1024))}kb`;
+    return redisSizeBelow(Math.min(256 * 2 ** 20, Math.max(16 * 1024, eighth)));
+}
+
+/** `bytes` rounded down to whole mb, or to whole kb below 1mb, in redis.conf's spelling. */
+function redisSizeBelow(bytes: number): string {
+    return bytes >= 2 ** 20 ? `${Math.floor(bytes / 2 ** 20)}mb` : `${Math.floor(bytes / 1024)}kb`;
 }
 
 /**
@@ -114,7 +118,7 @@ export const RESOURCE_RULES: readonly CrossFieldRule[] = [
                 "redis.replBacklogSize",
                 s.redis.replBacklogSize,
                 () =>
-                    `at most a quarter of redis.maxmemory (${s.redis.maxmemory}), i.e. ${Math.floor(ceiling / 2 ** 20)}mb, or empty ` +
+                    `at most a quarter of redis.maxmemory (${s.redis.maxmemory}), i.e. ${redisSizeBelow(ceiling)}, or empty ` +
                     `(${defaultReplBacklogSize(s.redis.maxmemory)}): the engine counts the backlog against maxmemory, so a larger one, ` +
                     `once filled by writes, evicts the dataset (maxmemory-policy allkeys-lru) or refuses writes (noeviction)`,
             );

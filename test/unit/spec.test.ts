@@ -202,6 +202,12 @@ const BAD: [string, RedisClusterArgs | Record<string, unknown>, string, RegExp][
         "redis.replBacklogSize",
         /at most a quarter of redis.maxmemory \(128mb\), i.e. 32mb, or empty \(16mb\).*evicts the dataset/,
     ],
+    [
+        "replication backlog over a quarter of a small maxmemory",
+        { redis: { maxmemory: "3mb", replBacklogSize: "1mb" } },
+        "redis.replBacklogSize",
+        /i\.e\. 768kb, or empty \(384kb\)/,
+    ],
     ["replication backlog not a redis size", { redis: { replBacklogSize: "big" } }, "redis.replBacklogSize", /empty \(derived\)/],
     ["storage too small for AOF and RDB", { profile: "production", storage: { size: "10Gi" } }, "storage.size", /at least .*Mi.*AOF/],
     ["storage not a quantity", { storage: { size: "lots" } }, "storage.size", /quantity/],

@@ -21,9 +21,10 @@
 # where it found them. The pod is not Ready until this is done (redis-probe.sh), so the rollout
 # never stops the next pod, or starts a second election, meanwhile. A master that restarted after
 # this pod's stop (every pod stopped at once) keeps its shard. PLANNED_TAKEOVER=false (what the
-# StatefulSet sets with plannedTakeover off) leaves the roles as they are. This runs once, at start and only when the marker is there, before the
-# watching begins: it looks command by command (every 0.1 s, bounded by TAKEOVER_TIMEOUT_SECONDS),
-# and costs nothing afterwards nor on a start that no planned stop preceded.
+# StatefulSet sets with plannedTakeover off) leaves the roles as they are. This runs once, at
+# start and only when the marker is there, before the watching begins: it looks command by
+# command (every 0.1 s, bounded by TAKEOVER_TIMEOUT_SECONDS), and costs nothing afterwards nor on
+# a start that no planned stop preceded.
 set -u
 scripts=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR source=redis-lib.sh
