@@ -76,7 +76,7 @@ export class PulumiProject {
         const r = await this.run(args, timeoutMs, quiet);
         if (r.code !== 0)
             throw new Error(
-                `pulumi ${args.join(" ")} exited ${r.code}:\n${quiet ? "(output withheld: it holds secrets)" : tail(r.stdout)}\n${tail(r.stderr)}`,
+                `pulumi ${args.join(" ")} exited ${r.code}:\n${quiet ? "(output withheld: it holds secrets)" : failureReport(r.stdout)}\n${tail(r.stderr)}`,
             );
         return r;
     }
@@ -119,3 +119,14 @@ export class PulumiProject {
 }
 
 export const tail = (text: string, lines = 40): string => text.trim().split("\n").slice(-lines).join("\n");
+
+/**
+ * The CLI prints every resource's error under "Diagnostics:", after the progress lines. A plain tail
+ * cut a provider's error off when several resources failed, so the report keeps that whole section
+ * (bounded) and falls back to the tail when there is none.
+ */
+export function failureReport(stdout: string, maxLines = 300): string {
+    const at = stdout.lastIndexOf("\nDiagnostics:");
+    if (at < 0) return tail(stdout);
+    return tail(stdout.slice(at), maxLines);
+}
