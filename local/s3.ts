@@ -3,6 +3,7 @@
 // instead of IRSA or the IAM user's key, and Debian's aws CLI (/usr/bin/aws; a machine may have
 // another `aws` first on PATH). Nothing here is a secret: S3RVER/S3RVER is s3rver's fixed login.
 import { spawnSync } from "child_process";
+import type { DataSourceAnswers } from "../tools/pulumi-mocks";
 
 export const AWS_CLI = "/usr/bin/aws";
 const AWS_CLI_IMAGE = /^amazon\/aws-cli:/;
@@ -41,13 +42,17 @@ export function awsLocal(args: string[], input?: string): { status: number | nul
 
 /**
  * Data sources the stack program reads, answered from the local endpoint: the restore manifest
- * (aws.s3.getObject). Undefined without an endpoint (render then stays offline).
+ * (aws.s3.getObject). Undefined without an endpoint (render then stays offline). One HTTP GET, as
+ * the AWS provider makes it: an aws CLI process cost 1-3 s of CPU here, which a restore's time
+ * then counted against us (s3rver serves unsigned requests).
  */
-export function localS3Calls(): ((token: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
-    if (!s3Endpoint()) return undefined;
-    return (token, inputs) => {
+export function localS3Calls(): DataSourceAnswers | undefined {
+    const endpoint = s3Endpoint();
+    if (!endpoint) return undefined;
+    return async (token, inputs) => {
         if (token !== "aws:s3/getObject:getObject") return undefined;
-        const r = awsLocal(["s3", "cp", `s3://${inputs.bucket}/${inputs.key}`, "-"]);
-        return { ...inputs, body: r.status === 0 ? r.stdout : undefined };
+        const key = String(inputs.key).split("/").map(encodeURIComponent).join("/");
+        const r = await fetch(`${endpoint}/${encodeURIComponent(String(inputs.bucket))}/${key}`);
+        return { ...inputs, body: r.ok ? await r.text() : undefined };
     };
 }

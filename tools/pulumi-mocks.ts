@@ -103,8 +103,14 @@ export interface MockOptions {
     /** Outputs of resources by type token (e.g. the generated password's `result`). */
     outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
     /** Results of invokes (data sources) by token; the default echoes the inputs. */
-    calls?: (token: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+    calls?: DataSourceAnswers;
 }
+
+/** Answers a data source (invoke) by token, or undefined to echo its inputs. */
+export type DataSourceAnswers = (
+    token: string,
+    inputs: Record<string, unknown>,
+) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
 
 /**
  * Runs `program` under mocks and waits until every registration has finished. The Pulumi runtime
@@ -122,8 +128,8 @@ export async function runUnderMocks<T>(program: () => T, opts: MockOptions): Pro
                 const extra = opts.outputs?.(args.type, args.name, inputs) ?? {};
                 return { id: `${args.name}-id`, state: { ...inputs, ...extra } };
             },
-            call(args) {
-                return opts.calls?.(args.token, args.inputs) ?? args.inputs;
+            async call(args) {
+                return (await opts.calls?.(args.token, args.inputs)) ?? args.inputs;
             },
         },
         opts.project,

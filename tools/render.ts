@@ -9,7 +9,7 @@ import { ConfigError } from "../components/settings/errors";
 import { packageRoot } from "../components/package-files";
 import { deployStack, StackOutputs } from "../program/stack";
 import { diffRendered, formatDiff, renderAtRef, splitObjects } from "./render-diff";
-import { MockOptions, MockRun, REDACTED, RegisteredResource, runUnderMocks } from "./pulumi-mocks";
+import { DataSourceAnswers, MockOptions, MockRun, REDACTED, RegisteredResource, runUnderMocks } from "./pulumi-mocks";
 import { StackConfigError } from "./project-config";
 import { readStackConfig } from "./stack-config";
 
@@ -39,7 +39,7 @@ export function offlineOutputs(type: string, name: string, inputs: Record<string
 
 export interface RenderOptions {
     /** Answers to data sources (an offline render has none; local mode reads its own S3). */
-    calls?: (token: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+    calls?: DataSourceAnswers;
 }
 
 /** Renders a stack of the project in `dir` (default: this package). */
