@@ -1,13 +1,16 @@
 // The raw limit the backup benchmark compares the rendered jobs with: what a person would script
 // by hand with the stock tools, every shard at the same time. Backup: `redis-cli --rdb` from each
 // shard's replica, then `aws s3 cp` of each file. Restore: per shard, `aws s3 cp` down, then
-// redis-server loading the RDB until it answers PING. The same s3rver and aws CLI as the jobs.
+// the server loading the RDB until it answers PING. The same s3rver, aws CLI and server build
+// as the jobs and pods (a machine's own redis-server may be an older Redis that refuses the RDB).
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { USERS } from "../components/settings/spec";
 import { stopProcess } from "../local/pod";
 import { AWS_CLI, localImageEnv, s3Endpoint } from "../local/s3";
+import { prodServerBinary } from "./throughput";
 
 export interface Run {
     status: number | null;
@@ -80,6 +83,29 @@ export async function referenceBackup(
     return { dump, upload: seconds(t1) };
 }
 
+/**
+ * One PING over a fresh connection: true on PONG (false while the server loads, or before it
+ * listens). In process, as our side's watcher is: a redis-cli start per poll cost the reference
+ * CPU that ours does not pay.
+ */
+function pong(host: string, port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const socket = net.connect({ host, port });
+        let reply = "";
+        const done = (ok: boolean) => {
+            socket.destroy();
+            resolve(ok);
+        };
+        socket.setTimeout(1000, () => done(false));
+        socket.on("connect", () => socket.write("PING\r\n"));
+        socket.on("data", (d) => {
+            reply += d;
+            if (reply.includes("\r\n")) done(reply.startsWith("+PONG"));
+        });
+        socket.on("error", () => done(false));
+    });
+}
+
 /** Per shard at once: download its RDB, start a redis-server on it, wait for PONG. Seconds to the last PONG. */
 export async function referenceRestore(url: string, shards: number, dir: string, address: string, firstPort: number): Promise<number> {
     fs.mkdirSync(dir, { recursive: true });
@@ -91,7 +117,7 @@ export async function referenceRestore(url: string, shards: number, dir: string,
                 const file = `shard-${i}.rdb`;
                 await must(aws(["s3", "cp", "--only-show-errors", `${url}${file}`, path.join(dir, file)]), "aws s3 cp");
                 const server = spawn(
-                    "redis-server",
+                    prodServerBinary(),
                     [
                         "--bind",
                         address,
@@ -106,10 +132,16 @@ export async function referenceRestore(url: string, shards: number, dir: string,
                         "--appendonly",
                         "no",
                     ],
-                    { stdio: "ignore" },
+                    { stdio: ["ignore", "pipe", "ignore"] },
                 );
                 pids.push(server.pid!);
-                while ((await run("redis-cli", ["-h", address, "-p", String(firstPort + i), "ping"])).stdout.trim() !== "PONG") {
+                let log = "";
+                let exited = false;
+                server.stdout!.on("data", (d) => (log = (log + d).slice(-2000)));
+                server.on("exit", () => (exited = true));
+                while (!(await pong(address, firstPort + i))) {
+                    // A server that cannot load the file exits: say why instead of waiting forever.
+                    if (exited) throw new Error(`the reference server for ${file} exited:\n${log}`);
                     await new Promise((r) => setTimeout(r, 50));
                 }
             }),
