@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --throughput-requests=100000] [-- --runs=N]:
+// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|sentinel-handover|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --throughput-requests=100000] [-- --runs=N]:
 // runs the benchmarks, prints tables, writes JSON under bench/results/. --runs sets the rounds of
 // the tls and connections cells (default 3).
 import { benchBackup, printBackup } from "./backup";
@@ -7,6 +7,7 @@ import { benchFailover, printFailover, VARIANTS } from "./failover";
 import { benchFormation, printFormation } from "./formation";
 import { benchHandover, printHandover } from "./handover";
 import { benchSentinelFailover, printSentinelFailover, SENTINEL_VARIANTS } from "./sentinel-failover";
+import { benchSentinelHandover, printSentinelHandover } from "./sentinel-handover";
 import { writeResult } from "./stats";
 import { benchReshard, printReshard } from "./reshard";
 import { benchRolling, printRolling } from "./rolling";
@@ -46,6 +47,11 @@ async function main(): Promise<void> {
         for (const variant of SENTINEL_VARIANTS) sentinel.push(await benchSentinelFailover(variant, runs));
         printSentinelFailover(sentinel);
         console.log(`\nwrote ${writeResult("sentinel-failover", { quick, sentinel })}`);
+    }
+    if (!only || only === "sentinel-handover") {
+        const sentinelHandover = await benchSentinelHandover(runs);
+        printSentinelHandover(sentinelHandover);
+        console.log(`\nwrote ${writeResult("sentinel-handover", { quick, sentinelHandover })}`);
     }
     if (!only || only === "reshard") {
         const reshard = await benchReshard(quick ? 200000 : 1000000, quick ? 1 : 3);

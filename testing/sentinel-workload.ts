@@ -92,6 +92,17 @@ export class SentinelWorkload {
         return first === undefined ? undefined : first - t;
     }
 
+    /**
+     * The longest stretch without a successful write that ends after `from` (epoch ms): what a
+     * client felt through a stop that began at `from`, whether or not writes went on for a while.
+     */
+    longestGapAfterMs(from: number): number {
+        let longest = 0;
+        for (let i = 1; i < this.successes.length; i++)
+            if (this.successes[i] > from) longest = Math.max(longest, this.successes[i] - Math.max(this.successes[i - 1], from));
+        return longest;
+    }
+
     /** Keys of `keys` that `reader` does not hold with their value. */
     static async missing(reader: Redis, keys: string[]): Promise<string[]> {
         const lost: string[] = [];
