@@ -6,10 +6,10 @@
 // with HANDOVER_DRAIN=off (it returns as soon as the master is a replica, the behaviour before),
 // interleaved in one run on one cluster. Each run also records the timeline: the hook's own
 // output and the Redis logs of both nodes, as milliseconds from the hook's start.
-import * as fs from "fs";
 import { stopProcess } from "../local/pod";
 import { USERS } from "../components/settings/spec";
 import { admin, BenchCluster, clusterOk, masterOf, PASSWORD, slotsOf, until } from "./bench-cluster";
+import { logTimes } from "./redis-log";
 import { soak as startSoak, SOAK_CLIENTS, SoakClient } from "./soak";
 import type { SoakReport } from "./soak/recorder";
 import { median, printTable } from "./stats";
@@ -49,18 +49,6 @@ const LOG_STEPS: { node: "old" | "new"; step: string; pattern: RegExp }[] = [
     { node: "old", step: "old master demoted", pattern: /Configuration change detected\. Reconfiguring myself as a replica/ },
     { node: "old", step: "old master exits", pattern: /ready to exit, bye bye/ },
 ];
-
-/** Redis log lines start "pid:R dd Mon yyyy hh:mm:ss.mmm"; Redis writes local time, as Date parses it. */
-function logTimes(file: string, since: number): { t: number; text: string }[] {
-    return fs
-        .readFileSync(file, "utf8")
-        .split("\n")
-        .flatMap((line) => {
-            const m = /^\d+:[A-Z] (\d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3}) . (.*)$/.exec(line);
-            const t = m ? new Date(m[1]).getTime() : NaN;
-            return m && t >= since - 5 ? [{ t, text: m[2] }] : [];
-        });
-}
 
 /** Keys spread over the slots of `ranges`. */
 function keysIn(ranges: [number, number][], count: number): string[] {

@@ -5,23 +5,30 @@
 // per roll the total duration of `up` and each soak client's longest write stall.
 import Redis from "ioredis";
 import { USERS } from "../components/settings/spec";
+import * as path from "path";
 import { readEvents } from "../local/rollout";
+import { loadState } from "../local/state";
 import type { UpResult } from "../local/deployment";
 import { adminPasswordOf } from "../test/support/local-deployment";
 import { LocalProject } from "../test/support/local-project";
 import { fill } from "./fill";
+import { logTimes } from "./redis-log";
 import { soak, SoakClient } from "./soak";
 import { median, printTable } from "./stats";
 
 /**
  * `config` goes into the stack (the restarted pods' template decides the takeover); `env` into
- * local mode's environment (REDIS_LOCAL_PRESTOP=off runs no preStop hook).
+ * local mode's environment (REDIS_LOCAL_PRESTOP=off runs no preStop hook). Every roll starts from
+ * formation's layout except one marked `asLeft`: it runs right after the roll without the takeover
+ * and starts where that one left the masters (on ordinals 3-5), which is where every rollout after
+ * the first starts when the takeover is off. That is the drained handover's steady state.
  */
-export const ROLL_VARIANTS = [
+export const ROLL_VARIANTS: readonly { name: string; config: object; env: Record<string, string>; asLeft?: boolean }[] = [
     { name: "handover", config: {}, env: {} },
     { name: "handover, no takeover", config: { plannedTakeover: false }, env: {} },
+    { name: "no takeover, as left", config: { plannedTakeover: false }, env: {}, asLeft: true },
     { name: "plain", config: {}, env: { REDIS_LOCAL_PRESTOP: "off" } },
-] as const;
+];
 const CLIENTS: SoakClient[] = ["ioredis", "redis-py"];
 /**
  * Two released patches of the default engine's line (local mode runs both with the Valkey 8.1
@@ -62,6 +69,19 @@ async function mastersOnLowOrdinals(deployment: UpResult): Promise<void> {
     }
 }
 
+/** Stalls longer than this get the Redis logs around them printed: where the time went. */
+const STALL_TRACE_MS = 150;
+
+/** Every pod's Redis log lines from just before a stall to its end, in time order (ms from the roll's start). */
+function traceStall(stateDir: string, from: number, to: number, t0: number): void {
+    const lines = (loadState(stateDir)?.pods ?? []).flatMap((pod) =>
+        logTimes(path.join(pod.root, "redis.log"), from - 500, to + 100).map((l) => ({ ...l, pod: pod.ordinal })),
+    );
+    lines.sort((a, b) => a.t - b.t);
+    console.error(`bench rolling: logs around the stall ${from - t0}..${to - t0}:`);
+    for (const l of lines) console.error(`  ${l.t - t0} pod ${l.pod}: ${l.text}`);
+}
+
 export async function benchRolling(megabytes: number, runs: number): Promise<{ megabytes: number; runs: RollRun[] }> {
     const project = new LocalProject("bench-rolling", "127.0.12.11");
     const config = (image: string) => ({
@@ -81,7 +101,7 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
         let roll = 1;
         for (let run = 0; run < runs; run++) {
             for (const variant of ROLL_VARIANTS) {
-                await mastersOnLowOrdinals(deployment);
+                if (!variant.asLeft) await mastersOnLowOrdinals(deployment);
                 const keys = Array.from({ length: 300 }, (_, i) => `roll:${i}`);
                 const soaks = CLIENTS.map((c) => soak(c, deployment.seeds, "app", password, keys));
                 await Promise.all(soaks.map((c) => c.ready()));
@@ -123,6 +143,7 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
                     console.error(
                         `bench rolling: ${r.client} stall ${r.longestStallMs} ms at ${r.stallFrom - t0}..${r.stallTo - t0}${r.libraryErrors ? ` handled ${JSON.stringify(r.libraryErrors)}` : ""}${r.stallTrace ? ` trace ${JSON.stringify(r.stallTrace)}` : ""}`,
                     );
+                for (const r of reports) if (r.longestStallMs > STALL_TRACE_MS) traceStall(project.stateDir, r.stallFrom, r.stallTo, t0);
                 results.push(run1);
             }
         }
