@@ -25,6 +25,7 @@ import { median, printTable } from "./stats";
  */
 export const ROLL_VARIANTS: readonly { name: string; config: object; env: Record<string, string>; asLeft?: boolean }[] = [
     { name: "handover", config: {}, env: {} },
+    { name: "takeover without rewrite wait", config: {}, env: { TAKEOVER_AFTER_REWRITE: "false" } },
     { name: "handover, no takeover", config: { plannedTakeover: false }, env: {} },
     { name: "no takeover, as left", config: { plannedTakeover: false }, env: {}, asLeft: true },
     { name: "plain", config: {}, env: { REDIS_LOCAL_PRESTOP: "off" } },
@@ -82,7 +83,17 @@ function traceStall(stateDir: string, from: number, to: number, t0: number): voi
     for (const l of lines) console.error(`  ${l.t - t0} pod ${l.pod}: ${l.text}`);
 }
 
-export async function benchRolling(megabytes: number, runs: number): Promise<{ megabytes: number; runs: RollRun[] }> {
+/**
+ * The variants named in `only` (all when empty), in the list's order; "no takeover, as left" needs
+ * "handover, no takeover" before it.
+ */
+export const rollVariants = (only: string[]) => ROLL_VARIANTS.filter((v) => only.length === 0 || only.includes(v.name));
+
+export async function benchRolling(
+    megabytes: number,
+    runs: number,
+    variants = ROLL_VARIANTS,
+): Promise<{ megabytes: number; runs: RollRun[] }> {
     const project = new LocalProject("bench-rolling", "127.0.12.11");
     const config = (image: string) => ({
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "4Gi" } },
@@ -100,7 +111,7 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
         await fill(deployment.pods[0].address, password, megabytes);
         let roll = 1;
         for (let run = 0; run < runs; run++) {
-            for (const variant of ROLL_VARIANTS) {
+            for (const variant of variants) {
                 if (!variant.asLeft) await mastersOnLowOrdinals(deployment);
                 const keys = Array.from({ length: 300 }, (_, i) => `roll:${i}`);
                 const soaks = CLIENTS.map((c) => soak(c, deployment.seeds, "app", password, keys));
@@ -158,7 +169,7 @@ export async function benchRolling(megabytes: number, runs: number): Promise<{ m
 export function printRolling(r: { megabytes: number; runs: RollRun[] }): void {
     const of = (v: string) => r.runs.filter((x) => x.variant === v);
     const stall = (v: string, c: string) => median(of(v).map((x) => x.stallMs[c] ?? NaN));
-    const rows = ROLL_VARIANTS.map((v) => [
+    const rows = ROLL_VARIANTS.filter((v) => of(v.name).length > 0).map((v) => [
         v.name,
         of(v.name).length,
         median(of(v.name).map((x) => x.seconds)).toFixed(1),
@@ -175,5 +186,6 @@ export function printRolling(r: { megabytes: number; runs: RollRun[] }): void {
         ["roll", "runs", "median s", ...CLIENTS.map((c) => `${c} stall`), "max stall", "app errors", "runs (s)"],
         rows,
     );
-    for (const v of ROLL_VARIANTS.filter((x) => x.name !== "plain")) console.log(`${v.name} / plain duration: ${ratio(v.name).toFixed(2)}`);
+    for (const v of ROLL_VARIANTS.filter((x) => x.name !== "plain" && of(x.name).length > 0))
+        console.log(`${v.name} / plain duration: ${ratio(v.name).toFixed(2)}`);
 }

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|sentinel-handover|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --throughput-requests=100000] [-- --runs=N]:
+// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|sentinel-handover|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --rolling-variants=handover,plain] [-- --throughput-requests=100000] [-- --runs=N]:
 // runs the benchmarks, prints tables, writes JSON under bench/results/. --runs sets the rounds of
 // the tls and connections cells (default 3).
 import { benchBackup, printBackup } from "./backup";
@@ -10,7 +10,7 @@ import { benchSentinelFailover, printSentinelFailover, SENTINEL_VARIANTS } from 
 import { benchSentinelHandover, printSentinelHandover } from "./sentinel-handover";
 import { writeResult } from "./stats";
 import { benchReshard, printReshard } from "./reshard";
-import { benchRolling, printRolling } from "./rolling";
+import { benchRolling, printRolling, rollVariants } from "./rolling";
 import { benchThroughput, printThroughput } from "./throughput";
 import { benchTls, printTls } from "./tls";
 import { benchConnections, printConnections } from "./connections";
@@ -86,7 +86,8 @@ async function main(): Promise<void> {
     }
     if (!only || only === "rolling") {
         const mb = Number(process.argv.find((a) => a.startsWith("--rolling-mb="))?.slice("--rolling-mb=".length) ?? (quick ? 64 : 512));
-        const rolling = await benchRolling(mb, quick ? 1 : 3);
+        const names = process.argv.find((a) => a.startsWith("--rolling-variants="))?.slice("--rolling-variants=".length);
+        const rolling = await benchRolling(mb, quick ? 1 : 3, rollVariants(names ? names.split(",") : []));
         printRolling(rolling);
         console.log(`\nwrote ${writeResult("rolling", { quick, ...rolling })}`);
     }
