@@ -86,8 +86,9 @@ async function main(): Promise<void> {
     }
     if (!only || only === "rolling") {
         const mb = Number(process.argv.find((a) => a.startsWith("--rolling-mb="))?.slice("--rolling-mb=".length) ?? (quick ? 64 : 512));
+        // Comma-separated; a comma followed by a space is part of a name ("handover, no takeover").
         const names = process.argv.find((a) => a.startsWith("--rolling-variants="))?.slice("--rolling-variants=".length);
-        const rolling = await benchRolling(mb, quick ? 1 : 3, rollVariants(names ? names.split(",") : []));
+        const rolling = await benchRolling(mb, quick ? 1 : 3, rollVariants(names ? names.split(/,(?! )/) : []));
         printRolling(rolling);
         console.log(`\nwrote ${writeResult("rolling", { quick, ...rolling })}`);
     }
