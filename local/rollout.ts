@@ -13,7 +13,8 @@ import type { LocalPodState } from "./state";
 export interface RolloutEvent {
     t: number;
     pod: string;
-    event: "stop" | "start";
+    /** create: a new pod begins (volumes, then init containers); start: its containers run; stop: it stopped. */
+    event: "create" | "stop" | "start";
     revision: string;
     /** What the preStop hook printed (stop events). */
     preStop?: string;
@@ -63,7 +64,7 @@ export async function rollOut(steps: RolloutSteps): Promise<number> {
     return queue.length;
 }
 
-/** Appends to the deployment's record of pod stops and starts (events.jsonl). */
+/** Appends to the deployment's record of pod creations, stops and starts (events.jsonl). */
 export function recordEvent(dir: string, event: RolloutEvent): void {
     fs.appendFileSync(path.join(dir, "events.jsonl"), JSON.stringify(event) + "\n");
 }

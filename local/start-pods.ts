@@ -37,6 +37,7 @@ export async function startPods(
                 live.revision ??= revision;
                 return live;
             }
+            recordEvent(dir, { t: Date.now(), pod: plan.name, event: "create", revision });
             const started = { ...(await startPod(r.objects, r.workloads[0].statefulSet, plan, password)), revision };
             recordEvent(dir, { t: Date.now(), pod: started.name, event: "start", revision: started.revision });
             return started;
