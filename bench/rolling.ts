@@ -84,10 +84,22 @@ function traceStall(stateDir: string, from: number, to: number, t0: number): voi
 }
 
 /**
- * The variants named in `only` (all when empty), in the list's order; "no takeover, as left" needs
- * "handover, no takeover" before it.
+ * The variants named in `only` (all when empty), in the list's order. A name that is no variant, or
+ * "no takeover, as left" without the roll it starts from, is refused before anything runs.
  */
-export const rollVariants = (only: string[]) => ROLL_VARIANTS.filter((v) => only.length === 0 || only.includes(v.name));
+export function rollVariants(only: string[]): typeof ROLL_VARIANTS {
+    const names = ROLL_VARIANTS.map((v) => v.name);
+    const unknown = only.filter((n) => !names.includes(n));
+    if (unknown.length > 0)
+        throw new Error(
+            `--rolling-variants: ${unknown.map((n) => JSON.stringify(n)).join(", ")} is not a variant; allowed: ${names.join("; ")}`,
+        );
+    const chosen = ROLL_VARIANTS.filter((v) => only.length === 0 || only.includes(v.name));
+    for (const [i, v] of chosen.entries())
+        if (v.asLeft && chosen[i - 1]?.name !== "handover, no takeover")
+            throw new Error(`--rolling-variants: "${v.name}" starts where "handover, no takeover" left the masters; pick both`);
+    return chosen;
+}
 
 export async function benchRolling(
     megabytes: number,
