@@ -31,9 +31,10 @@ export GOFLAGS=-mod=readonly GOTOOLCHAIN=local
 
 say() { [ "$quiet" = --quiet ] || echo "engines: $*" >&2; }
 
-# The folder holding one wrapper's binaries: its name and the hash of its pins and sources.
+# The folder holding one wrapper's binaries: its name and the hash of its pins and sources (its own
+# main packages, in the wrapper's folder or one level down).
 out_dir() {
-    sum=$(cat "$here/$1"/go.* "$here/$1"/*.go 2>/dev/null | sha256sum | cut -c1-12)
+    sum=$(cat "$here/$1"/go.* "$here/$1"/*.go "$here/$1"/*/*.go 2>/dev/null | sha256sum | cut -c1-12)
     echo "$cache/$1-$sum"
 }
 
@@ -94,9 +95,10 @@ build language-nodejs pulumi-language-python github.com/pulumi/pulumi/sdk/v3/pyt
 build language-yaml pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
     "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v1.25.0"
 kube_provider_version=4.0.0-20260115033456-f47bc2d6f199
-# The provider's main embeds its schema and Terraform mapping as its own build generates them.
-upstream=$(module_dir kubernetes-provider github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
-python3 - "$upstream" "$here/kubernetes-provider" "$kube_provider_version" <<'PY'
+# The provider's main embeds its schema and Terraform mapping as its own build generates them. It
+# shares the control plane's module graph (kubernetes/go.mod says why).
+upstream=$(module_dir kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
+python3 - "$upstream" "$here/kubernetes/pulumi-resource-kubernetes" "$kube_provider_version" <<'PY'
 import json, sys
 src, dst, version = sys.argv[1:]
 schema = json.load(open(f"{src}/schema.json"))
@@ -104,14 +106,14 @@ schema["version"] = version
 json.dump(schema, open(f"{dst}/schema-embed.json", "w"), separators=(",", ":"))
 json.dump(json.load(open(f"{src}/terraform-mapping.json")), open(f"{dst}/terraform-mapping-embed.json", "w"), separators=(",", ":"))
 PY
-build kubernetes-provider pulumi-resource-kubernetes redis-cluster.local/engines/kubernetes-provider \
+build kubernetes pulumi-resource-kubernetes redis-cluster.local/engines/kubernetes/pulumi-resource-kubernetes \
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$kube_provider_version"
 
 link "$(out_dir pulumi)/pulumi"
 link "$(out_dir language-nodejs)/pulumi-language-nodejs"
 link "$(out_dir language-nodejs)/pulumi-language-python"
 link "$(out_dir language-yaml)/pulumi-language-yaml"
-link "$(out_dir kubernetes-provider)/pulumi-resource-kubernetes"
+link "$(out_dir kubernetes)/pulumi-resource-kubernetes"
 link "$(out_dir etcd)/etcd"
 for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do link "$(out_dir kubernetes)/$cmd"; done
 # The dynamic-provider plugin is a script that ships in the SDK module beside the language host.
