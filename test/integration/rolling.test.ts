@@ -5,8 +5,11 @@
 // resumes on the next `up` in the same order.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as path from "path";
 import { parseClusterNodes } from "../../components/formation/plan/topology";
 import { readEvents, RolloutEvent } from "../../local/rollout";
+import { loadState } from "../../local/state";
+import { logTimes } from "../../bench/redis-log";
 import { redirectProbe, soak, SoakClient } from "../../bench/soak";
 import { Workload } from "../../testing/workload";
 import { suiteProject } from "../support/local-project";
@@ -39,6 +42,30 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
                 /^(not a master: nothing to hand over|master without slots: nothing to hand over|handing slots over to \S+; handover done: \S+ is master; drained: no client redirected for \d+ ms)$/,
                 `${stop.pod} stopped without a completed handover: ${stop.preStop}`,
             );
+        }
+    }
+
+    /**
+     * Each pod stopped as a replica and came back from the RDB it wrote as it stopped: it continued
+     * from that offset (the master sent only what it missed), no node sent anyone a full copy of its
+     * shard, and every node writes its AOF again.
+     */
+    function assertPartialResyncs(since: number): void {
+        for (const pod of loadState(suite.project.stateDir)?.pods ?? []) {
+            const log = logTimes(path.join(pod.root, "redis.log"), since).map((l) => l.text);
+            assert.ok(
+                log.some((t) => /accepted a Partial Resynchronization/i.test(t)),
+                `${pod.name} did not continue with a partial resync:\n${log.join("\n")}`,
+            );
+            assert.deepStrictEqual(
+                log.filter((t) => /Full resync from|Starting BGSAVE for SYNC/i.test(t)),
+                [],
+                `${pod.name} took or sent a full copy of a shard`,
+            );
+        }
+        for (const host of hosts()) {
+            const persistence = cli(host, "info", "persistence").stdout;
+            assert.match(persistence, /^aof_enabled:1\r?$/m, `${host} does not write its AOF`);
         }
     }
 
@@ -76,11 +103,13 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
         const soaks = (["ioredis", "redis-py"] as SoakClient[]).map((c) => soak(c, suite.deployment.seeds, "app", suite.password, keys));
         const probe = redirectProbe(suite.deployment.seeds[0], "app", suite.password, keys.slice(0, 30), 500);
         await Promise.all([...soaks, probe].map((c) => c.ready()));
+        const rollStart = Date.now();
         suite.project.write({ redis: { ...redis, maxmemory: "100mb" }, image: "valkey/valkey:8.1.8-alpine" });
         suite.deployment = await suite.project.up();
         const [ioredis, redisPy] = await Promise.all(soaks.map((c) => c.stop()));
         const redirects = await probe.stop();
         assertSafeRollout(readEvents(suite.project.stateDir).slice(eventsBefore), 6);
+        assertPartialResyncs(rollStart);
         console.log(
             `      longest write stall through the rollout: ioredis ${ioredis.longestStallMs} ms, redis-py ${redisPy.longestStallMs} ms`,
         );

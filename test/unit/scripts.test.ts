@@ -136,11 +136,26 @@ describe("container scripts", () => {
             "# Replication\r\nrole:master\r\nmaster_host:127.0.0.11\r\nmaster_link_status:up\r\nmaster_sync_in_progress:0\r\n",
             `${nodes}\n`,
         ].join("");
-        const showTakeover = 'echo "[$known] [$state] [$loading] [$link] [$syncing] [$rewriting] [$master_host] [$flags]"';
+        const showTakeover = 'echo "[$known] [$state] [$loading] [$link] [$syncing] [$rewriting] [$master_host] [$flags] [$unlinked]"';
         r = run(`takeover_fields "$TEXT"; ${showTakeover}`, { TEXT: takeover });
         assert.strictEqual(r.status, 0, r.stderr);
         // INFO's role (master while a restarted replica loads) is not what it reads: nodes.conf's flags are.
-        assert.strictEqual(r.stdout, "[6] [ok] [0] [up] [0] [1] [127.0.0.11] [myself,slave]\n");
+        assert.strictEqual(r.stdout, "[6] [ok] [0] [up] [0] [1] [127.0.0.11] [myself,slave] [0]\n");
+        // Masters that serve slots and that the cluster bus has no link to yet: the votes a failover asks for would not reach them.
+        const unlinked = (from: string, to: string) =>
+            run(`takeover_fields "$TEXT"; echo "$unlinked"`, { TEXT: takeover.replace(from, to) }).stdout;
+        const masterC = `${id("c")} 127.0.0.13:6379@16379 master - 0 1700000000000 2 connected 5461-10922`;
+        assert.strictEqual(unlinked(masterC, masterC.replace("connected", "disconnected")), "1\n");
+        assert.strictEqual(
+            unlinked(masterC, masterC.replace(" master ", " master,fail ").replace("connected", "disconnected")),
+            "0\n",
+            "a failed master votes for nobody",
+        );
+        assert.strictEqual(
+            unlinked(masterC, masterC.replace("connected 5461-10922", "disconnected")),
+            "0\n",
+            "a master without slots votes for nobody",
+        );
         const rewriting = (inProgress: number, scheduled: number) =>
             run(`takeover_fields "$TEXT"; echo "$rewriting"`, {
                 TEXT: takeover.replace(
@@ -151,7 +166,7 @@ describe("container scripts", () => {
         assert.strictEqual(rewriting(0, 0), "0\n");
         assert.strictEqual(rewriting(0, 1), "1\n", "a rewrite scheduled (waiting for another child) counts");
         r = run(`known=x flags=y rewriting=1; takeover_fields "$TEXT"; ${showTakeover}`, { TEXT: "" });
-        assert.strictEqual(r.stdout, "[] [] [] [] [] [] [] []\n", "no answer: the previous look's values are cleared");
+        assert.strictEqual(r.stdout, "[] [] [] [] [] [] [] [] [0]\n", "no answer: the previous look's values are cleared");
     });
 
     it("the StatefulSet tells the watchdog whether to take over: PLANNED_TAKEOVER from plannedTakeover", () => {
@@ -208,7 +223,7 @@ describe("container scripts", () => {
             "the marker is not written before the hook can return early",
         );
         const watchdog = scripts["redis-watchdog.sh"]!;
-        assert.match(watchdog, /cluster failover >\/dev\/null/);
+        assert.match(watchdog, /admin_cli 5 "\$POD_IP" cluster failover/);
         assert.match(watchdog, /rm -f "\$marker"/);
     });
 
@@ -238,7 +253,9 @@ describe("container scripts", () => {
                     "    printf 'role:master\\r\\nmaster_host:127.0.0.1\\r\\nmaster_link_status:up\\r\\nmaster_sync_in_progress:0\\r\\n'",
                     `    printf '${id("a")} 127.0.0.1:6379@16379 master - 0 1 1 connected 0-5460\\n'`,
                     `    printf '${id("b")} 127.0.0.2:6379@16379 myself,slave ${id("a")} 0 1 1 connected\\n' ;;`,
-                    "  'cluster failover') : >\"$d/failed-over\"; echo OK ;;",
+                    // Refused once when asked to (redis-cli exits 0 on an error reply too), then accepted.
+                    "  'cluster failover') if [ -f \"$d/refuse-once\" ]; then rm \"$d/refuse-once\"; echo 'ERR Master is down or failed, please use CLUSTER FAILOVER FORCE'; else : >\"$d/failed-over\"; echo OK; fi ;;",
+                    "  'config set appendonly yes') echo OK ;;",
                     "  'info server') printf 'uptime_in_seconds:%s\\r\\n' \"$(cat \"$d/master-uptime\")\" ;;",
                     "  role) if [ -f \"$d/failed-over\" ]; then printf 'master\\n0\\n'; else printf 'slave\\n'; fi ;;",
                     "esac",
@@ -299,6 +316,23 @@ describe("container scripts", () => {
                 calls.slice(firstStream).filter((c) => !streaming(c)),
                 [],
             );
+
+            // The first CLUSTER FAILOVER refused (just after a start the cluster bus may not have
+            // reached the master): it asks again instead of waiting for a failover that never began.
+            fs.writeFileSync(path.join(dir, "refuse-once"), "");
+            r = run();
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.match(r.stdout, /CLUSTER FAILOVER refused, trying again: ERR Master is down or failed/);
+            assert.match(r.stdout, /watchdog: takeover done\n/);
+            const retried = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
+            assert.strictEqual(retried.filter((c) => / cluster failover$/.test(c)).length, 2, retried.join("\n"));
+
+            // Back from the planned stop's RDB with the AOF off (redis-start.sh): the AOF back on first.
+            r = run({ AOF_DEFERRED: "1" });
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.match(r.stdout, /^watchdog: AOF back on after the start from the planned stop's RDB\nwatchdog: taking the shard over/);
+            const deferred = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
+            assert.match(deferred[0], / config set appendonly yes$/, deferred.join("\n"));
 
             // Every pod stopped at once: the master came back 25 s ago, after this pod's stop.
             r = run({}, 25);

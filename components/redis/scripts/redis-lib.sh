@@ -100,15 +100,21 @@ EOF
 
 # takeover_fields TEXT: sets known (cluster_known_nodes), state (cluster_state), loading, link
 # (master_link_status), syncing (master_sync_in_progress), rewriting (aof_rewrite_in_progress,
-# or 1 while one is scheduled), master_host and flags (this node's
-# flags in CLUSTER NODES, as nodes.conf has them) from TEXT, the replies to INFO persistence, CLUSTER INFO,
+# or 1 while one is scheduled), master_host, flags (this node's flags in CLUSTER NODES, as
+# nodes.conf has them) and unlinked (how many other masters that serve slots, not failed, its
+# cluster bus has no connected link to) from TEXT, the replies to INFO persistence, CLUSTER INFO,
 # INFO replication and CLUSTER NODES in one session: redis-watchdog.sh's takeover after a planned
 # stop looks every 0.1 s. Shell builtins only, as above; each is empty when TEXT lacks it.
 # shellcheck disable=SC2034 # set for the caller
 takeover_fields() {
-  known='' state='' loading='' link='' syncing='' rewriting='' master_host='' flags=''
-  while read -r _first _second _flags _rest; do
-    case $_flags in *myself*) flags=$_flags; continue ;; esac
+  known='' state='' loading='' link='' syncing='' rewriting='' master_host='' flags='' unlinked=0
+  while read -r _first _second _flags _master _ping _pong _epoch _link _rest; do
+    case $_flags in
+      *myself*) flags=$_flags; continue ;;
+      *fail*) ;;
+      # Only masters that serve slots vote (a line with slots has more than eight fields).
+      *master*) [ -z "$_rest" ] || [ "$_link" = "connected" ] || unlinked=$((unlinked + 1)); continue ;;
+    esac
     _first=${_first%[[:cntrl:]]}
     case $_first in
       cluster_known_nodes:*) known=${_first#*:} ;;

@@ -28,6 +28,15 @@ fi
 if [ -n "${DATA_DIR:-}" ]; then
   date +%s > "$DATA_DIR/planned-stop" 2>/dev/null || true
 fi
+# However the hook ends: a node that stops as a replica writes an RDB as it exits (SIGTERM), which
+# carries its replication offset, so that it comes back with a partial resync (redis-start.sh).
+# A master keeps the stock stop: it would only lose time writing a file it never boots from.
+# shellcheck disable=SC2317 # run by the EXIT trap
+save_offset_on_stop() {
+  [ "$(admin_cli 5 "$POD_IP" role 2>/dev/null | head -n 1)" = "slave" ] || return 0
+  admin_cli 5 "$POD_IP" config set shutdown-on-sigterm save >/dev/null 2>&1
+}
+trap save_offset_on_stop EXIT
 deadline=$(( $(date +%s) + ${HANDOVER_TIMEOUT_SECONDS:-20} ))
 nodes=$(admin_cli 5 "$POD_IP" cluster nodes) || exit 0
 # My id, flags and field count, in one pass.
@@ -58,7 +67,12 @@ if [ -z "$replica" ]; then
 fi
 
 echo "handing slots over to $replica"
-admin_cli 5 "$replica" cluster failover >/dev/null || { echo "CLUSTER FAILOVER refused"; exit 0; }
+# redis-cli exits 0 on an error reply too: only OK means the failover began.
+reply=$(admin_cli 5 "$replica" cluster failover 2>&1)
+case $reply in
+  OK*) ;;
+  *) echo "CLUSTER FAILOVER refused: $reply"; exit 0 ;;
+esac
 # Writes here are paused until the replica has them all and wins its election; this node then
 # learns the new owner and answers the paused writes with MOVED. A look every 20 ms: the sooner
 # it is seen, the sooner the drain starts (clients are redirected either way).

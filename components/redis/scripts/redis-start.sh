@@ -27,6 +27,24 @@ if [ "$TOPOLOGY" = "sentinel" ]; then
   echo "starting as ${master:+replica of }${master:-master}"
 fi
 
+# Back from a planned stop as a replica, with the RDB it wrote as it stopped (redis-prestop.sh asks
+# for one): load that RDB instead of the AOF, with the AOF off until the watchdog turns it back on
+# once the data is in. Only an RDB carries the replication offset, so only this way does the
+# replica continue from where it stopped (a partial resync: the master sends what it missed from
+# its backlog) instead of the master forking a full copy of the shard, sending it, and this node
+# loading it a second time. Any doubt (no marker, a master by nodes.conf, an AOF file newer than
+# the RDB, AOF off in the config) starts from the AOF as always. An RDB's data is always that of
+# the offset it records, so the worst case is a full resync; a master never boots from one.
+aof_deferred=0
+if [ "$TOPOLOGY" = "cluster" ] && [ -f "$DATA_DIR/planned-stop" ] && [ -f "$DATA_DIR/dump.rdb" ] &&
+  [ -n "$(find "$DATA_DIR/dump.rdb" -newer "$DATA_DIR/planned-stop")" ] &&
+  grep -q '^appendonly yes$' "$CONFIG_DIR/redis.conf" &&
+  awk '$3 ~ /myself/ && $3 ~ /slave/ {found = 1} END {exit !found}' "$DATA_DIR/nodes.conf" 2>/dev/null &&
+  [ -z "$(find "$DATA_DIR/appendonlydir" -newer "$DATA_DIR/dump.rdb" 2>/dev/null | head -n 1)" ]; then
+  aof_deferred=1
+  echo "back from a planned stop as a replica: loading the RDB written at the stop, AOF off until the data is in"
+fi
+
 umask 077
 # The ACL file holds password hashes only; it is rebuilt from the Secret at every start, so the
 # Secret stays the one source of truth (live rotations are applied by the credentials provider).
@@ -46,6 +64,9 @@ sh "$scripts/redis-acl.sh" "$ACL_RULES_FILE" > "$acl_file"
     echo "availability-zone $AVAILABILITY_ZONE"
   fi
   # TLS (redis.conf turns it on): the certificate mounted from its Secret.
+  if [ "$aof_deferred" = 1 ]; then
+    echo "appendonly no"
+  fi
   if [ -n "${TLS_CA_FILE:-}" ]; then
     echo "tls-cert-file $TLS_CERT_FILE"
     echo "tls-key-file $TLS_KEY_FILE"
@@ -69,7 +90,8 @@ if [ "$TOPOLOGY" = "cluster" ]; then
   # Finds peers again by their DNS names if a restart left them all at new addresses.
   sh "$scripts/redis-rejoin.sh" &
   # Fails over at once when this replica's master process is gone.
-  sh "$scripts/redis-watchdog.sh" &
+  # It also turns the AOF back on after a start from the planned stop's RDB (above).
+  AOF_DEFERRED=$aof_deferred sh "$scripts/redis-watchdog.sh" &
 else
   # Points this replica at the Sentinels' master if no Sentinel does.
   sh "$scripts/sentinel-follow.sh" &

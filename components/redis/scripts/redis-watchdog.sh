@@ -49,6 +49,7 @@ take_over() {
   case "$stopped_at" in ''|*[!0-9]*) stopped_at=0 ;; esac
   now=$(date +%s)
   deadline=$(( now + ${TAKEOVER_TIMEOUT_SECONDS:-300} ))
+  last_refusal=
   # A marker older than TAKEOVER_WINDOW_SECONDS is not this restart's (a pod long gone, say).
   if [ "${PLANNED_TAKEOVER:-true}" = "false" ] || [ $(( now - stopped_at )) -gt "${TAKEOVER_WINDOW_SECONDS:-900}" ]; then
     rm -f "$marker"
@@ -68,11 +69,14 @@ take_over() {
     if [ -z "$known" ] || [ -z "$node_role" ] || [ "$loading" != "0" ]; then sleep 0.1; continue; fi
     # Not in a cluster (formation's business), or a master already (nothing was handed over).
     if [ "$known" -le 1 ] || [ "$node_role" = "master" ]; then break; fi
-    # Not while the AOF rewrite that follows a full sync runs: its fork and its writes slow this
+    # Not while the AOF rewrite that follows a full sync (or resume_aof) runs: its fork and its writes slow this
     # node down just when the old master pauses its clients for the handover (at 1 GB the longest
     # client stall was 388-418 ms with the takeover during the rewrite). TAKEOVER_AFTER_REWRITE=false
     # skips that wait (the rolling benchmark measures both).
-    if [ "$state" = "ok" ] && [ "$link" = "up" ] && [ "$syncing" = "0" ] &&
+    # Nor before this node's cluster bus reaches every master: the votes it asks for travel over
+    # those links, and just after a start some are still connecting (a failover asked for then
+    # waits out its 5 s without a majority).
+    if [ "$state" = "ok" ] && [ "$link" = "up" ] && [ "$syncing" = "0" ] && [ "$unlinked" = "0" ] &&
       { [ "$rewriting" != "1" ] || [ "${TAKEOVER_AFTER_REWRITE:-true}" = "false" ]; }; then
       # Only from a master that ran through this pod's stop (a rolling update's old pod, or the
       # replica this pod handed over to). When every pod stopped at once (kubectl delete pod --all)
@@ -86,24 +90,54 @@ take_over() {
              break
            fi ;;
       esac
+      # redis-cli exits 0 on an error reply too: only OK means the failover began. Just after a
+      # start the cluster bus may not have reached the master yet ("Master is down or failed"),
+      # which a partial resync makes likely (the link is up within milliseconds): look again.
+      reply=$(admin_cli 5 "$POD_IP" cluster failover 2>&1)
+      case $reply in
+        OK*) ;;
+        *)
+          [ "$reply" = "$last_refusal" ] || echo "watchdog: CLUSTER FAILOVER refused, trying again: $reply"
+          last_refusal=$reply
+          sleep 0.1
+          continue
+          ;;
+      esac
       echo "watchdog: taking the shard over after a planned stop"
-      if admin_cli 5 "$POD_IP" cluster failover >/dev/null 2>&1; then
-        # The old master pauses its writes until this node has them all, then it is demoted.
-        until is_master; do
-          [ "$(date +%s)" -lt "$deadline" ] || break
-          sleep 0.05
-        done
-      fi
+      # The old master pauses its writes until this node has them all, then it is demoted. A
+      # manual failover that does not win its election gives up after 5 s (Valkey's
+      # CLUSTER_MF_TIMEOUT): then look again and try again, while the deadline allows.
+      given_up=$(( $(date +%s) + 10 ))
+      until is_master; do
+        now=$(date +%s)
+        if [ "$now" -ge "$given_up" ] || [ "$now" -ge "$deadline" ]; then break; fi
+        sleep 0.05
+      done
       if is_master; then
         echo "watchdog: takeover done"
-      else
-        echo "watchdog: takeover did not finish"
+        break
       fi
-      break
+      echo "watchdog: the failover did not win its election"
+      continue
     fi
     sleep 0.1
   done
+  is_master || echo "watchdog: no takeover within ${TAKEOVER_TIMEOUT_SECONDS:-300} s"
   rm -f "$marker"
+}
+
+# resume_aof: after a start from the planned stop's RDB with the AOF off (redis-start.sh sets
+# AOF_DEFERRED=1), the AOF back on as soon as the data is loaded (CONFIG SET is refused while
+# loading). Valkey then writes a fresh AOF from memory, a rewrite the takeover waits for as it does
+# after a full sync; until it is done this replica's data is in memory only, as during a full
+# sync's load.
+resume_aof() {
+  while kill -0 "$redis_pid" 2>/dev/null; do
+    case $(admin_cli 5 "$POD_IP" config set appendonly yes 2>/dev/null) in
+      OK*) echo "watchdog: AOF back on after the start from the planned stop's RDB"; return ;;
+    esac
+    sleep 0.1
+  done
 }
 
 # watch: asks INFO replication every interval over one connection until a reply says the link to
@@ -162,7 +196,11 @@ check() {
   return 1
 }
 
-# Back from a planned stop: the takeover first, once (the watching below starts when it is done).
+# Back from a planned stop: the AOF back on and the takeover first, once (the watching below starts
+# when they are done).
+if [ "${AOF_DEFERRED:-0}" = 1 ]; then
+  resume_aof
+fi
 if [ -n "${DATA_DIR:-}" ] && [ -f "$DATA_DIR/planned-stop" ]; then
   take_over
 fi
