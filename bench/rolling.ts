@@ -5,6 +5,8 @@
 // per roll the total duration of `up` and each soak client's longest write stall.
 import Redis from "ioredis";
 import { USERS } from "../components/settings/spec";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { readEvents } from "../local/rollout";
 import { loadState } from "../local/state";
@@ -73,13 +75,28 @@ async function mastersOnLowOrdinals(deployment: UpResult): Promise<void> {
 /** Stalls longer than this get the Redis logs around them printed: where the time went. */
 const STALL_TRACE_MS = 150;
 
-/** Every pod's Redis log lines from just before a stall to its end, in time order (ms from the roll's start). */
-function traceStall(stateDir: string, from: number, to: number, t0: number): void {
+/**
+ * The last `lines` lines of every pod's log, the scripts' own lines (which carry no time) included;
+ * every log is kept in a folder of its own, since the bench takes the deployment down.
+ */
+function printLogTails(stateDir: string, lines: number): void {
+    const keep = fs.mkdtempSync(path.join(os.tmpdir(), "rolling-failed-"));
+    fs.cpSync(stateDir, keep, { recursive: true, filter: (src) => fs.statSync(src).isDirectory() || src.endsWith(".log") });
+    console.error(`bench rolling: the failed roll's logs are kept in ${keep}`);
+    for (const pod of loadState(stateDir)?.pods ?? []) {
+        const file = path.join(pod.root, "redis.log");
+        const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines) : [];
+        console.error(`bench rolling: the end of pod ${pod.ordinal}'s log:\n  ${text.join("\n  ")}`);
+    }
+}
+
+/** Every pod's Redis log lines from just before `from` to just after `to`, in time order (ms from the roll's start). */
+function printLogs(stateDir: string, from: number, to: number, t0: number, what: string): void {
     const lines = (loadState(stateDir)?.pods ?? []).flatMap((pod) =>
         logTimes(path.join(pod.root, "redis.log"), from - 500, to + 100).map((l) => ({ ...l, pod: pod.ordinal })),
     );
     lines.sort((a, b) => a.t - b.t);
-    console.error(`bench rolling: logs around the stall ${from - t0}..${to - t0}:`);
+    console.error(`bench rolling: logs around ${what} ${from - t0}..${to - t0}:`);
     for (const l of lines) console.error(`  ${l.t - t0} pod ${l.pod}: ${l.text}`);
 }
 
@@ -143,6 +160,9 @@ export async function benchRolling(
                 }) as typeof process.stderr.write;
                 try {
                     deployment = await project.up();
+                } catch (e) {
+                    printLogTails(project.stateDir, 60);
+                    throw e;
                 } finally {
                     process.stderr.write = write;
                     for (const key of Object.keys(variant.env)) delete process.env[key];
@@ -166,7 +186,7 @@ export async function benchRolling(
                     console.error(
                         `bench rolling: ${r.client} stall ${r.longestStallMs} ms at ${r.stallFrom - t0}..${r.stallTo - t0}${r.libraryErrors ? ` handled ${JSON.stringify(r.libraryErrors)}` : ""}${r.stallTrace ? ` trace ${JSON.stringify(r.stallTrace)}` : ""}`,
                     );
-                for (const r of reports) if (r.longestStallMs > STALL_TRACE_MS) traceStall(project.stateDir, r.stallFrom, r.stallTo, t0);
+                for (const r of reports) if (r.longestStallMs > STALL_TRACE_MS) printLogs(project.stateDir, r.stallFrom, r.stallTo, t0, "the stall");
                 results.push(run1);
             }
         }
