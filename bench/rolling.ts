@@ -186,7 +186,8 @@ export async function benchRolling(
                     console.error(
                         `bench rolling: ${r.client} stall ${r.longestStallMs} ms at ${r.stallFrom - t0}..${r.stallTo - t0}${r.libraryErrors ? ` handled ${JSON.stringify(r.libraryErrors)}` : ""}${r.stallTrace ? ` trace ${JSON.stringify(r.stallTrace)}` : ""}`,
                     );
-                for (const r of reports) if (r.longestStallMs > STALL_TRACE_MS) printLogs(project.stateDir, r.stallFrom, r.stallTo, t0, "the stall");
+                for (const r of reports)
+                    if (r.longestStallMs > STALL_TRACE_MS) printLogs(project.stateDir, r.stallFrom, r.stallTo, t0, "the stall");
                 results.push(run1);
             }
         }

@@ -254,7 +254,7 @@ describe("container scripts", () => {
                     `    printf '${id("a")} 127.0.0.1:6379@16379 master - 0 1 1 connected 0-5460\\n'`,
                     `    printf '${id("b")} 127.0.0.2:6379@16379 myself,slave ${id("a")} 0 1 1 connected\\n' ;;`,
                     // Refused once when asked to (redis-cli exits 0 on an error reply too), then accepted.
-                    "  'cluster failover') if [ -f \"$d/refuse-once\" ]; then rm \"$d/refuse-once\"; echo 'ERR Master is down or failed, please use CLUSTER FAILOVER FORCE'; else : >\"$d/failed-over\"; echo OK; fi ;;",
+                    '  \'cluster failover\') if [ -f "$d/refuse-once" ]; then rm "$d/refuse-once"; echo \'ERR Master is down or failed, please use CLUSTER FAILOVER FORCE\'; else : >"$d/failed-over"; echo OK; fi ;;',
                     "  'config set appendonly yes') echo OK ;;",
                     "  'info server') printf 'uptime_in_seconds:%s\\r\\n' \"$(cat \"$d/master-uptime\")\" ;;",
                     "  role) if [ -f \"$d/failed-over\" ]; then printf 'master\\n0\\n'; else printf 'slave\\n'; fi ;;",
