@@ -5,6 +5,7 @@
 // resumes on the next `up` in the same order.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { parseClusterNodes } from "../../components/formation/plan/topology";
 import { readEvents, RolloutEvent } from "../../local/rollout";
@@ -62,6 +63,8 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
                 [],
                 `${pod.name} took or sent a full copy of a shard`,
             );
+            // Loaded, the stop's RDB is gone: the disk holds the AOF alone, as storage.size allows for.
+            assert.ok(!fs.existsSync(path.join(pod.root, "data", "dump.rdb")), `${pod.name} kept its stop's RDB`);
         }
         for (const host of hosts()) {
             const persistence = cli(host, "info", "persistence").stdout;

@@ -44,6 +44,13 @@ if [ "$TOPOLOGY" = "cluster" ] && [ -f "$DATA_DIR/planned-stop" ] && [ -f "$DATA
   aof_deferred=1
   echo "back from a planned stop as a replica: loading the RDB written at the stop, AOF off until the data is in"
 fi
+# Without save rules nothing but that start reads the stop's RDB: the watchdog removes it once it
+# is loaded, so that the disk holds the AOF and its rewrite as storage.size allows for, not a
+# third copy of the data.
+stop_rdb=''
+if [ "$aof_deferred" = 1 ] && grep -q '^save ""$' "$CONFIG_DIR/redis.conf"; then
+  stop_rdb="$DATA_DIR/dump.rdb"
+fi
 
 umask 077
 # The ACL file holds password hashes only; it is rebuilt from the Secret at every start, so the
@@ -91,7 +98,7 @@ if [ "$TOPOLOGY" = "cluster" ]; then
   sh "$scripts/redis-rejoin.sh" &
   # Fails over at once when this replica's master process is gone.
   # It also turns the AOF back on after a start from the planned stop's RDB (above).
-  AOF_DEFERRED=$aof_deferred sh "$scripts/redis-watchdog.sh" &
+  AOF_DEFERRED=$aof_deferred STOP_RDB=$stop_rdb sh "$scripts/redis-watchdog.sh" &
 else
   # Points this replica at the Sentinels' master if no Sentinel does.
   sh "$scripts/sentinel-follow.sh" &

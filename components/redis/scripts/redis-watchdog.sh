@@ -134,7 +134,13 @@ take_over() {
 resume_aof() {
   while kill -0 "$redis_pid" 2>/dev/null; do
     case $(admin_cli 5 "$POD_IP" config set appendonly yes 2>/dev/null) in
-      OK*) echo "watchdog: AOF back on after the start from the planned stop's RDB"; return ;;
+      OK*)
+        echo "watchdog: AOF back on after the start from the planned stop's RDB"
+        # Loaded, so no longer needed (redis-start.sh names it only without save rules): if this
+        # node stops before its AOF is rewritten, it starts from the AOF as of its stop instead.
+        [ -z "${STOP_RDB:-}" ] || rm -f "$STOP_RDB"
+        return
+        ;;
     esac
     sleep 0.1
   done
