@@ -118,16 +118,22 @@ export function rollVariants(only: string[]): typeof ROLL_VARIANTS {
     return chosen;
 }
 
+/**
+ * `rdbCompression` is the stack's `redis.rdbCompression` for the whole run (every variant): the
+ * bench's values do not compress, so LZF only costs CPU in each RDB a roll writes (a replica's
+ * stop, the AOF rewrite's preamble, a full sync), which a user with such data would turn off.
+ */
 export async function benchRolling(
     megabytes: number,
     runs: number,
     variants = ROLL_VARIANTS,
-): Promise<{ megabytes: number; runs: RollRun[] }> {
+    rdbCompression = true,
+): Promise<{ megabytes: number; rdbCompression: boolean; runs: RollRun[] }> {
     const project = new LocalProject("bench-rolling", "127.0.12.11");
     const config = (image: string) => ({
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "4Gi" } },
         storage: { size: "20Gi", storageClass: "" },
-        redis: { maxmemory: "2gb", ioThreads: 1 },
+        redis: { maxmemory: "2gb", ioThreads: 1, rdbCompression },
         formation: { connectivity: "direct" },
         image,
     });
@@ -196,10 +202,10 @@ export async function benchRolling(
         await project.destroy();
         console.error(`bench rolling: down took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
-    return { megabytes, runs: results };
+    return { megabytes, rdbCompression, runs: results };
 }
 
-export function printRolling(r: { megabytes: number; runs: RollRun[] }): void {
+export function printRolling(r: { megabytes: number; rdbCompression: boolean; runs: RollRun[] }): void {
     const of = (v: string) => r.runs.filter((x) => x.variant === v);
     const stall = (v: string, c: string) => median(of(v).map((x) => x.stallMs[c] ?? NaN));
     const rows = ROLL_VARIANTS.filter((v) => of(v.name).length > 0).map((v) => [
@@ -215,7 +221,7 @@ export function printRolling(r: { megabytes: number; runs: RollRun[] }): void {
     ]);
     const ratio = (v: string) => median(of(v).map((x) => x.seconds)) / median(of("plain").map((x) => x.seconds));
     printTable(
-        `Rolling image change, 6 pods, ${r.megabytes} MB (median of runs; stalls in ms, longest stretch without an acknowledged write)`,
+        `Rolling image change, 6 pods, ${r.megabytes} MB${r.rdbCompression ? "" : ", rdbCompression off"} (median of runs; stalls in ms, longest stretch without an acknowledged write)`,
         ["roll", "runs", "median s", ...CLIENTS.map((c) => `${c} stall`), "max stall", "app errors", "runs (s)"],
         rows,
     );

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|sentinel-handover|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --rolling-variants=handover,plain] [-- --throughput-requests=100000] [-- --runs=N]:
+// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|sentinel-handover|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --rolling-variants=handover,plain] [-- --rolling-rdb-compression=no] [-- --throughput-requests=100000] [-- --runs=N]:
 // runs the benchmarks, prints tables, writes JSON under bench/results/. --runs sets the rounds of
 // the tls and connections cells (default 3).
 import { benchBackup, printBackup } from "./backup";
@@ -88,7 +88,10 @@ async function main(): Promise<void> {
         const mb = Number(process.argv.find((a) => a.startsWith("--rolling-mb="))?.slice("--rolling-mb=".length) ?? (quick ? 64 : 512));
         // Comma-separated; a comma followed by a space is part of a name ("handover, no takeover").
         const names = process.argv.find((a) => a.startsWith("--rolling-variants="))?.slice("--rolling-variants=".length);
-        const rolling = await benchRolling(mb, quick ? 1 : 3, rollVariants(names ? names.split(/,(?! )/) : []));
+        const compression =
+            process.argv.find((a) => a.startsWith("--rolling-rdb-compression="))?.slice("--rolling-rdb-compression=".length) ?? "yes";
+        if (!["yes", "no"].includes(compression)) throw new Error(`--rolling-rdb-compression: got "${compression}"; allowed: yes, no`);
+        const rolling = await benchRolling(mb, quick ? 1 : 3, rollVariants(names ? names.split(/,(?! )/) : []), compression === "yes");
         printRolling(rolling);
         console.log(`\nwrote ${writeResult("rolling", { quick, ...rolling })}`);
     }
