@@ -35,6 +35,9 @@ fi
 # loading it a second time. Any doubt (no marker, a master by nodes.conf, an AOF file newer than
 # the RDB, AOF off in the config) starts from the AOF as always. An RDB's data is always that of
 # the offset it records, so the worst case is a full resync; a master never boots from one.
+# An RDB save that a kill cut short (a stop's save past the grace period) leaves its temporary
+# file, which nothing else removes: no server runs in this data directory yet.
+rm -f "$DATA_DIR"/temp-*.rdb
 aof_deferred=0
 if [ "$TOPOLOGY" = "cluster" ] && [ -f "$DATA_DIR/planned-stop" ] && [ -f "$DATA_DIR/dump.rdb" ] &&
   [ -n "$(find "$DATA_DIR/dump.rdb" -newer "$DATA_DIR/planned-stop")" ] &&
