@@ -6,36 +6,24 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadRedisScripts } from "../../components/redis/scripts";
+import { standInEnv, writeScriptsWithStandInCli } from "../support/stand-in-cli";
 
 describe("redis-prestop.sh: the RDB at a replica's stop", () => {
     let dir: string;
 
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "prestop-save-"));
-        for (const [name, text] of Object.entries(loadRedisScripts("cluster"))) fs.writeFileSync(path.join(dir, name), text!);
-        fs.mkdirSync(path.join(dir, "bin"));
         // Answers from files the test writes: the role INFO reports, how long the last AOF
         // rewrite took, and CLUSTER NODES (this node without slots: the hook has nothing to hand over).
-        fs.writeFileSync(
-            path.join(dir, "bin", "redis-cli"),
-            [
-                "#!/bin/sh",
-                `d=${dir}`,
-                "while [ $# -gt 0 ]; do case $1 in --user|-h|-p) shift 2 ;; --*) shift ;; *) break ;; esac; done",
-                'echo "$*" >>"$d/calls"',
-                'case "$*" in',
-                "  '') cat >/dev/null",
-                '      printf \'role:%s\\r\\naof_last_rewrite_time_sec:%s\\r\\nrdb_last_bgsave_time_sec:-1\\r\\nused_memory_dataset:1000\\r\\n\' "$(cat "$d/role")" "$(cat "$d/took")" ;;',
-                "  'cluster nodes') printf '%s 127.0.0.2:6379@16379 myself,%s - 0 1 1 connected\\n' \"$(printf 'b%.0s' $(seq 40))\" \"$(cat \"$d/role\")\" ;;",
-                "  'config set shutdown-on-sigterm save') echo OK ;;",
-                "esac",
-                "",
-            ].join("\n"),
-            { mode: 0o755 },
-        );
-        fs.writeFileSync(path.join(dir, "password"), "x");
-        fs.mkdirSync(path.join(dir, "data"));
+        writeScriptsWithStandInCli(dir, [
+            "while [ $# -gt 0 ]; do case $1 in --user|-h|-p) shift 2 ;; --*) shift ;; *) break ;; esac; done",
+            'case "$*" in',
+            "  '') cat >/dev/null",
+            '      printf \'role:%s\\r\\naof_last_rewrite_time_sec:%s\\r\\nrdb_last_bgsave_time_sec:-1\\r\\nused_memory_dataset:1000\\r\\n\' "$(cat "$d/role")" "$(cat "$d/took")" ;;',
+            "  'cluster nodes') printf '%s 127.0.0.2:6379@16379 myself,%s - 0 1 1 connected\\n' \"$(printf 'b%.0s' $(seq 40))\" \"$(cat \"$d/role\")\" ;;",
+            "  'config set shutdown-on-sigterm save') echo OK ;;",
+            "esac",
+        ]);
     });
 
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -48,15 +36,7 @@ describe("redis-prestop.sh: the RDB at a replica's stop", () => {
         const r = spawnSync("sh", [path.join(dir, "redis-prestop.sh")], {
             encoding: "utf8",
             timeout: 20000,
-            env: {
-                PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
-                POD_IP: "127.0.0.2",
-                PASSWORD_FILE: path.join(dir, "password"),
-                ADMIN_USER: "admin",
-                REDIS_PORT: "6379",
-                DATA_DIR: path.join(dir, "data"),
-                HANDOVER_TIMEOUT_SECONDS: "20",
-            },
+            env: { ...standInEnv(dir), HANDOVER_TIMEOUT_SECONDS: "20" },
         });
         assert.strictEqual(r.status, 0, r.stderr);
         const calls = fs.readFileSync(path.join(dir, "calls"), "utf8");

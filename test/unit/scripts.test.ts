@@ -10,6 +10,7 @@ import { loadBackupScripts } from "../../components/backup/scripts";
 import { loadRedisScripts, SENTINEL_SCRIPTS } from "../../components/redis/scripts";
 import { buildAllObjects } from "../../components/kubernetes";
 import { resolveSpec } from "../../components/settings/spec";
+import { standInEnv, writeScriptsWithStandInCli } from "../support/stand-in-cli";
 
 /** Calls to scripts that are not shipped; `branchOnly` callees may be missing when only redis-start.sh calls them (it branches on TOPOLOGY). */
 function missingCallees(scripts: Record<string, string | undefined>, branchOnly: readonly string[] = []): string[] {
@@ -230,41 +231,29 @@ describe("container scripts", () => {
     it("redis-watchdog.sh: back from a planned stop, takes the shard over once, then watches over one connection", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "watchdog-"));
         try {
-            for (const [name, text] of Object.entries(loadRedisScripts("cluster"))) fs.writeFileSync(path.join(dir, name), text!);
             const id = (c: string) => c.repeat(40);
             // A stand-in client that logs its calls: a restarted replica that loads for two looks
             // (INFO says role:master meanwhile, nodes.conf says slave), then is synced; CLUSTER
             // FAILOVER makes it a master; the streaming client (-r) answers once and ends.
-            fs.mkdirSync(path.join(dir, "bin"));
-            fs.writeFileSync(
-                path.join(dir, "bin", "redis-cli"),
-                [
-                    "#!/bin/sh",
-                    `d=${dir}`,
-                    'echo "$*" >>"$d/calls"',
-                    "case \" $* \" in *' -r '*) printf 'role:master\\r\\n'; exit 0 ;; esac",
-                    "while [ $# -gt 0 ]; do case $1 in --user|-h|-p) shift 2 ;; --*) shift ;; *) break ;; esac; done",
-                    'case "$*" in',
-                    "  '')",
-                    "    cat >/dev/null",
-                    '    echo x >>"$d/looks"',
-                    '    [ "$(wc -l <"$d/looks")" -gt 2 ] && loading=0 || loading=1',
-                    "    printf 'loading:%s\\r\\ncluster_state:ok\\r\\ncluster_known_nodes:6\\r\\n' \"$loading\"",
-                    "    printf 'role:master\\r\\nmaster_host:127.0.0.1\\r\\nmaster_link_status:up\\r\\nmaster_sync_in_progress:0\\r\\n'",
-                    `    printf '${id("a")} 127.0.0.1:6379@16379 master - 0 1 1 connected 0-5460\\n'`,
-                    `    printf '${id("b")} 127.0.0.2:6379@16379 myself,slave ${id("a")} 0 1 1 connected\\n' ;;`,
-                    // Refused once when asked to (redis-cli exits 0 on an error reply too), then accepted.
-                    '  \'cluster failover\') if [ -f "$d/refuse-once" ]; then rm "$d/refuse-once"; echo \'ERR Master is down or failed, please use CLUSTER FAILOVER FORCE\'; else : >"$d/failed-over"; echo OK; fi ;;',
-                    "  'config set appendonly yes') echo OK ;;",
-                    "  'info server') printf 'uptime_in_seconds:%s\\r\\n' \"$(cat \"$d/master-uptime\")\" ;;",
-                    "  role) if [ -f \"$d/failed-over\" ]; then printf 'master\\n0\\n'; else printf 'slave\\n'; fi ;;",
-                    "esac",
-                    "",
-                ].join("\n"),
-                { mode: 0o755 },
-            );
-            fs.writeFileSync(path.join(dir, "password"), "x");
-            fs.mkdirSync(path.join(dir, "data"));
+            writeScriptsWithStandInCli(dir, [
+                "case \" $* \" in *' -r '*) printf 'role:master\\r\\n'; exit 0 ;; esac",
+                "while [ $# -gt 0 ]; do case $1 in --user|-h|-p) shift 2 ;; --*) shift ;; *) break ;; esac; done",
+                'case "$*" in',
+                "  '')",
+                "    cat >/dev/null",
+                '    echo x >>"$d/looks"',
+                '    [ "$(wc -l <"$d/looks")" -gt 2 ] && loading=0 || loading=1',
+                "    printf 'loading:%s\\r\\ncluster_state:ok\\r\\ncluster_known_nodes:6\\r\\n' \"$loading\"",
+                "    printf 'role:master\\r\\nmaster_host:127.0.0.1\\r\\nmaster_link_status:up\\r\\nmaster_sync_in_progress:0\\r\\n'",
+                `    printf '${id("a")} 127.0.0.1:6379@16379 master - 0 1 1 connected 0-5460\\n'`,
+                `    printf '${id("b")} 127.0.0.2:6379@16379 myself,slave ${id("a")} 0 1 1 connected\\n' ;;`,
+                // Refused once when asked to (redis-cli exits 0 on an error reply too), then accepted.
+                '  \'cluster failover\') if [ -f "$d/refuse-once" ]; then rm "$d/refuse-once"; echo \'ERR Master is down or failed, please use CLUSTER FAILOVER FORCE\'; else : >"$d/failed-over"; echo OK; fi ;;',
+                "  'config set appendonly yes') echo OK ;;",
+                "  'info server') printf 'uptime_in_seconds:%s\\r\\n' \"$(cat \"$d/master-uptime\")\" ;;",
+                "  role) if [ -f \"$d/failed-over\" ]; then printf 'master\\n0\\n'; else printf 'slave\\n'; fi ;;",
+                "esac",
+            ]);
             const marker = path.join(dir, "data", "planned-stop");
             // The stop was 30 s ago; the master has been up `masterUptime` seconds.
             const run = (env: Record<string, string> = {}, masterUptime = 100000) => {
@@ -286,12 +275,7 @@ describe("container scripts", () => {
                         encoding: "utf8",
                         timeout: 20000,
                         env: {
-                            PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
-                            POD_IP: "127.0.0.2",
-                            PASSWORD_FILE: path.join(dir, "password"),
-                            ADMIN_USER: "admin",
-                            REDIS_PORT: "6379",
-                            DATA_DIR: path.join(dir, "data"),
+                            ...standInEnv(dir),
                             WATCHDOG_INTERVAL_SECONDS: "0.1",
                             TAKEOVER_TIMEOUT_SECONDS: "10",
                             ...env,
