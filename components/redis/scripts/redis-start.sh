@@ -27,6 +27,10 @@ if [ "$TOPOLOGY" = "sentinel" ]; then
   echo "starting as ${master:+replica of }${master:-master}"
 fi
 
+# An RDB save that a kill cut short (a stop's save past the grace period) leaves its temporary
+# file, which nothing else removes: no server runs in this data directory yet.
+rm -f "$DATA_DIR"/temp-*.rdb
+
 # Back from a planned stop as a replica, with the RDB it wrote as it stopped (redis-prestop.sh asks
 # for one): load that RDB instead of the AOF, with the AOF off until the watchdog turns it back on
 # once the data is in. Only an RDB carries the replication offset, so only this way does the
@@ -35,9 +39,6 @@ fi
 # loading it a second time. Any doubt (no marker, a master by nodes.conf, an AOF file newer than
 # the RDB, AOF off in the config) starts from the AOF as always. An RDB's data is always that of
 # the offset it records, so the worst case is a full resync; a master never boots from one.
-# An RDB save that a kill cut short (a stop's save past the grace period) leaves its temporary
-# file, which nothing else removes: no server runs in this data directory yet.
-rm -f "$DATA_DIR"/temp-*.rdb
 aof_deferred=0
 if [ "$TOPOLOGY" = "cluster" ] && [ -f "$DATA_DIR/planned-stop" ] && [ -f "$DATA_DIR/dump.rdb" ] &&
   [ -n "$(find "$DATA_DIR/dump.rdb" -newer "$DATA_DIR/planned-stop")" ] &&
@@ -73,10 +74,11 @@ sh "$scripts/redis-acl.sh" "$ACL_RULES_FILE" > "$acl_file"
   if [ -n "${AVAILABILITY_ZONE:-}" ]; then
     echo "availability-zone $AVAILABILITY_ZONE"
   fi
-  # TLS (redis.conf turns it on): the certificate mounted from its Secret.
+  # The start from the planned stop's RDB (above).
   if [ "$aof_deferred" = 1 ]; then
     echo "appendonly no"
   fi
+  # TLS (redis.conf turns it on): the certificate mounted from its Secret.
   if [ -n "${TLS_CA_FILE:-}" ]; then
     echo "tls-cert-file $TLS_CERT_FILE"
     echo "tls-key-file $TLS_KEY_FILE"

@@ -122,7 +122,9 @@ take_over() {
     fi
     sleep 0.1
   done
-  is_master || echo "watchdog: no takeover within ${TAKEOVER_TIMEOUT_SECONDS:-300} s"
+  if [ "$(date +%s)" -ge "$deadline" ] && ! is_master; then
+    echo "watchdog: no takeover within ${TAKEOVER_TIMEOUT_SECONDS:-300} s"
+  fi
   rm -f "$marker"
 }
 
