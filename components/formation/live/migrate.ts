@@ -6,7 +6,7 @@
 // has the bounds and why), and every step tolerates having been done already, so a run
 // interrupted anywhere is finished by the next.
 import type Redis from "ioredis";
-import { callWithin, Log } from "./redis-client";
+import { callWithin, connectionLost, Log } from "./redis-client";
 import type { ClusterNodeView } from "../plan/topology";
 import {
     batchesOf,
@@ -89,9 +89,10 @@ async function assignSlots(from: Master, to: Master, slots: number[], masters: M
                     // (cluster-allow-replica-migration): it let go already. Valkey 8 holds a
                     // SETSLOT until the master's replicas have it too, and the demotion ends
                     // that wait with UNBLOCKED ("instance state changed (master -> replica?)").
-                    // It may also drop its clients as it turns; whether every slot found its
-                    // owner is checked after the moves (waitForAgreement), not taken on trust.
-                    if (/only with masters|UNBLOCKED.*master -> replica|Connection is closed/i.test(String(e))) return;
+                    // It may also drop its clients as it turns, before or while the rest of
+                    // this chunk's SETSLOTs are sent; whether every slot found its owner is
+                    // checked after the moves (waitForAgreement), not taken on trust.
+                    if (connectionLost(e) || /only with masters|UNBLOCKED.*master -> replica/i.test(String(e))) return;
                     if (attempt >= 3 || !/still hold keys/i.test(String(e))) throw e;
                     await drainSlot(from, to, s, run);
                 }

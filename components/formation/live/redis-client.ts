@@ -37,6 +37,16 @@ export function connect(node: NodeAddress, password: string, timeoutMs = 5000, u
     });
 }
 
+/**
+ * Whether a command failed because its connection is gone rather than by the server's answer.
+ * ioredis says so in two ways, both without sending the command (enableOfflineQueue is off):
+ * "Connection is closed." once the client has ended, and "Stream isn't writeable ..." while the
+ * socket is closing but the client has not ended yet.
+ */
+export function connectionLost(e: unknown): boolean {
+    return /^(Error: )?(Connection is closed|Stream isn't writeable)/.test(e instanceof Error ? e.message : String(e));
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
