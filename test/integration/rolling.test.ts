@@ -69,6 +69,8 @@ describe("rolling changes under writes (local mode, dev stack)", function () {
         for (const host of hosts()) {
             const persistence = cli(host, "info", "persistence").stdout;
             assert.match(persistence, /^aof_enabled:1\r?$/m, `${host} does not write its AOF`);
+            // The stop's RDB was written without LZF (no save rules); the node runs as configured.
+            assert.strictEqual(cli(host, "config", "get", "rdbcompression").stdout.trim().split("\n")[1], "yes", `${host} rdbcompression`);
         }
     }
 
