@@ -52,16 +52,11 @@ function redactLeaves(value: unknown): unknown {
     return REDACTED;
 }
 
-interface Capture {
-    parent: string;
-    dependencies: string[];
-    ignoreChanges: string[];
-    replaceOnChanges: string[];
-    deleteBeforeReplace: boolean;
-    retainOnDelete: boolean;
-    customTimeouts: RegisteredResource["customTimeouts"];
-    urn?: string;
-}
+/** What the resource's options say, captured at registration (the mocks see only its inputs). */
+type Capture = Pick<
+    RegisteredResource,
+    "parent" | "dependencies" | "ignoreChanges" | "replaceOnChanges" | "deleteBeforeReplace" | "retainOnDelete" | "customTimeouts"
+> & { urn?: string };
 
 const NO_TIMEOUTS = { create: "", update: "", delete: "" };
 const timeoutsOf = (t: any): RegisteredResource["customTimeouts"] =>
