@@ -3,6 +3,7 @@ import { readPackageFile } from "../package-files";
 /** The container scripts shipped in the scripts ConfigMap, by file name. */
 export const REDIS_SCRIPTS = [
     "redis-lib.sh",
+    "resync-lib.sh",
     "redis-start.sh",
     "redis-cli.sh",
     "redis-acl.sh",

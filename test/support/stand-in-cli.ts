@@ -5,12 +5,12 @@ import * as path from "path";
 import { loadRedisScripts } from "../../components/redis/scripts";
 
 /**
- * Writes the cluster topology's scripts into `dir`, a password file, an empty `data/`, and
+ * Writes the scripts of `topology` into `dir`, a password file, an empty `data/`, and
  * `bin/redis-cli`: a stand-in that appends each call's arguments to `dir/calls`, then runs `body`
  * (sh lines, with `$d` naming `dir`).
  */
-export function writeScriptsWithStandInCli(dir: string, body: string[]): void {
-    for (const [name, text] of Object.entries(loadRedisScripts("cluster"))) fs.writeFileSync(path.join(dir, name), text!);
+export function writeScriptsWithStandInCli(dir: string, body: string[], topology: "cluster" | "sentinel" = "cluster"): void {
+    for (const [name, text] of Object.entries(loadRedisScripts(topology))) fs.writeFileSync(path.join(dir, name), text!);
     fs.mkdirSync(path.join(dir, "bin"));
     fs.writeFileSync(path.join(dir, "bin", "redis-cli"), ["#!/bin/sh", `d=${dir}`, 'echo "$*" >>"$d/calls"', ...body, ""].join("\n"), {
         mode: 0o755,

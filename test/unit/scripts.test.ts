@@ -65,6 +65,17 @@ describe("container scripts", () => {
         const users: string[] = [];
         for (const [name, text = ""] of Object.entries(scripts)) {
             if (name === "redis-lib.sh") continue;
+            // Another library (resync-lib.sh) uses redis-lib.sh's functions; whoever sources it
+            // sources redis-lib.sh first.
+            if (name.endsWith("-lib.sh")) {
+                const sourcing = new RegExp(`^\\. "\\$scripts/${name}"$`, "m");
+                for (const [user, t = ""] of Object.entries(scripts)) {
+                    const at = t.search(sourcing);
+                    if (at >= 0 && !(t.indexOf(source) >= 0 && t.indexOf(source) < at))
+                        problems.push(`${user} sources ${name} without redis-lib.sh before it`);
+                }
+                continue;
+            }
             const own = text.replace(/^\s*#.*$/gm, "");
             for (const f of [...functions, "cli"])
                 if (new RegExp(`^\\s*${f}\\(\\)`, "m").test(own)) problems.push(`${name} defines ${f}()`);

@@ -16,54 +16,25 @@ set -u
 scripts=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR source=redis-lib.sh
 . "$scripts/redis-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=resync-lib.sh
+. "$scripts/resync-lib.sh"
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
 
-if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then
-  exec sh "$(dirname "$0")/sentinel-prestop.sh"
-fi
-# A planned stop: back on its (new) template, this pod takes its shard over once it has every
-# write (redis-watchdog.sh), so that a rolling update finds each master a replica by its turn.
-# Whether it does is the new template's PLANNED_TAKEOVER (the watchdog's), not this pod's: the
-# marker is always left, so the roll that turns the takeover on already uses it.
+# A planned stop: the marker tells the next start so (redis-start.sh, which may then start from the
+# RDB below). In the cluster topology, back on its (new) template, this pod also takes its shard
+# over once it has every write (redis-watchdog.sh), so that a rolling update finds each master a
+# replica by its turn. Whether it does is the new template's PLANNED_TAKEOVER (the watchdog's),
+# not this pod's: the marker is always left, so the roll that turns the takeover on already uses it.
 if [ -n "${DATA_DIR:-}" ]; then
   date +%s > "$DATA_DIR/planned-stop" 2>/dev/null || true
 fi
-# However the hook ends: a node that stops as a replica writes an RDB as it exits (SIGTERM), which
-# carries its replication offset, so that it comes back with a partial resync (redis-start.sh).
-# A master keeps the stock stop: it would only lose time writing a file it never boots from. So
-# does a replica whose last whole write of its data (the AOF rewrite or an RDB save, as INFO
-# persistence times them; else its dataset at 50 MB/s) took more than half the time left before
-# Kubernetes kills it (HANDOVER_TIMEOUT_SECONDS leaves 5 s after the hook besides Redis's
-# shutdown-timeout): a save cut short helps nobody, and it would only delay the kill.
-# shellcheck disable=SC2317 # run by the EXIT trap
-save_offset_on_stop() {
-  info=$(printf '%s\n' "INFO replication" "INFO persistence" "INFO memory" | admin_cli 5 "$POD_IP" 2>/dev/null) || return 0
-  [ "$(field "$info" role)" = "slave" ] || return 0
-  took=$(field "$info" aof_last_rewrite_time_sec) saved=$(field "$info" rdb_last_bgsave_time_sec)
-  case "$took" in ''|*[!0-9]*) took=-1 ;; esac
-  case "$saved" in ''|*[!0-9]*) saved=-1 ;; esac
-  [ "$saved" -le "$took" ] || took=$saved
-  if [ "$took" -lt 0 ]; then
-    bytes=$(field "$info" used_memory_dataset)
-    case "$bytes" in ''|*[!0-9]*) bytes=0 ;; esac
-    took=$((bytes / 50000000 + 1))
-  fi
-  left=$((deadline + 5 - $(date +%s)))
-  if [ $((took * 2)) -ge "$left" ]; then
-    echo "no RDB at the stop: writing the data took ${took} s, ${left} s are left"
-    return 0
-  fi
-  # Without save rules the RDB lives only until the restarted node has loaded it and turned its
-  # AOF back on (redis-start.sh, redis-watchdog.sh), so it is written without LZF: on values that
-  # do not compress, compressing took 3.3 s of a 459 MB save where writing took 0.9 s (docs/
-  # performance.md). The setting is not persisted: the restarted server reads its own config.
-  if [ -z "$(admin_cli 5 "$POD_IP" config get save 2>/dev/null | sed -n 2p)" ]; then
-    admin_cli 5 "$POD_IP" config set rdbcompression no >/dev/null 2>&1
-  fi
-  admin_cli 5 "$POD_IP" config set shutdown-on-sigterm save >/dev/null 2>&1
-}
+if [ "${TOPOLOGY:-cluster}" = "sentinel" ]; then
+  exec sh "$(dirname "$0")/sentinel-prestop.sh"
+fi
+# However the hook ends: a node that stops as a replica writes an RDB as it exits, to come back
+# with a partial resync (resync-lib.sh).
 deadline=$(( $(date +%s) + ${HANDOVER_TIMEOUT_SECONDS:-20} ))
-trap save_offset_on_stop EXIT
+trap 'save_offset_on_stop "$deadline"' EXIT
 nodes=$(admin_cli 5 "$POD_IP" cluster nodes) || exit 0
 # My id, flags and field count, in one pass.
 read -r my_id flags fields <<EOF

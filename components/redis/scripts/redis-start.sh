@@ -31,23 +31,34 @@ fi
 # file, which nothing else removes: no server runs in this data directory yet.
 rm -f "$DATA_DIR"/temp-*.rdb
 
-# Back from a planned stop as a replica, with the RDB it wrote as it stopped (redis-prestop.sh asks
-# for one): load that RDB instead of the AOF, with the AOF off until the watchdog turns it back on
-# once the data is in. Only an RDB carries the replication offset, so only this way does the
-# replica continue from where it stopped (a partial resync: the master sends what it missed from
-# its backlog) instead of the master forking a full copy of the shard, sending it, and this node
-# loading it a second time. Any doubt (no marker, a master by nodes.conf, an AOF file newer than
-# the RDB, AOF off in the config) starts from the AOF as always. An RDB's data is always that of
-# the offset it records, so the worst case is a full resync; a master never boots from one.
+# Back from a planned stop as a replica, with the RDB it wrote as it stopped (the preStop hook asks
+# for one, resync-lib.sh): load that RDB instead of the AOF, with the AOF off until the watchdog
+# (sentinel-follow.sh in the sentinel topology) turns it back on once the data is in. Only an RDB
+# carries the replication offset, so only this way does the replica continue from where it
+# stopped (a partial resync: the master sends what it missed from its backlog) instead of the
+# master forking a full copy of the data, sending it, and this node loading it a second time. Any
+# doubt (no marker, not a replica now, an AOF file newer than the RDB, AOF off in the config)
+# starts from the AOF as always. An RDB's data is always that of the offset it records, so the
+# worst case is a full resync; a master never boots from one.
+# starts_as_replica: nodes.conf says this node is a replica (cluster), or the Sentinels' master
+# is another pod (sentinel, decided above).
+starts_as_replica() {
+  if [ "$TOPOLOGY" = "cluster" ]; then
+    awk '$3 ~ /myself/ && $3 ~ /slave/ {found = 1} END {exit !found}' "$DATA_DIR/nodes.conf" 2>/dev/null
+  else
+    [ -n "$master" ]
+  fi
+}
 aof_deferred=0
-if [ "$TOPOLOGY" = "cluster" ] && [ -f "$DATA_DIR/planned-stop" ] && [ -f "$DATA_DIR/dump.rdb" ] &&
+if [ -f "$DATA_DIR/planned-stop" ] && [ -f "$DATA_DIR/dump.rdb" ] &&
   [ -n "$(find "$DATA_DIR/dump.rdb" -newer "$DATA_DIR/planned-stop")" ] &&
-  grep -q '^appendonly yes$' "$CONFIG_DIR/redis.conf" &&
-  awk '$3 ~ /myself/ && $3 ~ /slave/ {found = 1} END {exit !found}' "$DATA_DIR/nodes.conf" 2>/dev/null &&
+  grep -q '^appendonly yes$' "$CONFIG_DIR/redis.conf" && starts_as_replica &&
   [ -z "$(find "$DATA_DIR/appendonlydir" -newer "$DATA_DIR/dump.rdb" 2>/dev/null | head -n 1)" ]; then
   aof_deferred=1
   echo "back from a planned stop as a replica: loading the RDB written at the stop, AOF off until the data is in"
 fi
+# The sentinel topology reads the marker only here (the cluster's watchdog removes it after its takeover).
+[ "$TOPOLOGY" = "cluster" ] || rm -f "$DATA_DIR/planned-stop"
 # Without save rules nothing but that start reads the stop's RDB: the watchdog removes it once it
 # is loaded, so that the disk holds the AOF and its rewrite as storage.size allows for, not a
 # third copy of the data.
@@ -105,8 +116,9 @@ if [ "$TOPOLOGY" = "cluster" ]; then
   # It also turns the AOF back on after a start from the planned stop's RDB (above).
   AOF_DEFERRED=$aof_deferred STOP_RDB=$stop_rdb sh "$scripts/redis-watchdog.sh" &
 else
-  # Points this replica at the Sentinels' master if no Sentinel does.
-  sh "$scripts/sentinel-follow.sh" &
+  # Points this replica at the Sentinels' master if no Sentinel does; first it turns the AOF back
+  # on after a start from the planned stop's RDB (above).
+  AOF_DEFERRED=$aof_deferred STOP_RDB=$stop_rdb sh "$scripts/sentinel-follow.sh" &
   # Applies password rotations live (the cluster topology's credentials provider does it there).
   sh "$scripts/acl-reload.sh" &
 fi

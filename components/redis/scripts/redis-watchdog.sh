@@ -29,6 +29,8 @@ set -u
 scripts=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR source=redis-lib.sh
 . "$scripts/redis-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=resync-lib.sh
+. "$scripts/resync-lib.sh"
 : "${POD_IP:?}" "${PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}"
 
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
@@ -128,26 +130,6 @@ take_over() {
   rm -f "$marker"
 }
 
-# resume_aof: after a start from the planned stop's RDB with the AOF off (redis-start.sh sets
-# AOF_DEFERRED=1), the AOF back on as soon as the data is loaded (CONFIG SET is refused while
-# loading). Valkey then writes a fresh AOF from memory, a rewrite the takeover waits for as it does
-# after a full sync; until it is done this replica's data is in memory only, as during a full
-# sync's load.
-resume_aof() {
-  while kill -0 "$redis_pid" 2>/dev/null; do
-    case $(admin_cli 5 "$POD_IP" config set appendonly yes 2>/dev/null) in
-      OK*)
-        echo "watchdog: AOF back on after the start from the planned stop's RDB"
-        # Loaded, so no longer needed (redis-start.sh names it only without save rules): if this
-        # node stops before its AOF is rewritten, it starts from the AOF as of its stop instead.
-        [ -z "${STOP_RDB:-}" ] || rm -f "$STOP_RDB"
-        return
-        ;;
-    esac
-    sleep 0.1
-  done
-}
-
 # watch: asks INFO replication every interval over one connection until a reply says the link to
 # the master is down (returns 0), or the stream ends (returns 1: the server closed the connection,
 # or is not up yet). The first line is the client's pid: the shell that execs it prints its own,
@@ -207,7 +189,7 @@ check() {
 # Back from a planned stop: the AOF back on and the takeover first, once (the watching below starts
 # when they are done).
 if [ "${AOF_DEFERRED:-0}" = 1 ]; then
-  resume_aof
+  resume_aof watchdog "$redis_pid"
 fi
 if [ -n "${DATA_DIR:-}" ] && [ -f "$DATA_DIR/planned-stop" ]; then
   take_over

@@ -12,8 +12,15 @@ set -u
 scripts=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR source=redis-lib.sh
 . "$scripts/redis-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=resync-lib.sh
+. "$scripts/resync-lib.sh"
 redis_pid=$PPID   # the start script's pid, which exec turns into redis-server's
 patience_s=$(( (2 * DOWN_AFTER_MS + 999) / 1000 ))
+
+# Back from a planned stop with the stop's RDB (redis-start.sh): the AOF back on first.
+if [ "${AOF_DEFERRED:-0}" = 1 ]; then
+  resume_aof follow "$redis_pid"
+fi
 
 down_since=""
 while kill -0 "$redis_pid" 2>/dev/null; do

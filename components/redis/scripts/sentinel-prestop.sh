@@ -10,9 +10,16 @@ set -u
 scripts=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR source=redis-lib.sh
 . "$scripts/redis-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=resync-lib.sh
+. "$scripts/resync-lib.sh"
 : "${POD_IP:?}" "${ANNOUNCE_HOSTNAME:?}" "${PASSWORD_FILE:?}" "${SENTINEL_USER:?}" "${SENTINEL_PASSWORD_FILE:?}" "${ADMIN_USER:?}" "${REDIS_PORT:?}" "${SENTINEL_PORT:?}" "${MASTER_NAME:?}" "${SENTINEL_HOSTS:?}"
 
 timeout_s=${HANDOVER_TIMEOUT_SECONDS:-20}
+# However the hook ends: a node that stops as a replica (one that was never master, or a master
+# the Sentinels have demoted by then) writes an RDB as it exits, to come back with a partial
+# resync (resync-lib.sh).
+stop_deadline=$(( $(date +%s) + timeout_s ))
+trap 'save_offset_on_stop "$stop_deadline"' EXIT
 
 repl=$(admin_cli 5 "$POD_IP" info replication | tr -d '\r') || exit 0
 printf '%s\n' "$repl" | grep -qx 'role:master' || { echo "not a master: nothing to hand over"; exit 0; }
