@@ -1,5 +1,6 @@
 // One pod's lifecycle as the kubelet runs it: start (volumes, init containers, containers), wait
 // for its probes, stop (preStop hooks, SIGTERM, SIGKILL after the grace period).
+import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../components/kubernetes/object";
 import {
@@ -33,6 +34,8 @@ export async function startPod(
         // Asynchronously: pods start in parallel (podManagementPolicy: Parallel), and a restore's
         // init container downloads a shard for as long as that takes.
         const result = await runToCompletionAsync({ ...init, argv: commandLine(init) });
+        // Kept as the kubelet keeps them (`kubectl logs <pod> -c <init container>`).
+        fs.writeFileSync(path.join(plan.root, `${init.name}.log`), result.output);
         if (result.status !== 0) throw new Error(`${plan.name}: init container ${init.name} failed: ${result.output}`);
     }
     const pids: Record<string, number> = {};
