@@ -318,6 +318,11 @@ describe("backup and restore (local mode, aws CLI against s3rver)", function () 
         const manifest = JSON.parse(s3("cp", `${url}manifest.json`, "-"));
         const placed = restoreStep(3, 1);
         assert.strictEqual(placed.status, 0, placed.output);
+        // It says what it restored and how long the two steps that grow with the data took.
+        assert.match(
+            placed.output,
+            /loads shard 1 \(shard-1\.rdb, sha256 ok\) from s3:\/\/.*: downloaded in \d+\.\d s, checked in \d+\.\d s$/m,
+        );
         const base = fs.readFileSync(path.join(placed.data, "appendonlydir", "appendonly.aof.1.base.rdb"));
         assert.strictEqual(require("crypto").createHash("sha256").update(base).digest("hex"), manifest.shards[1].sha256);
         assert.strictEqual(

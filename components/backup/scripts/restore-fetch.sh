@@ -26,9 +26,19 @@ if [ "$ordinal" -ge "$SHARDS" ]; then
   exit 0
 fi
 
+# Milliseconds since the epoch (GNU date, as in the aws-cli image; whole seconds from a date
+# without %N), and a span of them in seconds: the last line says how long the download and the
+# check took, which is most of a restore's time.
+now_ms() {
+  _ms=$(date +%s%3N)
+  case $_ms in ''|*[!0-9]*) _ms=$(($(date +%s) * 1000)) ;; esac
+  echo "$_ms"
+}
+secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 work="$DATA_DIR/.restore"
 rm -rf "$work"
 mkdir -p "$work"
+started=$(now_ms)
 # The manifest and this pod's shard in one aws process (each start costs seconds of CPU, and every
 # pod starts at once); backup-dump.sh names shard n's file shard-<n>.rdb.
 if ! s3 cp --only-show-errors --recursive --exclude '*' --include manifest.json --include "shard-$ordinal.rdb" "$RESTORE_URL" "$work/"; then
@@ -52,7 +62,9 @@ file=$(shard_field "$work/manifest.json" "$ordinal" file)
 want=$(shard_field "$work/manifest.json" "$ordinal" sha256)
 # A manifest that names another file (written by another version) costs a second fetch.
 [ -f "$work/$file" ] || s3 cp --only-show-errors "$RESTORE_URL$file" "$work/$file"
+downloaded=$(now_ms)
 sum=$(sha256sum "$work/$file" | cut -d' ' -f1)
+checked=$(now_ms)
 if [ "$sum" != "$want" ]; then
   echo "restore: $RESTORE_URL$file has sha256 $sum, the manifest says $want; refusing a damaged backup" >&2
   rm -rf "$work"
@@ -66,4 +78,4 @@ else
   mv "$work/$file" "$DATA_DIR/dump.rdb"
 fi
 rm -rf "$work"
-echo "restore: $POD_NAME loads shard $ordinal ($file, sha256 ok) from $RESTORE_URL"
+echo "restore: $POD_NAME loads shard $ordinal ($file, sha256 ok) from $RESTORE_URL: downloaded in $(secs $((downloaded - started))) s, checked in $(secs $((checked - downloaded))) s"
