@@ -15,6 +15,7 @@ import { stopProcess } from "../local/pod";
 import { readEvents } from "../local/rollout";
 import { AWS_CLI, awsLocal } from "../local/s3";
 import { podAddress, secretFile, stateDir } from "../local/state";
+import { RESTORE_CONTAINER } from "../components/backup/restore";
 import { must, referenceBackup, referenceRestore } from "./backup-reference";
 import { fill } from "./fill";
 import { watchKeysServed } from "./keys-served";
@@ -56,6 +57,13 @@ const stackYaml = (restoreFrom?: string) => `config:
 ${restoreFrom ? `  redis-cluster:restore: {from: "${restoreFrom}"}\n` : ""}`;
 
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
+
+/** The download and check seconds a restored master's init container printed (restore-fetch.sh's last line). */
+function restoreSteps(log: string): { download: number; check: number } {
+    const m = /downloaded in ([\d.]+) s, checked in ([\d.]+) s$/m.exec(fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "");
+    if (!m) throw new Error(`${log}: no "downloaded in ... s, checked in ... s" line from restore-fetch.sh`);
+    return { download: Number(m[1]), check: Number(m[2]) };
+}
 
 /** Replica address of each shard, in slot order, as the backup job picks them. */
 function replicas(seed: string, password: string): string[] {
@@ -180,6 +188,10 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
                 record("ours restore-render", (Math.min(...events.filter((e) => e.event === "create").map((e) => e.t)) - wall0) / 1000);
                 record("ours restore-init", Math.max(...at("start").map((s) => s.t - at("create").find((c) => c.pod === s.pod)!.t)) / 1000);
                 record("ours restore-fetch", (Math.max(...at("start").map((e) => e.t)) - wall0) / 1000);
+                // Within the init container, as restore-fetch.sh times it: the download, then the check.
+                const steps = masters.map((_, i) => restoreSteps(path.join(restoreDir, "pods", `pod-${i}`, `${RESTORE_CONTAINER}.log`)));
+                record("ours restore-download", Math.max(...steps.map((s) => s.download)));
+                record("ours restore-check", Math.max(...steps.map((s) => s.check)));
             } finally {
                 watch.stop();
                 await down(restoreStack);
@@ -187,7 +199,9 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
 
             // Reference: per shard aws s3 cp down, then redis-server loading it, shards at once.
             const dir = path.join(root, `restore-${run}`);
-            record("reference restore", await referenceRestore(`s3://${BUCKET}/reference/0/`, SHARDS, dir, SCRATCH_ADDRESS, 6400));
+            const reference = await referenceRestore(`s3://${BUCKET}/reference/0/`, SHARDS, dir, SCRATCH_ADDRESS, 6400);
+            record("reference restore", reference.seconds);
+            record("reference restore-download", reference.downloadSeconds);
             fs.rmSync(dir, { recursive: true, force: true });
         }
     } finally {
@@ -211,9 +225,22 @@ export async function benchBackup(megabytes: number, runs: number): Promise<Back
 }
 
 export function printBackup(results: BackupBenchResult[]): void {
-    const order = ["dump", "upload", "backup", "restore-render", "restore-init", "restore-fetch", "restore", "restore-up"];
+    const order = [
+        "dump",
+        "upload",
+        "backup",
+        "restore-render",
+        "restore-init",
+        "restore-download",
+        "restore-check",
+        "restore-fetch",
+        "restore",
+        "restore-up",
+    ];
     const reference = (phase: string) =>
-        results.find((r) => r.tool === "reference" && r.phase === (phase.startsWith("restore") ? "restore" : phase));
+        results.find(
+            (r) => r.tool === "reference" && r.phase === (phase.startsWith("restore") && phase !== "restore-download" ? "restore" : phase),
+        );
     const rows = [...results]
         .sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase) || a.tool.localeCompare(b.tool))
         .map((r) => {
@@ -227,6 +254,6 @@ export function printBackup(results: BackupBenchResult[]): void {
         rows,
     );
     console.log(
-        "restore = up to every key served; restore-up = up returned (replicas synced); restore-render = up to the first pod created (render, manifest read); restore-init = longest init of a restored master (fetch, sha256 check); restore-fetch = up to the last restored master's start (x raw against the whole reference restore)",
+        "restore = up to every key served; restore-up = up returned (replicas synced); restore-render = up to the first pod created (render, manifest read); restore-init = longest init of a restored master (fetch, sha256 check), of which restore-download and restore-check (the longest of each; reference: its downloads); restore-fetch = up to the last restored master's start (x raw against the whole reference restore)",
     );
 }
