@@ -28,7 +28,7 @@ export interface RedisConfigArgs {
     autoAofRewriteMinSize?: string;
     /** RDB snapshot rules; an empty list (`save ""`) disables RDB snapshots and the RDB save at shutdown, except the RDB a replica writes (uncompressed) at a planned stop to restart from with a partial resync, removed once loaded (docs/operations.md). With the AOF on they only cost forks: backups pull RDBs from replicas, restore loads the AOF (docs/persistence.md). Default: `[]`. */
     save?: SaveRuleArgs[];
-    /** Compress RDB files and the AOF's RDB preamble (LZF). Turn it off for values that do not compress (already compressed or encrypted data): LZF then only costs CPU in every RDB written, a replica's planned stop and the AOF rewrite after its start included; at 1 GB of such values a rolling update took 28.7 s with it off against 76.8 s on (docs/performance.md). Default: `true`. */
+    /** Compress RDB files and the AOF's RDB preamble (LZF). Turn it off for values that do not compress (already compressed or encrypted data): LZF then only costs CPU in every RDB written: full syncs, backups and the AOF rewrite after a replica's restart (the RDB a replica writes at a planned stop is uncompressed either way without save rules); at 1 GB of such values a rolling update took 28.7 s with it off against 58.0 s on (docs/performance.md). Default: `true`. */
     rdbCompression?: boolean;
     /** Free memory in a background thread on eviction, expiry, DEL and replica flush. Default: `true`. */
     lazyfree?: boolean;
