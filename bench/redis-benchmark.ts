@@ -53,6 +53,21 @@ export function runRedisBenchmark(args: string[], test: string, where: string): 
     }
 }
 
+/**
+ * redis-benchmark --cluster runs one thread per node, and a threaded run ends only at its 250 ms
+ * progress tick (valkey-benchmark.c, showThroughput: with num_threads set it stops the loop there
+ * once every request is done), so a run's measured length is its true length rounded up to a tick
+ * (later still when the loop is busy). Short fast runs read in steps: in the throughput bench of
+ * 2026-12-03 09:07, runs of 30,000 requests read 59,642, 39,894 or 29,880 rps (0.50, 0.75, 1.00 s).
+ */
+export const CLUSTER_STOP_TICK_SECONDS = 0.25;
+
+/** How long `requests` took at the reported `rps`, and the most the stop tick can have cost of it (a fraction). */
+export function stopTickError(requests: number, rps: number): { seconds: number; error: number } {
+    const seconds = requests / rps;
+    return { seconds, error: Math.min(1, CLUSTER_STOP_TICK_SECONDS / seconds) };
+}
+
 /** The median of each figure over repeated runs. */
 export function medianResult(samples: BenchmarkResult[]): BenchmarkResult {
     return { rps: median(samples.map((x) => x.rps)), p50: median(samples.map((x) => x.p50)), p99: median(samples.map((x) => x.p99)) };

@@ -16,7 +16,14 @@ import { resolveSpec } from "../components/settings/spec";
 import { packageRoot } from "../components/package-files";
 import { readStackConfig } from "../tools/stack-config";
 import { ContainerPlan, materializeVolumes, planPod, startContainer, stopProcess } from "../local/pod";
-import { BenchmarkCell, BenchmarkResult, medianResult, runRedisBenchmark } from "./redis-benchmark";
+import {
+    BenchmarkCell,
+    BenchmarkResult,
+    CLUSTER_STOP_TICK_SECONDS,
+    medianResult,
+    runRedisBenchmark,
+    stopTickError,
+} from "./redis-benchmark";
 import { printTable } from "./stats";
 import { ACL_RULES } from "../components/redis/acl";
 import { TLS_FILES, USERS } from "../components/settings/spec";
@@ -63,6 +70,8 @@ const STOCK_FLAGS: Partial<Record<ThroughputConfig, string[]>> = {
 };
 export interface ThroughputResult extends BenchmarkCell {
     config: ThroughputConfig;
+    /** Requests per run (pipelined cells send `pipeline` times as many). */
+    requests: number;
 }
 
 /** The prod stack's settings, as the program reads them. */
@@ -249,6 +258,7 @@ export async function benchThroughput(runs: number, requests: number): Promise<T
                             test,
                             pipeline,
                             size,
+                            requests: requests * pipeline,
                             ...medianResult(s),
                         });
                     }
@@ -332,5 +342,13 @@ export function printThroughput(results: ThroughputResult[]): void {
             "stock p50/p99",
         ],
         rows,
+    );
+    // The runs' length bounds how far apart two cells can read for the same work (see stopTickError).
+    const shortest = results.map((r) => ({ r, ...stopTickError(r.requests, r.rps) })).reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    console.log(
+        `redis-benchmark --cluster ends a run only at a ${CLUSTER_STOP_TICK_SECONDS * 1000} ms tick: the shortest run ` +
+            `(${shortest.r.config} ${shortest.r.test.toUpperCase()} P${shortest.r.pipeline} ${shortest.r.size} B) lasted ` +
+            `${shortest.seconds.toFixed(2)} s, so its rps may read up to ${Math.round(shortest.error * 100)} % low; ` +
+            `ratios within that are noise (--throughput-requests sets the runs' length)`,
     );
 }
