@@ -237,10 +237,11 @@ export function printBackup(results: BackupBenchResult[]): void {
         "restore",
         "restore-up",
     ];
-    const reference = (phase: string) =>
-        results.find(
-            (r) => r.tool === "reference" && r.phase === (phase.startsWith("restore") && phase !== "restore-download" ? "restore" : phase),
-        );
+    // A phase is compared with the reference's same phase; the restore's end points (until the
+    // last master starts, until up returns) with the reference's whole restore. Its steps
+    // (render, init, check) have no counterpart and get no ratio.
+    const compareWith: Record<string, string> = { "restore-fetch": "restore", "restore-up": "restore" };
+    const reference = (phase: string) => results.find((r) => r.tool === "reference" && r.phase === (compareWith[phase] ?? phase));
     const rows = [...results]
         .sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase) || a.tool.localeCompare(b.tool))
         .map((r) => {
