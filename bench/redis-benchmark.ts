@@ -1,7 +1,13 @@
 // redis-benchmark (or valkey-benchmark) run with --csv, and its output read: the one place the
 // benches that measure with it (engines.ts, throughput.ts, tls.ts) parse its columns and sum up
 // their runs.
-import { spawnSync } from "child_process";
+//
+// The rate it prints is the client's: requests over the run's length, connection set-up and
+// cluster discovery included. With --cluster it runs a thread per node, and a threaded run ends
+// only at its 250 ms progress tick (valkey-benchmark.c, showThroughput), so a short fast run reads
+// in steps (runs of 30,000 requests read 59,642, 39,894 or 29,880 rps on 2026-12-03: 0.50, 0.75 or
+// 1.00 s for the same work). The throughput bench counts on the servers instead (server-counts.ts).
+import { spawn, spawnSync } from "child_process";
 import { median } from "./stats";
 
 /** One test's result: requests per second and the latency percentiles, in milliseconds. */
@@ -43,29 +49,53 @@ export function parseBenchmarkCsv(output: string, test: string): BenchmarkResult
     return { rps: column("rps"), p50: column("p50_latency_ms"), p99: column("p99_latency_ms") };
 }
 
-/** Runs `redis-benchmark <args> -t <test> --csv -q` and reads its result; `where` names the target in errors. */
-export function runRedisBenchmark(args: string[], test: string, where: string): BenchmarkResult {
-    const r = spawnSync("redis-benchmark", [...args, "-t", test, "--csv", "-q"], { encoding: "utf8" });
+const benchmarkArgs = (args: string[], test: string) => [...args, "-t", test, "--csv", "-q"];
+
+/** A run's output read; `where` names the target in the error, which quotes both streams. */
+function readOutput(stdout: string, stderr: string, test: string, where: string): BenchmarkResult {
     try {
-        return parseBenchmarkCsv(r.stdout ?? "", test);
+        return parseBenchmarkCsv(stdout, test);
     } catch (e) {
-        throw new Error(`redis-benchmark against ${where}: ${(e as Error).message}${r.stderr ?? ""}`, { cause: e });
+        throw new Error(`redis-benchmark against ${where}: ${(e as Error).message}${stderr}`, { cause: e });
     }
 }
 
-/**
- * redis-benchmark --cluster runs one thread per node, and a threaded run ends only at its 250 ms
- * progress tick (valkey-benchmark.c, showThroughput: with num_threads set it stops the loop there
- * once every request is done), so a run's measured length is its true length rounded up to a tick
- * (later still when the loop is busy). Short fast runs read in steps: in the throughput bench of
- * 2026-12-03 09:07, runs of 30,000 requests read 59,642, 39,894 or 29,880 rps (0.50, 0.75, 1.00 s).
- */
-export const CLUSTER_STOP_TICK_SECONDS = 0.25;
+/** Runs `redis-benchmark <args> -t <test> --csv -q` and reads its result; `where` names the target in errors. */
+export function runRedisBenchmark(args: string[], test: string, where: string): BenchmarkResult {
+    const r = spawnSync("redis-benchmark", benchmarkArgs(args, test), { encoding: "utf8" });
+    return readOutput(r.stdout ?? "", r.stderr ?? "", test, where);
+}
 
-/** How long `requests` took at the reported `rps`, and the most the stop tick can have cost of it (a fraction). */
-export function stopTickError(requests: number, rps: number): { seconds: number; error: number } {
-    const seconds = requests / rps;
-    return { seconds, error: Math.min(1, CLUSTER_STOP_TICK_SECONDS / seconds) };
+/**
+ * The same run started in the background, for a caller that watches the servers meanwhile:
+ * `running` says whether it still runs, `result` is its output read as runRedisBenchmark does.
+ */
+export function startRedisBenchmark(
+    args: string[],
+    test: string,
+    where: string,
+): { running: () => boolean; result: Promise<BenchmarkResult> } {
+    const child = spawn("redis-benchmark", benchmarkArgs(args, test), { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let done = false;
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const result = new Promise<BenchmarkResult>((resolve, reject) => {
+        child.on("error", (e) => {
+            done = true;
+            reject(e);
+        });
+        child.on("close", () => {
+            done = true;
+            try {
+                resolve(readOutput(stdout, stderr, test, where));
+            } catch (e) {
+                reject(e);
+            }
+        });
+    });
+    return { running: () => !done, result };
 }
 
 /** The median of each figure over repeated runs. */

@@ -1,6 +1,7 @@
-// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|sentinel-handover|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --rolling-variants=handover,plain] [-- --rolling-rdb-compression=no] [-- --throughput-requests=100000] [-- --runs=N]:
+// npm run bench [-- --quick] [-- --only=formation|failover|handover|sentinel|sentinel-handover|reshard|throughput|tls|connections|engines|backup|rolling] [-- --backup-mb=1024] [-- --rolling-mb=512] [-- --rolling-variants=handover,plain] [-- --rolling-rdb-compression=no] [-- --throughput-requests=100000] [-- --throughput-pairs=rendered/stock-same,...] [-- --runs=N]:
 // runs the benchmarks, prints tables, writes JSON under bench/results/. --runs sets the rounds of
-// the tls and connections cells (default 3).
+// the throughput, tls and connections cells (default 3). --quick sends 60,000 requests per run (the
+// throughput bench counts on the servers over a run's steady part, which needs runs of a second or more).
 import { benchBackup, printBackup } from "./backup";
 import { benchEngines, printEngines } from "./engines";
 import { benchFailover, printFailover, VARIANTS } from "./failover";
@@ -11,7 +12,8 @@ import { benchSentinelHandover, printSentinelHandover } from "./sentinel-handove
 import { writeResult } from "./stats";
 import { benchReshard, printReshard } from "./reshard";
 import { benchRolling, printRolling, rollVariants } from "./rolling";
-import { benchThroughput, printThroughput } from "./throughput";
+import { benchThroughput, PAIRS, throughputPairs } from "./throughput";
+import { printThroughput } from "./throughput-report";
 import { benchTls, printTls } from "./tls";
 import { benchConnections, printConnections } from "./connections";
 
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
     // Requests per redis-benchmark sample (times the pipeline depth), for throughput, tls and connections.
     const requests = Number(
         process.argv.find((a) => a.startsWith("--throughput-requests="))?.slice("--throughput-requests=".length) ??
-            (quick ? 20000 : 100000),
+            (quick ? 60000 : 100000),
     );
     const cellRuns = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice("--runs=".length) ?? 3);
     if (!only || only === "formation") {
@@ -59,7 +61,8 @@ async function main(): Promise<void> {
         console.log(`\nwrote ${writeResult("reshard", { quick, reshard })}`);
     }
     if (!only || only === "throughput") {
-        const throughput = await benchThroughput(quick ? 1 : 3, requests);
+        const pairs = process.argv.find((a) => a.startsWith("--throughput-pairs="))?.slice("--throughput-pairs=".length);
+        const throughput = await benchThroughput(quick ? 1 : cellRuns, requests, pairs ? throughputPairs(pairs) : PAIRS);
         printThroughput(throughput);
         console.log(`\nwrote ${writeResult("throughput", { quick, throughput })}`);
     }

@@ -16,15 +16,8 @@ import { resolveSpec } from "../components/settings/spec";
 import { packageRoot } from "../components/package-files";
 import { readStackConfig } from "../tools/stack-config";
 import { ContainerPlan, materializeVolumes, planPod, startContainer, stopProcess } from "../local/pod";
-import {
-    BenchmarkCell,
-    BenchmarkResult,
-    CLUSTER_STOP_TICK_SECONDS,
-    medianResult,
-    runRedisBenchmark,
-    stopTickError,
-} from "./redis-benchmark";
-import { printTable } from "./stats";
+import { BenchmarkResult, runRedisBenchmark, startRedisBenchmark } from "./redis-benchmark";
+import { countWhile, ServerRate, steadyRate } from "./server-counts";
 import { ACL_RULES } from "../components/redis/acl";
 import { TLS_FILES, USERS } from "../components/settings/spec";
 import { makeCertificate, TestCertificate } from "../testing/certificates";
@@ -32,16 +25,8 @@ import { engineFor } from "../local/engines";
 
 export const PASSWORD = "ThroughputPw7a9c1e3b5d7f9a1c3e5b7d9f1a3c";
 
-export type ThroughputConfig = "rendered-tls" | "rendered" | "rendered-no-aof" | "rendered-save" | "stock" | "stock-same" | "bitnami";
-export const CONFIGS: ThroughputConfig[] = [
-    "rendered-tls",
-    "rendered",
-    "rendered-no-aof",
-    "rendered-save",
-    "stock",
-    "stock-same",
-    "bitnami",
-];
+export type ThroughputConfig =
+    "rendered-tls" | "rendered" | "rendered-no-aof" | "rendered-save" | "stock" | "stock-same" | "stock-same-twin" | "bitnami";
 
 /** Redis's built-in RDB save points (redis.conf of 7.x), which the Bitnami image keeps. */
 const REDIS_DEFAULT_SAVE = [
@@ -59,6 +44,8 @@ const REDIS_DEFAULT_SAVE = [
 const STOCK_FLAGS: Partial<Record<ThroughputConfig, string[]>> = {
     stock: [],
     "stock-same": ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+    // A second, identical stock-same cluster: the control pair, whose ratio would be 1 on a perfect machine.
+    "stock-same-twin": ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
     bitnami: [
         "--appendonly",
         "yes",
@@ -68,11 +55,6 @@ const STOCK_FLAGS: Partial<Record<ThroughputConfig, string[]>> = {
         REDIS_DEFAULT_SAVE.map((r) => `${r.seconds} ${r.changes}`).join(" "),
     ],
 };
-export interface ThroughputResult extends BenchmarkCell {
-    config: ThroughputConfig;
-    /** Requests per run (pipelined cells send `pipeline` times as many). */
-    requests: number;
-}
 
 /** The prod stack's settings, as the program reads them. */
 const prodArgs = () => argsFromConfig(readStackConfig(packageRoot, "prod").config);
@@ -171,6 +153,13 @@ export function startNodes(
     return { nodes: addresses.map((ip, i) => ({ name: `n${i}`, ip, port: 6379, host: `h${i}`, zone: "", ...tls })), pids };
 }
 
+/** redis-benchmark --cluster's arguments as the app user; `clients` connections (50 unless given). */
+function benchmarkArgs(seed: string, pipeline: number, size: number, requests: number, caFile?: string, clients = 50): string[] {
+    const tls = caFile ? ["--tls", "--cacert", caFile] : [];
+    const args = [...tls, "--cluster", "-h", seed, "-p", "6379", "--user", USERS.app, "-a", PASSWORD];
+    return [...args, "-n", String(requests), "-c", String(clients), "-d", String(size), "-P", String(pipeline), "-r", "100000"];
+}
+
 /** redis-benchmark --cluster as the app user; `clients` connections (50 unless given). */
 export function redisBenchmark(
     seed: string,
@@ -181,10 +170,54 @@ export function redisBenchmark(
     caFile?: string,
     clients = 50,
 ): BenchmarkResult {
-    const tls = caFile ? ["--tls", "--cacert", caFile] : [];
-    const args = [...tls, "--cluster", "-h", seed, "-p", "6379", "--user", USERS.app, "-a", PASSWORD];
-    args.push("-n", String(requests), "-c", String(clients), "-d", String(size), "-P", String(pipeline), "-r", "100000");
-    return runRedisBenchmark(args, test, seed);
+    return runRedisBenchmark(benchmarkArgs(seed, pipeline, size, requests, caFile, clients), test, seed);
+}
+
+/** One run's figures: the client's (latency) and the servers' (rate, CPU). */
+export interface CountedRun {
+    client: BenchmarkResult;
+    server: ServerRate;
+}
+
+/**
+ * One redis-benchmark run per cluster, all at once, with the servers' counters read meanwhile
+ * (server-counts.ts) for as long as every run lasts: the clusters' rates are counted over the
+ * same seconds of the same machine. The start order alternates with `round`.
+ */
+export async function countedRuns(
+    clusters: BenchCluster[],
+    test: string,
+    pipeline: number,
+    size: number,
+    requests: number,
+    caFile: string,
+    round = 0,
+): Promise<CountedRun[]> {
+    const order = round % 2 ? [...clusters].reverse() : clusters;
+    const started = new Map(
+        order.map((c) => {
+            const seed = c.nodes[0].ip;
+            const ca = c.config === "rendered-tls" ? caFile : undefined;
+            return [c, startRedisBenchmark(benchmarkArgs(seed, pipeline, size, requests, ca), test, `${c.config} at ${seed}`)];
+        }),
+    );
+    const runs = clusters.map((c) => started.get(c)!);
+    const allRunning = () => runs.every((r) => r.running());
+    const snapshots = await Promise.all(clusters.map((c) => countWhile(c.nodes, PASSWORD, test, allRunning)));
+    const clients = await Promise.all(runs.map((r) => r.result));
+    return clusters.map((c, i) => {
+        try {
+            return { client: clients[i], server: steadyRate(snapshots[i]) };
+        } catch (e) {
+            const cell = `${c.config} ${test.toUpperCase()} P${pipeline} ${size} B`;
+            throw new Error(
+                `${cell}: ${(e as Error).message} (its ${requests} requests took ${(requests / clients[i].rps).toFixed(2)} s)`,
+                {
+                    cause: e,
+                },
+            );
+        }
+    });
 }
 
 export interface BenchCluster {
@@ -227,41 +260,73 @@ export async function withClusters<T>(
     }
 }
 
-export async function benchThroughput(runs: number, requests: number): Promise<ThroughputResult[]> {
-    return withClusters(CONFIGS, 30, async (clusters, caFile) => {
-        const results: ThroughputResult[] = [];
+/**
+ * The pairs the tables compare, ours first: the control (two identical clusters, which tells how
+ * far apart this machine reads the same thing), the goals' (rendered against stock with the same
+ * choices, and against Bitnami's defaults; rendered with save points against Bitnami's defaults)
+ * and what TLS and the AOF cost (against stock Redis).
+ */
+export const PAIRS: [ThroughputConfig, ThroughputConfig][] = [
+    ["stock-same", "stock-same-twin"],
+    ["rendered", "stock-same"],
+    ["rendered", "bitnami"],
+    ["rendered-save", "bitnami"],
+    ["rendered-tls", "stock"],
+    ["rendered", "stock"],
+    ["rendered-no-aof", "stock"],
+];
+
+/** One cell of one pair: each round's two runs, made at the same time. */
+export interface ThroughputPair {
+    ours: ThroughputConfig;
+    peer: ThroughputConfig;
+    test: string;
+    pipeline: number;
+    size: number;
+    /** Requests per run (pipelined cells send `pipeline` times as many). */
+    requests: number;
+    runs: { ours: CountedRun; peer: CountedRun }[];
+}
+
+/**
+ * Every cell, every pair, `runs` rounds. The two clusters of a pair run side by side, so whatever
+ * the machine does during a run (other load, the hypervisor's share, an AOF rewrite elsewhere)
+ * it does to both; back-to-back runs of one cluster here differ by up to 2x (docs/performance.md).
+ */
+export async function benchThroughput(runs: number, requests: number, pairs = PAIRS): Promise<ThroughputPair[]> {
+    const configs = [...new Set(pairs.flat())];
+    return withClusters(configs, 30, async (clusters, caFile) => {
+        const cluster = (config: ThroughputConfig) => clusters.find((c) => c.config === config)!;
+        const results: ThroughputPair[] = [];
         for (const test of ["set", "get"]) {
             for (const pipeline of [1, 16]) {
                 for (const size of [64, 1024]) {
-                    const samples = new Map(CONFIGS.map((c) => [c, [] as BenchmarkResult[]]));
+                    const cells = pairs.map(([ours, peer]) => ({
+                        ours,
+                        peer,
+                        test,
+                        pipeline,
+                        size,
+                        requests: requests * pipeline,
+                        runs: [],
+                    }));
                     for (let r = 0; r < runs; r++) {
-                        // Rotate who goes first, so no configuration always meets a warmer or cooler machine.
-                        for (let k = 0; k < clusters.length; k++) {
-                            const c = clusters[(r + k) % clusters.length];
-                            samples
-                                .get(c.config)!
-                                .push(
-                                    redisBenchmark(
-                                        c.nodes[0].ip,
-                                        test,
-                                        pipeline,
-                                        size,
-                                        requests * pipeline,
-                                        c.config === "rendered-tls" ? caFile : undefined,
-                                    ),
-                                );
+                        // Rotate which pair goes first, so none always meets a warmer or cooler machine.
+                        for (let k = 0; k < cells.length; k++) {
+                            const cell: ThroughputPair = cells[(r + k) % cells.length];
+                            const [ours, peer] = await countedRuns(
+                                [cluster(cell.ours), cluster(cell.peer)],
+                                test,
+                                pipeline,
+                                size,
+                                cell.requests,
+                                caFile,
+                                r,
+                            );
+                            cell.runs.push({ ours, peer });
                         }
                     }
-                    for (const [config, s] of samples) {
-                        results.push({
-                            config,
-                            test,
-                            pipeline,
-                            size,
-                            requests: requests * pipeline,
-                            ...medianResult(s),
-                        });
-                    }
+                    results.push(...cells);
                 }
             }
         }
@@ -269,86 +334,10 @@ export async function benchThroughput(runs: number, requests: number): Promise<T
     });
 }
 
-export function printThroughput(results: ThroughputResult[]): void {
-    const cell = (config: ThroughputConfig, r: ThroughputResult) =>
-        results.find((s) => s.config === config && s.test === r.test && s.pipeline === r.pipeline && s.size === r.size)!;
-    const rows = results
-        .filter((r) => r.config === "rendered-tls")
-        .map((r) => {
-            const [plain, noAof, stock] = (["rendered", "rendered-no-aof", "stock"] as const).map((c) => cell(c, r));
-            return [
-                r.test.toUpperCase(),
-                r.pipeline,
-                r.size,
-                Math.round(r.rps),
-                Math.round(plain.rps),
-                Math.round(noAof.rps),
-                Math.round(stock.rps),
-                (r.rps / stock.rps).toFixed(2),
-                (plain.rps / stock.rps).toFixed(2),
-                (noAof.rps / stock.rps).toFixed(2),
-                `${r.p50}/${r.p99}`,
-                `${plain.p50}/${plain.p99}`,
-                `${stock.p50}/${stock.p99}`,
-            ];
-        });
-    printTable(
-        "Fair baseline: the same durability choices on both sides (median ops/s; ratios >= 0.95 / >= 1.0 are the goals)",
-        [
-            "test",
-            "pipeline",
-            "bytes",
-            "rendered",
-            "stock-same",
-            "rendered/stock-same",
-            "bitnami",
-            "rendered-save",
-            "rendered-save/bitnami",
-            "rendered/bitnami",
-        ],
-        results
-            .filter((r) => r.config === "rendered")
-            .map((r) => {
-                const [same, bitnami, withSave] = (["stock-same", "bitnami", "rendered-save"] as const).map((c) => cell(c, r));
-                return [
-                    r.test.toUpperCase(),
-                    r.pipeline,
-                    r.size,
-                    Math.round(r.rps),
-                    Math.round(same.rps),
-                    (r.rps / same.rps).toFixed(2),
-                    Math.round(bitnami.rps),
-                    Math.round(withSave.rps),
-                    (withSave.rps / bitnami.rps).toFixed(2),
-                    (r.rps / bitnami.rps).toFixed(2),
-                ];
-            }),
-    );
-    printTable(
-        "Throughput, redis-benchmark --cluster, 50 clients (median ops/s; latency p50/p99 ms)",
-        [
-            "test",
-            "pipeline",
-            "bytes",
-            "TLS",
-            "no TLS",
-            "no TLS, no AOF",
-            "stock",
-            "TLS/stock",
-            "no TLS/stock",
-            "no AOF/stock",
-            "TLS p50/p99",
-            "no TLS p50/p99",
-            "stock p50/p99",
-        ],
-        rows,
-    );
-    // The runs' length bounds how far apart two cells can read for the same work (see stopTickError).
-    const shortest = results.map((r) => ({ r, ...stopTickError(r.requests, r.rps) })).reduce((a, b) => (b.seconds < a.seconds ? b : a));
-    console.log(
-        `redis-benchmark --cluster ends a run only at a ${CLUSTER_STOP_TICK_SECONDS * 1000} ms tick: the shortest run ` +
-            `(${shortest.r.config} ${shortest.r.test.toUpperCase()} P${shortest.r.pipeline} ${shortest.r.size} B) lasted ` +
-            `${shortest.seconds.toFixed(2)} s, so its rps may read up to ${Math.round(shortest.error * 100)} % low; ` +
-            `ratios within that are noise (--throughput-requests sets the runs' length)`,
-    );
+/** `--throughput-pairs=ours/peer,...`: a subset of PAIRS; anything else is an error that lists them. */
+export function throughputPairs(list: string): [ThroughputConfig, ThroughputConfig][] {
+    const known = PAIRS.map((p) => p.join("/"));
+    const unknown = list.split(",").filter((p) => !known.includes(p));
+    if (unknown.length > 0) throw new Error(`--throughput-pairs: unknown ${unknown.join(", ")}; the pairs are ${known.join(", ")}`);
+    return PAIRS.filter((p) => list.split(",").includes(p.join("/")));
 }

@@ -3,7 +3,7 @@
 //   redis-benchmark -h 127.0.77.1 -p 6399 -t set,get -n 2000 -c 10 -d 64 -P 1 -r 1000 --csv -q
 // printed OUTPUT below, byte for byte.
 import * as assert from "assert";
-import { CLUSTER_STOP_TICK_SECONDS, medianResult, parseBenchmarkCsv, stopTickError } from "../../bench/redis-benchmark";
+import { medianResult, parseBenchmarkCsv } from "../../bench/redis-benchmark";
 
 const OUTPUT = [
     '"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"',
@@ -40,14 +40,5 @@ describe("redis-benchmark --csv output", () => {
             { rps: 200, p50: 0.2, p99: 9 },
         ];
         assert.deepStrictEqual(medianResult(runs), { rps: 200, p50: 0.2, p99: 4 });
-    });
-});
-
-describe("redis-benchmark --cluster's stop tick", () => {
-    it("bounds a run's error by one tick of its length", () => {
-        assert.deepStrictEqual(stopTickError(30000, 40000), { seconds: 0.75, error: 1 / 3 });
-        assert.deepStrictEqual(stopTickError(480000, 48000), { seconds: 10, error: 0.025 });
-        assert.strictEqual(stopTickError(1000, 1e6).error, 1);
-        assert.strictEqual(CLUSTER_STOP_TICK_SECONDS, 0.25);
     });
 });
