@@ -1,10 +1,10 @@
-// Throughput and latency of the rendered configuration against stock Redis settings, same shape
-// (3 masters x 1 replica), same machine, same run: redis-benchmark --cluster, GET/SET, pipelined
-// and not, two value sizes. On two cores the client competes with six servers for the CPU. The
-// rendered prod settings run as prod does (TLS on, certificate from openssl), without TLS, and
-// without TLS or the AOF, which shows what encryption and persistence cost. All clusters run at
-// once (idle ones cost next to nothing) and every cell alternates between them, so drift in the
-// machine's load does not favour whichever ran first.
+// Throughput of the rendered configuration against stock Redis settings, same shape (3 masters x
+// 1 replica), same machine, same run: redis-benchmark --cluster, GET/SET, pipelined and not, two
+// value sizes. The rendered prod settings run as prod does (TLS on, certificate from openssl),
+// without TLS, and without TLS or the AOF, which shows what encryption and persistence cost. All
+// clusters start at once (idle ones cost next to nothing); each comparison runs its two clusters
+// side by side and counts their rates on the servers (server-counts.ts), so whatever the machine
+// does during a run it does to both.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
