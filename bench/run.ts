@@ -27,6 +27,9 @@ async function main(): Promise<void> {
             (quick ? 60000 : 100000),
     );
     const cellRuns = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice("--runs=".length) ?? 3);
+    // Read before any bench runs, so a bad list fails at once rather than after the benches before it.
+    const pairList = process.argv.find((a) => a.startsWith("--throughput-pairs="))?.slice("--throughput-pairs=".length);
+    const pairs = pairList ? throughputPairs(pairList) : PAIRS;
     if (!only || only === "formation") {
         const formation = [];
         for (const nodes of quick ? [6] : [6, 30]) formation.push(await benchFormation(nodes, runs));
@@ -61,8 +64,7 @@ async function main(): Promise<void> {
         console.log(`\nwrote ${writeResult("reshard", { quick, reshard })}`);
     }
     if (!only || only === "throughput") {
-        const pairs = process.argv.find((a) => a.startsWith("--throughput-pairs="))?.slice("--throughput-pairs=".length);
-        const throughput = await benchThroughput(quick ? 1 : cellRuns, requests, pairs ? throughputPairs(pairs) : PAIRS);
+        const throughput = await benchThroughput(quick ? 1 : cellRuns, requests, pairs);
         printThroughput(throughput);
         console.log(`\nwrote ${writeResult("throughput", { quick, throughput })}`);
     }
