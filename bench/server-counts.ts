@@ -78,10 +78,41 @@ export function steadyRate(snapshots: ServerSnapshot[]): ServerRate {
 /** How often the counters are read: 60 INFO calls a second on a cluster of six, under 0.2 % of the commands of the slowest cell. */
 export const POLL_MS = 100;
 
+/** A cluster's counters, read over connections opened once. */
+export interface Counters {
+    read: () => Promise<Omit<ServerSnapshot, "at">>;
+    close: () => void;
+}
+
+/**
+ * Opens a connection to every node and tells the masters apart, once: nothing fails over during a
+ * benchmark. Each read then sends one INFO per node.
+ */
+export async function openCounters(nodes: FormationNode[], password: string, command: string): Promise<Counters> {
+    const clients = nodes.map((n) => connect(n, password));
+    const close = () => clients.forEach((c) => c.disconnect());
+    try {
+        await Promise.all(clients.map((c) => c.connect()));
+        const roles = await Promise.all(clients.map((c) => c.info("replication")));
+        const masters = clients.filter((_, i) => /^role:master/m.test(roles[i]));
+        const info = async (c: Redis) => String(await c.call("INFO", "commandstats", "cpu"));
+        const read = async () => {
+            const infos = await Promise.all(clients.map(info));
+            return {
+                calls: infos.filter((_, i) => masters.includes(clients[i])).reduce((sum, x) => sum + commandCalls(x, command), 0),
+                cpu: infos.reduce((sum, x) => sum + cpuSeconds(x), 0),
+            };
+        };
+        return { read, close };
+    } catch (e) {
+        close();
+        throw e;
+    }
+}
+
 /**
  * Reads the cluster's counters every POLL_MS while `running` says the load runs, over connections
- * opened beforehand (so no connection is made inside the window). Masters are told apart once,
- * before the load: nothing fails over during a benchmark.
+ * opened beforehand (so no connection is made inside the window).
  */
 export async function countWhile(
     nodes: FormationNode[],
@@ -89,28 +120,19 @@ export async function countWhile(
     command: string,
     running: () => boolean,
 ): Promise<ServerSnapshot[]> {
-    const clients = nodes.map((n) => connect(n, password));
+    const counters = await openCounters(nodes, password, command);
     try {
-        await Promise.all(clients.map((c) => c.connect()));
-        const roles = await Promise.all(clients.map((c) => c.info("replication")));
-        const masters = new Set(clients.filter((_, i) => /^role:master/m.test(roles[i])));
         const started = Date.now();
         const snapshots: ServerSnapshot[] = [];
-        const read = async (c: Redis) => String(await c.call("INFO", "commandstats", "cpu"));
         for (let next = started; running(); next += POLL_MS) {
             // Paced by the clock, not by sleeps after each read: a slow read does not stretch the interval.
             await sleep(Math.max(0, next - Date.now()));
             const at = Date.now() - started;
-            const infos = await Promise.all(clients.map(read));
-            snapshots.push({
-                at,
-                calls: infos.filter((_, i) => masters.has(clients[i])).reduce((sum, info) => sum + commandCalls(info, command), 0),
-                cpu: infos.reduce((sum, info) => sum + cpuSeconds(info), 0),
-            });
+            snapshots.push({ at, ...(await counters.read()) });
         }
         return snapshots;
     } finally {
-        clients.forEach((c) => c.disconnect());
+        counters.close();
     }
 }
 

@@ -41,11 +41,12 @@ const REDIS_DEFAULT_SAVE = [
  * redis-cluster chart's defaults (its image turns the AOF on, everysec, and keeps Redis's save
  * points; chart 9.x/10.x configmap: cluster settings and `appendonly yes` only).
  */
+const SAME_CHOICES = ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""];
 const STOCK_FLAGS: Partial<Record<ThroughputConfig, string[]>> = {
     stock: [],
-    "stock-same": ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+    "stock-same": SAME_CHOICES,
     // A second, identical stock-same cluster: the control pair, whose ratio would be 1 on a perfect machine.
-    "stock-same-twin": ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+    "stock-same-twin": SAME_CHOICES,
     bitnami: [
         "--appendonly",
         "yes",

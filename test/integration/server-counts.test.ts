@@ -3,15 +3,9 @@
 // redis-benchmark --cluster, side by side. Every request each client sends must be counted once,
 // on a master of its own cluster, and each steady window must lie inside its run.
 import * as assert from "assert";
-import { countWhile } from "../../bench/server-counts";
+import { openCounters } from "../../bench/server-counts";
 import { countedRuns, PASSWORD, withClusters } from "../../bench/throughput";
 import { requireTool } from "../../local/tools";
-
-/** A single read of the counters (countWhile reads while its predicate holds). */
-const onceRead = () => {
-    let first = true;
-    return () => (first ? !(first = false) : false);
-};
 
 describe("throughput counted on the servers (real cluster, real redis-benchmark)", function () {
     this.timeout(120000);
@@ -21,23 +15,28 @@ describe("throughput counted on the servers (real cluster, real redis-benchmark)
         // TLS makes one run about twice as long as the other (docs/performance.md).
         await withClusters(["stock-same", "rendered-tls"], 97, async (clusters, caFile) => {
             const requests = 300000;
-            const read = () => Promise.all(clusters.map((c) => countWhile(c.nodes, PASSWORD, "set", onceRead())));
-            const before = await read();
-            const runs = await countedRuns(clusters, "set", 16, 64, requests, caFile);
-            const after = await read();
-            const runSeconds = runs.map((r) => requests / r.client.rps);
-            for (const i of [0, 1]) {
-                const { server } = runs[i];
-                // Replicas count the replicated SETs too: counting them would read twice the requests.
-                assert.strictEqual(after[i][0].calls - before[i][0].calls, requests, clusters[i].config);
-                assert.ok(after[i][0].cpu > before[i][0].cpu, "the servers spent CPU");
-                // Both windows lie within the shorter run (the client's length includes its start and its stop tick).
-                assert.ok(
-                    server.seconds > 0 && server.seconds < Math.min(...runSeconds),
-                    `window ${server.seconds} s, runs ${runSeconds} s`,
-                );
-                assert.ok(server.rate * server.seconds < requests, "the window counts only part of the run's requests");
-                assert.ok(server.cpuPerCallUs > 0);
+            const counters = await Promise.all(clusters.map((c) => openCounters(c.nodes, PASSWORD, "set")));
+            const read = () => Promise.all(counters.map((c) => c.read()));
+            try {
+                const before = await read();
+                const runs = await countedRuns(clusters, "set", 16, 64, requests, caFile);
+                const after = await read();
+                const runSeconds = runs.map((r) => requests / r.client.rps);
+                for (const i of [0, 1]) {
+                    const { server } = runs[i];
+                    // Replicas count the replicated SETs too: counting them would read twice the requests.
+                    assert.strictEqual(after[i].calls - before[i].calls, requests, clusters[i].config);
+                    assert.ok(after[i].cpu > before[i].cpu, "the servers spent CPU");
+                    // Both windows lie within the shorter run (the client's length includes its start and its stop tick).
+                    assert.ok(
+                        server.seconds > 0 && server.seconds < Math.min(...runSeconds),
+                        `window ${server.seconds} s, runs ${runSeconds} s`,
+                    );
+                    assert.ok(server.rate * server.seconds < requests, "the window counts only part of the run's requests");
+                    assert.ok(server.cpuPerCallUs > 0);
+                }
+            } finally {
+                counters.forEach((c) => c.close());
             }
         });
     });
